@@ -1,0 +1,97 @@
+package apperr
+
+import (
+	"errors"
+	"sort"
+	"strings"
+)
+
+// The categories. Each one maps to exactly one HTTP status in handlers.
+var (
+	ErrInvalid            = errors.New("invalid input")           // 422 (400 for malformed syntax)
+	ErrNotFound           = errors.New("not found")               // 404, also for someone else's data
+	ErrConflict           = errors.New("conflict")                // 409
+	ErrForbidden          = errors.New("forbidden")               // 403
+	ErrUnauthenticated    = errors.New("unauthenticated")         // 401
+	ErrPreconditionFailed = errors.New("precondition failed")     // 412
+	ErrPreconditionNeeded = errors.New("precondition required")   // 428
+	ErrTooManyRequests    = errors.New("too many requests")       // 429
+	ErrUnavailable        = errors.New("temporarily unavailable") // 503
+)
+
+// Message is one human-readable text in both of Bosang's languages.
+type Message struct {
+	KO string `json:"ko"`
+	EN string `json:"en"`
+}
+
+// In returns the message in lang ("en" or anything else for Korean).
+func (m Message) In(lang string) string {
+	if lang == "en" {
+		return m.EN
+	}
+	return m.KO
+}
+
+// ValidationError carries one message per offending field. It unwraps to
+// ErrInvalid, so callers can test it with errors.Is.
+type ValidationError struct {
+	Fields map[string]Message
+}
+
+// Error lists the offending fields in English, sorted, for logs.
+func (e *ValidationError) Error() string {
+	names := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, k := range names {
+		parts[i] = k + ": " + e.Fields[k].EN
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// Unwrap makes a ValidationError an ErrInvalid.
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// Fields collects per-field problems; its Err is nil while no field is bad.
+// The zero value is ready to use.
+type Fields struct{ m map[string]Message }
+
+// Add records a problem with field in Korean and English. The first problem
+// reported for a field wins.
+func (f *Fields) Add(field, ko, en string) {
+	if f.m == nil {
+		f.m = map[string]Message{}
+	}
+	if _, dup := f.m[field]; !dup {
+		f.m[field] = Message{KO: ko, EN: en}
+	}
+}
+
+// Err returns a *ValidationError with every recorded problem, or nil.
+func (f *Fields) Err() error {
+	if len(f.m) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: f.m}
+}
+
+// Invalid returns a *ValidationError for a single field.
+func Invalid(field, ko, en string) error {
+	var f Fields
+	f.Add(field, ko, en)
+	return f.Err()
+}
+
+// RateLimited is ErrTooManyRequests with the number of seconds after which a
+// retry may succeed, for the Retry-After header.
+type RateLimited struct{ RetryAfterSeconds int }
+
+// Error describes the limit.
+func (e *RateLimited) Error() string { return "too many requests" }
+
+// Unwrap makes a RateLimited an ErrTooManyRequests.
+func (e *RateLimited) Unwrap() error { return ErrTooManyRequests }

@@ -1,0 +1,137 @@
+package auth
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/models"
+)
+
+// Token claims values. The audience names the API so that a token minted for
+// another purpose with the same key is refused.
+const (
+	Issuer          = "bosang"
+	Audience        = "bosang-api"
+	accessTokenType = "access"
+	// maxTokenLength refuses absurd Authorization headers before any parsing.
+	maxTokenLength = 4096
+)
+
+// AccessClaims are the claims of an access token. Version must equal the
+// user's token version, so bumping it revokes every token issued before.
+type AccessClaims struct {
+	jwt.RegisteredClaims
+	Type    string `json:"typ"`
+	Role    string `json:"role"`
+	Version int    `json:"ver"`
+}
+
+// Signer issues and verifies HS256 access tokens. Keys are identified by a
+// kid so that a new key can be introduced while old tokens still verify.
+type Signer struct {
+	kid  string
+	keys map[string][]byte
+	ttl  time.Duration
+	now  func() time.Time
+}
+
+// NewSigner returns a Signer that signs with key and verifies tokens signed
+// with key or any of previous. ttl is capped at 15 minutes.
+func NewSigner(key []byte, ttl time.Duration, now func() time.Time, previous ...[]byte) *Signer {
+	if ttl <= 0 || ttl > 15*time.Minute {
+		ttl = 15 * time.Minute
+	}
+	s := &Signer{kid: KeyID(key), keys: map[string][]byte{}, ttl: ttl, now: now}
+	s.keys[s.kid] = key
+	for _, k := range previous {
+		s.keys[KeyID(k)] = k
+	}
+	return s
+}
+
+// KeyID derives a key's public identifier from its hash.
+func KeyID(key []byte) string {
+	sum := sha256.Sum256(key)
+	return hex.EncodeToString(sum[:6])
+}
+
+// TTL is the lifetime of the access tokens this Signer issues.
+func (s *Signer) TTL() time.Duration { return s.ttl }
+
+// Issue returns a signed access token for u.
+func (s *Signer) Issue(u *models.User) (string, error) {
+	now := s.now()
+	claims := AccessClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    Issuer,
+			Subject:   u.ID,
+			Audience:  jwt.ClaimStrings{Audience},
+			IssuedAt:  jwt.NewNumericDate(now),
+			NotBefore: jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(s.ttl)),
+		},
+		Type:    accessTokenType,
+		Role:    u.Role.String(),
+		Version: u.TokenVersion,
+	}
+	t := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
+	t.Header["kid"] = s.kid
+	return t.SignedString(s.keys[s.kid])
+}
+
+// Verify checks signature, algorithm, kid, expiry, not-before, issuer,
+// audience and token type. Any failure is ErrUnauthenticated; the reason is in
+// the wrapped message for logs, never for clients.
+func (s *Signer) Verify(token string) (*AccessClaims, error) {
+	if token == "" || len(token) > maxTokenLength {
+		return nil, fmt.Errorf("access token length %d: %w", len(token), apperr.ErrUnauthenticated)
+	}
+	claims := &AccessClaims{}
+	_, err := jwt.ParseWithClaims(token, claims, s.key,
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithIssuer(Issuer),
+		jwt.WithAudience(Audience),
+		jwt.WithTimeFunc(s.now),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("access token: %v: %w", err, apperr.ErrUnauthenticated)
+	}
+	if claims.Type != accessTokenType || claims.Subject == "" {
+		return nil, fmt.Errorf("access token type %q: %w", claims.Type, apperr.ErrUnauthenticated)
+	}
+	return claims, nil
+}
+
+func (s *Signer) key(t *jwt.Token) (any, error) {
+	kid, _ := t.Header["kid"].(string)
+	k, ok := s.keys[kid]
+	if !ok {
+		return nil, errors.New("unknown kid")
+	}
+	return k, nil
+}
+
+// newOpaqueToken returns a random refresh token and the hash stored for it.
+func newOpaqueToken() (token, hash string, err error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", err
+	}
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, hashOpaque(token), nil
+}
+
+func hashOpaque(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,191 @@
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Environments.
+const (
+	Development = "development"
+	Production  = "production"
+)
+
+// Config is everything the process needs to start. Secret fields are never
+// logged; use Redacted to describe a Config.
+type Config struct {
+	Addr        string
+	DatabaseURL string // postgres://... or empty for SQLite under DataDir
+	DataDir     string
+	Env         string
+	BaseURL     string
+
+	JWTKey        []byte // HMAC key for access tokens
+	CSRFKey       []byte // HMAC key for form tokens
+	EncryptionKey []byte // AES-256 key for personal data at rest
+
+	AccessTTL  time.Duration
+	RefreshTTL time.Duration
+}
+
+// secretSpec names one secret: its variable and the file it is kept in during
+// development.
+type secretSpec struct {
+	env  string
+	file string
+	dst  *[]byte
+}
+
+// Load reads the environment through getenv (os.Getenv in production code,
+// a map in tests). It creates DataDir if needed. In development, a missing
+// secret is generated and written to DataDir/secrets/; in production it is an
+// error naming the variable.
+func Load(getenv func(string) string) (*Config, error) {
+	c := &Config{
+		Addr:        or(getenv("BOSANG_ADDR"), ":8080"),
+		DatabaseURL: getenv("BOSANG_DATABASE_URL"),
+		DataDir:     or(getenv("BOSANG_DATA_DIR"), "./data"),
+		Env:         or(getenv("BOSANG_ENV"), Development),
+		BaseURL:     getenv("BOSANG_BASE_URL"),
+		AccessTTL:   15 * time.Minute,
+		RefreshTTL:  30 * 24 * time.Hour,
+	}
+	if c.Env != Development && c.Env != Production {
+		return nil, fmt.Errorf("BOSANG_ENV must be %q or %q, got %q", Development, Production, c.Env)
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://localhost" + portOf(c.Addr)
+	}
+	if _, err := url.Parse(c.BaseURL); err != nil {
+		return nil, fmt.Errorf("BOSANG_BASE_URL: %w", err)
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	specs := []secretSpec{
+		{"BOSANG_JWT_KEY", "jwt.key", &c.JWTKey},
+		{"BOSANG_CSRF_KEY", "csrf.key", &c.CSRFKey},
+		{"BOSANG_ENCRYPTION_KEY", "encryption.key", &c.EncryptionKey},
+	}
+	for _, s := range specs {
+		v, err := c.secret(getenv, s)
+		if err != nil {
+			return nil, err
+		}
+		*s.dst = v
+	}
+	return c, nil
+}
+
+// secret returns the 32-byte key given in hex by the variable, else (in
+// development) the one kept in the data directory, generating it on first use.
+func (c *Config) secret(getenv func(string) string, s secretSpec) ([]byte, error) {
+	if v := strings.TrimSpace(getenv(s.env)); v != "" {
+		return decodeKey(s.env, v)
+	}
+	if c.Env == Production {
+		return nil, fmt.Errorf("%s is not set: production needs every secret from the environment (64 hex characters, e.g. from `openssl rand -hex 32`)", s.env)
+	}
+	path := filepath.Join(c.DataDir, "secrets", s.file)
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return decodeKey(path, strings.TrimSpace(string(b)))
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read %s: %w", s.file, err)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	// O_EXCL: two processes starting at once must not overwrite each other's key.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return c.secret(getenv, s)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("write %s: %w", s.file, err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
+		return nil, err
+	}
+	return key, nil
+}
+
+func decodeKey(name, v string) ([]byte, error) {
+	b, err := hex.DecodeString(v)
+	if err != nil || len(b) != 32 {
+		return nil, fmt.Errorf("%s must be 64 hex characters (32 bytes)", name)
+	}
+	return b, nil
+}
+
+// SQLite reports whether the embedded database is used.
+func (c *Config) SQLite() bool { return c.DatabaseURL == "" || strings.HasPrefix(c.DatabaseURL, "sqlite:") }
+
+// SQLitePath is the database file used when DatabaseURL is empty.
+func (c *Config) SQLitePath() string {
+	if p, ok := strings.CutPrefix(c.DatabaseURL, "sqlite:"); ok && p != "" {
+		return p
+	}
+	return filepath.Join(c.DataDir, "bosang.db")
+}
+
+// SecureCookies reports whether cookies must carry the Secure flag: everywhere
+// except plain-HTTP localhost development.
+func (c *Config) SecureCookies() bool {
+	u, err := url.Parse(c.BaseURL)
+	if err != nil {
+		return true
+	}
+	if u.Scheme == "https" {
+		return true
+	}
+	h := u.Hostname()
+	return !(h == "localhost" || h == "127.0.0.1" || h == "::1")
+}
+
+// Redacted describes the configuration without secrets, for the start-up log.
+func (c *Config) Redacted() map[string]string {
+	db := "sqlite:" + c.SQLitePath()
+	if !c.SQLite() {
+		db = "postgres (" + redactURL(c.DatabaseURL) + ")"
+	}
+	return map[string]string{"addr": c.Addr, "database": db, "data_dir": c.DataDir, "env": c.Env, "base_url": c.BaseURL}
+}
+
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "unparsable"
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	return u.Redacted()
+}
+
+func portOf(addr string) string {
+	if i := strings.LastIndex(addr, ":"); i >= 0 {
+		return addr[i:]
+	}
+	return ""
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

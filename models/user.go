@@ -1,0 +1,40 @@
+package models
+
+import "time"
+
+// User is an account: a claimant who registered or a staff member created by an
+// admin. TokenVersion is bumped on logout, password change and role change so
+// that every access token issued before stops working at once.
+type User struct {
+	ID           string    `gorm:"primaryKey" json:"id"`
+	Email        string    `json:"email"`
+	PasswordHash string    `json:"-"`
+	Name         string    `json:"name"`
+	Phone        string    `json:"phone"`
+	Role         Role      `json:"role"`
+	TokenVersion int       `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// RefreshToken is one opaque refresh token, stored only as a hash. Tokens of
+// one login form a family; presenting a used token revokes the whole family.
+type RefreshToken struct {
+	ID        string `gorm:"primaryKey"`
+	UserID    string
+	FamilyID  string
+	TokenHash string
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	RevokedAt *time.Time
+	CreatedAt time.Time
+}
+
+// LoginThrottle counts recent failed logins for one key (an account or a client
+// address) so that guessing gets slower, then refused.
+type LoginThrottle struct {
+	Key          string `gorm:"primaryKey"`
+	Failures     int
+	WindowStart  time.Time
+	BlockedUntil *time.Time
+}

@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/bosang/bosang/apperr"
+)
+
+// Dialect names the database engine behind a DB.
+type Dialect string
+
+// The supported dialects.
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// DB is Bosang's database handle. Inside InTx, the DB passed to the callback
+// runs every call in that transaction.
+type DB struct {
+	gorm    *gorm.DB
+	dialect Dialect
+}
+
+// Open connects to dsn: a postgres:// URL, or a file path for SQLite (the
+// directory is created). SQLite runs in WAL mode with a busy timeout and
+// foreign keys on, and all writes go through one connection.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	cfg := &gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }, TranslateError: true}
+	var (
+		g       *gorm.DB
+		err     error
+		dialect = SQLite
+	)
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		dialect = Postgres
+		g, err = gorm.Open(postgres.Open(dsn), cfg)
+	} else {
+		if dir := filepath.Dir(dsn); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("create database directory: %w", err)
+			}
+		}
+		g, err = gorm.Open(sqlite.Open(sqliteDSN(dsn)), cfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	if dialect == SQLite {
+		// SQLite allows one writer; one connection makes writers queue in Go
+		// instead of failing with SQLITE_BUSY.
+		sqlDB.SetMaxOpenConns(1)
+	} else {
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(32)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
+	}
+	return &DB{gorm: g, dialect: dialect}, nil
+}
+
+func sqliteDSN(path string) string {
+	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+// Dialect reports the engine in use.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// SQL returns the underlying *sql.DB, for migrations and health checks.
+func (db *DB) SQL() (*sql.DB, error) { return db.gorm.DB() }
+
+// Close closes the connection pool.
+func (db *DB) Close() error {
+	s, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	return s.Close()
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	s, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	return s.PingContext(ctx)
+}
+
+// InTx runs fn in one transaction: committed if fn returns nil, rolled back
+// otherwise (and on panic). Calls on the DB given to fn join the transaction.
+func (db *DB) InTx(ctx context.Context, fn func(tx *DB) error) error {
+	return db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		return fn(&DB{gorm: g, dialect: db.dialect})
+	})
+}
+
+func (db *DB) with(ctx context.Context) *gorm.DB { return db.gorm.WithContext(ctx) }
+
+// translate maps driver errors onto the apperr categories, keeping the
+// original text for logs.
+func translate(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var pg *pgconn.PgError
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return fmt.Errorf("%s: %w", what, apperr.ErrNotFound)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return fmt.Errorf("%s: %v: %w", what, err, apperr.ErrConflict)
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return fmt.Errorf("%s: %v: %w", what, err, apperr.ErrInvalid)
+	case errors.As(err, &pg) && (pg.Code == "40001" || pg.Code == "40P01"):
+		return fmt.Errorf("%s: %v: %w", what, err, apperr.ErrConflict)
+	case errors.As(err, &pg) && pg.Code == "23514":
+		return fmt.Errorf("%s: %v: %w", what, err, apperr.ErrInvalid)
+	case strings.Contains(err.Error(), "CHECK constraint failed"):
+		return fmt.Errorf("%s: %v: %w", what, err, apperr.ErrInvalid)
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	slog.Debug("untranslated database error", "what", what, "err", err)
+	return fmt.Errorf("%s: %w", what, err)
+}
