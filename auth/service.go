@@ -115,7 +115,7 @@ func (s *Service) create(ctx context.Context, in NewUser, phoneRequired bool) (*
 	in.Name = strings.TrimSpace(in.Name)
 	in.Phone = strings.TrimSpace(in.Phone)
 	var f apperr.Fields
-	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 {
+	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 || !strings.Contains(in.Email[strings.LastIndexByte(in.Email, '@')+1:], ".") {
 		f.Add("email", "올바른 이메일 주소를 입력하세요.", "Enter a valid e-mail address.")
 	}
 	if ko, en := passwordProblem(in.Password, in.Email); ko != "" {

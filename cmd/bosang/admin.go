@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/models"
+)
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+	sub := "up"
+	if len(args) > 0 {
+		sub = args[0]
+	}
+	if sub != "up" && sub != "status" {
+		return usageError("usage: bosang migrate [up|status]")
+	}
+	a, err := open(ctx, getenv) // open applies pending migrations: that is "up"
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	st, err := a.db.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range st {
+		state := "pending"
+		if m.Applied {
+			state = "applied"
+		}
+		fmt.Fprintf(out, "%05d  %-8s %s\n", m.Version, state, m.Source)
+	}
+	return nil
+}
+
+func userCmd(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usageError("usage: bosang user create --email E --password P --name N --role R")
+	}
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	email := fs.String("email", "", "e-mail address")
+	password := fs.String("password", "", "password (at least 10 characters)")
+	name := fs.String("name", "", "display name")
+	role := fs.String("role", "", "operator, reviewer, supervisor or admin")
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageError(err.Error())
+	}
+	r, err := models.ParseRole(*role)
+	if err != nil || !r.IsStaff() {
+		return usageError("--role must be operator, reviewer, supervisor or admin")
+	}
+	a, err := open(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.auth.CreateUser(ctx, auth.NewUser{Email: *email, Password: *password, Name: *name, Role: r.String()})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, u.ID)
+	return nil
+}
+
+func healthcheck(ctx context.Context, getenv func(string) string) error {
+	addr := getenv("BOSANG_ADDR")
+	if addr == "" {
+		addr = ":8080"
+	}
+	if strings.HasPrefix(addr, ":") {
+		addr = "127.0.0.1" + addr
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthz answered %d", resp.StatusCode)
+	}
+	return nil
+}
+

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/config"
+	"github.com/bosang/bosang/store"
+)
+
+// app is the wired core shared by every subcommand.
+type app struct {
+	cfg  *config.Config
+	db   *store.DB
+	auth *auth.Service
+	log  *slog.Logger
+}
+
+// open loads configuration, connects to the database and applies pending
+// migrations.
+func open(ctx context.Context, getenv func(string) string) (*app, error) {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	dsn := cfg.DatabaseURL
+	if cfg.SQLite() {
+		dsn = cfg.SQLitePath()
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if n > 0 {
+		log.Info("applied migrations", "count", n)
+	}
+	signer := auth.NewSigner(cfg.JWTKey, cfg.AccessTTL, time.Now)
+	svc := auth.NewService(db, signer, cfg.RefreshTTL, auth.DefaultThrottle, time.Now, newID)
+	return &app{cfg: cfg, db: db, auth: svc, log: log}, nil
+}
+
+func (a *app) Close() error { return a.db.Close() }
+
+// newID returns a UUIDv7: opaque to clients, yet ordered by creation, which
+// keeps primary-key indexes compact.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/bosang/bosang/handlers"
+	"github.com/bosang/bosang/i18n"
+)
+
+func serve(ctx context.Context, getenv func(string) string) error {
+	a, err := open(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	h, err := newHandler(a)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
+	}
+	a.log.Info("bosang serving", "version", version, "config", a.cfg.Redacted(), "listen", ln.Addr().String())
+	return serveUntil(ctx, ln, newHTTPServer(h), 30*time.Second)
+}
+
+func newHandler(a *app) (http.Handler, error) {
+	cat, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	return handlers.New(handlers.Deps{
+		Auth: a.auth, Catalog: cat, Ready: a.db.Ready, Logger: a.log, CSRFKey: a.cfg.CSRFKey,
+		SecureCookies: a.cfg.SecureCookies(), RefreshTTL: a.cfg.RefreshTTL,
+	})
+}
+
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // evidence uploads from phones are slow
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    2 << 20,
+	}
+}
+
+// serveUntil serves on ln until ctx ends (SIGINT or SIGTERM), then stops
+// accepting and lets in-flight requests finish for up to grace.
+func serveUntil(ctx context.Context, ln net.Listener, srv *http.Server, grace time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,116 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/models"
+)
+
+// userView is the public shape of an account (API.md GET /me).
+type userView struct {
+	ID    string `json:"id"`
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+	Role  string `json:"role"`
+}
+
+func viewUser(u *models.User) userView {
+	return userView{ID: u.ID, Email: u.Email, Name: u.Name, Phone: u.Phone, Role: u.Role.String()}
+}
+
+type registerRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+	Phone    string `json:"phone"`
+}
+
+func (s *server) register(c *gin.Context) {
+	var in registerRequest
+	if err := bindJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	u, err := s.auth.Register(c.Request.Context(), auth.NewUser{Email: in.Email, Password: in.Password, Name: in.Name, Phone: in.Phone})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"user": viewUser(u)})
+}
+
+type createUserRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+	Phone    string `json:"phone"`
+	Role     string `json:"role"`
+}
+
+func (s *server) createUser(c *gin.Context) {
+	var in createUserRequest
+	if err := bindJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	u, err := s.auth.CreateUser(c.Request.Context(), auth.NewUser(in))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"user": viewUser(u)})
+}
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+func (s *server) login(c *gin.Context) {
+	var in loginRequest
+	if err := bindJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	pair, err := s.auth.Login(c.Request.Context(), in.Email, in.Password, c.ClientIP())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, pair)
+}
+
+type refreshRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+func (s *server) refresh(c *gin.Context) {
+	var in refreshRequest
+	if err := bindJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	pair, err := s.auth.Refresh(c.Request.Context(), in.RefreshToken)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, pair)
+}
+
+func (s *server) logout(c *gin.Context) {
+	if err := s.auth.Logout(c.Request.Context(), currentUser(c).ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.clearSession(c)
+	c.Status(http.StatusNoContent)
+}
+
+func (s *server) me(c *gin.Context) {
+	c.JSON(http.StatusOK, viewUser(currentUser(c)))
+}

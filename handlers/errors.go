@@ -1,0 +1,159 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/bosang/bosang/apperr"
+)
+
+// errorBody is API.md's error shape.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// fielder is implemented by errors that name the fields at fault.
+type fielder interface {
+	Fields() map[string]apperr.Message
+}
+
+// malformed marks a request the server could not parse at all (400).
+type malformed struct{ err error }
+
+func (m *malformed) Error() string { return "malformed request: " + m.err.Error() }
+func (m *malformed) Unwrap() error { return m.err }
+
+// Specific statuses that no domain category implies.
+var (
+	errTooLarge    = errors.New("request body too large")
+	errUnsupported = errors.New("unsupported media type")
+)
+
+type mapping struct {
+	status int
+	code   string
+	ko, en string
+}
+
+// classify maps an error to its status, code and generic message. Unknown
+// errors are internal: 500 with a message that shows nothing of them.
+func classify(err error) mapping {
+	var mb *http.MaxBytesError
+	var mal *malformed
+	switch {
+	case errors.As(err, &mb), errors.Is(err, errTooLarge):
+		return mapping{413, "too_large", "요청이 너무 큽니다.", "The request is too large."}
+	case errors.As(err, &mal):
+		return mapping{400, "malformed_request", "요청 형식이 올바르지 않습니다.", "The request is malformed."}
+	case errors.Is(err, errUnsupported):
+		return mapping{415, "unsupported_media_type", "지원하지 않는 형식입니다.", "Unsupported media type."}
+	case errors.Is(err, apperr.ErrInvalid):
+		return mapping{422, "validation_failed", "입력한 내용을 확인하세요.", "Some fields are invalid."}
+	case errors.Is(err, apperr.ErrUnauthenticated):
+		return mapping{401, "unauthenticated", "로그인이 필요합니다.", "Authentication is required."}
+	case errors.Is(err, apperr.ErrForbidden):
+		return mapping{403, "forbidden", "권한이 없습니다.", "You are not allowed to do this."}
+	case errors.Is(err, apperr.ErrNotFound):
+		return mapping{404, "not_found", "찾을 수 없습니다.", "Not found."}
+	case errors.Is(err, apperr.ErrConflict):
+		return mapping{409, "conflict", "이미 처리된 요청과 충돌합니다.", "This conflicts with the current state."}
+	case errors.Is(err, apperr.ErrPreconditionFailed):
+		return mapping{412, "precondition_failed", "다른 사람이 먼저 변경했습니다. 새로고침하세요.", "The resource changed; reload it."}
+	case errors.Is(err, apperr.ErrPreconditionNeeded):
+		return mapping{428, "precondition_required", "If-Match 헤더가 필요합니다.", "An If-Match header is required."}
+	case errors.Is(err, apperr.ErrTooManyRequests):
+		return mapping{429, "rate_limited", "요청이 너무 많습니다. 잠시 후 다시 시도하세요.", "Too many requests; try again later."}
+	case errors.Is(err, apperr.ErrUnavailable):
+		return mapping{503, "unavailable", "잠시 후 다시 시도하세요.", "Temporarily unavailable; try again later."}
+	}
+	return mapping{500, "internal", "일시적인 오류가 발생했습니다.", "Something went wrong."}
+}
+
+// fail renders err as JSON under /api and as an error page elsewhere, sets
+// Retry-After for rate limits, logs internal errors with the request id, and
+// aborts the chain.
+func (s *server) fail(c *gin.Context, err error) {
+	m := classify(err)
+	var rl *apperr.RateLimited
+	if errors.As(err, &rl) {
+		c.Header("Retry-After", strconv.Itoa(rl.RetryAfterSeconds))
+	}
+	if m.status >= 500 {
+		s.log.ErrorContext(c.Request.Context(), "request failed", "request_id", requestID(c), "err", err)
+	}
+	c.Error(err) //nolint:errcheck // recorded for the access log
+	if !strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		s.errorPage(c, m.status)
+		return
+	}
+	lang := s.lang(c)
+	body := errorBody{Error: errorDetail{Code: m.code, Message: pick(lang, m.ko, m.en)}}
+	var ve *apperr.ValidationError
+	var fe fielder
+	switch {
+	case errors.As(err, &ve):
+		body.Error.Fields = localize(ve.Fields, lang)
+	case errors.As(err, &fe):
+		body.Error.Fields = localize(fe.Fields(), lang)
+	}
+	c.AbortWithStatusJSON(m.status, body)
+}
+
+func localize(fields map[string]apperr.Message, lang string) map[string]string {
+	out := make(map[string]string, len(fields))
+	for k, v := range fields {
+		out[k] = v.In(lang)
+	}
+	return out
+}
+
+func pick(lang, ko, en string) string {
+	if lang == "en" {
+		return en
+	}
+	return ko
+}
+
+// bindJSON decodes the body into dst. Syntax errors are 400; a value of the
+// wrong type is a 422 naming the field; an oversized body is 413.
+func bindJSON(c *gin.Context, dst any) error {
+	if ct := c.ContentType(); ct != "" && ct != "application/json" {
+		return errUnsupported
+	}
+	err := c.ShouldBindJSON(dst)
+	var mb *http.MaxBytesError
+	var te *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &mb):
+		return err
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "body"
+		}
+		return apperr.Invalid(field, "값의 형식이 올바르지 않습니다.", "This value has the wrong type.")
+	case errors.Is(err, io.EOF):
+		return &malformed{errors.New("empty body")}
+	}
+	return &malformed{err}
+}
+
+var (
+	errNoRoute = fmt.Errorf("no such route: %w", apperr.ErrNotFound)
+	errPanic   = errors.New("handler panicked")
+)

@@ -1,0 +1,133 @@
+package handlers
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/i18n"
+	"github.com/bosang/bosang/web"
+)
+
+// Deps is everything the HTTP layer needs, wired by cmd/bosang.
+type Deps struct {
+	Auth    *auth.Service
+	Catalog *i18n.Catalog
+	// Ready reports nil when the database answers and is migrated.
+	Ready         func(ctx context.Context) error
+	Logger        *slog.Logger
+	CSRFKey       []byte
+	SecureCookies bool
+	RefreshTTL    time.Duration
+	// MaxBodyBytes caps JSON and form bodies; 1 MiB when zero.
+	MaxBodyBytes int64
+	// Registry receives the HTTP metrics; a fresh one when nil.
+	Registry *prometheus.Registry
+}
+
+type server struct {
+	auth       *auth.Service
+	catalog    *i18n.Catalog
+	ready      func(context.Context) error
+	log        *slog.Logger
+	csrfKey    []byte
+	secure     bool
+	refreshTTL time.Duration
+	pages      *pages
+}
+
+// New builds the router: middleware, the JSON API under /api/v1, the pages,
+// static assets and the operational endpoints. It fails when a page
+// template is missing or broken.
+func New(d Deps) (http.Handler, error) {
+	gin.SetMode(gin.ReleaseMode)
+	pg, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.MaxBodyBytes == 0 {
+		d.MaxBodyBytes = 1 << 20
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+		d.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	s := &server{auth: d.Auth, catalog: d.Catalog, ready: d.Ready, log: d.Logger, csrfKey: d.CSRFKey,
+		secure: d.SecureCookies, refreshTTL: d.RefreshTTL, pages: pg}
+
+	r := gin.New()
+	r.ContextWithFallback = true
+	r.SetTrustedProxies(nil) //nolint:errcheck // nil never fails
+	m := newMetrics(d.Registry)
+	r.Use(withRequestID, m.observe, s.accessLog, gin.CustomRecovery(s.recovered), s.securityHeaders)
+	r.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
+
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
+	static, _ := fs.Sub(web.Static, "static")
+	r.StaticFS("/static", http.FS(static))
+
+	s.apiRoutes(r.Group("/api/v1", limitBody(d.MaxBodyBytes), s.identify))
+	s.pageRoutes(r.Group("/", limitBody(d.MaxBodyBytes), s.identify, s.checkCSRF))
+	return r, nil
+}
+
+func (s *server) apiRoutes(g *gin.RouterGroup) {
+	g.GET("/openapi.json", serveOpenAPI)
+	g.POST("/auth/register", s.register)
+	g.POST("/auth/login", s.login)
+	g.POST("/auth/refresh", s.refresh)
+	g.POST("/auth/logout", s.requireUser, s.logout)
+	g.GET("/me", s.requireUser, s.me)
+	g.POST("/admin/users", s.requireUser, s.requireRole(), s.createUser)
+}
+
+func (s *server) pageRoutes(g *gin.RouterGroup) {
+	g.GET("/", s.homePage)
+	g.GET("/register", s.registerPage)
+	g.POST("/register", s.registerSubmit)
+	g.GET("/login", s.loginPage)
+	g.POST("/login", s.loginSubmit)
+	g.POST("/logout", s.logoutSubmit)
+	g.GET("/account", s.accountPage)
+	g.GET("/lang/:lang", s.switchLang)
+}
+
+func (s *server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.ready(ctx); err != nil {
+		s.log.WarnContext(ctx, "not ready", "err", err)
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "not ready"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+func (s *server) recovered(c *gin.Context, v any) {
+	s.log.ErrorContext(c.Request.Context(), "panic", "request_id", requestID(c), "panic", v)
+	s.fail(c, errPanic)
+}
+
+// lang is the language of this request: the lang cookie, else
+// Accept-Language, else Korean.
+func (s *server) lang(c *gin.Context) string {
+	choice, _ := c.Cookie("lang")
+	return i18n.Negotiate(choice, c.GetHeader("Accept-Language"))
+}
+
+// isAPI reports whether the request is for the JSON API.
+func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }

@@ -1,0 +1,128 @@
+package handlers
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/models"
+)
+
+const (
+	userKey       = "user"
+	accessCookie  = "bosang_at"
+	refreshCookie = "bosang_rt"
+)
+
+// identify finds who is calling: a Bearer token, or for browsers the access
+// cookie, renewed through the refresh cookie when it has expired. A bad
+// Bearer token is a 401 at once; a bad cookie just means "not logged in".
+func (s *server) identify(c *gin.Context) {
+	if h := c.GetHeader("Authorization"); h != "" {
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			s.fail(c, apperr.ErrUnauthenticated)
+			return
+		}
+		u, err := s.auth.Authenticate(c.Request.Context(), strings.TrimSpace(token))
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.Set(userKey, u)
+		c.Next()
+		return
+	}
+	if isAPI(c) && c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
+		// Cookie sessions on state-changing API calls need the CSRF header.
+		if _, err := c.Cookie(accessCookie); err == nil {
+			s.checkCSRF(c)
+			if c.IsAborted() {
+				return
+			}
+		}
+	}
+	if u := s.cookieUser(c); u != nil {
+		c.Set(userKey, u)
+	}
+	c.Next()
+}
+
+func (s *server) cookieUser(c *gin.Context) *models.User {
+	ctx := c.Request.Context()
+	if at, err := c.Cookie(accessCookie); err == nil {
+		if u, err := s.auth.Authenticate(ctx, at); err == nil {
+			return u
+		}
+	}
+	rt, err := c.Cookie(refreshCookie)
+	if err != nil {
+		return nil
+	}
+	pair, err := s.auth.Refresh(ctx, rt)
+	if err != nil {
+		s.clearSession(c)
+		return nil
+	}
+	u, err := s.auth.Authenticate(ctx, pair.AccessToken)
+	if err != nil {
+		return nil
+	}
+	s.setSession(c, pair)
+	return u
+}
+
+// currentUser is the caller, or nil.
+func currentUser(c *gin.Context) *models.User {
+	if v, ok := c.Get(userKey); ok {
+		return v.(*models.User)
+	}
+	return nil
+}
+
+// requireUser stops anonymous callers: 401 on the API, a redirect to the
+// login page elsewhere.
+func (s *server) requireUser(c *gin.Context) {
+	if currentUser(c) != nil {
+		c.Next()
+		return
+	}
+	if isAPI(c) {
+		s.fail(c, apperr.ErrUnauthenticated)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/login?next="+c.Request.URL.Path)
+	c.Abort()
+}
+
+// requireRole lets through callers holding one of roles (admins always).
+func (s *server) requireRole(roles ...models.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := auth.Require(currentUser(c), roles...); err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.Next()
+	}
+}
+
+func (s *server) setSession(c *gin.Context, p *auth.Pair) {
+	s.setCookie(c, accessCookie, p.AccessToken, int(s.refreshTTL.Seconds()))
+	s.setCookie(c, refreshCookie, p.RefreshToken, int(s.refreshTTL.Seconds()))
+}
+
+func (s *server) clearSession(c *gin.Context) {
+	s.setCookie(c, accessCookie, "", -1)
+	s.setCookie(c, refreshCookie, "", -1)
+}
+
+// setCookie writes an HttpOnly, SameSite=Lax cookie, Secure outside
+// localhost. maxAge 0 means a session cookie, negative deletes it.
+func (s *server) setCookie(c *gin.Context, name, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+}
+
