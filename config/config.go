@@ -132,7 +132,9 @@ func decodeKey(name, v string) ([]byte, error) {
 }
 
 // SQLite reports whether the embedded database is used.
-func (c *Config) SQLite() bool { return c.DatabaseURL == "" || strings.HasPrefix(c.DatabaseURL, "sqlite:") }
+func (c *Config) SQLite() bool {
+	return c.DatabaseURL == "" || strings.HasPrefix(c.DatabaseURL, "sqlite:")
+}
 
 // SQLitePath is the database file used when DatabaseURL is empty.
 func (c *Config) SQLitePath() string {

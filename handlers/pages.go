@@ -21,7 +21,7 @@ type pages struct{ byName map[string]*template.Template }
 // fieldView is what the "field" template renders: one labelled input.
 type fieldView struct {
 	ID, Name, Type, Label, Value, Error, Hint, Auto string
-	Required                                         bool
+	Required                                        bool
 }
 
 var funcs = template.FuncMap{

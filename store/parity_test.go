@@ -62,4 +62,3 @@ func columns(t *testing.T, db *store.DB) map[string][]string {
 	}
 	return out
 }
-

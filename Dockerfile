@@ -1,0 +1,24 @@
+# syntax=docker/dockerfile:1
+# Bosang as a static, non-root image. Build with `docker compose build` or
+# `docker build --build-arg VERSION=$(git describe --always --dirty) .`
+
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=dev
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/bosang ./cmd/bosang \
+ && mkdir -p /out/empty
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/bosang /bosang
+# The data directory must exist and belong to the nonroot user (65532) so that
+# a fresh named volume mounted here inherits that ownership.
+COPY --from=build --chown=65532:65532 /out/empty /data
+ENV BOSANG_DATA_DIR=/data BOSANG_ADDR=:8080
+VOLUME /data
+EXPOSE 8080
+USER nonroot:nonroot
+ENTRYPOINT ["/bosang"]
+CMD ["serve"]

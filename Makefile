@@ -1,0 +1,70 @@
+# Bosang's everyday commands. `make test` runs every test, including the
+# browser tests, on PostgreSQL and SQLite; `make lint` is what CI checks.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+GO ?= go
+GOTESTFLAGS ?= -count=1 -timeout 20m
+
+# The tests read this variable themselves (store/dbtest); exporting it keeps
+# the reachability check below and the tests looking at the same server.
+BOSANG_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+export BOSANG_TEST_POSTGRES_URL
+
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+.PHONY: test e2e lint build vendor run check-postgres
+
+## test: every test (unit, both database dialects, browser) with a fresh cache.
+test: check-postgres
+	$(GO) test $(GOTESTFLAGS) ./...
+
+## e2e: only the browser tests (TestBrowser*), against Debian's Chromium.
+e2e: check-postgres
+	$(GO) test $(GOTESTFLAGS) -run '^TestBrowser' ./...
+
+## lint: gofmt must report nothing; go vet must pass.
+lint:
+	@unformatted="$$(gofmt -l .)"; \
+	if [[ -n "$$unformatted" ]]; then \
+		echo "gofmt -l reports unformatted files:"; echo "$$unformatted"; exit 1; \
+	fi
+	$(GO) vet ./...
+
+## build: a static binary at bin/bosang stamped with the git version.
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/bosang ./cmd/bosang
+
+## vendor: refresh web/static/vendor/ from web/package.json (needs npm).
+vendor:
+	bash web/vendor.sh
+
+## run: serve on :8080 from SQLite under ./data unless BOSANG_DATABASE_URL says otherwise.
+run:
+	$(GO) run ./cmd/bosang
+
+# check-postgres warns loudly when the test PostgreSQL is unreachable (the
+# tests then skip their PostgreSQL half) and fails outright when CI=true.
+check-postgres:
+	@url="$$BOSANG_TEST_POSTGRES_URL"; \
+	if ! command -v pg_isready >/dev/null; then \
+		echo "note: pg_isready not found; cannot pre-check PostgreSQL (the tests will report it)"; \
+		exit 0; \
+	fi; \
+	if pg_isready -q -t 5 -d "$$url"; then exit 0; fi; \
+	redacted="$$(sed -E 's#(://[^:/@]+):[^@]*@#\1:xxxxx@#' <<<"$$url")"; \
+	echo ""; \
+	echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	echo "!!!  PostgreSQL is NOT reachable at BOSANG_TEST_POSTGRES_URL"; \
+	echo "!!!    $$redacted"; \
+	echo "!!!  Database tests will run on SQLite ONLY and SKIP PostgreSQL."; \
+	echo "!!!  Start PostgreSQL or set BOSANG_TEST_POSTGRES_URL to test both."; \
+	echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	echo ""; \
+	if [[ "$${CI:-}" == "true" ]]; then \
+		echo "CI=true: refusing to run without PostgreSQL."; \
+		exit 1; \
+	fi
