@@ -36,14 +36,10 @@ func (s *server) identify(c *gin.Context) {
 		c.Next()
 		return
 	}
-	if isAPI(c) && c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
-		// Cookie sessions on state-changing API calls need the CSRF header.
-		if _, err := c.Cookie(accessCookie); err == nil {
-			s.checkCSRF(c)
-			if c.IsAborted() {
-				return
-			}
-		}
+	if _, err := c.Cookie(accessCookie); err == nil && isAPI(c) && !s.csrfValid(c) {
+		// A cookie session on a state-changing API call needs the CSRF header.
+		s.fail(c, apperr.ErrForbidden)
+		return
 	}
 	if u := s.cookieUser(c); u != nil {
 		c.Set(userKey, u)

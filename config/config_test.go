@@ -1,0 +1,75 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bosang/bosang/config"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDevelopmentGeneratesAndKeepsSecrets(t *testing.T) {
+	dir := t.TempDir()
+	first, err := config.Load(env(map[string]string{"BOSANG_DATA_DIR": dir}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.JWTKey) != 32 || len(first.CSRFKey) != 32 || len(first.EncryptionKey) != 32 {
+		t.Fatalf("generated key lengths %d/%d/%d, want 32", len(first.JWTKey), len(first.CSRFKey), len(first.EncryptionKey))
+	}
+	if string(first.JWTKey) == string(first.CSRFKey) {
+		t.Fatal("two secrets are equal")
+	}
+	info, err := os.Stat(filepath.Join(dir, "secrets", "jwt.key"))
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("jwt.key: %v, mode %v; want a 0600 file", err, info.Mode().Perm())
+	}
+	second, err := config.Load(env(map[string]string{"BOSANG_DATA_DIR": dir}))
+	if err != nil || string(second.JWTKey) != string(first.JWTKey) {
+		t.Fatalf("second start: got a different key (%v); want the kept one", err)
+	}
+	if !first.SQLite() || first.SQLitePath() != filepath.Join(dir, "bosang.db") || first.Addr != ":8080" {
+		t.Fatalf("defaults: sqlite=%v path=%s addr=%s", first.SQLite(), first.SQLitePath(), first.Addr)
+	}
+}
+
+func TestProductionRequiresSecrets(t *testing.T) {
+	key := strings.Repeat("ab", 32)
+	vars := map[string]string{"BOSANG_ENV": "production", "BOSANG_DATA_DIR": t.TempDir(), "BOSANG_JWT_KEY": key, "BOSANG_CSRF_KEY": key}
+	_, err := config.Load(env(vars))
+	if err == nil || !strings.Contains(err.Error(), "BOSANG_ENCRYPTION_KEY") {
+		t.Fatalf("got %v, want an error naming BOSANG_ENCRYPTION_KEY", err)
+	}
+	if _, err := os.Stat(filepath.Join(vars["BOSANG_DATA_DIR"], "secrets")); !os.IsNotExist(err) {
+		t.Fatalf("production wrote secrets to the data directory (%v)", err)
+	}
+	vars["BOSANG_ENCRYPTION_KEY"] = "too-short"
+	if _, err := config.Load(env(vars)); err == nil || strings.Contains(err.Error(), "too-short") {
+		t.Fatalf("got %v, want an error that does not echo the secret", err)
+	}
+	vars["BOSANG_ENCRYPTION_KEY"] = key
+	c, err := config.Load(env(vars))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range c.Redacted() {
+		if strings.Contains(v, key) {
+			t.Fatalf("Redacted()[%s] contains a secret", k)
+		}
+	}
+}
+
+func TestSecureCookies(t *testing.T) {
+	for base, want := range map[string]bool{"http://localhost:8080": false, "http://127.0.0.1:9": false, "https://bosang.example": true, "http://bosang.example": true} {
+		c, err := config.Load(env(map[string]string{"BOSANG_DATA_DIR": t.TempDir(), "BOSANG_BASE_URL": base}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.SecureCookies(); got != want {
+			t.Errorf("%s: got Secure=%v, want %v", base, got, want)
+		}
+	}
+}

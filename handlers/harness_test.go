@@ -1,0 +1,149 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/handlers"
+	"github.com/bosang/bosang/i18n"
+	"github.com/bosang/bosang/store"
+	"github.com/bosang/bosang/store/dbtest"
+)
+
+// testEnv is the real router over a real store, served on loopback.
+type testEnv struct {
+	srv    *httptest.Server
+	db     *store.DB
+	auth   *auth.Service
+	jwtKey []byte
+	logs   *bytes.Buffer
+}
+
+func newTestEnv(t *testing.T, db *store.DB) *testEnv {
+	t.Helper()
+	key := make([]byte, 32)
+	rand.Read(key)
+	signer := auth.NewSigner(key, 15*time.Minute, time.Now)
+	svc := auth.NewService(db, signer, 24*time.Hour, auth.DefaultThrottle, time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &bytes.Buffer{}
+	h, err := handlers.New(handlers.Deps{Auth: svc, Catalog: cat, Ready: db.Ready, CSRFKey: key,
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)), RefreshTTL: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &testEnv{srv: srv, db: db, auth: svc, jwtKey: key, logs: logs}
+}
+
+// eachEnv runs fn against a test server on PostgreSQL and on SQLite.
+func eachEnv(t *testing.T, fn func(t *testing.T, e *testEnv)) {
+	t.Helper()
+	dbtest.Each(t, func(t *testing.T, db *store.DB) { fn(t, newTestEnv(t, db)) })
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.body, &m); err != nil {
+		t.Fatalf("response is not JSON: %v: %s", err, r.body)
+	}
+	return m
+}
+
+// errorCode returns error.code of an API error body.
+func (r response) errorCode(t *testing.T) string {
+	t.Helper()
+	e, _ := r.json(t)["error"].(map[string]any)
+	code, _ := e["code"].(string)
+	return code
+}
+
+// call sends a JSON request; body may be a string (sent as is) or a value.
+func (e *testEnv) call(t *testing.T, method, path string, body any, headers ...string) response {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		buf, _ := json.Marshal(b)
+		rd = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequestWithContext(context.Background(), method, e.srv.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, header: resp.Header, body: data}
+}
+
+const testPassword = "correct horse battery"
+
+// registerAndLogin creates a claimant and returns its token pair.
+func (e *testEnv) registerAndLogin(t *testing.T, email string) auth.Pair {
+	t.Helper()
+	r := e.call(t, "POST", "/api/v1/auth/register", map[string]string{"email": email, "password": testPassword, "name": "홍길동", "phone": "010-1234-5678"})
+	if r.status != http.StatusCreated {
+		t.Fatalf("register %s: got %d %s, want 201", email, r.status, r.body)
+	}
+	return e.login(t, email, testPassword)
+}
+
+func (e *testEnv) login(t *testing.T, email, password string) auth.Pair {
+	t.Helper()
+	r := e.call(t, "POST", "/api/v1/auth/login", map[string]string{"email": email, "password": password})
+	if r.status != http.StatusOK {
+		t.Fatalf("login %s: got %d %s, want 200", email, r.status, r.body)
+	}
+	var p auth.Pair
+	if err := json.Unmarshal(r.body, &p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// browser returns an HTTP client with a cookie jar that does not follow
+// redirects, like a form-posting browser seen one hop at a time.
+func (e *testEnv) browser(t *testing.T) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func bearer(token string) []string { return []string{"Authorization", "Bearer " + token} }
