@@ -19,17 +19,20 @@ import (
 	"github.com/bosang/bosang/auth"
 	"github.com/bosang/bosang/handlers"
 	"github.com/bosang/bosang/i18n"
+	"github.com/bosang/bosang/outage"
+	"github.com/bosang/bosang/statute"
 	"github.com/bosang/bosang/store"
 	"github.com/bosang/bosang/store/dbtest"
 )
 
 // testEnv is the real router over a real store, served on loopback.
 type testEnv struct {
-	srv    *httptest.Server
-	db     *store.DB
-	auth   *auth.Service
-	jwtKey []byte
-	logs   *bytes.Buffer
+	srv     *httptest.Server
+	db      *store.DB
+	auth    *auth.Service
+	outages *outage.Service
+	jwtKey  []byte
+	logs    *bytes.Buffer
 }
 
 func newTestEnv(t *testing.T, db *store.DB) *testEnv {
@@ -43,14 +46,15 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 		t.Fatal(err)
 	}
 	logs := &bytes.Buffer{}
-	h, err := handlers.New(handlers.Deps{Auth: svc, Catalog: cat, Ready: db.Ready, CSRFKey: key,
+	outages := outage.NewService(db.Outages(), statute.DefaultSettings(), time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
+	h, err := handlers.New(handlers.Deps{Auth: svc, Outages: outages, BaseURL: "https://bosang.example", Catalog: cat, Ready: db.Ready, CSRFKey: key,
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)), RefreshTTL: 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testEnv{srv: srv, db: db, auth: svc, jwtKey: key, logs: logs}
+	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, jwtKey: key, logs: logs}
 }
 
 // eachEnv runs fn against a test server on PostgreSQL and on SQLite.

@@ -15,13 +15,17 @@ import (
 
 	"github.com/bosang/bosang/auth"
 	"github.com/bosang/bosang/i18n"
+	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/web"
 )
 
 // Deps is everything the HTTP layer needs, wired by cmd/bosang.
 type Deps struct {
 	Auth    *auth.Service
+	Outages *outage.Service
 	Catalog *i18n.Catalog
+	// BaseURL is the portal's public address, used in notice drafts.
+	BaseURL string
 	// Ready reports nil when the database answers and is migrated.
 	Ready         func(ctx context.Context) error
 	Logger        *slog.Logger
@@ -36,6 +40,8 @@ type Deps struct {
 
 type server struct {
 	auth       *auth.Service
+	outages    *outage.Service
+	baseURL    string
 	catalog    *i18n.Catalog
 	ready      func(context.Context) error
 	log        *slog.Logger
@@ -64,7 +70,7 @@ func New(d Deps) (http.Handler, error) {
 		d.Registry = prometheus.NewRegistry()
 		d.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	s := &server{auth: d.Auth, catalog: d.Catalog, ready: d.Ready, log: d.Logger, csrfKey: d.CSRFKey,
+	s := &server{auth: d.Auth, outages: d.Outages, baseURL: d.BaseURL, catalog: d.Catalog, ready: d.Ready, log: d.Logger, csrfKey: d.CSRFKey,
 		secure: d.SecureCookies, refreshTTL: d.RefreshTTL, pages: pg}
 
 	r := gin.New()
@@ -93,6 +99,7 @@ func (s *server) apiRoutes(g *gin.RouterGroup) {
 	g.POST("/auth/logout", s.requireUser, s.logout)
 	g.GET("/me", s.requireUser, s.me)
 	g.POST("/admin/users", s.requireUser, s.requireRole(), s.createUser)
+	s.outageRoutes(g)
 }
 
 func (s *server) pageRoutes(g *gin.RouterGroup) {

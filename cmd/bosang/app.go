@@ -11,15 +11,18 @@ import (
 
 	"github.com/bosang/bosang/auth"
 	"github.com/bosang/bosang/config"
+	"github.com/bosang/bosang/outage"
+	"github.com/bosang/bosang/statute"
 	"github.com/bosang/bosang/store"
 )
 
 // app is the wired core shared by every subcommand.
 type app struct {
-	cfg  *config.Config
-	db   *store.DB
-	auth *auth.Service
-	log  *slog.Logger
+	cfg     *config.Config
+	db      *store.DB
+	auth    *auth.Service
+	outages *outage.Service
+	log     *slog.Logger
 }
 
 // open loads configuration, connects to the database and applies pending
@@ -48,7 +51,8 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	}
 	signer := auth.NewSigner(cfg.JWTKey, cfg.AccessTTL, time.Now)
 	svc := auth.NewService(db, signer, cfg.RefreshTTL, auth.DefaultThrottle, time.Now, newID)
-	return &app{cfg: cfg, db: db, auth: svc, log: log}, nil
+	outages := outage.NewService(db.Outages(), statute.DefaultSettings(), time.Now, newID)
+	return &app{cfg: cfg, db: db, auth: svc, outages: outages, log: log}, nil
 }
 
 func (a *app) Close() error { return a.db.Close() }
