@@ -1,0 +1,263 @@
+package records
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/korean"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// source yields records with their line numbers; next returns io.EOF at
+// the end.
+type source interface {
+	next() (rec []string, line int, err error)
+	cells() cellCtx
+	close() error
+}
+
+var zipMagic = []byte("PK\x03\x04")
+
+// open picks XLSX or CSV by the leading bytes, never by a file name.
+func open(r io.Reader, lim Limits) (source, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, err := br.Peek(4)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("records: read: %w", err)
+	}
+	if bytes.Equal(head, zipMagic) {
+		return openXLSX(br, lim)
+	}
+	return openCSV(br, lim)
+}
+
+// errRecordTooLarge stops the CSV reader before one record outgrows memory.
+var errRecordTooLarge = errors.New("record too large")
+
+// budgetReader fails once more than left bytes are read; csvSource refills
+// the budget before each record, which bounds a record (a line, or a quoted
+// field spanning lines) to MaxRecordBytes plus one buffer.
+type budgetReader struct {
+	r    io.Reader
+	left int
+}
+
+func (b *budgetReader) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, errRecordTooLarge
+	}
+	if len(p) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= n
+	return n, err
+}
+
+type csvSource struct {
+	cr     *csv.Reader
+	budget *budgetReader
+	line   int
+	max    int
+}
+
+const csvBuffer = 4096 // encoding/csv's bufio.Reader size
+
+func openCSV(br *bufio.Reader, lim Limits) (source, error) {
+	decoded := bufio.NewReaderSize(decode(br), 64<<10)
+	comma := ','
+	if first, _ := decoded.Peek(4096); bytes.Count(firstLine(first), []byte{'\t'}) > bytes.Count(firstLine(first), []byte{','}) {
+		comma = '\t' // Excel's "Unicode text" export
+	}
+	b := &budgetReader{r: decoded}
+	cr := csv.NewReader(b)
+	cr.Comma = comma
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.TrimLeadingSpace = true
+	cr.ReuseRecord = true
+	return &csvSource{cr: cr, budget: b, max: lim.MaxRecordBytes}, nil
+}
+
+func firstLine(b []byte) []byte {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i]
+	}
+	return b
+}
+
+func (s *csvSource) next() ([]string, int, error) {
+	s.budget.left = s.max + csvBuffer
+	rec, err := s.cr.Read()
+	switch {
+	case err == nil:
+		s.line++
+		return rec, s.line, nil
+	case errors.Is(err, io.EOF):
+		return nil, 0, io.EOF
+	case errors.Is(err, errRecordTooLarge):
+		return nil, 0, fmt.Errorf("line %d longer than %d bytes: %w", s.line+1, s.max, ErrTooLarge)
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return nil, 0, LineErrors{{Line: s.line + 1, MessageKO: "CSV 형식 오류: " + pe.Err.Error(), MessageEN: "malformed CSV: " + pe.Err.Error()}}
+	}
+	return nil, 0, fmt.Errorf("records: read: %w", err)
+}
+
+func (s *csvSource) cells() cellCtx { return cellCtx{} }
+func (s *csvSource) close() error   { return nil }
+
+// decode strips a UTF-8 BOM, honours a UTF-16 BOM, and otherwise decides
+// between UTF-8 and CP949 at the first non-ASCII byte.
+func decode(br *bufio.Reader) io.Reader {
+	head, _ := br.Peek(3)
+	switch {
+	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
+		_, _ = br.Discard(3)
+		return br
+	case bytes.HasPrefix(head, []byte("\xff\xfe")), bytes.HasPrefix(head, []byte("\xfe\xff")):
+		return transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder())
+	}
+	return &autoDecoder{br: br}
+}
+
+// sniffWindow is how many bytes from the first non-ASCII byte on must be
+// valid UTF-8 for the file to be read as UTF-8.
+const sniffWindow = 1024
+
+// autoDecoder passes ASCII through and, at the first non-ASCII byte, picks
+// UTF-8 if the following bytes are valid UTF-8 and CP949 otherwise. ASCII
+// is the same in both, so the late decision loses nothing, and streaming
+// keeps memory flat however far into the file the first Korean text is.
+type autoDecoder struct {
+	br *bufio.Reader
+	r  io.Reader // nil until decided
+}
+
+func (a *autoDecoder) Read(p []byte) (int, error) {
+	if a.r != nil {
+		return a.r.Read(p)
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if _, err := a.br.Peek(1); err != nil {
+		return 0, err
+	}
+	buf, _ := a.br.Peek(a.br.Buffered())
+	i := 0
+	for i < len(buf) && i < len(p) && buf[i] < utf8.RuneSelf {
+		i++
+	}
+	if i > 0 {
+		copy(p, buf[:i])
+		_, _ = a.br.Discard(i)
+		return i, nil
+	}
+	win, err := a.br.Peek(sniffWindow)
+	if looksUTF8(win, err != nil) {
+		a.r = a.br
+	} else {
+		a.r = transform.NewReader(a.br, korean.EUCKR.NewDecoder())
+	}
+	return a.r.Read(p)
+}
+
+// looksUTF8 reports whether b is valid UTF-8, allowing a rune cut off at
+// the end of the window unless the input ended there.
+func looksUTF8(b []byte, atEOF bool) bool {
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n <= 1 {
+			return !atEOF && !utf8.FullRune(b)
+		}
+		b = b[n:]
+	}
+	return true
+}
+
+type xlsxSource struct {
+	f    *excelize.File
+	rows *excelize.Rows
+	line int
+	cx   cellCtx
+}
+
+// openXLSX reads the whole workbook (bounded by MaxXLSXBytes, as zip needs
+// random access) and streams the first sheet's rows. Cells are read raw, so
+// a date cell arrives as its serial number.
+func openXLSX(br *bufio.Reader, lim Limits) (src source, err error) {
+	defer func() {
+		if p := recover(); p != nil { // a third-party parser must not take the server down
+			src, err = nil, fmt.Errorf("records: unreadable XLSX (%v): %w", p, ErrInvalid)
+		}
+	}()
+	data, err := io.ReadAll(io.LimitReader(br, lim.MaxXLSXBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("records: read: %w", err)
+	}
+	if int64(len(data)) > lim.MaxXLSXBytes {
+		return nil, fmt.Errorf("XLSX larger than %d bytes: %w", lim.MaxXLSXBytes, ErrTooLarge)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		RawCellValue:   true,
+		UnzipSizeLimit: max(lim.MaxXLSXBytes*32, excelize.StreamChunkSize),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("records: unreadable XLSX: %v: %w", err, ErrInvalid)
+	}
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		_ = f.Close()
+		return nil, ErrEmpty
+	}
+	rows, err := f.Rows(sheets[0])
+	if err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("records: unreadable XLSX sheet: %v: %w", err, ErrInvalid)
+	}
+	s := &xlsxSource{f: f, rows: rows}
+	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+		s.cx.date1904 = *props.Date1904
+	}
+	s.cx.xlsx = true
+	return s, nil
+}
+
+func (s *xlsxSource) next() (rec []string, line int, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			rec, line, err = nil, 0, fmt.Errorf("records: unreadable XLSX row %d (%v): %w", s.line, p, ErrInvalid)
+		}
+	}()
+	if !s.rows.Next() {
+		if err := s.rows.Error(); err != nil {
+			return nil, 0, fmt.Errorf("records: unreadable XLSX row %d: %v: %w", s.line+1, err, ErrInvalid)
+		}
+		return nil, 0, io.EOF
+	}
+	s.line++
+	rec, err = s.rows.Columns()
+	if err != nil {
+		return nil, 0, fmt.Errorf("records: unreadable XLSX row %d: %v: %w", s.line, err, ErrInvalid)
+	}
+	return rec, s.line, nil
+}
+
+func (s *xlsxSource) cells() cellCtx { return s.cx }
+
+func (s *xlsxSource) close() error {
+	err := s.rows.Close()
+	if cerr := s.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
