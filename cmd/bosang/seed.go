@@ -53,5 +53,10 @@ func seed(ctx context.Context, args []string, getenv func(string) string, out io
 		}
 		fmt.Fprintf(out, "  %-11s %-28s %s\n", d.role, d.email, state)
 	}
-	return nil
+	operator, err := a.db.UserByEmail(ctx, "operator@demo.bosang.kr")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "Demo outages")
+	return seedOutages(ctx, a, operator, out)
 }
