@@ -1,0 +1,375 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/bosang/bosang/store/dbtest"
+)
+
+// chromiumPath is the browser the end-to-end tests drive.
+const chromiumPath = "/usr/bin/chromium"
+
+// pngMagic starts every PNG file.
+var pngMagic = []byte("\x89PNG\r\n\x1a\n")
+
+// TestBrowserAccount drives the real portal, served on a loopback port, with a
+// headless Chromium the size of a phone: register, see the account page in
+// Korean, switch to English, log out, get sent to the login page, fail to log
+// in and then log in. It runs once on SQLite and once on PostgreSQL.
+//
+// The screenshots land in the subtest's artifact directory; run with
+// `go test -artifacts -outputdir DIR` to keep them.
+func TestBrowserAccount(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		msg := fmt.Sprintf("Chromium is missing at %s (%v); install it with `apt-get install chromium`", chromiumPath, err)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip("!!! SKIPPING BROWSER TEST: " + msg)
+	}
+	t.Run("sqlite", func(t *testing.T) {
+		testBrowserAccount(t, "")
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn, drop := dbtest.CreatePostgresDB(t)
+		// Registered first, so it runs last: after the server and the
+		// database handle are gone.
+		t.Cleanup(drop)
+		testBrowserAccount(t, dsn)
+	})
+}
+
+func testBrowserAccount(t *testing.T, databaseURL string) {
+	base := startPortal(t, databaseURL)
+	shots := t.ArtifactDir()
+	t.Logf("screenshots in %s", shots)
+	tab, ctx := newBrowser(t, filepath.Join(shots, "chromium.log"))
+
+	b := &browserT{t: t, tab: tab, ctx: ctx, shots: shots}
+	const (
+		name     = "김보상"
+		phone    = "010-1234-5678"
+		password = "Haneul-bada-2022"
+	)
+	email := fmt.Sprintf("browser-%d@example.kr", time.Now().UnixNano())
+
+	// Register, in Korean: the browser is set up like a phone in Korea.
+	b.do(
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait),
+		chromedp.Navigate(base+"/register"),
+		chromedp.WaitVisible(chromedp.ID("register-submit")),
+		chromedp.SendKeys(chromedp.ID("name"), name),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("phone"), phone),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+	)
+	b.wantAttr("html", "lang", "ko")
+	b.shot("01-register.png")
+	b.do(
+		chromedp.Click(chromedp.ID("register-submit")),
+		chromedp.WaitVisible(chromedp.ID("account-title")),
+	)
+	b.wantPath("/account")
+	b.wantText("#account-title", "내 계정")
+	b.wantText("#account-name", name)
+	b.shot("02-account-ko.png")
+
+	// Switch to English: the same page comes back in English.
+	b.do(
+		chromedp.Click(chromedp.ID("lang-switch")),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #account-title`)),
+	)
+	b.wantPath("/account")
+	b.wantAttr("html", "lang", "en")
+	b.wantText("#account-title", "My account")
+	b.wantText("#account-name", name)
+	if !b.eval(`document.documentElement.scrollWidth <= window.innerWidth`) {
+		b.fatal(fmt.Errorf("the account page is wider than the %dpx phone screen", 390))
+	}
+	b.shot("03-account-en.png")
+
+	// Log out: home page, still in English (the lang cookie outlives the
+	// session), with the "Log in" link and no "Log out" button.
+	b.do(
+		chromedp.Click(chromedp.ID("logout")),
+		chromedp.WaitVisible(chromedp.CSS(`header nav a[href="/login"]`)),
+	)
+	b.wantPath("/")
+	b.wantAttr("html", "lang", "en")
+	b.wantText(`header nav a[href="/login"]`, "Log in")
+	if loggedIn := b.eval(`document.getElementById("logout") !== null`); loggedIn {
+		t.Error("the home page still shows the log-out button after logging out")
+	}
+	b.shot("04-home-en.png")
+
+	// The account page is closed now: it sends the browser to log in.
+	b.do(
+		chromedp.Navigate(base+"/account"),
+		chromedp.WaitVisible(chromedp.ID("login-submit")),
+	)
+	u := b.location()
+	if u.Path != "/login" || u.Query().Get("next") != "/account" {
+		t.Errorf("GET /account after logout ended at %s, want /login?next=/account", u)
+	}
+	b.shot("05-login-redirect.png")
+
+	// A wrong password: the form comes back with the error and the e-mail.
+	b.do(
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), "Wrong-password-2022"),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.ID("flash")),
+	)
+	b.wantPath("/login")
+	b.wantText("#flash", "The e-mail or password is wrong.")
+	if got := b.value("#email"); got != email {
+		t.Errorf("e-mail field after a failed login = %q, want %q", got, email)
+	}
+	b.shot("06-login-failed.png")
+
+	// The right password: back to the account page the redirect came from.
+	b.do(
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.ID("account-title")),
+	)
+	b.wantPath("/account")
+	b.wantText("#account-title", "My account")
+	b.wantText("#account-name", name)
+	b.shot("07-account-en.png")
+}
+
+// startPortal opens the app like `bosang serve` does, on a fresh data
+// directory and the given database ("" for SQLite), serves it on a loopback
+// port and returns its base URL. Cleanup stops the server and closes the app.
+func startPortal(t *testing.T, databaseURL string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	base := "http://" + ln.Addr().String()
+	env := map[string]string{
+		"BOSANG_DATA_DIR":     t.TempDir(),
+		"BOSANG_ADDR":         "127.0.0.1:0",
+		"BOSANG_DATABASE_URL": databaseURL,
+		// 127.0.0.1 counts as localhost, so cookies are not Secure and
+		// the browser sends them back over plain HTTP.
+		"BOSANG_BASE_URL": base,
+	}
+	getenv := func(k string) string { return env[k] }
+
+	a, err := open(t.Context(), getenv)
+	if err != nil {
+		ln.Close()
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := a.Close(); err != nil {
+			t.Errorf("close app: %v", err)
+		}
+	})
+	if a.cfg.SecureCookies() {
+		ln.Close()
+		t.Fatalf("config wants Secure cookies for %s; the browser would drop them over HTTP", base)
+	}
+	h, err := newHandler(a)
+	if err != nil {
+		ln.Close()
+		t.Fatalf("newHandler: %v", err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serveUntil(ctx, ln, newHTTPServer(h), 5*time.Second) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serveUntil: %v", err)
+		}
+	})
+	return base
+}
+
+// browserBudget bounds each subtest's browser steps.
+const browserBudget = 90 * time.Second
+
+// newBrowser starts a headless Chromium with a fresh profile, writing its
+// output to logPath. It returns the tab's context and, derived from it, the
+// context the steps run in, which ends after browserBudget. The tab outlives
+// that deadline, so a step that times out can still be diagnosed. Cleanup
+// closes the browser before the server stops.
+func newBrowser(t *testing.T, logPath string) (tab, steps context.Context) {
+	t.Helper()
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatalf("create browser log: %v", err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		// A phone in Korea: Korean first in Accept-Language. Without
+		// this Chromium sends "en-US,en;q=0.9" and the portal answers in
+		// English.
+		chromedp.Flag("lang", "ko-KR"),
+		chromedp.Flag("accept-lang", "ko-KR,ko"),
+		chromedp.WindowSize(390, 844),
+		chromedp.UserDataDir(filepath.Join(t.TempDir(), "chromium-profile")),
+		chromedp.CombinedOutput(logFile),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	tab, cancelTab := chromedp.NewContext(allocCtx)
+	steps, cancelSteps := context.WithTimeout(tab, browserBudget)
+	t.Cleanup(func() {
+		cancelSteps()
+		cancelTab()
+		cancelAlloc() // waits for the browser to exit
+		logFile.Close()
+		if t.Failed() {
+			if out, err := os.ReadFile(logPath); err == nil && len(out) > 0 {
+				t.Logf("chromium output:\n%s", out)
+			}
+		}
+	})
+	// The first Do binds the browser's life to its context: start it on
+	// the tab's, which has no deadline.
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatalf("start %s: %v", chromiumPath, err)
+	}
+	return tab, steps
+}
+
+// browserT runs chromedp actions in one tab and fails the test on error.
+type browserT struct {
+	t     *testing.T
+	tab   context.Context // the tab, for diagnosing a failure
+	ctx   context.Context // the tab under the deadline of the steps
+	shots string
+}
+
+func (b *browserT) do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.fatal(err)
+	}
+}
+
+func (b *browserT) text(css string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(css)))
+	if err != nil {
+		b.fatal(err)
+	}
+	return s
+}
+
+func (b *browserT) wantText(css, want string) {
+	b.t.Helper()
+	if got := b.text(css); got != want {
+		b.t.Errorf("text of %s = %q, want %q", css, got, want)
+	}
+}
+
+func (b *browserT) wantAttr(css, attr, want string) {
+	b.t.Helper()
+	r, err := chromedp.Run(b.ctx, chromedp.AttributeValue(chromedp.CSS(css), attr))
+	if err != nil {
+		b.fatal(err)
+	}
+	if !r.Exists || r.Value != want {
+		b.t.Errorf("%s[%s] = %q (exists %v), want %q", css, attr, r.Value, r.Exists, want)
+	}
+}
+
+func (b *browserT) value(css string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS(css)))
+	if err != nil {
+		b.fatal(err)
+	}
+	return v
+}
+
+func (b *browserT) eval(expr string) bool {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](expr))
+	if err != nil {
+		b.fatal(err)
+	}
+	return v
+}
+
+func (b *browserT) location() *url.URL {
+	b.t.Helper()
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.fatal(err)
+	}
+	u, err := url.Parse(loc)
+	if err != nil {
+		b.t.Fatalf("parse location %q: %v", loc, err)
+	}
+	return u
+}
+
+func (b *browserT) wantPath(want string) {
+	b.t.Helper()
+	if u := b.location(); u.Path != want {
+		b.t.Errorf("location = %s, want path %s", u, want)
+	}
+}
+
+// shot saves a full-page PNG screenshot as name in the artifact directory.
+// Quality 100 is what makes chromedp capture PNG; anything less is JPEG.
+func (b *browserT) shot(name string) {
+	b.t.Helper()
+	buf, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.fatal(err)
+	}
+	if !bytes.HasPrefix(buf, pngMagic) {
+		b.t.Fatalf("screenshot %s is not a PNG (%d bytes, starts %q)", name, len(buf), buf[:min(len(buf), 8)])
+	}
+	if err := os.WriteFile(filepath.Join(b.shots, name), buf, 0o644); err != nil {
+		b.t.Fatalf("save screenshot: %v", err)
+	}
+}
+
+// fatal ends the test with err and, when possible, a screenshot and the URL
+// of the page the browser was on.
+func (b *browserT) fatal(err error) {
+	b.t.Helper()
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("%w (the browser steps took longer than %v)", err, browserBudget)
+	}
+	ctx, cancel := context.WithTimeout(b.tab, 5*time.Second)
+	defer cancel()
+	if loc, lerr := chromedp.Run(ctx, chromedp.Location()); lerr == nil {
+		err = fmt.Errorf("%w; page: %s", err, loc)
+	}
+	if buf, serr := chromedp.Run(ctx, chromedp.FullScreenshot(100)); serr == nil {
+		p := filepath.Join(b.shots, "failure.png")
+		if os.WriteFile(p, buf, 0o644) == nil {
+			err = fmt.Errorf("%w; screenshot: %s", err, p)
+		}
+	}
+	b.t.Fatal(err)
+}
