@@ -59,7 +59,7 @@ func TestOutageLifecycle(t *testing.T) {
 		r := f.create(t, map[string]any{"service_id": "taxi", "features": []string{"hailing", "designated"},
 			"started_at": "2022-10-15T15:30:00+09:00", "ended_at": "2022-10-15T19:30:01+09:00",
 			"feature_restored_at": map[string]string{"designated": "2022-10-15T17:30:00+09:00"},
-			"cause": "equipment_fault", "summary": "서버 장애", "regions": []string{"서울", "경기"}})
+			"cause":               "equipment_fault", "summary": "서버 장애", "regions": []string{"서울", "경기"}})
 		if r.status != http.StatusCreated {
 			t.Fatalf("create: got %d %s, want 201", r.status, r.body)
 		}

@@ -340,4 +340,3 @@ func (s *Service) serviceEntry(ctx context.Context, serviceID string) (*CatalogE
 	}
 	return nil, apperr.Invalid("service_id", "알 수 없는 서비스입니다.", "Unknown service.")
 }
-

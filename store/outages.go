@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 
-
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/outage"
@@ -223,7 +222,9 @@ func (s OutageStore) records(ctx context.Context, list []models.Outage, full boo
 		revisions []models.OutageRevision
 	)
 	steps := []func() error{
-		func() error { return g.Where("id IN (?)", g.Model(&models.Outage{}).Select("service_id").Where("id IN ?", ids)).Find(&services).Error },
+		func() error {
+			return g.Where("id IN (?)", g.Model(&models.Outage{}).Select("service_id").Where("id IN ?", ids)).Find(&services).Error
+		},
 		func() error { return g.Find(&providers).Error },
 		func() error { return g.Where("outage_id IN ?", ids).Find(&ofs).Error },
 		func() error {
@@ -283,4 +284,3 @@ func (s OutageStore) AddNotice(ctx context.Context, n *models.Notice) error {
 func (s OutageStore) AddUpdate(ctx context.Context, u *models.OutageUpdate) error {
 	return translate(s.db.with(ctx).Create(u).Error, "add timeline update")
 }
-
