@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -35,6 +36,16 @@ var documentedRoutes = []struct{ method, path string }{
 	{"POST", "/api/v1/auth/logout"},
 	{"GET", "/api/v1/me"},
 	{"POST", "/api/v1/admin/users"},
+	{"GET", "/api/v1/services"},
+	{"POST", "/api/v1/services"},
+	{"GET", "/api/v1/outages"},
+	{"POST", "/api/v1/outages"},
+	{"GET", "/api/v1/outages/{id}"},
+	{"PATCH", "/api/v1/outages/{id}"},
+	{"GET", "/api/v1/outages/{id}/notice-draft"},
+	{"POST", "/api/v1/outages/{id}/notices"},
+	{"POST", "/api/v1/outages/{id}/updates"},
+	{"GET", "/api/v1/eligibility"},
 }
 
 // servedDoc loads the document the server publishes (not the file on disk)
@@ -155,7 +166,8 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 	if len(doc.Servers) != 1 || doc.Servers[0].URL != "/" {
 		t.Errorf("servers = %v, want one server with url /", doc.Servers)
 	}
-	for _, name := range []string{"User", "TokenPair", "Error"} {
+	for _, name := range []string{"User", "TokenPair", "Error", "Service", "Outage", "OutageFeature", "NoticeStatus",
+		"Verdict", "Notice", "Revision", "NoticeDraft", "OutageList", "CreateOutageRequest", "CorrectOutageRequest"} {
 		if doc.Components.Schemas[name] == nil {
 			t.Errorf("components.schemas.%s is missing", name)
 		}
@@ -170,6 +182,15 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 func TestOpenAPIRoutesDocumented(t *testing.T) {
 	e := newTestEnv(t, dbtest.NewSQLite(t))
 	doc := servedDoc(t, e)
+	// A real outage, so that routes with an {id} reach their handler rather
+	// than answer "no such outage".
+	f := newOutageFixture(t, e)
+	created := f.create(t, map[string]any{"service_id": "taxi", "features": []string{"hailing"},
+		"started_at": "2024-01-01T10:00:00+09:00", "cause": "overload", "summary": "요약"})
+	if created.status != http.StatusCreated {
+		t.Fatalf("create an outage: got %d %s", created.status, created.body)
+	}
+	outageID := created.json(t)["id"].(string)
 
 	listed := map[string][]string{}
 	for _, r := range documentedRoutes {
@@ -179,7 +200,7 @@ func TestOpenAPIRoutesDocumented(t *testing.T) {
 			t.Errorf("%s %s is served but not in the OpenAPI document", r.method, r.path)
 		}
 		// The route exists: the router does not answer with its NoRoute 404.
-		resp := e.call(t, r.method, r.path, nil)
+		resp := e.call(t, r.method, strings.ReplaceAll(r.path, "{id}", outageID), nil)
 		if resp.status == http.StatusNotFound {
 			t.Errorf("%s %s is listed but the router answers 404: %s", r.method, r.path, resp.body)
 		}
@@ -344,4 +365,205 @@ func TestOpenAPIValidatorRejects(t *testing.T) {
 			t.Logf("%s: rejected as expected: %.160s", c.name, strings.ReplaceAll(err.Error(), "\n", " "))
 		}
 	}
+}
+
+// TestOpenAPIOutageResponses drives the catalogue, outage, notice and
+// eligibility endpoints and their main error statuses on both dialects and
+// validates each request and response.
+func TestOpenAPIOutageResponses(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		k := newContract(t, e)
+		f := newOutageFixture(t, e)
+		ctx := context.Background()
+		op := bearer(f.operator)
+		claimant := e.registerAndLogin(t, "claimant@example.com")
+		if _, err := e.auth.CreateUser(ctx, auth.NewUser{Email: "admin@example.com", Password: testPassword, Name: "관리자", Role: "admin"}); err != nil {
+			t.Fatal(err)
+		}
+		adm := e.login(t, "admin@example.com", testPassword)
+		const (
+			services = "/api/v1/services"
+			outages  = "/api/v1/outages"
+			unknown  = "/api/v1/outages/0190d5c1-0000-7000-8000-000000000000"
+		)
+
+		// Catalogue: anyone reads it; only an admin adds to it.
+		k.exchange(t, e, 200, reqValid, "GET", services, nil)
+		k.exchange(t, e, 401, reqValid, "GET", services, nil, bearer("not.a.token")...)
+		webtoon := map[string]any{"code": "webtoon", "name": "웹툰", "name_en": "Webtoon", "paid": true,
+			"provider":   map[string]any{"name": "웹툰사", "kind": "value_added", "prior_year_revenue_krw": 15_000_000_000, "avg_daily_users": 1_500_000, "contact": "help@webtoon.example"},
+			"features":   []map[string]string{{"code": "viewer", "name": "뷰어", "name_en": "Viewer"}},
+			"depends_on": []string{"talk.login"}}
+		k.exchange(t, e, 403, reqValid, "POST", services, webtoon, bearer(claimant.AccessToken)...)
+		k.exchange(t, e, 403, reqValid, "POST", services, webtoon, op...)
+		k.exchange(t, e, 401, reqValid, "POST", services, webtoon)
+		k.exchange(t, e, 201, reqValid, "POST", services, webtoon, bearer(adm.AccessToken)...)
+		k.exchange(t, e, 409, reqValid, "POST", services, webtoon, bearer(adm.AccessToken)...)
+		k.exchange(t, e, 422, reqValid, "POST", services, map[string]any{"code": "music", "name": "뮤직",
+			"provider": map[string]any{"name": "플랫폼"}, "features": []map[string]string{{"code": "play", "name": "재생"}},
+			"depends_on": []string{"talk.teleport"}}, bearer(adm.AccessToken)...)
+		k.exchange(t, e, 422, reqInvalid, "POST", services, map[string]any{"code": "Not A Code", "name": "x",
+			"provider": map[string]any{"name": "플랫폼"}, "features": []map[string]string{}}, bearer(adm.AccessToken)...)
+		k.exchange(t, e, 400, reqInvalid, "POST", services, `{"code":`, bearer(adm.AccessToken)...)
+		k.exchange(t, e, 200, reqValid, "GET", services, nil)
+
+		// Record outages: a closed one with a feature restored early, a
+		// free-service one that others depend on, and an open one.
+		closed := map[string]any{"service_id": "taxi", "features": []string{"hailing", "designated"},
+			"started_at": "2022-10-15T15:30:00+09:00", "ended_at": "2022-10-15T19:30:01+09:00",
+			"feature_restored_at": map[string]string{"designated": "2022-10-15T17:30:00+09:00"},
+			"cause":               "equipment_fault", "summary": "서버 장애", "regions": []string{"서울", "경기"}}
+		r := k.exchange(t, e, 201, reqValid, "POST", outages, closed, op...)
+		if got := r.header.Get("ETag"); got != `"1"` {
+			t.Errorf("create: ETag %q, want \"1\"", got)
+		}
+		id := r.json(t)["id"].(string)
+		login := k.exchange(t, e, 201, reqValid, "POST", outages, map[string]any{"service_id": "talk", "features": []string{"login"},
+			"started_at": "2022-10-15T15:30:00+09:00", "ended_at": "2022-10-16T09:00:00+09:00", "cause": "fire", "summary": "화재"}, op...).json(t)
+		if n := login["notice"].(map[string]any); n["exemption"] != "free_service" || len(login["impacted_services"].([]any)) == 0 {
+			t.Errorf("free-service outage: notice %v, impacted %v; want exempt free_service with impact", n, login["impacted_services"])
+		}
+		open := k.exchange(t, e, 201, reqValid, "POST", outages, map[string]any{"service_id": "taxi", "features": []string{"designated"},
+			"started_at": time.Now().Add(-5 * time.Hour).Format(time.RFC3339), "cause": "error", "summary": "진행 중"}, op...).json(t)
+		if open["ended_at"] != nil || open["notice"].(map[string]any)["compensation_notice_due_at"] != nil {
+			t.Errorf("open outage: ended_at %v, compensation due %v; want both null", open["ended_at"], open["notice"].(map[string]any)["compensation_notice_due_at"])
+		}
+		k.exchange(t, e, 422, reqValid, "POST", outages, map[string]any{"service_id": "taxi", "features": []string{"hailing"},
+			"started_at": "2024-01-01T10:00:00+09:00", "ended_at": "2024-01-01T09:00:00+09:00", "cause": "overload", "summary": "요약"}, op...)
+		k.exchange(t, e, 422, reqValid, "POST", outages, map[string]any{"service_id": "nope", "features": []string{"hailing"},
+			"started_at": "2024-01-01T10:00:00+09:00", "cause": "overload", "summary": "요약"}, op...)
+		k.exchange(t, e, 422, reqInvalid, "POST", outages, map[string]any{"service_id": "taxi", "features": []string{"hailing"},
+			"started_at": "2024-01-01T10:00:00+09:00", "cause": "aliens", "summary": "요약"}, op...)
+		k.exchange(t, e, 403, reqValid, "POST", outages, closed, bearer(claimant.AccessToken)...)
+		k.exchange(t, e, 401, reqValid, "POST", outages, closed)
+
+		// Read one.
+		r = k.exchange(t, e, 200, reqValid, "GET", outages+"/"+id, nil)
+		if got := r.header.Get("ETag"); got != `"1"` {
+			t.Errorf("get: ETag %q, want \"1\"", got)
+		}
+		k.exchange(t, e, 404, reqValid, "GET", unknown, nil)
+
+		// Correct: If-Match optional, reason required, a stale version loses.
+		fix := map[string]any{"ended_at": "2022-10-15T19:00:00+09:00", "reason": "복구 시각 정정"}
+		r = k.exchange(t, e, 200, reqValid, "PATCH", outages+"/"+id, fix, append(op, "If-Match", `"1"`)...)
+		if got := r.header.Get("ETag"); got != `"2"` {
+			t.Errorf("patch: ETag %q, want \"2\"", got)
+		}
+		if revs := r.json(t)["revisions"].([]any); len(revs) != 1 {
+			t.Errorf("patch: revisions %v, want one", revs)
+		}
+		k.exchange(t, e, 412, reqValid, "PATCH", outages+"/"+id, fix, append(op, "If-Match", `"1"`)...)
+		k.exchange(t, e, 200, reqValid, "PATCH", outages+"/"+id, map[string]any{"summary": "서버 장비 고장", "reason": "요약 보완"}, op...)
+		k.exchange(t, e, 422, reqInvalid, "PATCH", outages+"/"+id, map[string]any{"summary": "사유 없음"}, op...)
+		k.exchange(t, e, 400, reqInvalid, "PATCH", outages+"/"+id, fix, append(op, "If-Match", "bogus")...)
+		k.exchange(t, e, 404, reqValid, "PATCH", unknown, fix, op...)
+		k.exchange(t, e, 403, reqValid, "PATCH", outages+"/"+id, fix, bearer(claimant.AccessToken)...)
+		k.exchange(t, e, 401, reqValid, "PATCH", outages+"/"+id, fix)
+
+		// List with filters and the cursor.
+		for _, q := range []string{"", "?service=taxi", "?ongoing=true", "?ongoing=false", "?from=2022-01-01&to=2022-12-31",
+			"?from=2022-10-15T18:00:00%2B09:00&service=talk"} {
+			k.exchange(t, e, 200, reqValid, "GET", outages+q, nil)
+		}
+		page := k.exchange(t, e, 200, reqValid, "GET", outages+"?limit=2", nil).json(t)
+		next, _ := page["next"].(string)
+		if next == "" {
+			t.Fatalf("first page of 2 of 3: next %v, want a cursor", page["next"])
+		}
+		if last := k.exchange(t, e, 200, reqValid, "GET", outages+"?limit=2&next="+next, nil).json(t); last["next"] != nil {
+			t.Errorf("last page: next %v, want null", last["next"])
+		}
+		k.exchange(t, e, 422, reqValid, "GET", outages+"?service=nope", nil)
+		for _, bad := range []string{"?ongoing=maybe", "?from=yesterday", "?limit=0", "?limit=501"} {
+			k.exchange(t, e, 422, reqInvalid, "GET", outages+bad, nil)
+		}
+
+		// Notice drafts, notices and timeline updates.
+		for _, kind := range []string{"interruption", "compensation"} {
+			k.exchange(t, e, 200, reqValid, "GET", outages+"/"+id+"/notice-draft?kind="+kind, nil, op...)
+		}
+		k.exchange(t, e, 422, reqInvalid, "GET", outages+"/"+id+"/notice-draft?kind=poem", nil, op...)
+		k.exchange(t, e, 404, reqValid, "GET", unknown+"/notice-draft?kind=interruption", nil, op...)
+		k.exchange(t, e, 401, reqValid, "GET", outages+"/"+id+"/notice-draft?kind=interruption", nil)
+		k.exchange(t, e, 403, reqValid, "GET", outages+"/"+id+"/notice-draft?kind=interruption", nil, bearer(claimant.AccessToken)...)
+
+		notice := map[string]any{"kind": "interruption", "channels": []string{"sms", "app"}, "sent_at": "2022-10-15T20:00:00+09:00", "body": "서비스 제공 중단 안내"}
+		r = k.exchange(t, e, 201, reqValid, "POST", outages+"/"+id+"/notices", notice, op...)
+		if got := r.json(t)["notice"].(map[string]any)["notices"].([]any); len(got) != 1 {
+			t.Errorf("record notice: notices %v, want one", got)
+		}
+		k.exchange(t, e, 422, reqInvalid, "POST", outages+"/"+id+"/notices",
+			map[string]any{"kind": "interruption", "channels": []string{"pigeon"}, "sent_at": "2022-10-15T20:00:00+09:00", "body": "x"}, op...)
+		k.exchange(t, e, 422, reqValid, "POST", outages+"/"+id+"/notices",
+			map[string]any{"kind": "interruption", "channels": []string{"sms"}, "sent_at": "2022-10-14T20:00:00+09:00", "body": "x"}, op...)
+		k.exchange(t, e, 404, reqValid, "POST", unknown+"/notices", notice, op...)
+		k.exchange(t, e, 403, reqValid, "POST", outages+"/"+id+"/notices", notice, bearer(claimant.AccessToken)...)
+
+		r = k.exchange(t, e, 201, reqValid, "POST", outages+"/"+id+"/updates", map[string]string{"body": "호출 서버를 교체했습니다."}, op...)
+		if got := r.json(t)["timeline"].([]any); len(got) != 1 {
+			t.Errorf("add update: timeline %v, want one entry", got)
+		}
+		k.exchange(t, e, 422, reqValid, "POST", outages+"/"+id+"/updates", map[string]string{"body": "   "}, op...)
+		k.exchange(t, e, 422, reqInvalid, "POST", outages+"/"+id+"/updates", map[string]string{"body": ""}, op...)
+		k.exchange(t, e, 404, reqValid, "POST", unknown+"/updates", map[string]string{"body": "x"}, op...)
+		k.exchange(t, e, 401, reqValid, "POST", outages+"/"+id+"/updates", map[string]string{"body": "x"})
+
+		// Eligibility: an exchange user during the login outage qualifies through the dependency.
+		el := k.exchange(t, e, 200, reqValid, "GET", "/api/v1/eligibility?service=exchange&role=user&at=2022-10-15T18:00:00%2B09:00", nil).json(t)
+		if got := el["outages"].([]any); len(got) != 1 {
+			t.Errorf("eligibility: %d outages, want the login outage", len(got))
+		}
+		k.exchange(t, e, 200, reqValid, "GET", "/api/v1/eligibility?service=taxi&role=driver&at=2021-01-01", nil)
+		k.exchange(t, e, 422, reqValid, "GET", "/api/v1/eligibility?service=nope&role=user&at=2022-10-15", nil)
+		k.exchange(t, e, 422, reqInvalid, "GET", "/api/v1/eligibility?service=taxi&role=alien&at=2022-10-15", nil)
+		k.exchange(t, e, 422, reqInvalid, "GET", "/api/v1/eligibility?service=taxi&role=user", nil)
+
+		// The outage schema can fail: a real body with a field removed, an
+		// exemption outside the enum, or no ETag does not pass.
+		real := k.exchange(t, e, 200, reqValid, "GET", outages+"/"+id, nil)
+		mutate := func(edit func(m map[string]any)) []byte {
+			m := real.json(t)
+			edit(m)
+			b, _ := json.Marshal(m)
+			return b
+		}
+		noETag := real.header.Clone()
+		noETag.Del("ETag")
+		for _, c := range []struct {
+			name   string
+			header http.Header
+			body   []byte
+		}{
+			{"missing notice", real.header, mutate(func(m map[string]any) { delete(m, "notice") })},
+			{"unknown exemption", real.header, mutate(func(m map[string]any) { m["notice"].(map[string]any)["exemption"] = "bored" })},
+			{"null started_at", real.header, mutate(func(m map[string]any) { m["started_at"] = nil })},
+			{"extra field", real.header, mutate(func(m map[string]any) { m["secret"] = "x" })},
+			{"no ETag", noETag, real.body},
+		} {
+			if err := k.validateResponse(t, "GET", outages+"/"+id, 200, c.header, c.body); err == nil {
+				t.Errorf("%s: GET /api/v1/outages/{id} passed validation, want an error", c.name)
+			} else {
+				t.Logf("%s: rejected as expected: %.160s", c.name, strings.ReplaceAll(err.Error(), "\n", " "))
+			}
+		}
+	})
+}
+
+// validateResponse validates a made-up response to a bodyless request.
+func (k *contract) validateResponse(t *testing.T, method, path string, status int, header http.Header, body []byte) error {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), method, "http://bosang.test"+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	route, params, err := k.router.FindRoute(req)
+	if err != nil {
+		t.Fatalf("%s %s: no operation in the document: %v", method, path, err)
+	}
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: k.opts}
+	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: in, Status: status, Header: header,
+		Body: io.NopCloser(bytes.NewReader(body)), Options: k.opts,
+	})
 }

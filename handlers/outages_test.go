@@ -281,3 +281,23 @@ func TestNoticesAndDrafts(t *testing.T) {
 		}
 	})
 }
+
+func TestCreateServiceReportsDependencies(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		newOutageFixture(t, e)
+		if _, err := e.auth.CreateUser(context.Background(), auth.NewUser{Email: "adm@example.com", Password: testPassword, Name: "관리자", Role: "admin"}); err != nil {
+			t.Fatal(err)
+		}
+		admin := e.login(t, "adm@example.com", testPassword)
+		r := e.call(t, "POST", "/api/v1/services", map[string]any{"code": "webtoon", "name": "웹툰", "paid": true,
+			"provider": map[string]any{"name": "웹툰사", "kind": "value_added", "prior_year_revenue_krw": 1, "avg_daily_users": 1},
+			"features": []map[string]string{{"code": "viewer", "name": "뷰어"}}, "depends_on": []string{"talk.login"}}, bearer(admin.AccessToken)...)
+		if r.status != http.StatusCreated {
+			t.Fatalf("create service: got %d %s", r.status, r.body)
+		}
+		got := r.json(t)
+		if fmt.Sprint(got["depends_on"]) != "[talk]" || fmt.Sprint(got["depends_on_features"]) != "[talk.login]" {
+			t.Fatalf("created service depends on %v / %v, want [talk] / [talk.login]", got["depends_on"], got["depends_on_features"])
+		}
+	})
+}

@@ -87,7 +87,21 @@ func (s *Service) CreateService(ctx context.Context, in NewServiceInput) (*Catal
 	if err := s.store.CreateService(ctx, svc, features, deps); err != nil {
 		return nil, err
 	}
-	return &CatalogEntry{Service: *svc, Provider: *prov, Features: features}, nil
+	return s.entry(ctx, svc.ID)
+}
+
+// entry is one service's catalogue entry, dependencies resolved.
+func (s *Service) entry(ctx context.Context, serviceID string) (*CatalogEntry, error) {
+	catalog, err := s.store.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range catalog {
+		if catalog[i].Service.ID == serviceID {
+			return &catalog[i], nil
+		}
+	}
+	return nil, fmt.Errorf("service %s: %w", serviceID, apperr.ErrNotFound)
 }
 
 func resolveDeps(f *apperr.Fields, refs []string, catalog []CatalogEntry) []models.Dependency {
