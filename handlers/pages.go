@@ -10,11 +10,13 @@ import (
 
 	"github.com/bosang/bosang/i18n"
 	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/web"
 )
 
 // pageNames lists every page; loadPages fails at start-up if one is missing.
-var pageNames = []string{"home", "register", "login", "account", "error"}
+var pageNames = []string{"home", "register", "login", "account", "error",
+	"status", "outage", "eligibility", "ops", "outage_form", "notice_draft"}
 
 type pages struct{ byName map[string]*template.Template }
 
@@ -28,6 +30,10 @@ var funcs = template.FuncMap{
 	"field": func(name, typ, label, value, errMsg, hint, auto string) fieldView {
 		return fieldView{ID: name, Name: name, Type: typ, Label: label, Value: value, Error: errMsg, Hint: hint, Auto: auto, Required: true}
 	},
+	// kst shows a time.Time or *time.Time in Korea Standard Time; nil is "".
+	"kst": kstText,
+	// dur shows whole seconds as "10시간 1분" or "10h 1m" for lang.
+	"dur": func(seconds int64, lang string) string { return outage.FormatDuration(seconds, lang) },
 }
 
 func loadPages() (*pages, error) {

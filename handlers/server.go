@@ -111,6 +111,7 @@ func (s *server) pageRoutes(g *gin.RouterGroup) {
 	g.POST("/logout", s.logoutSubmit)
 	g.GET("/account", s.accountPage)
 	g.GET("/lang/:lang", s.switchLang)
+	s.outagePageRoutes(g)
 }
 
 func (s *server) readyz(c *gin.Context) {
