@@ -17,6 +17,8 @@ var (
 	ErrPreconditionNeeded = errors.New("precondition required")   // 428
 	ErrTooManyRequests    = errors.New("too many requests")       // 429
 	ErrUnavailable        = errors.New("temporarily unavailable") // 503
+	ErrTooLarge           = errors.New("too large")               // 413
+	ErrUnsupportedType    = errors.New("unsupported media type")  // 415
 )
 
 // Message is one human-readable text in both of Bosang's languages.

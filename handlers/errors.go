@@ -36,12 +36,6 @@ type malformed struct{ err error }
 func (m *malformed) Error() string { return "malformed request: " + m.err.Error() }
 func (m *malformed) Unwrap() error { return m.err }
 
-// Specific statuses that no domain category implies.
-var (
-	errTooLarge    = errors.New("request body too large")
-	errUnsupported = errors.New("unsupported media type")
-)
-
 type mapping struct {
 	status int
 	code   string
@@ -54,11 +48,11 @@ func classify(err error) mapping {
 	var mb *http.MaxBytesError
 	var mal *malformed
 	switch {
-	case errors.As(err, &mb), errors.Is(err, errTooLarge):
+	case errors.As(err, &mb), errors.Is(err, apperr.ErrTooLarge):
 		return mapping{413, "too_large", "요청이 너무 큽니다.", "The request is too large."}
 	case errors.As(err, &mal):
 		return mapping{400, "malformed_request", "요청 형식이 올바르지 않습니다.", "The request is malformed."}
-	case errors.Is(err, errUnsupported):
+	case errors.Is(err, apperr.ErrUnsupportedType):
 		return mapping{415, "unsupported_media_type", "지원하지 않는 형식입니다.", "Unsupported media type."}
 	case errors.Is(err, apperr.ErrInvalid):
 		return mapping{422, "validation_failed", "입력한 내용을 확인하세요.", "Some fields are invalid."}
@@ -82,10 +76,24 @@ func classify(err error) mapping {
 	return mapping{500, "internal", "일시적인 오류가 발생했습니다.", "Something went wrong."}
 }
 
+// coder is implemented by errors that carry their own error code.
+type coder interface{ Code() string }
+
 // fail renders err as JSON under /api and as an error page elsewhere, sets
 // Retry-After for rate limits, logs internal errors with the request id, and
 // aborts the chain.
 func (s *server) fail(c *gin.Context, err error) {
+	status, body := s.apiError(c, err)
+	if !strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		s.errorPage(c, status)
+		return
+	}
+	c.AbortWithStatusJSON(status, body)
+}
+
+// apiError logs err as needed, sets Retry-After, and returns the status and
+// API.md error body for it.
+func (s *server) apiError(c *gin.Context, err error) (int, errorBody) {
 	m := classify(err)
 	var rl *apperr.RateLimited
 	if errors.As(err, &rl) {
@@ -95,12 +103,12 @@ func (s *server) fail(c *gin.Context, err error) {
 		s.log.ErrorContext(c.Request.Context(), "request failed", "request_id", requestID(c), "err", err)
 	}
 	c.Error(err) //nolint:errcheck // recorded for the access log
-	if !strings.HasPrefix(c.Request.URL.Path, "/api/") {
-		s.errorPage(c, m.status)
-		return
-	}
 	lang := s.lang(c)
 	body := errorBody{Error: errorDetail{Code: m.code, Message: pick(lang, m.ko, m.en)}}
+	var cd coder
+	if m.status < 500 && errors.As(err, &cd) {
+		body.Error.Code = cd.Code()
+	}
 	var ve *apperr.ValidationError
 	var fe fielder
 	switch {
@@ -109,7 +117,7 @@ func (s *server) fail(c *gin.Context, err error) {
 	case errors.As(err, &fe):
 		body.Error.Fields = localize(fe.Fields(), lang)
 	}
-	c.AbortWithStatusJSON(m.status, body)
+	return m.status, body
 }
 
 func localize(fields map[string]apperr.Message, lang string) map[string]string {
@@ -131,7 +139,7 @@ func pick(lang, ko, en string) string {
 // wrong type is a 422 naming the field; an oversized body is 413.
 func bindJSON(c *gin.Context, dst any) error {
 	if ct := c.ContentType(); ct != "" && ct != "application/json" {
-		return errUnsupported
+		return fmt.Errorf("content type %q, want application/json: %w", ct, apperr.ErrUnsupportedType)
 	}
 	err := c.ShouldBindJSON(dst)
 	var mb *http.MaxBytesError

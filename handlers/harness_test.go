@@ -17,9 +17,12 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/blob"
+	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/handlers"
 	"github.com/bosang/bosang/i18n"
 	"github.com/bosang/bosang/outage"
+	"github.com/bosang/bosang/pii"
 	"github.com/bosang/bosang/statute"
 	"github.com/bosang/bosang/store"
 	"github.com/bosang/bosang/store/dbtest"
@@ -31,6 +34,7 @@ type testEnv struct {
 	db      *store.DB
 	auth    *auth.Service
 	outages *outage.Service
+	claims  *claims.Service
 	jwtKey  []byte
 	logs    *bytes.Buffer
 }
@@ -47,14 +51,23 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 	}
 	logs := &bytes.Buffer{}
 	outages := outage.NewService(db.Outages(), statute.DefaultSettings(), time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
-	h, err := handlers.New(handlers.Deps{Auth: svc, Outages: outages, BaseURL: "https://bosang.example", Catalog: cat, Ready: db.Ready, CSRFKey: key,
+	sealer, _ := pii.NewSealer(key)
+	blobs, err := blob.NewDisk(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := claims.NewService(db.Claims(), outages, sealer, blobs, claims.DefaultEvidenceLimits, time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
+	if err := cl.EnsureDefaultPolicy(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h, err := handlers.New(handlers.Deps{Auth: svc, Outages: outages, Claims: cl, BaseURL: "https://bosang.example", Catalog: cat, Ready: db.Ready, CSRFKey: key,
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)), RefreshTTL: 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, jwtKey: key, logs: logs}
+	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, claims: cl, jwtKey: key, logs: logs}
 }
 
 // eachEnv runs fn against a test server on PostgreSQL and on SQLite.

@@ -58,10 +58,16 @@ func (s *server) securityHeaders(c *gin.Context) {
 	c.Next()
 }
 
-// limitBody caps how much of a request body any handler can read; reading
-// past it fails with *http.MaxBytesError, rendered as 413.
-func limitBody(n int64) gin.HandlerFunc {
+// limitBody caps how much of a request body any handler can read: n, or
+// upload for the routes that take files. A declared length over the cap is
+// refused before anything is read; reading past it fails with
+// *http.MaxBytesError. Both render as 413.
+func limitBody(n, upload int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		n := n
+		if uploadRoutes[c.FullPath()] {
+			n = upload
+		}
 		if c.Request.ContentLength > n {
 			c.Header("Connection", "close")
 			c.AbortWithStatusJSON(http.StatusRequestEntityTooLarge, errorBody{Error: errorDetail{
@@ -72,6 +78,9 @@ func limitBody(n int64) gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// uploadRoutes take multipart file uploads.
+var uploadRoutes = map[string]bool{"/api/v1/claims/:id/evidence": true, "/claims/:id/evidence": true, "/claims/new": true}
 
 // metrics counts requests and observes latency by route pattern, so that ids
 // in paths do not explode the label space.

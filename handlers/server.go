@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/i18n"
 	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/web"
@@ -23,6 +24,7 @@ import (
 type Deps struct {
 	Auth    *auth.Service
 	Outages *outage.Service
+	Claims  *claims.Service
 	Catalog *i18n.Catalog
 	// BaseURL is the portal's public address, used in notice drafts.
 	BaseURL string
@@ -34,6 +36,9 @@ type Deps struct {
 	RefreshTTL    time.Duration
 	// MaxBodyBytes caps JSON and form bodies; 1 MiB when zero.
 	MaxBodyBytes int64
+	// MaxUploadBytes caps file upload requests; 11 MiB (a 10 MiB file and
+	// its form) when zero.
+	MaxUploadBytes int64
 	// Registry receives the HTTP metrics; a fresh one when nil.
 	Registry *prometheus.Registry
 }
@@ -41,6 +46,7 @@ type Deps struct {
 type server struct {
 	auth       *auth.Service
 	outages    *outage.Service
+	claims     *claims.Service
 	baseURL    string
 	catalog    *i18n.Catalog
 	ready      func(context.Context) error
@@ -66,11 +72,14 @@ func New(d Deps) (http.Handler, error) {
 	if d.MaxBodyBytes == 0 {
 		d.MaxBodyBytes = 1 << 20
 	}
+	if d.MaxUploadBytes == 0 {
+		d.MaxUploadBytes = 11 << 20
+	}
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 		d.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	s := &server{auth: d.Auth, outages: d.Outages, baseURL: d.BaseURL, catalog: d.Catalog, ready: d.Ready, log: d.Logger, csrfKey: d.CSRFKey,
+	s := &server{auth: d.Auth, outages: d.Outages, claims: d.Claims, baseURL: d.BaseURL, catalog: d.Catalog, ready: d.Ready, log: d.Logger, csrfKey: d.CSRFKey,
 		secure: d.SecureCookies, refreshTTL: d.RefreshTTL, pages: pg}
 
 	r := gin.New()
@@ -86,8 +95,8 @@ func New(d Deps) (http.Handler, error) {
 	static, _ := fs.Sub(web.Static, "static")
 	r.StaticFS("/static", http.FS(static))
 
-	s.apiRoutes(r.Group("/api/v1", limitBody(d.MaxBodyBytes), s.identify))
-	s.pageRoutes(r.Group("/", limitBody(d.MaxBodyBytes), s.identify, s.checkCSRF))
+	s.apiRoutes(r.Group("/api/v1", limitBody(d.MaxBodyBytes, d.MaxUploadBytes), s.identify))
+	s.pageRoutes(r.Group("/", limitBody(d.MaxBodyBytes, d.MaxUploadBytes), s.identify, s.checkCSRF))
 	return r, nil
 }
 
@@ -100,6 +109,7 @@ func (s *server) apiRoutes(g *gin.RouterGroup) {
 	g.GET("/me", s.requireUser, s.me)
 	g.POST("/admin/users", s.requireUser, s.requireRole(), s.createUser)
 	s.outageRoutes(g)
+	s.claimRoutes(g)
 }
 
 func (s *server) pageRoutes(g *gin.RouterGroup) {

@@ -5,13 +5,17 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/blob"
+	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/config"
 	"github.com/bosang/bosang/outage"
+	"github.com/bosang/bosang/pii"
 	"github.com/bosang/bosang/statute"
 	"github.com/bosang/bosang/store"
 )
@@ -22,6 +26,7 @@ type app struct {
 	db      *store.DB
 	auth    *auth.Service
 	outages *outage.Service
+	claims  *claims.Service
 	log     *slog.Logger
 }
 
@@ -52,7 +57,22 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	signer := auth.NewSigner(cfg.JWTKey, cfg.AccessTTL, time.Now)
 	svc := auth.NewService(db, signer, cfg.RefreshTTL, auth.DefaultThrottle, time.Now, newID)
 	outages := outage.NewService(db.Outages(), statute.DefaultSettings(), time.Now, newID)
-	return &app{cfg: cfg, db: db, auth: svc, outages: outages, log: log}, nil
+	sealer, err := pii.NewSealer(cfg.EncryptionKey)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	blobs, err := blob.NewDisk(filepath.Join(cfg.DataDir, "blobs"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	cl := claims.NewService(db.Claims(), outages, sealer, blobs, claims.DefaultEvidenceLimits, time.Now, newID)
+	if err := cl.EnsureDefaultPolicy(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &app{cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, log: log}, nil
 }
 
 func (a *app) Close() error { return a.db.Close() }

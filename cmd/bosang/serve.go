@@ -36,7 +36,7 @@ func newHandler(a *app) (http.Handler, error) {
 		return nil, err
 	}
 	return handlers.New(handlers.Deps{
-		Auth: a.auth, Outages: a.outages, BaseURL: a.cfg.BaseURL, Catalog: cat, Ready: a.db.Ready, Logger: a.log, CSRFKey: a.cfg.CSRFKey,
+		Auth: a.auth, Outages: a.outages, Claims: a.claims, BaseURL: a.cfg.BaseURL, Catalog: cat, Ready: a.db.Ready, Logger: a.log, CSRFKey: a.cfg.CSRFKey,
 		SecureCookies: a.cfg.SecureCookies(), RefreshTTL: a.cfg.RefreshTTL,
 	})
 }

@@ -1,0 +1,295 @@
+package claims
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/estimate"
+	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/records"
+)
+
+// Blobs stores evidence files by server-generated key.
+type Blobs interface {
+	Put(ctx context.Context, key string, r io.Reader) (int64, error)
+	Open(ctx context.Context, key string) (io.ReadSeekCloser, error)
+	Delete(ctx context.Context, key string) error
+}
+
+// EvidenceLimits bound uploads.
+type EvidenceLimits struct {
+	MaxFileBytes     int64
+	MaxFilesPerClaim int
+}
+
+// DefaultEvidenceLimits is 10 MiB a file and 20 files a claim.
+var DefaultEvidenceLimits = EvidenceLimits{MaxFileBytes: 10 << 20, MaxFilesPerClaim: 20}
+
+// EvidenceKinds are the kinds of evidence a claimant can upload.
+var EvidenceKinds = []string{"sales_records", "trip_records", "business_certificate", "billing", "driver_id",
+	"bank_account", "screenshot", "logs", "other"}
+
+// Content types Bosang accepts, decided from the bytes.
+const (
+	TypeJPEG = "image/jpeg"
+	TypePNG  = "image/png"
+	TypePDF  = "application/pdf"
+	TypeCSV  = "text/csv"
+	TypeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
+
+// Upload is one file as received.
+type Upload struct {
+	Kind string
+	Name string
+	Body io.Reader
+}
+
+// AddEvidence stores a file for the owner's claim: the type is decided by
+// the bytes, the size capped while streaming, the name kept for display only.
+// Sales and trip records are parsed and the claim re-priced with them; a bad
+// line is a *records.LineError (422). Another claimant's claim is ErrNotFound.
+func (s *Service) AddEvidence(ctx context.Context, owner *models.User, claimID string, up Upload) (*EvidenceView, error) {
+	c, err := s.ownClaim(ctx, owner, claimID)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(EvidenceKinds, up.Kind) {
+		return nil, apperr.Invalid("kind", "증빙 종류를 고르세요.", "Choose the kind of evidence.")
+	}
+	existing, err := s.store.EvidenceOf(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(existing) >= s.limits.MaxFilesPerClaim {
+		return nil, apperr.Invalid("file", fmt.Sprintf("증빙은 청구당 %d개까지 올릴 수 있습니다.", s.limits.MaxFilesPerClaim),
+			fmt.Sprintf("At most %d files per claim.", s.limits.MaxFilesPerClaim))
+	}
+	e := &models.Evidence{ID: s.newID(), ClaimID: c.ID, Kind: up.Kind, OriginalName: displayName(up.Name), CreatedAt: s.now().UTC()}
+	e.StorageKey = "evidence/" + c.ID + "/" + e.ID
+	if err := s.storeFile(ctx, e, up.Body); err != nil {
+		return nil, err
+	}
+	if err := s.useRecords(ctx, c, e); err != nil {
+		s.blobs.Delete(ctx, e.StorageKey)
+		return nil, err
+	}
+	if err := s.store.AddEvidence(ctx, e); err != nil {
+		s.blobs.Delete(ctx, e.StorageKey)
+		return nil, err
+	}
+	return &EvidenceView{ID: e.ID, Kind: e.Kind, Name: e.OriginalName, SHA256: e.SHA256, Size: e.Size, ContentType: e.ContentType, CreatedAt: e.CreatedAt}, nil
+}
+
+func (s *Service) ownClaim(ctx context.Context, owner *models.User, claimID string) (*models.Claim, error) {
+	c, err := s.store.Claim(ctx, claimID)
+	if err != nil {
+		return nil, err
+	}
+	if c.ClaimantID != owner.ID {
+		return nil, fmt.Errorf("claim %s: %w", claimID, apperr.ErrNotFound)
+	}
+	return c, nil
+}
+
+// storeFile streams the body to the blob store, hashing it and refusing it
+// past the size limit, then checks the type from its first bytes.
+func (s *Service) storeFile(ctx context.Context, e *models.Evidence, body io.Reader) error {
+	h := sha256.New()
+	head := &headBuffer{max: 512}
+	limited := io.LimitReader(body, s.limits.MaxFileBytes+1)
+	n, err := s.blobs.Put(ctx, e.StorageKey, io.TeeReader(limited, io.MultiWriter(h, head)))
+	if err != nil {
+		s.blobs.Delete(ctx, e.StorageKey)
+		return err
+	}
+	if n > s.limits.MaxFileBytes {
+		s.blobs.Delete(ctx, e.StorageKey)
+		return fmt.Errorf("%d bytes over the %d limit: %w", n, s.limits.MaxFileBytes, apperr.ErrTooLarge)
+	}
+	if n == 0 {
+		s.blobs.Delete(ctx, e.StorageKey)
+		return apperr.Invalid("file", "빈 파일입니다.", "The file is empty.")
+	}
+	e.Size, e.SHA256 = n, hex.EncodeToString(h.Sum(nil))
+	e.ContentType, err = s.sniff(ctx, e.StorageKey, head.Bytes())
+	if err != nil {
+		s.blobs.Delete(ctx, e.StorageKey)
+	}
+	return err
+}
+
+// headBuffer keeps the first max bytes written to it.
+type headBuffer struct {
+	bytes.Buffer
+	max int
+}
+
+func (b *headBuffer) Write(p []byte) (int, error) {
+	if room := b.max - b.Len(); room > 0 {
+		b.Buffer.Write(p[:min(room, len(p))])
+	}
+	return len(p), nil
+}
+
+// sniff decides the type from the bytes: JPEG, PNG, PDF, an XLSX workbook
+// (a zip holding xl/workbook.xml) or CSV (text, not markup). Anything else is
+// ErrUnsupportedType.
+func (s *Service) sniff(ctx context.Context, key string, head []byte) (string, error) {
+	switch ct := http.DetectContentType(head); {
+	case ct == TypeJPEG, ct == TypePNG, ct == TypePDF:
+		return ct, nil
+	case ct == "application/zip":
+		if s.isWorkbook(ctx, key) {
+			return TypeXLSX, nil
+		}
+	case strings.HasPrefix(ct, "text/plain"):
+		if looksLikeCSV(head) {
+			return TypeCSV, nil
+		}
+	}
+	return "", fmt.Errorf("not JPEG, PNG, PDF, CSV or XLSX: %w", apperr.ErrUnsupportedType)
+}
+
+func (s *Service) isWorkbook(ctx context.Context, key string) bool {
+	f, err := s.blobs.Open(ctx, key)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	size, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return false
+	}
+	ra, ok := f.(io.ReaderAt)
+	if !ok {
+		return false
+	}
+	z, err := zip.NewReader(ra, size)
+	if err != nil {
+		return false
+	}
+	for _, zf := range z.File {
+		if zf.Name == "xl/workbook.xml" {
+			return true
+		}
+	}
+	return false
+}
+
+// looksLikeCSV accepts text with a separator on its first line and no markup.
+func looksLikeCSV(head []byte) bool {
+	text := strings.TrimPrefix(string(head), "\ufeff")
+	if strings.HasPrefix(strings.TrimSpace(text), "<") {
+		return false
+	}
+	first, _, _ := strings.Cut(text, "\n")
+	return strings.ContainsAny(first, ",\t;")
+}
+
+// displayName keeps the last path element of a client's file name, without
+// control characters, at most 200 characters. It is shown, never used as a path.
+func displayName(name string) string {
+	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, name)
+	if name == "." || name == "/" || name == ".." || name == "" {
+		name = "file"
+	}
+	if r := []rune(name); len(r) > 200 {
+		name = string(r[:200])
+	}
+	return name
+}
+
+// useRecords parses sales or trip records and re-prices the claim with them.
+func (s *Service) useRecords(ctx context.Context, c *models.Claim, e *models.Evidence) error {
+	if e.Kind != "sales_records" && e.Kind != "trip_records" {
+		return nil
+	}
+	if e.ContentType != TypeCSV && e.ContentType != TypeXLSX {
+		return apperr.Invalid("file", "매출·운행 기록은 CSV 또는 XLSX 파일이어야 합니다.", "Records must be a CSV or XLSX file.")
+	}
+	f, err := s.blobs.Open(ctx, e.StorageKey)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var points []estimate.Point
+	if e.Kind == "sales_records" {
+		sales, err := records.ParseSales(f, kst)
+		if err != nil {
+			return recordsError(err)
+		}
+		points = records.SalesPoints(sales)
+	} else {
+		trips, err := records.ParseTrips(f, kst)
+		if err != nil {
+			return recordsError(err)
+		}
+		points = records.TripPoints(trips)
+	}
+	o, err := s.outages.Get(ctx, c.OutageID)
+	if err != nil {
+		return err
+	}
+	p, err := s.policyByVersion(ctx, c.PolicyVersion)
+	if err != nil {
+		return err
+	}
+	return s.repriceOne(ctx, c, p, o, points)
+}
+
+// recordsError turns parser errors into field errors naming line and column.
+func recordsError(err error) error {
+	var le *records.LineError
+	if errors.As(err, &le) {
+		return apperr.Invalid("file", le.MessageKO, le.MessageEN)
+	}
+	if errors.Is(err, records.ErrInvalid) {
+		return apperr.Invalid("file", "기록 파일을 읽을 수 없습니다: "+err.Error(), "The records file cannot be read: "+err.Error())
+	}
+	return err
+}
+
+// OpenEvidence returns a file of a claim to its owner or to staff (others get
+// ErrNotFound), with its record.
+func (s *Service) OpenEvidence(ctx context.Context, viewer *models.User, claimID, evidenceID string) (*models.Evidence, io.ReadSeekCloser, error) {
+	c, err := s.store.Claim(ctx, claimID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !canSee(viewer, c) {
+		return nil, nil, fmt.Errorf("claim %s: %w", claimID, apperr.ErrNotFound)
+	}
+	list, err := s.store.EvidenceOf(ctx, c.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	i := slices.IndexFunc(list, func(e models.Evidence) bool { return e.ID == evidenceID })
+	if i < 0 {
+		return nil, nil, fmt.Errorf("evidence %s: %w", evidenceID, apperr.ErrNotFound)
+	}
+	f, err := s.blobs.Open(ctx, list[i].StorageKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &list[i], f, nil
+}

@@ -1,0 +1,64 @@
+package claims
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/models"
+)
+
+// KeyTTL is how long an Idempotency-Key is remembered (at least 24 hours per
+// API.md); StaleInFlight is after how long an unfinished request, probably
+// cut short by a crash, may be taken over by a retry.
+const (
+	KeyTTL        = 48 * time.Hour
+	StaleInFlight = 60 * time.Second
+)
+
+// Replay is a stored first response to send again.
+type Replay struct {
+	Status int
+	Body   []byte
+}
+
+// BeginRequest takes key for the user's request with this body. It returns a
+// Replay when the same request already completed; nil when the caller now
+// owns the key and must run the request; *KeyMismatchError (422) for the
+// same key with another body; ErrConflict (409) while the first request is
+// still running; and a ValidationError for a malformed key.
+func (s *Service) BeginRequest(ctx context.Context, userID, key string, body []byte) (*Replay, error) {
+	if len(key) < 1 || len(key) > 255 {
+		return nil, apperr.Invalid("Idempotency-Key", "Idempotency-Key는 1~255자입니다.", "The Idempotency-Key must be 1 to 255 characters.")
+	}
+	sum := sha256.Sum256(body)
+	k := &models.IdempotencyKey{UserID: userID, Key: key, RequestHash: hex.EncodeToString(sum[:]), State: "in_flight", CreatedAt: s.now().UTC()}
+	existing, owned, err := s.store.ClaimKey(ctx, k, StaleInFlight, KeyTTL)
+	switch {
+	case err != nil:
+		return nil, err
+	case owned:
+		return nil, nil
+	case existing.RequestHash != k.RequestHash:
+		return nil, KeyMismatchError{}
+	case existing.State == "in_flight":
+		return nil, fmt.Errorf("request with this Idempotency-Key is still running: %w", apperr.ErrConflict)
+	}
+	return &Replay{Status: existing.ResponseStatus, Body: []byte(existing.ResponseBody)}, nil
+}
+
+// FinishRequest stores the response of a request that failed with a client
+// error, so a retry gets the same answer. (Success is stored by File in the
+// claim's own transaction.)
+func (s *Service) FinishRequest(ctx context.Context, userID, key string, status int, body []byte) error {
+	return s.store.FinishKey(ctx, userID, key, status, string(body))
+}
+
+// AbandonRequest forgets a key whose request failed on the server's side, so
+// the client's retry runs it again.
+func (s *Service) AbandonRequest(ctx context.Context, userID, key string) error {
+	return s.store.ReleaseKey(ctx, userID, key)
+}

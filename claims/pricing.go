@@ -1,0 +1,208 @@
+package claims
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/estimate"
+	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/outage"
+	"github.com/bosang/bosang/policy"
+)
+
+// price builds the policy input from the claim, the claimant's profiles and
+// any uploaded records, and prices it. An ongoing outage is priced up to now.
+func price(p policy.Policy, cat policy.Category, o *outage.View, claimed int64, details map[string]any,
+	profiles map[string]json.RawMessage, points []estimate.Point, now time.Time) (policy.Estimate, error) {
+	end := now
+	if o.EndedAt != nil {
+		end = *o.EndedAt
+	}
+	in := policy.Input{Category: cat, OutageStart: o.StartedAt, OutageEnd: end, ClaimedKRW: claimed, Points: points, Loc: kst}
+	fee, err := monthlyFee(cat, details, profiles)
+	if err != nil {
+		return policy.Estimate{}, err
+	}
+	in.MonthlyFeeKRW = fee
+	if cat == policy.Category(ProfileMerchant) {
+		var m MerchantProfile
+		if raw, ok := profiles[ProfileMerchant]; !ok {
+			return policy.Estimate{}, apperr.Invalid("profile.merchant", "먼저 가맹점 프로필(사업자등록번호, 영업시간)을 등록하세요.",
+				"Register your merchant profile (business number, opening hours) first.")
+		} else if err := json.Unmarshal(raw, &m); err != nil {
+			return policy.Estimate{}, fmt.Errorf("merchant profile: %w", err)
+		}
+		if in.Schedule, err = Schedule(m.OpeningHours); err != nil {
+			return policy.Estimate{}, err
+		}
+	}
+	if cat == policy.Category(ProfileDriver) && len(points) > 0 {
+		in.Schedule = estimate.EveryDay(estimate.Span{Open: 0, Close: 0})
+	}
+	return policy.Price(p, in)
+}
+
+// monthlyFee finds the fee a category is priced on: details.monthly_fee_krw
+// first, then the matching profile.
+func monthlyFee(cat policy.Category, details map[string]any, profiles map[string]json.RawMessage) (int64, error) {
+	if v, ok := details["monthly_fee_krw"]; ok {
+		f, ok := v.(float64)
+		if !ok || f < 0 || f > 10_000_000 || f != float64(int64(f)) {
+			return 0, apperr.Invalid("details.monthly_fee_krw", "월 이용료는 0원 이상 1천만 원 이하의 정수입니다.", "The monthly fee is a whole number of won up to ₩10,000,000.")
+		}
+		return int64(f), nil
+	}
+	var doc struct {
+		MonthlyFeeKRW int64      `json:"monthly_fee_krw"`
+		Membership    Membership `json:"membership"`
+	}
+	switch cat {
+	case "driver":
+		if raw, ok := profiles[ProfileDriver]; ok && json.Unmarshal(raw, &doc) == nil {
+			return doc.Membership.MonthlyFeeKRW, nil
+		}
+	case "paid_subscriber", "partner_business":
+		if raw, ok := profiles[string(cat)]; ok && json.Unmarshal(raw, &doc) == nil {
+			return doc.MonthlyFeeKRW, nil
+		}
+	}
+	return 0, nil
+}
+
+// policies loads every published policy, publishing the default first if
+// none exists yet.
+func (s *Service) policies(ctx context.Context) ([]policy.Policy, error) {
+	recs, err := s.store.Policies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]policy.Policy, 0, len(recs))
+	for _, r := range recs {
+		var p policy.Policy
+		if err := json.Unmarshal([]byte(r.Rules), &p); err != nil {
+			return nil, fmt.Errorf("policy %d: %w", r.Version, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// EnsureDefaultPolicy publishes policy.Default() as version 1 when no policy
+// exists, so the portal can price claims from its first start.
+func (s *Service) EnsureDefaultPolicy(ctx context.Context) error {
+	recs, err := s.store.Policies(ctx)
+	if err != nil || len(recs) > 0 {
+		return err
+	}
+	err = s.store.CreatePolicy(ctx, record(policy.Default(), nil, s.now()))
+	if err != nil && !isConflict(err) { // another instance published it first
+		return err
+	}
+	return nil
+}
+
+func isConflict(err error) bool { return err != nil && errors.Is(err, apperr.ErrConflict) }
+
+func record(p policy.Policy, by *string, now time.Time) *models.PolicyRecord {
+	rules, _ := json.Marshal(p)
+	return &models.PolicyRecord{Version: p.Version, Name: p.Name, EffectiveFrom: p.EffectiveFrom.UTC(), Rules: string(rules), CreatedBy: by, CreatedAt: now.UTC()}
+}
+
+func (s *Service) policyFor(ctx context.Context, outageStart time.Time) (policy.Policy, error) {
+	all, err := s.policies(ctx)
+	if err != nil {
+		return policy.Policy{}, err
+	}
+	p, err := policy.Select(all, outageStart)
+	if err != nil {
+		return policy.Policy{}, apperr.Invalid("outage_id", "이 장애에 적용되는 보상 기준이 없습니다.", "No compensation policy covers this outage.")
+	}
+	return p, nil
+}
+
+func (s *Service) policyByVersion(ctx context.Context, version int) (policy.Policy, error) {
+	all, err := s.policies(ctx)
+	if err != nil {
+		return policy.Policy{}, err
+	}
+	for _, p := range all {
+		if p.Version == version {
+			return p, nil
+		}
+	}
+	return policy.Policy{}, fmt.Errorf("policy %d: %w", version, apperr.ErrNotFound)
+}
+
+// Policies lists every published policy, oldest first.
+func (s *Service) Policies(ctx context.Context) ([]policy.Policy, error) { return s.policies(ctx) }
+
+// Publish adds a new policy version. It is validated; its version is the next
+// number whatever the input says; published policies are never changed. The
+// claims not yet decided whose outage now selects it are re-priced, keeping
+// their old estimates on record. It returns the policy and how many claims
+// were re-priced.
+func (s *Service) Publish(ctx context.Context, admin *models.User, p policy.Policy) (policy.Policy, int, error) {
+	all, err := s.policies(ctx)
+	if err != nil {
+		return p, 0, err
+	}
+	p.Version = 1
+	for _, q := range all {
+		p.Version = max(p.Version, q.Version+1)
+	}
+	if err := p.Validate(); err != nil {
+		return p, 0, err
+	}
+	if err := s.store.CreatePolicy(ctx, record(p, &admin.ID, s.now())); err != nil {
+		return p, 0, err
+	}
+	n, err := s.reprice(ctx, append(all, p))
+	return p, n, err
+}
+
+// reprice re-prices every undecided claim whose outage selects a policy
+// other than the one it was priced under.
+func (s *Service) reprice(ctx context.Context, all []policy.Policy) (int, error) {
+	open, err := s.store.Claims(ctx, Filter{Status: []string{"submitted", "under_review", "supplement_requested"}})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := range open {
+		c := &open[i]
+		o, err := s.outages.Get(ctx, c.OutageID)
+		if err != nil {
+			return n, err
+		}
+		p, err := policy.Select(all, o.StartedAt)
+		if err != nil || p.Version == c.PolicyVersion {
+			continue
+		}
+		if err := s.repriceOne(ctx, c, p, o, nil); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// repriceOne prices c again under p (with records when given) and stores the
+// new estimate, superseding the old one.
+func (s *Service) repriceOne(ctx context.Context, c *models.Claim, p policy.Policy, o *outage.View, points []estimate.Point) error {
+	var details map[string]any
+	_ = json.Unmarshal([]byte(c.Details), &details)
+	profiles, err := s.profileMap(ctx, c.ClaimantID)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	est, err := price(p, policy.Category(c.Category), o, c.ClaimedAmountKRW, details, profiles, points, now)
+	if err != nil {
+		return err
+	}
+	return s.store.ReplaceEstimate(ctx, s.estimateRecord(c.ID, est, now), now)
+}

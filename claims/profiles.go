@@ -1,0 +1,250 @@
+package claims
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/estimate"
+	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/pii"
+)
+
+// Profile kinds (API.md /me/profiles/{kind}).
+const (
+	ProfileMerchant        = "merchant"
+	ProfileDriver          = "driver"
+	ProfilePaidSubscriber  = "paid_subscriber"
+	ProfilePartnerBusiness = "partner_business"
+)
+
+// MerchantProfile is a shop: its registration number and opening hours.
+type MerchantProfile struct {
+	BusinessNumber    string              `json:"business_number"`
+	BusinessName      string              `json:"business_name"`
+	BusinessType      string              `json:"business_type"`
+	OpeningHours      map[string][]string `json:"opening_hours"`
+	SmallBusinessCert bool                `json:"small_business_certificate"`
+}
+
+// DriverProfile is a taxi or designated driver and their platform membership.
+type DriverProfile struct {
+	DriverKind    string     `json:"driver_kind"`
+	VehicleNumber string     `json:"vehicle_number"`
+	Membership    Membership `json:"membership"`
+	// LicenceNumber is accepted on input, stored sealed, and shown masked.
+	LicenceNumber string `json:"licence_number,omitempty"`
+}
+
+// Membership is a paid platform membership.
+type Membership struct {
+	Name          string `json:"name"`
+	MonthlyFeeKRW int64  `json:"monthly_fee_krw"`
+}
+
+// SubscriberProfile is a paid subscription to a service.
+type SubscriberProfile struct {
+	ServiceID     string `json:"service_id"`
+	MonthlyFeeKRW int64  `json:"monthly_fee_krw"`
+}
+
+// PartnerProfile is a business built on the platform.
+type PartnerProfile struct {
+	Company       string `json:"company"`
+	ServiceID     string `json:"service_id"`
+	MonthlyFeeKRW int64  `json:"monthly_fee_krw"`
+}
+
+var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
+
+var (
+	hhmm          = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d$|^24:00$`)
+	vehiclePlate  = regexp.MustCompile(`^[0-9가-힣 ]{4,12}$`)
+	licenceNumber = regexp.MustCompile(`^\d{2}-?\d{2}-?\d{6}-?\d{2}$`)
+)
+
+// PutProfile validates and stores one profile kind for user from its JSON
+// document. An unknown kind is ErrNotFound; bad fields a ValidationError.
+func (s *Service) PutProfile(ctx context.Context, user *models.User, kind string, raw json.RawMessage) (map[string]any, error) {
+	if user.Role != models.RoleClaimant {
+		return nil, fmt.Errorf("profiles belong to claimants: %w", apperr.ErrForbidden)
+	}
+	p := &models.Profile{UserID: user.ID, Kind: kind, UpdatedAt: s.now().UTC()}
+	var doc any
+	var err error
+	switch kind {
+	case ProfileMerchant:
+		doc, err = merchantDoc(raw, p)
+	case ProfileDriver:
+		doc, err = s.driverDoc(raw, p)
+	case ProfilePaidSubscriber:
+		doc, err = subscriberDoc(raw)
+	case ProfilePartnerBusiness:
+		doc, err = partnerDoc(raw)
+	default:
+		return nil, fmt.Errorf("profile kind %q: %w", kind, apperr.ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	data, _ := json.Marshal(doc)
+	p.Data = string(data)
+	if err := s.store.PutProfile(ctx, p); err != nil {
+		return nil, err
+	}
+	return s.Profiles(ctx, user)
+}
+
+func decodeStrict(raw json.RawMessage, dst any) error {
+	if err := json.Unmarshal(raw, dst); err != nil {
+		return apperr.Invalid("body", "프로필 형식이 올바르지 않습니다.", "The profile is not valid JSON of the expected shape.")
+	}
+	return nil
+}
+
+func merchantDoc(raw json.RawMessage, p *models.Profile) (any, error) {
+	var m MerchantProfile
+	if err := decodeStrict(raw, &m); err != nil {
+		return nil, err
+	}
+	var f apperr.Fields
+	if !pii.ValidBusinessNumber(m.BusinessNumber) {
+		f.Add("business_number", "사업자등록번호가 올바르지 않습니다(검증 번호 불일치).", "The business registration number is invalid (check digit mismatch).")
+	}
+	if n := len([]rune(strings.TrimSpace(m.BusinessName))); n < 1 || n > 100 {
+		f.Add("business_name", "상호를 입력하세요.", "Enter the business name.")
+	}
+	if len([]rune(m.BusinessType)) > 100 {
+		f.Add("business_type", "업종은 100자 이내입니다.", "The business type is at most 100 characters.")
+	}
+	if _, err := Schedule(m.OpeningHours); err != nil {
+		f.Add("opening_hours", "영업시간은 요일별 [\"09:00\", \"21:00\"] 형식입니다.", `Opening hours are per weekday, like "mon": ["09:00", "21:00"].`)
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	m.BusinessNumber = pii.FormatBusinessNumber(m.BusinessNumber)
+	p.BusinessNumber = &m.BusinessNumber
+	return m, nil
+}
+
+// Schedule turns opening hours into the estimator's weekly schedule.
+func Schedule(hours map[string][]string) (estimate.Schedule, error) {
+	s := estimate.Schedule{}
+	for day, span := range hours {
+		wd, ok := weekdays[day]
+		if !ok || len(span) != 2 || !hhmm.MatchString(span[0]) || !hhmm.MatchString(span[1]) {
+			return nil, fmt.Errorf("opening hours for %q: %w", day, apperr.ErrInvalid)
+		}
+		s[wd] = append(s[wd], estimate.Span{Open: minutes(span[0]), Close: minutes(span[1]) % estimate.MinutesPerDay})
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func minutes(hm string) int {
+	var h, m int
+	fmt.Sscanf(hm, "%d:%d", &h, &m)
+	return h*60 + m
+}
+
+func (s *Service) driverDoc(raw json.RawMessage, p *models.Profile) (any, error) {
+	var d DriverProfile
+	if err := decodeStrict(raw, &d); err != nil {
+		return nil, err
+	}
+	var f apperr.Fields
+	if d.DriverKind != "taxi" && d.DriverKind != "designated" {
+		f.Add("driver_kind", "택시 또는 대리운전을 고르세요.", "Choose taxi or designated.")
+	}
+	if d.DriverKind == "taxi" && !vehiclePlate.MatchString(d.VehicleNumber) {
+		f.Add("vehicle_number", "차량 번호를 입력하세요. 예: 12가 3456", "Enter the vehicle number, e.g. 12가 3456.")
+	}
+	if d.Membership.MonthlyFeeKRW < 0 || d.Membership.MonthlyFeeKRW > 10_000_000 {
+		f.Add("membership.monthly_fee_krw", "월 이용료는 0원 이상 1천만 원 이하입니다.", "The monthly fee must be ₩0 to ₩10,000,000.")
+	}
+	if d.LicenceNumber != "" && !licenceNumber.MatchString(d.LicenceNumber) {
+		f.Add("licence_number", "운전면허 번호 형식이 올바르지 않습니다. 예: 11-22-333333-44", "Invalid licence number, e.g. 11-22-333333-44.")
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	if d.LicenceNumber != "" {
+		p.Secret, p.SecretKeyID = s.sealer.Seal(d.LicenceNumber, "licence:"+p.UserID)
+		d.LicenceNumber = ""
+	}
+	return d, nil
+}
+
+func subscriberDoc(raw json.RawMessage) (any, error) {
+	var sp SubscriberProfile
+	if err := decodeStrict(raw, &sp); err != nil {
+		return nil, err
+	}
+	var f apperr.Fields
+	if sp.ServiceID == "" {
+		f.Add("service_id", "이용 중인 유료 서비스를 고르세요.", "Choose the paid service you subscribe to.")
+	}
+	if sp.MonthlyFeeKRW <= 0 || sp.MonthlyFeeKRW > 10_000_000 {
+		f.Add("monthly_fee_krw", "월 이용료를 입력하세요.", "Enter the monthly fee.")
+	}
+	return sp, f.Err()
+}
+
+func partnerDoc(raw json.RawMessage) (any, error) {
+	var pp PartnerProfile
+	if err := decodeStrict(raw, &pp); err != nil {
+		return nil, err
+	}
+	var f apperr.Fields
+	if n := len([]rune(strings.TrimSpace(pp.Company))); n < 1 || n > 100 {
+		f.Add("company", "회사 이름을 입력하세요.", "Enter the company name.")
+	}
+	if pp.ServiceID == "" {
+		f.Add("service_id", "연동한 서비스를 고르세요.", "Choose the service you built on.")
+	}
+	if pp.MonthlyFeeKRW < 0 {
+		f.Add("monthly_fee_krw", "월 이용료는 0원 이상입니다.", "The monthly fee cannot be negative.")
+	}
+	return pp, f.Err()
+}
+
+// Profiles returns the user's profiles by kind, with sealed identifiers only
+// as a masked marker.
+func (s *Service) Profiles(ctx context.Context, user *models.User) (map[string]any, error) {
+	list, err := s.store.Profiles(ctx, user.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	for _, p := range list {
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(p.Data), &doc); err != nil {
+			return nil, fmt.Errorf("profile %s of %s: %w", p.Kind, p.UserID, err)
+		}
+		if p.Secret != "" {
+			doc["licence_number"] = "**-**-******-**"
+		}
+		out[p.Kind] = doc
+	}
+	return out, nil
+}
+
+func (s *Service) profileMap(ctx context.Context, userID string) (map[string]json.RawMessage, error) {
+	list, err := s.store.Profiles(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]json.RawMessage{}
+	for _, p := range list {
+		out[p.Kind] = json.RawMessage(p.Data)
+	}
+	return out, nil
+}

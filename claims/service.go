@@ -1,0 +1,287 @@
+package claims
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/outage"
+	"github.com/bosang/bosang/pii"
+	"github.com/bosang/bosang/policy"
+)
+
+// Service is the claims use cases.
+type Service struct {
+	store   Store
+	outages *outage.Service
+	sealer  *pii.Sealer
+	blobs   Blobs
+	limits  EvidenceLimits
+	now     func() time.Time
+	newID   func() string
+}
+
+// NewService wires a Service.
+func NewService(store Store, outages *outage.Service, sealer *pii.Sealer, blobs Blobs, limits EvidenceLimits, now func() time.Time, newID func() string) *Service {
+	return &Service{store: store, outages: outages, sealer: sealer, blobs: blobs, limits: limits, now: now, newID: newID}
+}
+
+// NewClaim is what a claimant files (API.md POST /claims).
+type NewClaim struct {
+	OutageID         string         `json:"outage_id"`
+	Category         string         `json:"category"`
+	Monetary         bool           `json:"monetary"`
+	Description      string         `json:"description"`
+	ClaimedAmountKRW int64          `json:"claimed_amount_krw"`
+	Details          map[string]any `json:"details"`
+	PayoutAccount    Account        `json:"payout_account"`
+}
+
+// Account is a payout account as entered.
+type Account struct {
+	Bank   string `json:"bank"`
+	Number string `json:"number"`
+	Holder string `json:"holder"`
+}
+
+// MaxClaimKRW bounds a claimed amount to keep arithmetic far from overflow.
+const MaxClaimKRW = 1_000_000_000_000
+
+var kst = time.FixedZone("KST", 9*3600)
+
+// File files a claim for claimant under the idempotency key: validation,
+// eligibility, filing window, duplicate check, pricing, and one transaction
+// that stores the claim, its estimate, its first event, an outbox message
+// and the key's response. A duplicate is *DuplicateError (409); a late claim
+// *LateError (422); bad fields *apperr.ValidationError.
+func (s *Service) File(ctx context.Context, claimant *models.User, key string, in NewClaim) (*View, error) {
+	if claimant.Role != models.RoleClaimant {
+		return nil, fmt.Errorf("only claimants file claims: %w", apperr.ErrForbidden)
+	}
+	o, err := s.outage(ctx, in.OutageID)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := validate(in)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.policyFor(ctx, o.StartedAt)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	if policy.Late(p, o.StartedAt, o.EndedAt, now) {
+		_, closes, _ := policy.FilingWindow(p, o.StartedAt, o.EndedAt)
+		return nil, &LateError{Closed: closes.In(kst).Format("2006-01-02 15:04 KST")}
+	}
+	if prev, err := s.store.ClaimFor(ctx, claimant.ID, o.ID, string(cat)); err == nil {
+		return nil, &DuplicateError{ClaimID: prev.ID, Number: prev.Number}
+	} else if !errors.Is(err, apperr.ErrNotFound) {
+		return nil, err
+	}
+	profiles, err := s.profileMap(ctx, claimant.ID)
+	if err != nil {
+		return nil, err
+	}
+	est, err := price(p, cat, o, in.ClaimedAmountKRW, in.Details, profiles, nil, now)
+	if err != nil {
+		return nil, err
+	}
+	c := s.newClaim(claimant, o, in, est, now)
+	var view *View
+	err = s.store.InTx(ctx, func(tx Store) error {
+		n, err := tx.NextClaimNumber(ctx, o.StartedAt.In(kst).Year())
+		if err != nil {
+			return err
+		}
+		c.Number = fmt.Sprintf("BS-%d-%06d", o.StartedAt.In(kst).Year(), n)
+		e := s.estimateRecord(c.ID, est, now)
+		ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: &claimant.ID, CreatedAt: now}
+		if err := tx.CreateClaim(ctx, c, e, ev, s.outboxFor(c, ev)); err != nil {
+			return err
+		}
+		view = viewOf(c, []models.ClaimEstimate{*e}, []models.ClaimEvent{*ev}, nil)
+		body, _ := json.Marshal(view)
+		return tx.FinishKey(ctx, claimant.ID, key, 201, string(body))
+	})
+	if errors.Is(err, apperr.ErrConflict) {
+		// Lost a race with a concurrent filing for the same outage and category.
+		if prev, perr := s.store.ClaimFor(ctx, claimant.ID, o.ID, string(cat)); perr == nil {
+			return nil, &DuplicateError{ClaimID: prev.ID, Number: prev.Number}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return view, nil
+}
+
+func (s *Service) newClaim(claimant *models.User, o *outage.View, in NewClaim, est policy.Estimate, now time.Time) *models.Claim {
+	id := s.newID()
+	details, _ := json.Marshal(in.Details)
+	if in.Details == nil {
+		details = []byte("{}")
+	}
+	c := &models.Claim{ID: id, ClaimantID: claimant.ID, OutageID: o.ID, Category: in.Category, Monetary: in.Monetary,
+		Description: strings.TrimSpace(in.Description), ClaimedAmountKRW: in.ClaimedAmountKRW, Details: string(details),
+		PayoutBank: in.PayoutAccount.Bank, PayoutHolder: strings.TrimSpace(in.PayoutAccount.Holder),
+		Status: "submitted", EstimateAmountKRW: est.AmountKRW, PolicyVersion: est.PolicyVersion, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if number := pii.NormalizeAccount(in.PayoutAccount.Number); number != "" {
+		c.PayoutNumberSealed, c.PayoutKeyID = s.sealer.Seal(number, id)
+		c.PayoutNumberMasked = pii.MaskAccount(number)
+	}
+	return c
+}
+
+func (s *Service) estimateRecord(claimID string, est policy.Estimate, now time.Time) *models.ClaimEstimate {
+	steps, _ := json.Marshal(est.Steps)
+	return &models.ClaimEstimate{ID: s.newID(), ClaimID: claimID, PolicyVersion: est.PolicyVersion, AmountKRW: est.AmountKRW,
+		Steps: string(steps), Auto: est.Auto, ReviewRequired: est.ReviewRequired, CreatedAt: now}
+}
+
+// outboxFor is the message announcing a status change to the claimant.
+func (s *Service) outboxFor(c *models.Claim, ev *models.ClaimEvent) *models.OutboxMessage {
+	payload, _ := json.Marshal(map[string]any{"claim_id": c.ID, "number": c.Number, "claimant_id": c.ClaimantID,
+		"status": ev.Status, "at": ev.CreatedAt, "note": ev.Note})
+	return &models.OutboxMessage{ID: s.newID(), Topic: "claim.status", DedupeID: "claim-event-" + ev.ID, Payload: string(payload),
+		AvailableAt: ev.CreatedAt, CreatedAt: ev.CreatedAt}
+}
+
+func (s *Service) outage(ctx context.Context, id string) (*outage.View, error) {
+	o, err := s.outages.Get(ctx, id)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return nil, apperr.Invalid("outage_id", "알 수 없는 장애입니다.", "Unknown outage.")
+	}
+	return o, err
+}
+
+// validate checks the fields that need no lookups.
+func validate(in NewClaim) (policy.Category, error) {
+	var f apperr.Fields
+	cat, err := policy.ParseCategory(in.Category)
+	if err != nil {
+		f.Add("category", "청구 유형을 고르세요.", "Choose a claim category.")
+	}
+	if n := len([]rune(strings.TrimSpace(in.Description))); n < 1 || n > 5000 {
+		f.Add("description", "피해 내용을 1~5000자로 적어 주세요.", "Describe the harm in 1 to 5000 characters.")
+	}
+	if in.ClaimedAmountKRW < 0 || in.ClaimedAmountKRW > MaxClaimKRW {
+		f.Add("claimed_amount_krw", "청구 금액은 0원 이상 1조 원 이하입니다.", "The claimed amount must be between ₩0 and ₩1,000,000,000,000.")
+	}
+	if !in.Monetary && in.ClaimedAmountKRW > 0 {
+		f.Add("claimed_amount_krw", "금전 청구가 아니면 금액을 비워 두세요.", "Leave the amount empty when not claiming money.")
+	}
+	if in.Monetary {
+		validateAccount(&f, in.PayoutAccount)
+	}
+	return cat, f.Err()
+}
+
+func validateAccount(f *apperr.Fields, a Account) {
+	if _, ok := bankByCode(a.Bank); !ok {
+		f.Add("payout_account.bank", "은행을 목록에서 고르세요.", "Choose a bank from the list.")
+	}
+	if !pii.ValidAccount(a.Number) {
+		f.Add("payout_account.number", "계좌번호는 숫자 8~16자리입니다.", "An account number has 8 to 16 digits.")
+	}
+	if n := len([]rune(strings.TrimSpace(a.Holder))); n < 1 || n > 50 {
+		f.Add("payout_account.holder", "예금주를 입력하세요.", "Enter the account holder.")
+	}
+}
+
+// Get returns a claim to its owner or to staff; anyone else gets ErrNotFound,
+// so a claim's existence does not leak.
+func (s *Service) Get(ctx context.Context, viewer *models.User, id string) (*View, error) {
+	c, err := s.store.Claim(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !canSee(viewer, c) {
+		return nil, fmt.Errorf("claim %s: %w", id, apperr.ErrNotFound)
+	}
+	return s.load(ctx, c)
+}
+
+func canSee(viewer *models.User, c *models.Claim) bool {
+	return viewer != nil && (viewer.Role.IsStaff() || viewer.ID == c.ClaimantID)
+}
+
+func (s *Service) load(ctx context.Context, c *models.Claim) (*View, error) {
+	est, err := s.store.Estimates(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := s.store.Events(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	evidence, err := s.store.EvidenceOf(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := viewOf(c, est, ev, evidence)
+	if p, err := s.policyByVersion(ctx, c.PolicyVersion); err == nil {
+		if o, err := s.outages.Get(ctx, c.OutageID); err == nil {
+			_, closes, _ := policy.FilingWindow(p, o.StartedAt, o.EndedAt)
+			if o.EndedAt != nil {
+				d := closes.UTC().Format(time.RFC3339)
+				v.Deadlines["filing_closes_at"] = &d
+			}
+		}
+	}
+	return v, nil
+}
+
+// List returns claims matching f: a claimant sees only their own.
+func (s *Service) List(ctx context.Context, viewer *models.User, f Filter) ([]*View, error) {
+	if !viewer.Role.IsStaff() {
+		f.ClaimantID = viewer.ID
+	}
+	list, err := s.store.Claims(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*View, len(list))
+	for i := range list {
+		est, err := s.store.Estimates(ctx, list[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = viewOf(&list[i], est, nil, nil)
+	}
+	return out, nil
+}
+
+// Withdraw withdraws a claim before a decision. Only the owner may; after a
+// decision it is ErrConflict.
+func (s *Service) Withdraw(ctx context.Context, owner *models.User, id, reason string) (*View, error) {
+	c, err := s.store.Claim(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.ClaimantID != owner.ID {
+		return nil, fmt.Errorf("claim %s: %w", id, apperr.ErrNotFound)
+	}
+	if !withdrawable(c.Status) {
+		return nil, fmt.Errorf("claim %s is %s: %w", c.Number, c.Status, apperr.ErrConflict)
+	}
+	if err := s.transition(ctx, c, "withdrawn", &owner.ID, strings.TrimSpace(reason)); err != nil {
+		return nil, err
+	}
+	return s.load(ctx, c)
+}
+
+// transition moves c to status with an event and an outbox message, guarded
+// by the claim's version.
+func (s *Service) transition(ctx context.Context, c *models.Claim, status string, actor *string, note string) error {
+	now := s.now().UTC()
+	c.Status, c.Version, c.UpdatedAt = status, c.Version+1, now
+	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: status, ActorID: actor, Note: note, CreatedAt: now}
+	return s.store.UpdateClaim(ctx, c, ev, s.outboxFor(c, ev))
+}

@@ -1,0 +1,64 @@
+package claims
+
+import (
+	"context"
+	"time"
+
+	"github.com/bosang/bosang/models"
+)
+
+// Store is the persistence claims needs. Missing rows are errors wrapping
+// apperr.ErrNotFound; unique violations apperr.ErrConflict; a stale version
+// apperr.ErrPreconditionFailed.
+type Store interface {
+	InTx(ctx context.Context, fn func(Store) error) error
+
+	Policies(ctx context.Context) ([]models.PolicyRecord, error)
+	CreatePolicy(ctx context.Context, p *models.PolicyRecord) error
+
+	Profiles(ctx context.Context, userID string) ([]models.Profile, error)
+	PutProfile(ctx context.Context, p *models.Profile) error
+
+	// NextClaimNumber returns the next serial for claims numbered in year.
+	NextClaimNumber(ctx context.Context, year int) (int, error)
+	CreateClaim(ctx context.Context, c *models.Claim, e *models.ClaimEstimate, ev *models.ClaimEvent, out *models.OutboxMessage) error
+	Claim(ctx context.Context, id string) (*models.Claim, error)
+	ClaimFor(ctx context.Context, claimantID, outageID, category string) (*models.Claim, error)
+	Claims(ctx context.Context, f Filter) ([]models.Claim, error)
+	Estimates(ctx context.Context, claimID string) ([]models.ClaimEstimate, error)
+	Events(ctx context.Context, claimID string) ([]models.ClaimEvent, error)
+	// UpdateClaim saves c if its stored version is c.Version-1, with the
+	// event and outbox message of the change.
+	UpdateClaim(ctx context.Context, c *models.Claim, ev *models.ClaimEvent, out *models.OutboxMessage) error
+	// ReplaceEstimate supersedes the claim's current estimate with e.
+	ReplaceEstimate(ctx context.Context, e *models.ClaimEstimate, now time.Time) error
+
+	EvidenceOf(ctx context.Context, claimID string) ([]models.Evidence, error)
+	AddEvidence(ctx context.Context, e *models.Evidence) error
+
+	// ClaimKey records an in-flight request under (user, key). owned is true
+	// when this call took the key: new, in flight for longer than stale, or
+	// older than ttl; otherwise the existing row is returned as it stands.
+	ClaimKey(ctx context.Context, k *models.IdempotencyKey, stale, ttl time.Duration) (existing *models.IdempotencyKey, owned bool, err error)
+	// FinishKey stores the response of a request that took the key.
+	FinishKey(ctx context.Context, userID, key string, status int, body string) error
+	// ReleaseKey forgets an in-flight key after a failure worth retrying.
+	ReleaseKey(ctx context.Context, userID, key string) error
+}
+
+// Filter selects claims. Zero fields select everything.
+type Filter struct {
+	ClaimantID string
+	Status     []string
+	Category   string
+	OutageID   string
+	MinKRW     *int64
+	MaxKRW     *int64
+	Query      string
+	// Sort is "created_at" (default, oldest first), "-created_at",
+	// "amount" or "-amount".
+	Sort  string
+	Limit int
+	// After is the id of the last claim of the previous page.
+	After string
+}

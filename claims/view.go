@@ -1,0 +1,101 @@
+package claims
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/policy"
+)
+
+// View is a claim as its owner and staff see it. The account number appears
+// only masked.
+type View struct {
+	ID               string             `json:"id"`
+	Number           string             `json:"number"`
+	OutageID         string             `json:"outage_id"`
+	Category         string             `json:"category"`
+	Status           string             `json:"status"`
+	Monetary         bool               `json:"monetary"`
+	Description      string             `json:"description"`
+	ClaimedAmountKRW int64              `json:"claimed_amount_krw"`
+	Details          map[string]any     `json:"details"`
+	PayoutAccount    AccountView        `json:"payout_account"`
+	Estimate         *policy.Estimate   `json:"estimate"`
+	PastEstimates    []policy.Estimate  `json:"past_estimates"`
+	Events           []EventView        `json:"events"`
+	Evidence         []EvidenceView     `json:"evidence"`
+	Version          int                `json:"version"`
+	CreatedAt        time.Time          `json:"created_at"`
+	UpdatedAt        time.Time          `json:"updated_at"`
+	Deadlines        map[string]*string `json:"deadlines"`
+	Withdrawable     bool               `json:"withdrawable"`
+	ClaimantID       string             `json:"-"`
+}
+
+// AccountView is a payout account with the number masked.
+type AccountView struct {
+	Bank   string `json:"bank"`
+	Number string `json:"number"`
+	Holder string `json:"holder"`
+}
+
+// EventView is one step of the status timeline.
+type EventView struct {
+	Status string    `json:"status"`
+	At     time.Time `json:"at"`
+	Note   string    `json:"note"`
+}
+
+// EvidenceView describes an uploaded file.
+type EvidenceView struct {
+	ID          string    `json:"id"`
+	Kind        string    `json:"kind"`
+	Name        string    `json:"name"`
+	SHA256      string    `json:"sha256"`
+	Size        int64     `json:"size"`
+	ContentType string    `json:"content_type"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func viewOf(c *models.Claim, estimates []models.ClaimEstimate, events []models.ClaimEvent, evidence []models.Evidence) *View {
+	v := &View{ID: c.ID, Number: c.Number, OutageID: c.OutageID, Category: c.Category, Status: c.Status, Monetary: c.Monetary,
+		Description: c.Description, ClaimedAmountKRW: c.ClaimedAmountKRW, Details: map[string]any{},
+		PayoutAccount: AccountView{Bank: c.PayoutBank, Number: c.PayoutNumberMasked, Holder: c.PayoutHolder},
+		PastEstimates: []policy.Estimate{}, Events: []EventView{}, Evidence: []EvidenceView{}, Version: c.Version,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Deadlines: map[string]*string{}, ClaimantID: c.ClaimantID,
+		Withdrawable: withdrawable(c.Status)}
+	_ = json.Unmarshal([]byte(c.Details), &v.Details) // written by this package as JSON
+	for _, e := range estimates {
+		est := estimateOf(e)
+		if e.SupersededAt == nil {
+			v.Estimate = &est
+		} else {
+			v.PastEstimates = append(v.PastEstimates, est)
+		}
+	}
+	for _, e := range events {
+		v.Events = append(v.Events, EventView{Status: e.Status, At: e.CreatedAt, Note: e.Note})
+	}
+	for _, e := range evidence {
+		v.Evidence = append(v.Evidence, EvidenceView{ID: e.ID, Kind: e.Kind, Name: e.OriginalName, SHA256: e.SHA256,
+			Size: e.Size, ContentType: e.ContentType, CreatedAt: e.CreatedAt})
+	}
+	return v
+}
+
+func estimateOf(e models.ClaimEstimate) policy.Estimate {
+	est := policy.Estimate{AmountKRW: e.AmountKRW, PolicyVersion: e.PolicyVersion, Auto: e.Auto, ReviewRequired: e.ReviewRequired}
+	_ = json.Unmarshal([]byte(e.Steps), &est.Steps)
+	return est
+}
+
+// withdrawable reports whether the claimant may still withdraw: before any
+// decision.
+func withdrawable(status string) bool {
+	switch status {
+	case "submitted", "under_review", "supplement_requested":
+		return true
+	}
+	return false
+}

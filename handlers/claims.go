@@ -1,0 +1,290 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/policy"
+)
+
+func (s *server) claimRoutes(g *gin.RouterGroup) {
+	claimant := s.requireRole(models.RoleClaimant)
+	g.GET("/banks", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"banks": claims.Banks}) })
+	g.GET("/policies", s.listPolicies)
+	g.POST("/policies", s.requireUser, s.requireRole(), s.publishPolicy)
+	g.GET("/me/profiles", s.requireUser, claimant, s.getProfiles)
+	g.PUT("/me/profiles/:kind", s.requireUser, claimant, s.putProfile)
+	g.POST("/claims", s.requireUser, claimant, s.createClaim)
+	g.GET("/claims", s.requireUser, s.listClaims)
+	g.GET("/claims/:id", s.requireUser, s.getClaim)
+	g.POST("/claims/:id/evidence", s.requireUser, claimant, s.uploadEvidence)
+	g.GET("/claims/:id/evidence/:eid", s.requireUser, s.downloadEvidence)
+	g.POST("/claims/:id/withdraw", s.requireUser, claimant, s.withdrawClaim)
+}
+
+func (s *server) listPolicies(c *gin.Context) {
+	list, err := s.claims.Policies(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"policies": list})
+}
+
+func (s *server) publishPolicy(c *gin.Context) {
+	var p policy.Policy
+	if err := bindJSON(c, &p); err != nil {
+		s.fail(c, err)
+		return
+	}
+	published, repriced, err := s.claims.Publish(c.Request.Context(), currentUser(c), p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"policy": published, "repriced_claims": repriced})
+}
+
+func (s *server) getProfiles(c *gin.Context) {
+	p, err := s.claims.Profiles(c.Request.Context(), currentUser(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"profiles": p})
+}
+
+func (s *server) putProfile(c *gin.Context) {
+	var raw json.RawMessage
+	if err := bindJSON(c, &raw); err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := s.claims.PutProfile(c.Request.Context(), currentUser(c), c.Param("kind"), raw)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"profiles": p})
+}
+
+// createClaim files a claim under the Idempotency-Key semantics of API.md:
+// the same key and body get the first response again, another body 422, a
+// request still running 409, no key 400.
+func (s *server) createClaim(c *gin.Context) {
+	ctx, user := c.Request.Context(), currentUser(c)
+	key := c.GetHeader("Idempotency-Key")
+	if key == "" {
+		s.fail(c, &malformed{errors.New("the Idempotency-Key header is required")})
+		return
+	}
+	if ct := c.ContentType(); ct != "" && ct != "application/json" {
+		s.fail(c, fmt.Errorf("content type %q: %w", ct, apperr.ErrUnsupportedType))
+		return
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	replay, err := s.claims.BeginRequest(ctx, user.ID, key, body)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if replay != nil {
+		c.Header("Idempotent-Replayed", "true")
+		c.Data(replay.Status, "application/json; charset=utf-8", replay.Body)
+		return
+	}
+	v, err := s.fileClaim(c, key, body)
+	if err != nil {
+		status, errBody := s.apiError(c, err)
+		if status >= 500 {
+			s.claims.AbandonRequest(ctx, user.ID, key)
+		} else {
+			b, _ := json.Marshal(errBody)
+			s.claims.FinishRequest(ctx, user.ID, key, status, b)
+		}
+		c.AbortWithStatusJSON(status, errBody)
+		return
+	}
+	out, _ := json.Marshal(v)
+	c.Header("ETag", etag(v.Version))
+	c.Header("Location", "/api/v1/claims/"+v.ID)
+	c.Data(http.StatusCreated, "application/json; charset=utf-8", out)
+}
+
+func (s *server) fileClaim(c *gin.Context, key string, body []byte) (*claims.View, error) {
+	var in claims.NewClaim
+	if err := decodeJSON(body, &in); err != nil {
+		return nil, err
+	}
+	return s.claims.File(c.Request.Context(), currentUser(c), key, in)
+}
+
+// decodeJSON is bindJSON for a body already read.
+func decodeJSON(body []byte, dst any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return &malformed{errors.New("empty body")}
+	}
+	err := json.Unmarshal(body, dst)
+	var te *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "body"
+		}
+		return apperr.Invalid(field, "값의 형식이 올바르지 않습니다.", "This value has the wrong type.")
+	}
+	return &malformed{err}
+}
+
+func (s *server) getClaim(c *gin.Context) {
+	v, err := s.claims.Get(c.Request.Context(), currentUser(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.logStaffAccess(c, "view_claim", v.ClaimantID, v.ID)
+	c.Header("ETag", etag(v.Version))
+	c.JSON(http.StatusOK, v)
+}
+
+// logStaffAccess records a staff member reading a claimant's personal data.
+func (s *server) logStaffAccess(c *gin.Context, action, subjectID, claimID string) {
+	u := currentUser(c)
+	if u == nil || !u.Role.IsStaff() {
+		return
+	}
+	s.log.InfoContext(c.Request.Context(), "staff_access", "actor_id", u.ID, "actor_role", u.Role.String(),
+		"ip", c.ClientIP(), "action", action, "subject_id", subjectID, "claim_id", claimID, "request_id", requestID(c))
+}
+
+func (s *server) listClaims(c *gin.Context) {
+	f, err := claimFilter(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list, err := s.claims.List(c.Request.Context(), currentUser(c), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var next *string
+	if len(list) == f.Limit {
+		next = &list[len(list)-1].ID
+	}
+	c.JSON(http.StatusOK, gin.H{"claims": list, "next": next})
+}
+
+func claimFilter(c *gin.Context) (claims.Filter, error) {
+	var f apperr.Fields
+	out := claims.Filter{Category: c.Query("category"), OutageID: c.Query("outage_id"), Query: c.Query("q"), Sort: c.Query("sort"), After: c.Query("next")}
+	if v := c.Query("status"); v != "" {
+		out.Status = strings.Split(v, ",")
+	}
+	out.MinKRW = queryInt(c, &f, "min_krw")
+	out.MaxKRW = queryInt(c, &f, "max_krw")
+	out.Limit = queryLimit(c, &f)
+	return out, f.Err()
+}
+
+func queryInt(c *gin.Context, f *apperr.Fields, name string) *int64 {
+	v := c.Query(name)
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		f.Add(name, "0 이상의 정수여야 합니다.", "Must be a whole number of at least 0.")
+		return nil
+	}
+	return &n
+}
+
+func (s *server) withdrawClaim(c *gin.Context) {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if c.Request.ContentLength != 0 {
+		if err := bindJSON(c, &in); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	v, err := s.claims.Withdraw(c.Request.Context(), currentUser(c), c.Param("id"), in.Reason)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("ETag", etag(v.Version))
+	c.JSON(http.StatusOK, v)
+}
+
+// uploadEvidence streams a multipart upload ("kind" then "file") to the
+// claims service without buffering it; kind may also come as ?kind=.
+func (s *server) uploadEvidence(c *gin.Context) {
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		s.fail(c, fmt.Errorf("multipart/form-data expected: %w", apperr.ErrUnsupportedType))
+		return
+	}
+	kind := c.Query("kind")
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			s.fail(c, &malformed{err})
+			return
+		}
+		switch part.FormName() {
+		case "kind":
+			b, _ := io.ReadAll(io.LimitReader(part, 64))
+			kind = strings.TrimSpace(string(b))
+		case "file":
+			ev, err := s.claims.AddEvidence(c.Request.Context(), currentUser(c), c.Param("id"), claims.Upload{Kind: kind, Name: part.FileName(), Body: part})
+			if err != nil {
+				s.fail(c, err)
+				return
+			}
+			c.JSON(http.StatusCreated, ev)
+			return
+		}
+	}
+	s.fail(c, apperr.Invalid("file", "파일을 첨부하세요.", "Attach a file."))
+}
+
+func (s *server) downloadEvidence(c *gin.Context) {
+	e, f, err := s.claims.OpenEvidence(c.Request.Context(), currentUser(c), c.Param("id"), c.Param("eid"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	defer f.Close()
+	s.logStaffAccess(c, "download_evidence", "", e.ClaimID)
+	c.Header("Content-Type", e.ContentType)
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": e.OriginalName}))
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Cache-Control", "private, no-store")
+	http.ServeContent(c.Writer, c.Request, url.PathEscape(e.OriginalName), e.CreatedAt, f)
+}

@@ -1,0 +1,131 @@
+package models
+
+import "time"
+
+// Profile is one claimant profile kind kept on the account and reused across
+// claims. Data is the kind's JSON document; BusinessNumber is set for
+// merchants so that duplicates can be found; Secret holds an encrypted
+// identifier (a driver licence number) with its key id.
+type Profile struct {
+	UserID         string    `gorm:"primaryKey"`
+	Kind           string    `gorm:"primaryKey"`
+	Data           string    `gorm:"column:data"`
+	BusinessNumber *string   `gorm:"column:business_number"`
+	Secret         string    `gorm:"column:secret"`
+	SecretKeyID    string    `gorm:"column:secret_key_id"`
+	UpdatedAt      time.Time `gorm:"column:updated_at"`
+}
+
+// TableName keeps the table name explicit.
+func (Profile) TableName() string { return "claimant_profiles" }
+
+// PolicyRecord is one published compensation policy version; Rules is the
+// policy as JSON. Rows are never updated.
+type PolicyRecord struct {
+	Version       int `gorm:"primaryKey"`
+	Name          string
+	EffectiveFrom time.Time
+	Rules         string
+	CreatedBy     *string
+	CreatedAt     time.Time
+}
+
+// TableName keeps the table name explicit.
+func (PolicyRecord) TableName() string { return "policies" }
+
+// Claim is one compensation claim. The payout account number is stored only
+// sealed (PayoutNumberSealed with its key id) and as its masked form.
+type Claim struct {
+	ID                 string `gorm:"primaryKey"`
+	Number             string
+	ClaimantID         string
+	OutageID           string
+	Category           string
+	Monetary           bool
+	Description        string
+	ClaimedAmountKRW   int64 `gorm:"column:claimed_amount_krw"`
+	Details            string
+	PayoutBank         string
+	PayoutHolder       string
+	PayoutNumberSealed string
+	PayoutKeyID        string `gorm:"column:payout_key_id"`
+	PayoutNumberMasked string
+	Status             string
+	EstimateAmountKRW  int64 `gorm:"column:estimate_amount_krw"`
+	PolicyVersion      int
+	Version            int
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// ClaimEstimate is one pricing of a claim; a re-priced claim keeps the old
+// ones with SupersededAt set.
+type ClaimEstimate struct {
+	ID             string `gorm:"primaryKey"`
+	ClaimID        string
+	PolicyVersion  int
+	AmountKRW      int64 `gorm:"column:amount_krw"`
+	Steps          string
+	Auto           bool
+	ReviewRequired bool
+	CreatedAt      time.Time
+	SupersededAt   *time.Time
+}
+
+// ClaimEvent is one entry of a claim's status timeline.
+type ClaimEvent struct {
+	ID        string `gorm:"primaryKey"`
+	ClaimID   string
+	Status    string
+	ActorID   *string
+	Note      string
+	CreatedAt time.Time
+}
+
+// Evidence is one uploaded file of a claim, stored in the blob store under
+// StorageKey (server-generated); OriginalName is shown, never used as a path.
+type Evidence struct {
+	ID           string `gorm:"primaryKey"`
+	ClaimID      string
+	Kind         string
+	SHA256       string `gorm:"column:sha256"`
+	Size         int64
+	ContentType  string
+	StorageKey   string
+	OriginalName string
+	CreatedAt    time.Time
+}
+
+// TableName keeps the table name explicit.
+func (Evidence) TableName() string { return "evidence" }
+
+// IdempotencyKey remembers a request made with an Idempotency-Key header so
+// that a retry gets the first response. State is "in_flight" or "done".
+type IdempotencyKey struct {
+	UserID         string `gorm:"primaryKey"`
+	Key            string `gorm:"primaryKey"`
+	RequestHash    string
+	State          string
+	ResponseStatus int
+	ResponseBody   string
+	CreatedAt      time.Time
+}
+
+// OutboxMessage is an event written in the same transaction as the change it
+// reports, delivered at least once by the dispatcher. DedupeID lets the
+// receiver drop repeats.
+type OutboxMessage struct {
+	ID          string `gorm:"primaryKey"`
+	Topic       string
+	DedupeID    string
+	Payload     string
+	Attempts    int
+	AvailableAt time.Time
+	LeasedUntil *time.Time
+	DeliveredAt *time.Time
+	LastError   string
+	CreatedAt   time.Time
+}
+
+// TableName keeps the table name explicit.
+func (OutboxMessage) TableName() string { return "outbox" }

@@ -1,0 +1,268 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/models"
+)
+
+// ClaimStore implements claims.Store.
+type ClaimStore struct{ db *DB }
+
+// Claims returns the claims store.
+func (db *DB) Claims() ClaimStore { return ClaimStore{db} }
+
+var _ claims.Store = ClaimStore{}
+
+// InTx runs fn in one transaction.
+func (s ClaimStore) InTx(ctx context.Context, fn func(claims.Store) error) error {
+	return s.db.InTx(ctx, func(tx *DB) error { return fn(ClaimStore{tx}) })
+}
+
+func (s ClaimStore) g(ctx context.Context) *gorm.DB { return s.db.with(ctx) }
+
+// Policies lists published policies, oldest first.
+func (s ClaimStore) Policies(ctx context.Context) ([]models.PolicyRecord, error) {
+	var out []models.PolicyRecord
+	return out, translate(s.g(ctx).Order("version").Find(&out).Error, "list policies")
+}
+
+// CreatePolicy inserts a policy version; a taken version is ErrConflict.
+func (s ClaimStore) CreatePolicy(ctx context.Context, p *models.PolicyRecord) error {
+	return translate(s.g(ctx).Create(p).Error, "create policy")
+}
+
+// Profiles lists a user's profiles.
+func (s ClaimStore) Profiles(ctx context.Context, userID string) ([]models.Profile, error) {
+	var out []models.Profile
+	return out, translate(s.g(ctx).Where("user_id = ?", userID).Order("kind").Find(&out).Error, "list profiles")
+}
+
+// PutProfile inserts or replaces one profile kind.
+func (s ClaimStore) PutProfile(ctx context.Context, p *models.Profile) error {
+	err := s.g(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "user_id"}, {Name: "kind"}},
+		DoUpdates: clause.AssignmentColumns([]string{"data", "business_number", "secret", "secret_key_id", "updated_at"}),
+	}).Create(p).Error
+	return translate(err, "save profile")
+}
+
+// NextClaimNumber increments the year's counter in one statement.
+func (s ClaimStore) NextClaimNumber(ctx context.Context, year int) (int, error) {
+	var n int
+	err := s.g(ctx).Raw(`INSERT INTO claim_numbers (year, last) VALUES (?, 1)
+ON CONFLICT (year) DO UPDATE SET last = claim_numbers.last + 1 RETURNING last`, year).Scan(&n).Error
+	return n, translate(err, "next claim number")
+}
+
+// CreateClaim inserts a claim with its estimate, first event and outbox
+// message; call it inside InTx.
+func (s ClaimStore) CreateClaim(ctx context.Context, c *models.Claim, e *models.ClaimEstimate, ev *models.ClaimEvent, out *models.OutboxMessage) error {
+	g := s.g(ctx)
+	for _, row := range []any{c, e, ev, out} {
+		if err := g.Create(row).Error; err != nil {
+			return translate(err, "create claim")
+		}
+	}
+	return nil
+}
+
+// Claim finds a claim by id.
+func (s ClaimStore) Claim(ctx context.Context, id string) (*models.Claim, error) {
+	if !validUUID(id) {
+		return nil, fmt.Errorf("claim %q: %w", id, apperr.ErrNotFound)
+	}
+	var c models.Claim
+	if err := s.g(ctx).Where("id = ?", id).Take(&c).Error; err != nil {
+		return nil, translate(err, "find claim "+id)
+	}
+	return &c, nil
+}
+
+// ClaimFor finds a claimant's claim for an outage and category.
+func (s ClaimStore) ClaimFor(ctx context.Context, claimantID, outageID, category string) (*models.Claim, error) {
+	var c models.Claim
+	err := s.g(ctx).Where("claimant_id = ? AND outage_id = ? AND category = ?", claimantID, outageID, category).Take(&c).Error
+	if err != nil {
+		return nil, translate(err, "find claim for outage")
+	}
+	return &c, nil
+}
+
+var claimSorts = map[string]string{"": "created_at", "created_at": "created_at", "-created_at": "created_at DESC",
+	"amount": "estimate_amount_krw", "-amount": "estimate_amount_krw DESC"}
+
+// Claims lists claims matching f in the requested order, keyset-paged.
+func (s ClaimStore) Claims(ctx context.Context, f claims.Filter) ([]models.Claim, error) {
+	order, ok := claimSorts[f.Sort]
+	if !ok {
+		return nil, apperr.Invalid("sort", "정렬은 created_at, -created_at, amount, -amount 중 하나입니다.", "sort is one of created_at, -created_at, amount, -amount.")
+	}
+	q := s.g(ctx).Model(&models.Claim{})
+	if f.ClaimantID != "" {
+		q = q.Where("claimant_id = ?", f.ClaimantID)
+	}
+	if len(f.Status) > 0 {
+		q = q.Where("status IN ?", f.Status)
+	}
+	if f.Category != "" {
+		q = q.Where("category = ?", f.Category)
+	}
+	if f.OutageID != "" {
+		q = q.Where("outage_id = ?", f.OutageID)
+	}
+	if f.MinKRW != nil {
+		q = q.Where("estimate_amount_krw >= ?", *f.MinKRW)
+	}
+	if f.MaxKRW != nil {
+		q = q.Where("estimate_amount_krw <= ?", *f.MaxKRW)
+	}
+	if f.Query != "" {
+		like := "%" + strings.ToLower(f.Query) + "%"
+		q = q.Where("number = ? OR lower(description) LIKE ?", strings.ToUpper(f.Query), like)
+	}
+	if f.After != "" {
+		cond, args, err := s.after(ctx, f.After, order)
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where(cond, args...)
+	}
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
+	desc := strings.HasSuffix(order, "DESC")
+	idOrder := "id"
+	if desc {
+		idOrder = "id DESC"
+	}
+	var out []models.Claim
+	return out, translate(q.Order(order).Order(idOrder).Find(&out).Error, "list claims")
+}
+
+// after is the keyset condition for the page after claim id in order.
+func (s ClaimStore) after(ctx context.Context, id, order string) (string, []any, error) {
+	last, err := s.Claim(ctx, id)
+	if err != nil {
+		return "", nil, apperr.Invalid("next", "잘못된 커서입니다.", "Invalid cursor.")
+	}
+	col, val := "created_at", any(last.CreatedAt)
+	if strings.HasPrefix(order, "estimate_amount_krw") {
+		col, val = "estimate_amount_krw", any(last.EstimateAmountKRW)
+	}
+	op := ">"
+	if strings.HasSuffix(order, "DESC") {
+		op = "<"
+	}
+	return fmt.Sprintf("%s %s ? OR (%s = ? AND id %s ?)", col, op, col, op), []any{val, val, last.ID}, nil
+}
+
+// Estimates lists a claim's estimates, oldest first.
+func (s ClaimStore) Estimates(ctx context.Context, claimID string) ([]models.ClaimEstimate, error) {
+	var out []models.ClaimEstimate
+	return out, translate(s.g(ctx).Where("claim_id = ?", claimID).Order("created_at, id").Find(&out).Error, "list estimates")
+}
+
+// Events lists a claim's timeline, oldest first.
+func (s ClaimStore) Events(ctx context.Context, claimID string) ([]models.ClaimEvent, error) {
+	var out []models.ClaimEvent
+	return out, translate(s.g(ctx).Where("claim_id = ?", claimID).Order("created_at, id").Find(&out).Error, "list claim events")
+}
+
+// UpdateClaim saves c if nobody changed it since version c.Version-1.
+func (s ClaimStore) UpdateClaim(ctx context.Context, c *models.Claim, ev *models.ClaimEvent, out *models.OutboxMessage) error {
+	return s.db.InTx(ctx, func(tx *DB) error {
+		g := tx.with(ctx)
+		res := g.Model(&models.Claim{}).Where("id = ? AND version = ?", c.ID, c.Version-1).Updates(map[string]any{
+			"status": c.Status, "version": c.Version, "updated_at": c.UpdatedAt,
+			"estimate_amount_krw": c.EstimateAmountKRW, "policy_version": c.PolicyVersion,
+		})
+		if res.Error != nil {
+			return translate(res.Error, "update claim")
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("claim %s changed meanwhile: %w", c.ID, apperr.ErrPreconditionFailed)
+		}
+		if err := g.Create(ev).Error; err != nil {
+			return translate(err, "record claim event")
+		}
+		return translate(g.Create(out).Error, "queue claim message")
+	})
+}
+
+// ReplaceEstimate supersedes the current estimate and points the claim at e.
+func (s ClaimStore) ReplaceEstimate(ctx context.Context, e *models.ClaimEstimate, now time.Time) error {
+	return s.db.InTx(ctx, func(tx *DB) error {
+		g := tx.with(ctx)
+		if err := g.Model(&models.ClaimEstimate{}).Where("claim_id = ? AND superseded_at IS NULL", e.ClaimID).
+			Update("superseded_at", now).Error; err != nil {
+			return translate(err, "supersede estimate")
+		}
+		if err := g.Create(e).Error; err != nil {
+			return translate(err, "store estimate")
+		}
+		err := g.Model(&models.Claim{}).Where("id = ?", e.ClaimID).Updates(map[string]any{
+			"estimate_amount_krw": e.AmountKRW, "policy_version": e.PolicyVersion,
+			"version": gorm.Expr("version + 1"), "updated_at": now}).Error
+		return translate(err, "re-price claim")
+	})
+}
+
+// EvidenceOf lists a claim's files, oldest first.
+func (s ClaimStore) EvidenceOf(ctx context.Context, claimID string) ([]models.Evidence, error) {
+	var out []models.Evidence
+	return out, translate(s.g(ctx).Where("claim_id = ?", claimID).Order("created_at, id").Find(&out).Error, "list evidence")
+}
+
+// AddEvidence records an uploaded file.
+func (s ClaimStore) AddEvidence(ctx context.Context, e *models.Evidence) error {
+	return translate(s.g(ctx).Create(e).Error, "record evidence")
+}
+
+// ClaimKey takes an idempotency key, atomically.
+func (s ClaimStore) ClaimKey(ctx context.Context, k *models.IdempotencyKey, stale, ttl time.Duration) (*models.IdempotencyKey, bool, error) {
+	res := s.g(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(k)
+	if res.Error != nil {
+		return nil, false, translate(res.Error, "take idempotency key")
+	}
+	if res.RowsAffected == 1 {
+		return k, true, nil
+	}
+	var existing models.IdempotencyKey
+	if err := s.g(ctx).Where("user_id = ? AND key = ?", k.UserID, k.Key).Take(&existing).Error; err != nil {
+		return nil, false, translate(err, "read idempotency key")
+	}
+	expired := existing.CreatedAt.Before(k.CreatedAt.Add(-ttl))
+	abandoned := existing.State == "in_flight" && existing.CreatedAt.Before(k.CreatedAt.Add(-stale))
+	if !expired && !abandoned {
+		return &existing, false, nil
+	}
+	res = s.g(ctx).Model(&models.IdempotencyKey{}).
+		Where("user_id = ? AND key = ? AND created_at = ? AND state = ?", k.UserID, k.Key, existing.CreatedAt, existing.State).
+		Updates(map[string]any{"request_hash": k.RequestHash, "state": "in_flight", "response_status": 0, "response_body": "", "created_at": k.CreatedAt})
+	if res.Error != nil {
+		return nil, false, translate(res.Error, "take over idempotency key")
+	}
+	return &existing, res.RowsAffected == 1, nil
+}
+
+// FinishKey stores the response of the request holding the key.
+func (s ClaimStore) FinishKey(ctx context.Context, userID, key string, status int, body string) error {
+	res := s.g(ctx).Model(&models.IdempotencyKey{}).Where("user_id = ? AND key = ?", userID, key).
+		Updates(map[string]any{"state": "done", "response_status": status, "response_body": body})
+	return affectedOne(res, "finish idempotency key")
+}
+
+// ReleaseKey deletes an in-flight key.
+func (s ClaimStore) ReleaseKey(ctx context.Context, userID, key string) error {
+	err := s.g(ctx).Where("user_id = ? AND key = ? AND state = ?", userID, key, "in_flight").Delete(&models.IdempotencyKey{}).Error
+	return translate(err, "release idempotency key")
+}
