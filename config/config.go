@@ -31,6 +31,10 @@ type Config struct {
 	CSRFKey       []byte // HMAC key for form tokens
 	EncryptionKey []byte // AES-256 key for personal data at rest
 
+	// SMTPURL, when set (smtp://user:pass@host:587?from=addr), sends
+	// claimant notifications by e-mail; otherwise they go to the log.
+	SMTPURL string
+
 	AccessTTL  time.Duration
 	RefreshTTL time.Duration
 }
@@ -54,6 +58,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		DataDir:     or(getenv("BOSANG_DATA_DIR"), "./data"),
 		Env:         or(getenv("BOSANG_ENV"), Development),
 		BaseURL:     getenv("BOSANG_BASE_URL"),
+		SMTPURL:     getenv("BOSANG_SMTP_URL"),
 		AccessTTL:   15 * time.Minute,
 		RefreshTTL:  30 * 24 * time.Hour,
 	}
@@ -164,7 +169,11 @@ func (c *Config) Redacted() map[string]string {
 	if !c.SQLite() {
 		db = "postgres (" + redactURL(c.DatabaseURL) + ")"
 	}
-	return map[string]string{"addr": c.Addr, "database": db, "data_dir": c.DataDir, "env": c.Env, "base_url": c.BaseURL}
+	smtpConfigured := "no"
+	if c.SMTPURL != "" {
+		smtpConfigured = "yes"
+	}
+	return map[string]string{"addr": c.Addr, "database": db, "data_dir": c.DataDir, "env": c.Env, "base_url": c.BaseURL, "smtp": smtpConfigured}
 }
 
 func redactURL(raw string) string {

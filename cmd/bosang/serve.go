@@ -10,6 +10,7 @@ import (
 
 	"github.com/bosang/bosang/handlers"
 	"github.com/bosang/bosang/i18n"
+	"github.com/bosang/bosang/notify"
 )
 
 func serve(ctx context.Context, getenv func(string) string) error {
@@ -27,7 +28,32 @@ func serve(ctx context.Context, getenv func(string) string) error {
 		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
 	}
 	a.log.Info("bosang serving", "version", version, "config", a.cfg.Redacted(), "listen", ln.Addr().String())
+	d, err := a.dispatcher()
+	if err != nil {
+		return err
+	}
+	go d.Run(ctx, 2*time.Second)
 	return serveUntil(ctx, ln, newHTTPServer(h), 30*time.Second)
+}
+
+// dispatcher delivers the outbox by e-mail when SMTP is configured, else to
+// the log.
+func (a *app) dispatcher() (*notify.Dispatcher, error) {
+	var sender notify.Sender = notify.LogSender{Log: a.log}
+	if a.cfg.SMTPURL != "" {
+		s, err := notify.NewSMTPSender(a.cfg.SMTPURL, a.cfg.BaseURL, func(ctx context.Context, id string) (string, string, error) {
+			u, err := a.db.UserByID(ctx, id)
+			if err != nil {
+				return "", "", err
+			}
+			return u.Email, u.Name, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		sender = s
+	}
+	return notify.NewDispatcher(a.db, sender, a.log, time.Now), nil
 }
 
 func newHandler(a *app) (http.Handler, error) {
