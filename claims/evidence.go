@@ -261,7 +261,11 @@ func (s *Service) useRecords(ctx context.Context, c *models.Claim, e *models.Evi
 func recordsError(err error) error {
 	var le *records.LineError
 	if errors.As(err, &le) {
-		return apperr.Invalid("file", le.MessageKO, le.MessageEN)
+		if le.Column == 0 {
+			return apperr.Invalid("file", fmt.Sprintf("%d행: %s", le.Line, le.MessageKO), fmt.Sprintf("line %d: %s", le.Line, le.MessageEN))
+		}
+		return apperr.Invalid("file", fmt.Sprintf("%d행 %d열(%s): %s", le.Line, le.Column, le.Field, le.MessageKO),
+			fmt.Sprintf("line %d, column %d (%s): %s", le.Line, le.Column, le.Field, le.MessageEN))
 	}
 	if errors.Is(err, records.ErrInvalid) {
 		return apperr.Invalid("file", "기록 파일을 읽을 수 없습니다: "+err.Error(), "The records file cannot be read: "+err.Error())
