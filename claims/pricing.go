@@ -50,11 +50,11 @@ func price(p policy.Policy, cat policy.Category, o *outage.View, claimed int64, 
 // first, then the matching profile.
 func monthlyFee(cat policy.Category, details map[string]any, profiles map[string]json.RawMessage) (int64, error) {
 	if v, ok := details["monthly_fee_krw"]; ok {
-		f, ok := v.(float64)
-		if !ok || f < 0 || f > 10_000_000 || f != float64(int64(f)) {
+		f, ok := wholeWon(v)
+		if !ok || f < 0 || f > 10_000_000 {
 			return 0, apperr.Invalid("details.monthly_fee_krw", "월 이용료는 0원 이상 1천만 원 이하의 정수입니다.", "The monthly fee is a whole number of won up to ₩10,000,000.")
 		}
-		return int64(f), nil
+		return f, nil
 	}
 	var doc struct {
 		MonthlyFeeKRW int64      `json:"monthly_fee_krw"`
@@ -205,4 +205,21 @@ func (s *Service) repriceOne(ctx context.Context, c *models.Claim, p policy.Poli
 		return err
 	}
 	return s.store.ReplaceEstimate(ctx, s.estimateRecord(c.ID, est, now), now)
+}
+
+// wholeWon reads a whole number of won from a decoded JSON value or a Go
+// integer.
+func wholeWon(v any) (int64, bool) {
+	switch n := v.(type) {
+	case float64:
+		return int64(n), n == float64(int64(n))
+	case int:
+		return int64(n), true
+	case int64:
+		return n, true
+	case json.Number:
+		i, err := n.Int64()
+		return i, err == nil
+	}
+	return 0, false
 }

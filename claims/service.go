@@ -285,3 +285,11 @@ func (s *Service) transition(ctx context.Context, c *models.Claim, status string
 	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: status, ActorID: actor, Note: note, CreatedAt: now}
 	return s.store.UpdateClaim(ctx, c, ev, s.outboxFor(c, ev))
 }
+
+// WithClock returns a copy of s that reads time from now: used to record
+// historical claims (the demo data of 2022) as filed at the time.
+func (s *Service) WithClock(now func() time.Time) *Service {
+	c := *s
+	c.now = now
+	return &c
+}

@@ -58,5 +58,8 @@ func seed(ctx context.Context, args []string, getenv func(string) string, out io
 		return err
 	}
 	fmt.Fprintln(out, "Demo outages")
-	return seedOutages(ctx, a, operator, out)
+	if err := seedOutages(ctx, a, operator, out); err != nil {
+		return err
+	}
+	return seedClaims(ctx, a, operator, out)
 }

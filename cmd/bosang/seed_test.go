@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/store/dbtest"
 )
@@ -50,8 +51,22 @@ func TestSeedDemoTwiceChangesNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(views) != len(demoOutages) {
-			t.Fatalf("got %d outages, want %d", len(views), len(demoOutages))
+		if len(views) != len(demoOutages)+1 {
+			t.Fatalf("got %d outages, want %d and the recent one", len(views), len(demoOutages)+1)
+		}
+		admin, err := a.db.UserByEmail(ctx, "admin@demo.bosang.kr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := a.claims.List(ctx, admin, claims.Filter{})
+		if err != nil || len(list) != len(demoClaims) {
+			t.Fatalf("got %d claims (%v), want %d", len(list), err, len(demoClaims))
+		}
+		for _, c := range list {
+			// The Pro membership driver's 2022 figure: ₩39,000 × 6 / 31, rounded up to ₩10.
+			if c.Category == "driver" && c.Estimate.AmountKRW != 7550 {
+				t.Errorf("driver claim estimate ₩%d, want ₩7,550", c.Estimate.AmountKRW)
+			}
 		}
 		// The verdicts DOMAIN.md implies for the 2022 fire and the others.
 		want := map[string]string{"kakaotalk": "free_service", "kakao-account": "free_service", "kakao-map": "free_service",
