@@ -91,11 +91,8 @@ func estimateOf(e models.ClaimEstimate) policy.Estimate {
 }
 
 // withdrawable reports whether the claimant may still withdraw: before any
-// decision.
+// decision, as the state machine says.
 func withdrawable(status string) bool {
-	switch status {
-	case "submitted", "under_review", "supplement_requested":
-		return true
-	}
-	return false
+	_, err := Next(Status(status), ActWithdraw, Decision{})
+	return err == nil
 }
