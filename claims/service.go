@@ -131,10 +131,11 @@ func (s *Service) newClaim(claimant *models.User, o *outage.View, in NewClaim, e
 	c := &models.Claim{ID: id, ClaimantID: claimant.ID, OutageID: o.ID, Category: in.Category, Monetary: in.Monetary,
 		Description: strings.TrimSpace(in.Description), ClaimedAmountKRW: in.ClaimedAmountKRW, Details: string(details),
 		PayoutBank: in.PayoutAccount.Bank, PayoutHolder: strings.TrimSpace(in.PayoutAccount.Holder),
-		Status: "submitted", EstimateAmountKRW: est.AmountKRW, PolicyVersion: est.PolicyVersion, Version: 1, CreatedAt: now, UpdatedAt: now}
+		Status: "submitted", Flags: "[]", EstimateAmountKRW: est.AmountKRW, PolicyVersion: est.PolicyVersion, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if number := pii.NormalizeAccount(in.PayoutAccount.Number); number != "" {
 		c.PayoutNumberSealed, c.PayoutKeyID = s.sealer.Seal(number, id)
 		c.PayoutNumberMasked = pii.MaskAccount(number)
+		c.PayoutFingerprint = s.sealer.Fingerprint(number)
 	}
 	return c
 }

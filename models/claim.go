@@ -56,6 +56,21 @@ type Claim struct {
 	Version            int
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+
+	// Review state.
+	LeasedBy          *string
+	LeaseExpiresAt    *time.Time
+	DecidedBy         *string
+	DecidedAt         *time.Time
+	ApprovedAmountKRW int64 `gorm:"column:approved_amount_krw"`
+	AppealedAt        *time.Time
+	SupplementDueAt   *time.Time
+	// Flags is a JSON array of fraud and duplicate signals.
+	Flags string
+	// PayoutFingerprint is a keyed hash of the account number, so shared
+	// accounts can be found without decrypting any.
+	PayoutFingerprint string
+	ClientIP          string `gorm:"column:client_ip"`
 }
 
 // ClaimEstimate is one pricing of a claim; a re-priced claim keeps the old
@@ -129,3 +144,45 @@ type OutboxMessage struct {
 
 // TableName keeps the table name explicit.
 func (OutboxMessage) TableName() string { return "outbox" }
+
+// Decision is one immutable decision on a claim, taken on ClaimVersion; the
+// unique (claim, version) pair means two people can never both decide on the
+// same version.
+type Decision struct {
+	ID           string `gorm:"primaryKey"`
+	ClaimID      string
+	ClaimVersion int
+	ActorID      *string
+	ActorRole    string
+	Action       string
+	FromStatus   string
+	ToStatus     string
+	AmountKRW    int64 `gorm:"column:amount_krw"`
+	ReasonCode   string
+	Note         string
+	DueAt        *time.Time
+	CreatedAt    time.Time
+}
+
+// PayoutBatch groups approved claims for one bank transfer file.
+type PayoutBatch struct {
+	ID        string `gorm:"primaryKey"`
+	OutageID  *string
+	CreatedBy string
+	Status    string
+	ItemCount int
+	TotalKRW  int64 `gorm:"column:total_krw"`
+	CreatedAt time.Time
+}
+
+// PayoutItem is one transfer of a batch.
+type PayoutItem struct {
+	ID        string `gorm:"primaryKey"`
+	BatchID   string
+	ClaimID   string
+	AmountKRW int64 `gorm:"column:amount_krw"`
+	Status    string
+	Reference string
+	SettledAt *time.Time
+	CreatedAt time.Time
+}

@@ -3,6 +3,7 @@ package pii
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -18,6 +19,9 @@ import (
 type Sealer struct {
 	current string
 	keys    map[string]cipher.AEAD
+	// fingerprintKey makes Fingerprint a keyed hash, so a leaked column of
+	// fingerprints cannot be reversed by hashing every account number.
+	fingerprintKey []byte
 }
 
 // NewSealer returns a Sealer that seals with key (32 bytes) and also opens
@@ -40,6 +44,8 @@ func NewSealer(key []byte, previous ...[]byte) (*Sealer, error) {
 		s.keys[id] = aead
 		if i == 0 {
 			s.current = id
+			sum := sha256.Sum256(append([]byte("bosang-fingerprint:"), k...))
+			s.fingerprintKey = sum[:]
 		}
 	}
 	return s, nil
@@ -78,6 +84,14 @@ func (s *Sealer) Open(ciphertext, keyID, context string) (string, error) {
 		return "", errors.New("ciphertext does not authenticate")
 	}
 	return string(plain), nil
+}
+
+// Fingerprint is a keyed hash of an identifier's digits: equal for equal
+// numbers however they are written, useless without the key.
+func (s *Sealer) Fingerprint(value string) string {
+	m := hmac.New(sha256.New, s.fingerprintKey)
+	m.Write([]byte(digitsOf(value)))
+	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 
 // MaskAccount is the one masking standard for account numbers on every screen,

@@ -67,3 +67,17 @@ func TestSealOpen(t *testing.T) {
 		t.Fatal("two seals of the same value are equal: nonce reused")
 	}
 }
+
+func TestFingerprint(t *testing.T) {
+	s, _ := pii.NewSealer([]byte(strings.Repeat("k", 32)))
+	other, _ := pii.NewSealer([]byte(strings.Repeat("x", 32)))
+	if s.Fingerprint("110-123-456789") != s.Fingerprint("110123456789") {
+		t.Fatal("the same number written two ways has two fingerprints")
+	}
+	if s.Fingerprint("110-123-456789") == s.Fingerprint("110-123-456788") {
+		t.Fatal("different numbers share a fingerprint")
+	}
+	if s.Fingerprint("110-123-456789") == other.Fingerprint("110-123-456789") {
+		t.Fatal("the fingerprint does not depend on the key")
+	}
+}
