@@ -40,6 +40,8 @@ type NewClaim struct {
 	ClaimedAmountKRW int64          `json:"claimed_amount_krw"`
 	Details          map[string]any `json:"details"`
 	PayoutAccount    Account        `json:"payout_account"`
+	// ClientIP is set by the server from the connection, never by the body.
+	ClientIP string `json:"-"`
 }
 
 // Account is a payout account as entered.
@@ -131,7 +133,7 @@ func (s *Service) newClaim(claimant *models.User, o *outage.View, in NewClaim, e
 	c := &models.Claim{ID: id, ClaimantID: claimant.ID, OutageID: o.ID, Category: in.Category, Monetary: in.Monetary,
 		Description: strings.TrimSpace(in.Description), ClaimedAmountKRW: in.ClaimedAmountKRW, Details: string(details),
 		PayoutBank: in.PayoutAccount.Bank, PayoutHolder: strings.TrimSpace(in.PayoutAccount.Holder),
-		Status: "submitted", Flags: "[]", EstimateAmountKRW: est.AmountKRW, PolicyVersion: est.PolicyVersion, Version: 1, CreatedAt: now, UpdatedAt: now}
+		Status: "submitted", Flags: "[]", ClientIP: in.ClientIP, EstimateAmountKRW: est.AmountKRW, PolicyVersion: est.PolicyVersion, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if number := pii.NormalizeAccount(in.PayoutAccount.Number); number != "" {
 		c.PayoutNumberSealed, c.PayoutKeyID = s.sealer.Seal(number, id)
 		c.PayoutNumberMasked = pii.MaskAccount(number)

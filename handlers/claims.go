@@ -133,6 +133,7 @@ func (s *server) fileClaim(c *gin.Context, key string, body []byte) (*claims.Vie
 	if err := decodeJSON(body, &in); err != nil {
 		return nil, err
 	}
+	in.ClientIP = c.ClientIP()
 	return s.claims.File(c.Request.Context(), currentUser(c), key, in)
 }
 
