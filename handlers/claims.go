@@ -107,6 +107,14 @@ func (s *server) createClaim(c *gin.Context) {
 	}
 	if replay != nil {
 		c.Header("Idempotent-Replayed", "true")
+		var first struct {
+			ID      string `json:"id"`
+			Version int    `json:"version"`
+		}
+		if replay.Status == http.StatusCreated && json.Unmarshal(replay.Body, &first) == nil {
+			c.Header("ETag", etag(first.Version))
+			c.Header("Location", "/api/v1/claims/"+first.ID)
+		}
 		c.Data(replay.Status, "application/json; charset=utf-8", replay.Body)
 		return
 	}

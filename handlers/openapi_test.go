@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
+	"mime/multipart"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -46,6 +50,17 @@ var documentedRoutes = []struct{ method, path string }{
 	{"POST", "/api/v1/outages/{id}/notices"},
 	{"POST", "/api/v1/outages/{id}/updates"},
 	{"GET", "/api/v1/eligibility"},
+	{"GET", "/api/v1/banks"},
+	{"GET", "/api/v1/policies"},
+	{"POST", "/api/v1/policies"},
+	{"GET", "/api/v1/me/profiles"},
+	{"PUT", "/api/v1/me/profiles/{kind}"},
+	{"POST", "/api/v1/claims"},
+	{"GET", "/api/v1/claims"},
+	{"GET", "/api/v1/claims/{id}"},
+	{"POST", "/api/v1/claims/{id}/evidence"},
+	{"GET", "/api/v1/claims/{id}/evidence/{eid}"},
+	{"POST", "/api/v1/claims/{id}/withdraw"},
 }
 
 // servedDoc loads the document the server publishes (not the file on disk)
@@ -107,12 +122,6 @@ const (
 // headers are as for testEnv.call.
 func (k *contract) exchange(t *testing.T, e *testEnv, want int, rc reqCheck, method, path string, body any, headers ...string) response {
 	t.Helper()
-	resp := e.call(t, method, path, body, headers...)
-	if resp.status != want {
-		t.Fatalf("%s %s: got %d %s, want %d", method, path, resp.status, resp.body, want)
-	}
-
-	// The same request again, for the validator (the harness consumed its own).
 	var raw []byte
 	switch b := body.(type) {
 	case nil:
@@ -121,16 +130,47 @@ func (k *contract) exchange(t *testing.T, e *testEnv, want int, rc reqCheck, met
 	default:
 		raw, _ = json.Marshal(b)
 	}
-	req, err := http.NewRequestWithContext(context.Background(), method, e.srv.URL+path, bytes.NewReader(raw))
+	ctype := ""
+	if body != nil {
+		ctype = "application/json"
+	}
+	return k.exchangeRaw(t, e, want, rc, method, path, ctype, raw, headers...)
+}
+
+// exchangeRaw is exchange for a body already encoded as contentType ("" and
+// nil for none), such as a multipart form. headers override Content-Type.
+func (k *contract) exchangeRaw(t *testing.T, e *testEnv, want int, rc reqCheck, method, path, contentType string, raw []byte, headers ...string) response {
+	t.Helper()
+	newReq := func(base string) *http.Request {
+		var rd io.Reader
+		if raw != nil {
+			rd = bytes.NewReader(raw)
+		}
+		req, err := http.NewRequestWithContext(context.Background(), method, base+path, rd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		return req
+	}
+	httpResp, err := e.srv.Client().Do(newReq(e.srv.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	data, _ := io.ReadAll(httpResp.Body)
+	httpResp.Body.Close()
+	resp := response{status: httpResp.StatusCode, header: httpResp.Header, body: data}
+	if resp.status != want {
+		t.Fatalf("%s %s: got %d %s, want %d", method, path, resp.status, resp.body, want)
 	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
+
+	// The same request again, for the validator (the client consumed its own).
+	req := newReq(e.srv.URL)
 	route, params, err := k.router.FindRoute(req)
 	if err != nil {
 		t.Fatalf("%s %s -> %d: no operation in the document: %v", method, path, resp.status, err)
@@ -149,7 +189,7 @@ func (k *contract) exchange(t *testing.T, e *testEnv, want int, rc reqCheck, met
 		Body: io.NopCloser(bytes.NewReader(resp.body)), Options: k.opts,
 	}
 	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		t.Errorf("%s %s -> %d: response does not match the document: %v\nbody: %s", method, path, resp.status, err, resp.body)
+		t.Errorf("%s %s -> %d: response does not match the document: %v\nbody: %.2000s", method, path, resp.status, err, resp.body)
 	}
 	return resp
 }
@@ -167,9 +207,20 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 		t.Errorf("servers = %v, want one server with url /", doc.Servers)
 	}
 	for _, name := range []string{"User", "TokenPair", "Error", "Service", "Outage", "OutageFeature", "NoticeStatus",
-		"Verdict", "Notice", "Revision", "NoticeDraft", "OutageList", "CreateOutageRequest", "CorrectOutageRequest"} {
+		"Verdict", "Notice", "Revision", "NoticeDraft", "OutageList", "CreateOutageRequest", "CorrectOutageRequest",
+		"Bank", "BankList", "Policy", "PolicyInput", "CategoryRule", "Rule", "Band", "Tier", "Factors", "PolicyList", "PublishedPolicy",
+		"Estimate", "Step", "Profiles", "ProfileInput", "MerchantProfile", "DriverProfile", "SubscriberProfile", "PartnerProfile",
+		"Claim", "ClaimList", "NewClaim", "AccountView", "EventView", "EvidenceView", "EvidenceUpload", "WithdrawRequest"} {
 		if doc.Components.Schemas[name] == nil {
 			t.Errorf("components.schemas.%s is missing", name)
+		}
+	}
+	if e := doc.Components.Schemas["Error"]; e != nil {
+		codes := e.Value.Properties["error"].Value.Properties["code"].Value.Enum
+		for _, c := range []string{"late", "idempotency_key_reused"} {
+			if !slices.Contains(codes, any(c)) {
+				t.Errorf("Error.error.code does not list %q", c)
+			}
 		}
 	}
 	if s := doc.Components.SecuritySchemes["bearerAuth"]; s == nil || s.Value.Type != "http" || s.Value.Scheme != "bearer" {
@@ -200,7 +251,10 @@ func TestOpenAPIRoutesDocumented(t *testing.T) {
 			t.Errorf("%s %s is served but not in the OpenAPI document", r.method, r.path)
 		}
 		// The route exists: the router does not answer with its NoRoute 404.
-		resp := e.call(t, r.method, strings.ReplaceAll(r.path, "{id}", outageID), nil)
+		// (Claim routes answer 401 to this anonymous call before looking
+		// anything up.)
+		path := strings.NewReplacer("{id}", outageID, "{kind}", "driver", "{eid}", outageID).Replace(r.path)
+		resp := e.call(t, r.method, path, nil)
 		if resp.status == http.StatusNotFound {
 			t.Errorf("%s %s is listed but the router answers 404: %s", r.method, r.path, resp.body)
 		}
@@ -565,5 +619,316 @@ func (k *contract) validateResponse(t *testing.T, method, path string, status in
 	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: in, Status: status, Header: header,
 		Body: io.NopCloser(bytes.NewReader(body)), Options: k.opts,
+	})
+}
+
+// multipartBody encodes a form as the evidence upload sends it: the kind
+// field (when not empty) and then the file.
+func multipartBody(t *testing.T, kind, name string, content []byte) (contentType string, body []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	if kind != "" {
+		if err := w.WriteField("kind", kind); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if name != "" {
+		fw, err := w.CreateFormFile("file", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw.Write(content)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return w.FormDataContentType(), buf.Bytes()
+}
+
+// TestOpenAPIClaimResponses drives the bank, policy, profile, claim,
+// evidence and withdrawal endpoints and their main error statuses on both
+// dialects and validates each request and response, the evidence upload as
+// multipart/form-data and the download as a binary body.
+func TestOpenAPIClaimResponses(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		k := newContract(t, e)
+		f := newClaimFixture(t, e)
+		ctx := context.Background()
+		alice, bob, op := bearer(f.alice), bearer(f.bob), bearer(f.operator)
+		if _, err := e.auth.CreateUser(ctx, auth.NewUser{Email: "admin@example.com", Password: testPassword, Name: "관리자", Role: "admin"}); err != nil {
+			t.Fatal(err)
+		}
+		adm := bearer(e.login(t, "admin@example.com", testPassword).AccessToken)
+		const (
+			banks    = "/api/v1/banks"
+			policies = "/api/v1/policies"
+			profiles = "/api/v1/me/profiles"
+			claimsP  = "/api/v1/claims"
+			unknown  = "/api/v1/claims/0190d5c1-0000-7000-8000-000000000000"
+		)
+		withKey := func(h []string, key string) []string { return append(slices.Clone(h), "Idempotency-Key", key) }
+		code := func(r response) string {
+			m, _ := r.json(t)["error"].(map[string]any)
+			c, _ := m["code"].(string)
+			return c
+		}
+
+		// Banks and policies: anyone reads them.
+		k.exchange(t, e, 200, reqValid, "GET", banks, nil)
+		k.exchange(t, e, 401, reqValid, "GET", banks, nil, bearer("not.a.token")...)
+		list := k.exchange(t, e, 200, reqValid, "GET", policies, nil).json(t)["policies"].([]any)
+		if len(list) != 1 {
+			t.Fatalf("policies: got %d, want the default", len(list))
+		}
+		k.exchange(t, e, 401, reqValid, "GET", policies, nil, bearer("not.a.token")...)
+
+		// Profiles: claimants only.
+		k.exchange(t, e, 200, reqValid, "GET", profiles, nil, alice...)
+		driver := map[string]any{"driver_kind": "taxi", "vehicle_number": "12가 3456",
+			"membership": map[string]any{"name": "프로 멤버십", "monthly_fee_krw": 39000}, "licence_number": "11-22-333333-44"}
+		r := k.exchange(t, e, 200, reqValid, "PUT", profiles+"/driver", driver, alice...)
+		if got := r.json(t)["profiles"].(map[string]any)["driver"].(map[string]any)["licence_number"]; got != "**-**-******-**" {
+			t.Errorf("driver profile: licence_number %v, want the masked marker", got)
+		}
+		merchant := map[string]any{"business_number": "1234500003", "business_name": "앨리스 분식", "business_type": "음식점",
+			"opening_hours": map[string][]string{"mon": {"09:00", "21:00"}, "sat": {"10:00", "24:00"}}, "small_business_certificate": true}
+		k.exchange(t, e, 200, reqValid, "PUT", profiles+"/merchant", merchant, alice...)
+		k.exchange(t, e, 200, reqValid, "PUT", profiles+"/paid_subscriber", map[string]any{"service_id": "taxi", "monthly_fee_krw": 9900}, alice...)
+		k.exchange(t, e, 200, reqValid, "PUT", profiles+"/partner_business",
+			map[string]any{"company": "파트너 주식회사", "service_id": "taxi", "monthly_fee_krw": 100000}, alice...)
+		if got := k.exchange(t, e, 200, reqValid, "GET", profiles, nil, alice...).json(t)["profiles"].(map[string]any); len(got) != 4 {
+			t.Errorf("profiles: got %v, want all four kinds", got)
+		}
+		badNumber := maps.Clone(merchant)
+		badNumber["business_number"] = "1234500004"
+		k.exchange(t, e, 422, reqValid, "PUT", profiles+"/merchant", badNumber, alice...)
+		k.exchange(t, e, 422, reqInvalid, "PUT", profiles+"/paid_subscriber", map[string]any{"service_id": "taxi", "monthly_fee_krw": 0}, alice...)
+		k.exchange(t, e, 404, reqInvalid, "PUT", profiles+"/pilot", map[string]any{"company": "x"}, alice...)
+		k.exchange(t, e, 400, reqInvalid, "PUT", profiles+"/driver", `{"driver_kind":`, alice...)
+		k.exchange(t, e, 403, reqValid, "GET", profiles, nil, op...)
+		k.exchange(t, e, 403, reqValid, "PUT", profiles+"/driver", driver, op...)
+		k.exchange(t, e, 401, reqValid, "GET", profiles, nil)
+
+		// File: 201 with ETag and Location, the same again replayed.
+		body := f.claimBody("driver", 0)
+		r = k.exchange(t, e, 201, reqValid, "POST", claimsP, body, withKey(alice, "k1")...)
+		id := r.json(t)["id"].(string)
+		if r.header.Get("ETag") != `"1"` || r.header.Get("Location") != claimsP+"/"+id {
+			t.Errorf("file: ETag %q, Location %q; want \"1\" and the claim's URL", r.header.Get("ETag"), r.header.Get("Location"))
+		}
+		again := k.exchange(t, e, 201, reqValid, "POST", claimsP, body, withKey(alice, "k1")...)
+		if again.header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(again.body, r.body) {
+			t.Errorf("replay: Idempotent-Replayed %q, same body %v; want true and the first body", again.header.Get("Idempotent-Replayed"), bytes.Equal(again.body, r.body))
+		}
+		// Other categories: paid (fee from the profile), merchant (bands on the
+		// claimed loss) and a non-monetary free user without an account.
+		k.exchange(t, e, 201, reqValid, "POST", claimsP, map[string]any{"outage_id": f.outageID, "category": "paid_subscriber", "monetary": true,
+			"description": "결제한 이용권을 쓰지 못했습니다", "payout_account": map[string]string{"bank": "090", "number": testAccount, "holder": "앨리스"}},
+			withKey(alice, "k2")...)
+		k.exchange(t, e, 201, reqValid, "POST", claimsP, map[string]any{"outage_id": f.outageID, "category": "merchant", "monetary": true,
+			"description": "주문을 받지 못했습니다", "claimed_amount_krw": 250000,
+			"payout_account": map[string]string{"bank": "004", "number": testAccount, "holder": "앨리스"}}, withKey(alice, "k3")...)
+		free := k.exchange(t, e, 201, reqValid, "POST", claimsP, map[string]any{"outage_id": f.outageID, "category": "free_user",
+			"monetary": false, "description": "메시지를 보내지 못했습니다"}, withKey(alice, "k4")...).json(t)
+		// (in_kind is optional: the stored estimate does not keep it, so a
+		// claim's estimate never carries it today.)
+		if est := free["estimate"].(map[string]any); est["amount_krw"].(float64) != 0 {
+			t.Errorf("free user estimate %v: want ₩0", est)
+		}
+
+		// Filing errors.
+		dup := k.exchange(t, e, 409, reqValid, "POST", claimsP, body, withKey(alice, "k5")...)
+		if fields, _ := dup.json(t)["error"].(map[string]any)["fields"].(map[string]any); !strings.Contains(fmt.Sprint(fields["claim"]), id) {
+			t.Errorf("duplicate: fields %v, want claim linking %s", fields, id)
+		}
+		other := maps.Clone(body)
+		other["description"] = "다른 내용"
+		if c := code(k.exchange(t, e, 422, reqValid, "POST", claimsP, other, withKey(alice, "k1")...)); c != "idempotency_key_reused" {
+			t.Errorf("key reused with another body: code %q, want idempotency_key_reused", c)
+		}
+		k.exchange(t, e, 400, reqInvalid, "POST", claimsP, body, alice...)
+		bad := f.claimBody("paid_subscriber", 0)
+		bad["outage_id"] = "0190d5c1-0000-7000-8000-000000000000"
+		k.exchange(t, e, 422, reqValid, "POST", claimsP, bad, withKey(bob, "b1")...)
+		again = k.exchange(t, e, 422, reqValid, "POST", claimsP, bad, withKey(bob, "b1")...)
+		if again.header.Get("Idempotent-Replayed") != "true" {
+			t.Errorf("a 422 replayed: Idempotent-Replayed %q, want true", again.header.Get("Idempotent-Replayed"))
+		}
+		bad = f.claimBody("paid_subscriber", 0)
+		bad["category"] = "alien"
+		k.exchange(t, e, 422, reqInvalid, "POST", claimsP, bad, withKey(bob, "b2")...)
+		oldEnd := time.Now().AddDate(0, 0, -200).Truncate(time.Second)
+		old := f.create(t, map[string]any{"service_id": "taxi", "features": []string{"hailing"}, "started_at": oldEnd.Add(-3 * time.Hour).Format(time.RFC3339),
+			"ended_at": oldEnd.Format(time.RFC3339), "cause": "overload", "summary": "지난 장애"})
+		if old.status != http.StatusCreated {
+			t.Fatalf("create an old outage: %d %s", old.status, old.body)
+		}
+		late := f.claimBody("driver", 0)
+		late["outage_id"] = old.json(t)["id"].(string)
+		if c := code(k.exchange(t, e, 422, reqValid, "POST", claimsP, late, withKey(alice, "late")...)); c != "late" {
+			t.Errorf("late claim: code %q, want late", c)
+		}
+		// A request still running under the key: take the key as the server
+		// does at the start of a request, then send the same request.
+		bobID := e.call(t, "GET", "/api/v1/me", nil, bob...).json(t)["id"].(string)
+		held := f.claimBody("driver", 0)
+		heldRaw, _ := json.Marshal(held)
+		if replay, err := e.claims.BeginRequest(ctx, bobID, "held", heldRaw); err != nil || replay != nil {
+			t.Fatalf("take the key: replay %v, err %v", replay, err)
+		}
+		k.exchange(t, e, 409, reqValid, "POST", claimsP, held, withKey(bob, "held")...)
+		k.exchange(t, e, 415, reqInvalid, "POST", claimsP, `outage_id=x`, append(withKey(alice, "k6"), "Content-Type", "text/plain")...)
+		k.exchange(t, e, 400, reqInvalid, "POST", claimsP, `{"outage_id":`, withKey(alice, "k7")...)
+		k.exchange(t, e, 403, reqValid, "POST", claimsP, body, withKey(op, "o1")...)
+		k.exchange(t, e, 401, reqValid, "POST", claimsP, body, "Idempotency-Key", "anon")
+
+		// Read one: the owner and staff; anyone else gets 404.
+		r = k.exchange(t, e, 200, reqValid, "GET", claimsP+"/"+id, nil, alice...)
+		if r.header.Get("ETag") != `"1"` {
+			t.Errorf("get: ETag %q, want \"1\"", r.header.Get("ETag"))
+		}
+		if d := r.json(t)["deadlines"].(map[string]any); d["filing_closes_at"] == nil {
+			t.Errorf("deadlines %v: want filing_closes_at", d)
+		}
+		k.exchange(t, e, 200, reqValid, "GET", claimsP+"/"+id, nil, op...)
+		k.exchange(t, e, 404, reqValid, "GET", claimsP+"/"+id, nil, bob...)
+		k.exchange(t, e, 404, reqValid, "GET", unknown, nil, alice...)
+		k.exchange(t, e, 401, reqValid, "GET", claimsP+"/"+id, nil)
+
+		// Evidence: multipart in, the file back as bytes.
+		upload := func(want int, rc reqCheck, token []string, claim, kind, name string, content []byte) response {
+			t.Helper()
+			ct, raw := multipartBody(t, kind, name, content)
+			return k.exchangeRaw(t, e, want, rc, "POST", claimsP+"/"+claim+"/evidence", ct, raw, token...)
+		}
+		png := pngBytes(200)
+		ev := upload(201, reqValid, alice, id, "screenshot", "화면.png", png).json(t)
+		eid := ev["id"].(string)
+		ct, raw := multipartBody(t, "", "bill.pdf", []byte("%PDF-1.7\nreceipt"))
+		k.exchangeRaw(t, e, 201, reqValid, "POST", claimsP+"/"+id+"/evidence?kind=billing", ct, raw, alice...)
+		upload(415, reqValid, alice, id, "screenshot", "cat.jpg", []byte("<!DOCTYPE html><html><script>alert(1)</script></html>"))
+		k.exchange(t, e, 415, reqInvalid, "POST", claimsP+"/"+id+"/evidence", map[string]string{"kind": "screenshot"}, alice...)
+		upload(413, reqValid, alice, id, "other", "big.pdf", append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("x"), 10<<20)...))
+		upload(422, reqValid, alice, id, "screenshot", "empty.png", nil)
+		upload(422, reqInvalid, alice, id, "selfie", "shot.png", png)
+		upload(422, reqInvalid, alice, id, "screenshot", "", nil)
+		rec := upload(422, reqValid, alice, id, "trip_records", "trips.csv", []byte("start,end,fare\nsoon,2022-10-08 15:35,100\n"))
+		if msg := fmt.Sprint(rec.json(t)["error"].(map[string]any)["fields"].(map[string]any)["file"]); !strings.Contains(msg, "2행 1열") {
+			t.Errorf("records with a bad line: fields.file %q, want line 2, column 1 named", msg)
+		}
+		upload(404, reqValid, bob, id, "screenshot", "x.png", png)
+		upload(404, reqValid, alice, "0190d5c1-0000-7000-8000-000000000000", "screenshot", "x.png", png)
+		upload(403, reqValid, op, id, "screenshot", "x.png", png)
+		upload(401, reqValid, nil, id, "screenshot", "x.png", png)
+
+		dl := k.exchange(t, e, 200, reqValid, "GET", claimsP+"/"+id+"/evidence/"+eid, nil, alice...)
+		if !bytes.Equal(dl.body, png) || dl.header.Get("Content-Type") != "image/png" {
+			t.Errorf("download: %d bytes of %q, want the PNG back", len(dl.body), dl.header.Get("Content-Type"))
+		}
+		k.exchange(t, e, 200, reqValid, "GET", claimsP+"/"+id+"/evidence/"+eid, nil, op...)
+		k.exchange(t, e, 404, reqValid, "GET", claimsP+"/"+id+"/evidence/"+eid, nil, bob...)
+		k.exchange(t, e, 404, reqValid, "GET", claimsP+"/"+id+"/evidence/0190d5c1-0000-7000-8000-000000000000", nil, alice...)
+		k.exchange(t, e, 401, reqValid, "GET", claimsP+"/"+id+"/evidence/"+eid, nil)
+		if got := k.exchange(t, e, 200, reqValid, "GET", claimsP+"/"+id, nil, alice...).json(t)["evidence"].([]any); len(got) != 2 {
+			t.Errorf("evidence on the claim: got %d, want 2", len(got))
+		}
+
+		// Publish a policy: admin only; the undecided claims are re-priced.
+		p := list[0].(map[string]any)
+		p["name"] = "2024 기준"
+		p["filing_window_days"] = 120
+		cats := p["categories"].(map[string]any)
+		delete(cats["partner_business"].(map[string]any), "evidence") // published as null
+		pub := k.exchange(t, e, 201, reqValid, "POST", policies, p, adm...).json(t)
+		if pub["policy"].(map[string]any)["version"].(float64) != 2 || pub["repriced_claims"].(float64) < 1 {
+			t.Errorf("publish: %v, want version 2 and re-priced claims", pub)
+		}
+		if past := k.exchange(t, e, 200, reqValid, "GET", claimsP+"/"+id, nil, alice...).json(t)["past_estimates"].([]any); len(past) != 1 {
+			t.Errorf("past_estimates after re-pricing: got %d, want 1", len(past))
+		}
+		k.exchange(t, e, 200, reqValid, "GET", policies, nil)
+		k.exchange(t, e, 403, reqValid, "POST", policies, p, alice...)
+		k.exchange(t, e, 403, reqValid, "POST", policies, p, op...)
+		k.exchange(t, e, 401, reqValid, "POST", policies, p)
+		noMultiplier := map[string]any{"name": "배수 없음", "effective_from": "2030-01-01T00:00:00+09:00", "categories": cats}
+		drv := maps.Clone(cats["driver"].(map[string]any))
+		rule := maps.Clone(drv["rule"].(map[string]any))
+		delete(rule, "multiplier")
+		drv["rule"] = rule
+		noMultiplier["categories"] = map[string]any{"free_user": cats["free_user"], "paid_subscriber": cats["paid_subscriber"],
+			"merchant": cats["merchant"], "driver": drv, "partner_business": cats["partner_business"]}
+		k.exchange(t, e, 422, reqValid, "POST", policies, noMultiplier, adm...)
+		rule["kind"], rule["multiplier"] = "magic", 3
+		k.exchange(t, e, 422, reqInvalid, "POST", policies, noMultiplier, adm...)
+		k.exchange(t, e, 400, reqInvalid, "POST", policies, `{"name":`, adm...)
+
+		// List with filters and the cursor.
+		for _, q := range []string{"", "?status=submitted,withdrawn", "?category=driver&sort=-amount", "?min_krw=0&max_krw=1000000",
+			"?outage_id=" + f.outageID + "&sort=amount", "?q=" + url.QueryEscape("주문"), "?sort=-created_at"} {
+			k.exchange(t, e, 200, reqValid, "GET", claimsP+q, nil, alice...)
+		}
+		page := k.exchange(t, e, 200, reqValid, "GET", claimsP+"?limit=3", nil, alice...).json(t)
+		next, _ := page["next"].(string)
+		if next == "" {
+			t.Fatalf("first page of 3 of 4: next %v, want a cursor", page["next"])
+		}
+		if last := k.exchange(t, e, 200, reqValid, "GET", claimsP+"?limit=3&next="+next, nil, alice...).json(t); last["next"] != nil || len(last["claims"].([]any)) != 1 {
+			t.Errorf("last page: %v, want one claim and next null", last)
+		}
+		if all := k.exchange(t, e, 200, reqValid, "GET", claimsP, nil, op...).json(t)["claims"].([]any); len(all) != 4 {
+			t.Errorf("staff list: %d claims, want Alice's 4 (Bob's attempts failed)", len(all))
+		}
+		for _, q := range []string{"?min_krw=-1", "?max_krw=lots", "?sort=name", "?limit=0", "?limit=501"} {
+			k.exchange(t, e, 422, reqInvalid, "GET", claimsP+q, nil, alice...)
+		}
+		k.exchange(t, e, 401, reqValid, "GET", claimsP, nil)
+
+		// Withdraw: the owner, before a decision, once.
+		r = k.exchange(t, e, 200, reqValid, "POST", claimsP+"/"+id+"/withdraw", map[string]string{"reason": "직접 해결됨"}, alice...)
+		if r.json(t)["status"] != "withdrawn" || r.json(t)["withdrawable"] != false {
+			t.Errorf("withdraw: %s", r.body)
+		}
+		k.exchange(t, e, 409, reqValid, "POST", claimsP+"/"+id+"/withdraw", nil, alice...)
+		k.exchange(t, e, 404, reqValid, "POST", claimsP+"/"+id+"/withdraw", nil, bob...)
+		k.exchange(t, e, 404, reqValid, "POST", unknown+"/withdraw", nil, alice...)
+		k.exchange(t, e, 403, reqValid, "POST", claimsP+"/"+id+"/withdraw", nil, op...)
+		k.exchange(t, e, 401, reqValid, "POST", claimsP+"/"+id+"/withdraw", nil)
+		k.exchange(t, e, 400, reqInvalid, "POST", claimsP+"/"+id+"/withdraw", `{"reason":`, alice...)
+
+		// The claim schema can fail.
+		real := k.exchange(t, e, 200, reqValid, "GET", claimsP+"/"+id, nil, alice...)
+		mutate := func(edit func(m map[string]any)) []byte {
+			m := real.json(t)
+			edit(m)
+			b, _ := json.Marshal(m)
+			return b
+		}
+		if err := k.validateResponse(t, "GET", claimsP+"/"+id, 200, real.header, mutate(func(m map[string]any) { m["estimate"] = nil })); err != nil {
+			t.Errorf("a null estimate fails validation: %v", err)
+		}
+		noETag := real.header.Clone()
+		noETag.Del("ETag")
+		for _, c := range []struct {
+			name   string
+			header http.Header
+			body   []byte
+		}{
+			{"missing estimate", real.header, mutate(func(m map[string]any) { delete(m, "estimate") })},
+			{"estimate without steps", real.header, mutate(func(m map[string]any) { delete(m["estimate"].(map[string]any), "steps") })},
+			{"unknown status", real.header, mutate(func(m map[string]any) { m["status"] = "lost" })},
+			{"deadline not a time", real.header, mutate(func(m map[string]any) { m["deadlines"] = map[string]any{"filing_closes_at": 5} })},
+			{"details not an object", real.header, mutate(func(m map[string]any) { m["details"] = "x" })},
+			{"account number field missing", real.header, mutate(func(m map[string]any) { delete(m["payout_account"].(map[string]any), "number") })},
+			{"evidence with a bad hash", real.header, mutate(func(m map[string]any) { m["evidence"].([]any)[0].(map[string]any)["sha256"] = "xyz" })},
+			{"claimant id shown", real.header, mutate(func(m map[string]any) { m["claimant_id"] = "u1" })},
+			{"no ETag", noETag, real.body},
+		} {
+			if err := k.validateResponse(t, "GET", claimsP+"/"+id, 200, c.header, c.body); err == nil {
+				t.Errorf("%s: GET /api/v1/claims/{id} passed validation, want an error", c.name)
+			} else {
+				t.Logf("%s: rejected as expected: %.160s", c.name, strings.ReplaceAll(err.Error(), "\n", " "))
+			}
+		}
 	})
 }
