@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/bosang/bosang/outage"
+)
+
+// axePath is axe-core, vendored for the tests only by web/vendor.sh (see
+// web/testdata/axe/VERSIONS). It is read from disk and evaluated through
+// DevTools: the portal's CSP rightly refuses inline scripts, and the file is
+// never embedded or served.
+const axePath = "../../web/testdata/axe/axe.min.js"
+
+// axeRun runs axe on the whole document against WCAG 2.0 and 2.1, levels A
+// and AA, and returns the violations in a compact form.
+const axeRun = `axe.run(document, {
+	runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+	resultTypes: ['violations']
+}).then(r => r.violations.map(v => ({
+	id: v.id, impact: v.impact || '', help: v.help, helpUrl: v.helpUrl,
+	nodes: v.nodes.map(n => ({target: JSON.stringify(n.target), html: n.html, summary: n.failureSummary || ''}))
+})))`
+
+type axeViolation struct {
+	ID      string `json:"id"`
+	Impact  string `json:"impact"`
+	Help    string `json:"help"`
+	HelpURL string `json:"helpUrl"`
+	Nodes   []struct {
+		Target  string `json:"target"`
+		HTML    string `json:"html"`
+		Summary string `json:"summary"`
+	} `json:"nodes"`
+}
+
+// TestBrowserAccessibility runs axe-core (WCAG 2.1 A and AA rules) on every
+// page of the portal, in Korean and in English, logged out and as the demo
+// operator, on the demo data. Any violation fails the test with its rule,
+// impact, help text and the first offending node.
+func TestBrowserAccessibility(t *testing.T) {
+	requireChromium(t)
+	axeSrc, err := os.ReadFile(axePath)
+	if err != nil {
+		t.Fatalf("read axe-core (run `make vendor` to fetch it): %v", err)
+	}
+
+	// The demo data, and the ids of its outages: KakaoTalk (per-feature
+	// restoration, a timeline, and here a recorded notice) and Kakao
+	// Account (downstream impact on the exchange) are the ones checked.
+	outages := map[string]string{}
+	base := startPortalWith(t, "", func(ctx context.Context, getenv func(string) string) {
+		if err := run(ctx, []string{"seed", "--demo"}, getenv, io.Discard); err != nil {
+			t.Fatalf("seed --demo: %v", err)
+		}
+		a, err := open(ctx, getenv)
+		if err != nil {
+			t.Fatalf("open: %v", err)
+		}
+		defer a.Close()
+		views, err := a.outages.List(ctx, outage.Filter{})
+		if err != nil {
+			t.Fatalf("list outages: %v", err)
+		}
+		for _, v := range views {
+			outages[v.Service.Code] = v.ID
+		}
+		// One recorded notice, so the outage page shows its notice list.
+		op, err := a.db.UserByEmail(ctx, "operator@demo.bosang.kr")
+		if err != nil {
+			t.Fatalf("demo operator: %v", err)
+		}
+		sent := time.Date(2022, 10, 15, 8, 0, 0, 0, time.UTC) // 17:00 KST
+		if _, err := a.outages.RecordNotice(ctx, op, outages["kakaotalk"], outage.NewNotice{Kind: "interruption",
+			Channels: []string{"website", "app"}, SentAt: &sent, Body: "카카오톡 서비스 장애 안내"}); err != nil {
+			t.Fatalf("record notice: %v", err)
+		}
+	})
+	for _, code := range []string{"kakaotalk", "kakao-account"} {
+		if outages[code] == "" {
+			t.Fatalf("the demo data has no %s outage", code)
+		}
+	}
+
+	shots := t.ArtifactDir()
+	t.Logf("screenshots in %s", shots)
+	tab, ctx := newBrowser(t, filepath.Join(shots, "chromium.log"))
+	b := &browserT{t: t, tab: tab, ctx: ctx, shots: shots}
+	b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait))
+
+	eligibility := "/eligibility?" + url.Values{"service": {"coinplace"}, "role": {"user"}, "at": {"2022-10-15T18:00"}}.Encode()
+	public := []string{"/", "/register", "/login", "/status",
+		"/outages/" + outages["kakaotalk"], "/outages/" + outages["kakao-account"], eligibility}
+	operator := []string{"/ops", "/ops/outages/new", "/ops/outages/new?service=kakao-t",
+		"/outages/" + outages["kakaotalk"], "/ops/outages/" + outages["kakaotalk"] + "/notice-draft?kind=compensation",
+		"/ops/outages/" + outages["kakao-t"] + "/edit", "/account"}
+
+	for _, lang := range []string{"ko", "en"} {
+		b.do(
+			chromedp.Navigate(base+"/lang/"+lang+"?next=/"),
+			chromedp.WaitVisible(chromedp.ID("main")),
+		)
+		b.wantAttr("html", "lang", lang)
+		for _, p := range public {
+			b.axeCheck(base, p, lang, "guest", axeSrc)
+		}
+		// The demo operator: the dashboard, the outage forms, the outage
+		// page with its operator forms, and the account page.
+		b.do(
+			chromedp.Navigate(base+"/login"),
+			chromedp.WaitVisible(chromedp.ID("login-submit")),
+			chromedp.SendKeys(chromedp.ID("email"), "operator@demo.bosang.kr"),
+			chromedp.SendKeys(chromedp.ID("password"), demoPassword),
+			chromedp.Click(chromedp.ID("login-submit")),
+			chromedp.WaitVisible(chromedp.ID("nav-ops")),
+		)
+		for _, p := range operator {
+			b.axeCheck(base, p, lang, "operator", axeSrc)
+		}
+		b.do(
+			chromedp.Click(chromedp.ID("logout")),
+			chromedp.WaitVisible(chromedp.CSS(`header nav a[href="/login"]`)),
+		)
+	}
+}
+
+// axeCheck opens path, runs axe on it and reports each violation; who
+// (the visitor) names the screenshot.
+func (b *browserT) axeCheck(base, path, lang, who string, axeSrc []byte) {
+	b.t.Helper()
+	b.do(
+		chromedp.Navigate(base+path),
+		chromedp.WaitVisible(chromedp.ID("main")),
+	)
+	if u := b.location(); u.RequestURI() != path {
+		b.t.Errorf("%s ended at %s", path, u.RequestURI())
+	}
+	b.wantAttr("html", "lang", lang)
+	// axe defines window.axe; evaluating it again on the same document is
+	// harmless, and every navigation starts a fresh one anyway.
+	b.do(chromedp.Evaluate[chromedp.Void](string(axeSrc)))
+	if v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`axe.version`)); err != nil || v == "" {
+		b.fatal(fmt.Errorf("axe-core did not load on %s: version %q, %v", path, v, err))
+	}
+	violations, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]axeViolation](axeRun, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.fatal(fmt.Errorf("axe on %s (%s, %s): %w", path, lang, who, err))
+	}
+	name := strings.NewReplacer("/", "_", "?", "_", "=", "-", "&", "_", "%3A", "").Replace(strings.TrimPrefix(path, "/"))
+	if name == "" {
+		name = "home"
+	}
+	b.shot(fmt.Sprintf("a11y-%s-%s-%s.png", lang, who, name))
+	for _, v := range violations {
+		var first string
+		if len(v.Nodes) > 0 {
+			n := v.Nodes[0]
+			targets := make([]string, len(v.Nodes))
+			for i, n := range v.Nodes {
+				targets[i] = n.Target
+			}
+			first = fmt.Sprintf("\n\tnodes: %s\n\tfirst: %s\n\t%s", strings.Join(targets, " "), n.HTML, strings.ReplaceAll(n.Summary, "\n", "\n\t"))
+		}
+		b.t.Errorf("%s (%s, %s): axe %s [%s]: %s (%s)%s", path, lang, who, v.ID, v.Impact, v.Help, v.HelpURL, first)
+	}
+}
