@@ -1,0 +1,104 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/bosang/bosang/apperr"
+)
+
+// Seal links up to limit committed, unsealed entries into the chain, in
+// insertion order, and returns how many it sealed. Only one sealer runs at a
+// time (the store's SealTx lock), so concurrent calls are safe. It refuses
+// (apperr.ErrConflict) to extend a chain whose head is behind, or disagrees
+// with, the latest checkpoint: that chain was truncated, and sealing on top
+// of it would bury the evidence.
+func (s *Service) Seal(ctx context.Context, limit int) (int, error) {
+	if limit <= 0 {
+		limit = 500
+	}
+	sealed := 0
+	err := s.store.SealTx(ctx, func(tx SealTx) error {
+		sealed = 0
+		pos, head, err := tx.ChainHead(ctx)
+		if err != nil {
+			return err
+		}
+		if err := behindCheckpoint(ctx, tx, pos, head); err != nil {
+			return err
+		}
+		if pos == 0 {
+			head = Genesis
+		}
+		list, err := tx.UnsealedEntries(ctx, limit)
+		if err != nil {
+			return err
+		}
+		for i := range list {
+			e := &list[i]
+			pos++
+			h := Hash(head, e)
+			if err := tx.SealEntry(ctx, e.Seq, pos, head, h); err != nil {
+				return err
+			}
+			head = h
+			sealed++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("seal audit entries: %w", err)
+	}
+	return sealed, nil
+}
+
+func behindCheckpoint(ctx context.Context, tx SealTx, pos int64, head string) error {
+	cp, err := tx.LatestAuditCheckpoint(ctx)
+	switch {
+	case errors.Is(err, apperr.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case pos < cp.ChainPos || pos == cp.ChainPos && head != cp.Hash:
+		return fmt.Errorf("chain head %d does not reach or match checkpoint %d; run bosang audit verify: %w",
+			pos, cp.ChainPos, apperr.ErrConflict)
+	}
+	return nil
+}
+
+// Sealer seals the audit trail in the background of the server.
+type Sealer struct {
+	svc *Service
+	log *slog.Logger
+	// Batch is how many entries one transaction seals.
+	Batch int
+}
+
+// NewSealer returns a Sealer sealing 500 entries per transaction.
+func NewSealer(svc *Service, log *slog.Logger) *Sealer {
+	return &Sealer{svc: svc, log: log, Batch: 500}
+}
+
+// Run seals until ctx ends: at once while full batches keep coming, else
+// every interval. Failures are logged and retried at the next tick.
+func (s *Sealer) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		n, err := s.svc.Seal(ctx, s.Batch)
+		if err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "audit seal", "err", err)
+		}
+		if err == nil && n == s.Batch {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/bosang/bosang/audit"
+	"github.com/bosang/bosang/models"
+)
+
+// AuditStore implements audit.Store. Taken from a DB inside InTx, its
+// AppendAudit joins that transaction.
+type AuditStore struct{ db *DB }
+
+// Audit returns the audit trail's store.
+func (db *DB) Audit() AuditStore { return AuditStore{db} }
+
+var (
+	_ audit.Store  = AuditStore{}
+	_ audit.SealTx = AuditStore{}
+)
+
+// auditSealLock is the PostgreSQL advisory lock key that admits one sealer
+// at a time ("bosang audit" in spirit; any constant unused elsewhere works).
+const auditSealLock int64 = 0x424f53414e4701
+
+// AppendAudit inserts e unsealed and sets e.Seq from the database. Nothing
+// else is locked, so concurrent writers never wait for one another here.
+func (s AuditStore) AppendAudit(ctx context.Context, e *models.AuditEntry) error {
+	e.Seq, e.ChainPos, e.PrevHash, e.Hash = 0, nil, "", ""
+	return translate(s.db.with(ctx).Create(e).Error, "append audit entry")
+}
+
+// SealTx runs fn in a transaction holding the sealer lock: a transaction
+// advisory lock on PostgreSQL, the single writer on SQLite (transactions
+// begin IMMEDIATE).
+func (s AuditStore) SealTx(ctx context.Context, fn func(audit.SealTx) error) error {
+	return s.db.InTx(ctx, func(tx *DB) error {
+		if tx.dialect == Postgres {
+			if err := tx.with(ctx).Exec("SELECT pg_advisory_xact_lock(?)", auditSealLock).Error; err != nil {
+				return translate(err, "take audit sealer lock")
+			}
+		}
+		return fn(AuditStore{tx})
+	})
+}
+
+// ChainHead returns the last sealed position and hash, or 0 and "".
+func (s AuditStore) ChainHead(ctx context.Context) (int64, string, error) {
+	var list []models.AuditEntry
+	err := s.db.with(ctx).Select("chain_pos", "hash").Where("chain_pos IS NOT NULL").
+		Order("chain_pos DESC").Limit(1).Find(&list).Error
+	if err != nil {
+		return 0, "", translate(err, "read audit chain head")
+	}
+	if len(list) == 0 {
+		return 0, "", nil
+	}
+	return *list[0].ChainPos, list[0].Hash, nil
+}
+
+// LatestAuditCheckpoint returns the highest checkpoint, or ErrNotFound.
+func (s AuditStore) LatestAuditCheckpoint(ctx context.Context) (*models.AuditCheckpoint, error) {
+	var cp models.AuditCheckpoint
+	if err := s.db.with(ctx).Order("chain_pos DESC").Take(&cp).Error; err != nil {
+		return nil, translate(err, "latest audit checkpoint")
+	}
+	return &cp, nil
+}
+
+// UnsealedEntries returns up to limit committed unsealed entries by seq.
+func (s AuditStore) UnsealedEntries(ctx context.Context, limit int) ([]models.AuditEntry, error) {
+	var list []models.AuditEntry
+	err := s.db.with(ctx).Where("chain_pos IS NULL").Order("seq").Limit(limit).Find(&list).Error
+	return list, translate(err, "list unsealed audit entries")
+}
+
+// SealEntry sets the chain fields of an unsealed entry. An entry already
+// sealed is ErrNotFound (only another sealer, which the lock excludes, could
+// have sealed it); a position already taken is ErrConflict.
+func (s AuditStore) SealEntry(ctx context.Context, seq, pos int64, prevHash, hash string) error {
+	res := s.db.with(ctx).Model(&models.AuditEntry{}).Where("seq = ? AND chain_pos IS NULL", seq).
+		Updates(map[string]any{"chain_pos": pos, "prev_hash": prevHash, "hash": hash})
+	return affectedOne(res, fmt.Sprintf("seal audit entry %d", seq))
+}
+
+// AuditChain returns sealed entries after position after, in chain order.
+func (s AuditStore) AuditChain(ctx context.Context, after int64, limit int) ([]models.AuditEntry, error) {
+	var list []models.AuditEntry
+	err := s.db.with(ctx).Where("chain_pos > ?", after).Order("chain_pos").Limit(limit).Find(&list).Error
+	return list, translate(err, "read audit chain")
+}
+
+// CountUnsealed counts committed entries awaiting the sealer.
+func (s AuditStore) CountUnsealed(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.with(ctx).Model(&models.AuditEntry{}).Where("chain_pos IS NULL").Count(&n).Error
+	return n, translate(err, "count unsealed audit entries")
+}
+
+// AuditCheckpoints lists the checkpoints by position.
+func (s AuditStore) AuditCheckpoints(ctx context.Context) ([]models.AuditCheckpoint, error) {
+	var list []models.AuditCheckpoint
+	err := s.db.with(ctx).Order("chain_pos").Find(&list).Error
+	return list, translate(err, "list audit checkpoints")
+}
+
+// AddAuditCheckpoint records cp unless its position is already recorded.
+func (s AuditStore) AddAuditCheckpoint(ctx context.Context, cp *models.AuditCheckpoint) error {
+	err := s.db.with(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(cp).Error
+	return translate(err, "add audit checkpoint")
+}
+
+// AuditEntries lists entries matching f, newest first.
+func (s AuditStore) AuditEntries(ctx context.Context, f audit.Filter) ([]models.AuditEntry, error) {
+	q := s.db.with(ctx).Order("seq DESC").Limit(f.Limit)
+	if f.Entity != "" {
+		q = q.Where("entity = ?", f.Entity)
+	}
+	if f.EntityID != "" {
+		q = q.Where("entity_id = ?", f.EntityID)
+	}
+	if f.SubjectID != "" {
+		q = q.Where("subject_id = ?", f.SubjectID)
+	}
+	if f.Before > 0 {
+		q = q.Where("seq < ?", f.Before)
+	}
+	var list []models.AuditEntry
+	return list, translate(q.Find(&list).Error, "list audit entries")
+}
+
+// appendAudit records r, completed with the actor in ctx, through db: inside
+// a transaction it commits or rolls back with the change it describes.
+func (db *DB) appendAudit(ctx context.Context, r audit.Record) error {
+	e, err := audit.Build(audit.FromContext(ctx, r), time.Now(), uuid.Must(uuid.NewV7()).String())
+	if err != nil {
+		return err
+	}
+	return AuditStore{db}.AppendAudit(ctx, e)
+}
