@@ -94,6 +94,11 @@ func (s *Service) PutProfile(ctx context.Context, user *models.User, kind string
 	}
 	data, _ := json.Marshal(doc)
 	p.Data = string(data)
+	if p.Secret == "" {
+		if err := s.keepSecret(ctx, p); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.store.PutProfile(ctx, p); err != nil {
 		return nil, err
 	}
@@ -247,4 +252,19 @@ func (s *Service) profileMap(ctx context.Context, userID string) (map[string]jso
 		out[p.Kind] = json.RawMessage(p.Data)
 	}
 	return out, nil
+}
+
+// keepSecret carries a sealed identifier over when a profile is saved
+// without re-entering it, so editing a profile never erases the licence.
+func (s *Service) keepSecret(ctx context.Context, p *models.Profile) error {
+	list, err := s.store.Profiles(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	for _, old := range list {
+		if old.Kind == p.Kind {
+			p.Secret, p.SecretKeyID = old.Secret, old.SecretKeyID
+		}
+	}
+	return nil
 }

@@ -22,8 +22,11 @@ type Service struct {
 	sealer  *pii.Sealer
 	blobs   Blobs
 	limits  EvidenceLimits
-	now     func() time.Time
-	newID   func() string
+	// afterChange runs after a claim is filed or gets evidence (flags and
+	// automatic adjudication live in package review, which imports this one).
+	afterChange func(ctx context.Context, claimID string)
+	now         func() time.Time
+	newID       func() string
 }
 
 // NewService wires a Service.
@@ -121,7 +124,17 @@ func (s *Service) File(ctx context.Context, claimant *models.User, key string, i
 	if err != nil {
 		return nil, err
 	}
+	s.changed(ctx, c.ID)
 	return view, nil
+}
+
+// OnChange sets the hook run after a claim is filed or gets evidence.
+func (s *Service) OnChange(fn func(ctx context.Context, claimID string)) { s.afterChange = fn }
+
+func (s *Service) changed(ctx context.Context, claimID string) {
+	if s.afterChange != nil {
+		s.afterChange(ctx, claimID)
+	}
 }
 
 func (s *Service) newClaim(claimant *models.User, o *outage.View, in NewClaim, est policy.Estimate, now time.Time) *models.Claim {
@@ -295,4 +308,14 @@ func (s *Service) WithClock(now func() time.Time) *Service {
 	c := *s
 	c.now = now
 	return &c
+}
+
+// ByID returns any claim's view, for the system's own processes (automatic
+// adjudication, payouts); requests from people go through Get.
+func (s *Service) ByID(ctx context.Context, id string) (*View, error) {
+	c, err := s.store.Claim(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.load(ctx, c)
 }

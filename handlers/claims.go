@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/policy"
@@ -176,7 +177,8 @@ func (s *server) getClaim(c *gin.Context) {
 	c.JSON(http.StatusOK, v)
 }
 
-// logStaffAccess records a staff member reading a claimant's personal data.
+// logStaffAccess records a staff member reading a claimant's personal data
+// in the audit trail (kept at least two years) and the log.
 func (s *server) logStaffAccess(c *gin.Context, action, subjectID, claimID string) {
 	u := currentUser(c)
 	if u == nil || !u.Role.IsStaff() {
@@ -184,6 +186,14 @@ func (s *server) logStaffAccess(c *gin.Context, action, subjectID, claimID strin
 	}
 	s.log.InfoContext(c.Request.Context(), "staff_access", "actor_id", u.ID, "actor_role", u.Role.String(),
 		"ip", c.ClientIP(), "action", action, "subject_id", subjectID, "claim_id", claimID, "request_id", requestID(c))
+	if s.audit == nil {
+		return
+	}
+	_, err := s.audit.Append(c.Request.Context(), nil, audit.FromContext(c.Request.Context(), audit.Record{
+		Action: "claim." + action, Entity: audit.EntityClaim, EntityID: claimID, SubjectID: subjectID}))
+	if err != nil {
+		s.log.ErrorContext(c.Request.Context(), "audit staff access", "request_id", requestID(c), "err", err)
+	}
 }
 
 func (s *server) listClaims(c *gin.Context) {

@@ -49,6 +49,12 @@ func TestMerchantProfileChecksum(t *testing.T) {
 		if r.status != 200 || strings.Contains(string(r.body), "333333") {
 			t.Fatalf("driver profile: got %d %s, want 200 with the licence masked", r.status, r.body)
 		}
+		// Saving again without the licence keeps the stored one.
+		r = e.call(t, "PUT", "/api/v1/me/profiles/driver", map[string]any{"driver_kind": "taxi", "vehicle_number": "12가 3457",
+			"membership": map[string]any{"name": "프로", "monthly_fee_krw": 39000}}, bearer(tok)...)
+		if got := r.json(t)["profiles"].(map[string]any)["driver"].(map[string]any)["licence_number"]; got != "**-**-******-**" {
+			t.Fatalf("licence after saving without it: got %v, want it kept (masked)", got)
+		}
 	})
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/auth"
 	"github.com/bosang/bosang/blob"
 	"github.com/bosang/bosang/claims"
@@ -23,6 +24,7 @@ import (
 	"github.com/bosang/bosang/i18n"
 	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/pii"
+	"github.com/bosang/bosang/review"
 	"github.com/bosang/bosang/statute"
 	"github.com/bosang/bosang/store"
 	"github.com/bosang/bosang/store/dbtest"
@@ -35,6 +37,7 @@ type testEnv struct {
 	auth    *auth.Service
 	outages *outage.Service
 	claims  *claims.Service
+	review  *review.Service
 	jwtKey  []byte
 	logs    *bytes.Buffer
 }
@@ -60,14 +63,20 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 	if err := cl.EnsureDefaultPolicy(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	h, err := handlers.New(handlers.Deps{Auth: svc, Outages: outages, Claims: cl, BaseURL: "https://bosang.example", Catalog: cat, Ready: db.Ready, CSRFKey: key,
+	rv := review.NewService(db.Review(), cl, review.DefaultSettings, time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
+	cl.OnChange(func(ctx context.Context, id string) {
+		if err := rv.AfterFile(ctx, id); err != nil {
+			t.Errorf("automatic adjudication of %s: %v", id, err)
+		}
+	})
+	h, err := handlers.New(handlers.Deps{Auth: svc, Outages: outages, Claims: cl, Review: rv, Audit: audit.NewService(db.Audit(), time.Now, uuid.NewString), BaseURL: "https://bosang.example", Catalog: cat, Ready: db.Ready, CSRFKey: key,
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)), RefreshTTL: 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, claims: cl, jwtKey: key, logs: logs}
+	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, claims: cl, review: rv, jwtKey: key, logs: logs}
 }
 
 // eachEnv runs fn against a test server on PostgreSQL and on SQLite.

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/auth"
 	"github.com/bosang/bosang/models"
 )
@@ -32,7 +33,7 @@ func (s *server) identify(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		c.Set(userKey, u)
+		s.setUser(c, u)
 		c.Next()
 		return
 	}
@@ -42,9 +43,17 @@ func (s *server) identify(c *gin.Context) {
 		return
 	}
 	if u := s.cookieUser(c); u != nil {
-		c.Set(userKey, u)
+		s.setUser(c, u)
 	}
 	c.Next()
+}
+
+// setUser makes u the caller, for handlers and for the audit entries the
+// stores write in the request's transactions.
+func (s *server) setUser(c *gin.Context, u *models.User) {
+	c.Set(userKey, u)
+	ctx := audit.WithActor(c.Request.Context(), audit.Actor{ID: u.ID, Role: u.Role.String(), IP: c.ClientIP()})
+	c.Request = c.Request.WithContext(ctx)
 }
 
 func (s *server) cookieUser(c *gin.Context) *models.User {

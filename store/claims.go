@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
 )
@@ -72,7 +73,8 @@ func (s ClaimStore) CreateClaim(ctx context.Context, c *models.Claim, e *models.
 			return translate(err, "create claim")
 		}
 	}
-	return nil
+	return s.db.appendAudit(ctx, audit.Record{Action: "claim.file", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID,
+		Details: map[string]any{"number": c.Number, "category": c.Category, "estimate_krw": c.EstimateAmountKRW}})
 }
 
 // Claim finds a claim by id.
@@ -194,7 +196,11 @@ func (s ClaimStore) UpdateClaim(ctx context.Context, c *models.Claim, ev *models
 		if err := g.Create(ev).Error; err != nil {
 			return translate(err, "record claim event")
 		}
-		return translate(g.Create(out).Error, "queue claim message")
+		if err := g.Create(out).Error; err != nil {
+			return translate(err, "queue claim message")
+		}
+		return tx.appendAudit(ctx, audit.Record{Action: "claim.status", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID,
+			Details: map[string]any{"status": c.Status, "version": c.Version, "note": ev.Note}})
 	})
 }
 
@@ -212,7 +218,11 @@ func (s ClaimStore) ReplaceEstimate(ctx context.Context, e *models.ClaimEstimate
 		err := g.Model(&models.Claim{}).Where("id = ?", e.ClaimID).Updates(map[string]any{
 			"estimate_amount_krw": e.AmountKRW, "policy_version": e.PolicyVersion,
 			"version": gorm.Expr("version + 1"), "updated_at": now}).Error
-		return translate(err, "re-price claim")
+		if err != nil {
+			return translate(err, "re-price claim")
+		}
+		return tx.appendAudit(ctx, audit.Record{Action: "claim.reprice", Entity: audit.EntityClaim, EntityID: e.ClaimID,
+			Details: map[string]any{"policy_version": e.PolicyVersion, "amount_krw": e.AmountKRW}})
 	})
 }
 
@@ -224,7 +234,13 @@ func (s ClaimStore) EvidenceOf(ctx context.Context, claimID string) ([]models.Ev
 
 // AddEvidence records an uploaded file.
 func (s ClaimStore) AddEvidence(ctx context.Context, e *models.Evidence) error {
-	return translate(s.g(ctx).Create(e).Error, "record evidence")
+	return s.db.InTx(ctx, func(tx *DB) error {
+		if err := tx.with(ctx).Create(e).Error; err != nil {
+			return translate(err, "record evidence")
+		}
+		return tx.appendAudit(ctx, audit.Record{Action: "claim.evidence", Entity: audit.EntityClaim, EntityID: e.ClaimID,
+			Details: map[string]any{"evidence_id": e.ID, "kind": e.Kind, "sha256": e.SHA256, "size": e.Size}})
+	})
 }
 
 // ClaimKey takes an idempotency key, atomically.

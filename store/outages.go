@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/outage"
 )
@@ -118,7 +119,11 @@ func (s OutageStore) CreateOutage(ctx context.Context, o *models.Outage, feature
 		if err := tx.with(ctx).Create(o).Error; err != nil {
 			return translate(err, "create outage")
 		}
-		return translate(tx.with(ctx).Create(&features).Error, "create outage features")
+		if err := tx.with(ctx).Create(&features).Error; err != nil {
+			return translate(err, "create outage features")
+		}
+		return tx.appendAudit(ctx, audit.Record{Action: "outage.create", Entity: audit.EntityOutage, EntityID: o.ID,
+			Details: map[string]any{"service_id": o.ServiceID, "started_at": o.StartedAt, "ended_at": o.EndedAt, "cause": o.Cause}})
 	})
 }
 
@@ -142,7 +147,11 @@ func (s OutageStore) UpdateOutage(ctx context.Context, o *models.Outage, feature
 		if err := g.Create(&features).Error; err != nil {
 			return translate(err, "replace outage features")
 		}
-		return translate(g.Create(rev).Error, "record revision")
+		if err := g.Create(rev).Error; err != nil {
+			return translate(err, "record revision")
+		}
+		return tx.appendAudit(ctx, audit.Record{Action: "outage.correct", Entity: audit.EntityOutage, EntityID: o.ID,
+			Details: map[string]any{"version": rev.Version, "reason": rev.Reason}})
 	})
 }
 
@@ -277,10 +286,22 @@ func filter[T any](list []T, keep func(T) bool) []T {
 
 // AddNotice records a notice as sent.
 func (s OutageStore) AddNotice(ctx context.Context, n *models.Notice) error {
-	return translate(s.db.with(ctx).Create(n).Error, "record notice")
+	return s.db.InTx(ctx, func(tx *DB) error {
+		if err := tx.with(ctx).Create(n).Error; err != nil {
+			return translate(err, "record notice")
+		}
+		return tx.appendAudit(ctx, audit.Record{Action: "outage.notice", Entity: audit.EntityOutage, EntityID: n.OutageID,
+			Details: map[string]any{"notice_id": n.ID, "kind": n.Kind, "sent_at": n.SentAt}})
+	})
 }
 
 // AddUpdate appends a public timeline entry.
 func (s OutageStore) AddUpdate(ctx context.Context, u *models.OutageUpdate) error {
-	return translate(s.db.with(ctx).Create(u).Error, "add timeline update")
+	return s.db.InTx(ctx, func(tx *DB) error {
+		if err := tx.with(ctx).Create(u).Error; err != nil {
+			return translate(err, "add timeline update")
+		}
+		return tx.appendAudit(ctx, audit.Record{Action: "outage.update", Entity: audit.EntityOutage, EntityID: u.OutageID,
+			Details: map[string]any{"update_id": u.ID}})
+	})
 }

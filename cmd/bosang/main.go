@@ -4,6 +4,8 @@
 //	bosang migrate [up|status]     apply or list database migrations
 //	bosang user create --email E --password P --name N --role R
 //	bosang seed --demo             create demo accounts (and data)
+//	bosang adjudicate [--outage ID] approve what the policy allows, with progress
+//	bosang audit verify|seal|checkpoint [--export FILE]
 //	bosang healthcheck             exit 0 if the local portal answers /healthz
 //	bosang version
 package main
@@ -53,8 +55,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return migrate(ctx, args, getenv, out)
 	case "user":
 		return userCmd(ctx, args, getenv, out)
+	case "audit":
+		return auditCmd(ctx, args, getenv, out)
 	case "seed":
 		return seed(ctx, args, getenv, out)
+	case "adjudicate":
+		return adjudicate(ctx, args, getenv, out)
 	case "healthcheck":
 		return healthcheck(ctx, getenv)
 	case "version":

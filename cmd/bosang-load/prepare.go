@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/store"
+)
+
+// LoadPassword is the password of every claimant prepare creates.
+const LoadPassword = "load-test-password-1"
+
+var categories = []string{"free_user", "paid_subscriber", "merchant", "driver", "partner_business"}
+
+// prepare bulk-loads claimants, outages and n claims with their estimates
+// through COPY. Claims are spread so that (claimant, outage, category) stays
+// unique: claimants × outages × 5 categories.
+func prepare(ctx context.Context, dsn string, n int, out io.Writer) error {
+	if !strings.HasPrefix(dsn, "postgres") {
+		return fmt.Errorf("BOSANG_DATABASE_URL must be a postgres:// URL")
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	db.Close()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	start := time.Now()
+	claimants := max(1, n/1000)
+	outages := (n + claimants*len(categories) - 1) / (claimants * len(categories))
+	hash, err := auth.HashPassword(LoadPassword)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	run := uuid.NewString()[:8]
+	users := make([]string, claimants)
+	rows := make([][]any, claimants)
+	for i := range users {
+		users[i] = newID()
+		rows[i] = []any{users[i], fmt.Sprintf("load-%s-%d@example.com", run, i), hash, fmt.Sprintf("부하%d", i),
+			fmt.Sprintf("010-%04d-%04d", i/10000, i%10000), "claimant", 0, now, now}
+	}
+	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"users"}, []string{"id", "email", "password_hash", "name", "phone", "role", "token_version", "created_at", "updated_at"}, pgx.CopyFromRows(rows)); err != nil {
+		return fmt.Errorf("copy users: %w", err)
+	}
+	outageIDs, err := prepareOutages(ctx, conn, users[0], outages, run, now)
+	if err != nil {
+		return err
+	}
+	if err := ensurePolicy(ctx, conn, now); err != nil {
+		return err
+	}
+	if err := copyClaims(ctx, conn, users, outageIDs, n, run, now); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "prepared %d claimants (password %q), %d outages, %d claims in %s\n", claimants, LoadPassword, outages, n, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func prepareOutages(ctx context.Context, conn *pgx.Conn, creator string, n int, run string, now time.Time) ([]string, error) {
+	provider, service, feature := newID(), newID(), newID()
+	stmts := []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO providers (id, name, kind, prior_year_revenue_krw, avg_daily_users, contact, created_at) VALUES ($1, $2, 'value_added', 50000000000, 5000000, '', $3)`, []any{provider, "부하 " + run, now}},
+		{`INSERT INTO services (id, code, name, name_en, provider_id, paid, created_at) VALUES ($1, $2, '부하 서비스', 'Load service', $3, true, $4)`, []any{service, "load-" + run, provider, now}},
+		{`INSERT INTO service_features (id, service_id, code, name, name_en) VALUES ($1, $2, 'main', '주 기능', 'Main')`, []any{feature, service}},
+	}
+	for _, s := range stmts {
+		if _, err := conn.Exec(ctx, s.sql, s.args...); err != nil {
+			return nil, err
+		}
+	}
+	ids := make([]string, n)
+	outRows := make([][]any, n)
+	featRows := make([][]any, n)
+	end := now.Add(-48 * time.Hour)
+	for i := range ids {
+		ids[i] = newID()
+		start := end.Add(-time.Duration(5+i%20) * time.Hour)
+		outRows[i] = []any{ids[i], service, "overload", false, "부하 시험", "[]", start, end, 1, creator, now, now}
+		featRows[i] = []any{ids[i], feature}
+	}
+	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"outages"}, []string{"id", "service_id", "cause", "critical_facility", "summary", "regions", "started_at", "ended_at", "version", "created_by", "created_at", "updated_at"}, pgx.CopyFromRows(outRows)); err != nil {
+		return nil, fmt.Errorf("copy outages: %w", err)
+	}
+	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"outage_features"}, []string{"outage_id", "feature_id"}, pgx.CopyFromRows(featRows)); err != nil {
+		return nil, fmt.Errorf("copy outage features: %w", err)
+	}
+	return ids, nil
+}
+
+// ensurePolicy makes sure policy version 1 exists (the portal publishes the
+// default at its first start; a fresh database may not have it yet).
+func ensurePolicy(ctx context.Context, conn *pgx.Conn, now time.Time) error {
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM policies`).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	return fmt.Errorf("no policy yet: start the portal once against this database (it publishes the default policy) and run prepare again")
+}
+
+func copyClaims(ctx context.Context, conn *pgx.Conn, users, outages []string, n int, run string, now time.Time) error {
+	const chunk = 50_000
+	claims := make([][]any, 0, chunk)
+	estimates := make([][]any, 0, chunk)
+	flush := func() error {
+		if _, err := conn.CopyFrom(ctx, pgx.Identifier{"claims"}, []string{"id", "number", "claimant_id", "outage_id", "category", "monetary", "description",
+			"claimed_amount_krw", "details", "payout_bank", "payout_holder", "payout_number_sealed", "payout_key_id", "payout_number_masked", "status",
+			"estimate_amount_krw", "policy_version", "version", "created_at", "updated_at", "flags", "payout_fingerprint", "client_ip"}, pgx.CopyFromRows(claims)); err != nil {
+			return fmt.Errorf("copy claims: %w", err)
+		}
+		if _, err := conn.CopyFrom(ctx, pgx.Identifier{"claim_estimates"}, []string{"id", "claim_id", "policy_version", "amount_krw", "steps", "auto", "review_required", "created_at"}, pgx.CopyFromRows(estimates)); err != nil {
+			return fmt.Errorf("copy estimates: %w", err)
+		}
+		claims, estimates = claims[:0], estimates[:0]
+		return nil
+	}
+	i := 0
+	for _, o := range outages {
+		for _, u := range users {
+			for _, cat := range categories {
+				if i == n {
+					return flush()
+				}
+				id := newID()
+				created := now.Add(-time.Duration(n-i) * time.Millisecond)
+				amount := int64(0)
+				if cat != "free_user" {
+					amount = int64(7_550 + i%50_000)
+				}
+				claims = append(claims, []any{id, fmt.Sprintf("BS-L%s-%07d", run, i), u, o, cat, false, "부하 시험 청구", int64(0), "{}", "", "", "", "", "",
+					"submitted", amount, 1, 1, created, created, "[]", "", ""})
+				estimates = append(estimates, []any{newID(), id, 1, amount, "[]", true, cat == "merchant" && amount > 500_000, created})
+				i++
+				if len(claims) == chunk {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return flush()
+}

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/bosang/bosang/review"
+)
+
+// adjudicate runs the automatic adjudication over the submitted claims of an
+// outage (or all), printing progress. Interrupting it (SIGINT/SIGTERM) stops
+// after the current claim; running it again decides nothing twice because
+// decided claims are no longer submitted.
+func adjudicate(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+	fs := flag.NewFlagSet("adjudicate", flag.ContinueOnError)
+	outageID := fs.String("outage", "", "outage id (all outages when empty)")
+	if err := fs.Parse(args); err != nil {
+		return usageError("usage: bosang adjudicate [--outage ID]")
+	}
+	a, err := open(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	start := time.Now()
+	report := func(p review.Progress) {
+		rate := float64(p.Seen) / max(time.Since(start).Seconds(), 0.001)
+		fmt.Fprintf(out, "seen %d  approved %d  sampled %d  manual %d  skipped %d  (%.0f claims/s)\n",
+			p.Seen, p.Approved, p.Sampled, p.Manual, p.Skipped, rate)
+	}
+	p, err := a.review.Adjudicate(ctx, *outageID, report)
+	fmt.Fprintf(out, "done in %s: ", time.Since(start).Round(time.Millisecond))
+	report(p)
+	if ctx.Err() != nil {
+		fmt.Fprintln(out, "stopped; run again to continue")
+		return nil
+	}
+	return err
+}

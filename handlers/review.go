@@ -1,0 +1,148 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/review"
+)
+
+func (s *server) reviewRoutes(g *gin.RouterGroup) {
+	staff := s.requireRole(models.RoleReviewer, models.RoleSupervisor)
+	g.POST("/review/next", s.requireUser, staff, s.reviewNext)
+	g.GET("/review/queue", s.requireUser, s.requireRole(models.RoleReviewer, models.RoleSupervisor, models.RoleOperator), s.reviewQueue)
+	g.POST("/claims/:id/decisions", s.requireUser, staff, s.decideClaim)
+	g.GET("/claims/:id/decisions", s.requireUser, s.listDecisions)
+	g.POST("/claims/:id/supplement", s.requireUser, s.requireRole(models.RoleClaimant), s.answerSupplement)
+	g.POST("/claims/:id/appeal", s.requireUser, s.requireRole(models.RoleClaimant), s.appealClaim)
+}
+
+func (s *server) reviewNext(c *gin.Context) {
+	v, err := s.review.Next(c.Request.Context(), currentUser(c))
+	if err != nil {
+		if errorsIsNotFound(err) {
+			c.Status(http.StatusNoContent)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	s.logStaffAccess(c, "lease_claim", v.ClaimantID, v.ID)
+	c.Header("ETag", etag(v.Version))
+	c.JSON(http.StatusOK, v)
+}
+
+func (s *server) decideClaim(c *gin.Context) {
+	var in review.DecisionInput
+	if err := bindJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var ifMatch *int
+	if m := c.GetHeader("If-Match"); m != "" {
+		n, err := parseETag(m)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		ifMatch = &n
+	}
+	v, err := s.review.Decide(c.Request.Context(), currentUser(c), c.Param("id"), ifMatch, in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("ETag", etag(v.Version))
+	c.JSON(http.StatusCreated, v)
+}
+
+func (s *server) listDecisions(c *gin.Context) {
+	v, err := s.claims.Get(c.Request.Context(), currentUser(c), c.Param("id")) // ownership check
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list, err := s.review.Decisions(c.Request.Context(), v.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]gin.H, len(list))
+	for i, d := range list {
+		out[i] = gin.H{"id": d.ID, "action": d.Action, "from_status": d.FromStatus, "to_status": d.ToStatus, "amount_krw": d.AmountKRW,
+			"reason_code": d.ReasonCode, "note": d.Note, "due_at": d.DueAt, "at": d.CreatedAt, "claim_version": d.ClaimVersion, "actor_role": d.ActorRole}
+	}
+	c.JSON(http.StatusOK, gin.H{"decisions": out})
+}
+
+func (s *server) reviewQueue(c *gin.Context) {
+	var f apperr.Fields
+	q := review.QueueFilter{Category: c.Query("category"), OutageID: c.Query("outage_id"), Flag: c.Query("flag"), After: c.Query("next")}
+	if v := c.Query("status"); v != "" {
+		q.Status = splitComma(v)
+	}
+	q.MinKRW = queryInt(c, &f, "min_krw")
+	q.MaxKRW = queryInt(c, &f, "max_krw")
+	if days := queryInt(c, &f, "older_than_days"); days != nil {
+		t := time.Now().Add(-time.Duration(*days) * 24 * time.Hour)
+		q.OlderThan = &t
+	}
+	q.Limit = queryLimit(c, &f)
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	items, err := s.review.Queue(c.Request.Context(), q)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var next *string
+	if len(items) == q.Limit {
+		next = &items[len(items)-1].ID
+	}
+	c.JSON(http.StatusOK, gin.H{"claims": items, "next": next, "review_target_days": int(s.review.Settings().ReviewTarget.Hours() / 24)})
+}
+
+type textBody struct {
+	Body   string `json:"body"`
+	Reason string `json:"reason"`
+}
+
+func (s *server) answerSupplement(c *gin.Context) {
+	var in textBody
+	if err := bindJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := s.review.Supplement(c.Request.Context(), currentUser(c), c.Param("id"), in.Body)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+func (s *server) appealClaim(c *gin.Context) {
+	var in textBody
+	if err := bindJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := s.review.Appeal(c.Request.Context(), currentUser(c), c.Param("id"), in.Reason)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+func errorsIsNotFound(err error) bool { return errors.Is(err, apperr.ErrNotFound) }
+
+func splitComma(v string) []string { return strings.Split(v, ",") }

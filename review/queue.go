@@ -1,0 +1,43 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// QueueItem is one claim as the review queue shows it: no personal data.
+type QueueItem struct {
+	ID                string     `json:"id"`
+	Number            string     `json:"number"`
+	OutageID          string     `json:"outage_id"`
+	Category          string     `json:"category"`
+	Status            string     `json:"status"`
+	EstimateAmountKRW int64      `json:"estimate_amount_krw"`
+	ClaimedAmountKRW  int64      `json:"claimed_amount_krw"`
+	Flags             []string   `json:"flags"`
+	CreatedAt         time.Time  `json:"created_at"`
+	AgeDays           int        `json:"age_days"`
+	OverTarget        bool       `json:"over_target"`
+	LeaseExpiresAt    *time.Time `json:"lease_expires_at"`
+}
+
+// Queue lists open claims matching f, oldest first, with their age against
+// the review target.
+func (s *Service) Queue(ctx context.Context, f QueueFilter) ([]QueueItem, error) {
+	list, err := s.store.Queue(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := make([]QueueItem, len(list))
+	for i, c := range list {
+		flags := []string{}
+		_ = json.Unmarshal([]byte(c.Flags), &flags) // written by RefreshFlags
+		age := now.Sub(c.CreatedAt)
+		out[i] = QueueItem{ID: c.ID, Number: c.Number, OutageID: c.OutageID, Category: c.Category, Status: c.Status,
+			EstimateAmountKRW: c.EstimateAmountKRW, ClaimedAmountKRW: c.ClaimedAmountKRW, Flags: flags, CreatedAt: c.CreatedAt,
+			AgeDays: int(age.Hours() / 24), OverTarget: age > s.settings.ReviewTarget, LeaseExpiresAt: c.LeaseExpiresAt}
+	}
+	return out, nil
+}

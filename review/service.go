@@ -1,0 +1,316 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/models"
+)
+
+// Settings are the review policy choices.
+type Settings struct {
+	// LeaseFor is how long a reviewer holds a claim taken from the queue.
+	LeaseFor time.Duration
+	// SecondApprovalAboveKRW: approvals above it need a supervisor.
+	SecondApprovalAboveKRW int64
+	// AppealWindow is how long after a decision the claimant may appeal.
+	AppealWindow time.Duration
+	// SupplementDue is the default time a claimant has to answer a request.
+	SupplementDue time.Duration
+	// ReviewTarget is the age by which a claim should be decided.
+	ReviewTarget time.Duration
+	// SampleBP is the share of auto-approvable claims sent to people for
+	// quality checks, in basis points (500 = 5%).
+	SampleBP int
+	// BurstWindow and BurstCount flag more than BurstCount claims by
+	// different claimants from one address within BurstWindow.
+	BurstWindow time.Duration
+	BurstCount  int
+}
+
+// DefaultSettings: 15-minute leases, ₩500,000 authority limit, 30 days to
+// appeal, 14 days to answer a supplement request, a 14-day review target,
+// 5% sampling, bursts of more than 5 claims in 10 minutes.
+var DefaultSettings = Settings{LeaseFor: 15 * time.Minute, SecondApprovalAboveKRW: 500_000, AppealWindow: 30 * 24 * time.Hour,
+	SupplementDue: 14 * 24 * time.Hour, ReviewTarget: 14 * 24 * time.Hour, SampleBP: 500, BurstWindow: 10 * time.Minute, BurstCount: 5}
+
+// ReasonCodes for rejecting or reducing a claim (DOMAIN.md section 5).
+var ReasonCodes = []string{"not_related", "no_monetary_claim", "ineligible", "outside_opening_hours", "substitute_available",
+	"insufficient_evidence", "supplement_requested", "force_majeure", "user_fault", "upstream_carrier_fault", "duplicate", "late"}
+
+// Service is the review use cases.
+type Service struct {
+	store    Store
+	claims   *claims.Service
+	settings Settings
+	now      func() time.Time
+	newID    func() string
+}
+
+// NewService wires a Service.
+func NewService(store Store, cl *claims.Service, s Settings, now func() time.Time, newID func() string) *Service {
+	return &Service{store: store, claims: cl, settings: s, now: now, newID: newID}
+}
+
+// Settings returns the settings in force.
+func (s *Service) Settings() Settings { return s.settings }
+
+// Next leases the oldest suitable claim to reviewer and returns it, or
+// ErrNotFound when the queue is empty.
+func (s *Service) Next(ctx context.Context, reviewer *models.User) (*claims.View, error) {
+	now := s.now().UTC()
+	var leased *models.Claim
+	err := s.store.InTx(ctx, func(tx Store) error {
+		c, err := tx.LeaseNext(ctx, reviewer.ID, now, now.Add(s.settings.LeaseFor))
+		if err != nil {
+			return err
+		}
+		leased = c
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.claims.Get(ctx, reviewer, leased.ID)
+}
+
+// DecisionInput is API.md's decision body.
+type DecisionInput struct {
+	Outcome    string     `json:"outcome"`
+	AmountKRW  *int64     `json:"amount_krw"`
+	ReasonCode string     `json:"reason_code"`
+	Note       string     `json:"note"`
+	DueAt      *time.Time `json:"due_at"`
+}
+
+// Decide records a decision on the claim's version ifMatch. A missing
+// version is ErrPreconditionNeeded (428); a stale one, or losing a race
+// against another decision, ErrPreconditionFailed (412); the first reviewer
+// giving the second approval ErrForbidden; a move the state machine refuses
+// ErrConflict; bad fields a ValidationError.
+func (s *Service) Decide(ctx context.Context, actor *models.User, claimID string, ifMatch *int, in DecisionInput) (*claims.View, error) {
+	if ifMatch == nil {
+		return nil, fmt.Errorf("decisions need If-Match: %w", apperr.ErrPreconditionNeeded)
+	}
+	c, err := s.store.Claim(ctx, claimID)
+	if err != nil {
+		return nil, err
+	}
+	if c.Version != *ifMatch {
+		return nil, fmt.Errorf("claim %s is at version %d, not %d: %w", c.Number, c.Version, *ifMatch, apperr.ErrPreconditionFailed)
+	}
+	action, d, err := s.plan(ctx, actor, c, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.apply(ctx, actor, c, action, d, in); err != nil {
+		return nil, err
+	}
+	return s.claims.Get(ctx, actor, c.ID)
+}
+
+// plan checks who may do what and turns the outcome into a state machine
+// action.
+func (s *Service) plan(ctx context.Context, actor *models.User, c *models.Claim, in DecisionInput) (claims.Action, claims.Decision, error) {
+	d := claims.Decision{SecondApprovalAboveKRW: s.settings.SecondApprovalAboveKRW}
+	status := claims.Status(c.Status)
+	if status == claims.PendingSecondApproval {
+		return s.planSecond(ctx, actor, c, in, d)
+	}
+	if status == claims.UnderReview && c.LeasedBy != nil && *c.LeasedBy != actor.ID && actor.Role != models.RoleAdmin &&
+		c.LeaseExpiresAt != nil && c.LeaseExpiresAt.After(s.now()) {
+		return "", d, fmt.Errorf("claim %s is leased by another reviewer: %w", c.Number, apperr.ErrConflict)
+	}
+	var f apperr.Fields
+	var action claims.Action
+	switch in.Outcome {
+	case "approve":
+		action, d.AmountKRW = claims.ActApprove, c.EstimateAmountKRW
+		if in.AmountKRW != nil {
+			d.AmountKRW = *in.AmountKRW
+		}
+	case "partial":
+		action = claims.ActPartial
+		if in.AmountKRW == nil || *in.AmountKRW <= 0 {
+			f.Add("amount_krw", "일부 승인 금액을 입력하세요.", "Give the partial amount.")
+		} else {
+			d.AmountKRW = *in.AmountKRW
+		}
+		s.requireReason(&f, in.ReasonCode)
+	case "reject":
+		action = claims.ActReject
+		s.requireReason(&f, in.ReasonCode)
+	case "request_supplement":
+		action = claims.ActRequestSupplement
+		if strings.TrimSpace(in.Note) == "" {
+			f.Add("note", "보완을 요청할 내용을 적어 주세요.", "Say what the claimant should supply.")
+		}
+		if in.DueAt != nil && !in.DueAt.After(s.now()) {
+			f.Add("due_at", "보완 기한은 미래여야 합니다.", "The due date must be in the future.")
+		}
+	default:
+		f.Add("outcome", "결정은 approve, partial, reject, request_supplement 중 하나입니다.", "outcome is approve, partial, reject or request_supplement.")
+	}
+	if d.AmountKRW < 0 || d.AmountKRW > claims.MaxClaimKRW {
+		f.Add("amount_krw", "금액이 범위를 벗어났습니다.", "The amount is out of range.")
+	}
+	return action, d, f.Err()
+}
+
+// planSecond is the supervisor's second look at a large approval: never by
+// the reviewer who made the first.
+func (s *Service) planSecond(ctx context.Context, actor *models.User, c *models.Claim, in DecisionInput, d claims.Decision) (claims.Action, claims.Decision, error) {
+	if actor.Role != models.RoleSupervisor && actor.Role != models.RoleAdmin {
+		return "", d, fmt.Errorf("second approval needs a supervisor: %w", apperr.ErrForbidden)
+	}
+	if c.DecidedBy != nil && *c.DecidedBy == actor.ID {
+		return "", d, fmt.Errorf("the first reviewer cannot give the second approval: %w", apperr.ErrForbidden)
+	}
+	d.AmountKRW = c.ApprovedAmountKRW
+	switch in.Outcome {
+	case "approve":
+		last, err := s.lastDecision(ctx, c.ID)
+		if err == nil && last.Action == string(claims.ActPartial) {
+			d.Partial = true
+		}
+		return claims.ActSecondApprove, d, nil
+	case "reject":
+		var f apperr.Fields
+		s.requireReason(&f, in.ReasonCode)
+		return claims.ActReject, d, f.Err()
+	}
+	return "", d, apperr.Invalid("outcome", "2차 승인은 approve 또는 reject입니다.", "A second approval is approve or reject.")
+}
+
+func (s *Service) lastDecision(ctx context.Context, claimID string) (*models.Decision, error) {
+	list, err := s.store.Decisions(ctx, claimID)
+	if err != nil || len(list) == 0 {
+		return nil, fmt.Errorf("no decision on %s: %w", claimID, apperr.ErrNotFound)
+	}
+	return &list[len(list)-1], nil
+}
+
+func (s *Service) requireReason(f *apperr.Fields, code string) {
+	if !slices.Contains(ReasonCodes, code) {
+		f.Add("reason_code", "사유 코드를 고르세요.", "Choose a reason code.")
+	}
+}
+
+// apply runs the state machine and stores the decision.
+func (s *Service) apply(ctx context.Context, actor *models.User, c *models.Claim, action claims.Action, d claims.Decision, in DecisionInput) error {
+	from := claims.Status(c.Status)
+	to, err := claims.Next(from, action, d)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	dec := &models.Decision{ID: s.newID(), ClaimID: c.ID, ClaimVersion: c.Version, ActorRole: "system", Action: string(action),
+		FromStatus: string(from), ToStatus: string(to), AmountKRW: d.AmountKRW, ReasonCode: in.ReasonCode,
+		Note: strings.TrimSpace(in.Note), CreatedAt: now}
+	if actor != nil {
+		dec.ActorID, dec.ActorRole = &actor.ID, actor.Role.String()
+	}
+	c.Status, c.Version, c.UpdatedAt = string(to), c.Version+1, now
+	c.LeasedBy, c.LeaseExpiresAt = nil, nil
+	switch action {
+	case claims.ActApprove, claims.ActPartial, claims.ActReject, claims.ActAutoApprove:
+		if from != claims.PendingSecondApproval {
+			c.DecidedBy, c.DecidedAt = dec.ActorID, &now
+		}
+		c.ApprovedAmountKRW = d.AmountKRW
+		if action == claims.ActReject {
+			c.ApprovedAmountKRW = 0
+		}
+	case claims.ActSecondApprove:
+		c.DecidedAt = &now
+	case claims.ActRequestSupplement:
+		due := now.Add(s.settings.SupplementDue)
+		if in.DueAt != nil {
+			due = in.DueAt.UTC()
+		}
+		c.SupplementDueAt, dec.DueAt = &due, &due
+	}
+	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: dec.ActorID, Note: eventNote(dec), CreatedAt: now}
+	return s.store.Decide(ctx, c, dec, ev, outboxFor(s.newID(), c, ev))
+}
+
+// eventNote is what the claimant's timeline says about a decision.
+func eventNote(d *models.Decision) string {
+	parts := []string{}
+	if d.ReasonCode != "" {
+		parts = append(parts, "reason:"+d.ReasonCode)
+	}
+	if d.Note != "" {
+		parts = append(parts, d.Note)
+	}
+	return strings.Join(parts, " — ")
+}
+
+func outboxFor(id string, c *models.Claim, ev *models.ClaimEvent) *models.OutboxMessage {
+	payload, _ := json.Marshal(map[string]any{"claim_id": c.ID, "number": c.Number, "claimant_id": c.ClaimantID,
+		"status": ev.Status, "at": ev.CreatedAt, "note": ev.Note})
+	return &models.OutboxMessage{ID: id, Topic: "claim.status", DedupeID: "claim-event-" + ev.ID, Payload: string(payload),
+		AvailableAt: ev.CreatedAt, CreatedAt: ev.CreatedAt}
+}
+
+// Appeal contests a decision, once per claim, within the appeal window. The
+// appeal goes to a reviewer other than the one who decided.
+func (s *Service) Appeal(ctx context.Context, owner *models.User, claimID, reason string) (*claims.View, error) {
+	c, err := s.ownClaim(ctx, owner, claimID)
+	if err != nil {
+		return nil, err
+	}
+	if n := len([]rune(strings.TrimSpace(reason))); n < 1 || n > 5000 {
+		return nil, apperr.Invalid("reason", "이의 신청 사유를 적어 주세요.", "Say why you appeal.")
+	}
+	if c.AppealedAt != nil {
+		return nil, fmt.Errorf("claim %s was appealed already: %w", c.Number, apperr.ErrConflict)
+	}
+	if c.DecidedAt != nil && s.now().After(c.DecidedAt.Add(s.settings.AppealWindow)) {
+		return nil, &claims.LateError{Closed: c.DecidedAt.Add(s.settings.AppealWindow).Format(time.RFC3339)}
+	}
+	now := s.now().UTC()
+	c.AppealedAt = &now
+	if err := s.apply(ctx, owner, c, claims.ActAppeal, claims.Decision{}, DecisionInput{Note: reason}); err != nil {
+		return nil, err
+	}
+	return s.claims.Get(ctx, owner, c.ID)
+}
+
+// Supplement answers a supplement request; the claim returns to the queue.
+func (s *Service) Supplement(ctx context.Context, owner *models.User, claimID, answer string) (*claims.View, error) {
+	c, err := s.ownClaim(ctx, owner, claimID)
+	if err != nil {
+		return nil, err
+	}
+	if n := len([]rune(strings.TrimSpace(answer))); n < 1 || n > 5000 {
+		return nil, apperr.Invalid("body", "보완 내용을 적어 주세요.", "Write your answer.")
+	}
+	c.SupplementDueAt = nil
+	if err := s.apply(ctx, owner, c, claims.ActSupplement, claims.Decision{}, DecisionInput{Note: answer}); err != nil {
+		return nil, err
+	}
+	return s.claims.Get(ctx, owner, c.ID)
+}
+
+func (s *Service) ownClaim(ctx context.Context, owner *models.User, claimID string) (*models.Claim, error) {
+	c, err := s.store.Claim(ctx, claimID)
+	if err != nil {
+		return nil, err
+	}
+	if c.ClaimantID != owner.ID {
+		return nil, fmt.Errorf("claim %s: %w", claimID, apperr.ErrNotFound)
+	}
+	return c, nil
+}
+
+// Decisions lists the decisions on a claim, oldest first.
+func (s *Service) Decisions(ctx context.Context, claimID string) ([]models.Decision, error) {
+	return s.store.Decisions(ctx, claimID)
+}

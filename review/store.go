@@ -1,0 +1,52 @@
+package review
+
+import (
+	"context"
+	"time"
+
+	"github.com/bosang/bosang/models"
+)
+
+// Store is the persistence review needs.
+type Store interface {
+	InTx(ctx context.Context, fn func(Store) error) error
+	// LeaseNext leases the oldest claim that is submitted, appealed (and not
+	// first decided by reviewerID) or under review with an expired lease, to
+	// reviewerID until until, setting it under review; concurrent callers
+	// never get the same claim. An empty queue is ErrNotFound.
+	LeaseNext(ctx context.Context, reviewerID string, now, until time.Time) (*models.Claim, error)
+	Claim(ctx context.Context, id string) (*models.Claim, error)
+	// Decide saves c (whose Version is the new one) if the stored version is
+	// d.ClaimVersion, with the decision, the timeline event and the outbox
+	// message; otherwise ErrPreconditionFailed.
+	Decide(ctx context.Context, c *models.Claim, d *models.Decision, ev *models.ClaimEvent, out *models.OutboxMessage) error
+	Decisions(ctx context.Context, claimID string) ([]models.Decision, error)
+	// Queue lists open claims (submitted, under review, appealed, pending
+	// second approval, supplement requested) matching f, oldest first.
+	Queue(ctx context.Context, f QueueFilter) ([]models.Claim, error)
+	// Signals computes the fraud and duplicate signals of a claim.
+	Signals(ctx context.Context, c *models.Claim, burstWindow time.Duration, burstCount int) ([]string, error)
+	SetFlags(ctx context.Context, claimID, flags string) error
+	// Related lists other claimants' claims sharing a signal with c.
+	Related(ctx context.Context, c *models.Claim, burstWindow time.Duration) ([]string, error)
+	// AutoFacts returns a claim's current estimate and the kinds of its
+	// evidence.
+	AutoFacts(ctx context.Context, claimID string) (models.ClaimEstimate, []string, error)
+	// SubmittedClaims lists claims still submitted, after the id cursor,
+	// oldest first (for batch adjudication).
+	SubmittedClaims(ctx context.Context, outageID, after string, limit int) ([]models.Claim, error)
+}
+
+// QueueFilter selects claims in the review queue.
+type QueueFilter struct {
+	Status   []string
+	Category string
+	OutageID string
+	MinKRW   *int64
+	MaxKRW   *int64
+	Flag     string
+	// OlderThan selects claims filed before this time.
+	OlderThan *time.Time
+	Limit     int
+	After     string
+}

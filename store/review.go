@@ -1,0 +1,258 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/audit"
+	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/review"
+)
+
+// ReviewStore implements review.Store.
+type ReviewStore struct{ db *DB }
+
+// Review returns the review store.
+func (db *DB) Review() ReviewStore { return ReviewStore{db} }
+
+var _ review.Store = ReviewStore{}
+
+// InTx runs fn in one transaction.
+func (s ReviewStore) InTx(ctx context.Context, fn func(review.Store) error) error {
+	return s.db.InTx(ctx, func(tx *DB) error { return fn(ReviewStore{tx}) })
+}
+
+func (s ReviewStore) g(ctx context.Context) *gorm.DB { return s.db.with(ctx) }
+
+// LeaseNext leases the oldest available claim in one UPDATE; on PostgreSQL
+// the inner SELECT skips rows other transactions have locked, so concurrent
+// reviewers take different claims; SQLite's single writer makes it atomic.
+func (s ReviewStore) LeaseNext(ctx context.Context, reviewerID string, now, until time.Time) (*models.Claim, error) {
+	lock := ""
+	if s.db.dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	now = now.UTC()
+	var out []models.Claim
+	err := s.g(ctx).Raw(`UPDATE claims SET status = 'under_review', leased_by = ?, lease_expires_at = ?, version = version + 1, updated_at = ?
+WHERE id = (SELECT id FROM claims
+  WHERE (status = 'submitted'
+     OR (status = 'appealed' AND (decided_by IS NULL OR decided_by <> ?))
+     OR (status = 'under_review' AND lease_expires_at < ? AND (decided_by IS NULL OR decided_by <> ?)))
+  ORDER BY created_at, id LIMIT 1`+lock+`)
+RETURNING *`, reviewerID, until.UTC(), now, reviewerID, now, reviewerID).Scan(&out).Error
+	if err != nil {
+		return nil, translate(err, "lease next claim")
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("review queue: %w", apperr.ErrNotFound)
+	}
+	err = s.db.appendAudit(ctx, audit.Record{Action: "claim.lease", Entity: audit.EntityClaim, EntityID: out[0].ID, SubjectID: out[0].ClaimantID,
+		Details: map[string]any{"until": until.UTC()}})
+	return &out[0], err
+}
+
+// Claim finds a claim.
+func (s ReviewStore) Claim(ctx context.Context, id string) (*models.Claim, error) {
+	return ClaimStore{s.db}.Claim(ctx, id)
+}
+
+// Decide saves a decided claim if its version has not moved.
+func (s ReviewStore) Decide(ctx context.Context, c *models.Claim, d *models.Decision, ev *models.ClaimEvent, out *models.OutboxMessage) error {
+	return s.db.InTx(ctx, func(tx *DB) error {
+		g := tx.with(ctx)
+		res := g.Model(&models.Claim{}).Where("id = ? AND version = ?", c.ID, d.ClaimVersion).Updates(map[string]any{
+			"status": c.Status, "version": c.Version, "updated_at": c.UpdatedAt, "leased_by": c.LeasedBy,
+			"lease_expires_at": c.LeaseExpiresAt, "decided_by": c.DecidedBy, "decided_at": c.DecidedAt,
+			"approved_amount_krw": c.ApprovedAmountKRW, "appealed_at": c.AppealedAt, "supplement_due_at": c.SupplementDueAt,
+		})
+		if res.Error != nil {
+			return translate(res.Error, "decide claim")
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("claim %s changed meanwhile: %w", c.Number, apperr.ErrPreconditionFailed)
+		}
+		for _, row := range []any{d, ev, out} {
+			if err := g.Create(row).Error; err != nil {
+				return translate(err, "record decision")
+			}
+		}
+		return tx.appendAudit(ctx, audit.Record{Action: "claim.decide", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID,
+			Details: map[string]any{"decision_id": d.ID, "action": d.Action, "from": d.FromStatus, "to": d.ToStatus,
+				"amount_krw": d.AmountKRW, "reason_code": d.ReasonCode, "claim_version": d.ClaimVersion}})
+	})
+}
+
+// Decisions lists a claim's decisions, oldest first.
+func (s ReviewStore) Decisions(ctx context.Context, claimID string) ([]models.Decision, error) {
+	var out []models.Decision
+	return out, translate(s.g(ctx).Where("claim_id = ?", claimID).Order("created_at, claim_version").Find(&out).Error, "list decisions")
+}
+
+var openStatuses = []string{"submitted", "under_review", "supplement_requested", "pending_second_approval", "appealed"}
+
+// Queue lists open claims matching f, oldest first.
+func (s ReviewStore) Queue(ctx context.Context, f review.QueueFilter) ([]models.Claim, error) {
+	q := s.g(ctx).Model(&models.Claim{})
+	if len(f.Status) > 0 {
+		q = q.Where("status IN ?", f.Status)
+	} else {
+		q = q.Where("status IN ?", openStatuses)
+	}
+	if f.Category != "" {
+		q = q.Where("category = ?", f.Category)
+	}
+	if f.OutageID != "" {
+		q = q.Where("outage_id = ?", f.OutageID)
+	}
+	if f.MinKRW != nil {
+		q = q.Where("estimate_amount_krw >= ?", *f.MinKRW)
+	}
+	if f.MaxKRW != nil {
+		q = q.Where("estimate_amount_krw <= ?", *f.MaxKRW)
+	}
+	if f.Flag != "" {
+		q = q.Where("flags LIKE ?", `%"`+f.Flag+`"%`)
+	}
+	if f.OlderThan != nil {
+		q = q.Where("created_at < ?", f.OlderThan.UTC())
+	}
+	if f.After != "" {
+		last, err := s.Claim(ctx, f.After)
+		if err != nil {
+			return nil, apperr.Invalid("next", "잘못된 커서입니다.", "Invalid cursor.")
+		}
+		q = q.Where("created_at > ? OR (created_at = ? AND id > ?)", last.CreatedAt, last.CreatedAt, last.ID)
+	}
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
+	var out []models.Claim
+	return out, translate(q.Order("created_at, id").Find(&out).Error, "review queue")
+}
+
+// Signals computes a claim's fraud and duplicate signals with one query per
+// signal, each against an index.
+func (s ReviewStore) Signals(ctx context.Context, c *models.Claim, burstWindow time.Duration, burstCount int) ([]string, error) {
+	g := s.g(ctx)
+	var flags []string
+	check := func(flag string, q *gorm.DB) error {
+		var n int64
+		if err := q.Count(&n).Error; err != nil {
+			return translate(err, "compute "+flag)
+		}
+		if n > 0 {
+			flags = append(flags, flag)
+		}
+		return nil
+	}
+	others := func() *gorm.DB { return g.Model(&models.Claim{}).Where("claims.claimant_id <> ?", c.ClaimantID) }
+	if c.PayoutFingerprint != "" {
+		if err := check(review.FlagSharedAccount, others().Where("payout_fingerprint = ?", c.PayoutFingerprint)); err != nil {
+			return nil, err
+		}
+	}
+	phone := g.Model(&models.User{}).Select("phone").Where("id = ? AND phone <> ''", c.ClaimantID)
+	claimants := g.Model(&models.Claim{}).Select("claimant_id")
+	if err := check(review.FlagSharedPhone, g.Model(&models.User{}).Where("id <> ? AND phone IN (?) AND id IN (?)", c.ClaimantID, phone, claimants)); err != nil {
+		return nil, err
+	}
+	biz := g.Model(&models.Profile{}).Select("business_number").Where("user_id = ? AND business_number IS NOT NULL", c.ClaimantID)
+	if err := check(review.FlagSharedBusinessNumber, g.Model(&models.Profile{}).Where("user_id <> ? AND business_number IN (?)", c.ClaimantID, biz)); err != nil {
+		return nil, err
+	}
+	hashes := g.Model(&models.Evidence{}).Select("sha256").Where("claim_id = ?", c.ID)
+	if err := check(review.FlagSharedEvidence, g.Model(&models.Evidence{}).Joins("JOIN claims ON claims.id = evidence.claim_id").
+		Where("claims.claimant_id <> ? AND evidence.sha256 IN (?)", c.ClaimantID, hashes)); err != nil {
+		return nil, err
+	}
+	if c.ClientIP != "" {
+		var n int64
+		err := g.Model(&models.Claim{}).Where("client_ip = ? AND created_at BETWEEN ? AND ?", c.ClientIP,
+			c.CreatedAt.Add(-burstWindow), c.CreatedAt.Add(burstWindow)).Distinct("claimant_id").Count(&n).Error
+		if err != nil {
+			return nil, translate(err, "compute burst")
+		}
+		if n > int64(burstCount) {
+			flags = append(flags, review.FlagBurst)
+		}
+	}
+	return flags, nil
+}
+
+// SetFlags stores a claim's flags without touching its version: flags are
+// advice, not a change a reviewer must have seen.
+func (s ReviewStore) SetFlags(ctx context.Context, claimID, flags string) error {
+	return translate(s.g(ctx).Model(&models.Claim{}).Where("id = ?", claimID).Update("flags", flags).Error, "set flags")
+}
+
+// SubmittedClaims pages through submitted claims by id.
+func (s ReviewStore) SubmittedClaims(ctx context.Context, outageID, after string, limit int) ([]models.Claim, error) {
+	q := s.g(ctx).Where("status = ?", "submitted")
+	if outageID != "" {
+		q = q.Where("outage_id = ?", outageID)
+	}
+	if after != "" {
+		q = q.Where("id > ?", after)
+	}
+	var out []models.Claim
+	return out, translate(q.Order("id").Limit(limit).Find(&out).Error, "list submitted claims")
+}
+
+// Related lists the other claimants' claims that share an account, phone,
+// business number, evidence file or address window with c.
+func (s ReviewStore) Related(ctx context.Context, c *models.Claim, burstWindow time.Duration) ([]string, error) {
+	g := s.g(ctx)
+	ids := map[string]bool{}
+	collect := func(q *gorm.DB) error {
+		var found []string
+		if err := q.Limit(1000).Pluck("claims.id", &found).Error; err != nil {
+			return translate(err, "related claims")
+		}
+		for _, id := range found {
+			ids[id] = true
+		}
+		return nil
+	}
+	others := func() *gorm.DB { return g.Model(&models.Claim{}).Where("claims.claimant_id <> ?", c.ClaimantID) }
+	queries := []*gorm.DB{
+		others().Where("claims.claimant_id IN (?)", g.Model(&models.User{}).Select("id").
+			Where("phone <> '' AND phone IN (?)", g.Model(&models.User{}).Select("phone").Where("id = ?", c.ClaimantID))),
+		others().Where("claims.claimant_id IN (?)", g.Model(&models.Profile{}).Select("user_id").
+			Where("business_number IN (?)", g.Model(&models.Profile{}).Select("business_number").Where("user_id = ? AND business_number IS NOT NULL", c.ClaimantID))),
+		others().Joins("JOIN evidence ON evidence.claim_id = claims.id").
+			Where("evidence.sha256 IN (?)", g.Model(&models.Evidence{}).Select("sha256").Where("claim_id = ?", c.ID)),
+	}
+	if c.PayoutFingerprint != "" {
+		queries = append(queries, others().Where("payout_fingerprint = ?", c.PayoutFingerprint))
+	}
+	if c.ClientIP != "" {
+		queries = append(queries, others().Where("client_ip = ? AND created_at BETWEEN ? AND ?", c.ClientIP,
+			c.CreatedAt.Add(-burstWindow), c.CreatedAt.Add(burstWindow)))
+	}
+	for _, q := range queries {
+		if err := collect(q); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]string, 0, len(ids))
+	for id := range ids {
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// AutoFacts returns the current estimate and the evidence kinds of a claim.
+func (s ReviewStore) AutoFacts(ctx context.Context, claimID string) (models.ClaimEstimate, []string, error) {
+	var est models.ClaimEstimate
+	if err := s.g(ctx).Where("claim_id = ? AND superseded_at IS NULL", claimID).Take(&est).Error; err != nil {
+		return est, nil, translate(err, "current estimate")
+	}
+	var kinds []string
+	err := s.g(ctx).Model(&models.Evidence{}).Where("claim_id = ?", claimID).Distinct().Pluck("kind", &kinds).Error
+	return est, kinds, translate(err, "evidence kinds")
+}
