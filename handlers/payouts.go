@@ -1,0 +1,113 @@
+package handlers
+
+import (
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/payout"
+)
+
+// payoutRoutes serves payout batches to supervisors (and admins, whom
+// requireRole always admits).
+func (s *server) payoutRoutes(g *gin.RouterGroup) {
+	supervisor := s.requireRole(models.RoleSupervisor)
+	g.POST("/payouts/batches", s.requireUser, supervisor, s.createPayoutBatch)
+	g.GET("/payouts/batches/:id", s.requireUser, supervisor, s.getPayoutBatch)
+	g.GET("/payouts/batches/:id/export.csv", s.requireUser, supervisor, s.exportPayoutBatch(payout.CSV))
+	g.GET("/payouts/batches/:id/export.xlsx", s.requireUser, supervisor, s.exportPayoutBatch(payout.XLSX))
+	g.POST("/payouts/batches/:id/paid", s.requireUser, supervisor, s.settlePayoutBatch)
+}
+
+func payoutAccess(c *gin.Context) payout.Access {
+	return payout.Access{Actor: currentUser(c), IP: c.ClientIP()}
+}
+
+func (s *server) createPayoutBatch(c *gin.Context) {
+	var in struct {
+		OutageID string `json:"outage_id"`
+	}
+	if c.Request.ContentLength != 0 {
+		if err := bindJSON(c, &in); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	v, err := s.payouts.Build(c.Request.Context(), payoutAccess(c), in.OutageID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/payouts/batches/"+v.ID)
+	c.JSON(http.StatusCreated, v)
+}
+
+// getPayoutBatch shows a batch with a page of its items (?limit=&next=).
+func (s *server) getPayoutBatch(c *gin.Context) {
+	limit := 0
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > payout.MaxPage {
+			s.fail(c, apperr.Invalid("limit", "limit은 1~1000입니다.", "limit must be between 1 and 1000."))
+			return
+		}
+		limit = n
+	}
+	v, err := s.payouts.Get(c.Request.Context(), payoutAccess(c), c.Param("id"), c.Query("next"), limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+// exportPayoutBatch streams the bank transfer file. The service checks and
+// records the reason before the first byte; an error after that can only
+// be logged, the status having been sent.
+func (s *server) exportPayoutBatch(f payout.Format) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx := c.Request.Context()
+		x, err := s.payouts.Export(ctx, payoutAccess(c), c.Param("id"), f, c.Query("reason"))
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.logPayoutAccess(c, "export_payout_batch", c.Param("id"), "format", string(f), "reason", c.Query("reason"))
+		c.Header("Content-Type", f.ContentType())
+		c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": x.Filename}))
+		c.Header("X-Content-Type-Options", "nosniff")
+		c.Header("Cache-Control", "private, no-store")
+		c.Status(http.StatusOK)
+		if err := x.Write(ctx, c.Writer); err != nil {
+			s.log.ErrorContext(ctx, "payout export interrupted; the file sent is incomplete", "request_id", requestID(c), "batch_id", c.Param("id"), "err", err)
+			c.Abort()
+		}
+	}
+}
+
+// logPayoutAccess is logStaffAccess for a payout batch, whose file reveals
+// many claimants' account numbers at once.
+func (s *server) logPayoutAccess(c *gin.Context, action, batchID string, attrs ...any) {
+	u := currentUser(c)
+	args := append([]any{"actor_id", u.ID, "actor_role", u.Role.String(), "ip", c.ClientIP(), "action", action,
+		"batch_id", batchID, "request_id", requestID(c)}, attrs...)
+	s.log.InfoContext(c.Request.Context(), "staff_access", args...)
+}
+
+func (s *server) settlePayoutBatch(c *gin.Context) {
+	var in payout.SettleInput
+	if err := bindJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	rep, err := s.payouts.Settle(c.Request.Context(), payoutAccess(c), c.Param("id"), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rep)
+}

@@ -1,0 +1,198 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/payout"
+)
+
+// PayoutStore implements payout.Store.
+type PayoutStore struct{ db *DB }
+
+// Payouts returns the payout store.
+func (db *DB) Payouts() PayoutStore { return PayoutStore{db} }
+
+var _ payout.Store = PayoutStore{}
+
+// InTx runs fn in one transaction.
+func (s PayoutStore) InTx(ctx context.Context, fn func(payout.Store) error) error {
+	return s.db.InTx(ctx, func(tx *DB) error { return fn(PayoutStore{tx}) })
+}
+
+func (s PayoutStore) g(ctx context.Context) *gorm.DB { return s.db.with(ctx) }
+
+// AppendAudit appends an audit entry in this store's transaction, if any.
+func (s PayoutStore) AppendAudit(ctx context.Context, e *models.AuditEntry) error {
+	return AuditStore{s.db}.AppendAudit(ctx, e)
+}
+
+// PayableClaims pages through approved, unpaid claims by id. Only the id
+// and amount are read: that is all a batch item needs.
+func (s PayoutStore) PayableClaims(ctx context.Context, outageID, after string, limit int) ([]models.Claim, error) {
+	q := s.g(ctx).Model(&models.Claim{}).Select("id", "approved_amount_krw").
+		Where("status IN ? AND approved_amount_krw > 0", []string{"approved", "partially_approved"}).
+		Where("NOT EXISTS (SELECT 1 FROM payout_items WHERE payout_items.claim_id = claims.id AND payout_items.status <> ?)", payout.ItemFailed)
+	if outageID != "" {
+		q = q.Where("outage_id = ?", outageID)
+	}
+	if after != "" {
+		q = q.Where("id > ?", after)
+	}
+	var out []models.Claim
+	return out, translate(q.Order("id").Limit(limit).Find(&out).Error, "list payable claims")
+}
+
+// CreateBatch inserts a batch.
+func (s PayoutStore) CreateBatch(ctx context.Context, b *models.PayoutBatch) error {
+	return translate(s.g(ctx).Create(b).Error, "create payout batch")
+}
+
+// AddItems inserts items in one statement. The partial unique index
+// payout_items_live_claim_key turns a claim already in a live item (a
+// concurrent build won it) into apperr.ErrConflict; on PostgreSQL the insert
+// first waits for that build to commit or roll back.
+func (s PayoutStore) AddItems(ctx context.Context, items []models.PayoutItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	return translate(s.g(ctx).Create(&items).Error, "add payout items")
+}
+
+// UpdateBatch saves a batch's status and totals.
+func (s PayoutStore) UpdateBatch(ctx context.Context, b *models.PayoutBatch) error {
+	res := s.g(ctx).Model(&models.PayoutBatch{}).Where("id = ?", b.ID).
+		Updates(map[string]any{"status": b.Status, "item_count": b.ItemCount, "total_krw": b.TotalKRW})
+	if res.Error != nil {
+		return translate(res.Error, "update payout batch")
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("payout batch %s: %w", b.ID, apperr.ErrNotFound)
+	}
+	return nil
+}
+
+// Batch finds a batch.
+func (s PayoutStore) Batch(ctx context.Context, id string) (*models.PayoutBatch, error) {
+	var b models.PayoutBatch
+	if err := s.g(ctx).Where("id = ?", id).Take(&b).Error; err != nil {
+		return nil, translate(err, "find payout batch "+id)
+	}
+	return &b, nil
+}
+
+// lineRow is one row of the items-and-claims join.
+type lineRow struct {
+	ItemID             string `gorm:"column:item_id"`
+	ClaimID            string `gorm:"column:claim_id"`
+	ClaimantID         string `gorm:"column:claimant_id"`
+	Number             string `gorm:"column:number"`
+	AmountKRW          int64  `gorm:"column:amount_krw"`
+	Status             string `gorm:"column:status"`
+	Reference          string `gorm:"column:reference"`
+	PayoutBank         string `gorm:"column:payout_bank"`
+	PayoutHolder       string `gorm:"column:payout_holder"`
+	PayoutNumberSealed string `gorm:"column:payout_number_sealed"`
+	PayoutKeyID        string `gorm:"column:payout_key_id"`
+	PayoutNumberMasked string `gorm:"column:payout_number_masked"`
+}
+
+// Lines pages through a batch's items by item id, joined with their claims.
+func (s PayoutStore) Lines(ctx context.Context, batchID string, statuses []string, after string, limit int) ([]payout.Line, error) {
+	q := s.g(ctx).Table("payout_items").Joins("JOIN claims ON claims.id = payout_items.claim_id").
+		Select(`payout_items.id AS item_id, payout_items.claim_id, claims.claimant_id, claims.number, payout_items.amount_krw,
+payout_items.status, payout_items.reference, claims.payout_bank, claims.payout_holder, claims.payout_number_sealed,
+claims.payout_key_id, claims.payout_number_masked`).
+		Where("payout_items.batch_id = ?", batchID)
+	if len(statuses) > 0 {
+		q = q.Where("payout_items.status IN ?", statuses)
+	}
+	if after != "" {
+		q = q.Where("payout_items.id > ?", after)
+	}
+	var rows []lineRow
+	if err := q.Order("payout_items.id").Limit(limit).Scan(&rows).Error; err != nil {
+		return nil, translate(err, "list payout items")
+	}
+	out := make([]payout.Line, len(rows))
+	for i, r := range rows {
+		out[i] = payout.Line{ItemID: r.ItemID, ClaimID: r.ClaimID, ClaimantID: r.ClaimantID, Number: r.Number, AmountKRW: r.AmountKRW,
+			Status: r.Status, Reference: r.Reference, Bank: r.PayoutBank, Holder: r.PayoutHolder, NumberSealed: r.PayoutNumberSealed,
+			KeyID: r.PayoutKeyID, NumberMasked: r.PayoutNumberMasked}
+	}
+	return out, nil
+}
+
+// forUpdate locks the selected rows until the transaction ends on
+// PostgreSQL; SQLite transactions begin IMMEDIATE and so already hold the
+// only write lock.
+func (s PayoutStore) forUpdate(ctx context.Context) *gorm.DB {
+	g := s.g(ctx)
+	if s.db.dialect == Postgres {
+		g = g.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return g
+}
+
+// ItemForUpdate finds and locks the item of a claim in a batch.
+func (s PayoutStore) ItemForUpdate(ctx context.Context, batchID, claimID string) (*models.PayoutItem, error) {
+	var it models.PayoutItem
+	if err := s.forUpdate(ctx).Where("batch_id = ? AND claim_id = ?", batchID, claimID).Take(&it).Error; err != nil {
+		return nil, translate(err, "find payout item of claim "+claimID)
+	}
+	return &it, nil
+}
+
+// SettleItem moves a pending item to its new status.
+func (s PayoutStore) SettleItem(ctx context.Context, it *models.PayoutItem) error {
+	res := s.g(ctx).Model(&models.PayoutItem{}).Where("id = ? AND status = ?", it.ID, payout.ItemPending).
+		Updates(map[string]any{"status": it.Status, "reference": it.Reference, "settled_at": it.SettledAt})
+	if res.Error != nil {
+		return translate(res.Error, "settle payout item")
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("payout item %s is no longer pending: %w", it.ID, apperr.ErrConflict)
+	}
+	return nil
+}
+
+// ClaimForUpdate finds and locks a claim.
+func (s PayoutStore) ClaimForUpdate(ctx context.Context, id string) (*models.Claim, error) {
+	var c models.Claim
+	if err := s.forUpdate(ctx).Where("id = ?", id).Take(&c).Error; err != nil {
+		return nil, translate(err, "find claim "+id)
+	}
+	return &c, nil
+}
+
+// PayClaim saves a paid claim if its version has not moved, with its event
+// and outbox message.
+func (s PayoutStore) PayClaim(ctx context.Context, c *models.Claim, fromVersion int, ev *models.ClaimEvent, out *models.OutboxMessage) error {
+	g := s.g(ctx)
+	res := g.Model(&models.Claim{}).Where("id = ? AND version = ?", c.ID, fromVersion).
+		Updates(map[string]any{"status": c.Status, "version": c.Version, "updated_at": c.UpdatedAt})
+	if res.Error != nil {
+		return translate(res.Error, "pay claim")
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("claim %s changed meanwhile: %w", c.Number, apperr.ErrPreconditionFailed)
+	}
+	for _, row := range []any{ev, out} {
+		if err := g.Create(row).Error; err != nil {
+			return translate(err, "record payment")
+		}
+	}
+	return nil
+}
+
+// CountItems counts a batch's items in one status.
+func (s PayoutStore) CountItems(ctx context.Context, batchID, status string) (int64, error) {
+	var n int64
+	err := s.g(ctx).Model(&models.PayoutItem{}).Where("batch_id = ? AND status = ?", batchID, status).Count(&n).Error
+	return n, translate(err, "count payout items")
+}
