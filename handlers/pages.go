@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/bosang/bosang/estimate"
 	"github.com/bosang/bosang/i18n"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/outage"
@@ -16,7 +17,8 @@ import (
 
 // pageNames lists every page; loadPages fails at start-up if one is missing.
 var pageNames = []string{"home", "register", "login", "account", "error",
-	"status", "outage", "eligibility", "ops", "outage_form", "notice_draft"}
+	"status", "outage", "eligibility", "ops", "outage_form", "notice_draft",
+	"claims", "claim_new", "claim", "profiles", "dashboard"}
 
 type pages struct{ byName map[string]*template.Template }
 
@@ -34,6 +36,8 @@ var funcs = template.FuncMap{
 	"kst": kstText,
 	// dur shows whole seconds as "10시간 1분" or "10h 1m" for lang.
 	"dur": func(seconds int64, lang string) string { return outage.FormatDuration(seconds, lang) },
+	// krw shows won as "₩1,234,000".
+	"krw": estimate.FormatKRW,
 }
 
 func loadPages() (*pages, error) {

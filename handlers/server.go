@@ -13,10 +13,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/auth"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/i18n"
 	"github.com/bosang/bosang/outage"
+	"github.com/bosang/bosang/payout"
+	"github.com/bosang/bosang/review"
+	"github.com/bosang/bosang/stats"
 	"github.com/bosang/bosang/web"
 )
 
@@ -25,6 +29,10 @@ type Deps struct {
 	Auth    *auth.Service
 	Outages *outage.Service
 	Claims  *claims.Service
+	Audit   *audit.Service
+	Review  *review.Service
+	Payouts *payout.Service
+	Stats   *stats.Service
 	Catalog *i18n.Catalog
 	// BaseURL is the portal's public address, used in notice drafts.
 	BaseURL string
@@ -47,6 +55,10 @@ type server struct {
 	auth       *auth.Service
 	outages    *outage.Service
 	claims     *claims.Service
+	audit      *audit.Service
+	review     *review.Service
+	payouts    *payout.Service
+	stats      *stats.Service
 	baseURL    string
 	catalog    *i18n.Catalog
 	ready      func(context.Context) error
@@ -79,8 +91,11 @@ func New(d Deps) (http.Handler, error) {
 		d.Registry = prometheus.NewRegistry()
 		d.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	s := &server{auth: d.Auth, outages: d.Outages, claims: d.Claims, baseURL: d.BaseURL, catalog: d.Catalog, ready: d.Ready, log: d.Logger, csrfKey: d.CSRFKey,
+	s := &server{auth: d.Auth, outages: d.Outages, claims: d.Claims, review: d.Review, baseURL: d.BaseURL, catalog: d.Catalog, ready: d.Ready, log: d.Logger, csrfKey: d.CSRFKey,
 		secure: d.SecureCookies, refreshTTL: d.RefreshTTL, pages: pg}
+	s.audit = d.Audit
+	s.payouts = d.Payouts
+	s.stats = d.Stats
 
 	r := gin.New()
 	r.ContextWithFallback = true
@@ -110,6 +125,10 @@ func (s *server) apiRoutes(g *gin.RouterGroup) {
 	g.POST("/admin/users", s.requireUser, s.requireRole(), s.createUser)
 	s.outageRoutes(g)
 	s.claimRoutes(g)
+	s.auditRoutes(g)
+	s.reviewRoutes(g)
+	s.payoutRoutes(g)
+	s.statsRoutes(g)
 }
 
 func (s *server) pageRoutes(g *gin.RouterGroup) {
@@ -122,6 +141,8 @@ func (s *server) pageRoutes(g *gin.RouterGroup) {
 	g.GET("/account", s.accountPage)
 	g.GET("/lang/:lang", s.switchLang)
 	s.outagePageRoutes(g)
+	s.claimPageRoutes(g)
+	s.statsPageRoutes(g)
 }
 
 func (s *server) readyz(c *gin.Context) {

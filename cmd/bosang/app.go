@@ -10,12 +10,16 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/auth"
 	"github.com/bosang/bosang/blob"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/config"
 	"github.com/bosang/bosang/outage"
+	"github.com/bosang/bosang/payout"
 	"github.com/bosang/bosang/pii"
+	"github.com/bosang/bosang/review"
+	"github.com/bosang/bosang/stats"
 	"github.com/bosang/bosang/statute"
 	"github.com/bosang/bosang/store"
 )
@@ -27,6 +31,10 @@ type app struct {
 	auth    *auth.Service
 	outages *outage.Service
 	claims  *claims.Service
+	review  *review.Service
+	audit   *audit.Service
+	payouts *payout.Service
+	stats   *stats.Service
 	log     *slog.Logger
 }
 
@@ -72,7 +80,16 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	return &app{cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, log: log}, nil
+	rv := review.NewService(db.Review(), cl, review.DefaultSettings, time.Now, newID)
+	cl.OnChange(func(ctx context.Context, id string) {
+		if err := rv.AfterFile(ctx, id); err != nil {
+			log.ErrorContext(ctx, "automatic adjudication", "claim_id", id, "err", err)
+		}
+	})
+	au := newAuditService(db)
+	return &app{cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au,
+		payouts: payout.NewService(db.Payouts(), sealer, au, time.Now, newID), log: log,
+		stats: stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now)}, nil
 }
 
 func (a *app) Close() error { return a.db.Close() }

@@ -37,6 +37,7 @@ var (
 		"auth":    {"github.com/golang-jwt/jwt/v5", "golang.org/x/crypto"},
 		"i18n":    {"github.com/nicksnyder/go-i18n/v2", "golang.org/x/text", modulePath + "/web"},
 		"records": {"golang.org/x/text", "github.com/xuri/excelize/v2"},
+		"payout":  {"github.com/xuri/excelize/v2"},
 	}
 
 	// domainNever may not be reached from a domain package, even transitively.

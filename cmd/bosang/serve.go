@@ -33,6 +33,8 @@ func serve(ctx context.Context, getenv func(string) string) error {
 		return err
 	}
 	go d.Run(ctx, 2*time.Second)
+	// Audit trail: seal appended entries into the hash chain every second.
+	go a.runAuditSealer(ctx)
 	return serveUntil(ctx, ln, newHTTPServer(h), 30*time.Second)
 }
 
@@ -62,8 +64,9 @@ func newHandler(a *app) (http.Handler, error) {
 		return nil, err
 	}
 	return handlers.New(handlers.Deps{
-		Auth: a.auth, Outages: a.outages, Claims: a.claims, BaseURL: a.cfg.BaseURL, Catalog: cat, Ready: a.db.Ready, Logger: a.log, CSRFKey: a.cfg.CSRFKey,
+		Auth: a.auth, Outages: a.outages, Claims: a.claims, Review: a.review, BaseURL: a.cfg.BaseURL, Catalog: cat, Ready: a.db.Ready, Logger: a.log, CSRFKey: a.cfg.CSRFKey,
 		SecureCookies: a.cfg.SecureCookies(), RefreshTTL: a.cfg.RefreshTTL,
+		Audit: a.audit, Payouts: a.payouts, Stats: a.stats,
 	})
 }
 
