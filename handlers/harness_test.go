@@ -23,8 +23,10 @@ import (
 	"github.com/bosang/bosang/handlers"
 	"github.com/bosang/bosang/i18n"
 	"github.com/bosang/bosang/outage"
+	"github.com/bosang/bosang/payout"
 	"github.com/bosang/bosang/pii"
 	"github.com/bosang/bosang/review"
+	"github.com/bosang/bosang/stats"
 	"github.com/bosang/bosang/statute"
 	"github.com/bosang/bosang/store"
 	"github.com/bosang/bosang/store/dbtest"
@@ -38,6 +40,9 @@ type testEnv struct {
 	outages *outage.Service
 	claims  *claims.Service
 	review  *review.Service
+	audit   *audit.Service
+	payouts *payout.Service
+	stats   *stats.Service
 	jwtKey  []byte
 	logs    *bytes.Buffer
 }
@@ -69,14 +74,20 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 			t.Errorf("automatic adjudication of %s: %v", id, err)
 		}
 	})
-	h, err := handlers.New(handlers.Deps{Auth: svc, Outages: outages, Claims: cl, Review: rv, Audit: audit.NewService(db.Audit(), time.Now, uuid.NewString), BaseURL: "https://bosang.example", Catalog: cat, Ready: db.Ready, CSRFKey: key,
+	// Audit, payouts and statistics as cmd/bosang wires them.
+	newID := func() string { return uuid.Must(uuid.NewV7()).String() }
+	au := audit.NewService(db.Audit(), time.Now, newID)
+	po := payout.NewService(db.Payouts(), sealer, au, time.Now, newID)
+	st := stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now)
+	h, err := handlers.New(handlers.Deps{Auth: svc, Outages: outages, Claims: cl, Review: rv, Audit: au, Payouts: po, Stats: st,
+		BaseURL: "https://bosang.example", Catalog: cat, Ready: db.Ready, CSRFKey: key,
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)), RefreshTTL: 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, claims: cl, review: rv, jwtKey: key, logs: logs}
+	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au, payouts: po, stats: st, jwtKey: key, logs: logs}
 }
 
 // eachEnv runs fn against a test server on PostgreSQL and on SQLite.

@@ -21,7 +21,10 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/review"
+	"github.com/bosang/bosang/stats"
 	"github.com/bosang/bosang/store/dbtest"
 )
 
@@ -61,6 +64,20 @@ var documentedRoutes = []struct{ method, path string }{
 	{"POST", "/api/v1/claims/{id}/evidence"},
 	{"GET", "/api/v1/claims/{id}/evidence/{eid}"},
 	{"POST", "/api/v1/claims/{id}/withdraw"},
+	{"POST", "/api/v1/review/next"},
+	{"GET", "/api/v1/review/queue"},
+	{"POST", "/api/v1/claims/{id}/decisions"},
+	{"GET", "/api/v1/claims/{id}/decisions"},
+	{"POST", "/api/v1/claims/{id}/supplement"},
+	{"POST", "/api/v1/claims/{id}/appeal"},
+	{"GET", "/api/v1/audit"},
+	{"GET", "/api/v1/audit/verify"},
+	{"POST", "/api/v1/payouts/batches"},
+	{"GET", "/api/v1/payouts/batches/{id}"},
+	{"GET", "/api/v1/payouts/batches/{id}/export.csv"},
+	{"GET", "/api/v1/payouts/batches/{id}/export.xlsx"},
+	{"POST", "/api/v1/payouts/batches/{id}/paid"},
+	{"GET", "/api/v1/stats"},
 }
 
 // servedDoc loads the document the server publishes (not the file on disk)
@@ -210,17 +227,63 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 		"Verdict", "Notice", "Revision", "NoticeDraft", "OutageList", "CreateOutageRequest", "CorrectOutageRequest",
 		"Bank", "BankList", "Policy", "PolicyInput", "CategoryRule", "Rule", "Band", "Tier", "Factors", "PolicyList", "PublishedPolicy",
 		"Estimate", "Step", "Profiles", "ProfileInput", "MerchantProfile", "DriverProfile", "SubscriberProfile", "PartnerProfile",
-		"Claim", "ClaimList", "NewClaim", "AccountView", "EventView", "EvidenceView", "EvidenceUpload", "WithdrawRequest"} {
+		"Claim", "ClaimList", "NewClaim", "AccountView", "EventView", "EvidenceView", "EvidenceUpload", "WithdrawRequest",
+		"QueueItem", "ReviewQueue", "DecisionOutcome", "ReasonCode", "Flag", "DecisionAction", "DecisionInput", "Decision", "DecisionList",
+		"SupplementAnswer", "AppealRequest", "AuditEntity", "AuditEntry", "AuditList", "BrokenEntry", "AuditVerification",
+		"PayoutBatchStatus", "PayoutItemStatus", "NewPayoutBatch", "PayoutItem", "PayoutBatch", "Settlement", "SettleInput", "SettleReport", "Stats"} {
 		if doc.Components.Schemas[name] == nil {
 			t.Errorf("components.schemas.%s is missing", name)
 		}
 	}
 	if e := doc.Components.Schemas["Error"]; e != nil {
 		codes := e.Value.Properties["error"].Value.Properties["code"].Value.Enum
-		for _, c := range []string{"late", "idempotency_key_reused"} {
+		for _, c := range []string{"late", "idempotency_key_reused", "nothing_to_pay"} {
 			if !slices.Contains(codes, any(c)) {
 				t.Errorf("Error.error.code does not list %q", c)
 			}
+		}
+	}
+	// The enums the document lists are the server's own lists.
+	enum := func(schema string, path ...string) []string {
+		ref := doc.Components.Schemas[schema]
+		for _, p := range path {
+			if ref == nil || ref.Value == nil {
+				break
+			}
+			if p == "[]" {
+				ref = ref.Value.Items
+			} else {
+				ref = ref.Value.Properties[p]
+			}
+		}
+		if ref == nil || ref.Value == nil {
+			return nil
+		}
+		var out []string
+		for _, v := range ref.Value.Enum {
+			out = append(out, fmt.Sprint(v))
+		}
+		return out
+	}
+	buckets := make([]string, len(stats.Buckets))
+	for i, b := range stats.Buckets {
+		buckets[i] = b.Key
+	}
+	for _, c := range []struct {
+		name      string
+		got, want []string
+	}{
+		{"ReasonCode", enum("ReasonCode"), review.ReasonCodes},
+		{"Flag", enum("Flag"), review.Flags},
+		{"AuditEntity", enum("AuditEntity"), audit.Entities},
+		{"ClaimStatus", enum("ClaimStatus"), stats.Statuses},
+		{"ClaimCategory", enum("ClaimCategory"), stats.Categories},
+		{"Stats.backlog.buckets[].bucket", enum("Stats", "backlog", "buckets", "[]", "bucket"), buckets},
+		{"Stats.by_status required", doc.Components.Schemas["Stats"].Value.Properties["by_status"].Value.Required, stats.Statuses},
+		{"Stats.by_category required", doc.Components.Schemas["Stats"].Value.Properties["by_category"].Value.Required, stats.Categories},
+	} {
+		if !slices.Equal(c.got, c.want) {
+			t.Errorf("%s enum %v, want the server's %v", c.name, c.got, c.want)
 		}
 	}
 	if s := doc.Components.SecuritySchemes["bearerAuth"]; s == nil || s.Value.Type != "http" || s.Value.Scheme != "bearer" {
@@ -926,6 +989,401 @@ func TestOpenAPIClaimResponses(t *testing.T) {
 		} {
 			if err := k.validateResponse(t, "GET", claimsP+"/"+id, 200, c.header, c.body); err == nil {
 				t.Errorf("%s: GET /api/v1/claims/{id} passed validation, want an error", c.name)
+			} else {
+				t.Logf("%s: rejected as expected: %.160s", c.name, strings.ReplaceAll(err.Error(), "\n", " "))
+			}
+		}
+	})
+}
+
+// TestOpenAPIReviewResponses drives the review queue, leasing, decisions,
+// supplements and appeals, the payout batches with their transfer files,
+// the audit trail and the statistics, with their main error statuses, on
+// both dialects, and validates each request and response.
+func TestOpenAPIReviewResponses(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		k := newContract(t, e)
+		f := newReviewFixture(t, e)
+		ctx := context.Background()
+		alice, bob, op := bearer(f.alice), bearer(f.bob), bearer(f.operator)
+		rev, rev2, sup, sup2 := bearer(f.reviewer), bearer(f.reviewer2), bearer(f.supervisor), bearer(f.supervisor2)
+		const (
+			queue   = "/api/v1/review/queue"
+			next    = "/api/v1/review/next"
+			claimsP = "/api/v1/claims/"
+			unknown = "0190d5c1-0000-7000-8000-000000000000"
+			batches = "/api/v1/payouts/batches"
+		)
+		ifMatch := func(h []string, tag string) []string { return append(slices.Clone(h), "If-Match", tag) }
+		code := func(r response) string { return r.errorCode(t) }
+
+		// Alice and Bob give the same account (both flagged), and Alice
+		// files three more claims on another outage.
+		a1 := f.file(t, f.alice, "a1", f.claimBody("driver", 0))
+		b1 := f.file(t, f.bob, "b1", f.claimBody("driver", 0))
+		if a1.status != http.StatusCreated || b1.status != http.StatusCreated {
+			t.Fatalf("file: %d %s / %d %s", a1.status, a1.body, b1.status, b1.body)
+		}
+		f.fileMany(t, 3)
+		aliceID := e.call(t, "GET", "/api/v1/me", nil, alice...).json(t)["id"].(string)
+		bobClaim := b1.json(t)["id"].(string)
+		ownerOf := func(id string) []string {
+			if id == bobClaim {
+				return bob
+			}
+			return alice
+		}
+		otherOf := func(id string) []string {
+			if id == bobClaim {
+				return alice
+			}
+			return bob
+		}
+
+		// The queue: staff and operators read it, with filters and a cursor.
+		q := k.exchange(t, e, 200, reqValid, "GET", queue, nil, rev...).json(t)
+		if items := q["claims"].([]any); len(items) != 5 || q["next"] != nil {
+			t.Fatalf("queue: %d claims, next %v; want all 5 and no cursor", len(items), q["next"])
+		}
+		flagged := k.exchange(t, e, 200, reqValid, "GET", queue+"?flag=shared_account", nil, rev...).json(t)["claims"].([]any)
+		if len(flagged) < 2 {
+			t.Errorf("flag=shared_account: %d claims, want at least Alice's and Bob's", len(flagged))
+		}
+		for _, qs := range []string{"?status=submitted,under_review", "?category=driver", "?outage_id=" + f.outageID,
+			"?min_krw=0&max_krw=1000000", "?older_than_days=0", "?flag=burst_from_address"} {
+			k.exchange(t, e, 200, reqValid, "GET", queue+qs, nil, rev...)
+		}
+		page := k.exchange(t, e, 200, reqValid, "GET", queue+"?limit=3", nil, sup...).json(t)
+		cursor, _ := page["next"].(string)
+		if cursor == "" {
+			t.Fatalf("first page of 3 of 5: next %v, want a cursor", page["next"])
+		}
+		if rest := k.exchange(t, e, 200, reqValid, "GET", queue+"?limit=3&next="+cursor, nil, sup...).json(t)["claims"].([]any); len(rest) != 2 {
+			t.Errorf("second page: %d claims, want 2", len(rest))
+		}
+		k.exchange(t, e, 200, reqValid, "GET", queue, nil, op...)
+		for _, qs := range []string{"?limit=0", "?limit=501", "?min_krw=-1", "?max_krw=lots", "?older_than_days=soon"} {
+			k.exchange(t, e, 422, reqInvalid, "GET", queue+qs, nil, rev...)
+		}
+		// The server matches an unknown status or flag against nothing; the
+		// document lists the known ones.
+		for _, qs := range []string{"?status=lost", "?flag=suspicious"} {
+			if got := k.exchange(t, e, 200, reqInvalid, "GET", queue+qs, nil, rev...).json(t)["claims"].([]any); len(got) != 0 {
+				t.Errorf("queue%s: %d claims, want none", qs, len(got))
+			}
+		}
+		k.exchange(t, e, 422, reqValid, "GET", queue+"?next="+unknown, nil, rev...)
+		k.exchange(t, e, 403, reqValid, "GET", queue, nil, alice...)
+		k.exchange(t, e, 401, reqValid, "GET", queue, nil)
+
+		// Lease: reviewers and supervisors only.
+		k.exchange(t, e, 403, reqValid, "POST", next, nil, alice...)
+		k.exchange(t, e, 403, reqValid, "POST", next, nil, op...)
+		k.exchange(t, e, 401, reqValid, "POST", next, nil)
+		r := k.exchange(t, e, 200, reqValid, "POST", next, nil, rev...)
+		c1 := r.json(t)
+		id1, tag1 := c1["id"].(string), r.header.Get("ETag")
+		if c1["status"] != "under_review" || tag1 == "" {
+			t.Fatalf("lease: status %v, ETag %q; want under_review with an ETag", c1["status"], tag1)
+		}
+		stale := fmt.Sprintf(`"%d"`, int(c1["version"].(float64))-1)
+
+		// Decide: If-Match required, fresh, the right person, a valid body.
+		decide := claimsP + id1 + "/decisions"
+		approve := map[string]any{"outcome": "approve", "amount_krw": 600_000}
+		if c := code(k.exchange(t, e, 428, reqInvalid, "POST", decide, approve, rev...)); c != "precondition_required" {
+			t.Errorf("no If-Match: code %q, want precondition_required", c)
+		}
+		k.exchange(t, e, 400, reqInvalid, "POST", decide, approve, ifMatch(rev, "bogus")...)
+		k.exchange(t, e, 412, reqValid, "POST", decide, approve, ifMatch(rev, stale)...)
+		k.exchange(t, e, 400, reqInvalid, "POST", decide, `{"outcome":`, ifMatch(rev, tag1)...)
+		k.exchange(t, e, 415, reqInvalid, "POST", decide, `outcome=approve`, append(ifMatch(rev, tag1), "Content-Type", "text/plain")...)
+		k.exchange(t, e, 403, reqValid, "POST", decide, approve, ifMatch(alice, tag1)...)
+		k.exchange(t, e, 403, reqValid, "POST", decide, approve, ifMatch(op, tag1)...)
+		k.exchange(t, e, 401, reqValid, "POST", decide, approve, ifMatch(nil, tag1)...)
+		k.exchange(t, e, 404, reqValid, "POST", claimsP+unknown+"/decisions", approve, ifMatch(rev, `"1"`)...)
+		k.exchange(t, e, 409, reqValid, "POST", decide, approve, ifMatch(rev2, tag1)...) // Rev holds the lease
+		k.exchange(t, e, 422, reqValid, "POST", decide, map[string]any{"outcome": "partial"}, ifMatch(rev, tag1)...)
+		k.exchange(t, e, 422, reqValid, "POST", decide, map[string]any{"outcome": "request_supplement", "note": " "}, ifMatch(rev, tag1)...)
+		k.exchange(t, e, 422, reqInvalid, "POST", decide, map[string]any{"outcome": "maybe"}, ifMatch(rev, tag1)...)
+		k.exchange(t, e, 422, reqInvalid, "POST", decide, map[string]any{"outcome": "reject", "reason_code": "bored"}, ifMatch(rev, tag1)...)
+		k.exchange(t, e, 422, reqInvalid, "POST", decide, map[string]any{"outcome": "approve", "amount_krw": -5}, ifMatch(rev, tag1)...)
+		// Above the authority limit: a second approval, never by the first
+		// decider's level or person.
+		r = k.exchange(t, e, 201, reqValid, "POST", decide, approve, ifMatch(rev, tag1)...)
+		if r.json(t)["status"] != "pending_second_approval" {
+			t.Fatalf("approve ₩600,000: status %v, want pending_second_approval", r.json(t)["status"])
+		}
+		tag := r.header.Get("ETag")
+		k.exchange(t, e, 403, reqValid, "POST", decide, map[string]any{"outcome": "approve"}, ifMatch(rev, tag)...)
+		r = k.exchange(t, e, 201, reqValid, "POST", decide, map[string]any{"outcome": "approve"}, ifMatch(sup, tag)...)
+		if r.json(t)["status"] != "approved" {
+			t.Fatalf("second approval: status %v, want approved", r.json(t)["status"])
+		}
+		tag = r.header.Get("ETag")
+		k.exchange(t, e, 409, reqValid, "POST", decide, map[string]any{"outcome": "approve"}, ifMatch(rev, tag)...) // already decided
+
+		// The decisions: owner and staff.
+		ds := k.exchange(t, e, 200, reqValid, "GET", decide, nil, ownerOf(id1)...).json(t)["decisions"].([]any)
+		if len(ds) != 2 || ds[0].(map[string]any)["actor_role"] != "reviewer" || ds[1].(map[string]any)["action"] != "second_approve" {
+			t.Errorf("decisions: %v, want the reviewer's approval and the second approval", ds)
+		}
+		k.exchange(t, e, 200, reqValid, "GET", decide, nil, rev...)
+		k.exchange(t, e, 200, reqValid, "GET", decide, nil, op...)
+		k.exchange(t, e, 404, reqValid, "GET", decide, nil, otherOf(id1)...)
+		k.exchange(t, e, 404, reqValid, "GET", claimsP+unknown+"/decisions", nil, rev...)
+		k.exchange(t, e, 401, reqValid, "GET", decide, nil)
+
+		// Ask for a supplement; the owner answers once.
+		r = k.exchange(t, e, 200, reqValid, "POST", next, nil, rev...)
+		id2, tag2 := r.json(t)["id"].(string), r.header.Get("ETag")
+		decide = claimsP + id2 + "/decisions"
+		k.exchange(t, e, 422, reqValid, "POST", decide, map[string]any{"outcome": "request_supplement", "note": "영수증을 올려 주세요",
+			"due_at": time.Now().Add(-time.Hour).Format(time.RFC3339)}, ifMatch(rev, tag2)...)
+		r = k.exchange(t, e, 201, reqValid, "POST", decide, map[string]any{"outcome": "request_supplement", "note": "영수증을 올려 주세요",
+			"due_at": time.Now().Add(72 * time.Hour).Format(time.RFC3339)}, ifMatch(rev, tag2)...)
+		if r.json(t)["status"] != "supplement_requested" {
+			t.Fatalf("request supplement: status %v", r.json(t)["status"])
+		}
+		if ds := k.exchange(t, e, 200, reqValid, "GET", decide, nil, ownerOf(id2)...).json(t)["decisions"].([]any); ds[0].(map[string]any)["due_at"] == nil {
+			t.Errorf("supplement request: due_at null in %v", ds)
+		}
+		supplement := claimsP + id2 + "/supplement"
+		answer := map[string]string{"body": "영수증을 올렸습니다"}
+		k.exchange(t, e, 409, reqValid, "POST", claimsP+id2+"/appeal", map[string]string{"reason": "이의"}, ownerOf(id2)...) // nothing decided
+		k.exchange(t, e, 422, reqInvalid, "POST", supplement, map[string]string{"body": ""}, ownerOf(id2)...)
+		k.exchange(t, e, 422, reqValid, "POST", supplement, map[string]string{"body": "  "}, ownerOf(id2)...)
+		k.exchange(t, e, 400, reqInvalid, "POST", supplement, `{"body":`, ownerOf(id2)...)
+		k.exchange(t, e, 403, reqValid, "POST", supplement, answer, rev...)
+		k.exchange(t, e, 404, reqValid, "POST", supplement, answer, otherOf(id2)...)
+		k.exchange(t, e, 401, reqValid, "POST", supplement, answer)
+		if got := k.exchange(t, e, 200, reqValid, "POST", supplement, answer, ownerOf(id2)...).json(t)["status"]; got != "submitted" {
+			t.Errorf("answer: status %v, want submitted", got)
+		}
+		k.exchange(t, e, 409, reqValid, "POST", supplement, answer, ownerOf(id2)...)
+
+		// A supervisor's large approval: not the same supervisor again; the
+		// other may reject it.
+		r = k.exchange(t, e, 200, reqValid, "POST", next, nil, sup...)
+		id3 := r.json(t)["id"].(string)
+		decide = claimsP + id3 + "/decisions"
+		tag = k.exchange(t, e, 201, reqValid, "POST", decide, map[string]any{"outcome": "approve", "amount_krw": 700_000}, ifMatch(sup, r.header.Get("ETag"))...).header.Get("ETag")
+		k.exchange(t, e, 403, reqValid, "POST", decide, map[string]any{"outcome": "approve"}, ifMatch(sup, tag)...)
+		k.exchange(t, e, 201, reqValid, "POST", decide, map[string]any{"outcome": "reject", "reason_code": "insufficient_evidence", "note": "근거 부족"}, ifMatch(sup2, tag)...)
+
+		// The rest: approve, partially approve, reject.
+		for _, body := range []map[string]any{{"outcome": "approve", "amount_krw": 10_000},
+			{"outcome": "partial", "amount_krw": 5_000, "reason_code": "substitute_available", "note": "대체 수단"},
+			{"outcome": "reject", "reason_code": "duplicate"}} {
+			r := k.exchange(t, e, 200, reqValid, "POST", next, nil, rev...)
+			k.exchange(t, e, 201, reqValid, "POST", claimsP+r.json(t)["id"].(string)+"/decisions", body, ifMatch(rev, r.header.Get("ETag"))...)
+		}
+		// Appeal the decision: the owner, once.
+		appeal := claimsP + id1 + "/appeal"
+		k.exchange(t, e, 422, reqInvalid, "POST", appeal, map[string]string{"reason": ""}, ownerOf(id1)...)
+		k.exchange(t, e, 422, reqValid, "POST", appeal, map[string]string{"reason": "   "}, ownerOf(id1)...)
+		k.exchange(t, e, 422, reqInvalid, "POST", appeal, map[string]string{}, ownerOf(id1)...)
+		k.exchange(t, e, 400, reqInvalid, "POST", appeal, `{"reason":`, ownerOf(id1)...)
+		k.exchange(t, e, 415, reqInvalid, "POST", appeal, `reason=x`, append(slices.Clone(ownerOf(id1)), "Content-Type", "text/plain")...)
+		k.exchange(t, e, 403, reqValid, "POST", appeal, map[string]string{"reason": "이의"}, rev...)
+		k.exchange(t, e, 404, reqValid, "POST", appeal, map[string]string{"reason": "이의"}, otherOf(id1)...)
+		k.exchange(t, e, 404, reqValid, "POST", claimsP+unknown+"/appeal", map[string]string{"reason": "이의"}, alice...)
+		k.exchange(t, e, 401, reqValid, "POST", appeal, map[string]string{"reason": "이의"})
+		if got := k.exchange(t, e, 200, reqValid, "POST", appeal, map[string]string{"reason": "금액이 부족합니다"}, ownerOf(id1)...).json(t)["status"]; got != "appealed" {
+			t.Errorf("appeal: status %v, want appealed", got)
+		}
+		k.exchange(t, e, 409, reqValid, "POST", appeal, map[string]string{"reason": "다시"}, ownerOf(id1)...)
+
+		// Only the appeal is left, and never for the reviewer who decided it.
+		k.exchange(t, e, 204, reqValid, "POST", next, nil, rev...)
+		if got := k.exchange(t, e, 200, reqValid, "POST", next, nil, rev2...).json(t)["id"]; got != id1 {
+			t.Errorf("another reviewer leased %v, want the appeal %s", got, id1)
+		}
+		k.exchange(t, e, 204, reqValid, "POST", next, nil, rev2...)
+
+		// Payout batches: supervisors only.
+		k.exchange(t, e, 403, reqValid, "POST", batches, nil, rev...)
+		k.exchange(t, e, 403, reqValid, "POST", batches, nil, alice...)
+		k.exchange(t, e, 401, reqValid, "POST", batches, nil)
+		k.exchange(t, e, 422, reqInvalid, "POST", batches, map[string]string{"outage_id": "nope"}, sup...)
+		k.exchange(t, e, 400, reqInvalid, "POST", batches, `{"outage_id":`, sup...)
+		k.exchange(t, e, 415, reqInvalid, "POST", batches, `outage_id=x`, append(slices.Clone(sup), "Content-Type", "text/plain")...)
+		r = k.exchange(t, e, 201, reqValid, "POST", batches, nil, sup...)
+		batch := r.json(t)
+		bid := batch["id"].(string)
+		if r.header.Get("Location") != batches+"/"+bid || batch["item_count"] != float64(2) || batch["outage_id"] != nil {
+			t.Fatalf("build: Location %q, batch %s; want 2 transfers over every outage", r.header.Get("Location"), r.body)
+		}
+		if c := code(k.exchange(t, e, 422, reqValid, "POST", batches, nil, sup...)); c != "nothing_to_pay" {
+			t.Errorf("empty build: code %q, want nothing_to_pay", c)
+		}
+		k.exchange(t, e, 422, reqValid, "POST", batches, map[string]string{"outage_id": f.outageID}, sup...)
+		batchP := batches + "/" + bid
+		pg := k.exchange(t, e, 200, reqValid, "GET", batchP+"?limit=1", nil, sup...).json(t)
+		itemCursor, _ := pg["next"].(string)
+		if itemCursor == "" {
+			t.Fatalf("first page of 1 of 2 transfers: %v, want a cursor", pg)
+		}
+		if last := k.exchange(t, e, 200, reqValid, "GET", batchP+"?limit=1&next="+itemCursor, nil, sup...).json(t); last["next"] != nil {
+			t.Errorf("last page of transfers: next %v, want none", last["next"])
+		}
+		items := k.exchange(t, e, 200, reqValid, "GET", batchP, nil, sup...).json(t)["items"].([]any)
+		for _, qs := range []string{"?limit=0", "?limit=1001", "?limit=x"} {
+			k.exchange(t, e, 422, reqInvalid, "GET", batchP+qs, nil, sup...)
+		}
+		k.exchange(t, e, 404, reqValid, "GET", batches+"/"+unknown, nil, sup...)
+		k.exchange(t, e, 404, reqValid, "GET", batches+"/nope", nil, sup...)
+		k.exchange(t, e, 403, reqValid, "GET", batchP, nil, rev...)
+		k.exchange(t, e, 401, reqValid, "GET", batchP, nil)
+
+		// The transfer files: a reason, then bytes.
+		for _, ext := range []string{"csv", "xlsx"} {
+			x := batchP + "/export." + ext
+			dl := k.exchange(t, e, 200, reqValid, "GET", x+"?reason=bank+transfer", nil, sup...)
+			magic := map[string]string{"csv": "\uFEFF", "xlsx": "PK"}[ext]
+			if !bytes.HasPrefix(dl.body, []byte(magic)) {
+				t.Errorf("export.%s starts %q, want %q", ext, dl.body[:min(4, len(dl.body))], magic)
+			}
+			k.exchange(t, e, 422, reqInvalid, "GET", x, nil, sup...)
+			k.exchange(t, e, 422, reqValid, "GET", x+"?reason=%20%20", nil, sup...)
+			k.exchange(t, e, 422, reqInvalid, "GET", x+"?reason="+strings.Repeat("a", 501), nil, sup...)
+			k.exchange(t, e, 404, reqValid, "GET", batches+"/"+unknown+"/export."+ext+"?reason=x", nil, sup...)
+			k.exchange(t, e, 403, reqValid, "GET", x+"?reason=x", nil, rev...)
+			k.exchange(t, e, 401, reqValid, "GET", x+"?reason=x", nil)
+		}
+
+		// Settle: paid once, failed for the other; the batch is then settled.
+		paidP := batchP + "/paid"
+		first, second := items[0].(map[string]any)["claim_id"].(string), items[1].(map[string]any)["claim_id"].(string)
+		settle := func(id, status, ref string) map[string]any {
+			return map[string]any{"items": []map[string]string{{"claim_id": id, "status": status, "reference": ref}}}
+		}
+		k.exchange(t, e, 422, reqInvalid, "POST", paidP, map[string]any{"items": []any{}}, sup...)
+		k.exchange(t, e, 422, reqInvalid, "POST", paidP, settle(first, "lost", "TX-1"), sup...)
+		k.exchange(t, e, 422, reqInvalid, "POST", paidP, settle("c1", "paid", "TX-1"), sup...)
+		k.exchange(t, e, 422, reqInvalid, "POST", paidP, settle(first, "paid", strings.Repeat("x", 201)), sup...)
+		k.exchange(t, e, 422, reqValid, "POST", paidP, settle(first, "paid", " "), sup...)
+		k.exchange(t, e, 422, reqValid, "POST", paidP, settle(unknown, "paid", "TX-1"), sup...)
+		k.exchange(t, e, 400, reqInvalid, "POST", paidP, `{"items":`, sup...)
+		k.exchange(t, e, 404, reqValid, "POST", batches+"/"+unknown+"/paid", settle(first, "paid", "TX-1"), sup...)
+		k.exchange(t, e, 403, reqValid, "POST", paidP, settle(first, "paid", "TX-1"), rev...)
+		k.exchange(t, e, 401, reqValid, "POST", paidP, settle(first, "paid", "TX-1"))
+		for i, want := range []bool{true, false} {
+			rep := k.exchange(t, e, 200, reqValid, "POST", paidP, settle(first, "paid", "TX-1"), sup...).json(t)
+			if got := rep["items"].([]any)[0].(map[string]any)["changed"]; got != want || rep["batch_status"] != "open" {
+				t.Errorf("mark paid, time %d: %v, want changed %v and the batch open", i+1, rep, want)
+			}
+		}
+		k.exchange(t, e, 409, reqValid, "POST", paidP, settle(first, "failed", ""), sup...)
+		if rep := k.exchange(t, e, 200, reqValid, "POST", paidP, settle(second, "failed", "계좌 해지"), sup...).json(t); rep["batch_status"] != "settled" {
+			t.Errorf("mark failed: %v, want the batch settled", rep)
+		}
+		k.exchange(t, e, 409, reqValid, "GET", batchP+"/export.csv?reason=again", nil, sup...)
+
+		// The audit trail: seal what is there, then add an unsealed entry.
+		if _, err := e.audit.Seal(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+		k.exchange(t, e, 200, reqValid, "GET", claimsP+id1, nil, sup...) // a staff view, recorded
+		const auditP = "/api/v1/audit"
+		list := k.exchange(t, e, 200, reqValid, "GET", auditP, nil, sup...).json(t)["entries"].([]any)
+		var sealed, unsealed int
+		for _, en := range list {
+			if en.(map[string]any)["chain_pos"] == nil {
+				unsealed++
+			} else {
+				sealed++
+			}
+		}
+		if sealed == 0 || unsealed == 0 {
+			t.Errorf("audit: %d sealed and %d unsealed entries, want both", sealed, unsealed)
+		}
+		for _, qs := range []string{"?entity=claim&id=" + id1, "?entity=payout_batch", "?subject=" + aliceID, "?entity=claim&id=" + id1 + "&subject=" + aliceID} {
+			if got := k.exchange(t, e, 200, reqValid, "GET", auditP+qs, nil, sup...).json(t)["entries"].([]any); len(got) == 0 {
+				t.Errorf("audit%s: no entries", qs)
+			}
+		}
+		ap := k.exchange(t, e, 200, reqValid, "GET", auditP+"?limit=2", nil, sup...).json(t)
+		auditCursor, _ := ap["next"].(string)
+		if auditCursor == "" {
+			t.Fatalf("audit page of 2: next %v, want a cursor", ap["next"])
+		}
+		k.exchange(t, e, 200, reqValid, "GET", auditP+"?limit=2&next="+auditCursor, nil, sup...)
+		for _, qs := range []string{"?limit=0", "?limit=501", "?next=abc", "?next=0", "?subject=nope"} {
+			k.exchange(t, e, 422, reqInvalid, "GET", auditP+qs, nil, sup...)
+		}
+		k.exchange(t, e, 422, reqValid, "GET", auditP+"?id="+id1, nil, sup...)
+		k.exchange(t, e, 403, reqValid, "GET", auditP, nil, rev...)
+		k.exchange(t, e, 401, reqValid, "GET", auditP, nil)
+		verify := k.exchange(t, e, 200, reqValid, "GET", auditP+"/verify", nil, sup...)
+		if v := verify.json(t); v["ok"] != true || v["first_broken"] != nil || v["entries"].(float64) < 1 || v["unsealed"].(float64) < 1 {
+			t.Errorf("verify: %s, want ok with sealed and unsealed entries", verify.body)
+		}
+		k.exchange(t, e, 403, reqValid, "GET", auditP+"/verify", nil, rev...)
+		k.exchange(t, e, 401, reqValid, "GET", auditP+"/verify", nil)
+
+		// The numbers: staff only, one outage or all.
+		const statsP = "/api/v1/stats"
+		for _, tok := range [][]string{rev, sup, op} {
+			st := k.exchange(t, e, 200, reqValid, "GET", statsP, nil, tok...).json(t)
+			if st["claims"] != float64(5) || st["outage_id"] != nil {
+				t.Errorf("stats: claims %v, outage_id %v; want 5 over every outage", st["claims"], st["outage_id"])
+			}
+		}
+		if st := k.exchange(t, e, 200, reqValid, "GET", statsP+"?outage_id="+f.outageID, nil, rev...).json(t); st["outage_id"] != f.outageID {
+			t.Errorf("stats of one outage: outage_id %v", st["outage_id"])
+		}
+		k.exchange(t, e, 404, reqValid, "GET", statsP+"?outage_id="+unknown, nil, rev...)
+		k.exchange(t, e, 404, reqValid, "GET", statsP+"?outage_id=nope", nil, rev...)
+		k.exchange(t, e, 403, reqValid, "GET", statsP, nil, alice...)
+		k.exchange(t, e, 401, reqValid, "GET", statsP, nil)
+
+		// The schemas can fail: real bodies edited.
+		realQueue := k.exchange(t, e, 200, reqValid, "GET", queue+"?status=appealed,rejected,approved,partially_approved,paid", nil, rev...)
+		realDecisions := k.exchange(t, e, 200, reqValid, "GET", claimsP+id1+"/decisions", nil, rev...)
+		realBatch := k.exchange(t, e, 200, reqValid, "GET", batchP, nil, sup...)
+		realStats := k.exchange(t, e, 200, reqValid, "GET", statsP, nil, rev...)
+		realVerify := verify
+		edit := func(r response, fn func(m map[string]any)) []byte {
+			m := r.json(t)
+			fn(m)
+			b, _ := json.Marshal(m)
+			return b
+		}
+		broken := edit(realVerify, func(m map[string]any) {
+			m["ok"], m["first_broken"] = false, map[string]any{"chain_pos": 3, "id": "", "reason": "gap: chain position 3 is missing (an entry was deleted)"}
+		})
+		if err := k.validateResponse(t, "GET", auditP+"/verify", 200, realVerify.header, broken); err != nil {
+			t.Errorf("a broken chain's verification fails validation: %v", err)
+		}
+		noCache := realStats.header.Clone()
+		noCache.Del("Cache-Control")
+		first0 := func(m map[string]any, key string) map[string]any { return m[key].([]any)[0].(map[string]any) }
+		for _, c := range []struct {
+			name, path string
+			header     http.Header
+			body       []byte
+		}{
+			{"queue: unknown flag", queue, realQueue.header, edit(realQueue, func(m map[string]any) { first0(m, "claims")["flags"] = []string{"suspicious"} })},
+			{"queue: no lease_expires_at", queue, realQueue.header, edit(realQueue, func(m map[string]any) { delete(first0(m, "claims"), "lease_expires_at") })},
+			{"queue: claimant shown", queue, realQueue.header, edit(realQueue, func(m map[string]any) { first0(m, "claims")["claimant_id"] = aliceID })},
+			{"decision: unknown reason", claimsP + id1 + "/decisions", realDecisions.header, edit(realDecisions, func(m map[string]any) { first0(m, "decisions")["reason_code"] = "bored" })},
+			{"decision: unknown action", claimsP + id1 + "/decisions", realDecisions.header, edit(realDecisions, func(m map[string]any) { first0(m, "decisions")["action"] = "lease" })},
+			{"decision: actor id shown", claimsP + id1 + "/decisions", realDecisions.header, edit(realDecisions, func(m map[string]any) { first0(m, "decisions")["actor_id"] = aliceID })},
+			{"batch: item status", batchP, realBatch.header, edit(realBatch, func(m map[string]any) { first0(m, "items")["status"] = "lost" })},
+			{"batch: no outage_id", batchP, realBatch.header, edit(realBatch, func(m map[string]any) { delete(m, "outage_id") })},
+			{"stats: a status missing", statsP, realStats.header, edit(realStats, func(m map[string]any) { delete(m["by_status"].(map[string]any), "paid") })},
+			{"stats: unknown bucket", statsP, realStats.header, edit(realStats, func(m map[string]any) {
+				m["backlog"].(map[string]any)["buckets"].([]any)[0].(map[string]any)["bucket"] = "ancient"
+			})},
+			{"stats: no Cache-Control", statsP, noCache, realStats.body},
+			{"verify: bad reason", auditP + "/verify", realVerify.header, edit(realVerify, func(m map[string]any) {
+				m["ok"], m["first_broken"] = false, map[string]any{"chain_pos": 3, "id": "", "reason": "looks odd"}
+			})},
+			{"verify: head not a hash", auditP + "/verify", realVerify.header, edit(realVerify, func(m map[string]any) { m["head"] = "xyz" })},
+		} {
+			if err := k.validateResponse(t, "GET", c.path, 200, c.header, c.body); err == nil {
+				t.Errorf("%s: GET %s passed validation, want an error", c.name, c.path)
 			} else {
 				t.Logf("%s: rejected as expected: %.160s", c.name, strings.ReplaceAll(err.Error(), "\n", " "))
 			}
