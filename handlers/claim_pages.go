@@ -654,6 +654,12 @@ type claimData struct {
 	EvidenceKinds  []option
 	Notice         string
 	WithdrawReason string
+	// The open supplement request and the appeal, for the owner.
+	CanSupplement  bool
+	SupplementNote string
+	SupplementDue  string
+	CanAppeal      bool
+	AppealCloses   string
 }
 
 func (s *server) claimPage(c *gin.Context) {
@@ -666,6 +672,8 @@ func (s *server) claimPage(c *gin.Context) {
 		v.Form["notice"] = v.L.T("claims.claim.evidence_added")
 	case q.Get("done") == "withdrawn":
 		v.Form["notice"] = v.L.T("claims.claim.withdrawn")
+	case q.Get("done") == "supplement" || q.Get("done") == "appealed":
+		v.Form["notice"] = v.L.T("claims.claim.done_" + q.Get("done"))
 	}
 	s.renderClaim(c, http.StatusOK, v)
 }
@@ -680,6 +688,20 @@ func (s *server) renderClaim(c *gin.Context, status int, v *view) {
 		return
 	}
 	s.logStaffAccess(c, "view_claim", cv.ClaimantID, cv.ID)
+	d, err := s.claimDataOf(c, v, cv)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v.Data = d
+	s.render(c, status, "claim", v)
+}
+
+// claimDataOf is what the claim page, and the staff's review page, show of
+// cv: the estimate, timeline, evidence and payout account in v's language,
+// and for the owner the forms that apply now.
+func (s *server) claimDataOf(c *gin.Context, v *view, cv *claims.View) (claimData, error) {
+	ctx := c.Request.Context()
 	owner := v.User.ID == cv.ClaimantID
 	d := claimData{C: cv, Outage: s.outageNames(ctx, v.Lang)(cv.OutageID), Category: v.L.T("claims.category." + cv.Category),
 		Status: v.L.T("claims.status." + cv.Status), Owner: owner, CanWithdraw: owner && cv.Withdrawable,
@@ -693,7 +715,7 @@ func (s *server) renderClaim(c *gin.Context, status int, v *view) {
 		d.Past = append(d.Past, estimateOf(v.Lang, cv.PastEstimates[i]))
 	}
 	for _, e := range cv.Events {
-		d.Events = append(d.Events, eventRow{Status: v.L.T("claims.status." + e.Status), Note: e.Note, At: e.At})
+		d.Events = append(d.Events, eventRow{Status: v.L.T("claims.status." + e.Status), Note: eventNoteText(v.L, e.Note), At: e.At})
 	}
 	for _, e := range cv.Evidence {
 		d.Evidence = append(d.Evidence, evidenceRow{ID: e.ID, Kind: v.L.T("claims.evidence." + e.Kind), Name: e.Name,
@@ -712,8 +734,12 @@ func (s *server) renderClaim(c *gin.Context, status int, v *view) {
 	for _, k := range claims.EvidenceKinds {
 		d.EvidenceKinds = append(d.EvidenceKinds, option{Value: k, Label: v.L.T("claims.evidence." + k), Selected: v.Form["kind"] == k})
 	}
-	v.Data = d
-	s.render(c, status, "claim", v)
+	if owner && s.review != nil {
+		if err := s.ownerForms(ctx, v.L, &d); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
 }
 
 func estimateOf(lang string, e policy.Estimate) estimateView {

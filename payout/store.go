@@ -26,6 +26,8 @@ type Store interface {
 	UpdateBatch(ctx context.Context, b *models.PayoutBatch) error
 	// Batch finds a batch; apperr.ErrNotFound when there is none.
 	Batch(ctx context.Context, id string) (*models.PayoutBatch, error)
+	// Batches lists up to limit batches, newest first.
+	Batches(ctx context.Context, limit int) ([]models.PayoutBatch, error)
 	// Lines returns up to limit items of batchID joined with their claims,
 	// with item id > after, in item id order; only items in one of statuses
 	// when given.

@@ -86,6 +86,12 @@ func (s PayoutStore) Batch(ctx context.Context, id string) (*models.PayoutBatch,
 	return &b, nil
 }
 
+// Batches lists up to limit batches, newest first.
+func (s PayoutStore) Batches(ctx context.Context, limit int) ([]models.PayoutBatch, error) {
+	var out []models.PayoutBatch
+	return out, translate(s.g(ctx).Order("created_at DESC, id DESC").Limit(limit).Find(&out).Error, "list payout batches")
+}
+
 // lineRow is one row of the items-and-claims join.
 type lineRow struct {
 	ItemID             string `gorm:"column:item_id"`

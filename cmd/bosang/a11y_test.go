@@ -14,6 +14,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/bosang/bosang/outage"
+	"github.com/bosang/bosang/payout"
+	"github.com/bosang/bosang/review"
 )
 
 // axePath is axe-core, vendored for the tests only by web/vendor.sh (see
@@ -59,6 +61,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	// restoration, a timeline, and here a recorded notice) and Kakao
 	// Account (downstream impact on the exchange) are the ones checked.
 	outages := map[string]string{}
+	var staff struct{ decided, held, batch string }
 	base := startPortalWith(t, "", func(ctx context.Context, getenv func(string) string) {
 		if err := run(ctx, []string{"seed", "--demo"}, getenv, io.Discard); err != nil {
 			t.Fatalf("seed --demo: %v", err)
@@ -85,6 +88,9 @@ func TestBrowserAccessibility(t *testing.T) {
 			Channels: []string{"website", "app"}, SentAt: &sent, Body: "카카오톡 서비스 장애 안내"}); err != nil {
 			t.Fatalf("record notice: %v", err)
 		}
+		// Review and payouts: one claim approved and in a batch, one held
+		// by the demo supervisor, so the review page shows its form.
+		staff.decided, staff.held, staff.batch = prepareStaffPages(ctx, t, a)
 	})
 	for _, code := range []string{"kakaotalk", "kakao-account"} {
 		if outages[code] == "" {
@@ -104,6 +110,9 @@ func TestBrowserAccessibility(t *testing.T) {
 	operator := []string{"/ops", "/ops/outages/new", "/ops/outages/new?service=kakao-t",
 		"/outages/" + outages["kakaotalk"], "/ops/outages/" + outages["kakaotalk"] + "/notice-draft?kind=compensation",
 		"/ops/outages/" + outages["kakao-t"] + "/edit", "/account"}
+
+	supervisor := []string{"/review", "/review?min_krw=x", "/review/claims/" + staff.held, "/review/claims/" + staff.decided,
+		"/payouts", "/payouts/" + staff.batch, "/payouts/" + staff.batch + "/export?format=csv&reason="}
 
 	for _, lang := range []string{"ko", "en"} {
 		b.do(
@@ -131,6 +140,14 @@ func TestBrowserAccessibility(t *testing.T) {
 			chromedp.Click(chromedp.ID("logout")),
 			chromedp.WaitVisible(chromedp.CSS(`header nav a[href="/login"]`)),
 		)
+		// The demo supervisor: the review queue, a claim held for a
+		// decision and a decided one, the payouts and a batch, and the
+		// batch's export form refused for want of a reason.
+		b.login(base, "supervisor@demo.bosang.kr", demoPassword, "nav-payouts")
+		for _, p := range supervisor {
+			b.axeCheck(base, p, lang, "supervisor", axeSrc)
+		}
+		b.logout()
 	}
 }
 
@@ -173,4 +190,36 @@ func (b *browserT) axeCheck(base, path, lang, who string, axeSrc []byte) {
 		}
 		b.t.Errorf("%s (%s, %s): axe %s [%s]: %s (%s)%s", path, lang, who, v.ID, v.Impact, v.Help, v.HelpURL, first)
 	}
+}
+
+// prepareStaffPages has the demo reviewer approve the oldest demo claim, the
+// demo supervisor build a batch of it and take the next claim, and returns
+// the approved claim, the held one and the batch.
+func prepareStaffPages(ctx context.Context, t *testing.T, a *app) (decided, held, batch string) {
+	t.Helper()
+	rev, err := a.db.UserByEmail(ctx, "reviewer@demo.bosang.kr")
+	if err != nil {
+		t.Fatalf("demo reviewer: %v", err)
+	}
+	sup, err := a.db.UserByEmail(ctx, "supervisor@demo.bosang.kr")
+	if err != nil {
+		t.Fatalf("demo supervisor: %v", err)
+	}
+	v, err := a.review.Next(ctx, rev)
+	if err != nil {
+		t.Fatalf("review next: %v", err)
+	}
+	amount := int64(10_000)
+	if _, err := a.review.Decide(ctx, rev, v.ID, &v.Version, review.DecisionInput{Outcome: "approve", AmountKRW: &amount}); err != nil {
+		t.Fatalf("approve %s: %v", v.Number, err)
+	}
+	b, err := a.payouts.Build(ctx, payout.Access{Actor: sup, IP: "127.0.0.1"}, "")
+	if err != nil {
+		t.Fatalf("build a batch: %v", err)
+	}
+	h, err := a.review.Next(ctx, sup)
+	if err != nil {
+		t.Fatalf("review next: %v", err)
+	}
+	return v.ID, h.ID, b.ID
 }

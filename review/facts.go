@@ -1,0 +1,67 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/bosang/bosang/claims"
+)
+
+// Facts are what the review and claim pages show about a claim besides its
+// claims.View: its flags, who holds or decided it, the open supplement
+// request and whether it may still be appealed. The caller has already
+// checked that the viewer may see the claim.
+type Facts struct {
+	Flags             []string
+	LeasedBy          *string
+	LeaseExpiresAt    *time.Time
+	DecidedBy         *string
+	DecidedAt         *time.Time
+	ApprovedAmountKRW int64
+	// SupplementNote and SupplementDueAt are the open request, when the
+	// claim is supplement_requested.
+	SupplementNote  string
+	SupplementDueAt *time.Time
+	AppealedAt      *time.Time
+	// AppealClosesAt is when the appeal window closes; CanAppeal whether
+	// the claimant may appeal now (decided, not appealed, in the window).
+	AppealClosesAt *time.Time
+	CanAppeal      bool
+}
+
+// Facts returns the review facts of claim id.
+func (s *Service) Facts(ctx context.Context, id string) (*Facts, error) {
+	c, err := s.store.Claim(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	f := &Facts{Flags: []string{}, LeasedBy: c.LeasedBy, LeaseExpiresAt: c.LeaseExpiresAt, DecidedBy: c.DecidedBy, DecidedAt: c.DecidedAt,
+		ApprovedAmountKRW: c.ApprovedAmountKRW, SupplementDueAt: c.SupplementDueAt, AppealedAt: c.AppealedAt}
+	_ = json.Unmarshal([]byte(c.Flags), &f.Flags) // written by RefreshFlags
+	status := claims.Status(c.Status)
+	if status == claims.SupplementRequested {
+		list, err := s.store.Decisions(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		for i := len(list) - 1; i >= 0; i-- {
+			if list[i].Action == string(claims.ActRequestSupplement) {
+				f.SupplementNote = list[i].Note
+				if f.SupplementDueAt == nil {
+					f.SupplementDueAt = list[i].DueAt
+				}
+				break
+			}
+		}
+	}
+	if c.DecidedAt != nil {
+		closes := c.DecidedAt.Add(s.settings.AppealWindow)
+		f.AppealClosesAt = &closes
+	}
+	switch status {
+	case claims.Approved, claims.PartiallyApproved, claims.Rejected:
+		f.CanAppeal = c.AppealedAt == nil && (f.AppealClosesAt == nil || s.now().Before(*f.AppealClosesAt))
+	}
+	return f, nil
+}
