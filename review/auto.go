@@ -79,8 +79,20 @@ func (s *Service) eligible(ctx context.Context, c *models.Claim, flags []string,
 	if err != nil {
 		return false, err
 	}
+	return eligibleWith(c, flags, rule, est, kinds, s.settings), nil
+}
+
+// eligibleWith is the whole eligibility rule on facts already read, shared by
+// the per-claim and the set-based paths: the category's rule approves
+// automatically, the estimate needs no review, the required evidence is there
+// (a payout account, or no money asked, stands for the account), nothing is
+// flagged and the amount is within the reviewer's authority.
+func eligibleWith(c *models.Claim, flags []string, rule policy.CategoryRule, est models.ClaimEstimate, kinds []string, set Settings) bool {
+	if len(flags) > 0 || c.EstimateAmountKRW > set.SecondApprovalAboveKRW || !rule.AutoApprove {
+		return false
+	}
 	if !est.Auto || est.ReviewRequired {
-		return false, nil
+		return false
 	}
 	have := map[string]bool{}
 	for _, k := range kinds {
@@ -91,10 +103,10 @@ func (s *Service) eligible(ctx context.Context, c *models.Claim, flags []string,
 	}
 	for _, need := range rule.Evidence {
 		if !have[need] {
-			return false, nil
+			return false
 		}
 	}
-	return true, nil
+	return true
 }
 
 func (s *Service) rule(ctx context.Context, c *models.Claim, cache rules) (policy.CategoryRule, error) {
@@ -130,7 +142,14 @@ type Progress struct {
 // outages when outageID is empty), in pages, reporting progress after each
 // page. It stops when ctx ends; rerunning continues where it left off since
 // decided claims are no longer submitted.
+//
+// When the store can decide in sets (PostgreSQL), each page is read with a
+// few set queries and its approvals are written in one transaction; see
+// adjudicateSets.
 func (s *Service) Adjudicate(ctx context.Context, outageID string, report func(Progress)) (Progress, error) {
+	if bs, ok := s.store.(BatchStore); ok && bs.SetBased() {
+		return s.adjudicateSets(ctx, bs, outageID, report)
+	}
 	var p Progress
 	after := ""
 	cache := rules{}
@@ -212,7 +231,10 @@ func (s *Service) AfterFile(ctx context.Context, claimID string) error {
 	if err != nil {
 		return err
 	}
-	if len(flags) > 0 {
+	if slices.ContainsFunc(flags, func(f string) bool { return f != FlagBurst }) {
+		// A shared account, phone, business number or file is news for
+		// the other claims too; a burst is about the address and is
+		// found again when each of those claims is looked at.
 		related, err := s.store.Related(ctx, c, s.settings.BurstWindow)
 		if err != nil {
 			return err

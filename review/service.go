@@ -204,12 +204,22 @@ func (s *Service) requireReason(f *apperr.Fields, code string) {
 
 // apply runs the state machine and stores the decision.
 func (s *Service) apply(ctx context.Context, actor *models.User, c *models.Claim, action claims.Action, d claims.Decision, in DecisionInput) error {
-	from := claims.Status(c.Status)
-	to, err := claims.Next(from, action, d)
+	dec, ev, out, err := s.decided(actor, c, action, d, in, s.now().UTC())
 	if err != nil {
 		return err
 	}
-	now := s.now().UTC()
+	return s.store.Decide(ctx, c, dec, ev, out)
+}
+
+// decided runs the state machine on c (moving it to its new state, version
+// and times) and returns the decision, timeline event and outbox message
+// that record it; nothing is stored.
+func (s *Service) decided(actor *models.User, c *models.Claim, action claims.Action, d claims.Decision, in DecisionInput, now time.Time) (*models.Decision, *models.ClaimEvent, *models.OutboxMessage, error) {
+	from := claims.Status(c.Status)
+	to, err := claims.Next(from, action, d)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	dec := &models.Decision{ID: s.newID(), ClaimID: c.ID, ClaimVersion: c.Version, ActorRole: "system", Action: string(action),
 		FromStatus: string(from), ToStatus: string(to), AmountKRW: d.AmountKRW, ReasonCode: in.ReasonCode,
 		Note: strings.TrimSpace(in.Note), CreatedAt: now}
@@ -237,7 +247,7 @@ func (s *Service) apply(ctx context.Context, actor *models.User, c *models.Claim
 		c.SupplementDueAt, dec.DueAt = &due, &due
 	}
 	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: dec.ActorID, Note: eventNote(dec), CreatedAt: now}
-	return s.store.Decide(ctx, c, dec, ev, outboxFor(s.newID(), c, ev))
+	return dec, ev, outboxFor(s.newID(), c, ev), nil
 }
 
 // eventNote is what the claimant's timeline says about a decision.

@@ -210,7 +210,8 @@ func (s ReviewStore) Related(ctx context.Context, c *models.Claim, burstWindow t
 	ids := map[string]bool{}
 	collect := func(q *gorm.DB) error {
 		var found []string
-		if err := q.Limit(1000).Pluck("claims.id", &found).Error; err != nil {
+		// Only open claims can still be decided, so only their flags matter.
+		if err := q.Where("claims.status IN ?", openStatuses).Limit(100).Pluck("claims.id", &found).Error; err != nil {
 			return translate(err, "related claims")
 		}
 		for _, id := range found {
@@ -229,10 +230,6 @@ func (s ReviewStore) Related(ctx context.Context, c *models.Claim, burstWindow t
 	}
 	if c.PayoutFingerprint != "" {
 		queries = append(queries, others().Where("payout_fingerprint = ?", c.PayoutFingerprint))
-	}
-	if c.ClientIP != "" {
-		queries = append(queries, others().Where("client_ip = ? AND created_at BETWEEN ? AND ?", c.ClientIP,
-			c.CreatedAt.Add(-burstWindow), c.CreatedAt.Add(burstWindow)))
 	}
 	for _, q := range queries {
 		if err := collect(q); err != nil {

@@ -2,8 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -11,8 +16,49 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/pii"
+	"github.com/bosang/bosang/policy"
 	"github.com/bosang/bosang/store"
 )
+
+// prepareOptions are prepare's flags beyond --claims.
+type prepareOptions struct {
+	// Monetary gives every claim a payout account sealed with the portal's
+	// key and the evidence its category's rule requires, so that
+	// adjudication approves them and a payout batch can take them.
+	Monetary bool
+	// DataDir is the portal's data directory; its secrets/encryption.key
+	// seals the accounts (BOSANG_ENCRYPTION_KEY, in hex, wins when set).
+	DataDir string
+}
+
+// prepareFlags registers prepare's extra flags on fs.
+func prepareFlags(fs *flag.FlagSet) *prepareOptions {
+	o := &prepareOptions{}
+	fs.BoolVar(&o.Monetary, "monetary", false, "monetary claims with sealed payout accounts and their required evidence (needs the portal's encryption key)")
+	fs.StringVar(&o.DataDir, "data-dir", "./data", "the portal's data directory (secrets/encryption.key seals the accounts)")
+	return o
+}
+
+// loadSealer reads the portal's encryption key the way config.Load does in
+// development: BOSANG_ENCRYPTION_KEY, else DataDir/secrets/encryption.key.
+func loadSealer(dataDir string) (*pii.Sealer, error) {
+	v := strings.TrimSpace(os.Getenv("BOSANG_ENCRYPTION_KEY"))
+	if v == "" {
+		path := filepath.Join(dataDir, "secrets", "encryption.key")
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("--monetary needs the portal's encryption key: %w (start the portal once with BOSANG_DATA_DIR=%s)", err, dataDir)
+		}
+		v = strings.TrimSpace(string(b))
+	}
+	key, err := hex.DecodeString(v)
+	if err != nil || len(key) != 32 {
+		return nil, fmt.Errorf("the encryption key must be 64 hex characters")
+	}
+	return pii.NewSealer(key)
+}
 
 // LoadPassword is the password of every claimant prepare creates.
 const LoadPassword = "load-test-password-1"
@@ -22,9 +68,19 @@ var categories = []string{"free_user", "paid_subscriber", "merchant", "driver", 
 // prepare bulk-loads claimants, outages and n claims with their estimates
 // through COPY. Claims are spread so that (claimant, outage, category) stays
 // unique: claimants × outages × 5 categories.
-func prepare(ctx context.Context, dsn string, n int, out io.Writer) error {
+func prepare(ctx context.Context, dsn string, n int, opt *prepareOptions, out io.Writer) error {
 	if !strings.HasPrefix(dsn, "postgres") {
 		return fmt.Errorf("BOSANG_DATABASE_URL must be a postgres:// URL")
+	}
+	if opt == nil {
+		opt = &prepareOptions{}
+	}
+	var sealer *pii.Sealer
+	if opt.Monetary {
+		var err error
+		if sealer, err = loadSealer(opt.DataDir); err != nil {
+			return err
+		}
 	}
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
@@ -65,7 +121,7 @@ func prepare(ctx context.Context, dsn string, n int, out io.Writer) error {
 	if err := ensurePolicy(ctx, conn, now); err != nil {
 		return err
 	}
-	if err := copyClaims(ctx, conn, users, outageIDs, n, run, now); err != nil {
+	if err := copyClaims(ctx, conn, users, outageIDs, n, run, now, sealer); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "prepared %d claimants (password %q), %d outages, %d claims in %s\n", claimants, LoadPassword, outages, n, time.Since(start).Round(time.Millisecond))
@@ -118,11 +174,30 @@ func ensurePolicy(ctx context.Context, conn *pgx.Conn, now time.Time) error {
 	return fmt.Errorf("no policy yet: start the portal once against this database (it publishes the default policy) and run prepare again")
 }
 
-func copyClaims(ctx context.Context, conn *pgx.Conn, users, outages []string, n int, run string, now time.Time) error {
+// loadEvidence is the evidence a monetary load claim carries: what its
+// category's rule in the default policy requires, the account excepted (the
+// sealed payout account stands for it).
+var loadEvidence = func() map[string][]string {
+	m := map[string][]string{}
+	for cat, rule := range policy.Default().Categories {
+		for _, k := range rule.Evidence {
+			if k != policy.EvidenceAccount {
+				m[string(cat)] = append(m[string(cat)], k)
+			}
+		}
+	}
+	return m
+}()
+
+func copyClaims(ctx context.Context, conn *pgx.Conn, users, outages []string, n int, run string, now time.Time, sealer *pii.Sealer) error {
 	const chunk = 50_000
-	claims := make([][]any, 0, chunk)
+	claimRows := make([][]any, 0, chunk)
 	estimates := make([][]any, 0, chunk)
+	var evidence [][]any
+	accounts := map[string]string{} // claimant -> account number
 	flush := func() error {
+		claims := claimRows
+		defer func() { claimRows, estimates, evidence = claimRows[:0], estimates[:0], evidence[:0] }()
 		if _, err := conn.CopyFrom(ctx, pgx.Identifier{"claims"}, []string{"id", "number", "claimant_id", "outage_id", "category", "monetary", "description",
 			"claimed_amount_krw", "details", "payout_bank", "payout_holder", "payout_number_sealed", "payout_key_id", "payout_number_masked", "status",
 			"estimate_amount_krw", "policy_version", "version", "created_at", "updated_at", "flags", "payout_fingerprint", "client_ip"}, pgx.CopyFromRows(claims)); err != nil {
@@ -131,7 +206,11 @@ func copyClaims(ctx context.Context, conn *pgx.Conn, users, outages []string, n 
 		if _, err := conn.CopyFrom(ctx, pgx.Identifier{"claim_estimates"}, []string{"id", "claim_id", "policy_version", "amount_krw", "steps", "auto", "review_required", "created_at"}, pgx.CopyFromRows(estimates)); err != nil {
 			return fmt.Errorf("copy estimates: %w", err)
 		}
-		claims, estimates = claims[:0], estimates[:0]
+		if len(evidence) > 0 {
+			if _, err := conn.CopyFrom(ctx, pgx.Identifier{"evidence"}, []string{"id", "claim_id", "kind", "sha256", "size", "content_type", "storage_key", "original_name", "created_at"}, pgx.CopyFromRows(evidence)); err != nil {
+				return fmt.Errorf("copy evidence: %w", err)
+			}
+		}
 		return nil
 	}
 	i := 0
@@ -147,11 +226,29 @@ func copyClaims(ctx context.Context, conn *pgx.Conn, users, outages []string, n 
 				if cat != "free_user" {
 					amount = int64(7_550 + i%50_000)
 				}
-				claims = append(claims, []any{id, fmt.Sprintf("BS-L%s-%07d", run, i), u, o, cat, false, "부하 시험 청구", int64(0), "{}", "", "", "", "", "",
-					"submitted", amount, 1, 1, created, created, "[]", "", ""})
+				row := []any{id, fmt.Sprintf("BS-L%s-%07d", run, i), u, o, cat, false, "부하 시험 청구", int64(0), "{}", "", "", "", "", "",
+					"submitted", amount, 1, 1, created, created, "[]", "", ""}
+				if sealer != nil {
+					number, ok := accounts[u]
+					if !ok {
+						number = fmt.Sprintf("110-%03d-%06d", len(accounts)/1_000_000, len(accounts)%1_000_000)
+						accounts[u] = number
+					}
+					bank := claims.Banks[len(number)%len(claims.Banks)].Code
+					sealed, keyID := sealer.Seal(number, id)
+					row[5], row[7] = true, amount
+					row[9], row[10], row[11], row[12], row[13] = bank, fmt.Sprintf("부하%d", len(accounts)), sealed, keyID, pii.MaskAccount(number)
+					row[21] = sealer.Fingerprint(number)
+					for _, kind := range loadEvidence[cat] {
+						eid := newID()
+						sum := sha256.Sum256([]byte(eid))
+						evidence = append(evidence, []any{eid, id, kind, hex.EncodeToString(sum[:]), int64(2048), "application/pdf", "load/" + eid, kind + ".pdf", created})
+					}
+				}
+				claimRows = append(claimRows, row)
 				estimates = append(estimates, []any{newID(), id, 1, amount, "[]", true, cat == "merchant" && amount > 500_000, created})
 				i++
-				if len(claims) == chunk {
+				if len(claimRows) == chunk {
 					if err := flush(); err != nil {
 						return err
 					}

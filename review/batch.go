@@ -1,0 +1,137 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/models"
+)
+
+// AutoCandidate is one submitted claim with every fact the automatic
+// adjudication looks at, read for a whole page of claims at once.
+type AutoCandidate struct {
+	Claim models.Claim
+	// Flags are the claim's signals computed now, as Signals computes them.
+	Flags []string
+	// Estimate is the current estimate; HasEstimate is false without one.
+	Estimate    models.ClaimEstimate
+	HasEstimate bool
+	// Kinds are the kinds of the claim's evidence.
+	Kinds []string
+}
+
+// AutoApproval is one automatic approval to store: the claim in its new
+// state with the decision (whose ClaimVersion is the version the claim was
+// read at), the timeline event and the outbox message.
+type AutoApproval struct {
+	Claim    *models.Claim
+	Decision *models.Decision
+	Event    *models.ClaimEvent
+	Outbox   *models.OutboxMessage
+}
+
+// BatchStore is the set-based persistence of the automatic adjudication. A
+// Store that also implements it and reports SetBased is driven a page of
+// claims per query instead of a claim at a time.
+type BatchStore interface {
+	// SetBased reports whether the methods below run as set queries.
+	SetBased() bool
+	// AutoCandidates reads up to limit submitted claims (of outageID when
+	// set) with id > after, in id order, with their facts.
+	AutoCandidates(ctx context.Context, outageID, after string, limit int, burstWindow time.Duration, burstCount int) ([]AutoCandidate, error)
+	// SetFlagsMany stores flags (claim id to JSON array) without touching
+	// versions, like SetFlags.
+	SetFlagsMany(ctx context.Context, flags map[string]string) error
+	// DecideMany stores the approvals in one transaction. A claim is updated
+	// only while it is still submitted at Decision.ClaimVersion; the
+	// decision, event, outbox message and audit entry are written only for
+	// those. It returns how many were decided.
+	DecideMany(ctx context.Context, list []AutoApproval) (int, error)
+}
+
+// SetPageSize is how many claims one page of the set-based adjudication
+// reads and decides in one transaction.
+const SetPageSize = 5000
+
+// adjudicateSets is Adjudicate on a BatchStore: per page, one query reads
+// the claims with their signals, estimate and evidence kinds; the rules are
+// applied in Go by the same eligibleWith as the per-claim path; changed
+// flags are saved in one statement; the approvals of the page are written
+// in one transaction, each guarded by the version it was read at, so a
+// claim decided or changed meanwhile is skipped and nothing is decided
+// twice. Each page commits on its own: stopping loses at most the page in
+// flight, and a rerun continues with the claims still submitted.
+func (s *Service) adjudicateSets(ctx context.Context, bs BatchStore, outageID string, report func(Progress)) (Progress, error) {
+	var p Progress
+	cache := rules{}
+	for after := ""; ; {
+		if err := ctx.Err(); err != nil {
+			return p, err
+		}
+		page, err := bs.AutoCandidates(ctx, outageID, after, SetPageSize, s.settings.BurstWindow, s.settings.BurstCount)
+		if err != nil || len(page) == 0 {
+			return p, err
+		}
+		now := s.now().UTC()
+		changed := map[string]string{}
+		approvals := make([]AutoApproval, 0, len(page))
+		for i := range page {
+			a := &page[i]
+			c := &a.Claim
+			p.Seen++
+			slices.Sort(a.Flags)
+			if a.Flags == nil {
+				a.Flags = []string{}
+			}
+			b, _ := json.Marshal(a.Flags)
+			if string(b) != c.Flags {
+				changed[c.ID] = string(b)
+				c.Flags = string(b)
+			}
+			ok := false
+			if len(a.Flags) == 0 && c.EstimateAmountKRW <= s.settings.SecondApprovalAboveKRW {
+				rule, err := s.rule(ctx, c, cache)
+				if err != nil {
+					return p, fmt.Errorf("claim %s: %w", c.Number, err)
+				}
+				ok = a.HasEstimate && eligibleWith(c, a.Flags, rule, a.Estimate, a.Kinds, s.settings)
+			}
+			switch {
+			case !ok:
+				p.Manual++
+			case sampled(c.ID, s.settings.SampleBP):
+				p.Sampled++
+			default:
+				dec, ev, out, err := s.decided(nil, c, claims.ActAutoApprove,
+					claims.Decision{AmountKRW: c.EstimateAmountKRW, SecondApprovalAboveKRW: s.settings.SecondApprovalAboveKRW},
+					DecisionInput{Note: "policy auto-approval"}, now)
+				if err != nil { // the state machine refuses: no longer submitted
+					p.Skipped++
+					continue
+				}
+				approvals = append(approvals, AutoApproval{Claim: c, Decision: dec, Event: ev, Outbox: out})
+			}
+		}
+		if len(changed) > 0 {
+			if err := bs.SetFlagsMany(ctx, changed); err != nil {
+				return p, err
+			}
+		}
+		if len(approvals) > 0 {
+			n, err := bs.DecideMany(ctx, approvals)
+			if err != nil {
+				return p, err
+			}
+			p.Approved += n
+			p.Skipped += len(approvals) - n
+		}
+		after = page[len(page)-1].Claim.ID
+		if report != nil {
+			report(p)
+		}
+	}
+}
