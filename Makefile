@@ -16,7 +16,7 @@ export BOSANG_TEST_POSTGRES_URL
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: test e2e lint build vendor run check-postgres
+.PHONY: test e2e lint build vendor run check-postgres bench
 
 ## test: every test (unit, both database dialects, browser) with a fresh cache.
 test: check-postgres
@@ -68,3 +68,30 @@ check-postgres:
 		echo "CI=true: refusing to run without PostgreSQL."; \
 		exit 1; \
 	fi
+
+## bench: the standard load set (submit, public, status, mix, overload) against
+## a raw gin+pgx baseline in the same run; writes bench/results.md. PostgreSQL only.
+bench:
+	bash scripts/bench.sh
+
+# Crash safety (issue 6). Both build into a temp dir and talk only to
+# loopback and BOSANG_TEST_POSTGRES_URL; CHAOSFLAGS adds flags (e.g. -keep).
+.PHONY: chaos chaos-short
+CHAOSFLAGS ?=
+
+## chaos: 20 SIGKILLs of one instance, 20 of one of two instances, then
+## PostgreSQL stopped 10 s (pg_ctlcluster; stops it for everyone on this
+## machine); reconciles every acknowledged claim after each phase (~6 min).
+chaos: check-postgres
+	@dir="$$(mktemp -d)"; trap 'rm -rf "$$dir"' EXIT; \
+	$(GO) build -o "$$dir/bosang" ./cmd/bosang; \
+	$(GO) build -o "$$dir/bosang-chaos" ./cmd/bosang-chaos; \
+	"$$dir/bosang-chaos" -bosang "$$dir/bosang" -kills 20 -phases 1,2,3 -pg-stop=true $(CHAOSFLAGS)
+
+## chaos-short: the CI size: 3 kills in phases 1 and 2, PostgreSQL left
+## running (other test packages share it). `go test` runs it as TestChaosShort.
+chaos-short: check-postgres
+	@dir="$$(mktemp -d)"; trap 'rm -rf "$$dir"' EXIT; \
+	$(GO) build -o "$$dir/bosang" ./cmd/bosang; \
+	$(GO) build -o "$$dir/bosang-chaos" ./cmd/bosang-chaos; \
+	"$$dir/bosang-chaos" -bosang "$$dir/bosang" -kills 3 -phases 1,2 -pg-stop=false $(CHAOSFLAGS)

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# make bench: the standard load set on this machine. It builds the portal and
+# the load tool, prepares a fresh PostgreSQL database with bulk data, starts
+# the portal on a loopback port, and drives it and a raw gin+pgx baseline in
+# the same run, writing every figure with its ratio to the baseline to
+# bench/results.md. Loopback only; bounded in time.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+ADMIN_URL="${BOSANG_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
+DURATION="${BENCH_DURATION:-15s}"
+CONCURRENCY="${BENCH_CONCURRENCY:-64}"
+CLAIMS="${BENCH_CLAIMS:-20000}"
+PORT="${BENCH_PORT:-18181}"
+DB="bosang_bench_$$"
+WORK="$(mktemp -d)"
+OUT="bench/results.md"
+
+cleanup() {
+	[[ -n "${PID:-}" ]] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
+	psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+go build -o "$WORK/bosang" ./cmd/bosang
+go build -o "$WORK/bosang-load" ./cmd/bosang-load
+psql "$ADMIN_URL" -qc "CREATE DATABASE $DB" >/dev/null
+export BOSANG_DATABASE_URL="${ADMIN_URL%/*}/$DB?sslmode=disable"
+export BOSANG_DATA_DIR="$WORK/data" BOSANG_ADDR="127.0.0.1:$PORT" BOSANG_BASE_URL="http://127.0.0.1:$PORT"
+"$WORK/bosang" migrate >/dev/null 2>"$WORK/migrate.log"
+"$WORK/bosang-load" prepare --claims "$CLAIMS"
+"$WORK/bosang" serve 2>"$WORK/server.log" &
+PID=$!
+for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
+
+{
+	echo "# make bench results"
+	echo
+	echo "$(date -u +%Y-%m-%dT%H:%M:%SZ); $(nproc) cores; $(psql "$ADMIN_URL" -Atc 'SHOW server_version'); Go $(go env GOVERSION);"
+	echo "closed loop at $CONCURRENCY connections, $DURATION per side; $CLAIMS prepared claims."
+	echo
+	"$WORK/bosang-load" run --target "http://127.0.0.1:$PORT" --concurrency "$CONCURRENCY" --duration "$DURATION" --scenarios submit,public,status,mix
+	"$WORK/bosang-load" run --target "http://127.0.0.1:$PORT" --concurrency "$CONCURRENCY" --duration 10s --scenarios overload
+	echo
+	echo "First-load transfer of a claimant page (HTML + CSS + JS, uncompressed):"
+	"$WORK/bosang-load" pagesize --target "http://127.0.0.1:$PORT"
+} | tee "$OUT"
+echo "wrote $OUT"
