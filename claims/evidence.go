@@ -91,6 +91,9 @@ func (s *Service) AddEvidence(ctx context.Context, owner *models.User, claimID s
 		s.blobs.Delete(ctx, e.StorageKey)
 		return nil, err
 	}
+	if err := s.store.Enqueue(ctx, s.reviewJob(c.ID, "evidence", s.now().UTC())); err != nil {
+		return nil, err
+	}
 	s.changed(ctx, c.ID)
 	return &EvidenceView{ID: e.ID, Kind: e.Kind, Name: e.OriginalName, SHA256: e.SHA256, Size: e.Size, ContentType: e.ContentType, CreatedAt: e.CreatedAt}, nil
 }

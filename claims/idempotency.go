@@ -12,11 +12,12 @@ import (
 )
 
 // KeyTTL is how long an Idempotency-Key is remembered (at least 24 hours per
-// API.md); StaleInFlight is after how long an unfinished request, probably
-// cut short by a crash, may be taken over by a retry.
+// API.md); StaleInFlight is after how long an unfinished request, cut short
+// by a crash, may be taken over by a retry. It exceeds the server's request
+// deadline (15 s), and a request whose key was taken over cannot finish it.
 const (
 	KeyTTL        = 48 * time.Hour
-	StaleInFlight = 60 * time.Second
+	StaleInFlight = 20 * time.Second
 )
 
 // Replay is a stored first response to send again.

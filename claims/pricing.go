@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/bosang/bosang/apperr"
@@ -73,9 +74,43 @@ func monthlyFee(cat policy.Category, details map[string]any, profiles map[string
 	return 0, nil
 }
 
-// policies loads every published policy, publishing the default first if
-// none exists yet.
+// policyTTL bounds how long another instance's new policy may go unseen
+// here; a policy published through this instance is seen at once.
+const policyTTL = time.Second
+
+// policyCache keeps the parsed policies between requests.
+type policyCache struct {
+	mu   sync.Mutex
+	list []policy.Policy
+	at   time.Time
+}
+
+// policies returns every published policy, from the cache when fresh.
 func (s *Service) policies(ctx context.Context) ([]policy.Policy, error) {
+	s.cache.mu.Lock()
+	list, fresh := s.cache.list, s.cache.list != nil && time.Since(s.cache.at) < policyTTL
+	s.cache.mu.Unlock()
+	if fresh {
+		return list, nil
+	}
+	list, err := s.loadPolicies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.cache.mu.Lock()
+	s.cache.list, s.cache.at = list, time.Now()
+	s.cache.mu.Unlock()
+	return list, nil
+}
+
+func (s *Service) forgetPolicies() {
+	s.cache.mu.Lock()
+	s.cache.list = nil
+	s.cache.mu.Unlock()
+}
+
+// loadPolicies reads and parses every published policy.
+func (s *Service) loadPolicies(ctx context.Context) ([]policy.Policy, error) {
 	recs, err := s.store.Policies(ctx)
 	if err != nil {
 		return nil, err
@@ -146,7 +181,7 @@ func (s *Service) Policies(ctx context.Context) ([]policy.Policy, error) { retur
 // their old estimates on record. It returns the policy and how many claims
 // were re-priced.
 func (s *Service) Publish(ctx context.Context, admin *models.User, p policy.Policy) (policy.Policy, int, error) {
-	all, err := s.policies(ctx)
+	all, err := s.loadPolicies(ctx) // fresh: the next version number depends on it
 	if err != nil {
 		return p, 0, err
 	}
@@ -160,6 +195,7 @@ func (s *Service) Publish(ctx context.Context, admin *models.User, p policy.Poli
 	if err := s.store.CreatePolicy(ctx, record(p, &admin.ID, s.now())); err != nil {
 		return p, 0, err
 	}
+	s.forgetPolicies()
 	n, err := s.reprice(ctx, append(all, p))
 	return p, n, err
 }

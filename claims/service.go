@@ -17,6 +17,7 @@ import (
 
 // Service is the claims use cases.
 type Service struct {
+	cache   *policyCache
 	store   Store
 	outages *outage.Service
 	sealer  *pii.Sealer
@@ -31,7 +32,7 @@ type Service struct {
 
 // NewService wires a Service.
 func NewService(store Store, outages *outage.Service, sealer *pii.Sealer, blobs Blobs, limits EvidenceLimits, now func() time.Time, newID func() string) *Service {
-	return &Service{store: store, outages: outages, sealer: sealer, blobs: blobs, limits: limits, now: now, newID: newID}
+	return &Service{cache: &policyCache{}, store: store, outages: outages, sealer: sealer, blobs: blobs, limits: limits, now: now, newID: newID}
 }
 
 // NewClaim is what a claimant files (API.md POST /claims).
@@ -85,14 +86,13 @@ func (s *Service) File(ctx context.Context, claimant *models.User, key string, i
 		_, closes, _ := policy.FilingWindow(p, o.StartedAt, o.EndedAt)
 		return nil, &LateError{Closed: closes.In(kst).Format("2006-01-02 15:04 KST")}
 	}
-	if prev, err := s.store.ClaimFor(ctx, claimant.ID, o.ID, string(cat)); err == nil {
-		return nil, &DuplicateError{ClaimID: prev.ID, Number: prev.Number}
-	} else if !errors.Is(err, apperr.ErrNotFound) {
-		return nil, err
-	}
-	profiles, err := s.profileMap(ctx, claimant.ID)
-	if err != nil {
-		return nil, err
+	// A second claim for the same outage and category is refused by the
+	// schema's unique key inside the transaction below, and reported then.
+	profiles := map[string]json.RawMessage{}
+	if _, feeGiven := in.Details["monthly_fee_krw"]; cat == policy.Merchant || (cat != policy.FreeUser && !feeGiven) {
+		if profiles, err = s.profileMap(ctx, claimant.ID); err != nil {
+			return nil, err
+		}
 	}
 	est, err := price(p, cat, o, in.ClaimedAmountKRW, in.Details, profiles, nil, now)
 	if err != nil {
@@ -109,6 +109,9 @@ func (s *Service) File(ctx context.Context, claimant *models.User, key string, i
 		e := s.estimateRecord(c.ID, est, now)
 		ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: &claimant.ID, CreatedAt: now}
 		if err := tx.CreateClaim(ctx, c, e, ev, s.outboxFor(c, ev)); err != nil {
+			return err
+		}
+		if err := tx.Enqueue(ctx, s.reviewJob(c.ID, "filed", now)); err != nil {
 			return err
 		}
 		view = viewOf(c, []models.ClaimEstimate{*e}, []models.ClaimEvent{*ev}, nil)
@@ -128,7 +131,31 @@ func (s *Service) File(ctx context.Context, claimant *models.User, key string, i
 	return view, nil
 }
 
-// OnChange sets the hook run after a claim is filed or gets evidence.
+// TopicReview is the outbox topic of "look at this claim again" jobs: flags
+// and automatic adjudication, done off the request path by the dispatcher.
+const TopicReview = "claim.review"
+
+// reviewJob is the durable request to run the review hooks for a claim,
+// written with the change that calls for it.
+func (s *Service) reviewJob(claimID, cause string, now time.Time) *models.OutboxMessage {
+	id := s.newID()
+	payload, _ := json.Marshal(map[string]string{"claim_id": claimID, "cause": cause})
+	return &models.OutboxMessage{ID: id, Topic: TopicReview, DedupeID: "claim-review-" + id, Payload: string(payload), AvailableAt: now, CreatedAt: now}
+}
+
+// ReviewJobClaim reads the claim id of a review job.
+func ReviewJobClaim(m models.OutboxMessage) (string, error) {
+	var p struct {
+		ClaimID string `json:"claim_id"`
+	}
+	if err := json.Unmarshal([]byte(m.Payload), &p); err != nil || p.ClaimID == "" {
+		return "", fmt.Errorf("review job %s: bad payload", m.ID)
+	}
+	return p.ClaimID, nil
+}
+
+// OnChange sets a hook run synchronously after a claim is filed or gets
+// evidence (tests use it; the server relies on the review jobs instead).
 func (s *Service) OnChange(fn func(ctx context.Context, claimID string)) { s.afterChange = fn }
 
 func (s *Service) changed(ctx context.Context, claimID string) {

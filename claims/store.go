@@ -33,6 +33,9 @@ type Store interface {
 	// ReplaceEstimate supersedes the claim's current estimate with e.
 	ReplaceEstimate(ctx context.Context, e *models.ClaimEstimate, now time.Time) error
 
+	// Enqueue adds an outbox message.
+	Enqueue(ctx context.Context, m *models.OutboxMessage) error
+
 	EvidenceOf(ctx context.Context, claimID string) ([]models.Evidence, error)
 	AddEvidence(ctx context.Context, e *models.Evidence) error
 

@@ -80,7 +80,8 @@ func limitBody(n, upload int64) gin.HandlerFunc {
 }
 
 // uploadRoutes take multipart file uploads.
-var uploadRoutes = map[string]bool{"/api/v1/claims/:id/evidence": true, "/claims/:id/evidence": true, "/claims/new": true}
+var uploadRoutes = map[string]bool{"/api/v1/claims/:id/evidence": true, "/claims/:id/evidence": true, "/claims/new": true,
+	"/claims/:id/supplement": true}
 
 // metrics counts requests and observes latency by route pattern, so that ids
 // in paths do not explode the label space.

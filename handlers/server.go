@@ -47,6 +47,13 @@ type Deps struct {
 	// MaxUploadBytes caps file upload requests; 11 MiB (a 10 MiB file and
 	// its form) when zero.
 	MaxUploadBytes int64
+	// MaxInFlight is how many expensive requests (claim filing, uploads,
+	// decisions, logins) run at once; 64 when zero. AdmissionWait is how long
+	// one waits for a slot before a 503; 100 ms when zero.
+	MaxInFlight   int
+	AdmissionWait time.Duration
+	// RequestTimeout bounds every request; 15 s when zero.
+	RequestTimeout time.Duration
 	// Registry receives the HTTP metrics; a fresh one when nil.
 	Registry *prometheus.Registry
 }
@@ -101,7 +108,17 @@ func New(d Deps) (http.Handler, error) {
 	r.ContextWithFallback = true
 	r.SetTrustedProxies(nil) //nolint:errcheck // nil never fails
 	m := newMetrics(d.Registry)
-	r.Use(withRequestID, m.observe, s.accessLog, gin.CustomRecovery(s.recovered), s.securityHeaders)
+	if d.MaxInFlight == 0 {
+		d.MaxInFlight = 64
+	}
+	if d.AdmissionWait == 0 {
+		d.AdmissionWait = 100 * time.Millisecond
+	}
+	if d.RequestTimeout == 0 {
+		d.RequestTimeout = 15 * time.Second
+	}
+	adm := newAdmission(d.MaxInFlight, d.AdmissionWait, d.Registry)
+	r.Use(withRequestID, m.observe, s.accessLog, gin.CustomRecovery(s.recovered), s.securityHeaders, withDeadline(d.RequestTimeout), adm.limit)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
@@ -143,6 +160,8 @@ func (s *server) pageRoutes(g *gin.RouterGroup) {
 	s.outagePageRoutes(g)
 	s.claimPageRoutes(g)
 	s.statsPageRoutes(g)
+	s.reviewPageRoutes(g)
+	s.payoutPageRoutes(g)
 }
 
 func (s *server) readyz(c *gin.Context) {

@@ -3,7 +3,6 @@ package notify
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -101,4 +100,24 @@ func (s LogSender) Send(ctx context.Context, m models.OutboxMessage) error {
 }
 
 // ErrNoRecipient is returned when a message names no reachable claimant.
-var ErrNoRecipient = fmt.Errorf("no recipient")
+var ErrNoRecipient = errors.New("no recipient")
+
+// SenderFunc adapts a function to Sender.
+type SenderFunc func(ctx context.Context, m models.OutboxMessage) error
+
+// Send calls f.
+func (f SenderFunc) Send(ctx context.Context, m models.OutboxMessage) error { return f(ctx, m) }
+
+// Router sends each message to the Sender of its topic, or to Default.
+type Router struct {
+	Routes  map[string]Sender
+	Default Sender
+}
+
+// Send routes m by its topic.
+func (r Router) Send(ctx context.Context, m models.OutboxMessage) error {
+	if s, ok := r.Routes[m.Topic]; ok {
+		return s.Send(ctx, m)
+	}
+	return r.Default.Send(ctx, m)
+}

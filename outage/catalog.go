@@ -47,7 +47,7 @@ var codePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,47}$`)
 // CreateService adds a service with its features and dependencies. A taken
 // code is ErrConflict; bad fields, a *apperr.ValidationError.
 func (s *Service) CreateService(ctx context.Context, in NewServiceInput) (*CatalogEntry, error) {
-	catalog, err := s.store.Catalog(ctx)
+	catalog, err := s.catalogue(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -87,12 +87,13 @@ func (s *Service) CreateService(ctx context.Context, in NewServiceInput) (*Catal
 	if err := s.store.CreateService(ctx, svc, features, deps); err != nil {
 		return nil, err
 	}
+	s.cache.invalidate("")
 	return s.entry(ctx, svc.ID)
 }
 
 // entry is one service's catalogue entry, dependencies resolved.
 func (s *Service) entry(ctx context.Context, serviceID string) (*CatalogEntry, error) {
-	catalog, err := s.store.Catalog(ctx)
+	catalog, err := s.catalogue(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +154,7 @@ func (s *Service) provider(ctx context.Context, in NewProvider) (*models.Provide
 }
 
 // Catalog lists every service.
-func (s *Service) Catalog(ctx context.Context) ([]CatalogEntry, error) { return s.store.Catalog(ctx) }
+func (s *Service) Catalog(ctx context.Context) ([]CatalogEntry, error) { return s.catalogue(ctx) }
 
 // Roles a claimant can use a service in, for the eligibility checker.
 var Roles = []string{"user", "driver", "merchant", "partner"}
@@ -166,7 +167,7 @@ func (s *Service) Eligible(ctx context.Context, serviceCode, role string, at tim
 	if !slices.Contains(Roles, role) {
 		f.Add("role", "역할을 고르세요.", "Choose a role.")
 	}
-	catalog, err := s.store.Catalog(ctx)
+	catalog, err := s.catalogue(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -62,6 +62,7 @@ func (s *Service) RecordNotice(ctx context.Context, actor *models.User, outageID
 	if err := s.store.AddNotice(ctx, n); err != nil {
 		return nil, err
 	}
+	s.cache.invalidate(outageID)
 	return s.Get(ctx, outageID)
 }
 
@@ -77,6 +78,7 @@ func (s *Service) AddUpdate(ctx context.Context, actor *models.User, outageID, b
 	if err := s.store.AddUpdate(ctx, u); err != nil {
 		return nil, err
 	}
+	s.cache.invalidate(outageID)
 	return s.Get(ctx, outageID)
 }
 

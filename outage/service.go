@@ -13,6 +13,7 @@ import (
 
 // Service is the outage registry's use cases.
 type Service struct {
+	cache    cache
 	store    Store
 	settings statute.Settings
 	now      func() time.Time
@@ -216,6 +217,7 @@ func (s *Service) Correct(ctx context.Context, actor *models.User, id string, p 
 	if err := s.store.UpdateOutage(ctx, &o, features, rev); err != nil {
 		return nil, err
 	}
+	s.cache.invalidate(id)
 	return s.Get(ctx, id)
 }
 
@@ -293,17 +295,27 @@ func snapshot(o models.Outage, features []FeatureState, _ *CatalogEntry) map[str
 		"critical_facility": o.CriticalFacility, "summary": o.Summary, "regions": decodeList(o.Regions), "features": fs}
 }
 
-// Get returns the view of one outage; ErrNotFound if there is none.
+// Get returns the view of one outage; ErrNotFound if there is none. Views
+// are cached for a second; every change made through this Service drops the
+// outage's cached view at once.
 func (s *Service) Get(ctx context.Context, id string) (*View, error) {
+	if v, ok := s.cache.getView(id); ok {
+		return v, nil
+	}
 	rec, err := s.store.Outage(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	catalog, err := s.store.Catalog(ctx)
+	catalog, err := s.catalogue(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return view(rec, catalog, s.settings, s.now())
+	v, err := view(rec, catalog, s.settings, s.now())
+	if err != nil {
+		return nil, err
+	}
+	s.cache.putView(v)
+	return v, nil
 }
 
 // List returns views of the outages matching f.
@@ -312,7 +324,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	catalog, err := s.store.Catalog(ctx)
+	catalog, err := s.catalogue(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -329,7 +341,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*View, error) {
 }
 
 func (s *Service) serviceEntry(ctx context.Context, serviceID string) (*CatalogEntry, error) {
-	catalog, err := s.store.Catalog(ctx)
+	catalog, err := s.catalogue(ctx)
 	if err != nil {
 		return nil, err
 	}

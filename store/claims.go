@@ -56,9 +56,15 @@ func (s ClaimStore) PutProfile(ctx context.Context, p *models.Profile) error {
 	return translate(err, "save profile")
 }
 
-// NextClaimNumber increments the year's counter in one statement.
+// NextClaimNumber returns the next serial: from a sequence on PostgreSQL
+// (no row lock shared by concurrent filings; numbers are unique across
+// years), from the year's counter row on SQLite.
 func (s ClaimStore) NextClaimNumber(ctx context.Context, year int) (int, error) {
 	var n int
+	if s.db.dialect == Postgres {
+		err := s.g(ctx).Raw(`SELECT nextval('claim_number_seq')`).Scan(&n).Error
+		return n, translate(err, "next claim number")
+	}
 	err := s.g(ctx).Raw(`INSERT INTO claim_numbers (year, last) VALUES (?, 1)
 ON CONFLICT (year) DO UPDATE SET last = claim_numbers.last + 1 RETURNING last`, year).Scan(&n).Error
 	return n, translate(err, "next claim number")
@@ -270,15 +276,29 @@ func (s ClaimStore) ClaimKey(ctx context.Context, k *models.IdempotencyKey, stal
 	return &existing, res.RowsAffected == 1, nil
 }
 
-// FinishKey stores the response of the request holding the key.
+// FinishKey stores the response of the request holding the key. Only an
+// in-flight key is finished: a slow request whose key was taken over and
+// answered meanwhile can never overwrite the answer clients already got (its
+// transaction then fails with ErrConflict).
 func (s ClaimStore) FinishKey(ctx context.Context, userID, key string, status int, body string) error {
-	res := s.g(ctx).Model(&models.IdempotencyKey{}).Where("user_id = ? AND key = ?", userID, key).
+	res := s.g(ctx).Model(&models.IdempotencyKey{}).Where("user_id = ? AND key = ? AND state = 'in_flight'", userID, key).
 		Updates(map[string]any{"state": "done", "response_status": status, "response_body": body})
-	return affectedOne(res, "finish idempotency key")
+	if res.Error != nil {
+		return translate(res.Error, "finish idempotency key")
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("idempotency key %s was answered by another request: %w", key, apperr.ErrConflict)
+	}
+	return nil
 }
 
 // ReleaseKey deletes an in-flight key.
 func (s ClaimStore) ReleaseKey(ctx context.Context, userID, key string) error {
 	err := s.g(ctx).Where("user_id = ? AND key = ? AND state = ?", userID, key, "in_flight").Delete(&models.IdempotencyKey{}).Error
 	return translate(err, "release idempotency key")
+}
+
+// Enqueue adds an outbox message; inside InTx it commits with the change.
+func (s ClaimStore) Enqueue(ctx context.Context, m *models.OutboxMessage) error {
+	return translate(s.g(ctx).Create(m).Error, "enqueue message")
 }

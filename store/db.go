@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -113,9 +115,13 @@ func (db *DB) Ping(ctx context.Context) error {
 // InTx runs fn in one transaction: committed if fn returns nil, rolled back
 // otherwise (and on panic). Calls on the DB given to fn join the transaction.
 func (db *DB) InTx(ctx context.Context, fn func(tx *DB) error) error {
-	return db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+	err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
 		return fn(&DB{gorm: g, dialect: db.dialect})
 	})
+	if err != nil && !errors.Is(err, apperr.ErrUnavailable) && unreachable(err) {
+		return fmt.Errorf("transaction: %v: %w", err, apperr.ErrUnavailable)
+	}
+	return err
 }
 
 func (db *DB) with(ctx context.Context) *gorm.DB { return db.gorm.WithContext(ctx) }
@@ -142,7 +148,26 @@ func translate(err error, what string) error {
 		return fmt.Errorf("%s: %v: %w", what, err, apperr.ErrInvalid)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return fmt.Errorf("%s: %w", what, err)
+	case unreachable(err):
+		return fmt.Errorf("%s: %v: %w", what, err, apperr.ErrUnavailable)
 	}
 	slog.Debug("untranslated database error", "what", what, "err", err)
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// unreachable reports errors that mean the database is down or restarting:
+// the request should fail fast with 503 and be retried, not look like a bug.
+func unreachable(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "57P01" || pg.Code == "57P02" || pg.Code == "57P03" // shutting down, crashed, starting up
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	if errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "connection refused") || strings.Contains(msg, "unexpected EOF") ||
+		strings.Contains(msg, "conn closed") || strings.Contains(msg, "broken pipe")
 }

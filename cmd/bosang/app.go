@@ -81,11 +81,6 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 		return nil, err
 	}
 	rv := review.NewService(db.Review(), cl, review.DefaultSettings, time.Now, newID)
-	cl.OnChange(func(ctx context.Context, id string) {
-		if err := rv.AfterFile(ctx, id); err != nil {
-			log.ErrorContext(ctx, "automatic adjudication", "claim_id", id, "err", err)
-		}
-	})
 	au := newAuditService(db)
 	return &app{cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au,
 		payouts: payout.NewService(db.Payouts(), sealer, au, time.Now, newID), log: log,

@@ -61,5 +61,8 @@ func seed(ctx context.Context, args []string, getenv func(string) string, out io
 	if err := seedOutages(ctx, a, operator, out); err != nil {
 		return err
 	}
-	return seedClaims(ctx, a, operator, out)
+	if err := seedClaims(ctx, a, operator, out); err != nil {
+		return err
+	}
+	return seedReview(ctx, a, out)
 }

@@ -62,10 +62,18 @@ func TestSeedDemoTwiceChangesNothing(t *testing.T) {
 		if err != nil || len(list) != len(demoClaims) {
 			t.Fatalf("got %d claims (%v), want %d", len(list), err, len(demoClaims))
 		}
+		statuses := map[string]string{}
 		for _, c := range list {
 			// The Pro membership driver's 2022 figure: ₩39,000 × 6 / 31, rounded up to ₩10.
 			if c.Category == "driver" && c.Estimate.AmountKRW != 7550 {
 				t.Errorf("driver claim estimate ₩%d, want ₩7,550", c.Estimate.AmountKRW)
+			}
+			statuses[c.Category] = c.Status
+		}
+		// Every review page has something to show.
+		for cat, want := range map[string]string{"driver": "paid", "merchant": "pending_second_approval", "paid_subscriber": "appealed", "partner_business": "submitted"} {
+			if statuses[cat] != want {
+				t.Errorf("demo %s claim is %s, want %s (all: %v)", cat, statuses[cat], want, statuses)
 			}
 		}
 		// The verdicts DOMAIN.md implies for the 2022 fire and the others.

@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/handlers"
 	"github.com/bosang/bosang/i18n"
+	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/notify"
 )
 
@@ -55,7 +57,17 @@ func (a *app) dispatcher() (*notify.Dispatcher, error) {
 		}
 		sender = s
 	}
-	return notify.NewDispatcher(a.db, sender, a.log, time.Now), nil
+	// Review jobs (flags, automatic adjudication) are written with the claim
+	// and run here, off the request path; a failure is retried.
+	reviewJobs := notify.SenderFunc(func(ctx context.Context, m models.OutboxMessage) error {
+		id, err := claims.ReviewJobClaim(m)
+		if err != nil {
+			return err
+		}
+		return a.review.AfterFile(ctx, id)
+	})
+	router := notify.Router{Routes: map[string]notify.Sender{claims.TopicReview: reviewJobs}, Default: sender}
+	return notify.NewDispatcher(a.db, router, a.log, time.Now), nil
 }
 
 func newHandler(a *app) (http.Handler, error) {
