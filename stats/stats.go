@@ -89,9 +89,19 @@ type Store interface {
 
 // Service computes the figures.
 type Service struct {
-	store  Store
-	target time.Duration
-	now    func() time.Time
+	store     Store
+	target    time.Duration
+	now       func() time.Time
+	snapshots *snapshots
+}
+
+// WithSnapshots makes Figures answer from a snapshot at most maxAge old
+// (its AsOf says when it was taken), refreshed in the background when it
+// ages, so a dashboard over a million claims answers at once instead of
+// rescanning them on every request. It returns s.
+func (s *Service) WithSnapshots(maxAge time.Duration) *Service {
+	s.snapshots = &snapshots{maxAge: maxAge, byOutage: map[string]*snapshot{}}
+	return s
 }
 
 // NewService wires a Service; reviewTarget is the age by which a claim
@@ -160,6 +170,13 @@ type BucketCount struct {
 // Figures computes the dashboard for outageID ("" for every outage); an
 // unknown outage is ErrNotFound.
 func (s *Service) Figures(ctx context.Context, outageID string) (*Figures, error) {
+	if s.snapshots != nil {
+		return s.snapshots.get(ctx, outageID, s.compute)
+	}
+	return s.compute(ctx, outageID)
+}
+
+func (s *Service) compute(ctx context.Context, outageID string) (*Figures, error) {
 	now := s.now().UTC()
 	f := &Figures{AsOf: now, ByStatus: map[string]int64{}, ByCategory: map[string]int64{}}
 	if outageID != "" {

@@ -84,7 +84,7 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	au := newAuditService(db)
 	return &app{cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au,
 		payouts: payout.NewService(db.Payouts(), sealer, au, time.Now, newID), log: log,
-		stats: stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now)}, nil
+		stats: stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now).WithSnapshots(5 * time.Second)}, nil
 }
 
 func (a *app) Close() error { return a.db.Close() }
