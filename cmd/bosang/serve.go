@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/bosang/bosang/claims"
@@ -35,6 +36,9 @@ func serve(ctx context.Context, getenv func(string) string) error {
 		return err
 	}
 	go d.Run(ctx, 2*time.Second)
+	if addr := getenv("BOSANG_PPROF_ADDR"); addr != "" {
+		go servePprof(ctx, addr, a)
+	}
 	// Audit trail: seal appended entries into the hash chain every second.
 	go a.runAuditSealer(ctx)
 	return serveUntil(ctx, ln, newHTTPServer(h), 30*time.Second)
@@ -112,4 +116,24 @@ func serveUntil(ctx context.Context, ln net.Listener, srv *http.Server, grace ti
 		return err
 	}
 	return nil
+}
+
+// servePprof serves Go's profiler on a separate, loopback-only address, for
+// finding what limits a benchmark figure. It is off unless BOSANG_PPROF_ADDR
+// is set.
+func servePprof(ctx context.Context, addr string, a *app) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || !(host == "127.0.0.1" || host == "localhost" || host == "::1") {
+		a.log.Error("BOSANG_PPROF_ADDR must be a loopback address", "addr", addr)
+		return
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { <-ctx.Done(); srv.Close() }()
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		a.log.Error("pprof server", "err", err)
+	}
 }
