@@ -190,9 +190,20 @@ func (s *Service) estimateRecord(claimID string, est policy.Estimate, now time.T
 
 // outboxFor is the message announcing a status change to the claimant.
 func (s *Service) outboxFor(c *models.Claim, ev *models.ClaimEvent) *models.OutboxMessage {
+	return StatusMessage(s.newID(), c, ev)
+}
+
+// TopicStatus is the outbox topic that tells a claimant their claim moved.
+const TopicStatus = "claim.status"
+
+// StatusMessage is the outbox message announcing the status change ev of c
+// to its claimant, with id; every package that moves a claim writes it in
+// the same transaction. Its dedupe id is the event's, so a receiver drops
+// repeats of at-least-once delivery.
+func StatusMessage(id string, c *models.Claim, ev *models.ClaimEvent) *models.OutboxMessage {
 	payload, _ := json.Marshal(map[string]any{"claim_id": c.ID, "number": c.Number, "claimant_id": c.ClaimantID,
 		"status": ev.Status, "at": ev.CreatedAt, "note": ev.Note})
-	return &models.OutboxMessage{ID: s.newID(), Topic: "claim.status", DedupeID: "claim-event-" + ev.ID, Payload: string(payload),
+	return &models.OutboxMessage{ID: id, Topic: TopicStatus, DedupeID: "claim-event-" + ev.ID, Payload: string(payload),
 		AvailableAt: ev.CreatedAt, CreatedAt: ev.CreatedAt}
 }
 

@@ -2,7 +2,6 @@ package payout
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -391,14 +390,8 @@ func (s *Service) pay(ctx context.Context, tx Store, a Access, claimID string, n
 	from := c.Version
 	c.Status, c.Version, c.UpdatedAt = string(to), c.Version+1, now
 	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: &a.Actor.ID, CreatedAt: now}
-	return tx.PayClaim(ctx, c, from, ev, s.outboxFor(c, ev))
+	return tx.PayClaim(ctx, c, from, ev, claims.StatusMessage(s.newID(), c, ev))
 }
 
 // outboxFor is the claim.status message every status change sends (the
 // shape claims and review use).
-func (s *Service) outboxFor(c *models.Claim, ev *models.ClaimEvent) *models.OutboxMessage {
-	payload, _ := json.Marshal(map[string]any{"claim_id": c.ID, "number": c.Number, "claimant_id": c.ClaimantID,
-		"status": ev.Status, "at": ev.CreatedAt, "note": ev.Note})
-	return &models.OutboxMessage{ID: s.newID(), Topic: "claim.status", DedupeID: "claim-event-" + ev.ID, Payload: string(payload),
-		AvailableAt: ev.CreatedAt, CreatedAt: ev.CreatedAt}
-}

@@ -2,7 +2,6 @@ package review
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -247,7 +246,7 @@ func (s *Service) decided(actor *models.User, c *models.Claim, action claims.Act
 		c.SupplementDueAt, dec.DueAt = &due, &due
 	}
 	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: dec.ActorID, Note: eventNote(dec), CreatedAt: now}
-	return dec, ev, outboxFor(s.newID(), c, ev), nil
+	return dec, ev, claims.StatusMessage(s.newID(), c, ev), nil
 }
 
 // eventNote is what the claimant's timeline says about a decision.
@@ -260,13 +259,6 @@ func eventNote(d *models.Decision) string {
 		parts = append(parts, d.Note)
 	}
 	return strings.Join(parts, " — ")
-}
-
-func outboxFor(id string, c *models.Claim, ev *models.ClaimEvent) *models.OutboxMessage {
-	payload, _ := json.Marshal(map[string]any{"claim_id": c.ID, "number": c.Number, "claimant_id": c.ClaimantID,
-		"status": ev.Status, "at": ev.CreatedAt, "note": ev.Note})
-	return &models.OutboxMessage{ID: id, Topic: "claim.status", DedupeID: "claim-event-" + ev.ID, Payload: string(payload),
-		AvailableAt: ev.CreatedAt, CreatedAt: ev.CreatedAt}
 }
 
 // Appeal contests a decision, once per claim, within the appeal window. The
