@@ -392,6 +392,3 @@ func (s *Service) pay(ctx context.Context, tx Store, a Access, claimID string, n
 	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: &a.Actor.ID, CreatedAt: now}
 	return tx.PayClaim(ctx, c, from, ev, claims.StatusMessage(s.newID(), c, ev))
 }
-
-// outboxFor is the claim.status message every status change sends (the
-// shape claims and review use).
