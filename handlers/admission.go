@@ -64,10 +64,21 @@ func (a *admission) refuse(c *gin.Context) {
 		Message: "서버가 바쁩니다. 잠시 후 다시 시도하세요. / The server is busy; retry shortly."}})
 }
 
+// longRoutes move or stream whole payout batches, which may hold a million
+// claims: they get ten times the ordinary deadline.
+var longRoutes = map[string]bool{
+	"POST /api/v1/payouts/batches": true, "GET /api/v1/payouts/batches/:id/export.csv": true,
+	"GET /api/v1/payouts/batches/:id/export.xlsx": true, "POST /payouts": true, "GET /payouts/:id/export": true,
+}
+
 // withDeadline bounds every request so that nothing hangs when a dependency
 // does: the database calls see the deadline through the request context.
 func withDeadline(d time.Duration) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		d := d
+		if longRoutes[c.Request.Method+" "+c.FullPath()] {
+			d *= 10
+		}
 		ctx, cancel := context.WithTimeout(c.Request.Context(), d)
 		defer cancel()
 		c.Request = c.Request.WithContext(ctx)

@@ -119,7 +119,12 @@ func (s *Service) build(ctx context.Context, a Access, outageID string) (*models
 		if err := tx.CreateBatch(ctx, b); err != nil {
 			return err
 		}
-		for after := ""; ; {
+		handled, n, total, err := tx.AddAllPayable(ctx, b.ID, outageID, now)
+		if err != nil {
+			return err
+		}
+		b.ItemCount, b.TotalKRW = n, total
+		for after := ""; !handled; {
 			list, err := tx.PayableClaims(ctx, outageID, after, pageSize)
 			if err != nil {
 				return err

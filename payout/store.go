@@ -2,6 +2,7 @@ package payout
 
 import (
 	"context"
+	"time"
 
 	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/models"
@@ -17,6 +18,12 @@ type Store interface {
 	// in no payout item that is pending or paid; only those of outageID when
 	// it is set.
 	PayableClaims(ctx context.Context, outageID, after string, limit int) ([]models.Claim, error)
+	// AddAllPayable, where the database can do it in one statement, puts
+	// every payable claim (of outageID when set) into batchID as pending
+	// items with database-generated ids, skipping claims a
+	// concurrent build took, and returns handled = true with the count and
+	// total. handled = false means the caller must page with PayableClaims.
+	AddAllPayable(ctx context.Context, batchID, outageID string, now time.Time) (handled bool, count int, total int64, err error)
 	// CreateBatch inserts b.
 	CreateBatch(ctx context.Context, b *models.PayoutBatch) error
 	// AddItems inserts items; a claim already in a live (pending or paid)

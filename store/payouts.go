@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -46,6 +47,35 @@ func (s PayoutStore) PayableClaims(ctx context.Context, outageID, after string, 
 	}
 	var out []models.Claim
 	return out, translate(q.Order("id").Limit(limit).Find(&out).Error, "list payable claims")
+}
+
+// AddAllPayable fills a batch in one INSERT ... SELECT on PostgreSQL (a
+// million claims would otherwise cross the network twice); a claim a
+// concurrent build already took is skipped through the live-claim unique
+// index. SQLite answers handled = false and the service pages instead.
+func (s PayoutStore) AddAllPayable(ctx context.Context, batchID, outageID string, now time.Time) (bool, int, int64, error) {
+	if s.db.dialect != Postgres {
+		return false, 0, 0, nil
+	}
+	q := `INSERT INTO payout_items (id, batch_id, claim_id, amount_krw, status, reference, created_at)
+SELECT gen_random_uuid(), ?, c.id, c.approved_amount_krw, 'pending', '', ? FROM claims c
+WHERE c.status IN ('approved', 'partially_approved') AND c.approved_amount_krw > 0
+  AND NOT EXISTS (SELECT 1 FROM payout_items p WHERE p.claim_id = c.id AND p.status <> 'failed')`
+	args := []any{batchID, now.UTC()}
+	if outageID != "" {
+		q += ` AND c.outage_id = ?`
+		args = append(args, outageID)
+	}
+	q += ` ON CONFLICT (claim_id) WHERE status <> 'failed' DO NOTHING`
+	if err := s.g(ctx).Exec(q, args...).Error; err != nil {
+		return true, 0, 0, translate(err, "add payable claims")
+	}
+	var agg struct {
+		N     int
+		Total int64
+	}
+	err := s.g(ctx).Raw(`SELECT count(*) AS n, COALESCE(sum(amount_krw), 0) AS total FROM payout_items WHERE batch_id = ?`, batchID).Scan(&agg).Error
+	return true, agg.N, agg.Total, translate(err, "count batch items")
 }
 
 // CreateBatch inserts a batch.
