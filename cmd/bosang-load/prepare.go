@@ -124,6 +124,11 @@ func prepare(ctx context.Context, dsn string, n int, opt *prepareOptions, out io
 	if err := copyClaims(ctx, conn, users, outageIDs, n, run, now, sealer); err != nil {
 		return err
 	}
+	// Fresh statistics: without them the planner plans the next queries as
+	// if the tables were empty (autovacuum catches up only later).
+	if _, err := conn.Exec(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
 	fmt.Fprintf(out, "prepared %d claimants (password %q), %d outages, %d claims in %s\n", claimants, LoadPassword, outages, n, time.Since(start).Round(time.Millisecond))
 	return nil
 }
