@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -155,51 +154,7 @@ func testBrowserAccount(t *testing.T, databaseURL string) {
 // port and returns its base URL. Cleanup stops the server and closes the app.
 func startPortal(t *testing.T, databaseURL string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	base := "http://" + ln.Addr().String()
-	env := map[string]string{
-		"BOSANG_DATA_DIR":     t.TempDir(),
-		"BOSANG_ADDR":         "127.0.0.1:0",
-		"BOSANG_DATABASE_URL": databaseURL,
-		// 127.0.0.1 counts as localhost, so cookies are not Secure and
-		// the browser sends them back over plain HTTP.
-		"BOSANG_BASE_URL": base,
-	}
-	getenv := func(k string) string { return env[k] }
-
-	a, err := open(t.Context(), getenv)
-	if err != nil {
-		ln.Close()
-		t.Fatalf("open: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := a.Close(); err != nil {
-			t.Errorf("close app: %v", err)
-		}
-	})
-	if a.cfg.SecureCookies() {
-		ln.Close()
-		t.Fatalf("config wants Secure cookies for %s; the browser would drop them over HTTP", base)
-	}
-	h, err := newHandler(a)
-	if err != nil {
-		ln.Close()
-		t.Fatalf("newHandler: %v", err)
-	}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serveUntil(ctx, ln, newHTTPServer(h), 5*time.Second) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serveUntil: %v", err)
-		}
-	})
-	return base
+	return startPortalWith(t, databaseURL, nil)
 }
 
 // browserBudget bounds each subtest's browser steps.
