@@ -49,6 +49,11 @@ func (s *Service) autoDecide(ctx context.Context, c *models.Claim, cache rules) 
 	if err != nil {
 		return "", err
 	}
+	return s.decideFlagged(ctx, c, flags, cache)
+}
+
+// decideFlagged is autoDecide for a submitted claim whose flags are known.
+func (s *Service) decideFlagged(ctx context.Context, c *models.Claim, flags []string, cache rules) (Verdict, error) {
 	ok, err := s.eligible(ctx, c, flags, cache)
 	if err != nil || !ok {
 		return AutoManual, err
@@ -235,7 +240,7 @@ func (s *Service) AfterFile(ctx context.Context, claimID string) error {
 		// A shared account, phone, business number or file is news for
 		// the other claims too; a burst is about the address and is
 		// found again when each of those claims is looked at.
-		related, err := s.store.Related(ctx, c, s.settings.BurstWindow)
+		related, err := s.store.Related(ctx, c)
 		if err != nil {
 			return err
 		}
@@ -249,6 +254,9 @@ func (s *Service) AfterFile(ctx context.Context, claimID string) error {
 			}
 		}
 	}
-	_, err = s.autoDecide(ctx, c, rules{})
+	if c.Status != string(claims.Submitted) {
+		return nil
+	}
+	_, err = s.decideFlagged(ctx, c, flags, rules{})
 	return err
 }

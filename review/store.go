@@ -28,7 +28,7 @@ type Store interface {
 	Signals(ctx context.Context, c *models.Claim, burstWindow time.Duration, burstCount int) ([]string, error)
 	SetFlags(ctx context.Context, claimID, flags string) error
 	// Related lists other claimants' claims sharing a signal with c.
-	Related(ctx context.Context, c *models.Claim, burstWindow time.Duration) ([]string, error)
+	Related(ctx context.Context, c *models.Claim) ([]string, error)
 	// AutoFacts returns a claim's current estimate and the kinds of its
 	// evidence.
 	AutoFacts(ctx context.Context, claimID string) (models.ClaimEstimate, []string, error)

@@ -203,9 +203,9 @@ func (s ReviewStore) SubmittedClaims(ctx context.Context, outageID, after string
 	return out, translate(q.Order("id").Limit(limit).Find(&out).Error, "list submitted claims")
 }
 
-// Related lists the other claimants' claims that share an account, phone,
-// business number, evidence file or address window with c.
-func (s ReviewStore) Related(ctx context.Context, c *models.Claim, burstWindow time.Duration) ([]string, error) {
+// Related lists the other claimants' open claims that share an account,
+// phone, business number or evidence file with c.
+func (s ReviewStore) Related(ctx context.Context, c *models.Claim) ([]string, error) {
 	g := s.g(ctx)
 	ids := map[string]bool{}
 	collect := func(q *gorm.DB) error {
