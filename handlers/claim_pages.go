@@ -681,20 +681,30 @@ func (s *server) claimPage(c *gin.Context) {
 // renderClaim shows claim :id to its owner or staff (anyone else gets the
 // 404 page), with the forms keeping v.Form and v.Errors.
 func (s *server) renderClaim(c *gin.Context, status int, v *view) {
-	ctx := c.Request.Context()
-	cv, err := s.claims.Get(ctx, v.User, c.Param("id"))
+	_, d, ok := s.loadClaimPage(c, v)
+	if !ok {
+		return
+	}
+	v.Data = d
+	s.render(c, status, "claim", v)
+}
+
+// loadClaimPage reads claim :id for v's user (404 for anyone but the owner
+// and staff), records a staff view, and builds what the claim page shows.
+// On failure it has rendered the error and returns false.
+func (s *server) loadClaimPage(c *gin.Context, v *view) (*claims.View, claimData, bool) {
+	cv, err := s.claims.Get(c.Request.Context(), v.User, c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
-		return
+		return nil, claimData{}, false
 	}
 	s.logStaffAccess(c, "view_claim", cv.ClaimantID, cv.ID)
 	d, err := s.claimDataOf(c, v, cv)
 	if err != nil {
 		s.fail(c, err)
-		return
+		return nil, claimData{}, false
 	}
-	v.Data = d
-	s.render(c, status, "claim", v)
+	return cv, d, true
 }
 
 // claimDataOf is what the claim page, and the staff's review page, show of

@@ -262,15 +262,8 @@ func (s *server) reviewClaimPage(c *gin.Context) {
 
 func (s *server) renderReviewClaim(c *gin.Context, status int, v *view) {
 	ctx := c.Request.Context()
-	cv, err := s.claims.Get(ctx, v.User, c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.logStaffAccess(c, "view_claim", cv.ClaimantID, cv.ID)
-	cd, err := s.claimDataOf(c, v, cv)
-	if err != nil {
-		s.fail(c, err)
+	cv, cd, ok := s.loadClaimPage(c, v)
+	if !ok {
 		return
 	}
 	facts, err := s.review.Facts(ctx, cv.ID)
