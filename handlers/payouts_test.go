@@ -431,11 +431,62 @@ func TestPayoutExportStreams20000(t *testing.T) {
 				if resp.StatusCode != http.StatusOK {
 					return 0, fmt.Errorf("status %d", resp.StatusCode)
 				}
-				return io.Copy(io.Discard, resp.Body)
+				if ext == "xlsx" {
+					return io.Copy(io.Discard, resp.Body)
+				}
+				cr := &countingReader{r: resp.Body}
+				if err := checkCSVOrder(cr, n); err != nil {
+					return 0, err
+				}
+				return cr.n, nil
 			})
 			t.Logf("export.%s of %d claims: %d bytes, peak heap growth %.1f MiB", ext, n, size, float64(peak)/(1<<20))
 		}
 	})
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// checkCSVOrder reads a transfer file as it streams and checks it has the
+// header and n transfers, in claim number order, each claim once.
+func checkCSVOrder(r io.Reader, n int) error {
+	cr := csv.NewReader(r)
+	head, err := cr.Read()
+	if err != nil {
+		return err
+	}
+	if head[0] != "\uFEFF번호" {
+		return fmt.Errorf("header %q, want a byte order mark and 번호", head)
+	}
+	seen, prev := 0, ""
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if rec[0] <= prev {
+			return fmt.Errorf("row %d: claim %s after %s, want ascending claim numbers", seen+1, rec[0], prev)
+		}
+		prev = rec[0]
+		seen++
+	}
+	if seen != n {
+		return fmt.Errorf("%d transfers, want %d", seen, n)
+	}
+	return nil
 }
 
 // measure runs fn while sampling the heap and returns fn's byte count and

@@ -97,8 +97,8 @@ type rowWriter interface {
 	discard()
 }
 
-// Write streams the file to w, reading pageSize items at a time, so memory
-// stays flat however large the batch. An error after the first byte leaves
+// Write streams the file to w as the store reads the items (Store.EachLine),
+// so memory stays flat however large the batch. An error after the first byte leaves
 // w with a partial file; the caller must not hand it on as complete.
 func (x *Export) Write(ctx context.Context, w io.Writer) error {
 	var rw rowWriter
@@ -119,20 +119,11 @@ func (x *Export) Write(ctx context.Context, w io.Writer) error {
 	if err := rw.row(cells); err != nil {
 		return err
 	}
-	for after := ""; ; {
-		lines, err := x.s.store.Lines(ctx, x.batchID, []string{ItemPending}, after, pageSize)
-		if err != nil {
-			return err
-		}
-		if len(lines) == 0 {
-			break
-		}
-		for _, l := range lines {
-			if err := x.line(rw, l, cells); err != nil {
-				return err
-			}
-		}
-		after = lines[len(lines)-1].ItemID
+	err = x.s.store.EachLine(ctx, x.batchID, []string{ItemPending}, func(l Line) error {
+		return x.line(rw, l, cells)
+	})
+	if err != nil {
+		return err
 	}
 	return rw.close()
 }

@@ -26,8 +26,8 @@ const (
 	BatchSettled = "settled"
 )
 
-// pageSize is how many rows one query reads while building or exporting, so
-// that a batch of any size never sits in memory.
+// pageSize is how many rows one query reads while building a batch page by
+// page (SQLite) or listing payable claims, so none of it sits in memory whole.
 const pageSize = 1000
 
 // buildAttempts bounds the retries of a build that lost a race for a claim

@@ -145,30 +145,104 @@ type lineRow struct {
 	PayoutNumberMasked string `gorm:"column:payout_number_masked"`
 }
 
+// lineColumns are the columns of a payout.Line, from payout_items i joined
+// with claims c.
+const lineColumns = `i.id AS item_id, i.claim_id, c.claimant_id, c.number, i.amount_krw,
+i.status, i.reference, c.payout_bank, c.payout_holder, c.payout_number_sealed,
+c.payout_key_id, c.payout_number_masked`
+
 // Lines pages through a batch's items by item id, joined with their claims.
+// The page of items is chosen before the join, so a page costs one range
+// scan of payout_items (batch_id, id) and limit claim lookups even when the
+// planner's statistics have not caught up with a freshly built batch.
 func (s PayoutStore) Lines(ctx context.Context, batchID string, statuses []string, after string, limit int) ([]payout.Line, error) {
-	q := s.g(ctx).Table("payout_items").Joins("JOIN claims ON claims.id = payout_items.claim_id").
-		Select(`payout_items.id AS item_id, payout_items.claim_id, claims.claimant_id, claims.number, payout_items.amount_krw,
-payout_items.status, payout_items.reference, claims.payout_bank, claims.payout_holder, claims.payout_number_sealed,
-claims.payout_key_id, claims.payout_number_masked`).
-		Where("payout_items.batch_id = ?", batchID)
+	page := s.g(ctx).Table("payout_items").Where("batch_id = ?", batchID)
 	if len(statuses) > 0 {
-		q = q.Where("payout_items.status IN ?", statuses)
+		page = page.Where("status IN ?", statuses)
 	}
 	if after != "" {
-		q = q.Where("payout_items.id > ?", after)
+		page = page.Where("id > ?", after)
 	}
+	page = page.Order("id").Limit(limit)
 	var rows []lineRow
-	if err := q.Order("payout_items.id").Limit(limit).Scan(&rows).Error; err != nil {
+	err := s.g(ctx).Table("(?) AS i", page).Joins("JOIN claims c ON c.id = i.claim_id").
+		Select(lineColumns).Order("i.id").Scan(&rows).Error
+	if err != nil {
 		return nil, translate(err, "list payout items")
 	}
 	out := make([]payout.Line, len(rows))
 	for i, r := range rows {
-		out[i] = payout.Line{ItemID: r.ItemID, ClaimID: r.ClaimID, ClaimantID: r.ClaimantID, Number: r.Number, AmountKRW: r.AmountKRW,
-			Status: r.Status, Reference: r.Reference, Bank: r.PayoutBank, Holder: r.PayoutHolder, NumberSealed: r.PayoutNumberSealed,
-			KeyID: r.PayoutKeyID, NumberMasked: r.PayoutNumberMasked}
+		out[i] = r.line()
 	}
 	return out, nil
+}
+
+// EachLine reads a batch's items joined with their claims in claim number
+// order. PostgreSQL streams them from one query (one snapshot, and a plan
+// that cannot go quadratic on stale statistics). SQLite has a single
+// connection, which a query held open for a whole download would take from
+// every other request, so there the items come in keyset pages of
+// exportPage.
+func (s PayoutStore) EachLine(ctx context.Context, batchID string, statuses []string, fn func(payout.Line) error) error {
+	query := func() *gorm.DB {
+		q := s.g(ctx).Table("payout_items AS i").Joins("JOIN claims c ON c.id = i.claim_id").
+			Select(lineColumns).Where("i.batch_id = ?", batchID)
+		if len(statuses) > 0 {
+			q = q.Where("i.status IN ?", statuses)
+		}
+		return q.Order("c.number, i.id")
+	}
+	if s.db.dialect == Postgres {
+		return eachRow(query(), fn)
+	}
+	for last := (lineRow{}); ; {
+		q := query()
+		if last.ItemID != "" {
+			q = q.Where("(c.number > ? OR (c.number = ? AND i.id > ?))", last.Number, last.Number, last.ItemID)
+		}
+		var page []lineRow
+		if err := q.Limit(exportPage).Scan(&page).Error; err != nil {
+			return translate(err, "read payout items")
+		}
+		for _, r := range page {
+			if err := fn(r.line()); err != nil {
+				return err
+			}
+		}
+		if len(page) < exportPage {
+			return nil
+		}
+		last = page[len(page)-1]
+	}
+}
+
+// exportPage is how many items one query reads on SQLite.
+const exportPage = 1000
+
+// eachRow runs q and hands fn one row at a time as it arrives.
+func eachRow(q *gorm.DB, fn func(payout.Line) error) error {
+	rows, err := q.Rows()
+	if err != nil {
+		return translate(err, "read payout items")
+	}
+	defer rows.Close()
+	var r lineRow
+	for rows.Next() {
+		if err := rows.Scan(&r.ItemID, &r.ClaimID, &r.ClaimantID, &r.Number, &r.AmountKRW, &r.Status, &r.Reference,
+			&r.PayoutBank, &r.PayoutHolder, &r.PayoutNumberSealed, &r.PayoutKeyID, &r.PayoutNumberMasked); err != nil {
+			return translate(err, "read payout item")
+		}
+		if err := fn(r.line()); err != nil {
+			return err
+		}
+	}
+	return translate(rows.Err(), "read payout items")
+}
+
+func (r lineRow) line() payout.Line {
+	return payout.Line{ItemID: r.ItemID, ClaimID: r.ClaimID, ClaimantID: r.ClaimantID, Number: r.Number, AmountKRW: r.AmountKRW,
+		Status: r.Status, Reference: r.Reference, Bank: r.PayoutBank, Holder: r.PayoutHolder, NumberSealed: r.PayoutNumberSealed,
+		KeyID: r.PayoutKeyID, NumberMasked: r.PayoutNumberMasked}
 }
 
 // forUpdate locks the selected rows until the transaction ends on
