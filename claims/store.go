@@ -62,6 +62,8 @@ type Filter struct {
 	// "amount" or "-amount".
 	Sort  string
 	Limit int
-	// After is the id of the last claim of the previous page.
+	// After is the id of the last claim of the previous page; the page
+	// continues after it in Sort order, ties broken by id. An unknown id,
+	// or with ClaimantID set another claimant's claim, is ErrInvalid.
 	After string
 }

@@ -49,44 +49,6 @@ const filingListDays = 180
 // formKeyPrefix keeps the form's idempotency keys apart from API clients'.
 const formKeyPrefix = "form:"
 
-// claimRow is one claim in the claimant's list.
-type claimRow struct {
-	ID, Number, Outage, Category, Status string
-	Amount                               int64
-	HasEstimate, Review                  bool
-	CreatedAt                            time.Time
-}
-
-type claimsData struct{ Rows []claimRow }
-
-// claimsPage lists the claimant's claims. The eligibility checker links
-// here with ?outage=&role=&service=; those go on to the filing form.
-func (s *server) claimsPage(c *gin.Context) {
-	if q := c.Request.URL.Query(); q.Get("outage") != "" || q.Get("role") != "" || q.Get("service") != "" {
-		c.Redirect(http.StatusSeeOther, "/claims/new?"+q.Encode())
-		return
-	}
-	v := s.view(c, "claims.title")
-	ctx := c.Request.Context()
-	list, err := s.claims.List(ctx, v.User, claims.Filter{Sort: "-created_at", Limit: 200})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	names := s.outageNames(ctx, v.Lang)
-	d := claimsData{}
-	for _, cv := range list {
-		row := claimRow{ID: cv.ID, Number: cv.Number, Outage: names(cv.OutageID), Category: v.L.T("claims.category." + cv.Category),
-			Status: v.L.T("claims.status." + cv.Status), CreatedAt: cv.CreatedAt}
-		if cv.Estimate != nil {
-			row.HasEstimate, row.Amount, row.Review = true, cv.Estimate.AmountKRW, cv.Estimate.ReviewRequired
-		}
-		d.Rows = append(d.Rows, row)
-	}
-	v.Data = d
-	s.render(c, http.StatusOK, "claims", v)
-}
-
 // outageNames returns a memoized lookup of "service · start" for outage ids.
 func (s *server) outageNames(ctx context.Context, lang string) func(id string) string {
 	seen := map[string]string{}

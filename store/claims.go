@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -138,7 +139,7 @@ func (s ClaimStore) Claims(ctx context.Context, f claims.Filter) ([]models.Claim
 		q = q.Where("number = ? OR lower(description) LIKE ?", strings.ToUpper(f.Query), like)
 	}
 	if f.After != "" {
-		cond, args, err := s.after(ctx, f.After, order)
+		cond, args, err := s.after(ctx, f.After, f.ClaimantID, order)
 		if err != nil {
 			return nil, err
 		}
@@ -156,10 +157,16 @@ func (s ClaimStore) Claims(ctx context.Context, f claims.Filter) ([]models.Claim
 	return out, translate(q.Order(order).Order(idOrder).Find(&out).Error, "list claims")
 }
 
-// after is the keyset condition for the page after claim id in order.
-func (s ClaimStore) after(ctx context.Context, id, order string) (string, []any, error) {
+// after is the keyset condition for the page after claim id in order. When
+// the list is one claimant's, the cursor must be one of their claims too:
+// another's claim says nothing about this list and would tell its caller
+// that the id exists, so it is as invalid as an unknown id.
+func (s ClaimStore) after(ctx context.Context, id, claimantID, order string) (string, []any, error) {
 	last, err := s.Claim(ctx, id)
-	if err != nil {
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+		return "", nil, err
+	}
+	if err != nil || (claimantID != "" && last.ClaimantID != claimantID) {
 		return "", nil, apperr.Invalid("next", "잘못된 커서입니다.", "Invalid cursor.")
 	}
 	col, val := "created_at", any(last.CreatedAt)

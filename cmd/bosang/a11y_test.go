@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/payout"
 	"github.com/bosang/bosang/review"
@@ -62,6 +63,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	// Account (downstream impact on the exchange) are the ones checked.
 	outages := map[string]string{}
 	var staff struct{ decided, held, batch string }
+	var oldestClaim string // the demo claimant's, to page past it
 	base := startPortalWith(t, "", func(ctx context.Context, getenv func(string) string) {
 		if err := run(ctx, []string{"seed", "--demo"}, getenv, io.Discard); err != nil {
 			t.Fatalf("seed --demo: %v", err)
@@ -91,6 +93,15 @@ func TestBrowserAccessibility(t *testing.T) {
 		// Review and payouts: one claim approved and in a batch, one held
 		// by the demo supervisor, so the review page shows its form.
 		staff.decided, staff.held, staff.batch = prepareStaffPages(ctx, t, a)
+		user, err := a.db.UserByEmail(ctx, "user@demo.bosang.kr")
+		if err != nil {
+			t.Fatalf("demo claimant: %v", err)
+		}
+		list, err := a.claims.List(ctx, user, claims.Filter{Limit: 1}) // oldest first
+		if err != nil || len(list) == 0 {
+			t.Fatalf("the demo claimant's claims: %d, %v", len(list), err)
+		}
+		oldestClaim = list[0].ID
 	})
 	for _, code := range []string{"kakaotalk", "kakao-account"} {
 		if outages[code] == "" {
@@ -146,6 +157,14 @@ func TestBrowserAccessibility(t *testing.T) {
 		b.login(base, "supervisor@demo.bosang.kr", demoPassword, "nav-payouts")
 		for _, p := range supervisor {
 			b.axeCheck(base, p, lang, "supervisor", axeSrc)
+		}
+		b.logout()
+		// The demo claimant's claims list: the first page, a page past the
+		// oldest claim (links back to the newest) and a stale cursor (a
+		// notice that the list starts over).
+		b.login(base, "user@demo.bosang.kr", demoPassword, "nav-claims")
+		for _, p := range []string{"/claims", "/claims?next=" + oldestClaim, "/claims?next=stale"} {
+			b.axeCheck(base, p, lang, "claimant", axeSrc)
 		}
 		b.logout()
 	}
