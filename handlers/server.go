@@ -125,7 +125,12 @@ func New(d Deps) (http.Handler, error) {
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
 	static, _ := fs.Sub(web.Static, "static")
-	r.StaticFS("/static", http.FS(static))
+	assets, err := loadStatic(static)
+	if err != nil {
+		return nil, err
+	}
+	r.GET("/static/*path", s.serveStatic(assets))
+	r.HEAD("/static/*path", s.serveStatic(assets))
 
 	s.apiRoutes(r.Group("/api/v1", limitBody(d.MaxBodyBytes, d.MaxUploadBytes), s.identify))
 	s.pageRoutes(r.Group("/", limitBody(d.MaxBodyBytes, d.MaxUploadBytes), s.identify, s.checkCSRF))

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -30,33 +32,46 @@ func pageSize(ctx context.Context, dsn, target string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fetch := func(path string) ([]byte, error) {
+	// fetch returns the body as it went over the wire (wire) and as the
+	// browser uses it (size). Asking for gzip explicitly turns off the
+	// transport's transparent decompression, so the wire bytes are counted.
+	fetch := func(path string) (body []byte, wire, size int, err error) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, target+path, nil)
 		req.AddCookie(&http.Cookie{Name: "bosang_at", Value: token})
+		req.Header.Set("Accept-Encoding", "gzip")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
-			return nil, err
+			return nil, 0, 0, err
 		}
 		defer resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("GET %s: %d", path, resp.StatusCode)
+			return nil, 0, 0, fmt.Errorf("GET %s: %d", path, resp.StatusCode)
 		}
-		return io.ReadAll(resp.Body)
+		raw, err := io.ReadAll(resp.Body)
+		if err != nil || resp.Header.Get("Content-Encoding") != "gzip" {
+			return raw, len(raw), len(raw), err
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			return nil, 0, 0, fmt.Errorf("GET %s: %w", path, err)
+		}
+		body, err = io.ReadAll(zr)
+		return body, len(raw), len(body), err
 	}
 	for _, page := range []string{"/claims/" + claimID, "/claims", "/status"} {
-		html, err := fetch(page)
+		html, wire, size, err := fetch(page)
 		if err != nil {
 			return err
 		}
-		total := len(html)
 		for _, m := range assetRef.FindAllSubmatch(html, -1) {
-			b, err := fetch(string(m[1]))
+			_, w, n, err := fetch(string(m[1]))
 			if err != nil {
 				return err
 			}
-			total += len(b)
+			wire, size = wire+w, size+n
 		}
-		fmt.Fprintf(out, "- %s: %.1f KB (HTML %.1f KB)\n", pageName(page), float64(total)/1024, float64(len(html))/1024)
+		fmt.Fprintf(out, "- %s: %.1f KB transferred, %.1f KB uncompressed (HTML %.1f KB)\n", pageName(page),
+			float64(wire)/1024, float64(size)/1024, float64(len(html))/1024)
 	}
 	return nil
 }
