@@ -1,11 +1,15 @@
 package review
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
@@ -54,8 +58,16 @@ type BatchStore interface {
 }
 
 // SetPageSize is how many claims one page of the set-based adjudication
-// reads and decides in one transaction.
+// reads and decides in one transaction, unless Settings.BatchPageSize says
+// otherwise.
 const SetPageSize = 5000
+
+// SetWriters is how many pages the set-based adjudication writes at once,
+// each in its own transaction on its own connection, while the next page is
+// read and judged. One PostgreSQL backend writing a page was the bottleneck
+// (the client sat at 12-17 % of a core); pages are disjoint id ranges, so
+// concurrent writers never touch the same claim.
+const SetWriters = 2
 
 // adjudicateSets is Adjudicate on a BatchStore: per page, one query reads
 // the claims with their signals, estimate and evidence kinds; the rules are
@@ -63,75 +75,133 @@ const SetPageSize = 5000
 // flags are saved in one statement; the approvals of the page are written
 // in one transaction, each guarded by the version it was read at, so a
 // claim decided or changed meanwhile is skipped and nothing is decided
-// twice. Each page commits on its own: stopping loses at most the page in
+// twice. Up to SetWriters pages are written concurrently while the next is
+// read. Each page commits on its own: stopping loses at most the pages in
 // flight, and a rerun continues with the claims still submitted.
 func (s *Service) adjudicateSets(ctx context.Context, bs BatchStore, outageID string, report func(Progress)) (Progress, error) {
-	var p Progress
+	var (
+		mu sync.Mutex
+		p  Progress
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(SetWriters)
 	cache := rules{}
-	for after := ""; ; {
-		if err := ctx.Err(); err != nil {
-			return p, err
+	size := cmp.Or(s.settings.BatchPageSize, SetPageSize)
+	var readErr error
+	for after := ""; readErr == nil; {
+		if readErr = gctx.Err(); readErr != nil {
+			break
 		}
-		page, err := bs.AutoCandidates(ctx, outageID, after, SetPageSize, s.settings.BurstWindow, s.settings.BurstCount)
+		page, err := bs.AutoCandidates(gctx, outageID, after, size, s.settings.BurstWindow, s.settings.BurstCount)
 		if err != nil || len(page) == 0 {
-			return p, err
+			readErr = err
+			break
 		}
-		now := s.now().UTC()
-		changed := map[string]string{}
-		approvals := make([]AutoApproval, 0, len(page))
-		for i := range page {
-			a := &page[i]
-			c := &a.Claim
-			p.Seen++
-			slices.Sort(a.Flags)
-			if a.Flags == nil {
-				a.Flags = []string{}
-			}
-			b, _ := json.Marshal(a.Flags)
-			if string(b) != c.Flags {
-				changed[c.ID] = string(b)
-				c.Flags = string(b)
-			}
-			ok := false
-			if len(a.Flags) == 0 && c.EstimateAmountKRW <= s.settings.SecondApprovalAboveKRW {
-				rule, err := s.rule(ctx, c, cache)
-				if err != nil {
-					return p, fmt.Errorf("claim %s: %w", c.Number, err)
-				}
-				ok = a.HasEstimate && eligibleWith(c, a.Flags, rule, a.Estimate, a.Kinds, s.settings)
-			}
-			switch {
-			case !ok:
-				p.Manual++
-			case sampled(c.ID, s.settings.SampleBP):
-				p.Sampled++
-			default:
-				dec, ev, out, err := s.decided(nil, c, claims.ActAutoApprove,
-					claims.Decision{AmountKRW: c.EstimateAmountKRW, SecondApprovalAboveKRW: s.settings.SecondApprovalAboveKRW},
-					DecisionInput{Note: "policy auto-approval"}, now)
-				if err != nil { // the state machine refuses: no longer submitted
-					p.Skipped++
-					continue
-				}
-				approvals = append(approvals, AutoApproval{Claim: c, Decision: dec, Event: ev, Outbox: out})
-			}
+		w, seen, err := s.judgePage(gctx, page, cache)
+		if err != nil {
+			readErr = err
+			break
 		}
-		if len(changed) > 0 {
-			if err := bs.SetFlagsMany(ctx, changed); err != nil {
-				return p, err
-			}
-		}
-		if len(approvals) > 0 {
-			n, err := bs.DecideMany(ctx, approvals)
+		mu.Lock()
+		p.add(seen)
+		mu.Unlock()
+		g.Go(func() error { // waits while SetWriters pages are being written
+			n, err := w.write(gctx, bs)
 			if err != nil {
-				return p, err
+				return err
 			}
+			mu.Lock()
+			defer mu.Unlock()
 			p.Approved += n
-			p.Skipped += len(approvals) - n
-		}
+			p.Skipped += len(w.approvals) - n
+			if report != nil {
+				report(p)
+			}
+			return nil
+		})
 		after = page[len(page)-1].Claim.ID
-		if report != nil {
-			report(p)
+	}
+	err := g.Wait()
+	if err == nil {
+		err = readErr
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	return p, err
+}
+
+// pageWrites is what judging a page decided to store.
+type pageWrites struct {
+	flags     map[string]string
+	approvals []AutoApproval
+}
+
+// write stores a judged page: the changed flags, then the approvals in one
+// transaction. It returns how many approvals were stored.
+func (w pageWrites) write(ctx context.Context, bs BatchStore) (int, error) {
+	if len(w.flags) > 0 {
+		if err := bs.SetFlagsMany(ctx, w.flags); err != nil {
+			return 0, err
 		}
 	}
+	if len(w.approvals) == 0 {
+		return 0, nil
+	}
+	return bs.DecideMany(ctx, w.approvals)
+}
+
+func (p *Progress) add(q Progress) {
+	p.Seen += q.Seen
+	p.Approved += q.Approved
+	p.Sampled += q.Sampled
+	p.Manual += q.Manual
+	p.Skipped += q.Skipped
+}
+
+// judgePage applies the rules to a page of candidates and returns what to
+// store, with the page's counts apart from the approvals (known once they
+// are stored).
+func (s *Service) judgePage(ctx context.Context, page []AutoCandidate, cache rules) (pageWrites, Progress, error) {
+	var p Progress
+	now := s.now().UTC()
+	w := pageWrites{flags: map[string]string{}, approvals: make([]AutoApproval, 0, len(page))}
+	for i := range page {
+		a := &page[i]
+		c := &a.Claim
+		p.Seen++
+		slices.Sort(a.Flags)
+		if a.Flags == nil {
+			a.Flags = []string{}
+		}
+		b, _ := json.Marshal(a.Flags)
+		if string(b) != c.Flags {
+			w.flags[c.ID] = string(b)
+			c.Flags = string(b)
+		}
+		ok := false
+		if len(a.Flags) == 0 && c.EstimateAmountKRW <= s.settings.SecondApprovalAboveKRW {
+			rule, err := s.rule(ctx, c, cache)
+			if err != nil {
+				return w, p, fmt.Errorf("claim %s: %w", c.Number, err)
+			}
+			ok = a.HasEstimate && eligibleWith(c, a.Flags, rule, a.Estimate, a.Kinds, s.settings)
+		}
+		switch {
+		case !ok:
+			p.Manual++
+		case sampled(c.ID, s.settings.SampleBP):
+			p.Sampled++
+		default:
+			dec, ev, out, err := s.decided(nil, c, claims.ActAutoApprove,
+				claims.Decision{AmountKRW: c.EstimateAmountKRW, SecondApprovalAboveKRW: s.settings.SecondApprovalAboveKRW},
+				DecisionInput{Note: "policy auto-approval"}, now)
+			if err != nil { // the state machine refuses: no longer submitted
+				p.Skipped++
+				continue
+			}
+			w.approvals = append(w.approvals, AutoApproval{Claim: c, Decision: dec, Event: ev, Outbox: out})
+		}
+	}
+	return w, p, nil
 }

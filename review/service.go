@@ -31,6 +31,9 @@ type Settings struct {
 	// different claimants from one address within BurstWindow.
 	BurstWindow time.Duration
 	BurstCount  int
+	// BatchPageSize is how many claims one page of the set-based
+	// adjudication reads and decides in one transaction; 0 is SetPageSize.
+	BatchPageSize int
 }
 
 // DefaultSettings: 15-minute leases, ₩500,000 authority limit, 30 days to

@@ -123,6 +123,9 @@ func TestAdjudicateBatchSameDecisionsOnBothDialects(t *testing.T) {
 		}
 
 		settings := review.DefaultSettings
+		// Pages of 3 claims: on PostgreSQL several pages are written at
+		// once (review.SetWriters) while the next is read.
+		settings.BatchPageSize = 3
 		rv := review.NewService(db.Review(), cl, settings, time.Now, uuid.NewString)
 		p, err := rv.Adjudicate(ctx, "", nil)
 		if err != nil {
