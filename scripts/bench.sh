@@ -43,7 +43,7 @@ for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && 
 	"$WORK/bosang-load" run --target "http://127.0.0.1:$PORT" --concurrency "$CONCURRENCY" --duration "$DURATION" --scenarios submit,public,status,mix
 	"$WORK/bosang-load" run --target "http://127.0.0.1:$PORT" --concurrency "$CONCURRENCY" --duration 10s --scenarios overload
 	echo
-	echo "First-load transfer of a claimant page (HTML + CSS + JS, uncompressed):"
+	echo "First load of a claimant page (HTML + CSS + JS): bytes transferred (gzip accepted) and uncompressed:"
 	"$WORK/bosang-load" pagesize --target "http://127.0.0.1:$PORT"
 } | tee "$OUT"
 echo "wrote $OUT"
