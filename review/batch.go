@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
 )
@@ -80,15 +78,18 @@ const SetWriters = 2
 // flight, and a rerun continues with the claims still submitted.
 func (s *Service) adjudicateSets(ctx context.Context, bs BatchStore, outageID string, report func(Progress)) (Progress, error) {
 	var (
-		mu sync.Mutex
-		p  Progress
+		mu       sync.Mutex
+		p        Progress
+		writeErr error
+		wg       sync.WaitGroup
 	)
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(SetWriters)
+	gctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	slots := make(chan struct{}, SetWriters)
 	cache := rules{}
 	size := cmp.Or(s.settings.BatchPageSize, SetPageSize)
 	var readErr error
-	for after := ""; readErr == nil; {
+	for after := ""; ; {
 		if readErr = gctx.Err(); readErr != nil {
 			break
 		}
@@ -105,30 +106,36 @@ func (s *Service) adjudicateSets(ctx context.Context, bs BatchStore, outageID st
 		mu.Lock()
 		p.add(seen)
 		mu.Unlock()
-		g.Go(func() error { // waits while SetWriters pages are being written
+		slots <- struct{}{} // waits while SetWriters pages are being written
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
 			n, err := w.write(gctx, bs)
-			if err != nil {
-				return err
-			}
 			mu.Lock()
 			defer mu.Unlock()
+			if err != nil {
+				if writeErr == nil {
+					writeErr = err
+					cancel() // the reader stops; the other writer's transaction rolls back
+				}
+				return
+			}
 			p.Approved += n
 			p.Skipped += len(w.approvals) - n
 			if report != nil {
 				report(p)
 			}
-			return nil
-		})
+		}()
 		after = page[len(page)-1].Claim.ID
 	}
-	err := g.Wait()
-	if err == nil {
-		err = readErr
+	wg.Wait()
+	switch {
+	case writeErr != nil:
+		return p, writeErr
+	case ctx.Err() != nil:
+		return p, ctx.Err()
 	}
-	if err == nil {
-		err = ctx.Err()
-	}
-	return p, err
+	return p, readErr
 }
 
 // pageWrites is what judging a page decided to store.
