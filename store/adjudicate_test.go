@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -375,4 +377,68 @@ func sqlStrings(ctx context.Context, db *store.DB, q string, out *[]string) erro
 		*out = append(*out, v)
 	}
 	return rows.Err()
+}
+
+// failingDecide is the PostgreSQL review store with DecideMany failing on
+// its failOn-th call, as a lost connection or a full disk would.
+type failingDecide struct {
+	store.ReviewStore
+	calls  atomic.Int32
+	failOn int32
+	err    error
+}
+
+func (f *failingDecide) DecideMany(ctx context.Context, list []review.AutoApproval) (int, error) {
+	if f.calls.Add(1) == f.failOn {
+		return 0, f.err
+	}
+	return f.ReviewStore.DecideMany(ctx, list)
+}
+
+// TestAdjudicateWriterFailure: pages are written concurrently
+// (review.SetWriters); when one write fails the run stops with that error,
+// what it reports approved is exactly what is stored, and a rerun approves
+// the rest, each claim once.
+func TestAdjudicateWriterFailure(t *testing.T) {
+	db := dbtest.NewPostgres(t)
+	ctx := context.Background()
+	w := newAdjWorld(t, db)
+	cl := claims.NewService(db.Claims(), nil, nil, nil, claims.EvidenceLimits{}, time.Now, uuid.NewString)
+	if err := cl.EnsureDefaultPolicy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const n = 30
+	for i := range n {
+		w.add(t, adjCase{name: "free " + strconv.Itoa(i), category: "free_user", auto: true})
+	}
+	settings := review.DefaultSettings
+	settings.BatchPageSize = 3
+	boom := errors.New("connection lost")
+	failing := &failingDecide{ReviewStore: db.Review(), failOn: 4, err: boom}
+	p, err := review.NewService(failing, cl, settings, time.Now, uuid.NewString).Adjudicate(ctx, "", nil)
+	if !errors.Is(err, boom) {
+		t.Fatalf("run with a failing write: got %v, want %v", err, boom)
+	}
+	stored := func() (approved, decisions int) {
+		var a, d []string
+		if err := sqlStrings(ctx, db, "SELECT id FROM claims WHERE status = 'approved'", &a); err != nil {
+			t.Fatal(err)
+		}
+		if err := sqlStrings(ctx, db, "SELECT claim_id FROM decisions", &d); err != nil {
+			t.Fatal(err)
+		}
+		return len(a), len(d)
+	}
+	approved, decisions := stored()
+	if approved != p.Approved || decisions != approved || approved >= n-p.Sampled {
+		t.Fatalf("after the failure: progress %+v, %d approved and %d decisions stored; want them equal and short of the whole run", p, approved, decisions)
+	}
+	rest, err := review.NewService(db.Review(), cl, settings, time.Now, uuid.NewString).Adjudicate(ctx, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	approved, decisions = stored()
+	if approved != p.Approved+rest.Approved || decisions != approved || approved+rest.Sampled != n {
+		t.Fatalf("after the rerun: first %+v, rerun %+v, %d approved and %d decisions stored; want all %d approved or sampled, each once", p, rest, approved, decisions, n)
+	}
 }
