@@ -1,0 +1,226 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/estimate"
+	"github.com/bosang/bosang/i18n"
+	"github.com/bosang/bosang/outage"
+	"github.com/bosang/bosang/policy"
+)
+
+// filingListDays is how far back the filing form lists outages (besides
+// every outage whose filing window is still open).
+const filingListDays = 180
+
+// outageChoice is one outage the filing form offers.
+type outageChoice struct {
+	ID, Label, Impacted string
+	// Window says until when claims may be filed, or that they no longer may.
+	Window            string
+	Ongoing, Selected bool
+}
+
+// categoryChoice is one claimant category with how it is priced.
+type categoryChoice struct {
+	Value, Label, Explain string
+	Selected              bool
+}
+
+type claimFormData struct {
+	Key           string
+	Outages       []outageChoice
+	Categories    []categoryChoice
+	Banks         []option
+	EvidenceKinds []option
+	Monetary      string
+	FileAgain     bool
+	Duplicate     *claims.DuplicateError
+	// Other are errors about no field on the form.
+	Other []string
+}
+
+// claimFormFields are the error keys the form shows next to a field.
+var claimFormFields = []string{"outage_id", "category", "profile.merchant", "monetary", "description", "claimed_amount_krw",
+	"details.monthly_fee_krw", "details.opening_hours", "evidence_kind", "file", "payout_account.bank", "payout_account.number",
+	"payout_account.holder", "consent"}
+
+func (s *server) newClaimPage(c *gin.Context) {
+	v := s.view(c, "claims.new.title")
+	q := c.Request.URL.Query()
+	v.Form = map[string]string{"outage_id": q.Get("outage"), "category": s.categoryForRole(c.Request.Context(), q.Get("role"), q.Get("service")),
+		"monetary": "yes"}
+	s.renderClaimForm(c, http.StatusOK, v, uuid.NewString())
+}
+
+// categoryForRole maps the eligibility checker's role (and service, for
+// users of paid services) to a claimant category.
+func (s *server) categoryForRole(ctx context.Context, role, service string) string {
+	switch role {
+	case "merchant":
+		return string(policy.Merchant)
+	case "driver":
+		return string(policy.Driver)
+	case "partner":
+		return string(policy.PartnerBusiness)
+	case "user":
+		if catalog, err := s.outages.Catalog(ctx); err == nil {
+			if e := findService(catalog, service); e != nil && e.Service.Paid {
+				return string(policy.PaidSubscriber)
+			}
+		}
+		return string(policy.FreeUser)
+	}
+	return ""
+}
+
+// renderClaimForm renders the filing form with v.Form, v.Errors and the
+// form's idempotency key.
+func (s *server) renderClaimForm(c *gin.Context, status int, v *view, key string) {
+	ctx := c.Request.Context()
+	d := claimFormData{Key: key, Monetary: v.Form["monetary"], FileAgain: v.Form["file_attached"] != "" && len(v.Errors) > 0}
+	policies, err := s.claims.Policies(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	outages, err := s.filingOutages(ctx, v.Form["outage_id"])
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	priceAt := time.Now()
+	for _, o := range outages {
+		row := outageChoice{ID: o.ID, Label: outageLabel(v.Lang, o), Ongoing: o.Ongoing, Selected: o.ID == v.Form["outage_id"]}
+		var names []string
+		for _, i := range o.Impacted {
+			names = append(names, localName(v.Lang, i.Name, i.NameEN))
+		}
+		row.Impacted = strings.Join(names, ", ")
+		if p, err := policy.Select(policies, o.StartedAt); err == nil {
+			if _, closes, open := policy.FilingWindow(p, o.StartedAt, o.EndedAt); !open {
+				id := "claims.new.window_open"
+				if time.Now().After(closes) {
+					id = "claims.new.window_closed"
+				}
+				row.Window = v.L.T(id, map[string]any{"At": kstText(closes)})
+			}
+		}
+		if row.Selected {
+			priceAt = o.StartedAt
+		}
+		d.Outages = append(d.Outages, row)
+	}
+	p, _ := policy.Select(policies, priceAt)
+	for _, cat := range policy.Categories() {
+		ch := categoryChoice{Value: string(cat), Label: v.L.T("claims.category." + string(cat)), Selected: v.Form["category"] == string(cat)}
+		if cr, ok := p.Categories[cat]; ok {
+			ch.Explain = ruleText(v.L, cr)
+		}
+		d.Categories = append(d.Categories, ch)
+	}
+	for _, b := range claims.Banks {
+		d.Banks = append(d.Banks, option{Value: b.Code, Label: localName(v.Lang, b.Name, b.NameEN), Selected: v.Form["payout_account.bank"] == b.Code})
+	}
+	for _, k := range claims.EvidenceKinds {
+		d.EvidenceKinds = append(d.EvidenceKinds, option{Value: k, Label: v.L.T("claims.evidence." + k), Selected: v.Form["evidence_kind"] == k})
+	}
+	for k, msg := range v.Errors {
+		if !slices.Contains(claimFormFields, k) && k != "claim" {
+			d.Other = append(d.Other, msg)
+		}
+	}
+	slices.Sort(d.Other)
+	if prev, ok := v.Data.(*claims.DuplicateError); ok {
+		d.Duplicate = prev
+	}
+	v.Data = &d
+	s.render(c, status, "claim_new", v)
+}
+
+// filingOutages are the outages a claim can be filed for: those of the last
+// filingListDays days, those whose filing window is still open, and the one
+// the form names.
+func (s *server) filingOutages(ctx context.Context, selected string) ([]*outage.View, error) {
+	all, err := s.outages.List(ctx, outage.Filter{Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	policies, err := s.claims.Policies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	since := now.AddDate(0, 0, -filingListDays)
+	var out []*outage.View
+	for _, o := range all {
+		keep := o.ID == selected || o.Ongoing || o.StartedAt.After(since) || o.EndedAt != nil && o.EndedAt.After(since)
+		if p, err := policy.Select(policies, o.StartedAt); !keep && err == nil {
+			keep = !policy.Late(p, o.StartedAt, o.EndedAt, now)
+		}
+		if keep {
+			out = append(out, o)
+		}
+	}
+	if selected != "" && !slices.ContainsFunc(out, func(o *outage.View) bool { return o.ID == selected }) {
+		if o, err := s.outages.Get(ctx, selected); err == nil {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// outageLabel names an outage for a radio button: service, affected
+// features and when.
+func outageLabel(lang string, o *outage.View) string {
+	var features []string
+	for _, f := range o.Features {
+		features = append(features, localName(lang, f.Name, f.NameEN))
+	}
+	label := localName(lang, o.Service.Name, o.Service.NameEN)
+	if len(features) > 0 {
+		label += " (" + strings.Join(features, ", ") + ")"
+	}
+	return label + " · " + kstText(o.StartedAt)
+}
+
+// ruleText says in one line how a category is priced under a policy rule.
+func ruleText(l *i18n.Localizer, cr policy.CategoryRule) string {
+	r := cr.Rule
+	var s string
+	switch r.Kind {
+	case policy.KindFlat:
+		s = l.T("claims.rule.flat", map[string]any{"Amount": estimate.FormatKRW(r.AmountKRW)})
+		if r.AmountKRW == 0 && cr.InKind != "" {
+			s = l.T("claims.rule.in_kind_only", map[string]any{"InKind": cr.InKind})
+		}
+	case policy.KindFeeDays:
+		s = l.T("claims.rule.fee_days", map[string]any{"Multiplier": r.Multiplier, "Round": estimate.FormatKRW(max(r.RoundUpToKRW, 1))})
+	case policy.KindBands:
+		var bands []string
+		for _, b := range r.Bands {
+			bands = append(bands, l.T("claims.rule.band", map[string]any{"UpTo": estimate.FormatKRW(b.UpToKRW), "Amount": estimate.FormatKRW(b.AmountKRW)}))
+		}
+		s = l.T("claims.rule.bands", map[string]any{"Bands": strings.Join(bands, " · ")})
+	case policy.KindLossEstimate:
+		s = l.T("claims.rule.loss_estimate")
+	case policy.KindAvailabilityTiers:
+		var tiers []string
+		for _, t := range r.Tiers {
+			tiers = append(tiers, l.T("claims.rule.tier", map[string]any{"Below": estimate.FormatBP(t.BelowBP), "Credit": estimate.FormatBP(t.CreditBP)}))
+		}
+		s = l.T("claims.rule.tiers", map[string]any{"Tiers": strings.Join(tiers, " · ")})
+	}
+	if cr.CapKRW > 0 {
+		s += " " + l.T("claims.rule.cap", map[string]any{"Cap": estimate.FormatKRW(cr.CapKRW)})
+	}
+	return s
+}

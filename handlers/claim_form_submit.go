@@ -1,0 +1,225 @@
+package handlers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/policy"
+)
+
+// formKeyPrefix keeps the form's idempotency keys apart from API clients'.
+const formKeyPrefix = "form:"
+
+// claimFormNames are the text fields of the filing form, in the order the
+// request hash reads them.
+var claimFormNames = []string{"outage_id", "category", "monetary", "description", "claimed_amount_krw", "details.monthly_fee_krw",
+	"evidence_kind", "payout_account.bank", "payout_account.number", "payout_account.holder", "consent"}
+
+// feeCategories are priced on a monthly fee the form asks for.
+var feeCategories = []string{string(policy.PaidSubscriber), string(policy.Driver), string(policy.PartnerBusiness)}
+
+// newClaimSubmit files a claim from the form: the text fields first, then
+// the evidence file streamed as the last part. The form's hidden key makes
+// a double click or a resubmitted form land on the one claim it made.
+func (s *server) newClaimSubmit(c *gin.Context) {
+	ctx, user := c.Request.Context(), currentUser(c)
+	vals, file, err := s.readMultipart(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	defer file.discard()
+	key := vals.Get("form_key")
+	if len(key) < 1 || len(key) > 200 {
+		s.fail(c, &malformed{errors.New("the form has no form_key")})
+		return
+	}
+	v := s.view(c, "claims.new.title")
+	for _, name := range claimFormNames {
+		v.Form[name] = strings.TrimSpace(vals.Get(name))
+	}
+	if file != nil {
+		v.Form["file_attached"] = "yes"
+	}
+	in, ferr := claimInput(v.Form, file != nil)
+	if ferr != nil {
+		s.claimFormError(c, v, key, ferr)
+		return
+	}
+	replay, err := s.beginForm(ctx, user.ID, formKeyPrefix+key, formHash(v.Form))
+	var mismatch claims.KeyMismatchError
+	switch {
+	case errors.As(err, &mismatch):
+		// The same form sent again with other answers after it filed a
+		// claim: a fresh form, and a pointer to the list of claims.
+		v.Flash = v.L.T("claims.new.resubmitted")
+		s.renderClaimForm(c, http.StatusUnprocessableEntity, s.keepForm(v), uuid.NewString())
+		return
+	case err != nil:
+		s.fail(c, err)
+		return
+	case replay != nil:
+		s.redirectReplay(c, replay)
+		return
+	}
+	cv, err := s.claims.File(ctx, user, formKeyPrefix+key, in)
+	if err != nil {
+		// The key is released either way: a corrected form reuses it.
+		s.claims.AbandonRequest(ctx, user.ID, formKeyPrefix+key)
+		s.claimFormError(c, v, key, err)
+		return
+	}
+	target := "/claims/" + cv.ID
+	if file != nil {
+		if _, err := s.claims.AddEvidence(ctx, user, cv.ID, claims.Upload{Kind: v.Form["evidence_kind"], Name: file.name, Body: file.body}); err != nil {
+			// The claim stands; the claim page says what was wrong with the file.
+			level := slog.LevelInfo
+			if classify(err).status >= 500 {
+				level = slog.LevelError
+			}
+			s.log.Log(ctx, level, "evidence refused while filing", "request_id", requestID(c), "claim_id", cv.ID, "err", err)
+			target += "?evidence_error=" + evidenceErrorCode(err)
+		}
+	}
+	c.Redirect(http.StatusSeeOther, target)
+}
+
+// keepForm drops what the form must never echo back: the account number.
+func (s *server) keepForm(v *view) *view {
+	delete(v.Form, "payout_account.number")
+	return v
+}
+
+// claimFormError re-renders the form with err's field errors, or the error
+// page when err is not about the input.
+func (s *server) claimFormError(c *gin.Context, v *view, key string, err error) {
+	var dup *claims.DuplicateError
+	var ve *apperr.ValidationError
+	var fe fielder
+	switch {
+	case errors.As(err, &dup):
+		v.Data = dup
+		v.Errors = map[string]string{"claim": v.L.T("claims.new.duplicate", map[string]any{"Number": dup.Number})}
+	case errors.As(err, &ve):
+		v.Errors = localize(ve.Fields, v.Lang)
+	case errors.As(err, &fe):
+		v.Errors = localize(fe.Fields(), v.Lang)
+	default:
+		s.fail(c, err)
+		return
+	}
+	s.renderClaimForm(c, classify(err).status, s.keepForm(v), key)
+}
+
+// claimInput turns the form into a claim, checking what only the form
+// asks: triage, consent, the amounts as numbers, the evidence kind.
+func claimInput(form map[string]string, withFile bool) (claims.NewClaim, error) {
+	var f apperr.Fields
+	in := claims.NewClaim{OutageID: form["outage_id"], Category: form["category"], Description: form["description"], Details: map[string]any{}}
+	switch form["monetary"] {
+	case "yes":
+		in.Monetary = true
+		in.PayoutAccount = claims.Account{Bank: form["payout_account.bank"], Number: form["payout_account.number"], Holder: form["payout_account.holder"]}
+	case "no":
+	default:
+		f.Add("monetary", "금전 보상을 청구하는지, 피해만 알리는지 고르세요.", "Choose whether you claim money or only report harm.")
+	}
+	if in.OutageID == "" {
+		f.Add("outage_id", "장애를 고르세요.", "Choose an outage.")
+	}
+	if n, ok := parseWon(form["claimed_amount_krw"]); ok {
+		in.ClaimedAmountKRW = n
+	} else {
+		f.Add("claimed_amount_krw", "금액은 숫자로 입력하세요. 예: 350,000", "Enter the amount in digits, e.g. 350,000.")
+	}
+	if fee := form["details.monthly_fee_krw"]; fee != "" && slices.Contains(feeCategories, in.Category) {
+		if n, ok := parseWon(fee); ok {
+			in.Details["monthly_fee_krw"] = float64(n) // as JSON would decode it
+		} else {
+			f.Add("details.monthly_fee_krw", "월 이용료는 숫자로 입력하세요. 예: 39,000", "Enter the monthly fee in digits, e.g. 39,000.")
+		}
+	}
+	if withFile && !slices.Contains(claims.EvidenceKinds, form["evidence_kind"]) {
+		f.Add("evidence_kind", "첨부한 증빙의 종류를 고르세요.", "Choose the kind of the attached evidence.")
+	}
+	if form["consent"] != "yes" {
+		f.Add("consent", "개인정보 수집·이용에 동의해야 청구할 수 있습니다.", "You must consent to the use of your data to file a claim.")
+	}
+	return in, f.Err()
+}
+
+// parseWon reads a whole number of won: digits with optional thousands
+// commas, spaces, a leading ₩ or a trailing 원. Empty is 0.
+func parseWon(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "₩"), "원")
+	s = strings.NewReplacer(",", "", " ", "").Replace(s)
+	if s == "" {
+		return 0, true
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n <= claims.MaxClaimKRW
+}
+
+// formHash is the request body the key is bound to: the text fields, in a
+// fixed order (the file is not part of it).
+func formHash(form map[string]string) []byte {
+	h := sha256.New()
+	for _, name := range claimFormNames {
+		fmt.Fprintf(h, "%s=%q\n", name, form[name])
+	}
+	return h.Sum(nil)
+}
+
+// formReplayWait is how long a repeated form waits for the first request
+// with its key (a double click) to finish.
+const formReplayWait = 10 * time.Second
+
+// beginForm takes the form's key; while the first request with it is still
+// running it waits for that one's answer.
+func (s *server) beginForm(ctx context.Context, userID, key string, hash []byte) (*claims.Replay, error) {
+	deadline := time.Now().Add(formReplayWait)
+	for {
+		replay, err := s.claims.BeginRequest(ctx, userID, key, hash)
+		if !errors.Is(err, apperr.ErrConflict) || time.Now().After(deadline) {
+			return replay, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(150 * time.Millisecond):
+		}
+	}
+}
+
+// redirectReplay sends a repeated form to the claim its first submission
+// filed.
+func (s *server) redirectReplay(c *gin.Context, r *claims.Replay) {
+	var body struct {
+		ID string `json:"id"`
+	}
+	if r.Status != http.StatusCreated || json.Unmarshal(r.Body, &body) != nil || body.ID == "" {
+		s.errorPage(c, r.Status)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/claims/"+body.ID)
+}

@@ -1,0 +1,276 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/policy"
+)
+
+// claimPageRoutes registers the claimant's pages: the list, the filing
+// form, a claim with its evidence and withdrawal, and the profiles.
+func (s *server) claimPageRoutes(g *gin.RouterGroup) {
+	claimant := s.requireRole(models.RoleClaimant)
+	g.GET("/claims", s.requireUser, claimant, s.claimsPage)
+	g.GET("/claims/new", s.requireUser, claimant, s.newClaimPage)
+	g.POST("/claims/new", s.requireUser, claimant, s.newClaimSubmit)
+	g.GET("/claims/:id", s.requireUser, s.claimPage)
+	g.POST("/claims/:id/evidence", s.requireUser, claimant, s.claimEvidenceSubmit)
+	g.GET("/claims/:id/evidence/:eid", s.requireUser, s.downloadEvidence) // renders the 404 page off /api
+	g.POST("/claims/:id/withdraw", s.requireUser, claimant, s.withdrawSubmit)
+	s.profilePageRoutes(g)
+}
+
+// outageNames returns a memoized lookup of "service · start" for outage ids.
+func (s *server) outageNames(ctx context.Context, lang string) func(id string) string {
+	seen := map[string]string{}
+	return func(id string) string {
+		if name, ok := seen[id]; ok {
+			return name
+		}
+		name := id
+		if o, err := s.outages.Get(ctx, id); err == nil {
+			name = localName(lang, o.Service.Name, o.Service.NameEN) + " · " + o.StartedAt.In(kst).Format("2006-01-02 15:04")
+		}
+		seen[id] = name
+		return name
+	}
+}
+
+// stepRow is one line of an estimate in the page's language.
+type stepRow struct{ Label, Value string }
+
+type estimateView struct {
+	Amount        int64
+	PolicyVersion int
+	Review, Auto  bool
+	Steps         []stepRow
+}
+
+type eventRow struct {
+	Status, Note string
+	At           time.Time
+}
+
+type evidenceRow struct {
+	ID, Kind, Name, Size, SHA256 string
+	At                           time.Time
+}
+
+type claimData struct {
+	C              *claims.View
+	Outage         string
+	Category       string
+	Status         string
+	Estimate       *estimateView
+	Past           []estimateView
+	Events         []eventRow
+	Evidence       []evidenceRow
+	Bank           string
+	FilingCloses   string
+	Owner          bool
+	CanWithdraw    bool
+	CanUpload      bool
+	EvidenceKinds  []option
+	Notice         string
+	WithdrawReason string
+	// The open supplement request and the appeal, for the owner.
+	CanSupplement  bool
+	SupplementNote string
+	SupplementDue  string
+	CanAppeal      bool
+	AppealCloses   string
+}
+
+func (s *server) claimPage(c *gin.Context) {
+	v := s.view(c, "claims.claim.title")
+	q := c.Request.URL.Query()
+	switch {
+	case slices.Contains(evidenceErrorCodes, q.Get("evidence_error")):
+		v.Flash = v.L.T("claims.evidence_error." + q.Get("evidence_error"))
+	case q.Get("done") == "evidence":
+		v.Form["notice"] = v.L.T("claims.claim.evidence_added")
+	case q.Get("done") == "withdrawn":
+		v.Form["notice"] = v.L.T("claims.claim.withdrawn")
+	case q.Get("done") == "supplement" || q.Get("done") == "appealed":
+		v.Form["notice"] = v.L.T("claims.claim.done_" + q.Get("done"))
+	}
+	s.renderClaim(c, http.StatusOK, v)
+}
+
+// renderClaim shows claim :id to its owner or staff (anyone else gets the
+// 404 page), with the forms keeping v.Form and v.Errors.
+func (s *server) renderClaim(c *gin.Context, status int, v *view) {
+	_, d, ok := s.loadClaimPage(c, v)
+	if !ok {
+		return
+	}
+	v.Data = d
+	s.render(c, status, "claim", v)
+}
+
+// loadClaimPage reads claim :id for v's user (404 for anyone but the owner
+// and staff), records a staff view, and builds what the claim page shows.
+// On failure it has rendered the error and returns false.
+func (s *server) loadClaimPage(c *gin.Context, v *view) (*claims.View, claimData, bool) {
+	cv, err := s.claims.Get(c.Request.Context(), v.User, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return nil, claimData{}, false
+	}
+	s.logStaffAccess(c, "view_claim", cv.ClaimantID, cv.ID)
+	d, err := s.claimDataOf(c, v, cv)
+	if err != nil {
+		s.fail(c, err)
+		return nil, claimData{}, false
+	}
+	return cv, d, true
+}
+
+// claimDataOf is what the claim page, and the staff's review page, show of
+// cv: the estimate, timeline, evidence and payout account in v's language,
+// and for the owner the forms that apply now.
+func (s *server) claimDataOf(c *gin.Context, v *view, cv *claims.View) (claimData, error) {
+	ctx := c.Request.Context()
+	owner := v.User.ID == cv.ClaimantID
+	d := claimData{C: cv, Outage: s.outageNames(ctx, v.Lang)(cv.OutageID), Category: v.L.T("claims.category." + cv.Category),
+		Status: v.L.T("claims.status." + cv.Status), Owner: owner, CanWithdraw: owner && cv.Withdrawable,
+		CanUpload: owner && cv.Withdrawable, Notice: v.Form["notice"], WithdrawReason: v.Form["reason"]}
+	v.Title = v.L.T("claims.claim.title_of", map[string]any{"Number": cv.Number})
+	if cv.Estimate != nil {
+		e := estimateOf(v.Lang, *cv.Estimate)
+		d.Estimate = &e
+	}
+	for i := len(cv.PastEstimates) - 1; i >= 0; i-- { // newest first
+		d.Past = append(d.Past, estimateOf(v.Lang, cv.PastEstimates[i]))
+	}
+	for _, e := range cv.Events {
+		d.Events = append(d.Events, eventRow{Status: v.L.T("claims.status." + e.Status), Note: eventNoteText(v.L, e.Note), At: e.At})
+	}
+	for _, e := range cv.Evidence {
+		d.Evidence = append(d.Evidence, evidenceRow{ID: e.ID, Kind: v.L.T("claims.evidence." + e.Kind), Name: e.Name,
+			Size: sizeText(e.Size), SHA256: e.SHA256, At: e.CreatedAt})
+	}
+	for _, b := range claims.Banks {
+		if b.Code == cv.PayoutAccount.Bank {
+			d.Bank = localName(v.Lang, b.Name, b.NameEN)
+		}
+	}
+	if at := cv.Deadlines["filing_closes_at"]; at != nil {
+		if t, err := time.Parse(time.RFC3339, *at); err == nil {
+			d.FilingCloses = kstText(t)
+		}
+	}
+	for _, k := range claims.EvidenceKinds {
+		d.EvidenceKinds = append(d.EvidenceKinds, option{Value: k, Label: v.L.T("claims.evidence." + k), Selected: v.Form["kind"] == k})
+	}
+	if owner && s.review != nil {
+		if err := s.ownerForms(ctx, v.L, &d); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+func estimateOf(lang string, e policy.Estimate) estimateView {
+	ev := estimateView{Amount: e.AmountKRW, PolicyVersion: e.PolicyVersion, Review: e.ReviewRequired, Auto: e.Auto}
+	for _, st := range e.Steps {
+		ev.Steps = append(ev.Steps, stepRow{Label: localName(lang, st.Label, st.LabelEN), Value: st.Value})
+	}
+	return ev
+}
+
+// sizeText shows a file size in bytes, KB or MB.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// evidenceErrorCodes are the ?evidence_error= codes the claim page explains.
+var evidenceErrorCodes = []string{"too_large", "unsupported_type", "invalid", "failed"}
+
+func evidenceErrorCode(err error) string {
+	switch classify(err).status {
+	case http.StatusRequestEntityTooLarge:
+		return "too_large"
+	case http.StatusUnsupportedMediaType:
+		return "unsupported_type"
+	case http.StatusUnprocessableEntity:
+		return "invalid"
+	}
+	return "failed"
+}
+
+// claimEvidenceSubmit adds one file to the owner's claim from the claim
+// page's form ("kind" then "file") and goes back to the claim.
+func (s *server) claimEvidenceSubmit(c *gin.Context) {
+	ctx, user := c.Request.Context(), currentUser(c)
+	vals, file, err := s.readMultipart(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	defer file.discard()
+	v := s.view(c, "claims.claim.title")
+	v.Form["kind"] = vals.Get("kind")
+	if file == nil {
+		err = apperr.Invalid("file", "파일을 첨부하세요.", "Attach a file.")
+	} else {
+		_, err = s.claims.AddEvidence(ctx, user, c.Param("id"), claims.Upload{Kind: vals.Get("kind"), Name: file.name, Body: file.body})
+	}
+	m := classify(err)
+	switch {
+	case err == nil:
+		c.Redirect(http.StatusSeeOther, "/claims/"+c.Param("id")+"?done=evidence")
+		return
+	case m.status == http.StatusNotFound || m.status >= 500:
+		s.fail(c, err)
+		return
+	case m.status == http.StatusRequestEntityTooLarge || m.status == http.StatusUnsupportedMediaType:
+		v.Errors["file"] = v.L.T("claims.evidence_error." + evidenceErrorCode(err))
+	default:
+		var ve *apperr.ValidationError
+		if !errors.As(err, &ve) {
+			s.fail(c, err)
+			return
+		}
+		v.Errors = localize(ve.Fields, v.Lang)
+	}
+	s.renderClaim(c, m.status, v)
+}
+
+// withdrawSubmit withdraws the owner's claim once the box is ticked.
+func (s *server) withdrawSubmit(c *gin.Context) {
+	v := s.view(c, "claims.claim.title")
+	v.Form["reason"] = c.PostForm("reason")
+	if c.PostForm("confirm") != "yes" {
+		v.Errors["confirm"] = v.L.T("claims.withdraw.confirm_required")
+		s.renderClaim(c, http.StatusUnprocessableEntity, v)
+		return
+	}
+	_, err := s.claims.Withdraw(c.Request.Context(), currentUser(c), c.Param("id"), c.PostForm("reason"))
+	switch {
+	case errors.Is(err, apperr.ErrConflict):
+		v.Flash = v.L.T("claims.withdraw.too_late")
+		s.renderClaim(c, http.StatusConflict, v)
+		return
+	case err != nil:
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/claims/"+c.Param("id")+"?done=withdrawn")
+}
