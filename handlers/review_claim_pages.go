@@ -1,0 +1,220 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/i18n"
+	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/review"
+)
+
+// decisionRow is one decision of the history.
+type decisionRow struct {
+	At                      time.Time
+	Actor, Action, From, To string
+	Reason, Note            string
+	Amount                  int64
+	HasAmount               bool
+	Due                     *time.Time
+}
+
+// Review page modes: what the viewer may do with the claim now.
+const (
+	modeDecide  = "decide"  // under review: the decision form
+	modeSecond  = "second"  // awaiting a second approval the viewer may give
+	modeMessage = "message" // nothing now; Why says why
+)
+
+type reviewClaimData struct {
+	claimData
+	Flags     []string
+	Decisions []decisionRow
+	Version   int
+	Mode      string
+	Why       string
+	Outcomes  []option
+	Reasons   []option
+	Amount    string
+	Approved  int64
+	DueMin    string
+	LeaseEnds string
+}
+
+// reviewClaimPage shows a claim to staff with its history and the form that
+// applies to it now.
+func (s *server) reviewClaimPage(c *gin.Context) {
+	v := s.view(c, "review.claim.title")
+	if c.Query("done") == "decided" {
+		v.Form["notice"] = v.L.T("review.decision.recorded")
+	}
+	s.renderReviewClaim(c, http.StatusOK, v)
+}
+
+func (s *server) renderReviewClaim(c *gin.Context, status int, v *view) {
+	ctx := c.Request.Context()
+	cv, cd, ok := s.loadClaimPage(c, v)
+	if !ok {
+		return
+	}
+	facts, err := s.review.Facts(ctx, cv.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list, err := s.review.Decisions(ctx, cv.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v.Title = v.L.T("review.claim.title_of", map[string]any{"Number": cv.Number})
+	d := reviewClaimData{claimData: cd, Version: cv.Version, Approved: facts.ApprovedAmountKRW,
+		DueMin: time.Now().In(kst).AddDate(0, 0, 1).Format("2006-01-02")}
+	for _, fl := range facts.Flags {
+		d.Flags = append(d.Flags, v.L.T("review.flag."+fl))
+	}
+	for _, dec := range list {
+		row := decisionRow{At: dec.CreatedAt, Actor: v.L.T("role." + dec.ActorRole), Action: v.L.T("review.action." + dec.Action),
+			From: v.L.T("claims.status." + dec.FromStatus), To: v.L.T("claims.status." + dec.ToStatus), Note: dec.Note, Due: dec.DueAt,
+			Amount: dec.AmountKRW, HasAmount: dec.AmountKRW > 0}
+		if dec.ReasonCode != "" {
+			row.Reason = reasonLabel(v.L, dec.ReasonCode)
+		}
+		d.Decisions = append(d.Decisions, row)
+	}
+	u := v.User
+	supervisor := u.Role == models.RoleSupervisor || u.Role == models.RoleAdmin
+	switch st := claims.Status(cv.Status); {
+	case st == claims.UnderReview && facts.LeasedBy != nil && *facts.LeasedBy != u.ID && u.Role != models.RoleAdmin &&
+		facts.LeaseExpiresAt != nil && facts.LeaseExpiresAt.After(time.Now()):
+		d.Mode, d.Why = modeMessage, v.L.T("review.why.leased", map[string]any{"At": kstText(facts.LeaseExpiresAt)})
+	case st == claims.UnderReview:
+		d.Mode = modeDecide
+		d.LeaseEnds = kstText(facts.LeaseExpiresAt)
+	case st == claims.PendingSecondApproval && facts.DecidedBy != nil && *facts.DecidedBy == u.ID:
+		d.Mode, d.Why = modeMessage, v.L.T("review.why.four_eyes")
+	case st == claims.PendingSecondApproval && !supervisor:
+		d.Mode, d.Why = modeMessage, v.L.T("review.why.supervisor")
+	case st == claims.PendingSecondApproval:
+		d.Mode = modeSecond
+	case st == claims.Submitted || st == claims.Appealed:
+		d.Mode, d.Why = modeMessage, v.L.T("review.why.queued")
+	case st == claims.SupplementRequested:
+		d.Mode, d.Why = modeMessage, v.L.T("review.why.supplement", map[string]any{"At": kstText(facts.SupplementDueAt)})
+	default:
+		d.Mode, d.Why = modeMessage, v.L.T("review.why.closed")
+	}
+	outcomes := []string{"approve", "partial", "reject", "request_supplement"}
+	if d.Mode == modeSecond {
+		outcomes = []string{"approve", "reject"}
+	}
+	for _, o := range outcomes {
+		d.Outcomes = append(d.Outcomes, option{Value: o, Label: v.L.T("review.outcome." + o), Selected: v.Form["outcome"] == o})
+	}
+	for _, code := range review.ReasonCodes {
+		d.Reasons = append(d.Reasons, option{Value: code, Label: reasonLabel(v.L, code), Selected: v.Form["reason_code"] == code})
+	}
+	d.Amount = v.Form["amount_krw"]
+	if _, posted := v.Form["outcome"]; !posted && cv.Estimate != nil {
+		d.Amount = strconv.FormatInt(cv.Estimate.AmountKRW, 10)
+	}
+	v.Data = d
+	s.render(c, status, "review_claim", v)
+}
+
+// reasonLabel is a reason code's label in the catalog, or the code.
+func reasonLabel(l *i18n.Localizer, code string) string {
+	id := "review.reason." + code
+	if t := l.T(id); t != id {
+		return t
+	}
+	return code
+}
+
+// eventNoteText shows a timeline note ("reason:code — note") with the
+// reason's label instead of its code.
+func eventNoteText(l *i18n.Localizer, note string) string {
+	rest, ok := strings.CutPrefix(note, "reason:")
+	if !ok {
+		return note
+	}
+	code, tail, _ := strings.Cut(rest, " — ")
+	if tail == "" {
+		return reasonLabel(l, code)
+	}
+	return reasonLabel(l, code) + " — " + tail
+}
+
+// reviewDecisionFields are the decision form's fields kept on a re-render.
+var reviewDecisionFields = []string{"outcome", "amount_krw", "reason_code", "note", "due_at"}
+
+// reviewDecisionSubmit records the decision form. The hidden version is the
+// If-Match: a stale one re-renders the claim as it is now with a message.
+func (s *server) reviewDecisionSubmit(c *gin.Context) {
+	v := s.view(c, "review.claim.title")
+	for _, k := range reviewDecisionFields {
+		v.Form[k] = strings.TrimSpace(c.PostForm(k))
+	}
+	in := review.DecisionInput{Outcome: v.Form["outcome"], ReasonCode: v.Form["reason_code"], Note: v.Form["note"]}
+	var f apperr.Fields
+	if in.Outcome == "approve" || in.Outcome == "partial" {
+		if a := v.Form["amount_krw"]; a != "" {
+			n, ok := parseWon(a)
+			if !ok {
+				f.Add("amount_krw", "금액은 숫자로 입력하세요. 예: 350,000", "Enter the amount in digits, e.g. 350,000.")
+			}
+			in.AmountKRW = &n
+		}
+	}
+	if in.Outcome == "request_supplement" && v.Form["due_at"] != "" {
+		day, err := time.ParseInLocation("2006-01-02", v.Form["due_at"], kst)
+		if err != nil {
+			f.Add("due_at", "기한을 2022-10-31 형식으로 입력하세요.", "Enter the due date like 2022-10-31.")
+		} else {
+			due := day.Add(24*time.Hour - time.Second) // the end of that day, KST
+			in.DueAt = &due
+		}
+	}
+	var ifMatch *int
+	if n, err := strconv.Atoi(c.PostForm("version")); err == nil {
+		ifMatch = &n
+	}
+	err := f.Err()
+	var cv *claims.View
+	if err == nil {
+		cv, err = s.review.Decide(c.Request.Context(), v.User, c.Param("id"), ifMatch, in)
+	}
+	var ve *apperr.ValidationError
+	switch {
+	case err == nil:
+		st := claims.Status(cv.Status)
+		if st == claims.SupplementRequested || st == claims.PendingSecondApproval && v.User.Role == models.RoleReviewer {
+			// Out of the reviewer's hands: back to the queue.
+			c.Redirect(http.StatusSeeOther, "/review?"+url.Values{"done": {cv.Number}, "status_now": {cv.Status}}.Encode())
+			return
+		}
+		c.Redirect(http.StatusSeeOther, "/review/claims/"+cv.ID+"?done=decided")
+		return
+	case errors.As(err, &ve):
+		v.Errors = localize(ve.Fields, v.Lang)
+	case errors.Is(err, apperr.ErrPreconditionFailed):
+		v.Flash = v.L.T("review.stale")
+		v.Form = map[string]string{"note": v.Form["note"], "stale": "yes"}
+	case errors.Is(err, apperr.ErrForbidden):
+		v.Flash = v.L.T("review.why.four_eyes")
+	case errors.Is(err, apperr.ErrConflict):
+		v.Flash = v.L.T("review.conflict")
+	default:
+		s.fail(c, err)
+		return
+	}
+	s.renderReviewClaim(c, classify(err).status, v)
+}

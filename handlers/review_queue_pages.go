@@ -1,0 +1,218 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/outage"
+	"github.com/bosang/bosang/policy"
+	"github.com/bosang/bosang/review"
+)
+
+// reviewPageRoutes registers the staff's review pages (the queue, a claim
+// with its decision form) and the claimant's answers to them (a supplement,
+// an appeal) posted from the claim page.
+func (s *server) reviewPageRoutes(g *gin.RouterGroup) {
+	staff := s.requireRole(models.RoleReviewer, models.RoleSupervisor)
+	g.GET("/review", s.requireUser, staff, s.reviewQueuePage)
+	g.POST("/review/next", s.requireUser, staff, s.reviewNextSubmit)
+	g.GET("/review/claims/:id", s.requireUser, staff, s.reviewClaimPage)
+	g.POST("/review/claims/:id/decisions", s.requireUser, staff, s.reviewDecisionSubmit)
+	claimant := s.requireRole(models.RoleClaimant)
+	g.POST("/claims/:id/supplement", s.requireUser, claimant, s.supplementSubmit)
+	g.POST("/claims/:id/appeal", s.requireUser, claimant, s.appealSubmit)
+}
+
+// openStatuses are the statuses the queue lists, in the filter's order.
+var openStatuses = []string{string(claims.Submitted), string(claims.UnderReview), string(claims.Appealed),
+	string(claims.PendingSecondApproval), string(claims.SupplementRequested)}
+
+// queuePageSize is how many claims the queue page shows at once.
+const queuePageSize = 100
+
+// queueRow is one claim of the queue page.
+type queueRow struct {
+	ID, Number, Outage, Category, Status string
+	Estimate, Claimed                    int64
+	AgeDays                              int
+	OverTarget, Leased                   bool
+	Flags                                []string
+	Age                                  string
+	CreatedAt                            time.Time
+}
+
+type queueData struct {
+	Rows                                 []queueRow
+	Statuses, Categories, Outages, Flags []option
+	TargetDays                           int
+	Lead                                 string
+	More                                 string
+	Filtered                             bool
+}
+
+// reviewQueuePage lists the open claims matching the GET form's filters,
+// oldest first, with the take-next button.
+func (s *server) reviewQueuePage(c *gin.Context) {
+	v := s.view(c, "review.title")
+	ctx := c.Request.Context()
+	q := c.Request.URL.Query()
+	for _, k := range []string{"status", "category", "outage_id", "min_krw", "max_krw", "flag", "older_than_days"} {
+		v.Form[k] = strings.TrimSpace(q.Get(k))
+	}
+	switch {
+	case q.Get("empty") != "":
+		v.Form["notice"] = v.L.T("review.queue.empty_notice")
+	case q.Get("done") != "" && slices.Contains(append(openStatuses, "approved", "partially_approved", "rejected"), q.Get("status_now")):
+		v.Form["notice"] = v.L.T("review.decided", map[string]any{"Number": q.Get("done"), "Status": v.L.T("claims.status." + q.Get("status_now"))})
+	}
+	f := review.QueueFilter{Category: v.Form["category"], OutageID: v.Form["outage_id"], Flag: v.Form["flag"], Limit: queuePageSize, After: q.Get("next")}
+	if st := v.Form["status"]; st != "" {
+		if slices.Contains(openStatuses, st) {
+			f.Status = []string{st}
+		} else {
+			v.Errors["status"] = v.L.T("review.filter.bad_status")
+		}
+	}
+	if f.Category != "" && !slices.Contains(policy.Categories(), policy.Category(f.Category)) {
+		v.Errors["category"] = v.L.T("review.filter.bad_category")
+		f.Category = ""
+	}
+	if f.Flag != "" && !slices.Contains(review.Flags, f.Flag) {
+		v.Errors["flag"] = v.L.T("review.filter.bad_flag")
+		f.Flag = ""
+	}
+	for _, k := range []string{"min_krw", "max_krw"} {
+		if v.Form[k] == "" {
+			continue
+		}
+		n, ok := parseWon(v.Form[k])
+		if !ok {
+			v.Errors[k] = v.L.T("review.filter.bad_amount")
+			continue
+		}
+		if k == "min_krw" {
+			f.MinKRW = &n
+		} else {
+			f.MaxKRW = &n
+		}
+	}
+	if d := v.Form["older_than_days"]; d != "" {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 0 || n > 3650 {
+			v.Errors["older_than_days"] = v.L.T("review.filter.bad_days")
+		} else {
+			t := time.Now().Add(-time.Duration(n) * 24 * time.Hour)
+			f.OlderThan = &t
+		}
+	}
+	if f.OutageID != "" {
+		if _, err := s.outages.Get(ctx, f.OutageID); err != nil {
+			v.Errors["outage_id"] = v.L.T("review.filter.bad_outage")
+			f.OutageID = ""
+		}
+	}
+	items, err := s.review.Queue(ctx, f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := queueData{TargetDays: int(s.review.Settings().ReviewTarget.Hours() / 24)}
+	d.Lead = v.L.T("review.lead", map[string]any{"Days": d.TargetDays})
+	for _, k := range []string{"status", "category", "outage_id", "min_krw", "max_krw", "flag", "older_than_days"} {
+		if v.Form[k] != "" {
+			d.Filtered = true
+		}
+	}
+	names := s.outageNames(ctx, v.Lang)
+	for _, it := range items {
+		row := queueRow{ID: it.ID, Number: it.Number, Outage: names(it.OutageID), Category: v.L.T("claims.category." + it.Category),
+			Status: v.L.T("claims.status." + it.Status), Estimate: it.EstimateAmountKRW, Claimed: it.ClaimedAmountKRW, AgeDays: it.AgeDays,
+			OverTarget: it.OverTarget, CreatedAt: it.CreatedAt, Age: v.L.T("review.age_days", map[string]any{"Days": it.AgeDays}),
+			Leased: it.Status == string(claims.UnderReview) && it.LeaseExpiresAt != nil && it.LeaseExpiresAt.After(time.Now())}
+		for _, fl := range it.Flags {
+			row.Flags = append(row.Flags, v.L.T("review.flag."+fl))
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	if len(items) == queuePageSize {
+		more := url.Values{}
+		for k, val := range v.Form {
+			if val != "" && k != "notice" {
+				more.Set(k, val)
+			}
+		}
+		more.Set("next", items[len(items)-1].ID)
+		d.More = "/review?" + more.Encode()
+	}
+	for _, st := range openStatuses {
+		d.Statuses = append(d.Statuses, option{Value: st, Label: v.L.T("claims.status." + st), Selected: v.Form["status"] == st})
+	}
+	for _, cat := range policy.Categories() {
+		d.Categories = append(d.Categories, option{Value: string(cat), Label: v.L.T("claims.category." + string(cat)), Selected: v.Form["category"] == string(cat)})
+	}
+	for _, fl := range review.Flags {
+		d.Flags = append(d.Flags, option{Value: fl, Label: v.L.T("review.flag." + fl), Selected: v.Form["flag"] == fl})
+	}
+	if d.Outages, err = s.outageOptions(ctx, v.Lang, v.Form["outage_id"]); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v.Data = d
+	status := http.StatusOK
+	if len(v.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	s.render(c, status, "review_queue", v)
+}
+
+// reviewOutages is how many recent outages the filter and build forms offer.
+const reviewOutages = 100
+
+// outageOptions offers the recent outages, and the selected one when it is
+// older, for a select.
+func (s *server) outageOptions(ctx context.Context, lang, selected string) ([]option, error) {
+	recent, err := s.outages.List(ctx, outage.Filter{Limit: reviewOutages})
+	if err != nil {
+		return nil, err
+	}
+	var out []option
+	found := false
+	for _, o := range recent {
+		opt := option{Value: o.ID, Label: outageLabel(lang, o), Selected: o.ID == selected}
+		found = found || opt.Selected
+		out = append(out, opt)
+	}
+	if selected != "" && !found {
+		if o, err := s.outages.Get(ctx, selected); err == nil {
+			out = append(out, option{Value: o.ID, Label: outageLabel(lang, o), Selected: true})
+		}
+	}
+	return out, nil
+}
+
+// reviewNextSubmit leases the oldest suitable claim to the caller and opens
+// it, or goes back to the queue saying it is empty.
+func (s *server) reviewNextSubmit(c *gin.Context) {
+	cv, err := s.review.Next(c.Request.Context(), currentUser(c))
+	switch {
+	case errors.Is(err, apperr.ErrNotFound):
+		c.Redirect(http.StatusSeeOther, "/review?empty=1")
+		return
+	case err != nil:
+		s.fail(c, err)
+		return
+	}
+	s.logStaffAccess(c, "lease_claim", cv.ClaimantID, cv.ID)
+	c.Redirect(http.StatusSeeOther, "/review/claims/"+cv.ID)
+}
