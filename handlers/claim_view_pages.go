@@ -232,23 +232,28 @@ func (s *server) claimEvidenceSubmit(c *gin.Context) {
 	} else {
 		_, err = s.claims.AddEvidence(ctx, user, c.Param("id"), claims.Upload{Kind: vals.Get("kind"), Name: file.name, Body: file.body})
 	}
+	if err != nil {
+		s.evidenceFormError(c, v, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/claims/"+c.Param("id")+"?done=evidence")
+}
+
+// evidenceFormError re-renders the claim page with why a file was refused:
+// a file error when it is too large or of a type not accepted, else the
+// field errors; the error page when err is not about the upload (the claim
+// is not found, or something broke).
+func (s *server) evidenceFormError(c *gin.Context, v *view, err error) {
 	m := classify(err)
+	var ve *apperr.ValidationError
 	switch {
-	case err == nil:
-		c.Redirect(http.StatusSeeOther, "/claims/"+c.Param("id")+"?done=evidence")
-		return
-	case m.status == http.StatusNotFound || m.status >= 500:
-		s.fail(c, err)
-		return
 	case m.status == http.StatusRequestEntityTooLarge || m.status == http.StatusUnsupportedMediaType:
 		v.Errors["file"] = v.L.T("claims.evidence_error." + evidenceErrorCode(err))
-	default:
-		var ve *apperr.ValidationError
-		if !errors.As(err, &ve) {
-			s.fail(c, err)
-			return
-		}
+	case errors.As(err, &ve):
 		v.Errors = localize(ve.Fields, v.Lang)
+	default:
+		s.fail(c, err)
+		return
 	}
 	s.renderClaim(c, m.status, v)
 }

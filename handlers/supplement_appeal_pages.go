@@ -59,20 +59,8 @@ func (s *server) supplementSubmit(c *gin.Context) {
 			kind = "other"
 		}
 		_, err := s.claims.AddEvidence(ctx, user, c.Param("id"), claims.Upload{Kind: kind, Name: file.name, Body: file.body})
-		m := classify(err)
-		var ve *apperr.ValidationError
-		switch {
-		case err == nil:
-		case m.status == http.StatusRequestEntityTooLarge || m.status == http.StatusUnsupportedMediaType:
-			v.Errors["file"] = v.L.T("claims.evidence_error." + evidenceErrorCode(err))
-		case errors.As(err, &ve):
-			v.Errors = localize(ve.Fields, v.Lang)
-		default:
-			s.fail(c, err)
-			return
-		}
 		if err != nil {
-			s.renderClaim(c, m.status, v)
+			s.evidenceFormError(c, v, err)
 			return
 		}
 	}
