@@ -1,12 +1,18 @@
 package handlers_test
 
 import (
+	"bufio"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/bosang/bosang/store/dbtest"
 )
 
 func TestErrorShape(t *testing.T) {
@@ -201,4 +207,47 @@ func TestHealthAndMetrics(t *testing.T) {
 			t.Fatalf("metrics lack the request counted by route:\n%.2000s", r.body)
 		}
 	})
+}
+
+// TestDeclaredTooLargeRefusedUpFront: a request whose Content-Length is over
+// the cap gets 413 before any of its body is read: the site's error page in
+// the visitor's language on pages (a phone uploading a 30 MB photo sees
+// why), the API's JSON error under /api.
+func TestDeclaredTooLargeRefusedUpFront(t *testing.T) {
+	e := newTestEnv(t, dbtest.NewSQLite(t))
+	addr := strings.TrimPrefix(e.srv.URL, "http://")
+	for _, c := range []struct {
+		path, lang string
+		want       []string
+	}{
+		{"/claims/0190a0a0-0000-7000-8000-000000000000/evidence", "ko", []string{"text/html", "요청이 너무 큽니다", "10 MiB"}},
+		{"/claims/0190a0a0-0000-7000-8000-000000000000/evidence", "en", []string{"text/html", "The request is too large", "10 MiB"}},
+		{"/api/v1/claims/0190a0a0-0000-7000-8000-000000000000/evidence", "en", []string{"application/json", `"code":"too_large"`}},
+	} {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Headers only: the body is never sent, so an answer proves the
+		// server refused without reading it.
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: %d\r\nCookie: lang=%s\r\n\r\n",
+			c.path, addr, 30<<20, c.lang)
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			conn.Close()
+			t.Fatalf("%s: %v", c.path, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		conn.Close()
+		got := resp.Header.Get("Content-Type") + "\n" + string(body)
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("%s (%s): got %d, want 413", c.path, c.lang, resp.StatusCode)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s (%s): response lacks %q:\n%.300s", c.path, c.lang, w, got)
+			}
+		}
+	}
 }

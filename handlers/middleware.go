@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -62,7 +61,7 @@ func (s *server) securityHeaders(c *gin.Context) {
 // upload for the routes that take files. A declared length over the cap is
 // refused before anything is read; reading past it fails with
 // *http.MaxBytesError. Both render as 413.
-func limitBody(n, upload int64) gin.HandlerFunc {
+func (s *server) limitBody(n, upload int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		n := n
 		if uploadRoutes[c.FullPath()] {
@@ -70,8 +69,7 @@ func limitBody(n, upload int64) gin.HandlerFunc {
 		}
 		if c.Request.ContentLength > n {
 			c.Header("Connection", "close")
-			c.AbortWithStatusJSON(http.StatusRequestEntityTooLarge, errorBody{Error: errorDetail{
-				Code: "too_large", Message: fmt.Sprintf("request body exceeds %d bytes", n)}})
+			s.fail(c, &http.MaxBytesError{Limit: n}) // JSON under /api, the error page elsewhere
 			return
 		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)

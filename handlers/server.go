@@ -132,8 +132,8 @@ func New(d Deps) (http.Handler, error) {
 	r.GET("/static/*path", s.serveStatic(assets))
 	r.HEAD("/static/*path", s.serveStatic(assets))
 
-	s.apiRoutes(r.Group("/api/v1", limitBody(d.MaxBodyBytes, d.MaxUploadBytes), s.identify))
-	s.pageRoutes(r.Group("/", limitBody(d.MaxBodyBytes, d.MaxUploadBytes), s.identify, s.checkCSRF))
+	s.apiRoutes(r.Group("/api/v1", s.limitBody(d.MaxBodyBytes, d.MaxUploadBytes), s.identify))
+	s.pageRoutes(r.Group("/", s.limitBody(d.MaxBodyBytes, d.MaxUploadBytes), s.identify, s.checkCSRF))
 	return r, nil
 }
 
