@@ -98,8 +98,9 @@ type rowWriter interface {
 }
 
 // Write streams the file to w as the store reads the items (Store.EachLine),
-// so memory stays flat however large the batch. An error after the first byte leaves
-// w with a partial file; the caller must not hand it on as complete.
+// so memory stays flat however large the batch. An error after the first
+// byte leaves w with a partial file; the caller must not hand it on as
+// complete.
 func (x *Export) Write(ctx context.Context, w io.Writer) error {
 	var rw rowWriter
 	var err error

@@ -40,10 +40,9 @@ type Store interface {
 	// when given.
 	Lines(ctx context.Context, batchID string, statuses []string, after string, limit int) ([]Line, error)
 	// EachLine calls fn with every item of batchID (only those in one of
-	// statuses when given) joined with its claim, in claim number order,
-	// read by one query as it streams: memory stays flat however large the
-	// batch, and the whole file comes from one snapshot. An error from fn
-	// stops the reading and is returned.
+	// statuses when given) joined with its claim, in claim number order, as
+	// the rows are read: memory stays flat however large the batch. An error
+	// from fn stops the reading and is returned.
 	EachLine(ctx context.Context, batchID string, statuses []string, fn func(Line) error) error
 	// ItemForUpdate finds the item of claimID in batchID and locks it until
 	// the transaction ends; apperr.ErrNotFound when there is none.
