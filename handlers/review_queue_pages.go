@@ -38,6 +38,9 @@ func (s *server) reviewPageRoutes(g *gin.RouterGroup) {
 var openStatuses = []string{string(claims.Submitted), string(claims.UnderReview), string(claims.Appealed),
 	string(claims.PendingSecondApproval), string(claims.SupplementRequested)}
 
+// decidedStatuses are where a decision leaves a claim.
+var decidedStatuses = []string{string(claims.Approved), string(claims.PartiallyApproved), string(claims.Rejected)}
+
 // queuePageSize is how many claims the queue page shows at once.
 const queuePageSize = 100
 
@@ -73,7 +76,7 @@ func (s *server) reviewQueuePage(c *gin.Context) {
 	switch {
 	case q.Get("empty") != "":
 		v.Form["notice"] = v.L.T("review.queue.empty_notice")
-	case q.Get("done") != "" && slices.Contains(append(openStatuses, "approved", "partially_approved", "rejected"), q.Get("status_now")):
+	case q.Get("done") != "" && (slices.Contains(openStatuses, q.Get("status_now")) || slices.Contains(decidedStatuses, q.Get("status_now"))):
 		v.Form["notice"] = v.L.T("review.decided", map[string]any{"Number": q.Get("done"), "Status": v.L.T("claims.status." + q.Get("status_now"))})
 	}
 	f := review.QueueFilter{Category: v.Form["category"], OutageID: v.Form["outage_id"], Flag: v.Form["flag"], Limit: queuePageSize, After: q.Get("next")}
