@@ -4,9 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/smtp"
+	"net"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/wneessen/go-mail"
 
 	"github.com/bosang/bosang/models"
 )
@@ -14,27 +18,45 @@ import (
 // Recipients finds the e-mail address of a claimant.
 type Recipients func(ctx context.Context, userID string) (email, name string, err error)
 
-// SMTPSender e-mails claimants about their claims.
+// SMTPSender e-mails claimants about their claims through go-mail: MIME
+// headers encoded for Korean subjects, STARTTLS whenever the server offers
+// it, and a send bounded by the caller's context.
 type SMTPSender struct {
-	addr, from string
-	auth       smtp.Auth
+	host       string
+	port       int
+	from       string
+	user, pass string
 	recipients Recipients
 	baseURL    string
+	timeout    time.Duration
 }
 
-// NewSMTPSender parses smtp://user:pass@host:port?from=addr.
+// smtpTimeout bounds each SMTP step when the caller's context sets no
+// earlier deadline, so a stalled server cannot hold the dispatcher.
+const smtpTimeout = 30 * time.Second
+
+// NewSMTPSender parses smtp://user:pass@host:port?from=addr (port 587 when
+// omitted; no user means no authentication).
 func NewSMTPSender(rawURL, baseURL string, recipients Recipients) (*SMTPSender, error) {
 	u, err := url.Parse(rawURL)
-	if err != nil || u.Scheme != "smtp" || u.Host == "" {
+	if err != nil || u.Scheme != "smtp" || u.Hostname() == "" {
 		return nil, fmt.Errorf("BOSANG_SMTP_URL must look like smtp://user:pass@host:587?from=bosang@example.kr")
 	}
-	s := &SMTPSender{addr: u.Host, from: u.Query().Get("from"), recipients: recipients, baseURL: baseURL}
+	s := &SMTPSender{host: u.Hostname(), port: 587, from: u.Query().Get("from"), recipients: recipients, baseURL: baseURL, timeout: smtpTimeout}
+	if p := u.Port(); p != "" {
+		if s.port, err = strconv.Atoi(p); err != nil || s.port < 1 || s.port > 65535 {
+			return nil, fmt.Errorf("BOSANG_SMTP_URL: port %q is not a port number", p)
+		}
+	}
 	if s.from == "" {
 		return nil, fmt.Errorf("BOSANG_SMTP_URL needs ?from=")
 	}
+	if err := mail.NewMsg().From(s.from); err != nil {
+		return nil, fmt.Errorf("BOSANG_SMTP_URL: from=%q is not an address: %w", s.from, err)
+	}
 	if u.User != nil {
-		pass, _ := u.User.Password()
-		s.auth = smtp.PlainAuth("", u.User.Username(), pass, u.Hostname())
+		s.user = u.User.Username()
+		s.pass, _ = u.User.Password()
 	}
 	return s, nil
 }
@@ -55,11 +77,45 @@ func (s *SMTPSender) Send(ctx context.Context, m models.OutboxMessage) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrNoRecipient, err)
 	}
-	body := strings.Join([]string{
-		"From: " + s.from, "To: " + to, "Subject: [보상] " + p.Number + " " + p.Status,
-		"Message-ID: <" + m.DedupeID + "@bosang>", "Content-Type: text/plain; charset=UTF-8", "",
+	msg := mail.NewMsg()
+	if err := msg.From(s.from); err != nil {
+		return err
+	}
+	if err := msg.To(to); err != nil {
+		return fmt.Errorf("%w: %q: %v", ErrNoRecipient, to, err)
+	}
+	msg.Subject("[보상] " + p.Number + " " + p.Status)
+	msg.SetMessageIDWithValue(m.DedupeID + "@bosang")
+	msg.SetDate()
+	msg.SetBodyString(mail.TypeTextPlain, strings.Join([]string{
 		"청구 " + p.Number + "의 상태가 " + p.Status + "(으)로 바뀌었습니다.",
-		"Claim " + p.Number + " is now " + p.Status + ".", s.baseURL + "/claims/" + p.ClaimID, "",
-	}, "\r\n")
-	return smtp.SendMail(s.addr, s.auth, s.from, []string{to}, []byte(body))
+		"Claim " + p.Number + " is now " + p.Status + ".",
+		s.baseURL + "/claims/" + p.ClaimID, "",
+	}, "\r\n"))
+	// go-mail bounds only the dial by ctx; closing the connection when ctx
+	// ends bounds the whole conversation (a server that accepts and then
+	// stalls would otherwise hold the dispatcher for the timeout).
+	stop := func() bool { return false }
+	dial := func(dialCtx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := new(net.Dialer).DialContext(dialCtx, network, addr)
+		if err == nil { // ctx, not dialCtx: go-mail cancels dialCtx once connected
+			stop = context.AfterFunc(ctx, func() { conn.Close() })
+		}
+		return conn, err
+	}
+	opts := []mail.Option{mail.WithPort(s.port), mail.WithTLSPolicy(mail.TLSOpportunistic), mail.WithTimeout(s.timeout),
+		mail.WithDialContextFunc(dial)}
+	if s.user != "" {
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthPlain), mail.WithUsername(s.user), mail.WithPassword(s.pass))
+	}
+	c, err := mail.NewClient(s.host, opts...)
+	if err != nil {
+		return err
+	}
+	err = c.DialAndSendWithContext(ctx, msg)
+	stop()
+	if err != nil {
+		return fmt.Errorf("send mail about claim %s: %w", p.Number, err)
+	}
+	return nil
 }

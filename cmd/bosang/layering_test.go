@@ -38,6 +38,7 @@ var (
 		"i18n":    {"github.com/nicksnyder/go-i18n/v2", "golang.org/x/text", modulePath + "/web"},
 		"records": {"golang.org/x/text", "github.com/xuri/excelize/v2"},
 		"payout":  {"github.com/xuri/excelize/v2"},
+		"notify":  {"github.com/wneessen/go-mail"},
 	}
 
 	// domainNever may not be reached from a domain package, even transitively.
