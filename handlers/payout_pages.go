@@ -214,7 +214,20 @@ func (s *server) exportBatchDownload(c *gin.Context) {
 		s.renderBatch(c, http.StatusConflict, v)
 		return
 	}
-	s.exportPayoutBatch(f)(c)
+	// A refusal about the form (an XLSX too large for a sheet) is told on
+	// the page, next to the field.
+	x, err := s.payouts.Export(c.Request.Context(), payoutAccess(c), c.Param("id"), f, c.Query("reason"))
+	var ve *apperr.ValidationError
+	if errors.As(err, &ve) {
+		v.Errors = localize(ve.Fields, v.Lang)
+		s.renderBatch(c, http.StatusUnprocessableEntity, v)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.sendExport(c, f, x)
 }
 
 // settleBatchSubmit applies the settle form: either every pending transfer

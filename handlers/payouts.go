@@ -76,16 +76,23 @@ func (s *server) exportPayoutBatch(f payout.Format) gin.HandlerFunc {
 			s.fail(c, err)
 			return
 		}
-		s.logPayoutAccess(c, "export_payout_batch", c.Param("id"), "format", string(f), "reason", c.Query("reason"))
-		c.Header("Content-Type", f.ContentType())
-		c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": x.Filename}))
-		c.Header("X-Content-Type-Options", "nosniff")
-		c.Header("Cache-Control", "private, no-store")
-		c.Status(http.StatusOK)
-		if err := x.Write(ctx, c.Writer); err != nil {
-			s.log.ErrorContext(ctx, "payout export interrupted; the file sent is incomplete", "request_id", requestID(c), "batch_id", c.Param("id"), "err", err)
-			c.Abort()
-		}
+		s.sendExport(c, f, x)
+	}
+}
+
+// sendExport writes a prepared transfer file as the response, logging the
+// staff access first.
+func (s *server) sendExport(c *gin.Context, f payout.Format, x *payout.Export) {
+	ctx := c.Request.Context()
+	s.logPayoutAccess(c, "export_payout_batch", c.Param("id"), "format", string(f), "reason", c.Query("reason"))
+	c.Header("Content-Type", f.ContentType())
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": x.Filename}))
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Cache-Control", "private, no-store")
+	c.Status(http.StatusOK)
+	if err := x.Write(ctx, c.Writer); err != nil {
+		s.log.ErrorContext(ctx, "payout export interrupted; the file sent is incomplete", "request_id", requestID(c), "batch_id", c.Param("id"), "err", err)
+		c.Abort()
 	}
 }
 
