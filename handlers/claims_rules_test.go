@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -118,6 +119,18 @@ func TestMerchantRecordsReprice(t *testing.T) {
 		past := v["past_estimates"].([]any)
 		if len(past) != 1 || past[0].(map[string]any)["amount_krw"].(float64) != 30_000 {
 			t.Fatalf("past estimates %v: want the first ₩30,000 estimate kept", past)
+		}
+
+		// Both the claimant's page and the reviewer's show the re-pricing.
+		if _, err := e.auth.CreateUser(context.Background(), auth.NewUser{Email: "rev@example.com", Password: testPassword, Name: "심사", Role: "reviewer"}); err != nil {
+			t.Fatal(err)
+		}
+		for who, path := range map[string]string{"alice@example.com": "/claims/" + id, "rev@example.com": "/review/claims/" + id} {
+			p := getPage(t, e, loginBrowser(t, e, who), path, "")
+			if p.status != http.StatusOK || !strings.Contains(p.body, `id="past-estimates"`) || !strings.Contains(p.body, `id="estimate-amount">₩50,000<`) ||
+				!regexp.MustCompile(`id="past-0">[^<]*<strong>₩30,000</strong>`).MatchString(p.body) {
+				t.Errorf("%s as %s: got %d; want the ₩50,000 estimate and the past ₩30,000 one:\n%s", path, who, p.status, p.body)
+			}
 		}
 	})
 }
