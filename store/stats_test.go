@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"strconv"
 	"testing"
 	"time"
 
@@ -79,23 +78,8 @@ func (w *statsWorld) add(t *testing.T, specs ...claimSpec) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ph := func(q string) string {
-		if w.db.Dialect() != store.Postgres {
-			return q
-		}
-		out, n := []byte{}, 0
-		for i := 0; i < len(q); i++ {
-			if q[i] == '?' {
-				n++
-				out = append(out, "$"+strconv.Itoa(n)...)
-				continue
-			}
-			out = append(out, q[i])
-		}
-		return string(out)
-	}
 	batch := uuid.NewString()
-	if _, err := sqlDB.ExecContext(ctx, ph("INSERT INTO payout_batches (id, created_by, status, item_count, total_krw, created_at) VALUES (?, ?, 'open', 0, 0, ?)"),
+	if _, err := sqlDB.ExecContext(ctx, pgPlaceholders(w.db, "INSERT INTO payout_batches (id, created_by, status, item_count, total_krw, created_at) VALUES (?, ?, 'open', 0, 0, ?)"),
 		batch, w.staff, w.now); err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +104,7 @@ func (w *statsWorld) add(t *testing.T, specs ...claimSpec) {
 			t.Fatalf("claim %d: %v", i, err)
 		}
 		if s.payout != "" {
-			if _, err := sqlDB.ExecContext(ctx, ph("INSERT INTO payout_items (id, batch_id, claim_id, amount_krw, status, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
+			if _, err := sqlDB.ExecContext(ctx, pgPlaceholders(w.db, "INSERT INTO payout_items (id, batch_id, claim_id, amount_krw, status, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
 				uuid.NewString(), batch, c.ID, s.payoutKRW, s.payout, w.now); err != nil {
 				t.Fatal(err)
 			}
