@@ -63,7 +63,7 @@ type Upload struct {
 // Sales and trip records are parsed and the claim re-priced with them; a bad
 // line is a *records.LineError (422). Another claimant's claim is ErrNotFound.
 func (s *Service) AddEvidence(ctx context.Context, owner *models.User, claimID string, up Upload) (*EvidenceView, error) {
-	c, err := s.ownClaim(ctx, owner, claimID)
+	c, err := s.OwnClaim(ctx, owner, claimID)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,9 @@ func (s *Service) AddEvidence(ctx context.Context, owner *models.User, claimID s
 	return &EvidenceView{ID: e.ID, Kind: e.Kind, Name: e.OriginalName, SHA256: e.SHA256, Size: e.Size, ContentType: e.ContentType, CreatedAt: e.CreatedAt}, nil
 }
 
-func (s *Service) ownClaim(ctx context.Context, owner *models.User, claimID string) (*models.Claim, error) {
+// OwnClaim reads claimID for its claimant: another claimant's claim is
+// apperr.ErrNotFound, as an unknown one is.
+func (s *Service) OwnClaim(ctx context.Context, owner *models.User, claimID string) (*models.Claim, error) {
 	c, err := s.store.Claim(ctx, claimID)
 	if err != nil {
 		return nil, err

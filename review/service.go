@@ -267,7 +267,7 @@ func eventNote(d *models.Decision) string {
 // Appeal contests a decision, once per claim, within the appeal window. The
 // appeal goes to a reviewer other than the one who decided.
 func (s *Service) Appeal(ctx context.Context, owner *models.User, claimID, reason string) (*claims.View, error) {
-	c, err := s.ownClaim(ctx, owner, claimID)
+	c, err := s.claims.OwnClaim(ctx, owner, claimID)
 	if err != nil {
 		return nil, err
 	}
@@ -290,7 +290,7 @@ func (s *Service) Appeal(ctx context.Context, owner *models.User, claimID, reaso
 
 // Supplement answers a supplement request; the claim returns to the queue.
 func (s *Service) Supplement(ctx context.Context, owner *models.User, claimID, answer string) (*claims.View, error) {
-	c, err := s.ownClaim(ctx, owner, claimID)
+	c, err := s.claims.OwnClaim(ctx, owner, claimID)
 	if err != nil {
 		return nil, err
 	}
@@ -302,17 +302,6 @@ func (s *Service) Supplement(ctx context.Context, owner *models.User, claimID, a
 		return nil, err
 	}
 	return s.claims.Get(ctx, owner, c.ID)
-}
-
-func (s *Service) ownClaim(ctx context.Context, owner *models.User, claimID string) (*models.Claim, error) {
-	c, err := s.store.Claim(ctx, claimID)
-	if err != nil {
-		return nil, err
-	}
-	if c.ClaimantID != owner.ID {
-		return nil, fmt.Errorf("claim %s: %w", claimID, apperr.ErrNotFound)
-	}
-	return c, nil
 }
 
 // Decisions lists the decisions on a claim, oldest first.
