@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -21,7 +20,6 @@ import (
 	"github.com/bosang/bosang/payout"
 	"github.com/bosang/bosang/review"
 	"github.com/bosang/bosang/stats"
-	"github.com/bosang/bosang/web"
 )
 
 // Deps is everything the HTTP layer needs, wired by cmd/bosang.
@@ -124,8 +122,7 @@ func New(d Deps) (http.Handler, error) {
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
-	static, _ := fs.Sub(web.Static, "static")
-	assets, err := loadStatic(static)
+	assets, err := staticAssets()
 	if err != nil {
 		return nil, err
 	}

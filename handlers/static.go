@@ -11,25 +11,36 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/bosang/bosang/web"
 )
 
 // staticAsset is one file of web/static with everything serving it needs,
 // worked out once at start: the bytes, a gzip copy when that is smaller, the
 // ETags of both representations and the media type.
 type staticAsset struct {
-	body, gz         []byte
-	etag, gzETag     string
-	contentType      string
-	contentLengthRaw string
-	contentLengthGz  string
+	body, gz     []byte
+	etag, gzETag string
+	contentType  string
 }
 
 // staticMaxAge is how long a browser may reuse an asset without asking.
 // Asset URLs carry no content hash, so it stays short; after it, the ETag
 // makes the check a 304 without a body.
 const staticMaxAge = "public, max-age=3600"
+
+// staticAssets are web/static's files, loaded once per process: the files
+// are built into the binary, so every router (tests build many) shares them.
+var staticAssets = sync.OnceValues(func() (map[string]*staticAsset, error) {
+	static, err := fs.Sub(web.Static, "static")
+	if err != nil {
+		return nil, err
+	}
+	return loadStatic(static)
+})
 
 // loadStatic reads every file under fsys. Text assets (CSS, JavaScript,
 // JSON, SVG) are compressed once here, so a surge of first visits costs no
@@ -47,7 +58,7 @@ func loadStatic(fsys fs.FS) (map[string]*staticAsset, error) {
 		}
 		sum := sha256.Sum256(body)
 		tag := hex.EncodeToString(sum[:12])
-		a := &staticAsset{body: body, etag: `"` + tag + `"`, gzETag: `"` + tag + `-gz"`, contentLengthRaw: strconv.Itoa(len(body))}
+		a := &staticAsset{body: body, etag: `"` + tag + `"`, gzETag: `"` + tag + `-gz"`}
 		a.contentType = mime.TypeByExtension(path.Ext(name))
 		if a.contentType == "" {
 			a.contentType = http.DetectContentType(body)
@@ -59,7 +70,6 @@ func loadStatic(fsys fs.FS) (map[string]*staticAsset, error) {
 			zw.Close()                                               //nolint:errcheck // a bytes.Buffer never fails
 			if buf.Len() < len(body)*9/10 {
 				a.gz = buf.Bytes()
-				a.contentLengthGz = strconv.Itoa(len(a.gz))
 			}
 		}
 		assets[name] = a
@@ -90,11 +100,11 @@ func (s *server) serveStatic(assets map[string]*staticAsset) gin.HandlerFunc {
 		h := c.Writer.Header()
 		h.Set("Cache-Control", staticMaxAge)
 		h.Set("Content-Type", a.contentType)
-		body, etag, length := a.body, a.etag, a.contentLengthRaw
+		body, etag := a.body, a.etag
 		if a.gz != nil {
 			h.Set("Vary", "Accept-Encoding")
 			if acceptsGzip(c.GetHeader("Accept-Encoding")) {
-				body, etag, length = a.gz, a.gzETag, a.contentLengthGz
+				body, etag = a.gz, a.gzETag
 				h.Set("Content-Encoding", "gzip")
 			}
 		}
@@ -105,7 +115,7 @@ func (s *server) serveStatic(assets map[string]*staticAsset) gin.HandlerFunc {
 			c.Status(http.StatusNotModified)
 			return
 		}
-		h.Set("Content-Length", length)
+		h.Set("Content-Length", strconv.Itoa(len(body)))
 		c.Status(http.StatusOK)
 		if c.Request.Method != http.MethodHead {
 			c.Writer.Write(body) //nolint:errcheck // the client went away; nothing to tell it
