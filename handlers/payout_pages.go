@@ -203,27 +203,20 @@ func (s *server) exportBatchDownload(c *gin.Context) {
 		s.fail(c, errNoRoute)
 		return
 	}
-	// Nothing left to transfer is a conflict best told on the page.
-	b, err := s.payouts.Get(c.Request.Context(), payoutAccess(c), c.Param("id"), "", 1)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if b.Status == payout.BatchSettled {
-		v.Flash = v.L.T("payouts.export.nothing_pending")
-		s.renderBatch(c, http.StatusConflict, v)
-		return
-	}
 	// A refusal about the form (an XLSX too large for a sheet) is told on
-	// the page, next to the field.
+	// the page next to the field, nothing left to transfer as a notice.
 	x, err := s.payouts.Export(c.Request.Context(), payoutAccess(c), c.Param("id"), f, c.Query("reason"))
 	var ve *apperr.ValidationError
-	if errors.As(err, &ve) {
+	switch {
+	case errors.As(err, &ve):
 		v.Errors = localize(ve.Fields, v.Lang)
 		s.renderBatch(c, http.StatusUnprocessableEntity, v)
 		return
-	}
-	if err != nil {
+	case errors.Is(err, apperr.ErrConflict):
+		v.Flash = v.L.T("payouts.export.nothing_pending")
+		s.renderBatch(c, http.StatusConflict, v)
+		return
+	case err != nil:
 		s.fail(c, err)
 		return
 	}

@@ -271,6 +271,10 @@ func TestSupplementAndPayoutPages(t *testing.T) {
 		if !strings.Contains(p.body, `id="batch-status">정산 완료<`) || !strings.Contains(p.body, "KB20221025-") {
 			t.Errorf("the settled batch lacks its status or references:\n%s", p.body)
 		}
+		if p := getPage(t, e, s.supervisor, "/payouts/"+batch+"/export?"+url.Values{"format": {"csv"}, "reason": {"재확인"}}.Encode(), ""); p.status != http.StatusConflict ||
+			!strings.Contains(p.body, `id="flash"`) || !strings.Contains(p.body, "대기 중인 이체가 없습니다") {
+			t.Errorf("export of a settled batch: got %d, want 409 on the batch page with the nothing-to-transfer notice:\n%s", p.status, p.body)
+		}
 		if p := getPage(t, e, s.alice, "/claims/"+id, ""); !strings.Contains(p.body, `id="claim-status">지급 완료<`) || strings.Contains(p.body, `id="appeal-form"`) {
 			t.Errorf("the claimant's page does not show 지급 완료 (or still offers an appeal)")
 		}
