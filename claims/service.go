@@ -279,7 +279,7 @@ func (s *Service) load(ctx context.Context, c *models.Claim) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := viewOf(c, est, ev, evidence)
+	v := viewOf(c, est[c.ID], ev, evidence)
 	if p, err := s.policyByVersion(ctx, c.PolicyVersion); err == nil {
 		if o, err := s.outages.Get(ctx, c.OutageID); err == nil {
 			_, closes, _ := policy.FilingWindow(p, o.StartedAt, o.EndedAt)
@@ -301,13 +301,17 @@ func (s *Service) List(ctx context.Context, viewer *models.User, f Filter) ([]*V
 	if err != nil {
 		return nil, err
 	}
+	ids := make([]string, len(list))
+	for i := range list {
+		ids[i] = list[i].ID
+	}
+	est, err := s.store.Estimates(ctx, ids...)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]*View, len(list))
 	for i := range list {
-		est, err := s.store.Estimates(ctx, list[i].ID)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = viewOf(&list[i], est, nil, nil)
+		out[i] = viewOf(&list[i], est[list[i].ID], nil, nil)
 	}
 	return out, nil
 }

@@ -25,7 +25,9 @@ type Store interface {
 	Claim(ctx context.Context, id string) (*models.Claim, error)
 	ClaimFor(ctx context.Context, claimantID, outageID, category string) (*models.Claim, error)
 	Claims(ctx context.Context, f Filter) ([]models.Claim, error)
-	Estimates(ctx context.Context, claimID string) ([]models.ClaimEstimate, error)
+	// Estimates returns the estimates of each of claimIDs, oldest first, in
+	// one query.
+	Estimates(ctx context.Context, claimIDs ...string) (map[string][]models.ClaimEstimate, error)
 	Events(ctx context.Context, claimID string) ([]models.ClaimEvent, error)
 	// UpdateClaim saves c if its stored version is c.Version-1, with the
 	// event and outbox message of the change.

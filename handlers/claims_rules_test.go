@@ -121,6 +121,15 @@ func TestMerchantRecordsReprice(t *testing.T) {
 			t.Fatalf("past estimates %v: want the first ₩30,000 estimate kept", past)
 		}
 
+		// The list reads every claim's estimates in one query: the claim's
+		// own current and past estimates still come with it.
+		list := e.call(t, "GET", "/api/v1/claims", nil, bearer(f.alice)...).json(t)["claims"].([]any)
+		if len(list) != 1 || list[0].(map[string]any)["id"] != id ||
+			list[0].(map[string]any)["estimate"].(map[string]any)["amount_krw"].(float64) != 50_000 ||
+			len(list[0].(map[string]any)["past_estimates"].([]any)) != 1 {
+			t.Fatalf("claims list %v: want the claim with its ₩50,000 estimate and the past one", list)
+		}
+
 		// Both the claimant's page and the reviewer's show the re-pricing.
 		if _, err := e.auth.CreateUser(context.Background(), auth.NewUser{Email: "rev@example.com", Password: testPassword, Name: "심사", Role: "reviewer"}); err != nil {
 			t.Fatal(err)

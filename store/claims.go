@@ -181,9 +181,19 @@ func (s ClaimStore) after(ctx context.Context, id, claimantID, order string) (st
 }
 
 // Estimates lists a claim's estimates, oldest first.
-func (s ClaimStore) Estimates(ctx context.Context, claimID string) ([]models.ClaimEstimate, error) {
-	var out []models.ClaimEstimate
-	return out, translate(s.g(ctx).Where("claim_id = ?", claimID).Order("created_at, id").Find(&out).Error, "list estimates")
+func (s ClaimStore) Estimates(ctx context.Context, claimIDs ...string) (map[string][]models.ClaimEstimate, error) {
+	out := make(map[string][]models.ClaimEstimate, len(claimIDs))
+	if len(claimIDs) == 0 {
+		return out, nil
+	}
+	var rows []models.ClaimEstimate
+	if err := s.g(ctx).Where("claim_id IN ?", claimIDs).Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, translate(err, "list estimates")
+	}
+	for _, e := range rows {
+		out[e.ClaimID] = append(out[e.ClaimID], e)
+	}
+	return out, nil
 }
 
 // Events lists a claim's timeline, oldest first.
