@@ -110,13 +110,17 @@ func (s *Service) adjudicateSets(ctx context.Context, bs BatchStore, outageID st
 		wg.Add(1)
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			n, err := w.write(gctx, bs)
+			// ctx, not gctx: a page already being written finishes even
+			// when the other writer failed, so what is reported approved
+			// is what was stored. (A commit cut short by ctx itself, an
+			// interrupted run, can leave the report short of the store.)
+			n, err := w.write(ctx, bs)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				if writeErr == nil {
 					writeErr = err
-					cancel() // the reader stops; the other writer's transaction rolls back
+					cancel() // the reader stops taking pages
 				}
 				return
 			}
