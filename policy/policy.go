@@ -32,14 +32,33 @@ type Policy struct {
 // CategoryRule is how one claimant category is compensated. CapKRW caps the
 // amount (0 = no cap). Evidence lists the evidence kinds required (the
 // Evidence* constants). AutoApprove makes the claim eligible for automatic
-// approval when it is priced without review. InKind describes in-kind
-// compensation given besides the cash amount, in Korean ("" = none).
+// approval when it is priced without review.
+//
+// RecordsRule, when set, prices the claim instead of Rule once the claimant
+// has uploaded sales or trip records (kind bands or loss_estimate): records
+// decide when they are given. With RecordsFloor the amount Rule gives
+// without records is a floor under the records amount (a Pro driver's
+// membership refund is owed whatever the trips show).
+//
+// InKindItems are fixed in-kind items given besides the cash amount
+// (emoticons, coupons). InKind is the older free-text form, in Korean, still
+// read from policies published before items existed.
 type CategoryRule struct {
-	Rule        Rule     `json:"rule"`
-	CapKRW      int64    `json:"cap_krw"`
-	Evidence    []string `json:"evidence"`
-	AutoApprove bool     `json:"auto_approve"`
-	InKind      string   `json:"in_kind,omitempty"`
+	Rule         Rule         `json:"rule"`
+	RecordsRule  *Rule        `json:"records_rule,omitempty"`
+	RecordsFloor bool         `json:"records_floor,omitempty"`
+	CapKRW       int64        `json:"cap_krw"`
+	Evidence     []string     `json:"evidence"`
+	AutoApprove  bool         `json:"auto_approve"`
+	InKindItems  []InKindItem `json:"in_kind_items,omitempty"`
+	InKind       string       `json:"in_kind,omitempty"`
+}
+
+// InKindItem is one fixed in-kind item: Quantity of Name (Korean) / NameEN.
+type InKindItem struct {
+	Name     string `json:"name"`
+	NameEN   string `json:"name_en"`
+	Quantity int64  `json:"quantity"`
 }
 
 // RuleKind names how a Rule computes the amount.
@@ -66,21 +85,38 @@ const (
 	// of Tiers whose BelowBP exceeds the availability in the outage's start
 	// month, rounded up to RoundUpToKRW.
 	KindAvailabilityTiers RuleKind = "availability_tiers"
+	// KindDayBands pays the AmountKRW of the last of DayBands whose FromDays
+	// is at most the outage days counted by DayRounding (ceil or
+	// calendar_days); below the first band it pays nothing (KT Ahyeon 2018:
+	// 1-2 days ₩400,000 ... 7+ ₩1,200,000).
+	KindDayBands RuleKind = "day_bands"
+	// KindExtension pays no cash: it extends the paid service by the outage
+	// days counted by DayRounding (ceil or calendar_days) x Multiplier
+	// (Kakao 2022: 3x the outage days).
+	KindExtension RuleKind = "extension"
 )
 
-// DayRounding says how KindFeeDays counts outage days.
+// DayRounding says how a rule counts outage days.
 type DayRounding string
 
 // The day roundings. "" means DayCeil.
 const (
 	// DayCeil counts every started 24 hours as a whole day.
 	DayCeil DayRounding = "ceil"
-	// DayExact counts the duration in seconds / 86,400, a fraction.
+	// DayExact counts the duration in seconds / 86,400, a fraction; with
+	// KindFeeDays it is a multiple of the fee for the outage period (the
+	// carriers' terms, KT 2021: 10x).
 	DayExact DayRounding = "exact"
+	// DayCalendar counts the calendar days in Korean time that the outage
+	// touched: 15 Oct 15:30 to 16 Oct 14:00 is 2 days (Kakao 2022). The end
+	// is exclusive, so an outage ending at midnight does not touch the next
+	// day.
+	DayCalendar DayRounding = "calendar_days"
 )
 
 // Rule computes a category's amount; Kind says which fields it uses.
-// RoundUpToKRW is the unit the amount is rounded up to (0 = whole won).
+// RoundUpToKRW is the unit the amount is rounded up to (0 = whole won);
+// Multiplier multiplies the outage days (fee_days, extension).
 type Rule struct {
 	Kind         RuleKind    `json:"kind"`
 	AmountKRW    int64       `json:"amount_krw,omitempty"`
@@ -90,6 +126,14 @@ type Rule struct {
 	Bands        []Band      `json:"bands,omitempty"`
 	Factors      Factors     `json:"factors,omitzero"`
 	Tiers        []Tier      `json:"tiers,omitempty"`
+	DayBands     []DayBand   `json:"day_bands,omitempty"`
+}
+
+// DayBand pays AmountKRW for an outage of at least FromDays days (and fewer
+// than the next band's FromDays). Day bands are listed in ascending FromDays.
+type DayBand struct {
+	FromDays  int64 `json:"from_days"`
+	AmountKRW int64 `json:"amount_krw"`
 }
 
 // Band pays AmountKRW for a loss basis of at most UpToKRW (and above the
@@ -123,12 +167,16 @@ var kst = time.FixedZone("KST", 9*60*60)
 // Default returns the seeded policy, version 1, which reproduces Kakao's
 // voluntary compensation of 2022 (DOMAIN.md section 3) and applies to
 // outages of any date: merchant bands on the loss (<= ₩300,000 -> ₩30,000,
-// <= ₩500,000 -> ₩50,000, above -> individual review), drivers and paid
-// subscribers 3x the outage days of their monthly fee rounded up to ₩10,
-// free users ₩0 with emoticons and coupons, and partners SLA credit tiers.
+// <= ₩500,000 -> ₩50,000, above -> individual review), judged on the loss
+// the sales records show when they are given; paid subscribers and drivers 3x
+// the calendar days in Korean time the outage touched of their monthly fee,
+// rounded up to ₩10 (a Pro driver for 15 Oct 15:30 to 16 Oct 14:00: ₩7,550),
+// drivers with trip records the earnings lost with that amount as a floor;
+// free users ₩0 with emoticons and coupons; partners SLA credit tiers.
 // Each call returns a fresh value the caller may modify.
 func Default() Policy {
-	feeDays := Rule{Kind: KindFeeDays, Multiplier: 3, RoundUpToKRW: 10, DayRounding: DayCeil}
+	feeDays := Rule{Kind: KindFeeDays, Multiplier: 3, RoundUpToKRW: 10, DayRounding: DayCalendar}
+	gross := Factors{MarginBP: 10000, SubstituteBP: 10000, ShareBP: 10000}
 	return Policy{
 		Version:          1,
 		Name:             "2022 카카오 기준 (기본)",
@@ -138,7 +186,7 @@ func Default() Policy {
 			FreeUser: {
 				Rule:     Rule{Kind: KindFlat},
 				Evidence: []string{EvidenceAccount}, AutoApprove: true,
-				InKind: "이모티콘 3종과 쿠폰 2장 (모든 이용자)",
+				InKindItems: []InKindItem{{Name: "이모티콘", NameEN: "emoticons", Quantity: 3}, {Name: "쿠폰", NameEN: "coupons", Quantity: 2}},
 			},
 			PaidSubscriber: {Rule: feeDays, Evidence: []string{EvidenceBilling}, AutoApprove: true},
 			Merchant: {
@@ -147,12 +195,17 @@ func Default() Policy {
 					Bands: []Band{{UpToKRW: 300_000, AmountKRW: 30_000}, {UpToKRW: 500_000, AmountKRW: 50_000}},
 					// The bands were set on the claimed (gross) loss, so a loss
 					// estimated from records is compared unweighted.
-					Factors: Factors{MarginBP: 10000, SubstituteBP: 10000, ShareBP: 10000},
+					Factors: gross,
 				},
 				Evidence:    []string{EvidenceBusinessCertificate, EvidenceSalesRecords, EvidenceAccount},
 				AutoApprove: true,
 			},
-			Driver: {Rule: feeDays, Evidence: []string{EvidenceDriverID, EvidenceTripRecords}, AutoApprove: true},
+			Driver: {
+				Rule:         feeDays,
+				RecordsRule:  &Rule{Kind: KindLossEstimate, Factors: gross},
+				RecordsFloor: true,
+				Evidence:     []string{EvidenceDriverID, EvidenceTripRecords}, AutoApprove: true,
+			},
 			PartnerBusiness: {
 				Rule: Rule{Kind: KindAvailabilityTiers, RoundUpToKRW: 10, Tiers: []Tier{
 					{BelowBP: 9990, CreditBP: 1000}, {BelowBP: 9900, CreditBP: 2500}, {BelowBP: 9500, CreditBP: 10000},

@@ -30,68 +30,157 @@ type Input struct {
 // the Steps that explain it in order, whether it needs individual review
 // (ReviewRequired; AmountKRW is then provisional) and whether it may be
 // approved automatically (Auto = the rule's AutoApprove and no review).
-// InKind describes in-kind compensation given besides AmountKRW.
+// ReasonCode says why a person must look (one of the Reason* constants) or
+// is empty. ExtensionDays is how long the paid service is extended (rule
+// kind extension); InKind lists in-kind compensation given besides
+// AmountKRW (Korean; InKindEN in English).
 type Estimate struct {
 	AmountKRW      int64  `json:"amount_krw"`
 	PolicyVersion  int    `json:"policy_version"`
 	Steps          []Step `json:"steps"`
 	Auto           bool   `json:"auto"`
 	ReviewRequired bool   `json:"review_required"`
+	ReasonCode     string `json:"reason_code,omitempty"`
+	ExtensionDays  int64  `json:"extension_days,omitempty"`
 	InKind         string `json:"in_kind,omitempty"`
+	InKindEN       string `json:"in_kind_en,omitempty"`
 }
+
+// The reasons an Estimate goes to a person instead of paying a band or an
+// amount automatically.
+const (
+	// ReasonOutsideOpeningHours: the records show the outage fell wholly
+	// outside the opening hours (or shift); the estimate is ₩0.
+	ReasonOutsideOpeningHours = "outside_opening_hours"
+	// ReasonNoLossShown: the records show no loss during the outage; the
+	// estimate is ₩0.
+	ReasonNoLossShown = "no_loss_shown"
+	// ReasonAboveTopBand: the claimed or estimated loss is above the top band.
+	ReasonAboveTopBand = "above_top_band"
+	// ReasonAboveCap: the loss estimated from records is above the cap.
+	ReasonAboveCap = "above_cap"
+	// ReasonNoRecords: the rule needs records and none were given.
+	ReasonNoRecords = "no_records"
+)
 
 // Step is one line of the explanation: Label in Korean, LabelEN in English
 // and a Value with the numbers ("₩39,000 × 2일 × 3 ÷ 31일 = ₩7,548.39").
+// ValueEN is set where the value is words rather than numbers.
 type Step struct {
 	Label   string `json:"label"`
 	LabelEN string `json:"label_en"`
 	Value   string `json:"value"`
+	ValueEN string `json:"value_en,omitempty"`
 }
 
-// Price prices in under p and explains every step. It returns an error
-// wrapping apperr.ErrInvalid when p fails Validate or the outage window is
-// missing or not positive, or the loss estimate rejects the records (see
+// Price prices in under p and explains every step. p is trusted to have
+// passed Validate when it was published, so a policy that lacks a category
+// added later still prices its other categories; only the rule in
+// in.Category is checked again. It returns an error wrapping
+// apperr.ErrInvalid when that rule is broken, the outage window is missing
+// or not positive, or the loss estimate rejects the records (see
 // estimate.Estimate), and a *apperr.ValidationError naming the field when
-// the claimant's input is unusable: "category" not in p, "claimed_amount_krw"
-// or "details.monthly_fee_krw" negative, above MaxKRW or missing where the
-// rule needs it, "details.opening_hours" (merchants) or "details.shift"
-// invalid while records are given.
+// the claimant's input is unusable: "category" when p has no rule for it,
+// "claimed_amount_krw" or "details.monthly_fee_krw" negative, above MaxKRW or
+// missing where the rule needs it, "details.opening_hours" (merchants) or
+// "details.shift" invalid while records are given.
+//
+// With records and a RecordsRule, the records rule prices the claim; with
+// RecordsFloor the category's Rule, priced without records, is a floor.
 func Price(p Policy, in Input) (Estimate, error) {
-	if err := p.Validate(); err != nil {
+	cr, ok := p.Categories[in.Category]
+	if !ok {
+		return Estimate{}, apperr.Invalid("category",
+			fmt.Sprintf("적용되는 보상 정책(v%d)에는 이 청구 유형의 기준이 없습니다.", p.Version),
+			fmt.Sprintf("The compensation policy in force (v%d) has no rule for this category.", p.Version))
+	}
+	var f apperr.Fields
+	cr.validate(&f, "categories."+string(in.Category))
+	if err := f.Err(); err != nil {
 		// Flattened: a broken policy is not the claimant's field error.
 		return Estimate{}, fmt.Errorf("policy v%d: %v: %w", p.Version, err, apperr.ErrInvalid)
 	}
-	cr, ok := p.Categories[in.Category]
-	if !ok {
-		return Estimate{}, apperr.Invalid("category", "알 수 없는 청구 유형입니다.", "Unknown claimant category.")
+	records := len(in.Points) > 0
+	rule := cr.Rule
+	if records && cr.RecordsRule != nil {
+		rule = *cr.RecordsRule
 	}
-	if err := checkInput(cr.Rule, in); err != nil {
+	if err := checkInput(rule, in); err != nil {
 		return Estimate{}, err
+	}
+	floor := records && cr.RecordsRule != nil && cr.RecordsFloor
+	if floor {
+		if err := checkInput(cr.Rule, Input{Category: in.Category, OutageStart: in.OutageStart, OutageEnd: in.OutageEnd,
+			ClaimedKRW: in.ClaimedKRW, MonthlyFeeKRW: in.MonthlyFeeKRW}); err != nil {
+			return Estimate{}, err
+		}
 	}
 	pr := &pricer{p: p, cr: cr, in: in, loc: in.Loc}
 	if pr.loc == nil {
 		pr.loc = kst
 	}
 	pr.intro()
-	var err error
-	switch cr.Rule.Kind {
-	case KindFlat:
-		pr.amount = cr.Rule.AmountKRW
-		pr.add("정액 보상", "Flat amount", estimate.FormatKRW(pr.amount))
-	case KindFeeDays:
-		err = pr.feeDays()
-	case KindBands:
-		err = pr.bands()
-	case KindLossEstimate:
-		err = pr.lossEstimate()
-	case KindAvailabilityTiers:
-		err = pr.tiers()
+	if !floor {
+		if err := pr.run(rule); err != nil {
+			return Estimate{}, err
+		}
+		pr.applyCap()
+		return pr.finish(), nil
 	}
-	if err != nil {
+	return pr.withFloor(rule)
+}
+
+// withFloor prices the base rule without records, then the records rule,
+// and pays the larger: the base amount is owed whatever the records show.
+func (pr *pricer) withFloor(records Rule) (Estimate, error) {
+	pr.add("① 기본 기준 (최저 보장)", "① Base rule (the floor)", DescribeRule(pr.cr.Rule).KO)
+	points := pr.in.Points
+	pr.in.Points = nil
+	if err := pr.run(pr.cr.Rule); err != nil {
+		return Estimate{}, err
+	}
+	pr.in.Points = points
+	pr.applyCap()
+	base, baseCapped := pr.amount, pr.capped
+	pr.amount, pr.review, pr.reason, pr.capped = 0, false, "", false
+	pr.add("② 기록 기준", "② Records rule", DescribeRule(records).KO)
+	if err := pr.run(records); err != nil {
 		return Estimate{}, err
 	}
 	pr.applyCap()
+	if pr.amount < base {
+		pr.add("기록 기준이 최저 보장보다 적음 → 기본 기준 적용", "The records give less than the floor → the base rule applies",
+			fmt.Sprintf("%s < %s → %s", estimate.FormatKRW(pr.amount), estimate.FormatKRW(base), estimate.FormatKRW(base)))
+		// The floor is owed without anyone's judgement, whatever the records show.
+		pr.amount, pr.review, pr.reason, pr.capped = base, false, "", baseCapped
+		return pr.finish(), nil
+	}
+	pr.add("기록 기준 적용 (최저 보장 이상)", "The records rule applies (at least the floor)",
+		fmt.Sprintf("%s ≥ %s → %s", estimate.FormatKRW(pr.amount), estimate.FormatKRW(base), estimate.FormatKRW(pr.amount)))
 	return pr.finish(), nil
+}
+
+// run prices one rule into pr.
+func (pr *pricer) run(r Rule) error {
+	pr.rule = r
+	switch r.Kind {
+	case KindFlat:
+		pr.amount = r.AmountKRW
+		pr.add("정액 보상", "Flat amount", estimate.FormatKRW(pr.amount))
+	case KindFeeDays:
+		return pr.feeDays()
+	case KindBands:
+		return pr.bands()
+	case KindLossEstimate:
+		return pr.lossEstimate()
+	case KindAvailabilityTiers:
+		return pr.tiers()
+	case KindDayBands:
+		pr.dayBands()
+	case KindExtension:
+		pr.extension()
+	}
+	return nil
 }
 
 func checkInput(r Rule, in Input) error {
@@ -111,8 +200,8 @@ func checkInput(r Rule, in Input) error {
 	}
 	records := len(in.Points) > 0
 	switch r.Kind {
-	case KindFeeDays, KindAvailabilityTiers:
-		if in.MonthlyFeeKRW == 0 {
+	case KindFeeDays, KindAvailabilityTiers, KindExtension:
+		if in.MonthlyFeeKRW == 0 && r.Kind != KindExtension {
 			f.Add("details.monthly_fee_krw", "월 요금을 입력해 주세요.", "Enter the monthly fee.")
 		}
 	case KindBands:
@@ -134,7 +223,10 @@ func checkInput(r Rule, in Input) error {
 type pricer struct {
 	p        Policy
 	cr       CategoryRule
+	rule     Rule // the rule being priced: cr.Rule or cr.RecordsRule
 	in       Input
+	reason   string
+	extDays  int64
 	loc      *time.Location
 	steps    []Step
 	amount   int64
@@ -147,13 +239,19 @@ func (pr *pricer) add(ko, en, value string) {
 	pr.steps = append(pr.steps, Step{Label: ko, LabelEN: en, Value: value})
 }
 
+// addEN adds a step whose value is words, not numbers, so it has one per language.
+func (pr *pricer) addEN(ko, en, value, valueEN string) {
+	pr.steps = append(pr.steps, Step{Label: ko, LabelEN: en, Value: value, ValueEN: valueEN})
+}
+
 func (pr *pricer) intro() {
 	start, end := pr.in.OutageStart.In(pr.loc), pr.in.OutageEnd.In(pr.loc)
 	pr.duration = end.Sub(start)
 	pr.add("적용 보상 정책", "Compensation policy", fmt.Sprintf("%s (v%d)", pr.p.Name, pr.p.Version))
 	pr.add("장애 시간", "Outage window", formatRange(start, end))
 	pr.add("장애 지속 시간", "Outage duration", formatDuration(pr.duration))
-	pr.add("보상 기준", "Rule", describe(pr.cr.Rule))
+	d := Describe(pr.cr)
+	pr.addEN("보상 기준", "Rule", d.KO, d.EN)
 }
 
 func (pr *pricer) applyCap() {
@@ -174,11 +272,16 @@ func (pr *pricer) finish() Estimate {
 		AmountKRW:      pr.amount,
 		PolicyVersion:  pr.p.Version,
 		ReviewRequired: pr.review,
+		ReasonCode:     pr.reason,
 		Auto:           pr.cr.AutoApprove && !pr.review,
-		InKind:         pr.cr.InKind,
+		ExtensionDays:  pr.extDays,
 	}
-	if e.InKind != "" {
-		pr.add("현물 보상", "In-kind compensation", e.InKind)
+	if it := InKindText(pr.cr); it.KO != "" {
+		e.InKind, e.InKindEN = it.KO, it.EN
+		pr.addEN("현물 보상", "In-kind compensation", it.KO, it.EN)
+	}
+	if e.ExtensionDays > 0 {
+		pr.add("이용 기간 연장", "Service period extended", fmt.Sprintf("%d일", e.ExtensionDays))
 	}
 	switch {
 	case e.ReviewRequired:

@@ -17,6 +17,9 @@ const (
 	maxRoundUnit        = 1_000_000
 	maxNameRunes        = 200
 	maxInKindRunes      = 500
+	maxItemRunes        = 100
+	maxItemQuantity     = 1000
+	maxBandDays         = 3650
 )
 
 // Validate checks that p is well-formed: a positive Version, a Name, an
@@ -65,6 +68,24 @@ func (cr CategoryRule) validate(f *apperr.Fields, path string) {
 			f.Add(fmt.Sprintf("%s.evidence[%d]", path, i), "알 수 없거나 중복된 증빙 종류입니다.", "Unknown or repeated evidence kind.")
 		}
 	}
+	for i, it := range cr.InKindItems {
+		at := fmt.Sprintf("%s.in_kind_items[%d]", path, i)
+		if n, m := utf8.RuneCountInString(strings.TrimSpace(it.Name)), utf8.RuneCountInString(strings.TrimSpace(it.NameEN)); n == 0 || n > maxItemRunes || m == 0 || m > maxItemRunes {
+			f.Add(at+".name", fmt.Sprintf("품목 이름(한국어, 영어)은 1~%d자여야 합니다.", maxItemRunes), fmt.Sprintf("The item's names (Korean, English) must have 1 to %d characters.", maxItemRunes))
+		}
+		if it.Quantity < 1 || it.Quantity > maxItemQuantity {
+			f.Add(at+".quantity", fmt.Sprintf("수량은 1~%d이어야 합니다.", maxItemQuantity), fmt.Sprintf("The quantity must be 1 to %d.", maxItemQuantity))
+		}
+	}
+	if cr.RecordsRule != nil {
+		if k := cr.RecordsRule.Kind; k != KindBands && k != KindLossEstimate {
+			f.Add(path+".records_rule.kind", "기록 기준은 bands 또는 loss_estimate여야 합니다.", `The records rule must be "bands" or "loss_estimate".`)
+		} else {
+			cr.RecordsRule.validate(f, path+".records_rule")
+		}
+	} else if cr.RecordsFloor {
+		f.Add(path+".records_floor", "기록 기준(records_rule) 없이는 최저 보장을 둘 수 없습니다.", "A records floor needs a records_rule.")
+	}
 	if utf8.RuneCountInString(cr.InKind) > maxInKindRunes {
 		f.Add(path+".in_kind", fmt.Sprintf("현물 보상 설명은 %d자 이하여야 합니다.", maxInKindRunes), fmt.Sprintf("The in-kind description must have at most %d characters.", maxInKindRunes))
 	}
@@ -81,11 +102,19 @@ func (r Rule) validate(f *apperr.Fields, path string) {
 		if r.Multiplier < 1 || r.Multiplier > maxMultiplier {
 			f.Add(path+".multiplier", fmt.Sprintf("배수는 1~%d이어야 합니다.", maxMultiplier), fmt.Sprintf("The multiplier must be 1 to %d.", maxMultiplier))
 		}
-		if r.DayRounding != "" && r.DayRounding != DayCeil && r.DayRounding != DayExact {
-			f.Add(path+".day_rounding", "일수 계산은 ceil 또는 exact여야 합니다.", `Day rounding must be "ceil" or "exact".`)
-		}
+		dayRounding(f, path, r.DayRounding, true)
 		roundUnit(f, path, r.RoundUpToKRW)
 		used.Multiplier, used.DayRounding, used.RoundUpToKRW = 0, "", 0
+	case KindDayBands:
+		validateDayBands(f, path, r.DayBands)
+		dayRounding(f, path, r.DayRounding, false)
+		used.DayBands, used.DayRounding = nil, ""
+	case KindExtension:
+		if r.Multiplier < 1 || r.Multiplier > maxMultiplier {
+			f.Add(path+".multiplier", fmt.Sprintf("배수는 1~%d이어야 합니다.", maxMultiplier), fmt.Sprintf("The multiplier must be 1 to %d.", maxMultiplier))
+		}
+		dayRounding(f, path, r.DayRounding, false)
+		used.Multiplier, used.DayRounding = 0, ""
 	case KindBands:
 		validateBands(f, path, r.Bands)
 		r.Factors.validate(f, path+".factors")
@@ -102,7 +131,7 @@ func (r Rule) validate(f *apperr.Fields, path string) {
 		return
 	}
 	if used.AmountKRW != 0 || used.Multiplier != 0 || used.RoundUpToKRW != 0 || used.DayRounding != "" ||
-		len(used.Bands) > 0 || used.Factors != (Factors{}) || len(used.Tiers) > 0 {
+		len(used.Bands) > 0 || used.Factors != (Factors{}) || len(used.Tiers) > 0 || len(used.DayBands) > 0 {
 		f.Add(path, "이 규칙 종류에 쓰이지 않는 항목이 설정되어 있습니다.", "A field that this rule kind does not use is set.")
 	}
 }
@@ -119,6 +148,39 @@ func validateBands(f *apperr.Fields, path string, bands []Band) {
 		}
 		krwRange(f, at+".amount_krw", b.AmountKRW)
 		prev = b.UpToKRW
+	}
+}
+
+// dayRounding checks a day counting; exact fractions make sense only where
+// the days multiply a fee.
+func dayRounding(f *apperr.Fields, path string, d DayRounding, exactAllowed bool) {
+	switch d {
+	case "", DayCeil, DayCalendar:
+		return
+	case DayExact:
+		if exactAllowed {
+			return
+		}
+	}
+	if exactAllowed {
+		f.Add(path+".day_rounding", "일수 계산은 ceil, calendar_days 또는 exact여야 합니다.", `Day rounding must be "ceil", "calendar_days" or "exact".`)
+		return
+	}
+	f.Add(path+".day_rounding", "일수 계산은 ceil 또는 calendar_days여야 합니다.", `Day rounding must be "ceil" or "calendar_days".`)
+}
+
+func validateDayBands(f *apperr.Fields, path string, bands []DayBand) {
+	if len(bands) == 0 {
+		f.Add(path+".day_bands", "일수 구간이 하나 이상 필요합니다.", "At least one day band is required.")
+	}
+	var prev int64
+	for i, b := range bands {
+		at := fmt.Sprintf("%s.day_bands[%d]", path, i)
+		if b.FromDays <= prev || b.FromDays > maxBandDays {
+			f.Add(at+".from_days", fmt.Sprintf("시작 일수는 1~%d이고 앞 구간보다 커야 합니다.", maxBandDays), fmt.Sprintf("The band's first day must be 1 to %d and above the previous band's.", maxBandDays))
+		}
+		krwRange(f, at+".amount_krw", b.AmountKRW)
+		prev = b.FromDays
 	}
 }
 
