@@ -83,8 +83,11 @@ type ClaimEstimate struct {
 	Steps          string
 	Auto           bool
 	ReviewRequired bool
-	CreatedAt      time.Time
-	SupersededAt   *time.Time
+	// Reason says why this pricing was made, as JSON (package claims
+	// writes and reads it); empty for old estimates.
+	Reason       string
+	CreatedAt    time.Time
+	SupersededAt *time.Time
 }
 
 // ClaimEvent is one entry of a claim's status timeline.
