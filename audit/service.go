@@ -73,11 +73,12 @@ const (
 	EntityClaim       = "claim"
 	EntityOutage      = "outage"
 	EntityPayoutBatch = "payout_batch"
+	EntityPolicy      = "policy"
 	EntityUser        = "user"
 )
 
 // Entities lists the entity names Append accepts.
-var Entities = []string{EntityClaim, EntityOutage, EntityPayoutBatch, EntityUser}
+var Entities = []string{EntityClaim, EntityOutage, EntityPayoutBatch, EntityPolicy, EntityUser}
 
 // Record is what a caller reports; Append adds the id and time.
 type Record struct {

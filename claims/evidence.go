@@ -225,32 +225,28 @@ func displayName(name string) string {
 	return name
 }
 
-// useRecords parses sales or trip records and re-prices the claim with them.
+// recordsKind is the kind of records a category's loss is estimated from:
+// sales for merchants, trips for drivers; "" for the others.
+func recordsKind(category string) string {
+	switch category {
+	case ProfileMerchant:
+		return "sales_records"
+	case ProfileDriver:
+		return "trip_records"
+	}
+	return ""
+}
+
+// useRecords checks an uploaded sales or trip records file and, when it is
+// the kind the claim's category is priced from, re-prices the claim with it
+// under the claim's policy.
 func (s *Service) useRecords(ctx context.Context, c *models.Claim, e *models.Evidence) error {
 	if e.Kind != "sales_records" && e.Kind != "trip_records" {
 		return nil
 	}
-	if e.ContentType != TypeCSV && e.ContentType != TypeXLSX {
-		return apperr.Invalid("file", "매출·운행 기록은 CSV 또는 XLSX 파일이어야 합니다.", "Records must be a CSV or XLSX file.")
-	}
-	f, err := s.blobs.Open(ctx, e.StorageKey)
-	if err != nil {
+	points, err := s.readRecords(ctx, e)
+	if err != nil || e.Kind != recordsKind(c.Category) {
 		return err
-	}
-	defer f.Close()
-	var points []estimate.Point
-	if e.Kind == "sales_records" {
-		sales, err := records.ParseSales(f, kst)
-		if err != nil {
-			return recordsError(err)
-		}
-		points = records.SalesPoints(sales)
-	} else {
-		trips, err := records.ParseTrips(f, kst)
-		if err != nil {
-			return recordsError(err)
-		}
-		points = records.TripPoints(trips)
 	}
 	o, err := s.outages.Get(ctx, c.OutageID)
 	if err != nil {
@@ -260,7 +256,53 @@ func (s *Service) useRecords(ctx context.Context, c *models.Claim, e *models.Evi
 	if err != nil {
 		return err
 	}
-	return s.repriceOne(ctx, c, p, o, points)
+	prev := c.EstimateAmountKRW
+	return s.repriceOne(ctx, c, p, o, points, EstimateReason{Code: ReasonRecordsUploaded, PreviousAmountKRW: &prev})
+}
+
+// readRecords parses a stored sales or trip records file into the hourly
+// points a loss estimate is priced from. A file that is not CSV or XLSX, or
+// has a bad line, is a field error on "file" naming line and column.
+func (s *Service) readRecords(ctx context.Context, e *models.Evidence) ([]estimate.Point, error) {
+	if e.ContentType != TypeCSV && e.ContentType != TypeXLSX {
+		return nil, apperr.Invalid("file", "매출·운행 기록은 CSV 또는 XLSX 파일이어야 합니다.", "Records must be a CSV or XLSX file.")
+	}
+	f, err := s.blobs.Open(ctx, e.StorageKey)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if e.Kind == "sales_records" {
+		sales, err := records.ParseSales(f, kst)
+		if err != nil {
+			return nil, recordsError(err)
+		}
+		return records.SalesPoints(sales), nil
+	}
+	trips, err := records.ParseTrips(f, kst)
+	if err != nil {
+		return nil, recordsError(err)
+	}
+	return records.TripPoints(trips), nil
+}
+
+// claimRecords returns the points of the claim's latest records file of
+// the kind its category is priced from, or nil when it has none.
+func (s *Service) claimRecords(ctx context.Context, c *models.Claim) ([]estimate.Point, error) {
+	kind := recordsKind(c.Category)
+	if kind == "" {
+		return nil, nil
+	}
+	list, err := s.store.EvidenceOf(ctx, c.ID) // oldest first
+	if err != nil {
+		return nil, err
+	}
+	for i := len(list) - 1; i >= 0; i-- {
+		if list[i].Kind == kind {
+			return s.readRecords(ctx, &list[i])
+		}
+	}
+	return nil, nil
 }
 
 // recordsError turns parser errors into field errors naming line and column.

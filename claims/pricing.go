@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/estimate"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/outage"
@@ -175,60 +177,48 @@ func (s *Service) policyByVersion(ctx context.Context, version int) (policy.Poli
 // Policies lists every published policy, oldest first.
 func (s *Service) Policies(ctx context.Context) ([]policy.Policy, error) { return s.policies(ctx) }
 
-// Publish adds a new policy version. It is validated; its version is the next
-// number whatever the input says; published policies are never changed. The
-// claims not yet decided whose outage now selects it are re-priced, keeping
-// their old estimates on record. It returns the policy and how many claims
-// were re-priced.
-func (s *Service) Publish(ctx context.Context, admin *models.User, p policy.Policy) (policy.Policy, int, error) {
+// Publish adds a new policy version. It is validated; its version is the
+// next number whatever the input says; published policies are never
+// changed. One transaction stores it, its audit entry and the durable
+// re-pricing job (TopicReprice) that re-prices, off the request, the claims
+// whose outage it may now govern. It returns the policy and the queued job.
+// An invalid policy is a *apperr.ValidationError; a version taken by a
+// concurrent publication ErrConflict.
+func (s *Service) Publish(ctx context.Context, admin *models.User, p policy.Policy) (policy.Policy, RepriceJob, error) {
 	all, err := s.loadPolicies(ctx) // fresh: the next version number depends on it
 	if err != nil {
-		return p, 0, err
+		return p, RepriceJob{}, err
 	}
 	p.Version = 1
 	for _, q := range all {
 		p.Version = max(p.Version, q.Version+1)
 	}
 	if err := p.Validate(); err != nil {
-		return p, 0, err
+		return p, RepriceJob{}, err
 	}
-	if err := s.store.CreatePolicy(ctx, record(p, &admin.ID, s.now())); err != nil {
-		return p, 0, err
+	now := s.now().UTC()
+	job := RepriceJob{ID: s.newID(), PolicyVersion: p.Version}
+	err = s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.CreatePolicy(ctx, record(p, &admin.ID, now)); err != nil {
+			return err
+		}
+		if err := tx.Enqueue(ctx, job.message(now)); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, audit.Record{ActorID: admin.ID, ActorRole: admin.Role.String(), Action: "policy.publish",
+			Entity: audit.EntityPolicy, EntityID: strconv.Itoa(p.Version),
+			Details: map[string]any{"name": p.Name, "effective_from": p.EffectiveFrom.UTC(), "reprice_job_id": job.ID}})
+	})
+	if err != nil {
+		return p, RepriceJob{}, err
 	}
 	s.forgetPolicies()
-	n, err := s.reprice(ctx, append(all, p))
-	return p, n, err
-}
-
-// reprice re-prices every undecided claim whose outage selects a policy
-// other than the one it was priced under.
-func (s *Service) reprice(ctx context.Context, all []policy.Policy) (int, error) {
-	open, err := s.store.Claims(ctx, Filter{Status: []string{"submitted", "under_review", "supplement_requested"}})
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for i := range open {
-		c := &open[i]
-		o, err := s.outages.Get(ctx, c.OutageID)
-		if err != nil {
-			return n, err
-		}
-		p, err := policy.Select(all, o.StartedAt)
-		if err != nil || p.Version == c.PolicyVersion {
-			continue
-		}
-		if err := s.repriceOne(ctx, c, p, o, nil); err != nil {
-			return n, err
-		}
-		n++
-	}
-	return n, nil
+	return p, job, nil
 }
 
 // repriceOne prices c again under p (with records when given) and stores the
-// new estimate, superseding the old one.
-func (s *Service) repriceOne(ctx context.Context, c *models.Claim, p policy.Policy, o *outage.View, points []estimate.Point) error {
+// new estimate for why, superseding the old one.
+func (s *Service) repriceOne(ctx context.Context, c *models.Claim, p policy.Policy, o *outage.View, points []estimate.Point, why EstimateReason) error {
 	var details map[string]any
 	_ = json.Unmarshal([]byte(c.Details), &details)
 	profiles, err := s.profileMap(ctx, c.ClaimantID)
@@ -240,7 +230,7 @@ func (s *Service) repriceOne(ctx context.Context, c *models.Claim, p policy.Poli
 	if err != nil {
 		return err
 	}
-	return s.store.ReplaceEstimate(ctx, s.estimateRecord(c.ID, est, now), now)
+	return s.store.ReplaceEstimate(ctx, s.estimateRecord(c.ID, est, why, now), now)
 }
 
 // wholeWon reads a whole number of won from a decoded JSON value or a Go

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -28,12 +29,23 @@ type Service struct {
 	afterChange func(ctx context.Context, claimID string)
 	now         func() time.Time
 	newID       func() string
+	log         *slog.Logger
+	// repricePage is how many claims a re-pricing job commits at a time.
+	repricePage int
 }
 
 // NewService wires a Service.
 func NewService(store Store, outages *outage.Service, sealer *pii.Sealer, blobs Blobs, limits EvidenceLimits, now func() time.Time, newID func() string) *Service {
-	return &Service{cache: &policyCache{}, store: store, outages: outages, sealer: sealer, blobs: blobs, limits: limits, now: now, newID: newID}
+	return &Service{cache: &policyCache{}, store: store, outages: outages, sealer: sealer, blobs: blobs, limits: limits, now: now, newID: newID,
+		log: slog.Default(), repricePage: DefaultRepricePage}
 }
+
+// SetLogger sets where background jobs (re-pricing) report their progress.
+func (s *Service) SetLogger(l *slog.Logger) { s.log = l }
+
+// SetRepricePage sets how many claims a re-pricing job reads and commits
+// at a time (DefaultRepricePage unless set; tests use small pages).
+func (s *Service) SetRepricePage(n int) { s.repricePage = n }
 
 // NewClaim is what a claimant files (API.md POST /claims).
 type NewClaim struct {
@@ -106,7 +118,7 @@ func (s *Service) File(ctx context.Context, claimant *models.User, key string, i
 			return err
 		}
 		c.Number = fmt.Sprintf("BS-%d-%06d", o.StartedAt.In(kst).Year(), n)
-		e := s.estimateRecord(c.ID, est, now)
+		e := s.estimateRecord(c.ID, est, EstimateReason{Code: ReasonFiled}, now)
 		ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: &claimant.ID, CreatedAt: now}
 		if err := tx.CreateClaim(ctx, c, e, ev, s.outboxFor(c, ev)); err != nil {
 			return err
@@ -182,11 +194,11 @@ func (s *Service) newClaim(claimant *models.User, o *outage.View, in NewClaim, e
 	return c
 }
 
-func (s *Service) estimateRecord(claimID string, est policy.Estimate, now time.Time) *models.ClaimEstimate {
+func (s *Service) estimateRecord(claimID string, est policy.Estimate, why EstimateReason, now time.Time) *models.ClaimEstimate {
 	steps, _ := json.Marshal(est.Steps)
 	return &models.ClaimEstimate{ID: s.newID(), ClaimID: claimID, PolicyVersion: est.PolicyVersion, AmountKRW: est.AmountKRW,
 		Steps: string(steps), Auto: est.Auto, ReviewRequired: est.ReviewRequired, ReviewReason: est.ReasonCode,
-		ExtensionDays: est.ExtensionDays, InKind: est.InKind, InKindEN: est.InKindEN, CreatedAt: now}
+		ExtensionDays: est.ExtensionDays, InKind: est.InKind, InKindEN: est.InKindEN, Reason: why.encode(), CreatedAt: now}
 }
 
 // outboxFor is the message announcing a status change to the claimant.

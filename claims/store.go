@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/models"
 )
 
@@ -11,6 +12,8 @@ import (
 // apperr.ErrNotFound; unique violations apperr.ErrConflict; a stale version
 // apperr.ErrPreconditionFailed.
 type Store interface {
+	// AppendAudit (audit.Appender) joins the transaction inside InTx.
+	audit.Appender
 	InTx(ctx context.Context, fn func(Store) error) error
 
 	Policies(ctx context.Context) ([]models.PolicyRecord, error)
@@ -34,6 +37,14 @@ type Store interface {
 	UpdateClaim(ctx context.Context, c *models.Claim, ev *models.ClaimEvent, out *models.OutboxMessage) error
 	// ReplaceEstimate supersedes the claim's current estimate with e.
 	ReplaceEstimate(ctx context.Context, e *models.ClaimEstimate, now time.Time) error
+	// RepricePage returns up to limit claims in one of statuses with id >
+	// after (all when after is ""), in id order.
+	RepricePage(ctx context.Context, statuses []string, after string, limit int) ([]models.Claim, error)
+	// RepriceEstimate supersedes the claim's current estimate with e and
+	// points the claim at it, bumping its version, if the claim is still
+	// at version; otherwise it writes nothing and returns an error wrapping
+	// apperr.ErrPreconditionFailed. Call it inside InTx.
+	RepriceEstimate(ctx context.Context, e *models.ClaimEstimate, version int, now time.Time) error
 
 	// Enqueue adds an outbox message.
 	Enqueue(ctx context.Context, m *models.OutboxMessage) error

@@ -21,8 +21,8 @@ type View struct {
 	ClaimedAmountKRW int64              `json:"claimed_amount_krw"`
 	Details          map[string]any     `json:"details"`
 	PayoutAccount    AccountView        `json:"payout_account"`
-	Estimate         *policy.Estimate   `json:"estimate"`
-	PastEstimates    []policy.Estimate  `json:"past_estimates"`
+	Estimate         *EstimateView      `json:"estimate"`
+	PastEstimates    []EstimateView     `json:"past_estimates"`
 	Events           []EventView        `json:"events"`
 	Evidence         []EvidenceView     `json:"evidence"`
 	Version          int                `json:"version"`
@@ -62,7 +62,7 @@ func viewOf(c *models.Claim, estimates []models.ClaimEstimate, events []models.C
 	v := &View{ID: c.ID, Number: c.Number, OutageID: c.OutageID, Category: c.Category, Status: c.Status, Monetary: c.Monetary,
 		Description: c.Description, ClaimedAmountKRW: c.ClaimedAmountKRW, Details: map[string]any{},
 		PayoutAccount: AccountView{Bank: c.PayoutBank, Number: c.PayoutNumberMasked, Holder: c.PayoutHolder},
-		PastEstimates: []policy.Estimate{}, Events: []EventView{}, Evidence: []EvidenceView{}, Version: c.Version,
+		PastEstimates: []EstimateView{}, Events: []EventView{}, Evidence: []EvidenceView{}, Version: c.Version,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Deadlines: map[string]*string{}, ClaimantID: c.ClaimantID,
 		Withdrawable: withdrawable(c.Status)}
 	_ = json.Unmarshal([]byte(c.Details), &v.Details) // written by this package as JSON
@@ -84,10 +84,16 @@ func viewOf(c *models.Claim, estimates []models.ClaimEstimate, events []models.C
 	return v
 }
 
-func estimateOf(e models.ClaimEstimate) policy.Estimate {
-	est := policy.Estimate{AmountKRW: e.AmountKRW, PolicyVersion: e.PolicyVersion, Auto: e.Auto, ReviewRequired: e.ReviewRequired,
-		ReasonCode: e.ReviewReason, ExtensionDays: e.ExtensionDays, InKind: e.InKind, InKindEN: e.InKindEN}
+func estimateOf(e models.ClaimEstimate) EstimateView {
+	est := EstimateView{Estimate: policy.Estimate{AmountKRW: e.AmountKRW, PolicyVersion: e.PolicyVersion, Auto: e.Auto, ReviewRequired: e.ReviewRequired,
+		ReasonCode: e.ReviewReason, ExtensionDays: e.ExtensionDays, InKind: e.InKind, InKindEN: e.InKindEN}}
 	_ = json.Unmarshal([]byte(e.Steps), &est.Steps)
+	if e.Reason != "" {
+		var r EstimateReason
+		if json.Unmarshal([]byte(e.Reason), &r) == nil && r.Code != "" { // written by this package as JSON
+			est.Reason = &r
+		}
+	}
 	return est
 }
 

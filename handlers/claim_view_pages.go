@@ -12,8 +12,9 @@ import (
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/estimate"
+	"github.com/bosang/bosang/i18n"
 	"github.com/bosang/bosang/models"
-	"github.com/bosang/bosang/policy"
 )
 
 // claimPageRoutes registers the claimant's pages: the list, the filing
@@ -54,6 +55,9 @@ type estimateView struct {
 	PolicyVersion int
 	Review, Auto  bool
 	Steps         []stepRow
+	// Reason says why it was worked out; Change is "₩old → ₩new" when it
+	// replaced another; AboveDecision says it exceeds the decided amount.
+	Reason, Change, AboveDecision string
 }
 
 type eventRow struct {
@@ -147,11 +151,11 @@ func (s *server) claimDataOf(c *gin.Context, v *view, cv *claims.View) (claimDat
 		CanUpload: owner && cv.Withdrawable, Notice: v.Form["notice"], WithdrawReason: v.Form["reason"]}
 	v.Title = v.L.T("claims.claim.title_of", map[string]any{"Number": cv.Number})
 	if cv.Estimate != nil {
-		e := estimateOf(v.Lang, *cv.Estimate)
+		e := estimateOf(v.L, *cv.Estimate)
 		d.Estimate = &e
 	}
 	for i := len(cv.PastEstimates) - 1; i >= 0; i-- { // newest first
-		d.Past = append(d.Past, estimateOf(v.Lang, cv.PastEstimates[i]))
+		d.Past = append(d.Past, estimateOf(v.L, cv.PastEstimates[i]))
 	}
 	for _, e := range cv.Events {
 		d.Events = append(d.Events, eventRow{Status: v.L.T("claims.status." + e.Status), Note: eventNoteText(v.L, e.Note), At: e.At})
@@ -181,10 +185,19 @@ func (s *server) claimDataOf(c *gin.Context, v *view, cv *claims.View) (claimDat
 	return d, nil
 }
 
-func estimateOf(lang string, e policy.Estimate) estimateView {
+func estimateOf(l *i18n.Localizer, e claims.EstimateView) estimateView {
 	ev := estimateView{Amount: e.AmountKRW, PolicyVersion: e.PolicyVersion, Review: e.ReviewRequired, Auto: e.Auto}
 	for _, st := range e.Steps {
-		ev.Steps = append(ev.Steps, stepRow{Label: localName(lang, st.Label, st.LabelEN), Value: localName(lang, st.Value, st.ValueEN)})
+		ev.Steps = append(ev.Steps, stepRow{Label: localName(l.Lang(), st.Label, st.LabelEN), Value: localName(l.Lang(), st.Value, st.ValueEN)})
+	}
+	if r := e.Reason; r != nil {
+		ev.Reason = l.T("claims.estimate.reason."+string(r.Code), map[string]any{"Version": r.PolicyVersion, "Name": r.PolicyName})
+		if r.PreviousAmountKRW != nil {
+			ev.Change = l.T("claims.estimate.change", map[string]any{"Old": estimate.FormatKRW(*r.PreviousAmountKRW), "New": estimate.FormatKRW(e.AmountKRW)})
+		}
+		if r.AboveDecision && r.DecidedAmountKRW != nil {
+			ev.AboveDecision = l.T("claims.estimate.above_decision", map[string]any{"Decided": estimate.FormatKRW(*r.DecidedAmountKRW)})
+		}
 	}
 	return ev
 }

@@ -51,12 +51,13 @@ func (s *server) publishPolicy(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	published, repriced, err := s.claims.Publish(c.Request.Context(), currentUser(c), p)
+	published, job, err := s.claims.Publish(c.Request.Context(), currentUser(c), p)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, gin.H{"policy": published, "repriced_claims": repriced})
+	// The claims are re-priced by the queued job, off this request.
+	c.JSON(http.StatusCreated, gin.H{"policy": published, "reprice": gin.H{"job_id": job.ID, "status": "queued"}})
 }
 
 func (s *server) getProfiles(c *gin.Context) {

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/encoding/korean"
 
 	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/claims"
 )
 
 func TestMerchantProfileChecksum(t *testing.T) {
@@ -137,9 +138,58 @@ func TestMerchantRecordsReprice(t *testing.T) {
 		for who, path := range map[string]string{"alice@example.com": "/claims/" + id, "rev@example.com": "/review/claims/" + id} {
 			p := getPage(t, e, loginBrowser(t, e, who), path, "")
 			if p.status != http.StatusOK || !strings.Contains(p.body, `id="past-estimates"`) || !strings.Contains(p.body, `id="estimate-amount">₩50,000<`) ||
-				!regexp.MustCompile(`id="past-0">[^<]*<strong>₩30,000</strong>`).MatchString(p.body) {
-				t.Errorf("%s as %s: got %d; want the ₩50,000 estimate and the past ₩30,000 one:\n%s", path, who, p.status, p.body)
+				!regexp.MustCompile(`id="past-0">[^<]*<strong>₩30,000</strong>`).MatchString(p.body) ||
+				!strings.Contains(p.body, `id="estimate-reason">제출하신 매출·운행 기록으로 다시 산정했습니다. (₩30,000 → ₩50,000)`) {
+				t.Errorf("%s as %s: got %d; want the ₩50,000 estimate from the records and the past ₩30,000 one:\n%s", path, who, p.status, p.body)
 			}
+		}
+
+		// A new policy version re-prices the claim from its own records
+		// (loss about ₩450,000: the second band, now ₩52,000), not from the
+		// claimed ₩100,000 (the first band, now ₩31,000).
+		publishEdited(t, e, func(p map[string]any) {
+			p["name"] = "2026 개정"
+			bands := p["categories"].(map[string]any)["merchant"].(map[string]any)["rule"].(map[string]any)["bands"].([]any)
+			bands[0].(map[string]any)["amount_krw"] = 31_000
+			bands[1].(map[string]any)["amount_krw"] = 52_000
+		})
+		if n := runRepriceJobs(t, e); n != 1 {
+			t.Fatalf("%d re-pricing jobs, want 1", n)
+		}
+		v = e.call(t, "GET", "/api/v1/claims/"+id, nil, bearer(f.alice)...).json(t)
+		est = v["estimate"].(map[string]any)
+		if est["amount_krw"].(float64) != 52_000 || est["policy_version"].(float64) != 2 {
+			t.Fatalf("estimate after publishing v2: ₩%v under v%v, want ₩52,000 under v2 (from the records)", est["amount_krw"], est["policy_version"])
+		}
+		var fromRecords, fromClaim bool
+		for _, st := range est["steps"].([]any) {
+			label := strings.ToLower(st.(map[string]any)["label_en"].(string))
+			fromRecords = fromRecords || strings.Contains(label, "records")
+			fromClaim = fromClaim || strings.Contains(label, "claimed")
+		}
+		if !fromRecords || fromClaim {
+			t.Fatalf("steps %v: want them worked out from the records, not the claimed amount", est["steps"])
+		}
+		why := est["reason"].(map[string]any)
+		if why["code"] != "policy_published" || why["policy_version"].(float64) != 2 || why["policy_name"] != "2026 개정" || why["previous_amount_krw"].(float64) != 50_000 {
+			t.Fatalf("reason %v: want policy_published, v2 \"2026 개정\", replacing ₩50,000", why)
+		}
+		past = v["past_estimates"].([]any)
+		if len(past) != 2 || past[0].(map[string]any)["reason"].(map[string]any)["code"] != "filed" ||
+			past[1].(map[string]any)["reason"].(map[string]any)["code"] != "records_uploaded" {
+			t.Fatalf("past estimates %v: want the filed ₩30,000 and the ₩50,000 from the records, with their reasons", past)
+		}
+		// A second run of the same job re-prices nothing.
+		job := claims.RepriceJob{ID: "rerun", PolicyVersion: 2}
+		if rep, err := e.claims.Reprice(context.Background(), job); err != nil || rep.Repriced != 0 || rep.Skipped != 1 {
+			t.Fatalf("rerun: %+v, %v; want nothing re-priced", rep, err)
+		}
+		if n := len(claimJSON(t, e, f.alice, id)["past_estimates"].([]any)); n != 2 {
+			t.Fatalf("after the rerun: %d past estimates, want still 2", n)
+		}
+		p := getPage(t, e, loginBrowser(t, e, "alice@example.com"), "/claims/"+id, "en")
+		if !strings.Contains(p.body, `id="estimate-reason">Worked out again because policy v2 “2026 개정” was published. (₩50,000 → ₩52,000)`) {
+			t.Errorf("claim page lacks why the estimate changed:\n%s", p.body)
 		}
 	})
 }
@@ -163,8 +213,16 @@ func TestPolicyRepricesUndecidedClaims(t *testing.T) {
 			t.Fatalf("claimant publishing a policy: got %d, want 403", r.status)
 		}
 		r := e.call(t, "POST", "/api/v1/policies", p, bearer(admin)...)
-		if r.status != http.StatusCreated || r.json(t)["policy"].(map[string]any)["version"].(float64) != 2 || r.json(t)["repriced_claims"].(float64) != 1 {
-			t.Fatalf("publish: got %d %s, want version 2 re-pricing one claim", r.status, r.body)
+		if r.status != http.StatusCreated || r.json(t)["policy"].(map[string]any)["version"].(float64) != 2 ||
+			r.json(t)["reprice"].(map[string]any)["status"] != "queued" {
+			t.Fatalf("publish: got %d %s, want version 2 with its re-pricing job queued", r.status, r.body)
+		}
+		// The request re-prices nothing itself; the job does.
+		if v := e.call(t, "GET", "/api/v1/claims/"+id, nil, bearer(f.alice)...).json(t); v["estimate"].(map[string]any)["policy_version"].(float64) != 1 {
+			t.Fatalf("estimate %v right after publishing: want it still under version 1", v["estimate"])
+		}
+		if n := runRepriceJobs(t, e); n != 1 {
+			t.Fatalf("%d re-pricing jobs, want 1", n)
 		}
 		v := e.call(t, "GET", "/api/v1/claims/"+id, nil, bearer(f.alice)...).json(t)
 		if v["estimate"].(map[string]any)["amount_krw"].(float64) != 40_000 || v["estimate"].(map[string]any)["policy_version"].(float64) != 2 {

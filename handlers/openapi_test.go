@@ -23,6 +23,7 @@ import (
 
 	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/review"
 	"github.com/bosang/bosang/stats"
 	"github.com/bosang/bosang/store/dbtest"
@@ -226,7 +227,7 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 	for _, name := range []string{"User", "TokenPair", "Error", "Service", "Outage", "OutageFeature", "NoticeStatus",
 		"Verdict", "Notice", "Revision", "NoticeDraft", "OutageList", "CreateOutageRequest", "CorrectOutageRequest",
 		"Bank", "BankList", "Policy", "PolicyInput", "CategoryRule", "Rule", "Band", "Tier", "Factors", "PolicyList", "PublishedPolicy",
-		"Estimate", "Step", "Profiles", "ProfileInput", "MerchantProfile", "DriverProfile", "SubscriberProfile", "PartnerProfile",
+		"Estimate", "EstimateReason", "Step", "Profiles", "ProfileInput", "MerchantProfile", "DriverProfile", "SubscriberProfile", "PartnerProfile",
 		"Claim", "ClaimList", "NewClaim", "AccountView", "EventView", "EvidenceView", "EvidenceUpload", "WithdrawRequest",
 		"QueueItem", "ReviewQueue", "DecisionOutcome", "ReasonCode", "Flag", "DecisionAction", "DecisionInput", "Decision", "DecisionList",
 		"SupplementAnswer", "AppealRequest", "AuditEntity", "AuditEntry", "AuditList", "BrokenEntry", "AuditVerification",
@@ -265,6 +266,10 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 		}
 		return out
 	}
+	var reasonCodes []string
+	for _, c := range claims.EstimateReasonCodes {
+		reasonCodes = append(reasonCodes, string(c))
+	}
 	buckets := make([]string, len(stats.Buckets))
 	for i, b := range stats.Buckets {
 		buckets[i] = b.Key
@@ -276,6 +281,7 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 		{"ReasonCode", enum("ReasonCode"), review.ReasonCodes},
 		{"Flag", enum("Flag"), review.Flags},
 		{"AuditEntity", enum("AuditEntity"), audit.Entities},
+		{"EstimateReason.code", enum("EstimateReason", "code"), reasonCodes},
 		{"ClaimStatus", enum("ClaimStatus"), stats.Statuses},
 		{"ClaimCategory", enum("ClaimCategory"), stats.Categories},
 		{"Stats.backlog.buckets[].bucket", enum("Stats", "backlog", "buckets", "[]", "bucket"), buckets},
@@ -904,9 +910,10 @@ func TestOpenAPIClaimResponses(t *testing.T) {
 		cats := p["categories"].(map[string]any)
 		delete(cats["partner_business"].(map[string]any), "evidence") // published as null
 		pub := k.exchange(t, e, 201, reqValid, "POST", policies, p, adm...).json(t)
-		if pub["policy"].(map[string]any)["version"].(float64) != 2 || pub["repriced_claims"].(float64) < 1 {
-			t.Errorf("publish: %v, want version 2 and re-priced claims", pub)
+		if pub["policy"].(map[string]any)["version"].(float64) != 2 || pub["reprice"].(map[string]any)["status"] != "queued" {
+			t.Errorf("publish: %v, want version 2 and its re-pricing job queued", pub)
 		}
+		runRepriceJobs(t, e)
 		if past := k.exchange(t, e, 200, reqValid, "GET", claimsP+"/"+id, nil, alice...).json(t)["past_estimates"].([]any); len(past) != 1 {
 			t.Errorf("past_estimates after re-pricing: got %d, want 1", len(past))
 		}

@@ -89,8 +89,11 @@ type ClaimEstimate struct {
 	ExtensionDays  int64
 	InKind         string
 	InKindEN       string `gorm:"column:in_kind_en"`
-	CreatedAt      time.Time
-	SupersededAt   *time.Time
+	// Reason says why this pricing was made, as JSON (package claims
+	// writes and reads it); empty for old estimates.
+	Reason       string
+	CreatedAt    time.Time
+	SupersededAt *time.Time
 }
 
 // ClaimEvent is one entry of a claim's status timeline.

@@ -15,6 +15,7 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
+	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/notify"
 )
@@ -161,6 +162,61 @@ func TestSMTPSenderDelivers(t *testing.T) {
 	for _, want := range []string{"청구 BS-2022-000123의 상태가 approved(으)로 바뀌었습니다.", "https://bosang.example.kr/claims/c1"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("body lacks %q:\n%s", want, body)
+		}
+	}
+}
+
+// TestSMTPSenderEstimateChanged: a re-priced claim's mail names the old
+// and the new estimate and the policy that caused it, and says a decided
+// amount stands when the new estimate is above it.
+func TestSMTPSenderEstimateChanged(t *testing.T) {
+	if notify.TopicEstimate != claims.TopicEstimate {
+		t.Fatalf("notify.TopicEstimate %q, claims.TopicEstimate %q: the sender would not recognise the message", notify.TopicEstimate, claims.TopicEstimate)
+	}
+	box := &mailbox{user: "bosang", pass: "s3cret"}
+	port := serveSMTP(t, box)
+	s, err := notify.NewSMTPSender("smtp://bosang:s3cret@localhost:"+port+"?from=noreply@bosang.example.kr", "https://bosang.example.kr", recipients)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []models.OutboxMessage{
+		{ID: "m2", Topic: claims.TopicEstimate, DedupeID: "claim-estimate-e2", Payload: `{"claim_id":"c1","number":"BS-2022-000123",
+"claimant_id":"u1","status":"submitted","old_amount_krw":30000,"new_amount_krw":40000,"policy_version":2,"policy_name":"2026 개정"}`},
+		{ID: "m3", Topic: claims.TopicEstimate, DedupeID: "claim-estimate-e3", Payload: `{"claim_id":"c1","number":"BS-2022-000123",
+"claimant_id":"u1","status":"approved","old_amount_krw":30000,"new_amount_krw":40000,"policy_version":2,"policy_name":"2026 개정",
+"above_decision":true,"decided_amount_krw":30000}`},
+	} {
+		if err := s.Send(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := box.messages()
+	if len(got) != 2 {
+		t.Fatalf("%d messages received, want 2", len(got))
+	}
+	for i, wants := range [][]string{
+		{"₩30,000에서 ₩40,000(으)로 바뀌었습니다", "v2 「2026 개정」", "from ₩30,000 to ₩40,000", "https://bosang.example.kr/claims/c1"},
+		{"₩30,000에서 ₩40,000(으)로 바뀌었습니다", "이미 결정된 금액 ₩30,000은(는) 그대로이며", "₩30,000, stands and is never lowered"},
+	} {
+		msg, err := mail.ReadMessage(strings.NewReader(string(got[i].data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		subject, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+		if !strings.Contains(subject, "예상 보상액 변경") {
+			t.Errorf("message %d: subject %q, want it to say the estimate changed", i, subject)
+		}
+		body, err := decodeBody(msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range wants {
+			if !strings.Contains(body, want) {
+				t.Errorf("message %d: body lacks %q:\n%s", i, want, body)
+			}
+		}
+		if i == 0 && strings.Contains(body, "결정된 금액") {
+			t.Errorf("message 0 (an undecided claim) speaks of a decided amount:\n%s", body)
 		}
 	}
 }

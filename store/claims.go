@@ -249,6 +249,44 @@ func (s ClaimStore) ReplaceEstimate(ctx context.Context, e *models.ClaimEstimate
 	})
 }
 
+// RepricePage lists up to limit claims in statuses with id > after, in id
+// order: the keyset pages of a re-pricing job.
+func (s ClaimStore) RepricePage(ctx context.Context, statuses []string, after string, limit int) ([]models.Claim, error) {
+	q := s.g(ctx).Where("status IN ?", statuses)
+	if after != "" {
+		q = q.Where("id > ?", after)
+	}
+	var out []models.Claim
+	return out, translate(q.Order("id").Limit(limit).Find(&out).Error, "list claims to re-price")
+}
+
+// RepriceEstimate points the claim at e if it is still at version, then
+// supersedes its current estimate with e; call it inside InTx. The caller
+// writes the audit entry.
+func (s ClaimStore) RepriceEstimate(ctx context.Context, e *models.ClaimEstimate, version int, now time.Time) error {
+	g := s.g(ctx)
+	// The claim first: on PostgreSQL a concurrent re-pricing of the same
+	// claim waits here and then finds the version moved on.
+	res := g.Model(&models.Claim{}).Where("id = ? AND version = ?", e.ClaimID, version).Updates(map[string]any{
+		"estimate_amount_krw": e.AmountKRW, "policy_version": e.PolicyVersion, "version": version + 1, "updated_at": now})
+	if res.Error != nil {
+		return translate(res.Error, "re-price claim")
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("claim %s changed meanwhile: %w", e.ClaimID, apperr.ErrPreconditionFailed)
+	}
+	if err := g.Model(&models.ClaimEstimate{}).Where("claim_id = ? AND superseded_at IS NULL", e.ClaimID).
+		Update("superseded_at", now).Error; err != nil {
+		return translate(err, "supersede estimate")
+	}
+	return translate(g.Create(e).Error, "store estimate")
+}
+
+// AppendAudit appends an audit entry; inside InTx it commits with the change.
+func (s ClaimStore) AppendAudit(ctx context.Context, e *models.AuditEntry) error {
+	return AuditStore{s.db}.AppendAudit(ctx, e)
+}
+
 // EvidenceOf lists a claim's files, oldest first.
 func (s ClaimStore) EvidenceOf(ctx context.Context, claimID string) ([]models.Evidence, error) {
 	var out []models.Evidence

@@ -76,6 +76,7 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 		return nil, err
 	}
 	cl := claims.NewService(db.Claims(), outages, sealer, blobs, claims.DefaultEvidenceLimits, time.Now, newID)
+	cl.SetLogger(log)
 	if err := cl.EnsureDefaultPolicy(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -70,7 +70,12 @@ func (a *app) dispatcher() (*notify.Dispatcher, error) {
 		}
 		return a.review.AfterFile(ctx, id)
 	})
-	router := notify.Router{Routes: map[string]notify.Sender{claims.TopicReview: reviewJobs}, Default: sender}
+	// A published policy's re-pricing job runs here too, in committed pages;
+	// a failure is retried and the retry skips what was already re-priced.
+	router := notify.Router{Routes: map[string]notify.Sender{
+		claims.TopicReview:  reviewJobs,
+		claims.TopicReprice: notify.SenderFunc(a.claims.RunRepriceJob),
+	}, Default: sender}
 	return notify.NewDispatcher(a.db, router, a.log, time.Now), nil
 }
 
