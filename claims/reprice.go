@@ -336,6 +336,13 @@ func (r *repricer) commit(ctx context.Context, plans []repricePlan, page int) (R
 			if err := tx.Enqueue(ctx, estimateMessage(r.s.newID(), &pl.claim, pl.est, pl.why)); err != nil {
 				return err
 			}
+			if pl.effect == RepriceReplace {
+				// An open claim's new estimate may now allow, or forbid,
+				// automatic approval: the review hooks look at it again.
+				if err := tx.Enqueue(ctx, r.s.reviewJob(pl.claim.ID, "repriced", now)); err != nil {
+					return err
+				}
+			}
 			if pl.effect == RepriceAboveDecision {
 				rep.AboveDecision++
 			} else {

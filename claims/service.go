@@ -197,7 +197,7 @@ func (s *Service) newClaim(claimant *models.User, o *outage.View, in NewClaim, e
 func (s *Service) estimateRecord(claimID string, est policy.Estimate, why EstimateReason, now time.Time) *models.ClaimEstimate {
 	steps, _ := json.Marshal(est.Steps)
 	return &models.ClaimEstimate{ID: s.newID(), ClaimID: claimID, PolicyVersion: est.PolicyVersion, AmountKRW: est.AmountKRW,
-		Steps: string(steps), Auto: est.Auto, ReviewRequired: est.ReviewRequired, ReviewReason: est.ReasonCode,
+		Steps: string(steps), Auto: est.Auto, ReviewRequired: est.ReviewRequired, ReviewReason: est.ReviewReason,
 		ExtensionDays: est.ExtensionDays, InKind: est.InKind, InKindEN: est.InKindEN, Reason: why.encode(), CreatedAt: now}
 }
 

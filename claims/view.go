@@ -86,7 +86,7 @@ func viewOf(c *models.Claim, estimates []models.ClaimEstimate, events []models.C
 
 func estimateOf(e models.ClaimEstimate) EstimateView {
 	est := EstimateView{Estimate: policy.Estimate{AmountKRW: e.AmountKRW, PolicyVersion: e.PolicyVersion, Auto: e.Auto, ReviewRequired: e.ReviewRequired,
-		ReasonCode: e.ReviewReason, ExtensionDays: e.ExtensionDays, InKind: e.InKind, InKindEN: e.InKindEN}}
+		ReviewReason: e.ReviewReason, ExtensionDays: e.ExtensionDays, InKind: e.InKind, InKindEN: e.InKindEN}}
 	_ = json.Unmarshal([]byte(e.Steps), &est.Steps)
 	if e.Reason != "" {
 		var r EstimateReason

@@ -122,9 +122,9 @@ func TestRecordsThatProveNoLossAreNotPaid(t *testing.T) {
 		}
 		v := e.call(t, "GET", "/api/v1/claims/"+id, nil, bearer(f.alice)...).json(t)
 		est := v["estimate"].(map[string]any)
-		if est["amount_krw"].(float64) != 0 || est["auto"] != false || est["review_required"] != true || est["reason_code"] != "outside_opening_hours" {
+		if est["amount_krw"].(float64) != 0 || est["auto"] != false || est["review_required"] != true || est["review_reason"] != "outside_opening_hours" {
 			t.Fatalf("outage outside opening hours: got %v auto=%v review=%v reason=%v, want ₩0 for a person with outside_opening_hours\n%s",
-				est["amount_krw"], est["auto"], est["review_required"], est["reason_code"], stepsText(est))
+				est["amount_krw"], est["auto"], est["review_required"], est["review_reason"], stepsText(est))
 		}
 		if s := v["status"]; s == "approved" || s == "partially_approved" {
 			t.Fatalf("claim is %v: a ₩0 records estimate must not be approved automatically", s)
@@ -141,7 +141,7 @@ func TestClaimAboveTheTopBandSaysIndividualReview(t *testing.T) {
 		body["outage_id"] = f.kakaoT
 		r := f.file(t, f.alice, "big", body)
 		est := r.json(t)["estimate"].(map[string]any)
-		if r.status != http.StatusCreated || est["review_required"] != true || est["reason_code"] != "above_top_band" ||
+		if r.status != http.StatusCreated || est["review_required"] != true || est["review_reason"] != "above_top_band" ||
 			!strings.Contains(stepsText(est), "A reviewer sets the amount") {
 			t.Fatalf("₩1,200,000 claimed: got %d %v, want individual review that says how it works\n%s", r.status, est, stepsText(est))
 		}

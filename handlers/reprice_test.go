@@ -287,6 +287,10 @@ func TestRepriceRunsOnce(t *testing.T) {
 		if n := len(outboxOf(t, e.db, claims.TopicEstimate, false)); n != 5 {
 			t.Errorf("%d estimate messages, want one per re-priced claim (5)", n)
 		}
+		// Filing wrote one review job per claim; re-pricing one more each.
+		if n := len(outboxOf(t, e.db, claims.TopicReview, false)); n != 10 {
+			t.Errorf("%d review jobs, want 10: one per filing and one per re-priced open claim", n)
+		}
 
 		entries, _, err := e.audit.List(ctx, audit.Filter{Entity: audit.EntityPolicy, EntityID: "2", Limit: 100})
 		if err != nil {

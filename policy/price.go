@@ -30,7 +30,7 @@ type Input struct {
 // the Steps that explain it in order, whether it needs individual review
 // (ReviewRequired; AmountKRW is then provisional) and whether it may be
 // approved automatically (Auto = the rule's AutoApprove and no review).
-// ReasonCode says why a person must look (one of the Reason* constants) or
+// ReviewReason says why a person must look (one of the Reason* constants) or
 // is empty. ExtensionDays is how long the paid service is extended (rule
 // kind extension); InKind lists in-kind compensation given besides
 // AmountKRW (Korean; InKindEN in English).
@@ -40,7 +40,7 @@ type Estimate struct {
 	Steps          []Step `json:"steps"`
 	Auto           bool   `json:"auto"`
 	ReviewRequired bool   `json:"review_required"`
-	ReasonCode     string `json:"reason_code,omitempty"`
+	ReviewReason   string `json:"review_reason,omitempty"`
 	ExtensionDays  int64  `json:"extension_days,omitempty"`
 	InKind         string `json:"in_kind,omitempty"`
 	InKindEN       string `json:"in_kind_en,omitempty"`
@@ -272,7 +272,7 @@ func (pr *pricer) finish() Estimate {
 		AmountKRW:      pr.amount,
 		PolicyVersion:  pr.p.Version,
 		ReviewRequired: pr.review,
-		ReasonCode:     pr.reason,
+		ReviewReason:   pr.reason,
 		Auto:           pr.cr.AutoApprove && !pr.review,
 		ExtensionDays:  pr.extDays,
 	}

@@ -157,17 +157,17 @@ func TestPriceRecordsDecide(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := mustPrice(t, Default(), tc.in)
-			if e.AmountKRW != tc.want || e.ReviewRequired != tc.review || e.Auto == tc.review || e.ReasonCode != tc.reason {
+			if e.AmountKRW != tc.want || e.ReviewRequired != tc.review || e.Auto == tc.review || e.ReviewReason != tc.reason {
 				t.Errorf("got %s review=%v auto=%v reason=%q, want %s review=%v reason=%q\n%s", estimate.FormatKRW(e.AmountKRW), e.ReviewRequired, e.Auto,
-					e.ReasonCode, estimate.FormatKRW(tc.want), tc.review, tc.reason, dump(e.Steps))
+					e.ReviewReason, estimate.FormatKRW(tc.want), tc.review, tc.reason, dump(e.Steps))
 			}
 			hasStepEN(t, e, tc.step)
 		})
 	}
 	t.Run("claimed loss above the top band without records says how review works", func(t *testing.T) {
 		e := mustPrice(t, Default(), Input{Category: Merchant, ClaimedKRW: 1_200_000, OutageStart: kstAt(t, kakaoStart), OutageEnd: kstAt(t, kakaoEnd)})
-		if !e.ReviewRequired || e.ReasonCode != ReasonAboveTopBand {
-			t.Errorf("got review=%v reason=%q, want review for %q", e.ReviewRequired, e.ReasonCode, ReasonAboveTopBand)
+		if !e.ReviewRequired || e.ReviewReason != ReasonAboveTopBand {
+			t.Errorf("got review=%v reason=%q, want review for %q", e.ReviewRequired, e.ReviewReason, ReasonAboveTopBand)
 		}
 		hasStepEN(t, e, "A reviewer sets the amount")
 	})
@@ -214,8 +214,8 @@ func TestPriceDriverTripRecords(t *testing.T) {
 	t.Run("without a floor, trips as usual are ₩0 for a person", func(t *testing.T) {
 		p := withRule(Driver, func(cr *CategoryRule) { cr.RecordsFloor = false })
 		e := mustPrice(t, p, trips(t, 20_000, 20_000))
-		if e.AmountKRW != 0 || !e.ReviewRequired || e.ReasonCode != ReasonNoLossShown {
-			t.Errorf("got %s review=%v reason=%q, want ₩0 review %q", estimate.FormatKRW(e.AmountKRW), e.ReviewRequired, e.ReasonCode, ReasonNoLossShown)
+		if e.AmountKRW != 0 || !e.ReviewRequired || e.ReviewReason != ReasonNoLossShown {
+			t.Errorf("got %s review=%v reason=%q, want ₩0 review %q", estimate.FormatKRW(e.AmountKRW), e.ReviewRequired, e.ReviewReason, ReasonNoLossShown)
 		}
 	})
 	t.Run("without records the membership rule alone", func(t *testing.T) {
