@@ -185,7 +185,8 @@ func (s *Service) newClaim(claimant *models.User, o *outage.View, in NewClaim, e
 func (s *Service) estimateRecord(claimID string, est policy.Estimate, now time.Time) *models.ClaimEstimate {
 	steps, _ := json.Marshal(est.Steps)
 	return &models.ClaimEstimate{ID: s.newID(), ClaimID: claimID, PolicyVersion: est.PolicyVersion, AmountKRW: est.AmountKRW,
-		Steps: string(steps), Auto: est.Auto, ReviewRequired: est.ReviewRequired, CreatedAt: now}
+		Steps: string(steps), Auto: est.Auto, ReviewRequired: est.ReviewRequired, ReviewReason: est.ReasonCode,
+		ExtensionDays: est.ExtensionDays, InKind: est.InKind, InKindEN: est.InKindEN, CreatedAt: now}
 }
 
 // outboxFor is the message announcing a status change to the claimant.

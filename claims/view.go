@@ -85,7 +85,8 @@ func viewOf(c *models.Claim, estimates []models.ClaimEstimate, events []models.C
 }
 
 func estimateOf(e models.ClaimEstimate) policy.Estimate {
-	est := policy.Estimate{AmountKRW: e.AmountKRW, PolicyVersion: e.PolicyVersion, Auto: e.Auto, ReviewRequired: e.ReviewRequired}
+	est := policy.Estimate{AmountKRW: e.AmountKRW, PolicyVersion: e.PolicyVersion, Auto: e.Auto, ReviewRequired: e.ReviewRequired,
+		ReasonCode: e.ReviewReason, ExtensionDays: e.ExtensionDays, InKind: e.InKind, InKindEN: e.InKindEN}
 	_ = json.Unmarshal([]byte(e.Steps), &est.Steps)
 	return est
 }

@@ -184,7 +184,7 @@ func (s *server) claimDataOf(c *gin.Context, v *view, cv *claims.View) (claimDat
 func estimateOf(lang string, e policy.Estimate) estimateView {
 	ev := estimateView{Amount: e.AmountKRW, PolicyVersion: e.PolicyVersion, Review: e.ReviewRequired, Auto: e.Auto}
 	for _, st := range e.Steps {
-		ev.Steps = append(ev.Steps, stepRow{Label: localName(lang, st.Label, st.LabelEN), Value: st.Value})
+		ev.Steps = append(ev.Steps, stepRow{Label: localName(lang, st.Label, st.LabelEN), Value: localName(lang, st.Value, st.ValueEN)})
 	}
 	return ev
 }

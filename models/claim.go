@@ -74,7 +74,9 @@ type Claim struct {
 }
 
 // ClaimEstimate is one pricing of a claim; a re-priced claim keeps the old
-// ones with SupersededAt set.
+// ones with SupersededAt set. ReviewReason says why a person must look
+// ("" when nothing stands out), ExtensionDays how long the paid service is
+// extended, InKind and InKindEN the in-kind items.
 type ClaimEstimate struct {
 	ID             string `gorm:"primaryKey"`
 	ClaimID        string
@@ -83,6 +85,10 @@ type ClaimEstimate struct {
 	Steps          string
 	Auto           bool
 	ReviewRequired bool
+	ReviewReason   string
+	ExtensionDays  int64
+	InKind         string
+	InKindEN       string `gorm:"column:in_kind_en"`
 	CreatedAt      time.Time
 	SupersededAt   *time.Time
 }

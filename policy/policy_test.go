@@ -3,7 +3,9 @@ package policy
 import (
 	"encoding/json"
 	"errors"
+	"os"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -181,5 +183,33 @@ func TestFilingWindowAndLate(t *testing.T) {
 	}
 	if _, c, open := FilingWindow(p, start, nil); !open || !c.IsZero() {
 		t.Errorf("got closes %s open-ended %v for an ongoing outage, want zero and true", c, open)
+	}
+}
+
+// The policy format documented in README.md must be one that publishes.
+func TestREADMEPolicyExampleIsValid(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "## Compensation policies")
+	if !ok {
+		t.Fatal("README.md has no Compensation policies section")
+	}
+	_, rest, _ = strings.Cut(rest, "```json\n")
+	doc, _, ok := strings.Cut(rest, "```")
+	if !ok {
+		t.Fatal("the section has no JSON example")
+	}
+	var p Policy
+	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+		t.Fatalf("example does not parse: %v", err)
+	}
+	p.Version = 2 // assigned on publication
+	if err := p.Validate(); err != nil {
+		t.Errorf("got %v, want the README example to be valid", err)
+	}
+	if p.Categories[Merchant].Rule.Bands[0].AmountKRW != 40_000 || p.Categories[PaidSubscriber].Rule.Multiplier != 5 {
+		t.Errorf("got %+v, want the example's numbers", p.Categories)
 	}
 }

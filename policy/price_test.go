@@ -12,6 +12,9 @@ import (
 // The 2022 Kakao outage window.
 const kakaoStart, kakaoEnd = "2022-10-15 15:30:00", "2022-10-20 23:00:00"
 
+// kakaoTEnd is when Kakao T's main functions were reported back.
+const kakaoTEnd = "2022-10-16 14:00:00"
+
 func TestPriceMerchantBandsOnClaimedLoss(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -139,9 +142,11 @@ func TestPriceLossEstimate(t *testing.T) {
 }
 
 func TestPriceFeeDays(t *testing.T) {
-	exact := func(c Category) Policy {
-		return withRule(c, func(cr *CategoryRule) { cr.Rule.DayRounding = DayExact })
+	rounding := func(c Category, d DayRounding) Policy {
+		return withRule(c, func(cr *CategoryRule) { cr.Rule.DayRounding = d })
 	}
+	ceil := func(c Category) Policy { return rounding(c, DayCeil) }
+	exact := func(c Category) Policy { return rounding(c, DayExact) }
 	for _, tc := range []struct {
 		name       string
 		p          Policy
@@ -151,20 +156,32 @@ func TestPriceFeeDays(t *testing.T) {
 		want       int64
 		steps      []string
 	}{
-		{"driver Pro membership over 2 days in October 2022 is ₩7,550", Default(), Driver, 39_000, kakaoStart, "2022-10-17 10:00:00", 7_550,
-			[]string{"42시간 30분 → 2일", "31일 (2022년 10월)", "₩39,000 × 2일 × 3 ÷ 31일 = ₩7,548.39", "₩7,548.39 → ₩7,550"}},
-		{"exactly 48h counts 2 days", Default(), Driver, 39_000, "2022-10-15 00:00:00", "2022-10-17 00:00:00", 7_550,
+		// The golden case: Kakao paid Pro drivers ₩7,550 for Kakao T, down
+		// 15 Oct 15:30 to about 16 Oct 14:00 (22h30m, two calendar days).
+		{"Kakao T Pro driver for two calendar days touched is ₩7,550", Default(), Driver, 39_000, kakaoStart, kakaoTEnd, 7_550,
+			[]string{"2022-10-15 ~ 2022-10-16 → 2일", "31일 (2022년 10월)", "₩39,000 × 2일 × 3 ÷ 31일 = ₩7,548.39", "₩7,548.39 → ₩7,550"}},
+		{"calendar days: an outage within one day counts 1", Default(), Driver, 39_000, "2022-10-15 15:30:00", "2022-10-15 23:59:59", 3_780,
+			[]string{"2022-10-15 → 1일"}},
+		{"calendar days: ending exactly at midnight KST does not touch the next day", Default(), Driver, 39_000, "2022-10-15 15:30:00", "2022-10-16 00:00:00", 3_780,
+			[]string{"2022-10-15 → 1일"}},
+		{"calendar days: one second past midnight KST touches the next day", Default(), Driver, 39_000, "2022-10-15 15:30:00", "2022-10-16 00:00:01", 7_550,
+			[]string{"2022-10-15 ~ 2022-10-16 → 2일"}},
+		{"calendar days across a month end use the start month's length", Default(), PaidSubscriber, 9_000, "2022-11-30 20:00:00", "2022-12-01 04:00:00", 1_800,
+			[]string{"2022-11-30 ~ 2022-12-01 → 2일", "30일 (2022년 11월)", "₩9,000 × 2일 × 3 ÷ 30일 = ₩1,800"}},
+		{"paid subscriber for 127.5h touching six days is 3x six days", Default(), PaidSubscriber, 9_900, kakaoStart, kakaoEnd, 5_750,
+			[]string{"2022-10-15 ~ 2022-10-20 → 6일", "₩9,900 × 6일 × 3 ÷ 31일 = ₩5,748.39", "₩5,748.39 → ₩5,750"}},
+		{"24-hour periods: 22h30m counts 1 day", ceil(Driver), Driver, 39_000, kakaoStart, kakaoTEnd, 3_780,
+			[]string{"22시간 30분 → 1일"}},
+		{"24-hour periods: exactly 48h counts 2 days", ceil(Driver), Driver, 39_000, "2022-10-15 00:00:00", "2022-10-17 00:00:00", 7_550,
 			[]string{"48시간 → 2일"}},
-		{"48h plus 1s counts 3 days", Default(), Driver, 39_000, "2022-10-15 00:00:00", "2022-10-17 00:00:01", 11_330,
+		{"24-hour periods: 48h plus 1s counts 3 days", ceil(Driver), Driver, 39_000, "2022-10-15 00:00:00", "2022-10-17 00:00:01", 11_330,
 			[]string{"48시간 1초 → 3일", "₩39,000 × 3일 × 3 ÷ 31일 = ₩11,322.58"}},
-		{"paid subscriber 127.5h ceil to 6 days is 3x", Default(), PaidSubscriber, 9_900, kakaoStart, kakaoEnd, 5_750,
-			[]string{"127시간 30분 → 6일", "₩9,900 × 6일 × 3 ÷ 31일 = ₩5,748.39", "₩5,748.39 → ₩5,750"}},
+		{"24-hour periods in a 30-day month", ceil(PaidSubscriber), PaidSubscriber, 9_000, "2022-11-30 20:00:00", "2022-12-01 04:00:00", 900,
+			[]string{"30일 (2022년 11월)", "₩9,000 × 1일 × 3 ÷ 30일 = ₩900"}},
 		{"exact days: 127.5h is 5.3125 days", exact(PaidSubscriber), PaidSubscriber, 9_900, kakaoStart, kakaoEnd, 5_090,
 			[]string{"459,000초 ÷ 86,400초 = 5.3125일", "₩9,900 × 5.3125일 × 3 ÷ 31일 = ₩5,089.72", "₩5,089.72 → ₩5,090"}},
 		{"exact days: 1h is a repeating fraction", exact(PaidSubscriber), PaidSubscriber, 9_900, "2022-10-15 15:00:00", "2022-10-15 16:00:00", 40,
 			[]string{"3,600초 ÷ 86,400초 ≈ 0.0417일", "₩9,900 × (3,600초 ÷ 86,400초) × 3 ÷ 31일 = ₩39.92", "₩39.92 → ₩40"}},
-		{"30-day month of the outage's start", Default(), PaidSubscriber, 9_000, "2022-11-30 20:00:00", "2022-12-01 04:00:00", 900,
-			[]string{"30일 (2022년 11월)", "₩9,000 × 1일 × 3 ÷ 30일 = ₩900"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := mustPrice(t, tc.p, Input{Category: tc.c, MonthlyFeeKRW: tc.fee, OutageStart: kstAt(t, tc.start), OutageEnd: kstAt(t, tc.end)})
@@ -210,10 +227,10 @@ func TestPricePartnerTiers(t *testing.T) {
 
 func TestPriceFreeUserFlatWithInKind(t *testing.T) {
 	e := mustPrice(t, Default(), Input{Category: FreeUser, OutageStart: kstAt(t, kakaoStart), OutageEnd: kstAt(t, kakaoEnd)})
-	if e.AmountKRW != 0 || !e.Auto || e.ReviewRequired || e.InKind != "이모티콘 3종과 쿠폰 2장 (모든 이용자)" {
+	if e.AmountKRW != 0 || !e.Auto || e.ReviewRequired || e.InKind != "이모티콘 3개, 쿠폰 2개" || e.InKindEN != "3 emoticons, 2 coupons" {
 		t.Errorf("got %+v, want ₩0, auto, in kind emoticons and coupons", e)
 	}
-	for _, want := range []string{"2022 카카오 기준 (기본) (v1)", "2022-10-15 15:30–2022-10-20 23:00 KST", "127시간 30분", "이모티콘 3종과 쿠폰 2장"} {
+	for _, want := range []string{"2022 카카오 기준 (기본) (v1)", "2022-10-15 15:30–2022-10-20 23:00 KST", "127시간 30분", "이모티콘 3개, 쿠폰 2개"} {
 		hasStep(t, e, want)
 	}
 	if last := e.Steps[len(e.Steps)-1]; last.Value != "₩0" || last.LabelEN != "Compensation" {
@@ -249,7 +266,8 @@ func TestPriceRejectsBadInput(t *testing.T) {
 	}{
 		{"outage end before start", Default(), Input{Category: FreeUser, OutageStart: end, OutageEnd: start}},
 		{"outage without end", Default(), Input{Category: FreeUser, OutageStart: start}},
-		{"broken policy", withRule(Driver, func(cr *CategoryRule) { cr.Rule.Multiplier = 0 }), Input{Category: FreeUser, OutageStart: start, OutageEnd: end}},
+		{"broken rule of the priced category", withRule(Driver, func(cr *CategoryRule) { cr.Rule.Multiplier = 0 }),
+			Input{Category: Driver, MonthlyFeeKRW: 39_000, OutageStart: start, OutageEnd: end}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Price(tc.p, tc.in)

@@ -64,7 +64,7 @@ var demoOutages = []demoOutage{
 	{service: "kakao-map", cause: "fire", summary: fireSummary, features: []string{"map"},
 		start: "2022-10-15T15:30:00+09:00", end: "2022-10-16T12:00:00+09:00"},
 	{service: "kakao-t", cause: "fire", summary: fireSummary, features: []string{"taxi", "designated"},
-		start: "2022-10-15T15:30:00+09:00", end: "2022-10-17T12:00:00+09:00"},
+		start: "2022-10-15T15:30:00+09:00", end: "2022-10-16T14:00:00+09:00"}, // main functions back about 14:00 (reported)
 	{service: "kakaopay", cause: "fire", summary: fireSummary, features: []string{"payment", "transfer"},
 		start: "2022-10-15T15:30:00+09:00", end: "2022-10-16T18:00:00+09:00"},
 	{service: "kt-internet", cause: "error", summary: "라우팅 설정 오류로 전국 유무선 인터넷이 89분간 중단되었습니다.", features: []string{"wired", "mobile"},

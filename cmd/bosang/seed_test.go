@@ -64,7 +64,8 @@ func TestSeedDemoTwiceChangesNothing(t *testing.T) {
 		}
 		statuses := map[string]string{}
 		for _, c := range list {
-			// The Pro membership driver's 2022 figure: ₩39,000 × 6 / 31, rounded up to ₩10.
+			// The Pro membership driver's 2022 figure: 3x the two calendar days Kakao T
+			// was down, ₩39,000 × 6 / 31, rounded up to ₩10.
 			if c.Category == "driver" && c.Estimate.AmountKRW != 7550 {
 				t.Errorf("driver claim estimate ₩%d, want ₩7,550", c.Estimate.AmountKRW)
 			}
