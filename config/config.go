@@ -37,7 +37,20 @@ type Config struct {
 
 	AccessTTL  time.Duration
 	RefreshTTL time.Duration
+
+	// FreeServiceOwesCompensationNotice is the operator's reading of the
+	// 2025 decree text, which leaves unclear whether a free service owes the
+	// compensation notice for an outage that started on or after 2025-03-28:
+	// BOSANG_FREE_SERVICE_COMPENSATION_NOTICE=owed (the default, the
+	// conservative reading) or exempt.
+	FreeServiceOwesCompensationNotice bool
 }
+
+// The values of BOSANG_FREE_SERVICE_COMPENSATION_NOTICE.
+const (
+	NoticeOwed   = "owed"
+	NoticeExempt = "exempt"
+)
 
 // secretSpec names one secret: its variable and the file it is kept in during
 // development.
@@ -64,6 +77,12 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	if c.Env != Development && c.Env != Production {
 		return nil, fmt.Errorf("BOSANG_ENV must be %q or %q, got %q", Development, Production, c.Env)
+	}
+	switch v := or(getenv("BOSANG_FREE_SERVICE_COMPENSATION_NOTICE"), NoticeOwed); v {
+	case NoticeOwed, NoticeExempt:
+		c.FreeServiceOwesCompensationNotice = v == NoticeOwed
+	default:
+		return nil, fmt.Errorf("BOSANG_FREE_SERVICE_COMPENSATION_NOTICE must be %q or %q, got %q", NoticeOwed, NoticeExempt, v)
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://localhost" + portOf(c.Addr)
@@ -173,7 +192,12 @@ func (c *Config) Redacted() map[string]string {
 	if c.SMTPURL != "" {
 		smtpConfigured = "yes"
 	}
-	return map[string]string{"addr": c.Addr, "database": db, "data_dir": c.DataDir, "env": c.Env, "base_url": c.BaseURL, "smtp": smtpConfigured}
+	free := NoticeExempt
+	if c.FreeServiceOwesCompensationNotice {
+		free = NoticeOwed
+	}
+	return map[string]string{"addr": c.Addr, "database": db, "data_dir": c.DataDir, "env": c.Env, "base_url": c.BaseURL, "smtp": smtpConfigured,
+		"free_service_compensation_notice": free}
 }
 
 func redactURL(raw string) string {

@@ -73,3 +73,36 @@ func TestSecureCookies(t *testing.T) {
 		}
 	}
 }
+
+func TestFreeServiceCompensationNotice(t *testing.T) {
+	tests := []struct {
+		name, value string
+		want        bool
+		wantErr     bool
+	}{
+		{"unset reads the 2025 text conservatively: owed", "", true, false},
+		{"owed", "owed", true, false},
+		{"exempt", "exempt", false, false},
+		{"any other value is refused, not read as owed", "Exempt", false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := config.Load(env(map[string]string{"BOSANG_DATA_DIR": t.TempDir(), "BOSANG_FREE_SERVICE_COMPENSATION_NOTICE": tt.value}))
+			if tt.wantErr {
+				if err == nil || !strings.Contains(err.Error(), "BOSANG_FREE_SERVICE_COMPENSATION_NOTICE") {
+					t.Fatalf("got %v, want an error naming BOSANG_FREE_SERVICE_COMPENSATION_NOTICE", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.FreeServiceOwesCompensationNotice != tt.want {
+				t.Errorf("got owed=%v, want %v", c.FreeServiceOwesCompensationNotice, tt.want)
+			}
+			if got := c.Redacted()["free_service_compensation_notice"]; got != map[bool]string{true: "owed", false: "exempt"}[tt.want] {
+				t.Errorf("Redacted: got %q, want the reading in force", got)
+			}
+		})
+	}
+}

@@ -11,8 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/bosang/bosang/claims"
-	"github.com/bosang/bosang/estimate"
-	"github.com/bosang/bosang/i18n"
 	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/policy"
 )
@@ -64,22 +62,15 @@ func (s *server) newClaimPage(c *gin.Context) {
 // categoryForRole maps the eligibility checker's role (and service, for
 // users of paid services) to a claimant category.
 func (s *server) categoryForRole(ctx context.Context, role, service string) string {
-	switch role {
-	case "merchant":
-		return string(policy.Merchant)
-	case "driver":
-		return string(policy.Driver)
-	case "partner":
-		return string(policy.PartnerBusiness)
-	case "user":
+	paid := false
+	if role == "user" {
 		if catalog, err := s.outages.Catalog(ctx); err == nil {
-			if e := findService(catalog, service); e != nil && e.Service.Paid {
-				return string(policy.PaidSubscriber)
+			if e := findService(catalog, service); e != nil {
+				paid = e.Service.Paid
 			}
 		}
-		return string(policy.FreeUser)
 	}
-	return ""
+	return string(categoryOf(role, paid))
 }
 
 // renderClaimForm renders the filing form with v.Form, v.Errors and the
@@ -123,7 +114,7 @@ func (s *server) renderClaimForm(c *gin.Context, status int, v *view, key string
 	for _, cat := range policy.Categories() {
 		ch := categoryChoice{Value: string(cat), Label: v.L.T("claims.category." + string(cat)), Selected: v.Form["category"] == string(cat)}
 		if cr, ok := p.Categories[cat]; ok {
-			ch.Explain = ruleText(v.L, cr)
+			ch.Explain = policy.Describe(cr).In(v.Lang)
 		}
 		d.Categories = append(d.Categories, ch)
 	}
@@ -190,37 +181,4 @@ func outageLabel(lang string, o *outage.View) string {
 		label += " (" + strings.Join(features, ", ") + ")"
 	}
 	return label + " · " + kstText(o.StartedAt)
-}
-
-// ruleText says in one line how a category is priced under a policy rule.
-func ruleText(l *i18n.Localizer, cr policy.CategoryRule) string {
-	r := cr.Rule
-	var s string
-	switch r.Kind {
-	case policy.KindFlat:
-		s = l.T("claims.rule.flat", map[string]any{"Amount": estimate.FormatKRW(r.AmountKRW)})
-		if r.AmountKRW == 0 && cr.InKind != "" {
-			s = l.T("claims.rule.in_kind_only", map[string]any{"InKind": cr.InKind})
-		}
-	case policy.KindFeeDays:
-		s = l.T("claims.rule.fee_days", map[string]any{"Multiplier": r.Multiplier, "Round": estimate.FormatKRW(max(r.RoundUpToKRW, 1))})
-	case policy.KindBands:
-		var bands []string
-		for _, b := range r.Bands {
-			bands = append(bands, l.T("claims.rule.band", map[string]any{"UpTo": estimate.FormatKRW(b.UpToKRW), "Amount": estimate.FormatKRW(b.AmountKRW)}))
-		}
-		s = l.T("claims.rule.bands", map[string]any{"Bands": strings.Join(bands, " · ")})
-	case policy.KindLossEstimate:
-		s = l.T("claims.rule.loss_estimate")
-	case policy.KindAvailabilityTiers:
-		var tiers []string
-		for _, t := range r.Tiers {
-			tiers = append(tiers, l.T("claims.rule.tier", map[string]any{"Below": estimate.FormatBP(t.BelowBP), "Credit": estimate.FormatBP(t.CreditBP)}))
-		}
-		s = l.T("claims.rule.tiers", map[string]any{"Tiers": strings.Join(tiers, " · ")})
-	}
-	if cr.CapKRW > 0 {
-		s += " " + l.T("claims.rule.cap", map[string]any{"Cap": estimate.FormatKRW(cr.CapKRW)})
-	}
-	return s
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/i18n"
 	"github.com/bosang/bosang/outage"
+	"github.com/bosang/bosang/policy"
 )
 
 // eligibleRow is one outage that hit the chosen service, and what the
@@ -64,10 +65,16 @@ func (s *server) eligibilityPage(c *gin.Context) {
 		s.formError(c, "eligibility", v, err)
 		return
 	}
+	policies, err := s.claims.Policies(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	entry := findService(catalog, code)
+	cat := categoryOf(role, entry.Service.Paid)
 	d.Checked = true
 	for _, o := range views {
-		row := eligibleRow{outageRow: rowOf(v.L, v.Lang, o), Claim: claimText(v.L, role, entry.Service.Paid, o),
+		row := eligibleRow{outageRow: rowOf(v.L, v.Lang, o), Claim: claimText(v.L, cat, policies, o),
 			ClaimURL: "/claims?" + url.Values{"outage": {o.ID}, "service": {code}, "role": {role}}.Encode()}
 		if o.ServiceID != entry.Service.ID {
 			row.Via = viaText(v.Lang, o, entry)
@@ -92,30 +99,48 @@ func viaText(lang string, o *outage.View, entry *outage.CatalogEntry) string {
 	return localName(lang, o.Service.Name, o.Service.NameEN)
 }
 
-// claimText says in words what a claimant in role could claim for o: the
-// default rules of DOMAIN.md's compensation policy, with the outage's own
-// days filled in.
-func claimText(l *i18n.Localizer, role string, paid bool, o *outage.View) string {
-	start := o.StartedAt.In(kst)
-	monthDays := time.Date(start.Year(), start.Month()+1, 0, 0, 0, 0, 0, kst).Day()
-	days := int(math.Ceil(float64(o.DurationSeconds) / 86400))
-	days = max(days, 1)
-	data := map[string]any{"Days": days, "MonthDays": monthDays}
+// categoryOf maps the eligibility checker's role to a claimant category;
+// a user of a paid service is a paid subscriber. An unknown role gives "".
+func categoryOf(role string, paid bool) policy.Category {
 	switch role {
-	case "user":
-		if !paid {
-			return l.T("claim.user.free")
-		}
-		data["Percent"] = fmt.Sprintf("%.1f", float64(days)/float64(monthDays)*3*100)
-		return l.T("claim.user.paid", data)
 	case "merchant":
-		return l.T("claim.merchant")
+		return policy.Merchant
 	case "driver":
-		return l.T("claim.driver", data)
+		return policy.Driver
 	case "partner":
-		month := float64(monthDays) * 86400
-		data["Availability"] = fmt.Sprintf("%.2f", math.Max(0, 100*(1-float64(o.DurationSeconds)/month)))
-		return l.T("claim.partner", data)
+		return policy.PartnerBusiness
+	case "user":
+		if paid {
+			return policy.PaidSubscriber
+		}
+		return policy.FreeUser
 	}
 	return ""
+}
+
+// claimText says in words what a claimant of category cat could claim for
+// o under the published policy that governs it (chosen by o's start), with
+// the outage's own days filled in where the rule counts them.
+func claimText(l *i18n.Localizer, cat policy.Category, policies []policy.Policy, o *outage.View) string {
+	p, err := policy.Select(policies, o.StartedAt)
+	cr, ok := p.Categories[cat]
+	if err != nil || !ok {
+		return l.T("claim.no_rule")
+	}
+	data := map[string]any{"Rule": policy.Describe(cr).In(l.Lang())}
+	start := o.StartedAt.In(kst)
+	if cat == policy.PartnerBusiness {
+		month := float64(time.Date(start.Year(), start.Month()+1, 0, 0, 0, 0, 0, kst).Day()) * 86400
+		data["Availability"] = fmt.Sprintf("%.2f", math.Max(0, 100*(1-float64(o.DurationSeconds)/month)))
+	}
+	text := l.T("claim."+string(cat), data)
+	end := o.StartedAt.Add(time.Duration(o.DurationSeconds) * time.Second)
+	if o.EndedAt != nil {
+		end = *o.EndedAt
+	}
+	if share, ok := policy.FeeShareOf(cr.Rule, o.StartedAt, end); ok {
+		text += " " + l.T("claim.fee_share", map[string]any{"Days": share.Days, "MonthDays": share.MonthDays,
+			"Multiplier": share.Multiplier, "Percent": share.Percent, "Ongoing": o.Ongoing})
+	}
+	return text
 }

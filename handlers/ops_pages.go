@@ -341,7 +341,9 @@ func (s *server) recordNoticeSubmit(c *gin.Context) {
 
 type draftData struct {
 	OutageID, Service, Kind, KindLabel string
-	Draft                              *outage.Draft
+	// Policy says which compensation policy the draft states.
+	Policy string
+	Draft  *outage.Draft
 }
 
 func (s *server) noticeDraftPage(c *gin.Context) {
@@ -356,12 +358,16 @@ func (s *server) noticeDraftPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	draft, err := s.outages.Draft(ctx, o.ID, kind, s.baseURL)
+	draft, err := s.draft(ctx, o.ID, kind)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	v.Data = draftData{OutageID: o.ID, Service: localName(v.Lang, o.Service.Name, o.Service.NameEN), Kind: kind,
+	d := draftData{OutageID: o.ID, Service: localName(v.Lang, o.Service.Name, o.Service.NameEN), Kind: kind,
 		KindLabel: v.L.T("notice.kind." + kind), Draft: draft}
+	if draft.PolicyVersion > 0 {
+		d.Policy = v.L.T("draft.policy", map[string]any{"Version": draft.PolicyVersion})
+	}
+	v.Data = d
 	s.render(c, http.StatusOK, "notice_draft", v)
 }

@@ -168,7 +168,7 @@ func (s *server) noticeForm(c *gin.Context, v *view, o *outage.View, d *outageDa
 	}
 	now := time.Now().Truncate(time.Minute)
 	d.NoticeSent = localInput(&now)
-	draft, err := s.outages.Draft(c.Request.Context(), o.ID, kind, s.baseURL)
+	draft, err := s.draft(c.Request.Context(), o.ID, kind)
 	if err != nil {
 		return err
 	}

@@ -233,7 +233,7 @@ func queryLimit(c *gin.Context, f *apperr.Fields) int {
 }
 
 func (s *server) noticeDraft(c *gin.Context) {
-	d, err := s.outages.Draft(c.Request.Context(), c.Param("id"), c.Query("kind"), s.baseURL)
+	d, err := s.draft(c.Request.Context(), c.Param("id"), c.Query("kind"))
 	if err != nil {
 		s.fail(c, err)
 		return

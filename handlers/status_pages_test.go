@@ -172,7 +172,7 @@ func TestStatusAndOutagePages(t *testing.T) {
 		})
 		t.Run("eligibility includes downstream impact", func(t *testing.T) {
 			p := getPage(t, e, anon, "/eligibility?service=shop&role=merchant&at=2022-10-15T17:00", "")
-			if p.status != http.StatusOK || !strings.Contains(p.body, "/outages/"+f.outageID) || !strings.Contains(p.body, "3만 원") {
+			if p.status != http.StatusOK || !strings.Contains(p.body, "/outages/"+f.outageID) || !strings.Contains(p.body, "손실 ₩300,000 이하 → ₩30,000") {
 				t.Fatalf("got %d, want 200 listing the pay outage with the merchant bands: %.2000s", p.status, p.body)
 			}
 			if p := getPage(t, e, anon, "/eligibility?service=shop&role=merchant&at=2022-10-16T17:00", ""); strings.Contains(p.body, "/outages/"+f.outageID) {

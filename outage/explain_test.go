@@ -27,6 +27,7 @@ func TestExplain(t *testing.T) {
 		start    time.Time
 		end      *time.Time
 		now      time.Time
+		exempt   bool // read the 2025 text as exempting free services from the compensation notice
 		ko, en   []string
 	}{
 		{name: "paid VAS 2022, 5h: required with due times", provider: big, paid: true, cause: "equipment_fault",
@@ -46,9 +47,12 @@ func TestExplain(t *testing.T) {
 		{name: "free service 2022: exempt", provider: big, paid: false, cause: "error",
 			start: start2022, end: end(start2022, 10*time.Hour), now: now,
 			ko: []string{"무료 서비스의 장애여서 2019-06-25 시행령에 따라 고지 의무가 면제됩니다."}, en: []string{"free service"}},
-		{name: "free service 2025: interruption only", provider: big, paid: false, cause: "error",
-			start: at(2025, 5, 1, 9, 0, 0), end: end(at(2025, 5, 1, 9, 0, 0), 3*time.Hour), now: now,
+		{name: "free service 2025, read as exempt from the compensation notice: interruption only", provider: big, paid: false, cause: "error",
+			start: at(2025, 5, 1, 9, 0, 0), end: end(at(2025, 5, 1, 9, 0, 0), 3*time.Hour), now: now, exempt: true,
 			ko: []string{"중단 사실 고지 의무가 있습니다", "무료 서비스여서 손해배상 기준 고지 의무는 없습니다."}, en: []string{"owes no compensation notice"}},
+		{name: "free service 2025, default reading: both notices", provider: big, paid: false, cause: "error",
+			start: at(2025, 5, 1, 9, 0, 0), end: end(at(2025, 5, 1, 9, 0, 0), 3*time.Hour), now: now,
+			ko: []string{"중단 사실 고지 의무가 있습니다", "손해배상 기준과 절차 고지 기한: 2025-05-31 12:00 KST."}},
 		{name: "below the size bar", provider: small, paid: true, cause: "error",
 			start: start2022, end: end(start2022, 10*time.Hour), now: now,
 			ko: []string{"규모 기준(전년도 매출 10,000,000,000원, 일평균 이용자 1,000,000명)"}, en: []string{"below the size bar"}},
@@ -89,7 +93,11 @@ func TestExplain(t *testing.T) {
 				Provider: tt.provider,
 				Features: []FeatureState{{Feature: models.Feature{ID: "f1", ServiceID: "s1", Code: "main", Name: "전체"}}},
 			}
-			v, err := view(r, nil, statute.DefaultSettings(), tt.now)
+			set := statute.DefaultSettings()
+			if tt.exempt {
+				set = statute.NewSettings(false)
+			}
+			v, err := view(r, nil, set, tt.now)
 			if err != nil {
 				t.Fatalf("view: %v", err)
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/policy"
 	"github.com/bosang/bosang/statute"
 )
 
@@ -123,15 +124,18 @@ type Draft struct {
 	EN   string `json:"en"`
 	// Parts names each legally required part and says it is present.
 	Parts []string `json:"parts"`
+	// PolicyVersion is the version of the compensation policy a
+	// compensation notice states; 0 for an interruption notice.
+	PolicyVersion int `json:"policy_version,omitempty"`
 }
 
-// ClaimWindow is how long after restoration claims are accepted, stated in
-// the compensation notice (the default policy's filing window).
-const ClaimWindow = 90 * 24 * time.Hour
-
 // Draft generates the notice text of kind for an outage, with every part
-// the decree requires. An unknown kind is a validation error.
-func (s *Service) Draft(ctx context.Context, outageID, kind, portalURL string) (*Draft, error) {
+// the decree requires. A compensation notice states the criteria, evidence
+// and filing deadline of the policy among in.Policies that governs the
+// outage (policy.Select by its start). An unknown kind, or a compensation
+// notice for an outage no policy governs, is a validation error; an unknown
+// outage, ErrNotFound.
+func (s *Service) Draft(ctx context.Context, outageID, kind string, in DraftInput) (*Draft, error) {
 	k, err := statute.ParseNoticeKind(kind)
 	if err != nil {
 		return nil, apperr.Invalid("kind", "kind는 interruption 또는 compensation입니다.", "kind must be interruption or compensation.")
@@ -143,7 +147,11 @@ func (s *Service) Draft(ctx context.Context, outageID, kind, portalURL string) (
 	if k == statute.NoticeInterruption {
 		return interruptionDraft(v), nil
 	}
-	return compensationDraft(v, portalURL), nil
+	p, err := policy.Select(in.Policies, v.StartedAt)
+	if err != nil {
+		return nil, apperr.Invalid("outage_id", "이 장애에 적용되는 보상 기준이 없습니다.", "No compensation policy covers this outage.")
+	}
+	return compensationDraft(v, p, in), nil
 }
 
 var kst = time.FixedZone("KST", 9*3600)
@@ -178,26 +186,6 @@ func interruptionDraft(v *View) *Draft {
 	en := fmt.Sprintf("[Service interruption notice] %s\n\n1. What happened: the %s feature(s) of %s were unavailable from %s.\n2. Cause: %s (%s)\n3. Response: %s\n4. Contact: %s\n\nWe apologise for the inconvenience. The compensation criteria and procedure will be announced separately.",
 		nameEN(v), featureList(v, true), nameEN(v), kstTime(v.StartedAt), v.Cause, v.Summary, statusEN, contact)
 	return &Draft{Kind: "interruption", KO: ko, EN: en, Parts: []string{"fact", "cause", "response_status", "contact"}}
-}
-
-func compensationDraft(v *View, portalURL string) *Draft {
-	deadline := "복구 후 90일"
-	deadlineEN := "90 days after restoration"
-	if v.EndedAt != nil {
-		deadline = kstTime(v.EndedAt.Add(ClaimWindow))
-		deadlineEN = deadline
-	}
-	affected := v.Service.Name
-	affectedEN := nameEN(v)
-	for _, d := range v.Impacted {
-		affected += ", " + d.Name
-		affectedEN += ", " + d.NameEN
-	}
-	ko := fmt.Sprintf("[손해배상 기준 및 절차 안내] %s 장애 (%s ~ %s)\n\n1. 청구 대상: 장애 기간에 %s 서비스를 이용한 이용자, 택시·대리운전 기사, 소상공인, 제휴 사업자\n2. 배상 기준: 유료 이용자는 월 이용료 × 장애 일수 / 해당 월 일수 × 3배, 소상공인은 추정 손실 30만 원 이하 3만 원, 50만 원 이하 5만 원, 그 이상은 증빙으로 개별 심사, 기사는 멤버십 이용료 기준 또는 운행 기록으로 추정한 손실. 모든 계산 과정은 청구 화면에 공개됩니다.\n3. 청구 절차와 방법: %s 에서 휴대전화로 청구하고 증빙(매출·운행 기록, 사업자등록증)을 올리면 접수 번호와 예상 보상액을 바로 확인할 수 있습니다.\n4. 청구 기한: %s까지\n5. 문의처: %s",
-		v.Service.Name, kstTime(v.StartedAt), endKO(v), affected, portalURL, deadline, contactOf(v))
-	en := fmt.Sprintf("[Compensation criteria and procedure] %s outage (%s to %s)\n\n1. Who may claim: users, taxi and designated drivers, small merchants and partner businesses of %s during the outage\n2. Criteria: paid users get monthly fee × outage days / days in month × 3; merchants with an estimated loss up to ₩300,000 get ₩30,000, up to ₩500,000 get ₩50,000, above that an individual review with proof; drivers by membership fee or by lost earnings estimated from trip records. Every step of the arithmetic is shown on the claim page.\n3. Procedure and method: claim from your phone at %s and upload evidence (sales or trip records, business registration); you see your claim number and estimate at once.\n4. Deadline: %s\n5. Contact: %s",
-		nameEN(v), kstTime(v.StartedAt), endEN(v), affectedEN, portalURL, deadlineEN, contactOf(v))
-	return &Draft{Kind: "compensation", KO: ko, EN: en, Parts: []string{"eligible_claimants", "criteria", "procedure_and_method", "deadline", "contact"}}
 }
 
 func contactOf(v *View) string {

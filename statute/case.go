@@ -50,9 +50,18 @@ type Settings struct {
 }
 
 // DefaultSettings returns DefaultRegimes, a 60-minute interruption target and
-// no merging of intermittent windows.
-func DefaultSettings() Settings {
-	return Settings{Regimes: DefaultRegimes(), InterruptionTarget: time.Hour}
+// no merging of intermittent windows: NewSettings with the default reading of
+// the 2025 text (DefaultFreeServiceOwesCompensationNotice).
+func DefaultSettings() Settings { return NewSettings(DefaultFreeServiceOwesCompensationNotice) }
+
+// NewSettings returns the default settings with the operator's reading of the
+// 2025 text: freeServiceOwesCompensationNotice says whether a free service
+// whose outage started at or after 2025-03-28 00:00 KST owes the compensation
+// notice (true: owed; false: the free_service exemption). Outages that
+// started earlier are judged under the 2019 text, which exempts free services
+// from both notices whatever the setting.
+func NewSettings(freeServiceOwesCompensationNotice bool) Settings {
+	return Settings{Regimes: regimes(freeServiceOwesCompensationNotice), InterruptionTarget: time.Hour}
 }
 
 // episode is one interruption as judged: a single window, or several merged.

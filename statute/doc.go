@@ -11,7 +11,9 @@
 // The rules are data: each version of the decree is a Regime with an
 // effective date, and an outage is judged under the regime in force when it
 // started (RegimeAt), not when it is evaluated. DefaultRegimes holds the 2019
-// and 2025 texts.
+// and 2025 texts. Where the law is unclear the reading is a setting: whether
+// the 2025 text makes free services owe the compensation notice is
+// NewSettings' argument (owed by default, the conservative reading).
 //
 // Exemptions are checked in a fixed precedence order and the first that
 // applies is reported:

@@ -50,11 +50,25 @@ type Regime struct {
 	CompensationWindow time.Duration
 }
 
-// DefaultRegimes returns the 2019 and 2025 texts of the decree, oldest first.
-// Under "decree-2025-03-28" free services owe the interruption notice but not
-// the compensation notice; flip FreeOwesCompensationNotice on the returned
-// value to read the law the other way. Each call returns fresh slices.
-func DefaultRegimes() []Regime {
+// DefaultFreeServiceOwesCompensationNotice is the default reading of the
+// 2025 text on the one point it leaves unclear: whether a free service, which
+// from 2025-03-28 owes the interruption notice, also owes the compensation
+// notice. The default is the conservative reading, owed: a notice sent when
+// it was not owed costs little, while one owed and missed risks a corrective
+// order and a fine. Operators who read the text the other way configure it
+// (NewSettings; BOSANG_FREE_SERVICE_COMPENSATION_NOTICE=exempt).
+const DefaultFreeServiceOwesCompensationNotice = true
+
+// DefaultRegimes returns the 2019 and 2025 texts of the decree, oldest first,
+// with the default reading of the 2025 text
+// (DefaultFreeServiceOwesCompensationNotice): under "decree-2025-03-28" free
+// services owe the interruption notice and the compensation notice. Under the
+// 2019 text free services owe neither. Each call returns fresh slices.
+func DefaultRegimes() []Regime { return regimes(DefaultFreeServiceOwesCompensationNotice) }
+
+// regimes builds the 2019 and 2025 texts; freeOwesCompensation is the reading
+// of the 2025 text for the compensation notice of free services.
+func regimes(freeOwesCompensation bool) []Regime {
 	base := Regime{
 		CarrierThreshold:   2 * time.Hour,
 		SizeBarRevenueWon:  10_000_000_000,
@@ -72,6 +86,7 @@ func DefaultRegimes() []Regime {
 	r2025.EffectiveFrom = time.Date(2025, 3, 28, 0, 0, 0, 0, seoul)
 	r2025.VASThreshold = 2 * time.Hour
 	r2025.FreeOwesInterruptionNotice = true
+	r2025.FreeOwesCompensationNotice = freeOwesCompensation
 	r2025.UnforeseenCauses = defaultUnforeseen()
 	return []Regime{r2019, r2025}
 }

@@ -42,9 +42,9 @@ func TestRegimeAt(t *testing.T) {
 func TestDefaultRegimesAreFresh(t *testing.T) {
 	a := DefaultRegimes()
 	a[0].UnforeseenCauses[0] = CauseFire
-	a[1].FreeOwesCompensationNotice = true
+	a[1].FreeOwesCompensationNotice = false
 	b := DefaultRegimes()
-	if b[0].UnforeseenCauses[0] != CauseOverload || b[1].FreeOwesCompensationNotice {
+	if b[0].UnforeseenCauses[0] != CauseOverload || !b[1].FreeOwesCompensationNotice {
 		t.Errorf("got %v / %v after mutating an earlier copy, want untouched defaults",
 			b[0].UnforeseenCauses, b[1].FreeOwesCompensationNotice)
 	}

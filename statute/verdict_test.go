@@ -51,9 +51,9 @@ func TestEvaluate(t *testing.T) {
 			expect{regime: r2019, exemption: ExemptShortUnforeseen, compExempt: ExemptShortUnforeseen}},
 		{"free service 2022 is exempt from both notices", free(vas(CauseError, closed(s, h5))), now,
 			expect{regime: r2019, exemption: ExemptFreeService, compExempt: ExemptFreeService, crosses: end(s, h4)}},
-		{"free service 2025-04 owes interruption notice only (default)", free(vas(CauseError, closed(s25, h5))), now,
-			expect{regime: r2025, interruption: true, compExempt: ExemptFreeService,
-				crosses: end(s25, 2*time.Hour), intDue: end(s25, 3*time.Hour)}},
+		{"free service 2025-04 owes both notices (default reading: owed)", free(vas(CauseError, closed(s25, h5))), now,
+			expect{regime: r2025, interruption: true, comp: true,
+				crosses: end(s25, 2*time.Hour), intDue: end(s25, 3*time.Hour), cmpDue: comp(s25, h5)}},
 		{"revenue ₩1 below size bar is exempt", sized(9_999_999_999, 5_000_000, vas(CauseError, closed(s, h5))), now,
 			expect{regime: r2019, exemption: ExemptBelowSizeBar, compExempt: ExemptBelowSizeBar, crosses: end(s, h4)}},
 		{"users 1 below size bar is exempt", sized(20_000_000_000, 999_999, vas(CauseError, closed(s, h5))), now,
@@ -107,27 +107,61 @@ func TestEvaluate(t *testing.T) {
 	}
 }
 
-func TestEvaluateFreeCompensationSetting(t *testing.T) {
-	s25 := kst(2025, 4, 1, 9, 0, 0)
-	c := vas(CauseError, closed(s25, 5*time.Hour))
-	c.Free = true
-	for _, owes := range []bool{false, true} {
-		name := "free service 2025 with FreeOwesCompensationNotice=false owes interruption only"
-		want := expect{regime: r2025, interruption: true, compExempt: ExemptFreeService,
-			crosses: at(s25.Add(2 * time.Hour)), intDue: at(s25.Add(3 * time.Hour))}
-		if owes {
-			name = "free service 2025 with FreeOwesCompensationNotice=true owes both"
-			want.comp, want.compExempt, want.cmpDue = true, "", at(s25.Add(5*time.Hour+30*day))
-		}
-		t.Run(name, func(t *testing.T) {
-			set := DefaultSettings()
-			set.Regimes[1].FreeOwesCompensationNotice = owes
-			got, err := Evaluate(c, set, kst(2026, 1, 1, 0, 0, 0))
+// TestFreeServiceCompensationSetting pins the configurable reading of the
+// 2025 text across the regime switch: a free service's 5-hour outage starting
+// one second before 2025-03-28 00:00 KST is exempt from both notices whatever
+// the setting; one starting at that instant owes the interruption notice, and
+// the compensation notice only when the setting says owed.
+func TestFreeServiceCompensationSetting(t *testing.T) {
+	boundary := kst(2025, 3, 28, 0, 0, 0)
+	before := boundary.Add(-time.Second) // 2025-03-27 23:59:59 KST
+	free := func(start time.Time) Case {
+		c := vas(CauseError, closed(start, 5*time.Hour))
+		c.Free = true
+		return c
+	}
+	exemptBoth := func(start time.Time) expect {
+		return expect{regime: r2019, exemption: ExemptFreeService, compExempt: ExemptFreeService, crosses: at(start.Add(4 * time.Hour))}
+	}
+	tests := []struct {
+		name  string
+		start time.Time
+		owed  bool
+		want  expect
+	}{
+		{"start 2025-03-27 23:59:59 KST, setting owed: 2019 text exempts both", before, true, exemptBoth(before)},
+		{"start 2025-03-27 23:59:59 KST, setting exempt: 2019 text exempts both", before, false, exemptBoth(before)},
+		{"start 2025-03-28 00:00 KST, setting owed: owes both notices", boundary, true,
+			expect{regime: r2025, interruption: true, comp: true, crosses: at(boundary.Add(2 * time.Hour)),
+				intDue: at(boundary.Add(3 * time.Hour)), cmpDue: at(boundary.Add(5*time.Hour + 30*day))}},
+		{"start 2025-03-28 00:00 KST, setting exempt: owes the interruption notice only", boundary, false,
+			expect{regime: r2025, interruption: true, compExempt: ExemptFreeService, crosses: at(boundary.Add(2 * time.Hour)),
+				intDue: at(boundary.Add(3 * time.Hour))}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Evaluate(free(tt.start), NewSettings(tt.owed), kst(2026, 1, 1, 0, 0, 0))
 			if err != nil {
 				t.Fatalf("Evaluate: got error %v, want nil", err)
 			}
-			checkVerdict(t, got, want)
+			checkVerdict(t, got, tt.want)
 		})
+	}
+}
+
+func TestDefaultSettingsReadFreeServicesAsOwingTheCompensationNotice(t *testing.T) {
+	if !DefaultFreeServiceOwesCompensationNotice {
+		t.Fatal("DefaultFreeServiceOwesCompensationNotice is false, want the conservative reading (owed)")
+	}
+	def, owed := DefaultSettings(), NewSettings(true)
+	for i := range def.Regimes {
+		if def.Regimes[i].FreeOwesCompensationNotice != owed.Regimes[i].FreeOwesCompensationNotice {
+			t.Errorf("regime %s: default reads free services' compensation notice as %v, want %v (owed)",
+				def.Regimes[i].Name, def.Regimes[i].FreeOwesCompensationNotice, owed.Regimes[i].FreeOwesCompensationNotice)
+		}
+	}
+	if def.InterruptionTarget != time.Hour || NewSettings(false).InterruptionTarget != time.Hour {
+		t.Errorf("interruption target: got %v / %v, want 1h for both readings", def.InterruptionTarget, NewSettings(false).InterruptionTarget)
 	}
 }
 

@@ -64,7 +64,7 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	}
 	signer := auth.NewSigner(cfg.JWTKey, cfg.AccessTTL, time.Now)
 	svc := auth.NewService(db, signer, cfg.RefreshTTL, auth.DefaultThrottle, time.Now, newID)
-	outages := outage.NewService(db.Outages(), statute.DefaultSettings(), time.Now, newID)
+	outages := outage.NewService(db.Outages(), statute.NewSettings(cfg.FreeServiceOwesCompensationNotice), time.Now, newID)
 	sealer, err := pii.NewSealer(cfg.EncryptionKey)
 	if err != nil {
 		db.Close()
