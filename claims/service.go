@@ -262,6 +262,19 @@ func (s *Service) Get(ctx context.Context, viewer *models.User, id string) (*Vie
 	return s.load(ctx, c)
 }
 
+// Version returns the current version of a claim the viewer may see (the
+// number in its ETag), read from the store; otherwise as Get.
+func (s *Service) Version(ctx context.Context, viewer *models.User, id string) (int, error) {
+	c, err := s.store.Claim(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	if !canSee(viewer, c) {
+		return 0, fmt.Errorf("claim %s: %w", id, apperr.ErrNotFound)
+	}
+	return c.Version, nil
+}
+
 func canSee(viewer *models.User, c *models.Claim) bool {
 	return viewer != nil && (viewer.Role.IsStaff() || viewer.ID == c.ClaimantID)
 }

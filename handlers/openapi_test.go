@@ -573,7 +573,7 @@ func TestOpenAPIOutageResponses(t *testing.T) {
 		k.exchange(t, e, 412, reqValid, "PATCH", outages+"/"+id, fix, append(op, "If-Match", `"1"`)...)
 		k.exchange(t, e, 200, reqValid, "PATCH", outages+"/"+id, map[string]any{"summary": "서버 장비 고장", "reason": "요약 보완"}, op...)
 		k.exchange(t, e, 422, reqInvalid, "PATCH", outages+"/"+id, map[string]any{"summary": "사유 없음"}, op...)
-		k.exchange(t, e, 400, reqInvalid, "PATCH", outages+"/"+id, fix, append(op, "If-Match", "bogus")...)
+		k.exchange(t, e, 412, reqValid, "PATCH", outages+"/"+id, fix, append(op, "If-Match", "bogus")...)
 		k.exchange(t, e, 404, reqValid, "PATCH", unknown, fix, op...)
 		k.exchange(t, e, 403, reqValid, "PATCH", outages+"/"+id, fix, bearer(claimant.AccessToken)...)
 		k.exchange(t, e, 401, reqValid, "PATCH", outages+"/"+id, fix)
@@ -1094,7 +1094,8 @@ func TestOpenAPIReviewResponses(t *testing.T) {
 		if c := code(k.exchange(t, e, 428, reqInvalid, "POST", decide, approve, rev...)); c != "precondition_required" {
 			t.Errorf("no If-Match: code %q, want precondition_required", c)
 		}
-		k.exchange(t, e, 400, reqInvalid, "POST", decide, approve, ifMatch(rev, "bogus")...)
+		k.exchange(t, e, 412, reqValid, "POST", decide, approve, ifMatch(rev, "bogus")...)
+		k.exchange(t, e, 412, reqValid, "POST", decide, approve, ifMatch(rev, "W/"+tag1)...)
 		k.exchange(t, e, 412, reqValid, "POST", decide, approve, ifMatch(rev, stale)...)
 		k.exchange(t, e, 400, reqInvalid, "POST", decide, `{"outcome":`, ifMatch(rev, tag1)...)
 		k.exchange(t, e, 415, reqInvalid, "POST", decide, `outcome=approve`, append(ifMatch(rev, tag1), "Content-Type", "text/plain")...)

@@ -44,14 +44,12 @@ func (s *server) decideClaim(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var ifMatch *int
-	if m := c.GetHeader("If-Match"); m != "" {
-		n, err := parseETag(m)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		ifMatch = &n
+	ifMatch, err := readIfMatch(c).version(func() (int, error) {
+		return s.claims.Version(c.Request.Context(), currentUser(c), c.Param("id"))
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
 	v, err := s.review.Decide(c.Request.Context(), currentUser(c), c.Param("id"), ifMatch, in)
 	if err != nil {
