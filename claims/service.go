@@ -190,19 +190,43 @@ func (s *Service) estimateRecord(claimID string, est policy.Estimate, now time.T
 
 // outboxFor is the message announcing a status change to the claimant.
 func (s *Service) outboxFor(c *models.Claim, ev *models.ClaimEvent) *models.OutboxMessage {
-	return StatusMessage(s.newID(), c, ev)
+	return StatusMessage(s.newID(), c, ev, News{})
 }
 
 // TopicStatus is the outbox topic that tells a claimant their claim moved.
 const TopicStatus = "claim.status"
 
+// News is what a status message tells besides the new status: the amount
+// decided, with its reason, or the amount paid, with the transfer reference.
+type News struct {
+	// AmountKRW is the amount decided (0 for a rejection) or paid; nil
+	// when the change decides and pays nothing.
+	AmountKRW  *int64
+	ReasonCode string
+	Reference  string
+}
+
+// StatusPayload is the payload of a TopicStatus message.
+type StatusPayload struct {
+	ClaimID    string    `json:"claim_id"`
+	Number     string    `json:"number"`
+	ClaimantID string    `json:"claimant_id"`
+	Status     string    `json:"status"`
+	At         time.Time `json:"at"`
+	Note       string    `json:"note"`
+	// AmountKRW is News.AmountKRW: null unless the change decided or paid.
+	AmountKRW  *int64 `json:"amount_krw"`
+	ReasonCode string `json:"reason_code,omitempty"`
+	Reference  string `json:"reference,omitempty"`
+}
+
 // StatusMessage is the outbox message announcing the status change ev of c
-// to its claimant, with id; every package that moves a claim writes it in
-// the same transaction. Its dedupe id is the event's, so a receiver drops
-// repeats of at-least-once delivery.
-func StatusMessage(id string, c *models.Claim, ev *models.ClaimEvent) *models.OutboxMessage {
-	payload, _ := json.Marshal(map[string]any{"claim_id": c.ID, "number": c.Number, "claimant_id": c.ClaimantID,
-		"status": ev.Status, "at": ev.CreatedAt, "note": ev.Note})
+// to its claimant, with id and what n tells; every package that moves a
+// claim writes it in the same transaction. Its dedupe id is the event's, so
+// a receiver drops repeats of at-least-once delivery.
+func StatusMessage(id string, c *models.Claim, ev *models.ClaimEvent, n News) *models.OutboxMessage {
+	payload, _ := json.Marshal(StatusPayload{ClaimID: c.ID, Number: c.Number, ClaimantID: c.ClaimantID, Status: ev.Status,
+		At: ev.CreatedAt, Note: ev.Note, AmountKRW: n.AmountKRW, ReasonCode: n.ReasonCode, Reference: n.Reference})
 	return &models.OutboxMessage{ID: id, Topic: TopicStatus, DedupeID: "claim-event-" + ev.ID, Payload: string(payload),
 		AvailableAt: ev.CreatedAt, CreatedAt: ev.CreatedAt}
 }

@@ -2,12 +2,10 @@ package notify
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/wneessen/go-mail"
@@ -61,18 +59,16 @@ func NewSMTPSender(rawURL, baseURL string, recipients Recipients) (*SMTPSender, 
 	return s, nil
 }
 
-// Send e-mails the claimant named in the payload. The Message-ID is derived
-// from the dedupe id so that mail clients fold a repeat into the original.
+// Send e-mails the claimant named in the payload of a claims.TopicStatus
+// message what StatusText says: the new status, and the amount decided or
+// paid. The Message-ID is derived from the dedupe id so that mail clients
+// fold a repeat into the original.
 func (s *SMTPSender) Send(ctx context.Context, m models.OutboxMessage) error {
-	var p struct {
-		ClaimID    string `json:"claim_id"`
-		Number     string `json:"number"`
-		ClaimantID string `json:"claimant_id"`
-		Status     string `json:"status"`
-	}
-	if err := json.Unmarshal([]byte(m.Payload), &p); err != nil {
+	text, err := StatusText(m, s.baseURL)
+	if err != nil {
 		return err
 	}
+	p := text.Payload
 	to, _, err := s.recipients(ctx, p.ClaimantID)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrNoRecipient, err)
@@ -84,14 +80,10 @@ func (s *SMTPSender) Send(ctx context.Context, m models.OutboxMessage) error {
 	if err := msg.To(to); err != nil {
 		return fmt.Errorf("%w: %q: %v", ErrNoRecipient, to, err)
 	}
-	msg.Subject("[보상] " + p.Number + " " + p.Status)
+	msg.Subject(text.Subject)
 	msg.SetMessageIDWithValue(m.DedupeID + "@bosang")
 	msg.SetDate()
-	msg.SetBodyString(mail.TypeTextPlain, strings.Join([]string{
-		"청구 " + p.Number + "의 상태가 " + p.Status + "(으)로 바뀌었습니다.",
-		"Claim " + p.Number + " is now " + p.Status + ".",
-		s.baseURL + "/claims/" + p.ClaimID, "",
-	}, "\r\n"))
+	msg.SetBodyString(mail.TypeTextPlain, text.Body)
 	// go-mail bounds only the dial by ctx; closing the connection when ctx
 	// ends bounds the whole conversation (a server that accepts and then
 	// stalls would otherwise hold the dispatcher for the timeout).

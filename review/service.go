@@ -249,7 +249,18 @@ func (s *Service) decided(actor *models.User, c *models.Claim, action claims.Act
 		c.SupplementDueAt, dec.DueAt = &due, &due
 	}
 	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: dec.ActorID, Note: eventNote(dec), CreatedAt: now}
-	return dec, ev, claims.StatusMessage(s.newID(), c, ev), nil
+	return dec, ev, claims.StatusMessage(s.newID(), c, ev, news(c, dec)), nil
+}
+
+// news is what the claimant's message about a decision tells: the amount
+// and reason once the claim is approved, partially approved or rejected.
+func news(c *models.Claim, d *models.Decision) claims.News {
+	switch claims.Status(c.Status) {
+	case claims.Approved, claims.PartiallyApproved, claims.Rejected:
+		amount := c.ApprovedAmountKRW
+		return claims.News{AmountKRW: &amount, ReasonCode: d.ReasonCode}
+	}
+	return claims.News{}
 }
 
 // eventNote is what the claimant's timeline says about a decision.
