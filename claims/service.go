@@ -317,6 +317,13 @@ func (s *Service) load(ctx context.Context, c *models.Claim) (*View, error) {
 		return nil, err
 	}
 	v := viewOf(c, est[c.ID], ev, evidence)
+	kinds := map[string][]string{c.ID: {}}
+	for _, e := range evidence {
+		kinds[c.ID] = append(kinds[c.ID], e.Kind)
+	}
+	if err := s.settle(ctx, []*models.Claim{c}, []*View{v}, kinds); err != nil {
+		return nil, err
+	}
 	if p, err := s.policyByVersion(ctx, c.PolicyVersion); err == nil {
 		if o, err := s.outages.Get(ctx, c.OutageID); err == nil {
 			_, closes, _ := policy.FilingWindow(p, o.StartedAt, o.EndedAt)
@@ -329,7 +336,9 @@ func (s *Service) load(ctx context.Context, c *models.Claim) (*View, error) {
 	return v, nil
 }
 
-// List returns claims matching f: a claimant sees only their own.
+// List returns claims matching f: a claimant sees only their own. Each
+// carries its estimate, outcome and payment, read for the whole list in one
+// query each.
 func (s *Service) List(ctx context.Context, viewer *models.User, f Filter) ([]*View, error) {
 	if !viewer.Role.IsStaff() {
 		f.ClaimantID = viewer.ID
@@ -347,8 +356,13 @@ func (s *Service) List(ctx context.Context, viewer *models.User, f Filter) ([]*V
 		return nil, err
 	}
 	out := make([]*View, len(list))
+	rows := make([]*models.Claim, len(list))
 	for i := range list {
-		out[i] = viewOf(&list[i], est[list[i].ID], nil, nil)
+		rows[i] = &list[i]
+		out[i] = viewOf(rows[i], est[list[i].ID], nil, nil)
+	}
+	if err := s.settle(ctx, rows, out, nil); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

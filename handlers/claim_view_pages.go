@@ -12,6 +12,7 @@ import (
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/i18n"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/policy"
 )
@@ -66,11 +67,26 @@ type evidenceRow struct {
 	At                           time.Time
 }
 
+// outcomeView is the decision in force in the page's language.
+type outcomeView struct {
+	Decision, Reason string
+	Amount           int64
+	DecidedAt        time.Time
+	// ShortOfEvidence is set for a decision for insufficient evidence;
+	// Missing names the kinds still missing then (none: all are there).
+	ShortOfEvidence bool
+	Missing         []string
+}
+
 type claimData struct {
-	C              *claims.View
-	Outage         string
-	Category       string
-	Status         string
+	C        *claims.View
+	Outage   string
+	Category string
+	Status   string
+	Outcome  *outcomeView
+	Payment  *claims.Payment
+	// Unpaid is set while an amount is decided and not yet paid.
+	Unpaid         bool
 	Estimate       *estimateView
 	Past           []estimateView
 	Events         []eventRow
@@ -150,6 +166,11 @@ func (s *server) claimDataOf(c *gin.Context, v *view, cv *claims.View) (claimDat
 		e := estimateOf(v.Lang, *cv.Estimate)
 		d.Estimate = &e
 	}
+	if o := cv.Outcome; o != nil {
+		d.Outcome = outcomeOf(v.L, o)
+		d.Unpaid = o.AmountKRW > 0 && cv.Payment == nil
+	}
+	d.Payment = cv.Payment
 	for i := len(cv.PastEstimates) - 1; i >= 0; i-- { // newest first
 		d.Past = append(d.Past, estimateOf(v.Lang, cv.PastEstimates[i]))
 	}
@@ -179,6 +200,19 @@ func (s *server) claimDataOf(c *gin.Context, v *view, cv *claims.View) (claimDat
 		}
 	}
 	return d, nil
+}
+
+// outcomeOf shows o in l's language, evidence kinds by their catalog names.
+func outcomeOf(l *i18n.Localizer, o *claims.Outcome) *outcomeView {
+	ov := &outcomeView{Decision: l.T("claims.outcome.decision." + o.Decision), Amount: o.AmountKRW, DecidedAt: o.DecidedAt}
+	if o.ReasonCode != nil {
+		ov.Reason = reasonLabel(l, *o.ReasonCode)
+		ov.ShortOfEvidence = *o.ReasonCode == claims.ReasonInsufficientEvidence
+	}
+	for _, k := range o.MissingEvidence {
+		ov.Missing = append(ov.Missing, l.T("claims.evidence."+k))
+	}
+	return ov
 }
 
 func estimateOf(lang string, e policy.Estimate) estimateView {

@@ -1173,12 +1173,21 @@ func TestOpenAPIReviewResponses(t *testing.T) {
 		k.exchange(t, e, 201, reqValid, "POST", decide, map[string]any{"outcome": "reject", "reason_code": "insufficient_evidence", "note": "근거 부족"}, ifMatch(sup2, tag)...)
 
 		// The rest: approve, partially approve, reject.
+		decided := map[string]string{}
 		for _, body := range []map[string]any{{"outcome": "approve", "amount_krw": 10_000},
 			{"outcome": "partial", "amount_krw": 5_000, "reason_code": "substitute_available", "note": "대체 수단"},
 			{"outcome": "reject", "reason_code": "duplicate"}} {
 			r := k.exchange(t, e, 200, reqValid, "POST", next, nil, rev...)
+			decided[body["outcome"].(string)] = r.json(t)["id"].(string)
 			k.exchange(t, e, 201, reqValid, "POST", claimsP+r.json(t)["id"].(string)+"/decisions", body, ifMatch(rev, r.header.Get("ETag"))...)
 		}
+		// Each carries its outcome, in the claim and in the list.
+		partial := k.exchange(t, e, 200, reqValid, "GET", claimsP+decided["partial"], nil, ownerOf(decided["partial"])...).json(t)
+		if o, _ := partial["outcome"].(map[string]any); o == nil || o["decision"] != "partial" || o["amount_krw"] != float64(5_000) ||
+			o["reason_code"] != "substitute_available" || o["reason_text"] != "대체 수단 있음" || partial["payment"] != nil {
+			t.Errorf("partially approved claim: outcome %v, payment %v; want partial ₩5,000 for substitute_available, no payment", partial["outcome"], partial["payment"])
+		}
+		k.exchange(t, e, 200, reqValid, "GET", "/api/v1/claims", nil, alice...)
 		// Appeal the decision: the owner, once.
 		appeal := claimsP + id1 + "/appeal"
 		k.exchange(t, e, 422, reqInvalid, "POST", appeal, map[string]string{"reason": ""}, ownerOf(id1)...)
@@ -1280,6 +1289,10 @@ func TestOpenAPIReviewResponses(t *testing.T) {
 			t.Errorf("mark failed: %v, want the batch settled", rep)
 		}
 		k.exchange(t, e, 409, reqValid, "GET", batchP+"/export.csv?reason=again", nil, sup...)
+		realPaid := k.exchange(t, e, 200, reqValid, "GET", claimsP+first, nil, ownerOf(first)...)
+		if pay, _ := realPaid.json(t)["payment"].(map[string]any); pay == nil || pay["reference"] != "TX-1" {
+			t.Errorf("paid claim: payment %v, want the transfer TX-1", realPaid.json(t)["payment"])
+		}
 
 		// The audit trail: seal what is there, then add an unsealed entry.
 		if _, err := e.audit.Seal(ctx, 0); err != nil {
@@ -1378,6 +1391,9 @@ func TestOpenAPIReviewResponses(t *testing.T) {
 				m["backlog"].(map[string]any)["buckets"].([]any)[0].(map[string]any)["bucket"] = "ancient"
 			})},
 			{"stats: no Cache-Control", statsP, noCache, realStats.body},
+			{"claim: unknown decision", claimsP + first, realPaid.header, edit(realPaid, func(m map[string]any) { m["outcome"].(map[string]any)["decision"] = "maybe" })},
+			{"claim: payment without reference", claimsP + first, realPaid.header, edit(realPaid, func(m map[string]any) { delete(m["payment"].(map[string]any), "reference") })},
+			{"claim: no outcome field", claimsP + first, realPaid.header, edit(realPaid, func(m map[string]any) { delete(m, "outcome") })},
 			{"verify: bad reason", auditP + "/verify", realVerify.header, edit(realVerify, func(m map[string]any) {
 				m["ok"], m["first_broken"] = false, map[string]any{"chain_pos": 3, "id": "", "reason": "looks odd"}
 			})},
