@@ -105,6 +105,9 @@ type claimData struct {
 	SupplementDue  string
 	CanAppeal      bool
 	AppealCloses   string
+	// AppealKinds are the kinds a file sent with the appeal may be, the
+	// first missing one chosen.
+	AppealKinds []option
 }
 
 func (s *server) claimPage(c *gin.Context) {
@@ -194,6 +197,7 @@ func (s *server) claimDataOf(c *gin.Context, v *view, cv *claims.View) (claimDat
 	for _, k := range claims.EvidenceKinds {
 		d.EvidenceKinds = append(d.EvidenceKinds, option{Value: k, Label: v.L.T("claims.evidence." + k), Selected: v.Form["kind"] == k})
 	}
+	d.AppealKinds = appealKinds(v, cv.Outcome)
 	if owner && s.review != nil {
 		if err := s.ownerForms(ctx, v.L, &d); err != nil {
 			return d, err
@@ -213,6 +217,27 @@ func outcomeOf(l *i18n.Localizer, o *claims.Outcome) *outcomeView {
 		ov.Missing = append(ov.Missing, l.T("claims.evidence."+k))
 	}
 	return ov
+}
+
+// appealKinds are the kinds of a file sent with an appeal: the kind the
+// form came back with, else the first evidence missing (a bank account
+// copy for the policy's proof of account), else "other".
+func appealKinds(v *view, o *claims.Outcome) []option {
+	chosen := v.Form["appeal_kind"]
+	if chosen == "" && o != nil && len(o.MissingEvidence) > 0 {
+		chosen = o.MissingEvidence[0]
+		if chosen == policy.EvidenceAccount {
+			chosen = "bank_account"
+		}
+	}
+	if !slices.Contains(claims.EvidenceKinds, chosen) {
+		chosen = "other"
+	}
+	out := make([]option, 0, len(claims.EvidenceKinds))
+	for _, k := range claims.EvidenceKinds {
+		out = append(out, option{Value: k, Label: v.L.T("claims.evidence." + k), Selected: k == chosen})
+	}
+	return out
 }
 
 func estimateOf(lang string, e policy.Estimate) estimateView {

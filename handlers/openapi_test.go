@@ -685,6 +685,27 @@ func (k *contract) validateResponse(t *testing.T, method, path string, status in
 	})
 }
 
+// appealForm encodes an appeal with a file: reason, kind, then the file.
+func appealForm(t *testing.T, reason, kind, name string, content []byte) (contentType string, body []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for _, f := range [][2]string{{"reason", reason}, {"kind", kind}} {
+		if err := w.WriteField(f[0], f[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fw, err := w.CreateFormFile("file", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(content)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return w.FormDataContentType(), buf.Bytes()
+}
+
 // multipartBody encodes a form as the evidence upload sends it: the kind
 // field (when not empty) and then the file.
 func multipartBody(t *testing.T, kind, name string, content []byte) (contentType string, body []byte) {
@@ -1210,6 +1231,16 @@ func TestOpenAPIReviewResponses(t *testing.T) {
 			t.Errorf("another reviewer leased %v, want the appeal %s", got, id1)
 		}
 		k.exchange(t, e, 204, reqValid, "POST", next, nil, rev2...)
+		// An appeal with a file, in one step (multipart/form-data); a file
+		// of a type not accepted appeals nothing.
+		rejected := decided["reject"]
+		ctype, form := appealForm(t, "서류를 다시 냈습니다", "other", "page.html", []byte("<html>x</html>"))
+		k.exchangeRaw(t, e, 415, reqValid, "POST", claimsP+rejected+"/appeal", ctype, form, ownerOf(rejected)...)
+		ctype, form = appealForm(t, "서류를 다시 냈습니다", "billing", "receipt.png", pngBytes(64))
+		appealed := k.exchangeRaw(t, e, 200, reqValid, "POST", claimsP+rejected+"/appeal", ctype, form, ownerOf(rejected)...).json(t)
+		if appealed["status"] != "appealed" || len(appealed["evidence"].([]any)) != 1 {
+			t.Errorf("appeal with a file: status %v, evidence %v; want appealed with the file", appealed["status"], appealed["evidence"])
+		}
 
 		// Payout batches: supervisors only.
 		k.exchange(t, e, 403, reqValid, "POST", batches, nil, rev...)
