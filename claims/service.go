@@ -203,19 +203,43 @@ func (s *Service) estimateRecord(claimID string, est policy.Estimate, why Estima
 
 // outboxFor is the message announcing a status change to the claimant.
 func (s *Service) outboxFor(c *models.Claim, ev *models.ClaimEvent) *models.OutboxMessage {
-	return StatusMessage(s.newID(), c, ev)
+	return StatusMessage(s.newID(), c, ev, News{})
 }
 
 // TopicStatus is the outbox topic that tells a claimant their claim moved.
 const TopicStatus = "claim.status"
 
+// News is what a status message tells besides the new status: the amount
+// decided, with its reason, or the amount paid, with the transfer reference.
+type News struct {
+	// AmountKRW is the amount decided (0 for a rejection) or paid; nil
+	// when the change decides and pays nothing.
+	AmountKRW  *int64
+	ReasonCode string
+	Reference  string
+}
+
+// StatusPayload is the payload of a TopicStatus message.
+type StatusPayload struct {
+	ClaimID    string    `json:"claim_id"`
+	Number     string    `json:"number"`
+	ClaimantID string    `json:"claimant_id"`
+	Status     string    `json:"status"`
+	At         time.Time `json:"at"`
+	Note       string    `json:"note"`
+	// AmountKRW is News.AmountKRW: null unless the change decided or paid.
+	AmountKRW  *int64 `json:"amount_krw"`
+	ReasonCode string `json:"reason_code,omitempty"`
+	Reference  string `json:"reference,omitempty"`
+}
+
 // StatusMessage is the outbox message announcing the status change ev of c
-// to its claimant, with id; every package that moves a claim writes it in
-// the same transaction. Its dedupe id is the event's, so a receiver drops
-// repeats of at-least-once delivery.
-func StatusMessage(id string, c *models.Claim, ev *models.ClaimEvent) *models.OutboxMessage {
-	payload, _ := json.Marshal(map[string]any{"claim_id": c.ID, "number": c.Number, "claimant_id": c.ClaimantID,
-		"status": ev.Status, "at": ev.CreatedAt, "note": ev.Note})
+// to its claimant, with id and what n tells; every package that moves a
+// claim writes it in the same transaction. Its dedupe id is the event's, so
+// a receiver drops repeats of at-least-once delivery.
+func StatusMessage(id string, c *models.Claim, ev *models.ClaimEvent, n News) *models.OutboxMessage {
+	payload, _ := json.Marshal(StatusPayload{ClaimID: c.ID, Number: c.Number, ClaimantID: c.ClaimantID, Status: ev.Status,
+		At: ev.CreatedAt, Note: ev.Note, AmountKRW: n.AmountKRW, ReasonCode: n.ReasonCode, Reference: n.Reference})
 	return &models.OutboxMessage{ID: id, Topic: TopicStatus, DedupeID: "claim-event-" + ev.ID, Payload: string(payload),
 		AvailableAt: ev.CreatedAt, CreatedAt: ev.CreatedAt}
 }
@@ -275,6 +299,19 @@ func (s *Service) Get(ctx context.Context, viewer *models.User, id string) (*Vie
 	return s.load(ctx, c)
 }
 
+// Version returns the current version of a claim the viewer may see (the
+// number in its ETag), read from the store; otherwise as Get.
+func (s *Service) Version(ctx context.Context, viewer *models.User, id string) (int, error) {
+	c, err := s.store.Claim(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	if !canSee(viewer, c) {
+		return 0, fmt.Errorf("claim %s: %w", id, apperr.ErrNotFound)
+	}
+	return c.Version, nil
+}
+
 func canSee(viewer *models.User, c *models.Claim) bool {
 	return viewer != nil && (viewer.Role.IsStaff() || viewer.ID == c.ClaimantID)
 }
@@ -293,6 +330,13 @@ func (s *Service) load(ctx context.Context, c *models.Claim) (*View, error) {
 		return nil, err
 	}
 	v := viewOf(c, est[c.ID], ev, evidence)
+	kinds := map[string][]string{c.ID: {}}
+	for _, e := range evidence {
+		kinds[c.ID] = append(kinds[c.ID], e.Kind)
+	}
+	if err := s.settle(ctx, []*models.Claim{c}, []*View{v}, kinds); err != nil {
+		return nil, err
+	}
 	if p, err := s.policyByVersion(ctx, c.PolicyVersion); err == nil {
 		if o, err := s.outages.Get(ctx, c.OutageID); err == nil {
 			_, closes, _ := policy.FilingWindow(p, o.StartedAt, o.EndedAt)
@@ -305,7 +349,9 @@ func (s *Service) load(ctx context.Context, c *models.Claim) (*View, error) {
 	return v, nil
 }
 
-// List returns claims matching f: a claimant sees only their own.
+// List returns claims matching f: a claimant sees only their own. Each
+// carries its estimate, outcome and payment, read for the whole list in one
+// query each.
 func (s *Service) List(ctx context.Context, viewer *models.User, f Filter) ([]*View, error) {
 	if !viewer.Role.IsStaff() {
 		f.ClaimantID = viewer.ID
@@ -323,8 +369,13 @@ func (s *Service) List(ctx context.Context, viewer *models.User, f Filter) ([]*V
 		return nil, err
 	}
 	out := make([]*View, len(list))
+	rows := make([]*models.Claim, len(list))
 	for i := range list {
-		out[i] = viewOf(&list[i], est[list[i].ID], nil, nil)
+		rows[i] = &list[i]
+		out[i] = viewOf(rows[i], est[list[i].ID], nil, nil)
+	}
+	if err := s.settle(ctx, rows, out, nil); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

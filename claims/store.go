@@ -32,6 +32,13 @@ type Store interface {
 	// one query.
 	Estimates(ctx context.Context, claimIDs ...string) (map[string][]models.ClaimEstimate, error)
 	Events(ctx context.Context, claimID string) ([]models.ClaimEvent, error)
+	// OutcomeDecisions returns, for each of claimIDs, its decisions that
+	// approved, partially approved or rejected it or sent it to second
+	// approval, oldest first, in one query.
+	OutcomeDecisions(ctx context.Context, claimIDs ...string) (map[string][]models.Decision, error)
+	// Payments returns the payout item settled as paid of each of claimIDs
+	// that has one, in one query.
+	Payments(ctx context.Context, claimIDs ...string) (map[string]models.PayoutItem, error)
 	// UpdateClaim saves c if its stored version is c.Version-1, with the
 	// event and outbox message of the change.
 	UpdateClaim(ctx context.Context, c *models.Claim, ev *models.ClaimEvent, out *models.OutboxMessage) error
@@ -50,6 +57,9 @@ type Store interface {
 	Enqueue(ctx context.Context, m *models.OutboxMessage) error
 
 	EvidenceOf(ctx context.Context, claimID string) ([]models.Evidence, error)
+	// EvidenceKinds returns the kinds of the files of each of claimIDs, in
+	// one query.
+	EvidenceKinds(ctx context.Context, claimIDs ...string) (map[string][]string, error)
 	AddEvidence(ctx context.Context, e *models.Evidence) error
 
 	// ClaimKey records an in-flight request under (user, key). owned is true

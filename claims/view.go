@@ -9,7 +9,8 @@ import (
 )
 
 // View is a claim as its owner and staff see it. The account number appears
-// only masked.
+// only masked. Outcome is the decision in force and Payment the transfer that
+// paid it; both are nil (JSON null) until they exist.
 type View struct {
 	ID               string             `json:"id"`
 	Number           string             `json:"number"`
@@ -22,6 +23,8 @@ type View struct {
 	Details          map[string]any     `json:"details"`
 	PayoutAccount    AccountView        `json:"payout_account"`
 	Estimate         *EstimateView      `json:"estimate"`
+	Outcome          *Outcome           `json:"outcome"`
+	Payment          *Payment           `json:"payment"`
 	PastEstimates    []EstimateView     `json:"past_estimates"`
 	Events           []EventView        `json:"events"`
 	Evidence         []EvidenceView     `json:"evidence"`

@@ -15,6 +15,7 @@ import (
 	"github.com/bosang/bosang/estimate"
 	"github.com/bosang/bosang/i18n"
 	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/policy"
 )
 
 // claimPageRoutes registers the claimant's pages: the list, the filing
@@ -70,11 +71,26 @@ type evidenceRow struct {
 	At                           time.Time
 }
 
+// outcomeView is the decision in force in the page's language.
+type outcomeView struct {
+	Decision, Reason string
+	Amount           int64
+	DecidedAt        time.Time
+	// ShortOfEvidence is set for a decision for insufficient evidence;
+	// Missing names the kinds still missing then (none: all are there).
+	ShortOfEvidence bool
+	Missing         []string
+}
+
 type claimData struct {
-	C              *claims.View
-	Outage         string
-	Category       string
-	Status         string
+	C        *claims.View
+	Outage   string
+	Category string
+	Status   string
+	Outcome  *outcomeView
+	Payment  *claims.Payment
+	// Unpaid is set while an amount is decided and not yet paid.
+	Unpaid         bool
 	Estimate       *estimateView
 	Past           []estimateView
 	Events         []eventRow
@@ -93,6 +109,9 @@ type claimData struct {
 	SupplementDue  string
 	CanAppeal      bool
 	AppealCloses   string
+	// AppealKinds are the kinds a file sent with the appeal may be, the
+	// first missing one chosen.
+	AppealKinds []option
 }
 
 func (s *server) claimPage(c *gin.Context) {
@@ -154,6 +173,11 @@ func (s *server) claimDataOf(c *gin.Context, v *view, cv *claims.View) (claimDat
 		e := estimateOf(v.L, *cv.Estimate)
 		d.Estimate = &e
 	}
+	if o := cv.Outcome; o != nil {
+		d.Outcome = outcomeOf(v.L, o)
+		d.Unpaid = o.AmountKRW > 0 && cv.Payment == nil
+	}
+	d.Payment = cv.Payment
 	for i := len(cv.PastEstimates) - 1; i >= 0; i-- { // newest first
 		d.Past = append(d.Past, estimateOf(v.L, cv.PastEstimates[i]))
 	}
@@ -177,12 +201,47 @@ func (s *server) claimDataOf(c *gin.Context, v *view, cv *claims.View) (claimDat
 	for _, k := range claims.EvidenceKinds {
 		d.EvidenceKinds = append(d.EvidenceKinds, option{Value: k, Label: v.L.T("claims.evidence." + k), Selected: v.Form["kind"] == k})
 	}
+	d.AppealKinds = appealKinds(v, cv.Outcome)
 	if owner && s.review != nil {
 		if err := s.ownerForms(ctx, v.L, &d); err != nil {
 			return d, err
 		}
 	}
 	return d, nil
+}
+
+// outcomeOf shows o in l's language, evidence kinds by their catalog names.
+func outcomeOf(l *i18n.Localizer, o *claims.Outcome) *outcomeView {
+	ov := &outcomeView{Decision: l.T("claims.outcome.decision." + o.Decision), Amount: o.AmountKRW, DecidedAt: o.DecidedAt}
+	if o.ReasonCode != nil {
+		ov.Reason = reasonLabel(l, *o.ReasonCode)
+		ov.ShortOfEvidence = *o.ReasonCode == claims.ReasonInsufficientEvidence
+	}
+	for _, k := range o.MissingEvidence {
+		ov.Missing = append(ov.Missing, l.T("claims.evidence."+k))
+	}
+	return ov
+}
+
+// appealKinds are the kinds of a file sent with an appeal: the kind the
+// form came back with, else the first evidence missing (a bank account
+// copy for the policy's proof of account), else "other".
+func appealKinds(v *view, o *claims.Outcome) []option {
+	chosen := v.Form["appeal_kind"]
+	if chosen == "" && o != nil && len(o.MissingEvidence) > 0 {
+		chosen = o.MissingEvidence[0]
+		if chosen == policy.EvidenceAccount {
+			chosen = "bank_account"
+		}
+	}
+	if !slices.Contains(claims.EvidenceKinds, chosen) {
+		chosen = "other"
+	}
+	out := make([]option, 0, len(claims.EvidenceKinds))
+	for _, k := range claims.EvidenceKinds {
+		out = append(out, option{Value: k, Label: v.L.T("claims.evidence." + k), Selected: k == chosen})
+	}
+	return out
 }
 
 func estimateOf(l *i18n.Localizer, e claims.EstimateView) estimateView {

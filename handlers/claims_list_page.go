@@ -11,6 +11,7 @@ import (
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/i18n"
 	"github.com/bosang/bosang/models"
 )
 
@@ -20,12 +21,31 @@ import (
 // TestClaimsListFirstLoad.
 const claimsPageSize = 25
 
-// claimRow is one claim in the claimant's list.
+// claimRow is one claim in the claimant's list. Amount is what the
+// claimant got or may get, Basis which: "paid", "decided" or "estimate"
+// (empty without any), and Note says so in the page's language.
 type claimRow struct {
 	ID, Number, Outage, Category, Status string
 	Amount                               int64
-	HasEstimate, Review                  bool
+	Basis, Note                          string
 	CreatedAt                            time.Time
+}
+
+// amountOf fills in the amount a row shows: the payment, else the decided
+// amount, else the estimate.
+func (r *claimRow) amountOf(l *i18n.Localizer, cv *claims.View) {
+	switch {
+	case cv.Payment != nil:
+		r.Basis, r.Amount = "paid", cv.Payment.AmountKRW
+		r.Note = l.T("claims.list.paid", map[string]any{"At": cv.Payment.PaidAt.In(kst).Format("2006-01-02")})
+	case cv.Outcome != nil:
+		r.Basis, r.Amount, r.Note = "decided", cv.Outcome.AmountKRW, l.T("claims.list.decided")
+	case cv.Estimate != nil:
+		r.Basis, r.Amount, r.Note = "estimate", cv.Estimate.AmountKRW, l.T("claims.list.estimate")
+		if cv.Estimate.ReviewRequired {
+			r.Note += ", " + l.T("claims.estimate.review_short")
+		}
+	}
 }
 
 type claimsData struct {
@@ -68,9 +88,7 @@ func (s *server) claimsPage(c *gin.Context) {
 	for _, cv := range list {
 		row := claimRow{ID: cv.ID, Number: cv.Number, Outage: names(cv.OutageID), Category: v.L.T("claims.category." + cv.Category),
 			Status: v.L.T("claims.status." + cv.Status), CreatedAt: cv.CreatedAt}
-		if cv.Estimate != nil {
-			row.HasEstimate, row.Amount, row.Review = true, cv.Estimate.AmountKRW, cv.Estimate.ReviewRequired
-		}
+		row.amountOf(v.L, cv)
 		d.Rows = append(d.Rows, row)
 	}
 	v.Data = d

@@ -45,6 +45,7 @@ type testEnv struct {
 	stats   *stats.Service
 	jwtKey  []byte
 	logs    *bytes.Buffer
+	blobDir string // where evidence files are stored
 }
 
 func newTestEnv(t *testing.T, db *store.DB) *testEnv {
@@ -60,7 +61,8 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 	logs := &bytes.Buffer{}
 	outages := outage.NewService(db.Outages(), statute.DefaultSettings(), time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
 	sealer, _ := pii.NewSealer(key)
-	blobs, err := blob.NewDisk(t.TempDir())
+	blobDir := t.TempDir()
+	blobs, err := blob.NewDisk(blobDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +89,7 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au, payouts: po, stats: st, jwtKey: key, logs: logs}
+	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au, payouts: po, stats: st, jwtKey: key, logs: logs, blobDir: blobDir}
 }
 
 // eachEnv runs fn against a test server on PostgreSQL and on SQLite.

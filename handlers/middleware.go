@@ -79,7 +79,7 @@ func (s *server) limitBody(n, upload int64) gin.HandlerFunc {
 
 // uploadRoutes take multipart file uploads.
 var uploadRoutes = map[string]bool{"/api/v1/claims/:id/evidence": true, "/claims/:id/evidence": true, "/claims/new": true,
-	"/claims/:id/supplement": true}
+	"/claims/:id/supplement": true, "/api/v1/claims/:id/appeal": true, "/claims/:id/appeal": true}
 
 // metrics counts requests and observes latency by route pattern, so that ids
 // in paths do not explode the label space.

@@ -41,6 +41,17 @@ const (
 // before the file. When a middleware has already parsed the form, its
 // result is used instead.
 func (s *server) readMultipart(c *gin.Context) (url.Values, *formFile, error) {
+	return s.readParts(c, true)
+}
+
+// readAPIMultipart is readMultipart for the API, whose callers authenticate
+// with a bearer token (or, with a session cookie, the CSRF header that
+// identify has checked): no form token.
+func (s *server) readAPIMultipart(c *gin.Context) (url.Values, *formFile, error) {
+	return s.readParts(c, false)
+}
+
+func (s *server) readParts(c *gin.Context, formToken bool) (url.Values, *formFile, error) {
 	if mf := c.Request.MultipartForm; mf != nil {
 		vals := url.Values(mf.Value)
 		if fhs := mf.File["file"]; len(fhs) > 0 && fhs[0].Filename != "" {
@@ -70,7 +81,7 @@ func (s *server) readMultipart(c *gin.Context) (url.Values, *formFile, error) {
 				io.Copy(io.Discard, part) //nolint:errcheck // draining
 				continue
 			}
-			if !s.multipartCSRF(c, vals.Get(csrfField)) {
+			if formToken && !s.multipartCSRF(c, vals.Get(csrfField)) {
 				return nil, nil, apperr.ErrForbidden
 			}
 			return vals, &formFile{name: part.FileName(), body: part}, nil
@@ -84,7 +95,7 @@ func (s *server) readMultipart(c *gin.Context) (url.Values, *formFile, error) {
 		}
 		vals.Add(part.FormName(), string(b))
 	}
-	if !s.multipartCSRF(c, vals.Get(csrfField)) {
+	if formToken && !s.multipartCSRF(c, vals.Get(csrfField)) {
 		return nil, nil, apperr.ErrForbidden
 	}
 	return vals, nil, nil

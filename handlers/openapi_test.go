@@ -579,7 +579,7 @@ func TestOpenAPIOutageResponses(t *testing.T) {
 		k.exchange(t, e, 412, reqValid, "PATCH", outages+"/"+id, fix, append(op, "If-Match", `"1"`)...)
 		k.exchange(t, e, 200, reqValid, "PATCH", outages+"/"+id, map[string]any{"summary": "서버 장비 고장", "reason": "요약 보완"}, op...)
 		k.exchange(t, e, 422, reqInvalid, "PATCH", outages+"/"+id, map[string]any{"summary": "사유 없음"}, op...)
-		k.exchange(t, e, 400, reqInvalid, "PATCH", outages+"/"+id, fix, append(op, "If-Match", "bogus")...)
+		k.exchange(t, e, 412, reqValid, "PATCH", outages+"/"+id, fix, append(op, "If-Match", "bogus")...)
 		k.exchange(t, e, 404, reqValid, "PATCH", unknown, fix, op...)
 		k.exchange(t, e, 403, reqValid, "PATCH", outages+"/"+id, fix, bearer(claimant.AccessToken)...)
 		k.exchange(t, e, 401, reqValid, "PATCH", outages+"/"+id, fix)
@@ -689,6 +689,27 @@ func (k *contract) validateResponse(t *testing.T, method, path string, status in
 		RequestValidationInput: in, Status: status, Header: header,
 		Body: io.NopCloser(bytes.NewReader(body)), Options: k.opts,
 	})
+}
+
+// appealForm encodes an appeal with a file: reason, kind, then the file.
+func appealForm(t *testing.T, reason, kind, name string, content []byte) (contentType string, body []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for _, f := range [][2]string{{"reason", reason}, {"kind", kind}} {
+		if err := w.WriteField(f[0], f[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fw, err := w.CreateFormFile("file", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(content)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return w.FormDataContentType(), buf.Bytes()
 }
 
 // multipartBody encodes a form as the evidence upload sends it: the kind
@@ -1101,7 +1122,8 @@ func TestOpenAPIReviewResponses(t *testing.T) {
 		if c := code(k.exchange(t, e, 428, reqInvalid, "POST", decide, approve, rev...)); c != "precondition_required" {
 			t.Errorf("no If-Match: code %q, want precondition_required", c)
 		}
-		k.exchange(t, e, 400, reqInvalid, "POST", decide, approve, ifMatch(rev, "bogus")...)
+		k.exchange(t, e, 412, reqValid, "POST", decide, approve, ifMatch(rev, "bogus")...)
+		k.exchange(t, e, 412, reqValid, "POST", decide, approve, ifMatch(rev, "W/"+tag1)...)
 		k.exchange(t, e, 412, reqValid, "POST", decide, approve, ifMatch(rev, stale)...)
 		k.exchange(t, e, 400, reqInvalid, "POST", decide, `{"outcome":`, ifMatch(rev, tag1)...)
 		k.exchange(t, e, 415, reqInvalid, "POST", decide, `outcome=approve`, append(ifMatch(rev, tag1), "Content-Type", "text/plain")...)
@@ -1179,12 +1201,21 @@ func TestOpenAPIReviewResponses(t *testing.T) {
 		k.exchange(t, e, 201, reqValid, "POST", decide, map[string]any{"outcome": "reject", "reason_code": "insufficient_evidence", "note": "근거 부족"}, ifMatch(sup2, tag)...)
 
 		// The rest: approve, partially approve, reject.
+		decided := map[string]string{}
 		for _, body := range []map[string]any{{"outcome": "approve", "amount_krw": 10_000},
 			{"outcome": "partial", "amount_krw": 5_000, "reason_code": "substitute_available", "note": "대체 수단"},
 			{"outcome": "reject", "reason_code": "duplicate"}} {
 			r := k.exchange(t, e, 200, reqValid, "POST", next, nil, rev...)
+			decided[body["outcome"].(string)] = r.json(t)["id"].(string)
 			k.exchange(t, e, 201, reqValid, "POST", claimsP+r.json(t)["id"].(string)+"/decisions", body, ifMatch(rev, r.header.Get("ETag"))...)
 		}
+		// Each carries its outcome, in the claim and in the list.
+		partial := k.exchange(t, e, 200, reqValid, "GET", claimsP+decided["partial"], nil, ownerOf(decided["partial"])...).json(t)
+		if o, _ := partial["outcome"].(map[string]any); o == nil || o["decision"] != "partial" || o["amount_krw"] != float64(5_000) ||
+			o["reason_code"] != "substitute_available" || o["reason_text"] != "대체 수단 있음" || partial["payment"] != nil {
+			t.Errorf("partially approved claim: outcome %v, payment %v; want partial ₩5,000 for substitute_available, no payment", partial["outcome"], partial["payment"])
+		}
+		k.exchange(t, e, 200, reqValid, "GET", "/api/v1/claims", nil, alice...)
 		// Appeal the decision: the owner, once.
 		appeal := claimsP + id1 + "/appeal"
 		k.exchange(t, e, 422, reqInvalid, "POST", appeal, map[string]string{"reason": ""}, ownerOf(id1)...)
@@ -1207,6 +1238,16 @@ func TestOpenAPIReviewResponses(t *testing.T) {
 			t.Errorf("another reviewer leased %v, want the appeal %s", got, id1)
 		}
 		k.exchange(t, e, 204, reqValid, "POST", next, nil, rev2...)
+		// An appeal with a file, in one step (multipart/form-data); a file
+		// of a type not accepted appeals nothing.
+		rejected := decided["reject"]
+		ctype, form := appealForm(t, "서류를 다시 냈습니다", "other", "page.html", []byte("<html>x</html>"))
+		k.exchangeRaw(t, e, 415, reqValid, "POST", claimsP+rejected+"/appeal", ctype, form, ownerOf(rejected)...)
+		ctype, form = appealForm(t, "서류를 다시 냈습니다", "billing", "receipt.png", pngBytes(64))
+		appealed := k.exchangeRaw(t, e, 200, reqValid, "POST", claimsP+rejected+"/appeal", ctype, form, ownerOf(rejected)...).json(t)
+		if appealed["status"] != "appealed" || len(appealed["evidence"].([]any)) != 1 {
+			t.Errorf("appeal with a file: status %v, evidence %v; want appealed with the file", appealed["status"], appealed["evidence"])
+		}
 
 		// Payout batches: supervisors only.
 		k.exchange(t, e, 403, reqValid, "POST", batches, nil, rev...)
@@ -1286,6 +1327,10 @@ func TestOpenAPIReviewResponses(t *testing.T) {
 			t.Errorf("mark failed: %v, want the batch settled", rep)
 		}
 		k.exchange(t, e, 409, reqValid, "GET", batchP+"/export.csv?reason=again", nil, sup...)
+		realPaid := k.exchange(t, e, 200, reqValid, "GET", claimsP+first, nil, ownerOf(first)...)
+		if pay, _ := realPaid.json(t)["payment"].(map[string]any); pay == nil || pay["reference"] != "TX-1" {
+			t.Errorf("paid claim: payment %v, want the transfer TX-1", realPaid.json(t)["payment"])
+		}
 
 		// The audit trail: seal what is there, then add an unsealed entry.
 		if _, err := e.audit.Seal(ctx, 0); err != nil {
@@ -1384,6 +1429,9 @@ func TestOpenAPIReviewResponses(t *testing.T) {
 				m["backlog"].(map[string]any)["buckets"].([]any)[0].(map[string]any)["bucket"] = "ancient"
 			})},
 			{"stats: no Cache-Control", statsP, noCache, realStats.body},
+			{"claim: unknown decision", claimsP + first, realPaid.header, edit(realPaid, func(m map[string]any) { m["outcome"].(map[string]any)["decision"] = "maybe" })},
+			{"claim: payment without reference", claimsP + first, realPaid.header, edit(realPaid, func(m map[string]any) { delete(m["payment"].(map[string]any), "reference") })},
+			{"claim: no outcome field", claimsP + first, realPaid.header, edit(realPaid, func(m map[string]any) { delete(m, "outcome") })},
 			{"verify: bad reason", auditP + "/verify", realVerify.header, edit(realVerify, func(m map[string]any) {
 				m["ok"], m["first_broken"] = false, map[string]any{"chain_pos": 3, "id": "", "reason": "looks odd"}
 			})},

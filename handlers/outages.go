@@ -3,7 +3,6 @@ package handlers
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -130,14 +129,18 @@ func (s *server) correctOutage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if m := c.GetHeader("If-Match"); m != "" {
-		n, err := parseETag(m)
+	version, err := readIfMatch(c).version(func() (int, error) {
+		o, err := s.outages.Get(c.Request.Context(), c.Param("id"))
 		if err != nil {
-			s.fail(c, err)
-			return
+			return 0, err
 		}
-		p.Version = &n
+		return o.Version, nil
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
+	p.Version = version
 	v, err := s.outages.Correct(c.Request.Context(), currentUser(c), c.Param("id"), p)
 	if err != nil {
 		s.fail(c, err)
@@ -293,13 +296,3 @@ func (s *server) eligibility(c *gin.Context) {
 }
 
 var kst = time.FixedZone("KST", 9*3600)
-
-func etag(version int) string { return `"` + strconv.Itoa(version) + `"` }
-
-func parseETag(v string) (int, error) {
-	n, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(v, "W/"), `"`))
-	if err != nil {
-		return 0, &malformed{err}
-	}
-	return n, nil
-}

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/review"
 )
@@ -44,14 +45,12 @@ func (s *server) decideClaim(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var ifMatch *int
-	if m := c.GetHeader("If-Match"); m != "" {
-		n, err := parseETag(m)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		ifMatch = &n
+	ifMatch, err := readIfMatch(c).version(func() (int, error) {
+		return s.claims.Version(c.Request.Context(), currentUser(c), c.Param("id"))
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
 	v, err := s.review.Decide(c.Request.Context(), currentUser(c), c.Param("id"), ifMatch, in)
 	if err != nil {
@@ -129,17 +128,35 @@ func (s *server) answerSupplement(c *gin.Context) {
 	c.JSON(http.StatusOK, v)
 }
 
+// appealClaim takes {reason} as JSON, or as multipart form fields reason
+// and kind followed by the part file: a file to appeal with, stored only
+// with the appeal (review.AppealWithEvidence).
 func (s *server) appealClaim(c *gin.Context) {
-	var in textBody
-	if err := bindJSON(c, &in); err != nil {
+	var (
+		in textBody
+		up *claims.Upload
+	)
+	if strings.HasPrefix(c.ContentType(), "multipart/") {
+		vals, file, err := s.readAPIMultipart(c)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		defer file.discard()
+		in.Reason = vals.Get("reason")
+		if file != nil {
+			up = &claims.Upload{Kind: strings.TrimSpace(vals.Get("kind")), Name: file.name, Body: file.body}
+		}
+	} else if err := bindJSON(c, &in); err != nil {
 		s.fail(c, err)
 		return
 	}
-	v, err := s.review.Appeal(c.Request.Context(), currentUser(c), c.Param("id"), in.Reason)
+	v, err := s.review.AppealWithEvidence(c.Request.Context(), currentUser(c), c.Param("id"), in.Reason, up)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	c.Header("ETag", etag(v.Version))
 	c.JSON(http.StatusOK, v)
 }
 

@@ -81,26 +81,62 @@ func (s *server) supplementSubmit(c *gin.Context) {
 	s.renderClaim(c, classify(err).status, v)
 }
 
-// appealSubmit contests the decision on the owner's claim.
+// appealSubmit contests the decision on the owner's claim: the reason, and
+// from the multipart form an optional file (kind, then file) stored with the
+// appeal or not at all. A refused file re-renders the page with why and
+// appeals nothing; a refused appeal keeps no file.
 func (s *server) appealSubmit(c *gin.Context) {
 	v := s.view(c, "claims.claim.title")
-	v.Form["appeal_reason"] = c.PostForm("reason")
-	_, err := s.review.Appeal(c.Request.Context(), currentUser(c), c.Param("id"), c.PostForm("reason"))
+	var up *claims.Upload
+	if strings.HasPrefix(c.ContentType(), "multipart/") {
+		vals, file, err := s.readMultipart(c)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		defer file.discard()
+		v.Form["appeal_reason"], v.Form["appeal_kind"] = vals.Get("reason"), vals.Get("kind")
+		if file != nil {
+			up = &claims.Upload{Kind: vals.Get("kind"), Name: file.name, Body: file.body}
+		}
+	} else {
+		v.Form["appeal_reason"] = c.PostForm("reason")
+	}
+	_, err := s.review.AppealWithEvidence(c.Request.Context(), currentUser(c), c.Param("id"), v.Form["appeal_reason"], up)
 	var late *claims.LateError
 	var ve *apperr.ValidationError
+	m := classify(err)
 	switch {
 	case err == nil:
 		c.Redirect(http.StatusSeeOther, "/claims/"+c.Param("id")+"?done=appealed")
 		return
 	case errors.As(err, &late):
 		v.Flash = v.L.T("claims.appeal.late")
+	case m.status == http.StatusRequestEntityTooLarge || m.status == http.StatusUnsupportedMediaType:
+		v.Flash = v.L.T("claims.appeal.not_sent")
+		v.Errors["appeal_file"] = v.L.T("claims.appeal.file_error." + evidenceErrorCode(err))
 	case errors.As(err, &ve):
-		v.Errors = localize(ve.Fields, v.Lang)
+		v.Errors = appealErrors(localize(ve.Fields, v.Lang))
+		if v.Errors["appeal_file"] != "" || v.Errors["appeal_kind"] != "" {
+			v.Flash = v.L.T("claims.appeal.not_sent")
+		}
 	case errors.Is(err, apperr.ErrConflict):
 		v.Flash = v.L.T("claims.appeal.conflict")
 	default:
 		s.fail(c, err)
 		return
 	}
-	s.renderClaim(c, classify(err).status, v)
+	s.renderClaim(c, m.status, v)
+}
+
+// appealErrors names the file fields of the appeal form apart from the
+// evidence form's, which the same page shows.
+func appealErrors(errs map[string]string) map[string]string {
+	for _, k := range []string{"file", "kind"} {
+		if msg, ok := errs[k]; ok {
+			delete(errs, k)
+			errs["appeal_"+k] = msg
+		}
+	}
+	return errs
 }

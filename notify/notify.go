@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
 )
 
@@ -93,9 +94,17 @@ func backoff(attempts int) time.Duration {
 // LogSender writes messages to the log: the delivery channel in development.
 type LogSender struct{ Log *slog.Logger }
 
-// Send logs the message without personal data beyond ids.
+// Send logs the message without personal data beyond ids; a claim's status
+// or estimate message also with its text (StatusText), which states the
+// amount decided, paid or newly estimated.
 func (s LogSender) Send(ctx context.Context, m models.OutboxMessage) error {
-	s.Log.InfoContext(ctx, "notification", "topic", m.Topic, "dedupe_id", m.DedupeID, "payload", m.Payload)
+	args := []any{"topic", m.Topic, "dedupe_id", m.DedupeID, "payload", m.Payload}
+	if m.Topic == claims.TopicStatus || m.Topic == claims.TopicEstimate {
+		if text, err := StatusText(m, ""); err == nil {
+			args = append(args, "subject", text.Subject, "text", text.Body)
+		}
+	}
+	s.Log.InfoContext(ctx, "notification", args...)
 	return nil
 }
 

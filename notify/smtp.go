@@ -2,17 +2,14 @@ package notify
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/wneessen/go-mail"
 
-	"github.com/bosang/bosang/estimate"
 	"github.com/bosang/bosang/models"
 )
 
@@ -62,53 +59,16 @@ func NewSMTPSender(rawURL, baseURL string, recipients Recipients) (*SMTPSender, 
 	return s, nil
 }
 
-// TopicEstimate is the topic of "your estimate changed" messages (package
-// claims writes them as claims.TopicEstimate).
-const TopicEstimate = "claim.estimate"
-
-// claimMessage is what Send reads of a payload: a status change, or for
-// TopicEstimate an estimate that changed from OldKRW to NewKRW.
-type claimMessage struct {
-	ClaimID       string `json:"claim_id"`
-	Number        string `json:"number"`
-	ClaimantID    string `json:"claimant_id"`
-	Status        string `json:"status"`
-	OldKRW        int64  `json:"old_amount_krw"`
-	NewKRW        int64  `json:"new_amount_krw"`
-	PolicyVersion int    `json:"policy_version"`
-	PolicyName    string `json:"policy_name"`
-	AboveDecision bool   `json:"above_decision"`
-	DecidedKRW    int64  `json:"decided_amount_krw"`
-}
-
-// text is the subject and the lines of the mail about p.
-func (p claimMessage) text(topic string) (string, []string) {
-	if topic != TopicEstimate {
-		return "[보상] " + p.Number + " " + p.Status, []string{
-			"청구 " + p.Number + "의 상태가 " + p.Status + "(으)로 바뀌었습니다.",
-			"Claim " + p.Number + " is now " + p.Status + ".",
-		}
-	}
-	old, now := estimate.FormatKRW(p.OldKRW), estimate.FormatKRW(p.NewKRW)
-	lines := []string{
-		fmt.Sprintf("청구 %s의 예상 보상액이 %s에서 %s(으)로 바뀌었습니다. 새 보상 기준 v%d 「%s」 공고에 따라 다시 산정했습니다.", p.Number, old, now, p.PolicyVersion, p.PolicyName),
-		fmt.Sprintf("The estimate of claim %s changed from %s to %s: policy v%d “%s” was published.", p.Number, old, now, p.PolicyVersion, p.PolicyName),
-	}
-	if p.AboveDecision {
-		decided := estimate.FormatKRW(p.DecidedKRW)
-		lines = append(lines, "이미 결정된 금액 "+decided+"은(는) 그대로이며 줄어들지 않습니다.",
-			"The amount already decided, "+decided+", stands and is never lowered.")
-	}
-	return "[보상] " + p.Number + " 예상 보상액 변경 / estimate changed", lines
-}
-
-// Send e-mails the claimant named in the payload. The Message-ID is derived
-// from the dedupe id so that mail clients fold a repeat into the original.
+// Send e-mails the claimant named in the payload of a claims.TopicStatus
+// message what StatusText says: the new status, and the amount decided or
+// paid. The Message-ID is derived from the dedupe id so that mail clients
+// fold a repeat into the original.
 func (s *SMTPSender) Send(ctx context.Context, m models.OutboxMessage) error {
-	var p claimMessage
-	if err := json.Unmarshal([]byte(m.Payload), &p); err != nil {
+	text, err := StatusText(m, s.baseURL)
+	if err != nil {
 		return err
 	}
+	p := text.Payload
 	to, _, err := s.recipients(ctx, p.ClaimantID)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrNoRecipient, err)
@@ -120,11 +80,10 @@ func (s *SMTPSender) Send(ctx context.Context, m models.OutboxMessage) error {
 	if err := msg.To(to); err != nil {
 		return fmt.Errorf("%w: %q: %v", ErrNoRecipient, to, err)
 	}
-	subject, lines := p.text(m.Topic)
-	msg.Subject(subject)
+	msg.Subject(text.Subject)
 	msg.SetMessageIDWithValue(m.DedupeID + "@bosang")
 	msg.SetDate()
-	msg.SetBodyString(mail.TypeTextPlain, strings.Join(append(lines, s.baseURL+"/claims/"+p.ClaimID, ""), "\r\n"))
+	msg.SetBodyString(mail.TypeTextPlain, text.Body)
 	// go-mail bounds only the dial by ctx; closing the connection when ctx
 	// ends bounds the whole conversation (a server that accepts and then
 	// stalls would otherwise hold the dispatcher for the timeout).

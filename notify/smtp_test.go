@@ -104,9 +104,11 @@ func serveSMTP(t *testing.T, be smtp.Backend) string {
 	return port
 }
 
+// statusMessage is a partial approval of ₩2,000 for insufficient evidence,
+// as review writes it.
 func statusMessage() models.OutboxMessage {
 	return models.OutboxMessage{ID: "m1", Topic: "claim.status", DedupeID: "claim-event-e1",
-		Payload: `{"claim_id":"c1","number":"BS-2022-000123","claimant_id":"u1","status":"approved"}`}
+		Payload: `{"claim_id":"c1","number":"BS-2022-000123","claimant_id":"u1","status":"partially_approved","amount_krw":2000,"reason_code":"insufficient_evidence"}`}
 }
 
 func recipients(_ context.Context, id string) (string, string, error) {
@@ -146,8 +148,8 @@ func TestSMTPSenderDelivers(t *testing.T) {
 		t.Errorf("subject %q carries raw UTF-8; want it MIME-encoded", raw)
 	}
 	subject, err := new(mime.WordDecoder).DecodeHeader(raw)
-	if err != nil || subject != "[보상] BS-2022-000123 approved" {
-		t.Errorf("subject %q (%v), want [보상] BS-2022-000123 approved", subject, err)
+	if want := "[보상] BS-2022-000123 일부 승인 ₩2,000"; err != nil || subject != want {
+		t.Errorf("subject %q (%v), want %s", subject, err, want)
 	}
 	if id := msg.Header.Get("Message-Id"); id != "<claim-event-e1@bosang>" {
 		t.Errorf("Message-ID %q, want <claim-event-e1@bosang>", id)
@@ -159,7 +161,9 @@ func TestSMTPSenderDelivers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"청구 BS-2022-000123의 상태가 approved(으)로 바뀌었습니다.", "https://bosang.example.kr/claims/c1"} {
+	for _, want := range []string{"청구 BS-2022-000123의 상태가 ‘일부 승인’(으)로 바뀌었습니다.", "결정 금액: ₩2,000", "사유: 증빙 부족",
+		"Claim BS-2022-000123 is now Partially approved.", "Amount decided: ₩2,000", "Reason: Insufficient evidence",
+		"https://bosang.example.kr/claims/c1"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("body lacks %q:\n%s", want, body)
 		}
@@ -170,9 +174,6 @@ func TestSMTPSenderDelivers(t *testing.T) {
 // and the new estimate and the policy that caused it, and says a decided
 // amount stands when the new estimate is above it.
 func TestSMTPSenderEstimateChanged(t *testing.T) {
-	if notify.TopicEstimate != claims.TopicEstimate {
-		t.Fatalf("notify.TopicEstimate %q, claims.TopicEstimate %q: the sender would not recognise the message", notify.TopicEstimate, claims.TopicEstimate)
-	}
 	box := &mailbox{user: "bosang", pass: "s3cret"}
 	port := serveSMTP(t, box)
 	s, err := notify.NewSMTPSender("smtp://bosang:s3cret@localhost:"+port+"?from=noreply@bosang.example.kr", "https://bosang.example.kr", recipients)

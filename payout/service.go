@@ -378,13 +378,14 @@ func (s *Service) settleOne(ctx context.Context, tx Store, a Access, batchID str
 	if st.Status == ItemFailed {
 		return true, nil
 	}
-	return true, s.pay(ctx, tx, a, st.ClaimID, now)
+	return true, s.pay(ctx, tx, a, it, now)
 }
 
-// pay moves a claim to paid through the state machine, with its event and
-// outbox message, in tx.
-func (s *Service) pay(ctx context.Context, tx Store, a Access, claimID string, now time.Time) error {
-	c, err := tx.ClaimForUpdate(ctx, claimID)
+// pay moves the claim of the paid item it to paid through the state machine,
+// with its event and the outbox message telling the claimant the amount paid
+// and the transfer reference, in tx.
+func (s *Service) pay(ctx context.Context, tx Store, a Access, it *models.PayoutItem, now time.Time) error {
+	c, err := tx.ClaimForUpdate(ctx, it.ClaimID)
 	if err != nil {
 		return err
 	}
@@ -395,5 +396,6 @@ func (s *Service) pay(ctx context.Context, tx Store, a Access, claimID string, n
 	from := c.Version
 	c.Status, c.Version, c.UpdatedAt = string(to), c.Version+1, now
 	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: &a.Actor.ID, CreatedAt: now}
-	return tx.PayClaim(ctx, c, from, ev, claims.StatusMessage(s.newID(), c, ev))
+	paid := it.AmountKRW
+	return tx.PayClaim(ctx, c, from, ev, claims.StatusMessage(s.newID(), c, ev, claims.News{AmountKRW: &paid, Reference: it.Reference}))
 }

@@ -99,19 +99,7 @@ func eligibleWith(c *models.Claim, flags []string, rule policy.CategoryRule, est
 	if !est.Auto || est.ReviewRequired {
 		return false
 	}
-	have := map[string]bool{}
-	for _, k := range kinds {
-		have[k] = true
-	}
-	if c.PayoutNumberMasked != "" || !c.Monetary {
-		have[policy.EvidenceAccount] = true
-	}
-	for _, need := range rule.Evidence {
-		if !have[need] {
-			return false
-		}
-	}
-	return true
+	return len(claims.MissingEvidence(c, rule.Evidence, kinds)) == 0
 }
 
 func (s *Service) rule(ctx context.Context, c *models.Claim, cache rules) (policy.CategoryRule, error) {

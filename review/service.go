@@ -2,6 +2,7 @@ package review
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -249,7 +250,18 @@ func (s *Service) decided(actor *models.User, c *models.Claim, action claims.Act
 		c.SupplementDueAt, dec.DueAt = &due, &due
 	}
 	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: dec.ActorID, Note: eventNote(dec), CreatedAt: now}
-	return dec, ev, claims.StatusMessage(s.newID(), c, ev), nil
+	return dec, ev, claims.StatusMessage(s.newID(), c, ev, news(c, dec)), nil
+}
+
+// news is what the claimant's message about a decision tells: the amount
+// and reason once the claim is approved, partially approved or rejected.
+func news(c *models.Claim, d *models.Decision) claims.News {
+	switch claims.Status(c.Status) {
+	case claims.Approved, claims.PartiallyApproved, claims.Rejected:
+		amount := c.ApprovedAmountKRW
+		return claims.News{AmountKRW: &amount, ReasonCode: d.ReasonCode}
+	}
+	return claims.News{}
 }
 
 // eventNote is what the claimant's timeline says about a decision.
@@ -265,8 +277,20 @@ func eventNote(d *models.Decision) string {
 }
 
 // Appeal contests a decision, once per claim, within the appeal window. The
-// appeal goes to a reviewer other than the one who decided.
+// appeal goes to a reviewer other than the one who decided. Its errors are
+// AppealWithEvidence's.
 func (s *Service) Appeal(ctx context.Context, owner *models.User, claimID, reason string) (*claims.View, error) {
+	return s.AppealWithEvidence(ctx, owner, claimID, reason, nil)
+}
+
+// AppealWithEvidence is Appeal with a file for the appeal (up may be nil),
+// in one step that stands or falls whole: the appeal is checked before the
+// file is stored, the file before anything is recorded, and the file's
+// record is written in the transaction of the appeal. Another claimant's
+// claim is apperr.ErrNotFound; no reason a *apperr.ValidationError; a claim
+// appealed already, or not decided, apperr.ErrConflict; past the window a
+// *claims.LateError; a refused file the errors of claims.StageEvidence.
+func (s *Service) AppealWithEvidence(ctx context.Context, owner *models.User, claimID, reason string, up *claims.Upload) (*claims.View, error) {
 	c, err := s.claims.OwnClaim(ctx, owner, claimID)
 	if err != nil {
 		return nil, err
@@ -277,12 +301,38 @@ func (s *Service) Appeal(ctx context.Context, owner *models.User, claimID, reaso
 	if c.AppealedAt != nil {
 		return nil, fmt.Errorf("claim %s was appealed already: %w", c.Number, apperr.ErrConflict)
 	}
-	if c.DecidedAt != nil && s.now().After(c.DecidedAt.Add(s.settings.AppealWindow)) {
+	now := s.now().UTC()
+	if c.DecidedAt != nil && now.After(c.DecidedAt.Add(s.settings.AppealWindow)) {
 		return nil, &claims.LateError{Closed: c.DecidedAt.Add(s.settings.AppealWindow).Format(time.RFC3339)}
 	}
-	now := s.now().UTC()
+	if _, err := claims.Next(claims.Status(c.Status), claims.ActAppeal, claims.Decision{}); err != nil {
+		return nil, err
+	}
+	var staged *claims.StagedEvidence
+	if up != nil {
+		if staged, err = s.claims.StageEvidence(ctx, c, *up); err != nil {
+			return nil, err
+		}
+	}
 	c.AppealedAt = &now
-	if err := s.apply(ctx, owner, c, claims.ActAppeal, claims.Decision{}, DecisionInput{Note: reason}); err != nil {
+	dec, ev, out, err := s.decided(owner, c, claims.ActAppeal, claims.Decision{}, DecisionInput{Note: reason}, now)
+	if err == nil {
+		err = s.store.InTx(ctx, func(tx Store) error {
+			if err := tx.Decide(ctx, c, dec, ev, out); err != nil || staged == nil {
+				return err
+			}
+			if err := tx.AddEvidence(ctx, staged.Evidence); err != nil {
+				return err
+			}
+			return tx.Enqueue(ctx, staged.Job)
+		})
+	}
+	if err != nil {
+		staged.Discard(ctx)
+		if errors.Is(err, apperr.ErrPreconditionFailed) {
+			// Another appeal or decision went first.
+			return nil, fmt.Errorf("claim %s changed meanwhile: %w", c.Number, apperr.ErrConflict)
+		}
 		return nil, err
 	}
 	return s.claims.Get(ctx, owner, c.ID)

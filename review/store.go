@@ -21,6 +21,10 @@ type Store interface {
 	// message; otherwise ErrPreconditionFailed.
 	Decide(ctx context.Context, c *models.Claim, d *models.Decision, ev *models.ClaimEvent, out *models.OutboxMessage) error
 	Decisions(ctx context.Context, claimID string) ([]models.Decision, error)
+	// AddEvidence records an uploaded file of a claim.
+	AddEvidence(ctx context.Context, e *models.Evidence) error
+	// Enqueue adds an outbox message; inside InTx it commits with the change.
+	Enqueue(ctx context.Context, m *models.OutboxMessage) error
 	// Queue lists open claims (submitted, under review, appealed, pending
 	// second approval, supplement requested) matching f, oldest first.
 	Queue(ctx context.Context, f QueueFilter) ([]models.Claim, error)

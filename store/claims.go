@@ -202,6 +202,45 @@ func (s ClaimStore) Events(ctx context.Context, claimID string) ([]models.ClaimE
 	return out, translate(s.g(ctx).Where("claim_id = ?", claimID).Order("created_at, id").Find(&out).Error, "list claim events")
 }
 
+// outcomeStatuses are the statuses a decision in force, or a decision
+// waiting for its second approval, moves a claim to.
+var outcomeStatuses = []string{"approved", "partially_approved", "rejected", "pending_second_approval"}
+
+// OutcomeDecisions lists the decisions of claimIDs that settled or proposed
+// an outcome, oldest first per claim, in one query.
+func (s ClaimStore) OutcomeDecisions(ctx context.Context, claimIDs ...string) (map[string][]models.Decision, error) {
+	out := make(map[string][]models.Decision, len(claimIDs))
+	if len(claimIDs) == 0 {
+		return out, nil
+	}
+	var rows []models.Decision
+	err := s.g(ctx).Where("claim_id IN ? AND to_status IN ?", claimIDs, outcomeStatuses).Order("claim_id, claim_version").Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "list outcome decisions")
+	}
+	for _, d := range rows {
+		out[d.ClaimID] = append(out[d.ClaimID], d)
+	}
+	return out, nil
+}
+
+// Payments finds the paid payout item of each of claimIDs, in one query; a
+// claim is in at most one item that has not failed.
+func (s ClaimStore) Payments(ctx context.Context, claimIDs ...string) (map[string]models.PayoutItem, error) {
+	out := make(map[string]models.PayoutItem, len(claimIDs))
+	if len(claimIDs) == 0 {
+		return out, nil
+	}
+	var rows []models.PayoutItem
+	if err := s.g(ctx).Where("claim_id IN ? AND status = ?", claimIDs, "paid").Find(&rows).Error; err != nil {
+		return nil, translate(err, "list payments")
+	}
+	for _, it := range rows {
+		out[it.ClaimID] = it
+	}
+	return out, nil
+}
+
 // UpdateClaim saves c if nobody changed it since version c.Version-1.
 func (s ClaimStore) UpdateClaim(ctx context.Context, c *models.Claim, ev *models.ClaimEvent, out *models.OutboxMessage) error {
 	return s.db.InTx(ctx, func(tx *DB) error {
@@ -291,6 +330,23 @@ func (s ClaimStore) AppendAudit(ctx context.Context, e *models.AuditEntry) error
 func (s ClaimStore) EvidenceOf(ctx context.Context, claimID string) ([]models.Evidence, error) {
 	var out []models.Evidence
 	return out, translate(s.g(ctx).Where("claim_id = ?", claimID).Order("created_at, id").Find(&out).Error, "list evidence")
+}
+
+// EvidenceKinds lists the kinds of each claim's files, in one query.
+func (s ClaimStore) EvidenceKinds(ctx context.Context, claimIDs ...string) (map[string][]string, error) {
+	out := make(map[string][]string, len(claimIDs))
+	if len(claimIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct{ ClaimID, Kind string }
+	err := s.g(ctx).Model(&models.Evidence{}).Select("claim_id, kind").Where("claim_id IN ?", claimIDs).Order("claim_id, created_at, id").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "list evidence kinds")
+	}
+	for _, r := range rows {
+		out[r.ClaimID] = append(out[r.ClaimID], r.Kind)
+	}
+	return out, nil
 }
 
 // AddEvidence records an uploaded file.

@@ -87,6 +87,16 @@ func (s ReviewStore) Decide(ctx context.Context, c *models.Claim, d *models.Deci
 	})
 }
 
+// AddEvidence records an uploaded file, with its audit entry.
+func (s ReviewStore) AddEvidence(ctx context.Context, e *models.Evidence) error {
+	return ClaimStore{s.db}.AddEvidence(ctx, e)
+}
+
+// Enqueue adds an outbox message.
+func (s ReviewStore) Enqueue(ctx context.Context, m *models.OutboxMessage) error {
+	return ClaimStore{s.db}.Enqueue(ctx, m)
+}
+
 // Decisions lists a claim's decisions, oldest first.
 func (s ReviewStore) Decisions(ctx context.Context, claimID string) ([]models.Decision, error) {
 	var out []models.Decision
