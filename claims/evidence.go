@@ -67,6 +67,29 @@ func (s *Service) AddEvidence(ctx context.Context, owner *models.User, claimID s
 	if err != nil {
 		return nil, err
 	}
+	e, err := s.putEvidence(ctx, c, up)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.useRecords(ctx, c, e); err != nil {
+		s.blobs.Delete(ctx, e.StorageKey)
+		return nil, err
+	}
+	if err := s.store.AddEvidence(ctx, e); err != nil {
+		s.blobs.Delete(ctx, e.StorageKey)
+		return nil, err
+	}
+	if err := s.store.Enqueue(ctx, s.reviewJob(c.ID, "evidence", s.now().UTC())); err != nil {
+		return nil, err
+	}
+	s.changed(ctx, c.ID)
+	return &EvidenceView{ID: e.ID, Kind: e.Kind, Name: e.OriginalName, SHA256: e.SHA256, Size: e.Size, ContentType: e.ContentType, CreatedAt: e.CreatedAt}, nil
+}
+
+// putEvidence checks an upload's kind and the claim's file count, then
+// streams the file to the blob store (see storeFile). The returned record
+// is not stored yet; on error nothing stays in the blob store.
+func (s *Service) putEvidence(ctx context.Context, c *models.Claim, up Upload) (*models.Evidence, error) {
 	if !slices.Contains(EvidenceKinds, up.Kind) {
 		return nil, apperr.Invalid("kind", "증빙 종류를 고르세요.", "Choose the kind of evidence.")
 	}
@@ -83,19 +106,7 @@ func (s *Service) AddEvidence(ctx context.Context, owner *models.User, claimID s
 	if err := s.storeFile(ctx, e, up.Body); err != nil {
 		return nil, err
 	}
-	if err := s.useRecords(ctx, c, e); err != nil {
-		s.blobs.Delete(ctx, e.StorageKey)
-		return nil, err
-	}
-	if err := s.store.AddEvidence(ctx, e); err != nil {
-		s.blobs.Delete(ctx, e.StorageKey)
-		return nil, err
-	}
-	if err := s.store.Enqueue(ctx, s.reviewJob(c.ID, "evidence", s.now().UTC())); err != nil {
-		return nil, err
-	}
-	s.changed(ctx, c.ID)
-	return &EvidenceView{ID: e.ID, Kind: e.Kind, Name: e.OriginalName, SHA256: e.SHA256, Size: e.Size, ContentType: e.ContentType, CreatedAt: e.CreatedAt}, nil
+	return e, nil
 }
 
 // OwnClaim reads claimID for its claimant: another claimant's claim is

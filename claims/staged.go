@@ -2,8 +2,6 @@ package claims
 
 import (
 	"context"
-	"fmt"
-	"slices"
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/models"
@@ -29,28 +27,15 @@ type StagedEvidence struct {
 // kind or an unreadable record file is a *apperr.ValidationError; too large
 // apperr.ErrTooLarge; an unaccepted type apperr.ErrUnsupportedType.
 func (s *Service) StageEvidence(ctx context.Context, c *models.Claim, up Upload) (*StagedEvidence, error) {
-	if !slices.Contains(EvidenceKinds, up.Kind) {
-		return nil, apperr.Invalid("kind", "증빙 종류를 고르세요.", "Choose the kind of evidence.")
-	}
-	existing, err := s.store.EvidenceOf(ctx, c.ID)
+	e, err := s.putEvidence(ctx, c, up)
 	if err != nil {
-		return nil, err
-	}
-	if len(existing) >= s.limits.MaxFilesPerClaim {
-		return nil, apperr.Invalid("file", fmt.Sprintf("증빙은 청구당 %d개까지 올릴 수 있습니다.", s.limits.MaxFilesPerClaim),
-			fmt.Sprintf("At most %d files per claim.", s.limits.MaxFilesPerClaim))
-	}
-	now := s.now().UTC()
-	e := &models.Evidence{ID: s.newID(), ClaimID: c.ID, Kind: up.Kind, OriginalName: displayName(up.Name), CreatedAt: now}
-	e.StorageKey = "evidence/" + c.ID + "/" + e.ID
-	if err := s.storeFile(ctx, e, up.Body); err != nil {
 		return nil, err
 	}
 	if err := s.checkRecords(ctx, e); err != nil {
 		s.blobs.Delete(ctx, e.StorageKey)
 		return nil, err
 	}
-	return &StagedEvidence{Evidence: e, Job: s.reviewJob(c.ID, "evidence", now), blobs: s.blobs}, nil
+	return &StagedEvidence{Evidence: e, Job: s.reviewJob(c.ID, "evidence", e.CreatedAt), blobs: s.blobs}, nil
 }
 
 // Discard removes the staged file; a nil StagedEvidence is nothing to remove.

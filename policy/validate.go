@@ -99,9 +99,7 @@ func (r Rule) validate(f *apperr.Fields, path string) {
 		krwRange(f, path+".amount_krw", r.AmountKRW)
 		used.AmountKRW = 0
 	case KindFeeDays:
-		if r.Multiplier < 1 || r.Multiplier > maxMultiplier {
-			f.Add(path+".multiplier", fmt.Sprintf("배수는 1~%d이어야 합니다.", maxMultiplier), fmt.Sprintf("The multiplier must be 1 to %d.", maxMultiplier))
-		}
+		multiplier(f, path, r.Multiplier)
 		dayRounding(f, path, r.DayRounding, true)
 		roundUnit(f, path, r.RoundUpToKRW)
 		used.Multiplier, used.DayRounding, used.RoundUpToKRW = 0, "", 0
@@ -110,9 +108,7 @@ func (r Rule) validate(f *apperr.Fields, path string) {
 		dayRounding(f, path, r.DayRounding, false)
 		used.DayBands, used.DayRounding = nil, ""
 	case KindExtension:
-		if r.Multiplier < 1 || r.Multiplier > maxMultiplier {
-			f.Add(path+".multiplier", fmt.Sprintf("배수는 1~%d이어야 합니다.", maxMultiplier), fmt.Sprintf("The multiplier must be 1 to %d.", maxMultiplier))
-		}
+		multiplier(f, path, r.Multiplier)
 		dayRounding(f, path, r.DayRounding, false)
 		used.Multiplier, used.DayRounding = 0, ""
 	case KindBands:
@@ -209,6 +205,12 @@ func (fs Factors) validate(f *apperr.Fields, path string) {
 		if x.bp < 1 || x.bp > estimate.BasisPoints {
 			f.Add(path+"."+x.name, "계수는 1~10000 (0.01%~100%)이어야 합니다.", "The factor must be 1 to 10000 (0.01% to 100%).")
 		}
+	}
+}
+
+func multiplier(f *apperr.Fields, path string, m int64) {
+	if m < 1 || m > maxMultiplier {
+		f.Add(path+".multiplier", fmt.Sprintf("배수는 1~%d이어야 합니다.", maxMultiplier), fmt.Sprintf("The multiplier must be 1 to %d.", maxMultiplier))
 	}
 }
 
