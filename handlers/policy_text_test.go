@@ -14,15 +14,15 @@ import (
 // with other multipliers, bands and filing window than the default: paid
 // subscribers 5x the started 24-hour periods rounded up to ₩100, drivers 4x,
 // merchants ₩45,000 up to ₩400,000 and ₩90,000 up to ₩800,000, claims
-// until 60 days after restoration.
-func publish2025Policy(t *testing.T, e *testEnv) {
+// until windowDays days after restoration.
+func publish2025Policy(t *testing.T, e *testEnv, windowDays int) {
 	t.Helper()
 	if _, err := e.auth.CreateUser(context.Background(), auth.NewUser{Email: "policy-admin@example.com", Password: testPassword, Name: "관리자", Role: "admin"}); err != nil {
 		t.Fatal(err)
 	}
 	admin := e.login(t, "policy-admin@example.com", testPassword).AccessToken
 	p := e.call(t, "GET", "/api/v1/policies", nil).json(t)["policies"].([]any)[0].(map[string]any)
-	p["name"], p["effective_from"], p["filing_window_days"] = "2025 개정 기준", "2025-01-01T00:00:00+09:00", 60
+	p["name"], p["effective_from"], p["filing_window_days"] = "2025 개정 기준", "2025-01-01T00:00:00+09:00", windowDays
 	cats := p["categories"].(map[string]any)
 	rule := func(cat string) map[string]any { return cats[cat].(map[string]any)["rule"].(map[string]any) }
 	for cat, mult := range map[string]int{"paid_subscriber": 5, "driver": 4} {
@@ -79,7 +79,7 @@ func checkText(t *testing.T, what, body string, c policyCase) {
 func TestCompensationNoticeDraftFollowsThePolicy(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		f := newOutageFixture(t, e)
-		publish2025Policy(t, e)
+		publish2025Policy(t, e, 60)
 		id2022, id2025 := policyOutages(t, f)
 		cases := []struct {
 			policyCase
@@ -126,7 +126,7 @@ func TestCompensationNoticeDraftFollowsThePolicy(t *testing.T) {
 func TestEligibilityAndClaimFormFollowThePolicy(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		f := newOutageFixture(t, e)
-		publish2025Policy(t, e)
+		publish2025Policy(t, e, 60)
 		id2022, id2025 := policyOutages(t, f)
 		anon := e.browser(t)
 		old := []string{"₩30,000", "₩300,000", "× 3"}

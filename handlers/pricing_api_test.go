@@ -147,3 +147,46 @@ func TestClaimAboveTheTopBandSaysIndividualReview(t *testing.T) {
 		}
 	})
 }
+
+// TestEstimateFollowsThePublished2025Policy: claims for a 2025 outage are
+// priced, with every step, under the policy published for 2025.
+func TestEstimateFollowsThePublished2025Policy(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		f := newClaimFixture(t, e)
+		publish2025Policy(t, e, 3650) // long enough to file for both outages today
+		_, id2025 := policyOutages(t, f.outageFixture)
+		e.call(t, "PUT", "/api/v1/me/profiles/merchant", map[string]any{"business_number": "120-81-47521", "business_name": "가게",
+			"opening_hours": map[string][]string{"sun": {"09:00", "21:00"}}}, bearer(f.alice)...)
+		for _, tc := range []struct {
+			name, outage, category string
+			claimed, want          int64
+			version                float64
+			steps                  []string
+		}{
+			// 1 day (24 hours, ceil) × 5 ÷ 30 days of June of ₩39,000 = ₩6,500.
+			{"2025 paid subscriber at 5x", id2025, "paid_subscriber", 0, 6_500, 2, []string{"24시간 → 1일", "₩39,000 × 1일 × 5 ÷ 30일 = ₩6,500"}},
+			// Under the default, ₩350,000 would be the ₩50,000 band.
+			{"2025 merchant in the ₩400,000 band", id2025, "merchant", 350_000, 45_000, 2, []string{"₩400,000 이하 → ₩45,000"}},
+			{"2025 driver at 4x", id2025, "driver", 0, 5_200, 2, []string{"₩39,000 × 1일 × 4 ÷ 30일 = ₩5,200"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				body := f.claimBody(tc.category, tc.claimed)
+				body["outage_id"] = tc.outage
+				r := f.file(t, f.alice, tc.name, body)
+				if r.status != http.StatusCreated {
+					t.Fatalf("file: got %d %s", r.status, r.body)
+				}
+				est := r.json(t)["estimate"].(map[string]any)
+				steps := stepsText(est)
+				if est["amount_krw"].(float64) != float64(tc.want) || est["policy_version"] != tc.version {
+					t.Fatalf("got %v under v%v, want ₩%d under v%v\n%s", est["amount_krw"], est["policy_version"], tc.want, tc.version, steps)
+				}
+				for _, s := range tc.steps {
+					if !strings.Contains(steps, s) {
+						t.Errorf("steps lack %q:\n%s", s, steps)
+					}
+				}
+			})
+		}
+	})
+}
