@@ -2,7 +2,7 @@
 # Bosang as a static, non-root image. Build with `docker compose build` or
 # `docker build --build-arg VERSION=$(git describe --always --dirty) .`
 
-FROM golang:1.26-bookworm AS build
+FROM golang:1.27.3-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download

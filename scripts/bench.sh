@@ -23,6 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+export GOTOOLCHAIN="${GOTOOLCHAIN:-go1.27.3}"
 go build -o "$WORK/bosang" ./cmd/bosang
 go build -o "$WORK/bosang-load" ./cmd/bosang-load
 psql "$ADMIN_URL" -qc "CREATE DATABASE $DB" >/dev/null
