@@ -31,6 +31,16 @@ type Config struct {
 	CSRFKey       []byte // HMAC key for form tokens
 	EncryptionKey []byte // AES-256 key for personal data at rest
 
+	// The keys before a rotation (BOSANG_*_PREVIOUS_KEYS, comma-separated
+	// hex): still accepted for reading, never used to write (SECURITY.md).
+	JWTPreviousKeys        [][]byte
+	CSRFPreviousKeys       [][]byte
+	EncryptionPreviousKeys [][]byte
+	// FingerprintKey keys the hash that finds shared payout accounts
+	// (BOSANG_FINGERPRINT_KEY); nil derives it from EncryptionKey, which a
+	// rotation of that key would change, so a rotation needs it pinned.
+	FingerprintKey []byte
+
 	// SMTPURL, when set (smtp://user:pass@host:587?from=addr), sends
 	// claimant notifications by e-mail; otherwise they go to the log.
 	SMTPURL string
@@ -105,7 +115,47 @@ func Load(getenv func(string) string) (*Config, error) {
 		}
 		*s.dst = v
 	}
+	if err := c.rotationKeys(getenv); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// rotationKeys reads the previous keys of a rotation and the pinned
+// fingerprint key. Rotating the encryption key without pinning the
+// fingerprint key would silently stop shared accounts from being found
+// across the rotation, so it is refused.
+func (c *Config) rotationKeys(getenv func(string) string) error {
+	for _, r := range []struct {
+		env string
+		dst *[][]byte
+	}{
+		{"BOSANG_JWT_PREVIOUS_KEYS", &c.JWTPreviousKeys},
+		{"BOSANG_CSRF_PREVIOUS_KEYS", &c.CSRFPreviousKeys},
+		{"BOSANG_ENCRYPTION_PREVIOUS_KEYS", &c.EncryptionPreviousKeys},
+	} {
+		for i, v := range strings.Split(getenv(r.env), ",") {
+			if v = strings.TrimSpace(v); v == "" {
+				continue
+			}
+			k, err := decodeKey(fmt.Sprintf("%s (key %d)", r.env, i+1), v)
+			if err != nil {
+				return err
+			}
+			*r.dst = append(*r.dst, k)
+		}
+	}
+	if v := strings.TrimSpace(getenv("BOSANG_FINGERPRINT_KEY")); v != "" {
+		k, err := decodeKey("BOSANG_FINGERPRINT_KEY", v)
+		if err != nil {
+			return err
+		}
+		c.FingerprintKey = k
+	}
+	if len(c.EncryptionPreviousKeys) > 0 && c.FingerprintKey == nil {
+		return errors.New("BOSANG_ENCRYPTION_PREVIOUS_KEYS is set but BOSANG_FINGERPRINT_KEY is not: pin the fingerprint key before rotating the encryption key (`bosang keys fingerprint` with the old key prints it; see SECURITY.md)")
+	}
+	return nil
 }
 
 // secret returns the 32-byte key given in hex by the variable, else (in

@@ -106,3 +106,47 @@ func TestFreeServiceCompensationNotice(t *testing.T) {
 		})
 	}
 }
+
+func TestRotationKeys(t *testing.T) {
+	a, b, f := strings.Repeat("aa", 32), strings.Repeat("bb", 32), strings.Repeat("cc", 32)
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		wantErr string
+		check   func(t *testing.T, c *config.Config)
+	}{
+		{"no rotation", map[string]string{}, "", func(t *testing.T, c *config.Config) {
+			if c.JWTPreviousKeys != nil || c.EncryptionPreviousKeys != nil || c.FingerprintKey != nil {
+				t.Errorf("got previous keys %v %v and fingerprint key %v, want none", c.JWTPreviousKeys, c.EncryptionPreviousKeys, c.FingerprintKey)
+			}
+		}},
+		{"two previous JWT keys, spaces and an empty item", map[string]string{"BOSANG_JWT_PREVIOUS_KEYS": a + " , " + b + ","}, "", func(t *testing.T, c *config.Config) {
+			if len(c.JWTPreviousKeys) != 2 || c.JWTPreviousKeys[1][0] != 0xbb {
+				t.Errorf("got %d previous JWT keys, want 2 in order", len(c.JWTPreviousKeys))
+			}
+		}},
+		{"encryption rotation with a pinned fingerprint key", map[string]string{"BOSANG_ENCRYPTION_PREVIOUS_KEYS": a, "BOSANG_FINGERPRINT_KEY": f}, "", func(t *testing.T, c *config.Config) {
+			if len(c.EncryptionPreviousKeys) != 1 || len(c.FingerprintKey) != 32 || c.FingerprintKey[0] != 0xcc {
+				t.Errorf("got %d previous encryption keys and fingerprint key %x", len(c.EncryptionPreviousKeys), c.FingerprintKey)
+			}
+		}},
+		{"encryption rotation without a pinned fingerprint key is refused", map[string]string{"BOSANG_ENCRYPTION_PREVIOUS_KEYS": a}, "BOSANG_FINGERPRINT_KEY", nil},
+		{"a short previous key names its variable and position", map[string]string{"BOSANG_CSRF_PREVIOUS_KEYS": a + ",abcd"}, "BOSANG_CSRF_PREVIOUS_KEYS (key 2)", nil},
+		{"a fingerprint key that is not hex", map[string]string{"BOSANG_FINGERPRINT_KEY": "zz"}, "BOSANG_FINGERPRINT_KEY", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.env["BOSANG_DATA_DIR"] = t.TempDir()
+			c, err := config.Load(env(tc.env))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("got %v, want an error naming %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, c)
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -44,11 +45,29 @@ func NewSealer(key []byte, previous ...[]byte) (*Sealer, error) {
 		s.keys[id] = aead
 		if i == 0 {
 			s.current = id
-			sum := sha256.Sum256(append([]byte("bosang-fingerprint:"), k...))
-			s.fingerprintKey = sum[:]
+			s.fingerprintKey = DerivedFingerprintKey(k)
 		}
 	}
 	return s, nil
+}
+
+// DerivedFingerprintKey is the fingerprint key a Sealer uses unless
+// WithFingerprintKey pins another: derived from the encryption key, so it
+// changes when that key is rotated. Pin it (BOSANG_FINGERPRINT_KEY) first.
+func DerivedFingerprintKey(encryptionKey []byte) []byte {
+	sum := sha256.Sum256(append([]byte("bosang-fingerprint:"), encryptionKey...))
+	return sum[:]
+}
+
+// WithFingerprintKey returns a copy of s whose Fingerprint is keyed by key
+// (32 bytes), kept across rotations of the encryption key.
+func (s *Sealer) WithFingerprintKey(key []byte) (*Sealer, error) {
+	if len(key) != 32 {
+		return nil, errors.New("the fingerprint key must be 32 bytes")
+	}
+	c := *s
+	c.fingerprintKey = slices.Clone(key)
+	return &c, nil
 }
 
 // KeyID names a key without revealing it.

@@ -62,10 +62,10 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	if n > 0 {
 		log.Info("applied migrations", "count", n)
 	}
-	signer := auth.NewSigner(cfg.JWTKey, cfg.AccessTTL, time.Now)
+	signer := auth.NewSigner(cfg.JWTKey, cfg.AccessTTL, time.Now, cfg.JWTPreviousKeys...)
 	svc := auth.NewService(db, signer, cfg.RefreshTTL, auth.DefaultThrottle, time.Now, newID)
 	outages := outage.NewService(db.Outages(), statute.NewSettings(cfg.FreeServiceOwesCompensationNotice), time.Now, newID)
-	sealer, err := pii.NewSealer(cfg.EncryptionKey)
+	sealer, err := newSealer(cfg)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -93,3 +93,14 @@ func (a *app) Close() error { return a.db.Close() }
 // newID returns a UUIDv7: opaque to clients, yet ordered by creation, which
 // keeps primary-key indexes compact.
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// newSealer seals personal data with the current encryption key, opens what
+// the previous keys sealed, and keys fingerprints with the pinned
+// fingerprint key when there is one.
+func newSealer(cfg *config.Config) (*pii.Sealer, error) {
+	sealer, err := pii.NewSealer(cfg.EncryptionKey, cfg.EncryptionPreviousKeys...)
+	if err != nil || cfg.FingerprintKey == nil {
+		return sealer, err
+	}
+	return sealer.WithFingerprintKey(cfg.FingerprintKey)
+}

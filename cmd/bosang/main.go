@@ -63,9 +63,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return adjudicate(ctx, args, getenv, out)
 	case "healthcheck":
 		return healthcheck(ctx, getenv)
+	case "keys":
+		return keysCmd(args, getenv, out)
 	case "version":
 		fmt.Fprintln(out, "bosang", version)
 		return nil
 	}
-	return usageError("unknown command " + cmd + "; use serve, migrate, user, seed, healthcheck or version")
+	return usageError("unknown command " + cmd + "; use serve, migrate, user, audit, seed, adjudicate, keys, healthcheck or version")
 }
