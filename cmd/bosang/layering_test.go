@@ -34,7 +34,7 @@ var (
 	// first element of its relative path, so sub-packages inherit it). Module
 	// packages outside the domain may appear here too (i18n reads web).
 	domainAllow = map[string][]string{
-		"auth":    {"github.com/golang-jwt/jwt/v5", "golang.org/x/crypto"},
+		"auth":    {"github.com/golang-jwt/jwt/v5", "golang.org/x/crypto", "github.com/pquerna/otp"},
 		"i18n":    {"github.com/nicksnyder/go-i18n/v2", "golang.org/x/text", modulePath + "/web"},
 		"records": {"golang.org/x/text", "github.com/xuri/excelize/v2"},
 		"payout":  {"github.com/xuri/excelize/v2"},
