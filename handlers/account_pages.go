@@ -35,7 +35,7 @@ func (s *server) registerSubmit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.setSession(c, pair)
+	s.startSession(c, pair)
 	c.Redirect(http.StatusSeeOther, "/account")
 }
 
@@ -82,7 +82,7 @@ func (s *server) loginSubmit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.setSession(c, pair)
+	s.startSession(c, pair)
 	c.Redirect(http.StatusSeeOther, next)
 }
 
@@ -93,7 +93,7 @@ func (s *server) logoutSubmit(c *gin.Context) {
 			return
 		}
 	}
-	s.clearSession(c)
+	s.endSession(c)
 	c.Redirect(http.StatusSeeOther, "/")
 }
 

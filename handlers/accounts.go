@@ -107,7 +107,7 @@ func (s *server) logout(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.clearSession(c)
+	s.endSession(c)
 	c.Status(http.StatusNoContent)
 }
 

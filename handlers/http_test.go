@@ -182,7 +182,7 @@ func TestCSRF(t *testing.T) {
 				t.Fatalf("cookie-authenticated API POST without X-CSRF-Token: got %d, want 403", r.StatusCode)
 			}
 			req, _ = http.NewRequest("POST", e.srv.URL+"/api/v1/auth/logout", nil)
-			req.Header.Set("X-CSRF-Token", tok)
+			req.Header.Set("X-CSRF-Token", formToken(t, b, e.srv.URL+"/account")) // the seed changed at login
 			if r, err = b.Do(req); err != nil {
 				t.Fatal(err)
 			}

@@ -116,7 +116,12 @@ func New(d Deps) (http.Handler, error) {
 		d.RequestTimeout = 15 * time.Second
 	}
 	adm := newAdmission(d.MaxInFlight, d.AdmissionWait, d.Registry)
-	r.Use(withRequestID, m.observe, s.accessLog, gin.CustomRecovery(s.recovered), s.securityHeaders, withDeadline(d.RequestTimeout), adm.limit)
+	cop, err := crossOriginProtection(d.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	r.Use(withRequestID, m.observe, s.accessLog, gin.CustomRecovery(s.recovered), s.securityHeaders, s.crossOrigin(cop),
+		withDeadline(d.RequestTimeout), adm.limit)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
