@@ -27,11 +27,18 @@ type Store interface {
 	BumpTokenVersion(ctx context.Context, id string) error
 
 	CreateRefreshToken(ctx context.Context, t *models.RefreshToken) error
-	// ConsumeRefreshToken marks the live token with this hash used, atomically,
-	// and returns it. A token already used or revoked returns the token and an
-	// error wrapping ErrTokenReused; an unknown or expired one, ErrNotFound.
-	ConsumeRefreshToken(ctx context.Context, hash string, now time.Time) (*models.RefreshToken, error)
-	RevokeRefreshFamily(ctx context.Context, familyID string, now time.Time) error
+	// RotateRefreshToken marks the live token with this hash used and stores
+	// next with the used token's user and family, atomically, and returns the
+	// used token. A token already used or revoked returns the token and an
+	// error wrapping ErrTokenReused (next is not stored); an unknown or
+	// expired one, ErrNotFound. A rotation that loses a race with another
+	// finds the winner's successor stored.
+	RotateRefreshToken(ctx context.Context, hash string, next *models.RefreshToken, now time.Time) (*models.RefreshToken, error)
+	// RefreshTokenByHash finds a token, live or not; ErrNotFound if unknown.
+	RefreshTokenByHash(ctx context.Context, hash string) (*models.RefreshToken, error)
+	// RevokeFamily revokes every refresh token of the family and increments
+	// the user's token version, in one transaction.
+	RevokeFamily(ctx context.Context, userID, familyID string, now time.Time) error
 	RevokeUserRefreshTokens(ctx context.Context, userID string, now time.Time) error
 
 	// RecordLoginFailure counts a failure for key within window and returns the
@@ -46,6 +53,16 @@ type Store interface {
 
 // ErrTokenReused marks a refresh token presented a second time.
 var ErrTokenReused = errors.New("refresh token reused")
+
+// RefreshGrace is how long after a refresh token is spent that presenting it
+// again counts as the same client rather than theft. A browser whose access
+// cookie has expired sends the same refresh cookie with every request it has
+// in flight; without this window the second request would look like reuse
+// and log the user out. Within it, while the successor is unspent, the same
+// successor is returned again (with a fresh access token), so the family
+// stays one chain: whoever holds a copy still collides with the other
+// holder on the next rotation, and that reuse is caught.
+const RefreshGrace = 20 * time.Second
 
 // Throttle limits guessing: after Max failures within Window for one key (an
 // account or a client address), logins for that key are refused for Block.
@@ -220,11 +237,8 @@ func (s *Service) recordFailure(ctx context.Context, keys []string) error {
 	return nil
 }
 
+// issuePair starts a token family for u with a random refresh token.
 func (s *Service) issuePair(ctx context.Context, u *models.User, family string) (*Pair, error) {
-	access, err := s.signer.Issue(u)
-	if err != nil {
-		return nil, err
-	}
 	token, hash, err := newOpaqueToken()
 	if err != nil {
 		return nil, err
@@ -234,34 +248,72 @@ func (s *Service) issuePair(ctx context.Context, u *models.User, family string) 
 	if err := s.store.CreateRefreshToken(ctx, rt); err != nil {
 		return nil, err
 	}
-	return &Pair{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(s.signer.TTL().Seconds()), RefreshToken: token}, nil
+	return s.pair(u, token)
+}
+
+// pair is a fresh access token for u with the given refresh token.
+func (s *Service) pair(u *models.User, refresh string) (*Pair, error) {
+	access, err := s.signer.Issue(u)
+	if err != nil {
+		return nil, err
+	}
+	return &Pair{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(s.signer.TTL().Seconds()), RefreshToken: refresh}, nil
 }
 
 // Refresh rotates a refresh token: the presented one is spent and a new pair
-// returned. A token presented twice revokes its whole family and returns
-// ErrUnauthenticated, as does an unknown or expired one.
+// returned. The same token presented again within RefreshGrace returns the
+// same successor. Presented later (or once the successor is spent), it is
+// taken as stolen: the whole family is revoked with every access token the
+// user holds (the token version moves on; other sessions renew theirs with
+// their own refresh tokens), and ErrUnauthenticated returned, as for an
+// unknown, expired or revoked token.
 func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Pair, error) {
 	if refreshToken == "" || len(refreshToken) > maxTokenLength {
 		return nil, fmt.Errorf("refresh token: %w", apperr.ErrUnauthenticated)
 	}
 	now := s.now().UTC()
-	old, err := s.store.ConsumeRefreshToken(ctx, hashOpaque(refreshToken), now)
+	next := s.signer.successor(refreshToken)
+	rt := &models.RefreshToken{ID: s.newID(), TokenHash: hashOpaque(next), ExpiresAt: now.Add(s.refreshTTL), CreatedAt: now}
+	old, err := s.store.RotateRefreshToken(ctx, hashOpaque(refreshToken), rt, now)
 	switch {
 	case errors.Is(err, ErrTokenReused):
-		if rerr := s.store.RevokeRefreshFamily(ctx, old.FamilyID, now); rerr != nil {
-			return nil, rerr
-		}
-		return nil, fmt.Errorf("refresh token reused, family revoked: %w", apperr.ErrUnauthenticated)
+		return s.presentedAgain(ctx, old, next, now)
 	case errors.Is(err, apperr.ErrNotFound):
 		return nil, fmt.Errorf("refresh token: %w", apperr.ErrUnauthenticated)
 	case err != nil:
 		return nil, err
 	}
-	u, err := s.store.UserByID(ctx, old.UserID)
+	return s.pairFor(ctx, old.UserID, next)
+}
+
+// presentedAgain answers a spent or revoked refresh token: the successor
+// again within the grace window, else revocation (see Refresh).
+func (s *Service) presentedAgain(ctx context.Context, old *models.RefreshToken, next string, now time.Time) (*Pair, error) {
+	if old.RevokedAt != nil {
+		return nil, fmt.Errorf("refresh token %s revoked: %w", old.ID, apperr.ErrUnauthenticated)
+	}
+	if old.UsedAt != nil && now.Sub(*old.UsedAt) <= RefreshGrace {
+		succ, err := s.store.RefreshTokenByHash(ctx, hashOpaque(next))
+		if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+			return nil, err
+		}
+		if err == nil && succ.UsedAt == nil && succ.RevokedAt == nil && succ.ExpiresAt.After(now) {
+			return s.pairFor(ctx, old.UserID, next)
+		}
+	}
+	if err := s.store.RevokeFamily(ctx, old.UserID, old.FamilyID, now); err != nil {
+		return nil, err
+	}
+	return nil, fmt.Errorf("refresh token %s reused, family and access tokens revoked: %w", old.ID, apperr.ErrUnauthenticated)
+}
+
+// pairFor is a new access token for the user with refresh token next.
+func (s *Service) pairFor(ctx context.Context, userID, next string) (*Pair, error) {
+	u, err := s.store.UserByID(ctx, userID)
 	if err != nil {
 		return nil, fmt.Errorf("refresh for missing user: %w", apperr.ErrUnauthenticated)
 	}
-	return s.issuePair(ctx, u, old.FamilyID)
+	return s.pair(u, next)
 }
 
 // Logout revokes the user's refresh tokens and every access token issued so far.

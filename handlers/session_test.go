@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/bosang/bosang/store/dbtest"
@@ -152,6 +153,46 @@ func TestCSRFSeedRotatedAtLoginAndLogout(t *testing.T) {
 		}
 		if after := formToken(t, b, e.srv.URL+"/login"); after == during {
 			t.Fatal("the form token is the same before and after logging out")
+		}
+	})
+}
+
+// TestParallelRequestsWithOneRefreshCookie: a browser whose access cookie
+// has expired sends its refresh cookie with every request in flight; none
+// of them may log it out, and all renew it to the same session.
+func TestParallelRequestsWithOneRefreshCookie(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		pair := e.registerAndLogin(t, "tabs@example.com")
+		renewed := make([]string, 4)
+		statuses := make([]int, len(renewed))
+		var wg sync.WaitGroup
+		for i := range renewed {
+			wg.Go(func() {
+				req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/me", nil)
+				req.AddCookie(&http.Cookie{Name: "bosang_rt", Value: pair.RefreshToken})
+				resp, err := e.srv.Client().Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp.Body.Close()
+				statuses[i] = resp.StatusCode
+				for _, c := range resp.Cookies() {
+					if c.Name == "bosang_rt" {
+						renewed[i] = c.Value
+					}
+				}
+			})
+		}
+		wg.Wait()
+		for i := range renewed {
+			if statuses[i] != http.StatusOK || renewed[i] == "" || renewed[i] != renewed[0] {
+				t.Fatalf("request %d: got %d renewing to %.8q…, want 200 renewing to the same token as the others", i, statuses[i], renewed[i])
+			}
+		}
+		r := e.call(t, "POST", "/api/v1/auth/refresh", map[string]string{"refresh_token": renewed[0]})
+		if r.status != http.StatusOK {
+			t.Fatalf("the renewed session: got %d %s, want 200", r.status, r.body)
 		}
 	})
 }
