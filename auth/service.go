@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
-	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/models"
@@ -49,6 +46,10 @@ type Store interface {
 	// LoginBlockedUntil returns the end of a block on key, or the zero time.
 	LoginBlockedUntil(ctx context.Context, key string) (time.Time, error)
 	ClearLoginFailures(ctx context.Context, key string) error
+
+	// EnqueueOnce adds an outbox message unless one with its dedupe id
+	// exists already.
+	EnqueueOnce(ctx context.Context, m *models.OutboxMessage) error
 }
 
 // ErrTokenReused marks a refresh token presented a second time.
@@ -63,19 +64,6 @@ var ErrTokenReused = errors.New("refresh token reused")
 // stays one chain: whoever holds a copy still collides with the other
 // holder on the next rotation, and that reuse is caught.
 const RefreshGrace = 20 * time.Second
-
-// Throttle limits guessing: after Max failures within Window for one key (an
-// account or a client address), logins for that key are refused for Block.
-type Throttle struct {
-	Window     time.Duration
-	MaxAccount int
-	MaxAddress int
-	Block      time.Duration
-}
-
-// DefaultThrottle allows 5 failures per account and 20 per address in 15
-// minutes, then refuses for 15 minutes.
-var DefaultThrottle = Throttle{Window: 15 * time.Minute, MaxAccount: 5, MaxAddress: 20, Block: 15 * time.Minute}
 
 // Service is the account use cases of API.md "Accounts".
 type Service struct {
@@ -102,88 +90,15 @@ type Pair struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
-// NewUser is the input for registering or creating an account.
-type NewUser struct {
-	Email    string
-	Password string
-	Name     string
-	Phone    string
-	Role     string // only for staff creation; Register ignores it
-}
-
-var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 -]{7,18}[0-9]$`)
-
-// Register creates a claimant account. The role is always claimant, whatever
-// the input says. Bad fields return a *apperr.ValidationError; a taken e-mail,
-// ErrConflict.
-func (s *Service) Register(ctx context.Context, in NewUser) (*models.User, error) {
-	in.Role = models.RoleClaimant.String()
-	return s.create(ctx, in, true)
-}
-
-// CreateUser creates an account with any role; only admins may call it (the
-// handler checks), and the CLI uses it for staff.
-func (s *Service) CreateUser(ctx context.Context, in NewUser) (*models.User, error) {
-	return s.create(ctx, in, false)
-}
-
-func (s *Service) create(ctx context.Context, in NewUser, phoneRequired bool) (*models.User, error) {
-	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
-	in.Name = strings.TrimSpace(in.Name)
-	in.Phone = strings.TrimSpace(in.Phone)
-	var f apperr.Fields
-	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 || !strings.Contains(in.Email[strings.LastIndexByte(in.Email, '@')+1:], ".") {
-		f.Add("email", "올바른 이메일 주소를 입력하세요.", "Enter a valid e-mail address.")
-	}
-	if ko, en := passwordProblem(in.Password, in.Email); ko != "" {
-		f.Add("password", ko, en)
-	}
-	if n := utf8.RuneCountInString(in.Name); n < 1 || n > 100 {
-		f.Add("name", "이름을 1~100자로 입력하세요.", "Enter a name of 1 to 100 characters.")
-	}
-	if (phoneRequired || in.Phone != "") && !phonePattern.MatchString(in.Phone) {
-		f.Add("phone", "전화번호 형식이 올바르지 않습니다. 예: 010-1234-5678", "Enter a valid phone number, e.g. 010-1234-5678.")
-	}
-	role, err := models.ParseRole(in.Role)
-	if err != nil {
-		f.Add("role", "알 수 없는 역할입니다.", "Unknown role.")
-	}
-	if err := f.Err(); err != nil {
-		return nil, err
-	}
-	hash, err := HashPassword(in.Password)
-	if err != nil {
-		return nil, err
-	}
-	now := s.now().UTC()
-	u := &models.User{ID: s.newID(), Email: in.Email, PasswordHash: hash, Name: in.Name, Phone: in.Phone, Role: role, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.CreateUser(ctx, u); err != nil {
-		if errors.Is(err, apperr.ErrConflict) {
-			return nil, &conflictEmail{err}
-		}
-		return nil, err
-	}
-	return u, nil
-}
-
-// conflictEmail is a duplicate e-mail reported as a field problem too.
-type conflictEmail struct{ err error }
-
-func (e *conflictEmail) Error() string { return "e-mail already registered" }
-func (e *conflictEmail) Unwrap() error { return apperr.ErrConflict }
-
-// Fields names the field at fault, for the error body.
-func (e *conflictEmail) Fields() map[string]apperr.Message {
-	return map[string]apperr.Message{"email": {KO: "이미 가입된 이메일입니다.", EN: "This e-mail is already registered."}}
-}
-
 // Login checks credentials and returns a new token pair. Unknown e-mail and
-// wrong password give the same ErrUnauthenticated after the same work; a
-// throttled account or address gives *apperr.RateLimited.
+// wrong password give the same ErrUnauthenticated after the same work. Too
+// many failures (see Throttle) give *apperr.RateLimited, for this account
+// from this client address, for the account from everywhere, or for the
+// address, even with the right password.
 func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (*Pair, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	keys := []string{"account:" + email, "addr:" + clientAddr}
-	if err := s.checkBlocked(ctx, keys); err != nil {
+	keys := keysFor(email, clientAddr)
+	if err := s.checkBlocked(ctx, keys.pair, keys.account, keys.addr); err != nil {
 		return nil, err
 	}
 	u, err := s.store.UserByEmail(ctx, email)
@@ -200,41 +115,10 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 		}
 		return nil, fmt.Errorf("login %s: %w", redactEmail(email), apperr.ErrUnauthenticated)
 	}
-	if err := s.store.ClearLoginFailures(ctx, keys[0]); err != nil {
+	if err := s.store.ClearLoginFailures(ctx, keys.pair); err != nil {
 		return nil, err
 	}
 	return s.issuePair(ctx, u, s.newID())
-}
-
-func (s *Service) checkBlocked(ctx context.Context, keys []string) error {
-	now := s.now()
-	for _, k := range keys {
-		until, err := s.store.LoginBlockedUntil(ctx, k)
-		if err != nil {
-			return err
-		}
-		if until.After(now) {
-			return &apperr.RateLimited{RetryAfterSeconds: int(until.Sub(now).Seconds()) + 1}
-		}
-	}
-	return nil
-}
-
-func (s *Service) recordFailure(ctx context.Context, keys []string) error {
-	now := s.now()
-	limits := []int{s.throttle.MaxAccount, s.throttle.MaxAddress}
-	for i, k := range keys {
-		n, err := s.store.RecordLoginFailure(ctx, k, now, s.throttle.Window)
-		if err != nil {
-			return err
-		}
-		if n >= limits[i] {
-			if err := s.store.BlockLogin(ctx, k, now.Add(s.throttle.Block)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // issuePair starts a token family for u with a random refresh token.

@@ -28,16 +28,21 @@ func (c *clock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 
 const password = "correct horse battery"
 
-// newService is the auth service over db with a clock, and a claimant
-// registered in it.
+// newService is the auth service over db with a clock and the default
+// throttle, and a claimant kim@example.com registered in it.
 func newService(t *testing.T, db *store.DB) (*auth.Service, *clock) {
+	t.Helper()
+	return newServiceWith(t, db, auth.DefaultThrottle)
+}
+
+func newServiceWith(t *testing.T, db *store.DB, throttle auth.Throttle) (*auth.Service, *clock) {
 	t.Helper()
 	clk := &clock{t: time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC)}
 	key := make([]byte, 32)
 	rand.Read(key)
-	svc := auth.NewService(db, auth.NewSigner(key, 15*time.Minute, clk.now), 24*time.Hour, auth.DefaultThrottle, clk.now,
+	svc := auth.NewService(db, auth.NewSigner(key, 15*time.Minute, clk.now), 24*time.Hour, throttle, clk.now,
 		func() string { return uuid.Must(uuid.NewV7()).String() })
-	if _, err := svc.Register(context.Background(), auth.NewUser{Email: "kim@example.com", Password: password, Name: "김", Phone: "010-1234-5678"}); err != nil {
+	if _, err := svc.Register(context.Background(), auth.NewUser{Email: "kim@example.com", Password: password, Name: "김", Phone: "010-1234-5678"}, "198.51.100.1"); err != nil {
 		t.Fatal(err)
 	}
 	return svc, clk

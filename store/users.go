@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/auth"
@@ -199,4 +200,11 @@ func validUUID(s string) bool {
 		}
 	}
 	return true
+}
+
+// EnqueueOnce adds an outbox message unless one with the same dedupe id is
+// there already (delivered or not).
+func (db *DB) EnqueueOnce(ctx context.Context, m *models.OutboxMessage) error {
+	err := db.with(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_id"}}, DoNothing: true}).Create(m).Error
+	return translate(err, "enqueue message once")
 }
