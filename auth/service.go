@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
-	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/models"
@@ -27,11 +24,18 @@ type Store interface {
 	BumpTokenVersion(ctx context.Context, id string) error
 
 	CreateRefreshToken(ctx context.Context, t *models.RefreshToken) error
-	// ConsumeRefreshToken marks the live token with this hash used, atomically,
-	// and returns it. A token already used or revoked returns the token and an
-	// error wrapping ErrTokenReused; an unknown or expired one, ErrNotFound.
-	ConsumeRefreshToken(ctx context.Context, hash string, now time.Time) (*models.RefreshToken, error)
-	RevokeRefreshFamily(ctx context.Context, familyID string, now time.Time) error
+	// RotateRefreshToken marks the live token with this hash used and stores
+	// next with the used token's user and family, atomically, and returns the
+	// used token. A token already used or revoked returns the token and an
+	// error wrapping ErrTokenReused (next is not stored); an unknown or
+	// expired one, ErrNotFound. A rotation that loses a race with another
+	// finds the winner's successor stored.
+	RotateRefreshToken(ctx context.Context, hash string, next *models.RefreshToken, now time.Time) (*models.RefreshToken, error)
+	// RefreshTokenByHash finds a token, live or not; ErrNotFound if unknown.
+	RefreshTokenByHash(ctx context.Context, hash string) (*models.RefreshToken, error)
+	// RevokeFamily revokes every refresh token of the family and increments
+	// the user's token version, in one transaction.
+	RevokeFamily(ctx context.Context, userID, familyID string, now time.Time) error
 	RevokeUserRefreshTokens(ctx context.Context, userID string, now time.Time) error
 
 	// RecordLoginFailure counts a failure for key within window and returns the
@@ -42,23 +46,24 @@ type Store interface {
 	// LoginBlockedUntil returns the end of a block on key, or the zero time.
 	LoginBlockedUntil(ctx context.Context, key string) (time.Time, error)
 	ClearLoginFailures(ctx context.Context, key string) error
+
+	// EnqueueOnce adds an outbox message unless one with its dedupe id
+	// exists already.
+	EnqueueOnce(ctx context.Context, m *models.OutboxMessage) error
 }
 
 // ErrTokenReused marks a refresh token presented a second time.
 var ErrTokenReused = errors.New("refresh token reused")
 
-// Throttle limits guessing: after Max failures within Window for one key (an
-// account or a client address), logins for that key are refused for Block.
-type Throttle struct {
-	Window     time.Duration
-	MaxAccount int
-	MaxAddress int
-	Block      time.Duration
-}
-
-// DefaultThrottle allows 5 failures per account and 20 per address in 15
-// minutes, then refuses for 15 minutes.
-var DefaultThrottle = Throttle{Window: 15 * time.Minute, MaxAccount: 5, MaxAddress: 20, Block: 15 * time.Minute}
+// RefreshGrace is how long after a refresh token is spent that presenting it
+// again counts as the same client rather than theft. A browser whose access
+// cookie has expired sends the same refresh cookie with every request it has
+// in flight; without this window the second request would look like reuse
+// and log the user out. Within it, while the successor is unspent, the same
+// successor is returned again (with a fresh access token), so the family
+// stays one chain: whoever holds a copy still collides with the other
+// holder on the next rotation, and that reuse is caught.
+const RefreshGrace = 20 * time.Second
 
 // Service is the account use cases of API.md "Accounts".
 type Service struct {
@@ -85,88 +90,15 @@ type Pair struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
-// NewUser is the input for registering or creating an account.
-type NewUser struct {
-	Email    string
-	Password string
-	Name     string
-	Phone    string
-	Role     string // only for staff creation; Register ignores it
-}
-
-var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 -]{7,18}[0-9]$`)
-
-// Register creates a claimant account. The role is always claimant, whatever
-// the input says. Bad fields return a *apperr.ValidationError; a taken e-mail,
-// ErrConflict.
-func (s *Service) Register(ctx context.Context, in NewUser) (*models.User, error) {
-	in.Role = models.RoleClaimant.String()
-	return s.create(ctx, in, true)
-}
-
-// CreateUser creates an account with any role; only admins may call it (the
-// handler checks), and the CLI uses it for staff.
-func (s *Service) CreateUser(ctx context.Context, in NewUser) (*models.User, error) {
-	return s.create(ctx, in, false)
-}
-
-func (s *Service) create(ctx context.Context, in NewUser, phoneRequired bool) (*models.User, error) {
-	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
-	in.Name = strings.TrimSpace(in.Name)
-	in.Phone = strings.TrimSpace(in.Phone)
-	var f apperr.Fields
-	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 || !strings.Contains(in.Email[strings.LastIndexByte(in.Email, '@')+1:], ".") {
-		f.Add("email", "올바른 이메일 주소를 입력하세요.", "Enter a valid e-mail address.")
-	}
-	if ko, en := passwordProblem(in.Password, in.Email); ko != "" {
-		f.Add("password", ko, en)
-	}
-	if n := utf8.RuneCountInString(in.Name); n < 1 || n > 100 {
-		f.Add("name", "이름을 1~100자로 입력하세요.", "Enter a name of 1 to 100 characters.")
-	}
-	if (phoneRequired || in.Phone != "") && !phonePattern.MatchString(in.Phone) {
-		f.Add("phone", "전화번호 형식이 올바르지 않습니다. 예: 010-1234-5678", "Enter a valid phone number, e.g. 010-1234-5678.")
-	}
-	role, err := models.ParseRole(in.Role)
-	if err != nil {
-		f.Add("role", "알 수 없는 역할입니다.", "Unknown role.")
-	}
-	if err := f.Err(); err != nil {
-		return nil, err
-	}
-	hash, err := HashPassword(in.Password)
-	if err != nil {
-		return nil, err
-	}
-	now := s.now().UTC()
-	u := &models.User{ID: s.newID(), Email: in.Email, PasswordHash: hash, Name: in.Name, Phone: in.Phone, Role: role, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.CreateUser(ctx, u); err != nil {
-		if errors.Is(err, apperr.ErrConflict) {
-			return nil, &conflictEmail{err}
-		}
-		return nil, err
-	}
-	return u, nil
-}
-
-// conflictEmail is a duplicate e-mail reported as a field problem too.
-type conflictEmail struct{ err error }
-
-func (e *conflictEmail) Error() string { return "e-mail already registered" }
-func (e *conflictEmail) Unwrap() error { return apperr.ErrConflict }
-
-// Fields names the field at fault, for the error body.
-func (e *conflictEmail) Fields() map[string]apperr.Message {
-	return map[string]apperr.Message{"email": {KO: "이미 가입된 이메일입니다.", EN: "This e-mail is already registered."}}
-}
-
 // Login checks credentials and returns a new token pair. Unknown e-mail and
-// wrong password give the same ErrUnauthenticated after the same work; a
-// throttled account or address gives *apperr.RateLimited.
+// wrong password give the same ErrUnauthenticated after the same work. Too
+// many failures (see Throttle) give *apperr.RateLimited, for this account
+// from this client address, for the account from everywhere, or for the
+// address, even with the right password.
 func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (*Pair, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	keys := []string{"account:" + email, "addr:" + clientAddr}
-	if err := s.checkBlocked(ctx, keys); err != nil {
+	keys := keysFor(email, clientAddr)
+	if err := s.checkBlocked(ctx, keys.pair, keys.account, keys.addr); err != nil {
 		return nil, err
 	}
 	u, err := s.store.UserByEmail(ctx, email)
@@ -183,48 +115,14 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 		}
 		return nil, fmt.Errorf("login %s: %w", redactEmail(email), apperr.ErrUnauthenticated)
 	}
-	if err := s.store.ClearLoginFailures(ctx, keys[0]); err != nil {
+	if err := s.store.ClearLoginFailures(ctx, keys.pair); err != nil {
 		return nil, err
 	}
 	return s.issuePair(ctx, u, s.newID())
 }
 
-func (s *Service) checkBlocked(ctx context.Context, keys []string) error {
-	now := s.now()
-	for _, k := range keys {
-		until, err := s.store.LoginBlockedUntil(ctx, k)
-		if err != nil {
-			return err
-		}
-		if until.After(now) {
-			return &apperr.RateLimited{RetryAfterSeconds: int(until.Sub(now).Seconds()) + 1}
-		}
-	}
-	return nil
-}
-
-func (s *Service) recordFailure(ctx context.Context, keys []string) error {
-	now := s.now()
-	limits := []int{s.throttle.MaxAccount, s.throttle.MaxAddress}
-	for i, k := range keys {
-		n, err := s.store.RecordLoginFailure(ctx, k, now, s.throttle.Window)
-		if err != nil {
-			return err
-		}
-		if n >= limits[i] {
-			if err := s.store.BlockLogin(ctx, k, now.Add(s.throttle.Block)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
+// issuePair starts a token family for u with a random refresh token.
 func (s *Service) issuePair(ctx context.Context, u *models.User, family string) (*Pair, error) {
-	access, err := s.signer.Issue(u)
-	if err != nil {
-		return nil, err
-	}
 	token, hash, err := newOpaqueToken()
 	if err != nil {
 		return nil, err
@@ -234,34 +132,72 @@ func (s *Service) issuePair(ctx context.Context, u *models.User, family string) 
 	if err := s.store.CreateRefreshToken(ctx, rt); err != nil {
 		return nil, err
 	}
-	return &Pair{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(s.signer.TTL().Seconds()), RefreshToken: token}, nil
+	return s.pair(u, token)
+}
+
+// pair is a fresh access token for u with the given refresh token.
+func (s *Service) pair(u *models.User, refresh string) (*Pair, error) {
+	access, err := s.signer.Issue(u)
+	if err != nil {
+		return nil, err
+	}
+	return &Pair{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(s.signer.TTL().Seconds()), RefreshToken: refresh}, nil
 }
 
 // Refresh rotates a refresh token: the presented one is spent and a new pair
-// returned. A token presented twice revokes its whole family and returns
-// ErrUnauthenticated, as does an unknown or expired one.
+// returned. The same token presented again within RefreshGrace returns the
+// same successor. Presented later (or once the successor is spent), it is
+// taken as stolen: the whole family is revoked with every access token the
+// user holds (the token version moves on; other sessions renew theirs with
+// their own refresh tokens), and ErrUnauthenticated returned, as for an
+// unknown, expired or revoked token.
 func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Pair, error) {
 	if refreshToken == "" || len(refreshToken) > maxTokenLength {
 		return nil, fmt.Errorf("refresh token: %w", apperr.ErrUnauthenticated)
 	}
 	now := s.now().UTC()
-	old, err := s.store.ConsumeRefreshToken(ctx, hashOpaque(refreshToken), now)
+	next := s.signer.successor(refreshToken)
+	rt := &models.RefreshToken{ID: s.newID(), TokenHash: hashOpaque(next), ExpiresAt: now.Add(s.refreshTTL), CreatedAt: now}
+	old, err := s.store.RotateRefreshToken(ctx, hashOpaque(refreshToken), rt, now)
 	switch {
 	case errors.Is(err, ErrTokenReused):
-		if rerr := s.store.RevokeRefreshFamily(ctx, old.FamilyID, now); rerr != nil {
-			return nil, rerr
-		}
-		return nil, fmt.Errorf("refresh token reused, family revoked: %w", apperr.ErrUnauthenticated)
+		return s.presentedAgain(ctx, old, next, now)
 	case errors.Is(err, apperr.ErrNotFound):
 		return nil, fmt.Errorf("refresh token: %w", apperr.ErrUnauthenticated)
 	case err != nil:
 		return nil, err
 	}
-	u, err := s.store.UserByID(ctx, old.UserID)
+	return s.pairFor(ctx, old.UserID, next)
+}
+
+// presentedAgain answers a spent or revoked refresh token: the successor
+// again within the grace window, else revocation (see Refresh).
+func (s *Service) presentedAgain(ctx context.Context, old *models.RefreshToken, next string, now time.Time) (*Pair, error) {
+	if old.RevokedAt != nil {
+		return nil, fmt.Errorf("refresh token %s revoked: %w", old.ID, apperr.ErrUnauthenticated)
+	}
+	if old.UsedAt != nil && now.Sub(*old.UsedAt) <= RefreshGrace {
+		succ, err := s.store.RefreshTokenByHash(ctx, hashOpaque(next))
+		if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+			return nil, err
+		}
+		if err == nil && succ.UsedAt == nil && succ.RevokedAt == nil && succ.ExpiresAt.After(now) {
+			return s.pairFor(ctx, old.UserID, next)
+		}
+	}
+	if err := s.store.RevokeFamily(ctx, old.UserID, old.FamilyID, now); err != nil {
+		return nil, err
+	}
+	return nil, fmt.Errorf("refresh token %s reused, family and access tokens revoked: %w", old.ID, apperr.ErrUnauthenticated)
+}
+
+// pairFor is a new access token for the user with refresh token next.
+func (s *Service) pairFor(ctx context.Context, userID, next string) (*Pair, error) {
+	u, err := s.store.UserByID(ctx, userID)
 	if err != nil {
 		return nil, fmt.Errorf("refresh for missing user: %w", apperr.ErrUnauthenticated)
 	}
-	return s.issuePair(ctx, u, old.FamilyID)
+	return s.pair(u, next)
 }
 
 // Logout revokes the user's refresh tokens and every access token issued so far.

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -119,6 +120,20 @@ func (s *Signer) key(t *jwt.Token) (any, error) {
 		return nil, errors.New("unknown kid")
 	}
 	return k, nil
+}
+
+// successor derives the refresh token that replaces token when it is
+// spent: an HMAC of it under the signing key (domain-separated by a label no
+// JWT signing input can contain). Deriving rather than drawing it lets a
+// token presented twice within RefreshGrace get the same successor, which is
+// stored only as a hash; nobody without the key can compute it. Rotating the
+// signing key changes the successor of a token spent just before, so a
+// repeat across that moment is taken as reuse.
+func (s *Signer) successor(token string) string {
+	m := hmac.New(sha256.New, s.keys[s.kid])
+	m.Write([]byte("bosang refresh successor\x00"))
+	m.Write([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 // newOpaqueToken returns a random refresh token and the hash stored for it.

@@ -5,9 +5,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -54,7 +56,24 @@ type Config struct {
 	// BOSANG_FREE_SERVICE_COMPENSATION_NOTICE=owed (the default, the
 	// conservative reading) or exempt.
 	FreeServiceOwesCompensationNotice bool
+
+	// RatePerSecond, RateBurst and RateClients are the per-client limit of
+	// the JSON API (BOSANG_RATE_LIMIT, BOSANG_RATE_BURST,
+	// BOSANG_RATE_CLIENTS): requests a second each client address may
+	// sustain (0 turns the limit off), how many it may send at once, and
+	// how many addresses are tracked at most.
+	RatePerSecond float64
+	RateBurst     int
+	RateClients   int
 }
+
+// The defaults of the per-client API rate limit: generous for any person
+// or script, a wall for a flood from one address.
+const (
+	DefaultRatePerSecond = 20
+	DefaultRateBurst     = 100
+	DefaultRateClients   = 50000
+)
 
 // The values of BOSANG_FREE_SERVICE_COMPENSATION_NOTICE.
 const (
@@ -93,6 +112,9 @@ func Load(getenv func(string) string) (*Config, error) {
 		c.FreeServiceOwesCompensationNotice = v == NoticeOwed
 	default:
 		return nil, fmt.Errorf("BOSANG_FREE_SERVICE_COMPENSATION_NOTICE must be %q or %q, got %q", NoticeOwed, NoticeExempt, v)
+	}
+	if err := c.loadRateLimit(getenv); err != nil {
+		return nil, err
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://localhost" + portOf(c.Addr)
@@ -154,6 +176,23 @@ func (c *Config) rotationKeys(getenv func(string) string) error {
 	}
 	if len(c.EncryptionPreviousKeys) > 0 && c.FingerprintKey == nil {
 		return errors.New("BOSANG_ENCRYPTION_PREVIOUS_KEYS is set but BOSANG_FINGERPRINT_KEY is not: pin the fingerprint key before rotating the encryption key (`bosang keys fingerprint` with the old key prints it; see SECURITY.md)")
+	}
+	return nil
+}
+
+// loadRateLimit reads the per-client API rate limit; a value that is not a
+// number in range stops the start.
+func (c *Config) loadRateLimit(getenv func(string) string) error {
+	var err error
+	if c.RatePerSecond, err = strconv.ParseFloat(or(getenv("BOSANG_RATE_LIMIT"), strconv.Itoa(DefaultRatePerSecond)), 64); err != nil ||
+		c.RatePerSecond < 0 || math.IsInf(c.RatePerSecond, 0) || math.IsNaN(c.RatePerSecond) {
+		return fmt.Errorf("BOSANG_RATE_LIMIT must be requests a second per client, 0 or more (0 turns the limit off), got %q", getenv("BOSANG_RATE_LIMIT"))
+	}
+	if c.RateBurst, err = strconv.Atoi(or(getenv("BOSANG_RATE_BURST"), strconv.Itoa(DefaultRateBurst))); err != nil || c.RateBurst < 1 {
+		return fmt.Errorf("BOSANG_RATE_BURST must be a whole number of requests, 1 or more, got %q", getenv("BOSANG_RATE_BURST"))
+	}
+	if c.RateClients, err = strconv.Atoi(or(getenv("BOSANG_RATE_CLIENTS"), strconv.Itoa(DefaultRateClients))); err != nil || c.RateClients < 1 {
+		return fmt.Errorf("BOSANG_RATE_CLIENTS must be a whole number of client addresses, 1 or more, got %q", getenv("BOSANG_RATE_CLIENTS"))
 	}
 	return nil
 }
@@ -246,8 +285,12 @@ func (c *Config) Redacted() map[string]string {
 	if c.FreeServiceOwesCompensationNotice {
 		free = NoticeOwed
 	}
+	rateLimit := "off"
+	if c.RatePerSecond > 0 {
+		rateLimit = fmt.Sprintf("%g/s burst %d, %d clients", c.RatePerSecond, c.RateBurst, c.RateClients)
+	}
 	return map[string]string{"addr": c.Addr, "database": db, "data_dir": c.DataDir, "env": c.Env, "base_url": c.BaseURL, "smtp": smtpConfigured,
-		"free_service_compensation_notice": free}
+		"free_service_compensation_notice": free, "rate_limit": rateLimit}
 }
 
 func redactURL(raw string) string {

@@ -150,3 +150,42 @@ func TestRotationKeys(t *testing.T) {
 		})
 	}
 }
+
+func TestRateLimit(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    [3]float64 // per second, burst, clients
+		wantErr string
+	}{
+		{"unset: the generous defaults", nil, [3]float64{config.DefaultRatePerSecond, config.DefaultRateBurst, config.DefaultRateClients}, ""},
+		{"fractions of a request a second", map[string]string{"BOSANG_RATE_LIMIT": "0.5", "BOSANG_RATE_BURST": "5", "BOSANG_RATE_CLIENTS": "10"}, [3]float64{0.5, 5, 10}, ""},
+		{"0 turns it off", map[string]string{"BOSANG_RATE_LIMIT": "0"}, [3]float64{0, config.DefaultRateBurst, config.DefaultRateClients}, ""},
+		{"negative rate", map[string]string{"BOSANG_RATE_LIMIT": "-1"}, [3]float64{}, "BOSANG_RATE_LIMIT"},
+		{"not a number", map[string]string{"BOSANG_RATE_LIMIT": "fast"}, [3]float64{}, "BOSANG_RATE_LIMIT"},
+		{"infinite", map[string]string{"BOSANG_RATE_LIMIT": "Inf"}, [3]float64{}, "BOSANG_RATE_LIMIT"},
+		{"burst 0", map[string]string{"BOSANG_RATE_BURST": "0"}, [3]float64{}, "BOSANG_RATE_BURST"},
+		{"clients 0", map[string]string{"BOSANG_RATE_CLIENTS": "0"}, [3]float64{}, "BOSANG_RATE_CLIENTS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vars := map[string]string{"BOSANG_DATA_DIR": t.TempDir()}
+			for k, v := range tt.env {
+				vars[k] = v
+			}
+			c, err := config.Load(env(vars))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got %v, want an error naming %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := [3]float64{c.RatePerSecond, float64(c.RateBurst), float64(c.RateClients)}; got != tt.want {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

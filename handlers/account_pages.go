@@ -21,22 +21,26 @@ func (s *server) registerPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "register", s.view(c, "register.title"))
 }
 
+// registerSubmit answers alike whether the address is new or already
+// registered (auth.Service.Register tells the owner by e-mail): either way
+// the browser is sent to log in.
 func (s *server) registerSubmit(c *gin.Context) {
 	v := s.view(c, "register.title")
 	in := auth.NewUser{Email: c.PostForm("email"), Password: c.PostForm("password"), Name: c.PostForm("name"), Phone: c.PostForm("phone")}
 	v.Form = map[string]string{"email": in.Email, "name": in.Name, "phone": in.Phone}
-	ctx := c.Request.Context()
-	if _, err := s.auth.Register(ctx, in); err != nil {
+	_, err := s.auth.Register(c.Request.Context(), in, clientAddr(c))
+	var rl *apperr.RateLimited
+	switch {
+	case errors.As(err, &rl):
+		c.Header("Retry-After", strconv.Itoa(rl.RetryAfterSeconds))
+		v.Flash = v.L.T("register.throttled")
+		s.render(c, http.StatusTooManyRequests, "register", v)
+		return
+	case err != nil:
 		s.formError(c, "register", v, err)
 		return
 	}
-	pair, err := s.auth.Login(ctx, in.Email, in.Password, c.ClientIP())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.setSession(c, pair)
-	c.Redirect(http.StatusSeeOther, "/account")
+	c.Redirect(http.StatusSeeOther, "/login?registered=1&next=/account")
 }
 
 // formError re-renders a form with its field errors (422), or renders the
@@ -59,6 +63,9 @@ func (s *server) formError(c *gin.Context, page string, v *view, err error) {
 func (s *server) loginPage(c *gin.Context) {
 	v := s.view(c, "login.title")
 	v.Form["next"] = localPath(c.Query("next"))
+	if c.Query("registered") == "1" {
+		v.Form["registered"] = "1" // the notice after sign-up
+	}
 	s.render(c, http.StatusOK, "login", v)
 }
 
@@ -66,7 +73,7 @@ func (s *server) loginSubmit(c *gin.Context) {
 	v := s.view(c, "login.title")
 	email, next := c.PostForm("email"), localPath(c.PostForm("next"))
 	v.Form = map[string]string{"email": email, "next": next}
-	pair, err := s.auth.Login(c.Request.Context(), email, c.PostForm("password"), c.ClientIP())
+	pair, err := s.auth.Login(c.Request.Context(), email, c.PostForm("password"), clientAddr(c))
 	var rl *apperr.RateLimited
 	switch {
 	case errors.As(err, &rl):
@@ -82,7 +89,7 @@ func (s *server) loginSubmit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.setSession(c, pair)
+	s.startSession(c, pair)
 	c.Redirect(http.StatusSeeOther, next)
 }
 
@@ -93,7 +100,7 @@ func (s *server) logoutSubmit(c *gin.Context) {
 			return
 		}
 	}
-	s.clearSession(c)
+	s.endSession(c)
 	c.Redirect(http.StatusSeeOther, "/")
 }
 

@@ -35,7 +35,9 @@ func (s *server) register(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	u, err := s.auth.Register(c.Request.Context(), auth.NewUser{Email: in.Email, Password: in.Password, Name: in.Name, Phone: in.Phone})
+	// 201 {user} whether or not the address was registered already; see
+	// auth.Service.Register.
+	u, err := s.auth.Register(c.Request.Context(), auth.NewUser{Email: in.Email, Password: in.Password, Name: in.Name, Phone: in.Phone}, clientAddr(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -76,7 +78,7 @@ func (s *server) login(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	pair, err := s.auth.Login(c.Request.Context(), in.Email, in.Password, c.ClientIP())
+	pair, err := s.auth.Login(c.Request.Context(), in.Email, in.Password, clientAddr(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -107,7 +109,7 @@ func (s *server) logout(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.clearSession(c)
+	s.endSession(c)
 	c.Status(http.StatusNoContent)
 }
 

@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -25,16 +27,24 @@ const (
 func (s *server) csrfToken(c *gin.Context) string {
 	seed, err := c.Cookie(csrfCookie)
 	if err != nil || len(seed) < 32 {
-		b := make([]byte, 32)
-		rand.Read(b)
-		seed = base64.RawURLEncoding.EncodeToString(b)
-		s.setCookie(c, csrfCookie, seed, 0)
-		c.Set(csrfCookie, seed)
+		s.rotateCSRF(c)
 	}
 	if v, ok := c.Get(csrfCookie); ok {
 		seed = v.(string)
 	}
 	return s.csrfFor(seed)
+}
+
+// rotateCSRF gives the browser a new random seed, and so a new form token,
+// from this response on. Called when a session begins or ends, so that a
+// token learnt (or a seed cookie planted) before a login is worthless after
+// it.
+func (s *server) rotateCSRF(c *gin.Context) {
+	b := make([]byte, 32)
+	rand.Read(b)
+	seed := base64.RawURLEncoding.EncodeToString(b)
+	s.setCookie(c, csrfCookie, seed, 0)
+	c.Set(csrfCookie, seed)
 }
 
 func (s *server) csrfFor(seed string) string {
@@ -71,4 +81,35 @@ func (s *server) csrfValid(c *gin.Context) bool {
 		token = c.PostForm(csrfField)
 	}
 	return err == nil && token != "" && hmac.Equal([]byte(token), []byte(s.csrfFor(seed)))
+}
+
+// crossOriginProtection is the second layer against forged requests, beside
+// the CSRF token: Go's check of Sec-Fetch-Site and Origin, which refuses an
+// unsafe request a browser sends from another origin. The portal's public
+// address (BOSANG_BASE_URL) is trusted as an origin too, for when a proxy
+// in front changes the Host header.
+func crossOriginProtection(baseURL string) (*http.CrossOriginProtection, error) {
+	p := http.NewCrossOriginProtection()
+	if baseURL == "" {
+		return p, nil
+	}
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return nil, fmt.Errorf("base URL %q is not an absolute URL", baseURL)
+	}
+	if err := p.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+		return nil, fmt.Errorf("base URL %q as a trusted origin: %w", baseURL, err)
+	}
+	return p, nil
+}
+
+// crossOrigin refuses, with 403, an unsafe request that p finds cross-origin.
+func (s *server) crossOrigin(p *http.CrossOriginProtection) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := p.Check(c.Request); err != nil {
+			s.fail(c, fmt.Errorf("%v: %w", err, apperr.ErrForbidden))
+			return
+		}
+		c.Next()
+	}
 }

@@ -50,6 +50,12 @@ type testEnv struct {
 
 func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 	t.Helper()
+	return newTestEnvWith(t, db, nil)
+}
+
+// newTestEnvWith is newTestEnv with the router's Deps changed by adjust.
+func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *testEnv {
+	t.Helper()
 	key := make([]byte, 32)
 	rand.Read(key)
 	signer := auth.NewSigner(key, 15*time.Minute, time.Now)
@@ -81,9 +87,13 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 	au := audit.NewService(db.Audit(), time.Now, newID)
 	po := payout.NewService(db.Payouts(), sealer, au, time.Now, newID)
 	st := stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now)
-	h, err := handlers.New(handlers.Deps{Auth: svc, Outages: outages, Claims: cl, Review: rv, Audit: au, Payouts: po, Stats: st,
+	deps := handlers.Deps{Auth: svc, Outages: outages, Claims: cl, Review: rv, Audit: au, Payouts: po, Stats: st,
 		BaseURL: "https://bosang.example", Catalog: cat, Ready: db.Ready, CSRFKey: key,
-		Logger: slog.New(slog.NewJSONHandler(logs, nil)), RefreshTTL: 24 * time.Hour})
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)), RefreshTTL: 24 * time.Hour}
+	if adjust != nil {
+		adjust(&deps)
+	}
+	h, err := handlers.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}

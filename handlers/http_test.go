@@ -142,15 +142,19 @@ func TestCSRF(t *testing.T) {
 				t.Fatalf("got %d, want 403", resp.StatusCode)
 			}
 		})
-		t.Run("form with its token registers and logs in", func(t *testing.T) {
+		t.Run("form with its token registers, then the login form logs in", func(t *testing.T) {
 			b := e.browser(t)
 			v := url.Values{"csrf_token": {formToken(t, b, e.srv.URL+"/register")}}
 			for k, vs := range form {
 				v[k] = vs
 			}
 			resp := post(b, "/register", v)
-			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/account" {
-				t.Fatalf("got %d to %q, want 303 to /account", resp.StatusCode, resp.Header.Get("Location"))
+			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?registered=1&next=/account" {
+				t.Fatalf("got %d to %q, want 303 to the login page", resp.StatusCode, resp.Header.Get("Location"))
+			}
+			login := url.Values{"csrf_token": {formToken(t, b, e.srv.URL+"/login")}, "email": form["email"], "password": form["password"], "next": {"/account"}}
+			if resp := post(b, "/login", login); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/account" {
+				t.Fatalf("login: got %d to %q, want 303 to /account", resp.StatusCode, resp.Header.Get("Location"))
 			}
 			acct, err := b.Get(e.srv.URL + "/account")
 			if err != nil {
@@ -182,7 +186,7 @@ func TestCSRF(t *testing.T) {
 				t.Fatalf("cookie-authenticated API POST without X-CSRF-Token: got %d, want 403", r.StatusCode)
 			}
 			req, _ = http.NewRequest("POST", e.srv.URL+"/api/v1/auth/logout", nil)
-			req.Header.Set("X-CSRF-Token", tok)
+			req.Header.Set("X-CSRF-Token", formToken(t, b, e.srv.URL+"/account")) // the seed changed at login
 			if r, err = b.Do(req); err != nil {
 				t.Fatal(err)
 			}

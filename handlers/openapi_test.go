@@ -374,7 +374,7 @@ func TestOpenAPIRealResponses(t *testing.T) {
 
 		// Register.
 		k.exchange(t, e, 201, reqValid, "POST", regPath, reg("kim@example.com"))
-		k.exchange(t, e, 409, reqValid, "POST", regPath, reg("kim@example.com"))
+		k.exchange(t, e, 201, reqValid, "POST", regPath, reg("kim@example.com")) // taken: the same answer
 		k.exchange(t, e, 422, reqValid, "POST", regPath,
 			map[string]string{"email": "not-an-address", "password": "short", "name": "홍길동", "phone": "12"})
 		k.exchange(t, e, 400, reqInvalid, "POST", regPath, `{"email": "kim@example.com",`)
@@ -394,9 +394,17 @@ func TestOpenAPIRealResponses(t *testing.T) {
 		k.exchange(t, e, 401, reqValid, "POST", loginPath, map[string]string{"email": "nobody@example.com", "password": testPassword})
 		k.exchange(t, e, 422, reqInvalid, "POST", loginPath, map[string]any{"email": 42, "password": testPassword})
 
-		// Refresh: a new pair, then the spent token again is refused.
+		// Refresh: a new pair; the spent token again at once (parallel
+		// requests) gets the same successor; once the successor is spent,
+		// the first token is refused and the session revoked.
+		next := k.exchange(t, e, 200, reqValid, "POST", refresh, map[string]string{"refresh_token": pair.RefreshToken})
 		k.exchange(t, e, 200, reqValid, "POST", refresh, map[string]string{"refresh_token": pair.RefreshToken})
+		k.exchange(t, e, 200, reqValid, "POST", refresh, map[string]string{"refresh_token": next.json(t)["refresh_token"].(string)})
 		k.exchange(t, e, 401, reqValid, "POST", refresh, map[string]string{"refresh_token": pair.RefreshToken})
+		pr = k.exchange(t, e, 200, reqValid, "POST", loginPath, creds)
+		if err := json.Unmarshal(pr.body, &pair); err != nil {
+			t.Fatal(err)
+		}
 
 		// Me.
 		k.exchange(t, e, 200, reqValid, "GET", me, nil, bearer(pair.AccessToken)...)
@@ -427,7 +435,7 @@ func TestOpenAPIRealResponses(t *testing.T) {
 		// Throttled login: 429 with Retry-After.
 		k.exchange(t, e, 201, reqValid, "POST", regPath, reg("lee@example.com"))
 		wrong := map[string]string{"email": "lee@example.com", "password": "wrong password here"}
-		for range auth.DefaultThrottle.MaxAccount {
+		for range auth.DefaultThrottle.PairFree {
 			k.exchange(t, e, 401, reqValid, "POST", loginPath, wrong)
 		}
 		r := k.exchange(t, e, 429, reqValid, "POST", loginPath, wrong)

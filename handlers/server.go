@@ -54,6 +54,10 @@ type Deps struct {
 	RequestTimeout time.Duration
 	// Registry receives the HTTP metrics; a fresh one when nil.
 	Registry *prometheus.Registry
+	// RateLimit limits each client's API requests; off when zero.
+	RateLimit RateLimit
+	// Now is the clock of the rate limit; time.Now when nil.
+	Now func() time.Time
 }
 
 type server struct {
@@ -116,7 +120,16 @@ func New(d Deps) (http.Handler, error) {
 		d.RequestTimeout = 15 * time.Second
 	}
 	adm := newAdmission(d.MaxInFlight, d.AdmissionWait, d.Registry)
-	r.Use(withRequestID, m.observe, s.accessLog, gin.CustomRecovery(s.recovered), s.securityHeaders, withDeadline(d.RequestTimeout), adm.limit)
+	cop, err := crossOriginProtection(d.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	limiter := newClientLimiter(d.RateLimit, d.Now, d.Registry)
+	r.Use(withRequestID, m.observe, s.accessLog, gin.CustomRecovery(s.recovered), s.securityHeaders, s.crossOrigin(cop),
+		s.rateLimit(limiter), withDeadline(d.RequestTimeout), adm.limit)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })

@@ -37,8 +37,11 @@ func (s *server) identify(c *gin.Context) {
 		c.Next()
 		return
 	}
-	if _, err := c.Cookie(accessCookie); err == nil && isAPI(c) && !s.csrfValid(c) {
-		// A cookie session on a state-changing API call needs the CSRF header.
+	if hasSessionCookie(c) && !s.csrfValid(c) {
+		// A cookie session on a state-changing call needs the CSRF proof,
+		// whichever cookie would authenticate it: the refresh cookie alone
+		// would otherwise log a forged request in (and rotate the session).
+		// Refused before the cookies are looked at, so nothing changes.
 		s.fail(c, apperr.ErrForbidden)
 		return
 	}
@@ -46,6 +49,17 @@ func (s *server) identify(c *gin.Context) {
 		s.setUser(c, u)
 	}
 	c.Next()
+}
+
+// hasSessionCookie reports whether the request carries either session
+// cookie: the access cookie or the refresh cookie that renews it.
+func hasSessionCookie(c *gin.Context) bool {
+	for _, name := range []string{accessCookie, refreshCookie} {
+		if v, err := c.Cookie(name); err == nil && v != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // setUser makes u the caller, for handlers and for the audit entries the
@@ -111,6 +125,22 @@ func (s *server) requireRole(roles ...models.Role) gin.HandlerFunc {
 			return
 		}
 		c.Next()
+	}
+}
+
+// startSession gives a browser that just logged in its session cookies and
+// a new CSRF seed.
+func (s *server) startSession(c *gin.Context, p *auth.Pair) {
+	s.setSession(c, p)
+	s.rotateCSRF(c)
+}
+
+// endSession deletes the session cookies and, for a browser, replaces the
+// CSRF seed.
+func (s *server) endSession(c *gin.Context) {
+	s.clearSession(c)
+	if _, err := c.Cookie(csrfCookie); err == nil {
+		s.rotateCSRF(c)
 	}
 }
 

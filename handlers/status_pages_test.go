@@ -298,6 +298,7 @@ func TestOperatorPages(t *testing.T) {
 			if p := postPage(t, e, c, "/register", reg); p.status != http.StatusSeeOther {
 				t.Fatalf("register: got %d", p.status)
 			}
+			c = loginBrowser(t, e, "claimant-pages@example.com")
 			if p := getPage(t, e, c, "/ops", ""); p.status != http.StatusForbidden {
 				t.Fatalf("claimant on /ops: got %d, want 403", p.status)
 			}

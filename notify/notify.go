@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/bosang/bosang/auth"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
 )
@@ -96,12 +97,14 @@ type LogSender struct{ Log *slog.Logger }
 
 // Send logs the message without personal data beyond ids; a claim's status
 // or estimate message also with its text (StatusText), which states the
-// amount decided, paid or newly estimated.
+// amount decided, paid or newly estimated, and an account message with its
+// text (AccountText).
 func (s LogSender) Send(ctx context.Context, m models.OutboxMessage) error {
 	args := []any{"topic", m.Topic, "dedupe_id", m.DedupeID, "payload", m.Payload}
-	if m.Topic == claims.TopicStatus || m.Topic == claims.TopicEstimate {
-		if text, err := StatusText(m, ""); err == nil {
-			args = append(args, "subject", text.Subject, "text", text.Body)
+	switch m.Topic {
+	case claims.TopicStatus, claims.TopicEstimate, auth.TopicSignupExisting:
+		if text, err := compose(m, ""); err == nil {
+			args = append(args, "subject", text.subject, "text", text.body)
 		}
 	}
 	s.Log.InfoContext(ctx, "notification", args...)

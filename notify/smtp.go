@@ -13,7 +13,8 @@ import (
 	"github.com/bosang/bosang/models"
 )
 
-// Recipients finds the e-mail address of a claimant.
+// Recipients finds the e-mail address of a user (a claimant, or an account's
+// owner).
 type Recipients func(ctx context.Context, userID string) (email, name string, err error)
 
 // SMTPSender e-mails claimants about their claims through go-mail: MIME
@@ -59,17 +60,18 @@ func NewSMTPSender(rawURL, baseURL string, recipients Recipients) (*SMTPSender, 
 	return s, nil
 }
 
-// Send e-mails the claimant named in the payload of a claims.TopicStatus
-// message what StatusText says: the new status, and the amount decided or
-// paid. The Message-ID is derived from the dedupe id so that mail clients
-// fold a repeat into the original.
+// Send e-mails the claimant named in the payload of a claims.TopicStatus or
+// claims.TopicEstimate message what StatusText says (the new status, and the
+// amount decided or paid; or the changed estimate), and the owner named in
+// an auth.TopicSignupExisting message what AccountText says. The Message-ID
+// is derived from the dedupe id so that mail clients fold a repeat into the
+// original.
 func (s *SMTPSender) Send(ctx context.Context, m models.OutboxMessage) error {
-	text, err := StatusText(m, s.baseURL)
+	text, err := compose(m, s.baseURL)
 	if err != nil {
 		return err
 	}
-	p := text.Payload
-	to, _, err := s.recipients(ctx, p.ClaimantID)
+	to, _, err := s.recipients(ctx, text.to)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrNoRecipient, err)
 	}
@@ -80,10 +82,10 @@ func (s *SMTPSender) Send(ctx context.Context, m models.OutboxMessage) error {
 	if err := msg.To(to); err != nil {
 		return fmt.Errorf("%w: %q: %v", ErrNoRecipient, to, err)
 	}
-	msg.Subject(text.Subject)
+	msg.Subject(text.subject)
 	msg.SetMessageIDWithValue(m.DedupeID + "@bosang")
 	msg.SetDate()
-	msg.SetBodyString(mail.TypeTextPlain, text.Body)
+	msg.SetBodyString(mail.TypeTextPlain, text.body)
 	// go-mail bounds only the dial by ctx; closing the connection when ctx
 	// ends bounds the whole conversation (a server that accepts and then
 	// stalls would otherwise hold the dispatcher for the timeout).
@@ -107,7 +109,7 @@ func (s *SMTPSender) Send(ctx context.Context, m models.OutboxMessage) error {
 	err = c.DialAndSendWithContext(ctx, msg)
 	stop()
 	if err != nil {
-		return fmt.Errorf("send mail about claim %s: %w", p.Number, err)
+		return fmt.Errorf("send mail about %s: %w", text.about, err)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/auth"
@@ -64,33 +65,64 @@ func (db *DB) CreateRefreshToken(ctx context.Context, t *models.RefreshToken) er
 	return translate(db.with(ctx).Create(t).Error, "create refresh token")
 }
 
-// ConsumeRefreshToken spends a live token in one conditional UPDATE, so two
-// concurrent refreshes with one token cannot both succeed.
-func (db *DB) ConsumeRefreshToken(ctx context.Context, hash string, now time.Time) (*models.RefreshToken, error) {
-	res := db.with(ctx).Model(&models.RefreshToken{}).
-		Where("token_hash = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?", hash, now).
-		Update("used_at", now)
-	if res.Error != nil {
-		return nil, translate(res.Error, "consume refresh token")
+// RotateRefreshToken spends the live token with this hash and stores next,
+// which takes the spent token's user and family, in one transaction. The
+// conditional UPDATE means two concurrent rotations of one token cannot
+// both succeed, and a rotation that loses the race sees the winner's
+// successor already stored.
+func (db *DB) RotateRefreshToken(ctx context.Context, hash string, next *models.RefreshToken, now time.Time) (*models.RefreshToken, error) {
+	var spent models.RefreshToken
+	var outcome error
+	err := db.InTx(ctx, func(tx *DB) error {
+		res := tx.with(ctx).Model(&models.RefreshToken{}).
+			Where("token_hash = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?", hash, now).
+			Update("used_at", now)
+		if res.Error != nil {
+			return translate(res.Error, "spend refresh token")
+		}
+		if err := tx.with(ctx).Where("token_hash = ?", hash).Take(&spent).Error; err != nil {
+			return translate(err, "find refresh token")
+		}
+		switch {
+		case res.RowsAffected == 1:
+			next.UserID, next.FamilyID = spent.UserID, spent.FamilyID
+			return translate(tx.with(ctx).Create(next).Error, "create refresh token")
+		case spent.UsedAt != nil || spent.RevokedAt != nil:
+			outcome = fmt.Errorf("refresh token %s: %w", spent.ID, auth.ErrTokenReused)
+		default:
+			outcome = fmt.Errorf("refresh token %s expired: %w", spent.ID, apperr.ErrNotFound)
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case errors.Is(outcome, apperr.ErrNotFound):
+		return nil, outcome
 	}
+	return &spent, outcome
+}
+
+// RefreshTokenByHash finds a refresh token, live or not, by its hash.
+func (db *DB) RefreshTokenByHash(ctx context.Context, hash string) (*models.RefreshToken, error) {
 	var t models.RefreshToken
 	if err := db.with(ctx).Where("token_hash = ?", hash).Take(&t).Error; err != nil {
 		return nil, translate(err, "find refresh token")
 	}
-	if res.RowsAffected == 1 {
-		return &t, nil
-	}
-	if t.UsedAt != nil || t.RevokedAt != nil {
-		return &t, fmt.Errorf("refresh token %s: %w", t.ID, auth.ErrTokenReused)
-	}
-	return nil, fmt.Errorf("refresh token %s expired: %w", t.ID, apperr.ErrNotFound)
+	return &t, nil
 }
 
-// RevokeRefreshFamily revokes every token of a family.
-func (db *DB) RevokeRefreshFamily(ctx context.Context, familyID string, now time.Time) error {
-	err := db.with(ctx).Model(&models.RefreshToken{}).
-		Where("family_id = ? AND revoked_at IS NULL", familyID).Update("revoked_at", now).Error
-	return translate(err, "revoke refresh family")
+// RevokeFamily revokes every refresh token of a family and bumps the user's
+// token version, in one transaction.
+func (db *DB) RevokeFamily(ctx context.Context, userID, familyID string, now time.Time) error {
+	return db.InTx(ctx, func(tx *DB) error {
+		err := tx.with(ctx).Model(&models.RefreshToken{}).
+			Where("family_id = ? AND revoked_at IS NULL", familyID).Update("revoked_at", now).Error
+		if err != nil {
+			return translate(err, "revoke refresh family")
+		}
+		return tx.BumpTokenVersion(ctx, userID)
+	})
 }
 
 // RevokeUserRefreshTokens revokes every refresh token of a user.
@@ -168,4 +200,11 @@ func validUUID(s string) bool {
 		}
 	}
 	return true
+}
+
+// EnqueueOnce adds an outbox message unless one with the same dedupe id is
+// there already (delivered or not).
+func (db *DB) EnqueueOnce(ctx context.Context, m *models.OutboxMessage) error {
+	err := db.with(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_id"}}, DoNothing: true}).Create(m).Error
+	return translate(err, "enqueue message once")
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -51,7 +52,7 @@ func TestUsers(t *testing.T) {
 	})
 }
 
-func TestRefreshTokenConsumedOnce(t *testing.T) {
+func TestRefreshTokenRotatedOnce(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		u := newUser("r@example.com")
@@ -59,21 +60,23 @@ func TestRefreshTokenConsumedOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := time.Now().UTC()
-		rt := &models.RefreshToken{ID: uuid.NewString(), UserID: u.ID, FamilyID: uuid.NewString(), TokenHash: "h1", ExpiresAt: now.Add(time.Hour), CreatedAt: now}
+		family := uuid.NewString()
+		rt := &models.RefreshToken{ID: uuid.NewString(), UserID: u.ID, FamilyID: family, TokenHash: "h1", ExpiresAt: now.Add(time.Hour), CreatedAt: now}
 		if err := db.CreateRefreshToken(ctx, rt); err != nil {
 			t.Fatal(err)
 		}
 		var wg sync.WaitGroup
 		results := make([]error, 8)
 		for i := range results {
-			wg.Go(func() { _, results[i] = db.ConsumeRefreshToken(ctx, "h1", now) })
+			next := &models.RefreshToken{ID: uuid.NewString(), TokenHash: fmt.Sprintf("next-%d", i), ExpiresAt: now.Add(time.Hour), CreatedAt: now}
+			wg.Go(func() { _, results[i] = db.RotateRefreshToken(ctx, "h1", next, now) })
 		}
 		wg.Wait()
-		ok, reused := 0, 0
-		for _, err := range results {
+		ok, reused, winner := 0, 0, -1
+		for i, err := range results {
 			switch {
 			case err == nil:
-				ok++
+				ok, winner = ok+1, i
 			case errors.Is(err, auth.ErrTokenReused):
 				reused++
 			default:
@@ -81,10 +84,31 @@ func TestRefreshTokenConsumedOnce(t *testing.T) {
 			}
 		}
 		if ok != 1 || reused != 7 {
-			t.Fatalf("concurrent consume: got %d ok and %d reused, want 1 and 7", ok, reused)
+			t.Fatalf("concurrent rotation: got %d ok and %d reused, want 1 and 7", ok, reused)
 		}
-		if _, err := db.ConsumeRefreshToken(ctx, "unknown", now); !errors.Is(err, apperr.ErrNotFound) {
+		// Only the winner's successor is stored, in the spent token's family.
+		for i := range results {
+			got, err := db.RefreshTokenByHash(ctx, fmt.Sprintf("next-%d", i))
+			switch {
+			case i == winner && (err != nil || got.FamilyID != family || got.UserID != u.ID):
+				t.Fatalf("the winner's successor: got %+v, %v; want it stored in family %s", got, err, family)
+			case i != winner && !errors.Is(err, apperr.ErrNotFound):
+				t.Fatalf("a loser's successor: got %v, want ErrNotFound", err)
+			}
+		}
+		next := &models.RefreshToken{ID: uuid.NewString(), TokenHash: "never", ExpiresAt: now.Add(time.Hour), CreatedAt: now}
+		if _, err := db.RotateRefreshToken(ctx, "unknown", next, now); !errors.Is(err, apperr.ErrNotFound) {
 			t.Fatalf("unknown hash: got %v, want ErrNotFound", err)
+		}
+		// Revoking the family bumps the user's token version with it.
+		if err := db.RevokeFamily(ctx, u.ID, family, now); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.UserByID(ctx, u.ID); got.TokenVersion != 1 {
+			t.Fatalf("token version after revoking the family: got %d, want 1", got.TokenVersion)
+		}
+		if got, _ := db.RefreshTokenByHash(ctx, fmt.Sprintf("next-%d", winner)); got.RevokedAt == nil {
+			t.Fatal("the family's live token is not revoked")
 		}
 	})
 }

@@ -137,9 +137,12 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (rep *Report, err error
 		}
 	}()
 	// Every instance gets the same keys, so tokens and sealed account
-	// numbers work on all of them; data directories are their own.
+	// numbers work on all of them; data directories are their own. The
+	// load comes from one loopback address, so the per-client rate limit
+	// is off.
 	baseEnv := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "BOSANG_DATABASE_URL=" + dsn,
-		"BOSANG_JWT_KEY=" + randomHex(32), "BOSANG_CSRF_KEY=" + randomHex(32), "BOSANG_ENCRYPTION_KEY=" + randomHex(32)}
+		"BOSANG_JWT_KEY=" + randomHex(32), "BOSANG_CSRF_KEY=" + randomHex(32), "BOSANG_ENCRYPTION_KEY=" + randomHex(32),
+		"BOSANG_RATE_LIMIT=0"}
 	if err := migrate(ctx, cfg.Bosang, append(baseEnv, "BOSANG_DATA_DIR="+cfg.WorkDir+"/migrate-data")); err != nil {
 		return rep, err
 	}

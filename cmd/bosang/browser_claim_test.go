@@ -90,15 +90,20 @@ func testBrowserMerchantClaim(t *testing.T, databaseURL string) {
 	b := &browserT{t: t, tab: tab, ctx: ctx, shots: shots}
 	b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait))
 
-	// Register.
+	// Register, then log in.
+	email := fmt.Sprintf("shop-%d@example.kr", time.Now().UnixNano())
 	b.do(
 		chromedp.Navigate(base+"/register"),
 		chromedp.WaitVisible(chromedp.ID("register-submit")),
 		chromedp.SendKeys(chromedp.ID("name"), "김사장"),
-		chromedp.SendKeys(chromedp.ID("email"), fmt.Sprintf("shop-%d@example.kr", time.Now().UnixNano())),
+		chromedp.SendKeys(chromedp.ID("email"), email),
 		chromedp.SendKeys(chromedp.ID("phone"), "010-2345-6789"),
 		chromedp.SendKeys(chromedp.ID("password"), "cafe owner passphrase"),
 		chromedp.Click(chromedp.ID("register-submit")),
+		chromedp.WaitVisible(chromedp.ID("notice")),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), "cafe owner passphrase"),
+		chromedp.Click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("account-title")),
 	)
 	b.shot("01-registered.png")

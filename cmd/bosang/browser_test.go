@@ -23,7 +23,7 @@ const chromiumPath = "/usr/bin/chromium"
 var pngMagic = []byte("\x89PNG\r\n\x1a\n")
 
 // TestBrowserAccount drives the real portal, served on a loopback port, with a
-// headless Chromium the size of a phone: register, see the account page in
+// headless Chromium the size of a phone: register, log in, see the account page in
 // Korean, switch to English, log out, get sent to the login page, fail to log
 // in and then log in. It runs once on SQLite and once on PostgreSQL.
 //
@@ -75,8 +75,17 @@ func testBrowserAccount(t *testing.T, databaseURL string) {
 	)
 	b.wantAttr("html", "lang", "ko")
 	b.shot("01-register.png")
+	// Signing up answers alike for new and registered addresses: the
+	// browser is sent to log in, with a notice.
 	b.do(
 		chromedp.Click(chromedp.ID("register-submit")),
+		chromedp.WaitVisible(chromedp.ID("notice")),
+	)
+	b.wantPath("/login")
+	b.do(
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("account-title")),
 	)
 	b.wantPath("/account")

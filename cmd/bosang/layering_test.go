@@ -52,7 +52,7 @@ var (
 
 	// handlersThirdParty is what handlers may import directly from outside
 	// the standard library and the module.
-	handlersThirdParty = []string{"github.com/gin-gonic", "github.com/prometheus", "github.com/google/uuid"}
+	handlersThirdParty = []string{"github.com/gin-gonic", "github.com/prometheus", "github.com/google/uuid", "golang.org/x/time/rate"}
 )
 
 // importGraph is what the checker knows about the build: each package's
