@@ -47,10 +47,27 @@ func (s *server) rotateCSRF(c *gin.Context) {
 	c.Set(csrfCookie, seed)
 }
 
-func (s *server) csrfFor(seed string) string {
-	m := hmac.New(sha256.New, s.csrfKey)
+func (s *server) csrfFor(seed string) string { return csrfMAC(s.csrfKey, seed) }
+
+func csrfMAC(key []byte, seed string) string {
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte(seed))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// csrfMatches reports whether token is the form token of seed under the
+// current key or, during a key rotation, one of the previous keys, so that
+// forms rendered before the rotation still post.
+func (s *server) csrfMatches(seed, token string) bool {
+	if token == "" {
+		return false
+	}
+	for _, k := range append([][]byte{s.csrfKey}, s.csrfPrevious...) {
+		if hmac.Equal([]byte(token), []byte(csrfMAC(k, seed))) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkCSRF refuses an unsafe request without a valid CSRF token with 403.
@@ -80,7 +97,7 @@ func (s *server) csrfValid(c *gin.Context) bool {
 	if token == "" {
 		token = c.PostForm(csrfField)
 	}
-	return err == nil && token != "" && hmac.Equal([]byte(token), []byte(s.csrfFor(seed)))
+	return err == nil && s.csrfMatches(seed, token)
 }
 
 // crossOriginProtection is the second layer against forged requests, beside

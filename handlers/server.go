@@ -35,11 +35,13 @@ type Deps struct {
 	// BaseURL is the portal's public address, used in notice drafts.
 	BaseURL string
 	// Ready reports nil when the database answers and is migrated.
-	Ready         func(ctx context.Context) error
-	Logger        *slog.Logger
-	CSRFKey       []byte
-	SecureCookies bool
-	RefreshTTL    time.Duration
+	Ready   func(ctx context.Context) error
+	Logger  *slog.Logger
+	CSRFKey []byte
+	// CSRFPreviousKeys still validate form tokens during a key rotation.
+	CSRFPreviousKeys [][]byte
+	SecureCookies    bool
+	RefreshTTL       time.Duration
 	// MaxBodyBytes caps JSON and form bodies; 1 MiB when zero.
 	MaxBodyBytes int64
 	// MaxUploadBytes caps file upload requests; 11 MiB (a 10 MiB file and
@@ -61,21 +63,23 @@ type Deps struct {
 }
 
 type server struct {
-	auth       *auth.Service
-	outages    *outage.Service
-	claims     *claims.Service
-	audit      *audit.Service
-	review     *review.Service
-	payouts    *payout.Service
-	stats      *stats.Service
-	baseURL    string
-	catalog    *i18n.Catalog
-	ready      func(context.Context) error
-	log        *slog.Logger
-	csrfKey    []byte
-	secure     bool
-	refreshTTL time.Duration
-	pages      *pages
+	auth    *auth.Service
+	outages *outage.Service
+	claims  *claims.Service
+	audit   *audit.Service
+	review  *review.Service
+	payouts *payout.Service
+	stats   *stats.Service
+	baseURL string
+	catalog *i18n.Catalog
+	ready   func(context.Context) error
+	log     *slog.Logger
+	csrfKey []byte
+	// csrfPrevious are the form-token keys before a rotation, still accepted.
+	csrfPrevious [][]byte
+	secure       bool
+	refreshTTL   time.Duration
+	pages        *pages
 }
 
 // New builds the router: middleware, the JSON API under /api/v1, the pages,
@@ -100,7 +104,7 @@ func New(d Deps) (http.Handler, error) {
 		d.Registry = prometheus.NewRegistry()
 		d.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	s := &server{auth: d.Auth, outages: d.Outages, claims: d.Claims, review: d.Review, baseURL: d.BaseURL, catalog: d.Catalog, ready: d.Ready, log: d.Logger, csrfKey: d.CSRFKey,
+	s := &server{auth: d.Auth, outages: d.Outages, claims: d.Claims, review: d.Review, baseURL: d.BaseURL, catalog: d.Catalog, ready: d.Ready, log: d.Logger, csrfKey: d.CSRFKey, csrfPrevious: d.CSRFPreviousKeys,
 		secure: d.SecureCookies, refreshTTL: d.RefreshTTL, pages: pg}
 	s.audit = d.Audit
 	s.payouts = d.Payouts
