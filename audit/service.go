@@ -53,8 +53,9 @@ type SealTx interface {
 	LatestAuditCheckpoint(ctx context.Context) (*models.AuditCheckpoint, error)
 	// UnsealedEntries returns up to limit unsealed entries in seq order.
 	UnsealedEntries(ctx context.Context, limit int) ([]models.AuditEntry, error)
-	// SealEntry sets the chain fields of the unsealed entry seq.
-	SealEntry(ctx context.Context, seq, pos int64, prevHash, hash string) error
+	// SealEntry sets the chain fields of the unsealed entry seq: its
+	// position, the hash before it, its hash and the algorithm of that hash.
+	SealEntry(ctx context.Context, seq, pos int64, prevHash, hash, alg string) error
 }
 
 // Filter selects entries to list. Zero fields select everything.
@@ -100,14 +101,25 @@ type Record struct {
 // Service appends, seals, verifies and checkpoints the audit trail.
 type Service struct {
 	store Store
+	key   Key
+	// log, when set, receives the signed checkpoints off the database and
+	// is read back by every verification.
+	log   CheckpointLog
 	now   func() time.Time
 	newID func() string
 }
 
-// NewService returns a Service over store with an injected clock and id
-// generator.
-func NewService(store Store, now func() time.Time, newID func() string) *Service {
-	return &Service{store: store, now: now, newID: newID}
+// NewService returns a Service over store that seals and signs with key
+// (from NewKey), with an injected clock and id generator.
+func NewService(store Store, key Key, now func() time.Time, newID func() string) *Service {
+	return &Service{store: store, key: key, now: now, newID: newID}
+}
+
+// ExportTo makes log the place the service exports its signed checkpoints
+// to, and compares the chain against on every verification; it returns s.
+func (s *Service) ExportTo(log CheckpointLog) *Service {
+	s.log = log
+	return s
 }
 
 var actionPattern = regexp.MustCompile(`^[a-z][a-z_]*(\.[a-z][a-z_]*)+$`)

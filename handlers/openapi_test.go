@@ -230,7 +230,7 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 		"Estimate", "EstimateReason", "Step", "Profiles", "ProfileInput", "MerchantProfile", "DriverProfile", "SubscriberProfile", "PartnerProfile",
 		"Claim", "ClaimList", "NewClaim", "AccountView", "EventView", "EvidenceView", "EvidenceUpload", "WithdrawRequest",
 		"QueueItem", "ReviewQueue", "DecisionOutcome", "ReasonCode", "Flag", "DecisionAction", "DecisionInput", "Decision", "DecisionList",
-		"SupplementAnswer", "AppealRequest", "AuditEntity", "AuditEntry", "AuditList", "BrokenEntry", "AuditVerification",
+		"SupplementAnswer", "AppealRequest", "AuditEntity", "AuditEntry", "AuditList", "BrokenEntry", "BrokenCheckpoint", "AuditVerification",
 		"PayoutBatchStatus", "PayoutItemStatus", "NewPayoutBatch", "PayoutItem", "PayoutBatch", "Settlement", "SettleInput", "SettleReport", "Stats"} {
 		if doc.Components.Schemas[name] == nil {
 			t.Errorf("components.schemas.%s is missing", name)

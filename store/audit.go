@@ -32,7 +32,7 @@ const auditSealLock int64 = 0x424f53414e4701
 // AppendAudit inserts e unsealed and sets e.Seq from the database. Nothing
 // else is locked, so concurrent writers never wait for one another here.
 func (s AuditStore) AppendAudit(ctx context.Context, e *models.AuditEntry) error {
-	e.Seq, e.ChainPos, e.PrevHash, e.Hash = 0, nil, "", ""
+	e.Seq, e.ChainPos, e.PrevHash, e.Hash, e.HashAlg = 0, nil, "", "", ""
 	return translate(s.db.with(ctx).Create(e).Error, "append audit entry")
 }
 
@@ -83,9 +83,9 @@ func (s AuditStore) UnsealedEntries(ctx context.Context, limit int) ([]models.Au
 // SealEntry sets the chain fields of an unsealed entry. An entry already
 // sealed is ErrNotFound (only another sealer, which the lock excludes, could
 // have sealed it); a position already taken is ErrConflict.
-func (s AuditStore) SealEntry(ctx context.Context, seq, pos int64, prevHash, hash string) error {
+func (s AuditStore) SealEntry(ctx context.Context, seq, pos int64, prevHash, hash, alg string) error {
 	res := s.db.with(ctx).Model(&models.AuditEntry{}).Where("seq = ? AND chain_pos IS NULL", seq).
-		Updates(map[string]any{"chain_pos": pos, "prev_hash": prevHash, "hash": hash})
+		Updates(map[string]any{"chain_pos": pos, "prev_hash": prevHash, "hash": hash, "hash_alg": alg})
 	return affectedOne(res, fmt.Sprintf("seal audit entry %d", seq))
 }
 

@@ -82,7 +82,11 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 		return nil, err
 	}
 	rv := review.NewService(db.Review(), cl, review.DefaultSettings, time.Now, newID)
-	au := newAuditService(db)
+	au, err := newAuditService(db, cfg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	return &app{cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au,
 		payouts: payout.NewService(db.Payouts(), sealer, au, time.Now, newID), log: log,
 		stats: stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now).WithSnapshots(5 * time.Second)}, nil

@@ -39,8 +39,10 @@ func serve(ctx context.Context, getenv func(string) string) error {
 	if addr := getenv("BOSANG_PPROF_ADDR"); addr != "" {
 		go servePprof(ctx, addr, a)
 	}
-	// Audit trail: seal appended entries into the hash chain every second.
+	// Audit trail: seal appended entries into the hash chain every second,
+	// and export a signed checkpoint off the database on a schedule.
 	go a.runAuditSealer(ctx)
+	go a.runAuditExporter(ctx)
 	return serveUntil(ctx, ln, newHTTPServer(h), 30*time.Second)
 }
 
