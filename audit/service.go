@@ -39,6 +39,9 @@ type Store interface {
 	// AddAuditCheckpoint records cp; recording the same position again is a
 	// no-op.
 	AddAuditCheckpoint(ctx context.Context, cp *models.AuditCheckpoint) error
+	// AppendAudits inserts es unsealed, in order, in as few statements as
+	// it can, filling each Seq.
+	AppendAudits(ctx context.Context, es []*models.AuditEntry) error
 	// AuditEntries lists entries matching f, newest (highest seq) first.
 	AuditEntries(ctx context.Context, f Filter) ([]models.AuditEntry, error)
 }
@@ -60,8 +63,12 @@ type SealTx interface {
 
 // Filter selects entries to list. Zero fields select everything.
 type Filter struct {
-	Entity    string
-	EntityID  string
+	Entity   string
+	EntityID string
+	// SubjectID selects the entries about that user's personal data: those
+	// naming them as subject, and those about a payout batch holding one
+	// of their claims (building, exporting or settling a batch touches
+	// every claimant in it; the batch's items say who they are).
 	SubjectID string
 	// Before, when positive, lists only entries with seq < Before: the
 	// cursor of the next page.
@@ -142,6 +149,28 @@ func (s *Service) Append(ctx context.Context, to Appender, r Record) (*models.Au
 		return nil, fmt.Errorf("append audit entry %s: %w", e.Action, err)
 	}
 	return e, nil
+}
+
+// AppendAll records rs, each as Append would, through the service's own
+// store in one batch (a page of staff reads records one entry per claimant
+// shown), and returns them. A malformed record is a *apperr.ValidationError
+// and nothing is recorded.
+func (s *Service) AppendAll(ctx context.Context, rs []Record) ([]*models.AuditEntry, error) {
+	es := make([]*models.AuditEntry, len(rs))
+	for i, r := range rs {
+		e, err := Build(r, s.now(), s.newID())
+		if err != nil {
+			return nil, err
+		}
+		es[i] = e
+	}
+	if len(es) == 0 {
+		return es, nil
+	}
+	if err := s.store.AppendAudits(ctx, es); err != nil {
+		return nil, fmt.Errorf("append %d audit entries (%s): %w", len(es), es[0].Action, err)
+	}
+	return es, nil
 }
 
 // Build validates r and builds the row with id at time at. Times keep

@@ -36,6 +36,14 @@ func (s AuditStore) AppendAudit(ctx context.Context, e *models.AuditEntry) error
 	return translate(s.db.with(ctx).Create(e).Error, "append audit entry")
 }
 
+// AppendAudits inserts es unsealed in batches of 200 rows per statement.
+func (s AuditStore) AppendAudits(ctx context.Context, es []*models.AuditEntry) error {
+	for _, e := range es {
+		e.Seq, e.ChainPos, e.PrevHash, e.Hash, e.HashAlg = 0, nil, "", "", ""
+	}
+	return translate(s.db.with(ctx).CreateInBatches(es, 200).Error, "append audit entries")
+}
+
 // SealTx runs fn in a transaction holding the sealer lock: a transaction
 // advisory lock on PostgreSQL, the single writer on SQLite (transactions
 // begin IMMEDIATE).
@@ -126,7 +134,11 @@ func (s AuditStore) AuditEntries(ctx context.Context, f audit.Filter) ([]models.
 		q = q.Where("entity_id = ?", f.EntityID)
 	}
 	if f.SubjectID != "" {
-		q = q.Where("subject_id = ?", f.SubjectID)
+		// Entries naming the subject, and those about a payout batch that
+		// holds one of the subject's claims.
+		q = q.Where("subject_id = ? OR (subject_id IS NULL AND entity = ? AND entity_id IN (?))", f.SubjectID, audit.EntityPayoutBatch,
+			s.db.with(ctx).Table("payout_items AS pi").Select("CAST(pi.batch_id AS text)").
+				Joins("JOIN claims AS c ON c.id = pi.claim_id").Where("c.claimant_id = ?", f.SubjectID))
 	}
 	if f.Before > 0 {
 		q = q.Where("seq < ?", f.Before)
