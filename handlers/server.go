@@ -54,6 +54,9 @@ type Deps struct {
 	RequestTimeout time.Duration
 	// Registry receives the HTTP metrics; a fresh one when nil.
 	Registry *prometheus.Registry
+	// HideMetrics leaves /metrics off this handler: it is then served on
+	// a separate listener (BOSANG_METRICS_ADDR) or nowhere.
+	HideMetrics bool
 }
 
 type server struct {
@@ -121,7 +124,9 @@ func New(d Deps) (http.Handler, error) {
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.readyz)
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
+	if !d.HideMetrics {
+		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
+	}
 	assets, err := staticAssets()
 	if err != nil {
 		return nil, err
