@@ -93,7 +93,7 @@ func TestHashChaining(t *testing.T) {
 }
 
 func TestAppendValidates(t *testing.T) {
-	svc := audit.NewService(nil, time.Now, func() string { return "0190f3c2-0000-7000-8000-0000000000ff" })
+	svc := audit.NewService(nil, audit.Key{}, time.Now, func() string { return "0190f3c2-0000-7000-8000-0000000000ff" })
 	var got *models.AuditEntry
 	to := appenderFunc(func(_ context.Context, e *models.AuditEntry) error { got = e; return nil })
 	ok := audit.Record{ActorID: "0190F3C2-0000-7000-8000-000000000001", Action: "claim.view", Entity: "claim", EntityID: "c1",
@@ -131,5 +131,50 @@ func TestReadCheckpoints(t *testing.T) {
 	}
 	if _, err := audit.ReadCheckpoints(strings.NewReader(`{"chain_pos":0,"hash":"x"}`)); err == nil {
 		t.Error("malformed line: got no error")
+	}
+}
+
+func TestKey(t *testing.T) {
+	if _, err := audit.NewKey(make([]byte, 31)); err == nil {
+		t.Error("a 31-byte key: got no error, want at least 32 bytes required")
+	}
+	k, err := audit.NewKey([]byte("bosang audit test key, 32 bytes!"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := audit.NewKey([]byte("bosang audit test key, 32 bytes?"))
+	e := sample()
+	keyed := k.Entry(audit.Genesis, e)
+	// Pinned (computed independently: HMAC-SHA256 under HMAC-SHA256(secret,
+	// "bosang audit entry v1") of genesis || canonical): if this changes,
+	// every keyed chain stops verifying.
+	if want := "f3d639a466100c8d72778da299709fd95468d80ec142ab8feee255e5779375a0"; keyed != want {
+		t.Errorf("keyed hash of the sample after genesis: got %s, want %s", keyed, want)
+	}
+	switch {
+	case keyed == audit.Hash(audit.Genesis, e):
+		t.Error("the keyed hash equals the plain SHA-256")
+	case keyed == other.Entry(audit.Genesis, e):
+		t.Error("the keyed hash does not depend on the key")
+	case keyed == k.Entry(keyed, e):
+		t.Error("the keyed hash does not depend on prev_hash")
+	}
+	cp := models.AuditCheckpoint{ChainPos: 5, Hash: keyed, At: time.Date(2024, 1, 2, 3, 4, 5, 6000, time.UTC)}
+	cp.Sig = k.Sign(cp)
+	if !k.Signed(cp) || other.Signed(cp) {
+		t.Fatalf("signature: valid under its key %v, under another %v; want true, false", k.Signed(cp), other.Signed(cp))
+	}
+	for name, edit := range map[string]func(*models.AuditCheckpoint){
+		"position":       func(c *models.AuditCheckpoint) { c.ChainPos++ },
+		"hash":           func(c *models.AuditCheckpoint) { c.Hash = audit.Genesis },
+		"time":           func(c *models.AuditCheckpoint) { c.At = c.At.Add(time.Microsecond) },
+		"no signature":   func(c *models.AuditCheckpoint) { c.Sig = "" },
+		"entry key used": func(c *models.AuditCheckpoint) { c.Sig = k.Entry(audit.Genesis, e) },
+	} {
+		x := cp
+		edit(&x)
+		if k.Signed(x) {
+			t.Errorf("checkpoint with its %s changed still verifies", name)
+		}
 	}
 }

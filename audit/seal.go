@@ -20,6 +20,9 @@ func (s *Service) Seal(ctx context.Context, limit int) (int, error) {
 	if limit <= 0 {
 		limit = 500
 	}
+	if s.key.entry == nil {
+		return 0, errors.New("seal audit entries: no audit key")
+	}
 	sealed := 0
 	err := s.store.SealTx(ctx, func(tx SealTx) error {
 		sealed = 0
@@ -27,7 +30,7 @@ func (s *Service) Seal(ctx context.Context, limit int) (int, error) {
 		if err != nil {
 			return err
 		}
-		if err := behindCheckpoint(ctx, tx, pos, head); err != nil {
+		if err := s.behindCheckpoint(ctx, tx, pos, head); err != nil {
 			return err
 		}
 		if pos == 0 {
@@ -40,8 +43,8 @@ func (s *Service) Seal(ctx context.Context, limit int) (int, error) {
 		for i := range list {
 			e := &list[i]
 			pos++
-			h := Hash(head, e)
-			if err := tx.SealEntry(ctx, e.Seq, pos, head, h); err != nil {
+			h := s.key.Entry(head, e)
+			if err := tx.SealEntry(ctx, e.Seq, pos, head, h, AlgHMACSHA256); err != nil {
 				return err
 			}
 			head = h
@@ -55,13 +58,18 @@ func (s *Service) Seal(ctx context.Context, limit int) (int, error) {
 	return sealed, nil
 }
 
-func behindCheckpoint(ctx context.Context, tx SealTx, pos int64, head string) error {
+// behindCheckpoint refuses a head behind, or disagreeing with, the latest
+// checkpoint. A checkpoint whose signature does not verify was not written
+// by Bosang and is left to Verify to report.
+func (s *Service) behindCheckpoint(ctx context.Context, tx SealTx, pos int64, head string) error {
 	cp, err := tx.LatestAuditCheckpoint(ctx)
 	switch {
 	case errors.Is(err, apperr.ErrNotFound):
 		return nil
 	case err != nil:
 		return err
+	case cp.Sig != "" && !s.key.Signed(*cp):
+		return nil
 	case pos < cp.ChainPos || pos == cp.ChainPos && head != cp.Hash:
 		return fmt.Errorf("chain head %d does not reach or match checkpoint %d; run bosang audit verify: %w",
 			pos, cp.ChainPos, apperr.ErrConflict)

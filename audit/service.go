@@ -39,6 +39,9 @@ type Store interface {
 	// AddAuditCheckpoint records cp; recording the same position again is a
 	// no-op.
 	AddAuditCheckpoint(ctx context.Context, cp *models.AuditCheckpoint) error
+	// AppendAudits inserts es unsealed, in order, in as few statements as
+	// it can, filling each Seq.
+	AppendAudits(ctx context.Context, es []*models.AuditEntry) error
 	// AuditEntries lists entries matching f, newest (highest seq) first.
 	AuditEntries(ctx context.Context, f Filter) ([]models.AuditEntry, error)
 }
@@ -53,14 +56,19 @@ type SealTx interface {
 	LatestAuditCheckpoint(ctx context.Context) (*models.AuditCheckpoint, error)
 	// UnsealedEntries returns up to limit unsealed entries in seq order.
 	UnsealedEntries(ctx context.Context, limit int) ([]models.AuditEntry, error)
-	// SealEntry sets the chain fields of the unsealed entry seq.
-	SealEntry(ctx context.Context, seq, pos int64, prevHash, hash string) error
+	// SealEntry sets the chain fields of the unsealed entry seq: its
+	// position, the hash before it, its hash and the algorithm of that hash.
+	SealEntry(ctx context.Context, seq, pos int64, prevHash, hash, alg string) error
 }
 
 // Filter selects entries to list. Zero fields select everything.
 type Filter struct {
-	Entity    string
-	EntityID  string
+	Entity   string
+	EntityID string
+	// SubjectID selects the entries about that user's personal data: those
+	// naming them as subject, and those about a payout batch holding one
+	// of their claims (building, exporting or settling a batch touches
+	// every claimant in it; the batch's items say who they are).
 	SubjectID string
 	// Before, when positive, lists only entries with seq < Before: the
 	// cursor of the next page.
@@ -100,14 +108,25 @@ type Record struct {
 // Service appends, seals, verifies and checkpoints the audit trail.
 type Service struct {
 	store Store
+	key   Key
+	// log, when set, receives the signed checkpoints off the database and
+	// is read back by every verification.
+	log   CheckpointLog
 	now   func() time.Time
 	newID func() string
 }
 
-// NewService returns a Service over store with an injected clock and id
-// generator.
-func NewService(store Store, now func() time.Time, newID func() string) *Service {
-	return &Service{store: store, now: now, newID: newID}
+// NewService returns a Service over store that seals and signs with key
+// (from NewKey), with an injected clock and id generator.
+func NewService(store Store, key Key, now func() time.Time, newID func() string) *Service {
+	return &Service{store: store, key: key, now: now, newID: newID}
+}
+
+// ExportTo makes log the place the service exports its signed checkpoints
+// to, and compares the chain against on every verification; it returns s.
+func (s *Service) ExportTo(log CheckpointLog) *Service {
+	s.log = log
+	return s
 }
 
 var actionPattern = regexp.MustCompile(`^[a-z][a-z_]*(\.[a-z][a-z_]*)+$`)
@@ -130,6 +149,28 @@ func (s *Service) Append(ctx context.Context, to Appender, r Record) (*models.Au
 		return nil, fmt.Errorf("append audit entry %s: %w", e.Action, err)
 	}
 	return e, nil
+}
+
+// AppendAll records rs, each as Append would, through the service's own
+// store in one batch (a page of staff reads records one entry per claimant
+// shown), and returns them. A malformed record is a *apperr.ValidationError
+// and nothing is recorded.
+func (s *Service) AppendAll(ctx context.Context, rs []Record) ([]*models.AuditEntry, error) {
+	es := make([]*models.AuditEntry, len(rs))
+	for i, r := range rs {
+		e, err := Build(r, s.now(), s.newID())
+		if err != nil {
+			return nil, err
+		}
+		es[i] = e
+	}
+	if len(es) == 0 {
+		return es, nil
+	}
+	if err := s.store.AppendAudits(ctx, es); err != nil {
+		return nil, fmt.Errorf("append %d audit entries (%s): %w", len(es), es[0].Action, err)
+	}
+	return es, nil
 }
 
 // Build validates r and builds the row with id at time at. Times keep

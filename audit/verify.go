@@ -1,26 +1,32 @@
 package audit
 
 import (
-	"bufio"
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"slices"
 	"time"
 
-	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/models"
 )
 
 // The reasons Verify gives, each starting with a stable prefix.
 const (
 	ReasonHashMismatch       = "hash mismatch: the entry was edited after sealing"
+	ReasonUnkeyed            = "unkeyed: the entry's hash is plain SHA-256 after the chain was keyed (written without the audit key)"
 	ReasonGap                = "gap: chain position %d is missing (an entry was deleted)"
 	ReasonBrokenLink         = "broken link: prev_hash is not the hash of the entry before (an entry was deleted, inserted or moved)"
 	ReasonCheckpointMismatch = "checkpoint mismatch: the checkpoint of %s records another hash at this position (the chain was rewritten)"
 	ReasonTruncated          = "truncated: the chain ends at position %d but the checkpoint of %s records position %d"
+)
+
+// The reasons Verify gives about checkpoints themselves.
+const (
+	ReasonCheckpointWiped     = "wiped: the checkpoint exported at %s is missing from the database"
+	ReasonCheckpointRewritten = "rewritten: the database's checkpoint differs from the one exported at %s"
+	ReasonCheckpointForged    = "forged: the database's checkpoint does not carry a valid signature of the audit key"
+	ReasonCheckpointUnsigned  = "unsigned: the database's checkpoint has no signature but the chain was keyed at this position"
+	ReasonExportForged        = "export forged: the exported checkpoint does not carry a valid signature of the audit key"
 )
 
 // verifyBatch is how many entries Verify reads at a time.
@@ -34,95 +40,201 @@ type BrokenEntry struct {
 	Reason   string `json:"reason"`
 }
 
+// BrokenCheckpoint is a checkpoint that was wiped, rewritten or forged: in
+// the database, or in the export it is compared with.
+type BrokenCheckpoint struct {
+	ChainPos int64  `json:"chain_pos"`
+	Reason   string `json:"reason"`
+}
+
 // Result is the outcome of Verify. Entries counts the sealed entries found
 // intact (up to the first broken one); Head is the hash of the last of them
 // (Genesis when there are none); Unsealed counts entries awaiting the sealer,
-// which is not an error.
+// which is not an error. Exported counts the checkpoints read back from the
+// export the chain and the database's checkpoints were compared with;
+// BrokenCheckpoints lists the checkpoints found wiped, rewritten or forged.
+// OK is true only with no broken entry and no broken checkpoint.
 type Result struct {
-	OK          bool         `json:"ok"`
-	Entries     int64        `json:"entries"`
-	Head        string       `json:"head"`
-	FirstBroken *BrokenEntry `json:"first_broken"`
-	Unsealed    int64        `json:"unsealed"`
+	OK                bool               `json:"ok"`
+	Entries           int64              `json:"entries"`
+	Head              string             `json:"head"`
+	FirstBroken       *BrokenEntry       `json:"first_broken"`
+	Unsealed          int64              `json:"unsealed"`
+	Exported          int                `json:"exported_checkpoints"`
+	BrokenCheckpoints []BrokenCheckpoint `json:"broken_checkpoints"`
 }
 
 // Verify walks the whole chain in position order, a batch at a time,
-// recomputing every hash and checking it against the checkpoints recorded in
-// the database. Only errors reading the store are returned as errors; a
-// broken chain is a Result with OK false.
+// recomputing every hash with the algorithm of its entry, and checks it
+// against the checkpoints recorded in the database and those exported to
+// the service's CheckpointLog, which it compares one with the other. Only
+// errors reading the store or the log are returned as errors; a broken
+// chain or checkpoint is a Result with OK false.
 func (s *Service) Verify(ctx context.Context) (Result, error) {
 	return s.VerifyWith(ctx, nil)
 }
 
-// VerifyWith is Verify that also checks the chain against extra checkpoints,
-// typically read back from an exported file with ReadCheckpoints.
+// VerifyWith is Verify that also checks the chain and the database's
+// checkpoints against extra checkpoints, typically read back from a file
+// with ReadCheckpoints. Unsigned extra checkpoints (exported before the
+// chain was keyed) are taken on trust; signed ones must verify.
 func (s *Service) VerifyWith(ctx context.Context, extra []models.AuditCheckpoint) (Result, error) {
-	cps, err := s.store.AuditCheckpoints(ctx)
+	db, err := s.store.AuditCheckpoints(ctx)
 	if err != nil {
 		return Result{}, err
 	}
-	cps = append(cps, extra...)
-	slices.SortStableFunc(cps, func(a, b models.AuditCheckpoint) int { return cmp.Compare(a.ChainPos, b.ChainPos) })
+	external := slices.Clone(extra)
+	if s.log != nil {
+		exported, err := s.log.Checkpoints(ctx)
+		if err != nil {
+			return Result{}, fmt.Errorf("read exported audit checkpoints: %w", err)
+		}
+		external = append(external, exported...)
+	}
+	trusted, broken := s.compareCheckpoints(db, external)
 	unsealed, err := s.store.CountUnsealed(ctx)
 	if err != nil {
 		return Result{}, err
 	}
-	res, err := s.walk(ctx, cps)
-	res.Unsealed = unsealed
-	return res, err
+	res, unsignedAt, err := s.walk(ctx, trusted)
+	if err != nil {
+		return res, err
+	}
+	for _, pos := range slices.Compact(unsignedAt) {
+		broken = append(broken, BrokenCheckpoint{ChainPos: pos, Reason: ReasonCheckpointUnsigned})
+	}
+	slices.SortStableFunc(broken, func(a, b BrokenCheckpoint) int { return cmp.Compare(a.ChainPos, b.ChainPos) })
+	res.Unsealed, res.Exported, res.BrokenCheckpoints = unsealed, len(external), broken
+	if res.BrokenCheckpoints == nil {
+		res.BrokenCheckpoints = []BrokenCheckpoint{}
+	}
+	res.OK = res.FirstBroken == nil && len(broken) == 0
+	return res, nil
+}
+
+// compareCheckpoints sorts the database's checkpoints and the external
+// ones into those the chain is checked against (sorted by position) and
+// those found broken: an external checkpoint with a bad signature, one the
+// database lacks (wiped) or holds otherwise (rewritten), and a database
+// checkpoint whose signature does not verify (forged). Broken checkpoints
+// never judge the chain: a forged one would blame intact entries.
+func (s *Service) compareCheckpoints(db, external []models.AuditCheckpoint) ([]models.AuditCheckpoint, []BrokenCheckpoint) {
+	var trusted []models.AuditCheckpoint
+	var broken []BrokenCheckpoint
+	byPos := make(map[int64]models.AuditCheckpoint, len(db))
+	for _, cp := range db {
+		byPos[cp.ChainPos] = cp
+	}
+	reported := map[int64]bool{}
+	for _, x := range external {
+		if x.Sig != "" && !s.key.Signed(x) {
+			broken = append(broken, BrokenCheckpoint{ChainPos: x.ChainPos, Reason: ReasonExportForged})
+			continue
+		}
+		trusted = append(trusted, x)
+		in, ok := byPos[x.ChainPos]
+		switch {
+		case reported[x.ChainPos]:
+		case !ok:
+			broken = append(broken, BrokenCheckpoint{ChainPos: x.ChainPos, Reason: fmt.Sprintf(ReasonCheckpointWiped, stamp(x.At))})
+			reported[x.ChainPos] = true
+		case in.Hash != x.Hash || x.Sig != "" && (in.Sig != x.Sig || !in.At.Equal(x.At)):
+			broken = append(broken, BrokenCheckpoint{ChainPos: x.ChainPos, Reason: fmt.Sprintf(ReasonCheckpointRewritten, stamp(x.At))})
+			reported[x.ChainPos] = true
+		}
+	}
+	for _, cp := range db {
+		switch {
+		case cp.Sig == "":
+			trusted = append(trusted, cp) // walk checks it stands on unkeyed entries
+		case s.key.Signed(cp):
+			trusted = append(trusted, cp)
+		case !reported[cp.ChainPos]:
+			broken = append(broken, BrokenCheckpoint{ChainPos: cp.ChainPos, Reason: ReasonCheckpointForged})
+		}
+	}
+	slices.SortStableFunc(trusted, func(a, b models.AuditCheckpoint) int { return cmp.Compare(a.ChainPos, b.ChainPos) })
+	return trusted, broken
 }
 
 // walk checks each entry, in this order: its position follows the previous
-// one, its hash recomputes from its own prev_hash and fields, its prev_hash
-// is the previous hash, and it agrees with any checkpoint at its position.
-// So an edited entry is named for its hash, a deleted one by the entry after
-// the gap, a moved one by the first position it no longer links to.
-func (s *Service) walk(ctx context.Context, cps []models.AuditCheckpoint) (Result, error) {
+// one, its hash recomputes from its own prev_hash and fields with its own
+// algorithm, it is keyed if any entry before it is, its prev_hash is the
+// previous hash, and it agrees with any checkpoint at its position. So an
+// edited entry is named for its hash, a forged unkeyed one for being
+// unkeyed, a deleted one by the entry after the gap, a moved one by the
+// first position it no longer links to. An unsigned checkpoint judges only
+// unkeyed entries (the chain before it was keyed); the positions of those
+// standing on keyed entries are returned.
+func (s *Service) walk(ctx context.Context, cps []models.AuditCheckpoint) (Result, []int64, error) {
 	res := Result{Head: Genesis}
-	var pos int64
-	ci := 0
+	w := walker{key: s.key, cps: cps}
 	for {
-		page, err := s.store.AuditChain(ctx, pos, verifyBatch)
+		page, err := s.store.AuditChain(ctx, w.pos, verifyBatch)
 		if err != nil {
-			return res, err
+			return res, nil, err
 		}
 		for i := range page {
 			e := &page[i]
-			if b := check(e, pos, res.Head, cps, &ci); b != nil {
+			if b := w.check(e, res.Head); b != nil {
 				res.FirstBroken = b
-				return res, nil
+				return res, w.unsigned, nil
 			}
-			pos, res.Head = *e.ChainPos, e.Hash
+			w.pos, res.Head = *e.ChainPos, e.Hash
 			res.Entries++
 		}
 		if len(page) < verifyBatch {
 			break
 		}
 	}
-	for ; ci < len(cps); ci++ {
-		if cps[ci].ChainPos > pos {
-			cp := cps[ci]
-			res.FirstBroken = &BrokenEntry{ChainPos: pos + 1,
-				Reason: fmt.Sprintf(ReasonTruncated, pos, stamp(cp.At), cp.ChainPos)}
-			return res, nil
+	for ; w.ci < len(w.cps); w.ci++ {
+		cp := w.cps[w.ci]
+		switch {
+		case cp.ChainPos <= w.pos:
+		case cp.Sig == "" && w.keyed:
+			w.unsigned = append(w.unsigned, cp.ChainPos)
+		default:
+			res.FirstBroken = &BrokenEntry{ChainPos: w.pos + 1,
+				Reason: fmt.Sprintf(ReasonTruncated, w.pos, stamp(cp.At), cp.ChainPos)}
+			return res, w.unsigned, nil
 		}
 	}
-	res.OK = true
-	return res, nil
+	return res, w.unsigned, nil
 }
 
-func check(e *models.AuditEntry, prevPos int64, prevHash string, cps []models.AuditCheckpoint, ci *int) *BrokenEntry {
+// walker is the state of one walk along the chain.
+type walker struct {
+	key Key
+	cps []models.AuditCheckpoint
+	ci  int
+	pos int64
+	// keyed is set once a keyed entry has been seen: no unkeyed one may
+	// follow.
+	keyed    bool
+	unsigned []int64
+}
+
+func (w *walker) check(e *models.AuditEntry, prevHash string) *BrokenEntry {
 	at := *e.ChainPos
+	h, known := w.key.hashOf(e)
 	switch {
-	case at != prevPos+1:
-		return &BrokenEntry{ChainPos: at, ID: e.ID, Reason: fmt.Sprintf(ReasonGap, prevPos+1)}
-	case Hash(e.PrevHash, e) != e.Hash:
+	case at != w.pos+1:
+		return &BrokenEntry{ChainPos: at, ID: e.ID, Reason: fmt.Sprintf(ReasonGap, w.pos+1)}
+	case !known || h != e.Hash:
 		return &BrokenEntry{ChainPos: at, ID: e.ID, Reason: ReasonHashMismatch}
+	case w.keyed && e.HashAlg == AlgSHA256:
+		return &BrokenEntry{ChainPos: at, ID: e.ID, Reason: ReasonUnkeyed}
 	case e.PrevHash != prevHash:
 		return &BrokenEntry{ChainPos: at, ID: e.ID, Reason: ReasonBrokenLink}
 	}
-	for ; *ci < len(cps) && cps[*ci].ChainPos <= at; *ci++ {
-		if cp := cps[*ci]; cp.ChainPos == at && cp.Hash != e.Hash {
+	w.keyed = w.keyed || e.HashAlg != AlgSHA256
+	for ; w.ci < len(w.cps) && w.cps[w.ci].ChainPos <= at; w.ci++ {
+		cp := w.cps[w.ci]
+		switch {
+		case cp.ChainPos != at:
+		case cp.Sig == "" && e.HashAlg != AlgSHA256:
+			w.unsigned = append(w.unsigned, at)
+		case cp.Hash != e.Hash:
 			return &BrokenEntry{ChainPos: at, ID: e.ID, Reason: fmt.Sprintf(ReasonCheckpointMismatch, stamp(cp.At))}
 		}
 	}
@@ -130,65 +242,3 @@ func check(e *models.AuditEntry, prevPos int64, prevHash string, cps []models.Au
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-// Checkpoint verifies the whole chain and records its head as a checkpoint,
-// which it returns. A broken chain is apperr.ErrConflict (nothing is
-// recorded: a checkpoint must never bless tampering); an empty one too.
-// Checkpointing an unchanged head again returns the existing checkpoint.
-func (s *Service) Checkpoint(ctx context.Context) (*models.AuditCheckpoint, error) {
-	res, err := s.Verify(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !res.OK {
-		b := res.FirstBroken
-		return nil, fmt.Errorf("audit chain broken at position %d (%s): %s: %w", b.ChainPos, b.ID, b.Reason, apperr.ErrConflict)
-	}
-	if res.Entries == 0 {
-		return nil, fmt.Errorf("audit chain is empty, nothing to checkpoint: %w", apperr.ErrConflict)
-	}
-	cp := &models.AuditCheckpoint{ChainPos: res.Entries, Hash: res.Head, At: s.now().UTC().Truncate(time.Microsecond)}
-	if err := s.store.AddAuditCheckpoint(ctx, cp); err != nil {
-		return nil, fmt.Errorf("record audit checkpoint: %w", err)
-	}
-	return cp, nil
-}
-
-// ExportCheckpoints writes every checkpoint to w as JSON lines
-// ({"chain_pos":…,"hash":…,"at":…}), oldest first, for safekeeping off the
-// database.
-func (s *Service) ExportCheckpoints(ctx context.Context, w io.Writer) error {
-	cps, err := s.store.AuditCheckpoints(ctx)
-	if err != nil {
-		return err
-	}
-	enc := json.NewEncoder(w)
-	for _, cp := range cps {
-		cp.At = cp.At.UTC()
-		if err := enc.Encode(cp); err != nil {
-			return fmt.Errorf("export audit checkpoints: %w", err)
-		}
-	}
-	return nil
-}
-
-// ReadCheckpoints parses checkpoints written by ExportCheckpoints. A
-// malformed line is apperr.ErrInvalid naming the line.
-func ReadCheckpoints(r io.Reader) ([]models.AuditCheckpoint, error) {
-	var out []models.AuditCheckpoint
-	sc := bufio.NewScanner(r)
-	for n := 1; sc.Scan(); n++ {
-		if len(sc.Bytes()) == 0 {
-			continue
-		}
-		var cp models.AuditCheckpoint
-		if err := json.Unmarshal(sc.Bytes(), &cp); err != nil || cp.ChainPos <= 0 || len(cp.Hash) != len(Genesis) {
-			return nil, fmt.Errorf("checkpoint line %d is malformed: %w", n, apperr.ErrInvalid)
-		}
-		out = append(out, cp)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read checkpoints: %w", err)
-	}
-	return out, nil
-}

@@ -332,9 +332,17 @@ func recordsError(err error) error {
 	return err
 }
 
-// OpenEvidence returns a file of a claim to its owner or to staff (others get
-// ErrNotFound), with its record.
-func (s *Service) OpenEvidence(ctx context.Context, viewer *models.User, claimID, evidenceID string) (*models.Evidence, io.ReadSeekCloser, error) {
+// OpenedEvidence is an evidence file's record and whose claim it belongs
+// to.
+type OpenedEvidence struct {
+	models.Evidence
+	// ClaimantID owns the claim: the file is their personal data.
+	ClaimantID string
+}
+
+// OpenEvidence returns a file of a claim to its owner or to staff who read
+// claims (others get ErrNotFound), with its record.
+func (s *Service) OpenEvidence(ctx context.Context, viewer *models.User, claimID, evidenceID string) (*OpenedEvidence, io.ReadSeekCloser, error) {
 	c, err := s.store.Claim(ctx, claimID)
 	if err != nil {
 		return nil, nil, err
@@ -354,5 +362,5 @@ func (s *Service) OpenEvidence(ctx context.Context, viewer *models.User, claimID
 	if err != nil {
 		return nil, nil, err
 	}
-	return &list[i], f, nil
+	return &OpenedEvidence{Evidence: list[i], ClaimantID: c.ClaimantID}, f, nil
 }

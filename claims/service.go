@@ -286,8 +286,9 @@ func validateAccount(f *apperr.Fields, a Account) {
 	}
 }
 
-// Get returns a claim to its owner or to staff; anyone else gets ErrNotFound,
-// so a claim's existence does not leak.
+// Get returns a claim to its owner or to staff who read claims (not
+// operators); anyone else gets ErrNotFound, so a claim's existence does not
+// leak.
 func (s *Service) Get(ctx context.Context, viewer *models.User, id string) (*View, error) {
 	c, err := s.store.Claim(ctx, id)
 	if err != nil {
@@ -313,7 +314,7 @@ func (s *Service) Version(ctx context.Context, viewer *models.User, id string) (
 }
 
 func canSee(viewer *models.User, c *models.Claim) bool {
-	return viewer != nil && (viewer.Role.IsStaff() || viewer.ID == c.ClaimantID)
+	return viewer != nil && (viewer.Role.ReadsClaims() || viewer.ID == c.ClaimantID)
 }
 
 func (s *Service) load(ctx context.Context, c *models.Claim) (*View, error) {
@@ -349,12 +350,16 @@ func (s *Service) load(ctx context.Context, c *models.Claim) (*View, error) {
 	return v, nil
 }
 
-// List returns claims matching f: a claimant sees only their own. Each
+// List returns claims matching f: a claimant sees only their own, staff
+// who read claims all of them; an operator is apperr.ErrForbidden. Each
 // carries its estimate, outcome and payment, read for the whole list in one
 // query each.
 func (s *Service) List(ctx context.Context, viewer *models.User, f Filter) ([]*View, error) {
-	if !viewer.Role.IsStaff() {
+	switch {
+	case viewer.Role == models.RoleClaimant:
 		f.ClaimantID = viewer.ID
+	case !viewer.Role.ReadsClaims():
+		return nil, fmt.Errorf("role %s does not read claims: %w", viewer.Role, apperr.ErrForbidden)
 	}
 	list, err := s.store.Claims(ctx, f)
 	if err != nil {

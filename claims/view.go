@@ -5,11 +5,14 @@ import (
 	"time"
 
 	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/pii"
 	"github.com/bosang/bosang/policy"
 )
 
-// View is a claim as its owner and staff see it. The account number appears
-// only masked. Outcome is the decision in force and Payment the transfer that
+// View is a claim as its owner and staff see it. The account number and
+// the holder's name appear only masked, by the one standard of package pii
+// ("110-***-****89", "김*용"); the full values leave only in the
+// reason-gated payout transfer file. Outcome is the decision in force and Payment the transfer that
 // paid it; both are nil (JSON null) until they exist.
 type View struct {
 	ID               string             `json:"id"`
@@ -36,7 +39,7 @@ type View struct {
 	ClaimantID       string             `json:"-"`
 }
 
-// AccountView is a payout account with the number masked.
+// AccountView is a payout account with the number and holder masked.
 type AccountView struct {
 	Bank   string `json:"bank"`
 	Number string `json:"number"`
@@ -64,7 +67,7 @@ type EvidenceView struct {
 func viewOf(c *models.Claim, estimates []models.ClaimEstimate, events []models.ClaimEvent, evidence []models.Evidence) *View {
 	v := &View{ID: c.ID, Number: c.Number, OutageID: c.OutageID, Category: c.Category, Status: c.Status, Monetary: c.Monetary,
 		Description: c.Description, ClaimedAmountKRW: c.ClaimedAmountKRW, Details: map[string]any{},
-		PayoutAccount: AccountView{Bank: c.PayoutBank, Number: c.PayoutNumberMasked, Holder: c.PayoutHolder},
+		PayoutAccount: AccountView{Bank: c.PayoutBank, Number: c.PayoutNumberMasked, Holder: pii.MaskName(c.PayoutHolder)},
 		PastEstimates: []EstimateView{}, Events: []EventView{}, Evidence: []EvidenceView{}, Version: c.Version,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Deadlines: map[string]*string{}, ClaimantID: c.ClaimantID,
 		Withdrawable: withdrawable(c.Status)}

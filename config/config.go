@@ -32,6 +32,23 @@ type Config struct {
 	JWTKey        []byte // HMAC key for access tokens
 	CSRFKey       []byte // HMAC key for form tokens
 	EncryptionKey []byte // AES-256 key for personal data at rest
+	// AuditKey keys the audit hash chain and signs its checkpoints
+	// (HMAC-SHA256). The database never holds it, so someone who can write
+	// to the database cannot forge an entry or a checkpoint.
+	AuditKey []byte
+
+	// AuditCheckpointFile is the append-only file the signed audit
+	// checkpoints are exported to, off the database (BOSANG_AUDIT_CHECKPOINT_FILE,
+	// default DataDir/audit/checkpoints.jsonl).
+	AuditCheckpointFile string
+	// AuditCheckpointInterval is how often the server records and exports
+	// a signed checkpoint (BOSANG_AUDIT_CHECKPOINT_INTERVAL, default 1h).
+	AuditCheckpointInterval time.Duration
+
+	// MetricsAddr, when set (BOSANG_METRICS_ADDR), is the only address that
+	// serves /metrics. Unset, development serves /metrics on the public
+	// address and production serves it nowhere.
+	MetricsAddr string
 
 	// The keys before a rotation (BOSANG_*_PREVIOUS_KEYS, comma-separated
 	// hex): still accepted for reading, never used to write (SECURITY.md).
@@ -101,6 +118,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		Env:         or(getenv("BOSANG_ENV"), Development),
 		BaseURL:     getenv("BOSANG_BASE_URL"),
 		SMTPURL:     getenv("BOSANG_SMTP_URL"),
+		MetricsAddr: strings.TrimSpace(getenv("BOSANG_METRICS_ADDR")),
 		AccessTTL:   15 * time.Minute,
 		RefreshTTL:  30 * 24 * time.Hour,
 	}
@@ -122,6 +140,12 @@ func Load(getenv func(string) string) (*Config, error) {
 	if _, err := url.Parse(c.BaseURL); err != nil {
 		return nil, fmt.Errorf("BOSANG_BASE_URL: %w", err)
 	}
+	c.AuditCheckpointFile = or(getenv("BOSANG_AUDIT_CHECKPOINT_FILE"), filepath.Join(c.DataDir, "audit", "checkpoints.jsonl"))
+	interval, err := time.ParseDuration(or(getenv("BOSANG_AUDIT_CHECKPOINT_INTERVAL"), "1h"))
+	if err != nil || interval < time.Minute {
+		return nil, fmt.Errorf("BOSANG_AUDIT_CHECKPOINT_INTERVAL must be a duration of at least 1m (e.g. 1h, 15m), got %q", getenv("BOSANG_AUDIT_CHECKPOINT_INTERVAL"))
+	}
+	c.AuditCheckpointInterval = interval
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -129,6 +153,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		{"BOSANG_JWT_KEY", "jwt.key", &c.JWTKey},
 		{"BOSANG_CSRF_KEY", "csrf.key", &c.CSRFKey},
 		{"BOSANG_ENCRYPTION_KEY", "encryption.key", &c.EncryptionKey},
+		{"BOSANG_AUDIT_KEY", "audit.key", &c.AuditKey},
 	}
 	for _, s := range specs {
 		v, err := c.secret(getenv, s)
@@ -257,6 +282,12 @@ func (c *Config) SQLitePath() string {
 	return filepath.Join(c.DataDir, "bosang.db")
 }
 
+// PublicMetrics reports whether the public address serves /metrics: only in
+// development, and only when no separate metrics address is set.
+func (c *Config) PublicMetrics() bool {
+	return c.MetricsAddr == "" && c.Env == Development
+}
+
 // SecureCookies reports whether cookies must carry the Secure flag: everywhere
 // except plain-HTTP localhost development.
 func (c *Config) SecureCookies() bool {
@@ -289,8 +320,16 @@ func (c *Config) Redacted() map[string]string {
 	if c.RatePerSecond > 0 {
 		rateLimit = fmt.Sprintf("%g/s burst %d, %d clients", c.RatePerSecond, c.RateBurst, c.RateClients)
 	}
+	metrics := c.MetricsAddr
+	switch {
+	case metrics == "" && c.PublicMetrics():
+		metrics = "public address"
+	case metrics == "":
+		metrics = "off"
+	}
 	return map[string]string{"addr": c.Addr, "database": db, "data_dir": c.DataDir, "env": c.Env, "base_url": c.BaseURL, "smtp": smtpConfigured,
-		"free_service_compensation_notice": free, "rate_limit": rateLimit}
+		"free_service_compensation_notice": free, "rate_limit": rateLimit, "metrics": metrics,
+		"audit_checkpoint_file": c.AuditCheckpointFile, "audit_checkpoint_interval": c.AuditCheckpointInterval.String()}
 }
 
 func redactURL(raw string) string {

@@ -22,12 +22,13 @@ import (
 // form, a claim with its evidence and withdrawal, and the profiles.
 func (s *server) claimPageRoutes(g *gin.RouterGroup) {
 	claimant := s.requireRole(models.RoleClaimant)
+	readers := s.requireRole(claimReaders...)
 	g.GET("/claims", s.requireUser, claimant, s.claimsPage)
 	g.GET("/claims/new", s.requireUser, claimant, s.newClaimPage)
 	g.POST("/claims/new", s.requireUser, claimant, s.newClaimSubmit)
-	g.GET("/claims/:id", s.requireUser, s.claimPage)
+	g.GET("/claims/:id", s.requireUser, readers, s.claimPage)
 	g.POST("/claims/:id/evidence", s.requireUser, claimant, s.claimEvidenceSubmit)
-	g.GET("/claims/:id/evidence/:eid", s.requireUser, s.downloadEvidence) // renders the 404 page off /api
+	g.GET("/claims/:id/evidence/:eid", s.requireUser, readers, s.downloadEvidence) // renders the 404 page off /api
 	g.POST("/claims/:id/withdraw", s.requireUser, claimant, s.withdrawSubmit)
 	s.profilePageRoutes(g)
 }
@@ -150,7 +151,10 @@ func (s *server) loadClaimPage(c *gin.Context, v *view) (*claims.View, claimData
 		s.fail(c, err)
 		return nil, claimData{}, false
 	}
-	s.logStaffAccess(c, "view_claim", cv.ClaimantID, cv.ID)
+	if err := s.recordStaffAccess(c, claimRead(actionViewClaim, cv.ID, cv.ClaimantID)); err != nil {
+		s.fail(c, err)
+		return nil, claimData{}, false
+	}
 	d, err := s.claimDataOf(c, v, cv)
 	if err != nil {
 		s.fail(c, err)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bosang/bosang/auth"
 	"github.com/bosang/bosang/store"
 )
 
@@ -172,6 +173,10 @@ func TestClaimsArePrivate(t *testing.T) {
 			t.Fatalf("upload: got %d %s", ev.status, ev.body)
 		}
 		eid := ev.json(t)["id"].(string)
+		if _, err := e.auth.CreateUser(context.Background(), auth.NewUser{Email: "rev@example.com", Password: testPassword, Name: "심사", Role: "reviewer"}); err != nil {
+			t.Fatal(err)
+		}
+		reviewer := e.login(t, "rev@example.com", testPassword).AccessToken
 		for _, path := range []string{"/api/v1/claims/" + id, "/api/v1/claims/" + id + "/evidence/" + eid} {
 			if r := e.call(t, "GET", path, nil, bearer(f.bob)...); r.status != http.StatusNotFound {
 				t.Errorf("Bob reading %s: got %d, want 404", path, r.status)
@@ -179,8 +184,11 @@ func TestClaimsArePrivate(t *testing.T) {
 			if r := e.call(t, "GET", path, nil, bearer(f.alice)...); r.status != http.StatusOK {
 				t.Errorf("Alice reading %s: got %d, want 200", path, r.status)
 			}
-			if r := e.call(t, "GET", path, nil, bearer(f.operator)...); r.status != http.StatusOK {
-				t.Errorf("staff reading %s: got %d, want 200", path, r.status)
+			if r := e.call(t, "GET", path, nil, bearer(reviewer)...); r.status != http.StatusOK {
+				t.Errorf("reviewer reading %s: got %d, want 200", path, r.status)
+			}
+			if r := e.call(t, "GET", path, nil, bearer(f.operator)...); r.status != http.StatusForbidden {
+				t.Errorf("operator reading %s: got %d, want 403 (operators read no claim)", path, r.status)
 			}
 		}
 		if r := e.call(t, "POST", "/api/v1/claims/"+id+"/withdraw", nil, bearer(f.bob)...); r.status != http.StatusNotFound {

@@ -84,7 +84,7 @@ func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *te
 	})
 	// Audit, payouts and statistics as cmd/bosang wires them.
 	newID := func() string { return uuid.Must(uuid.NewV7()).String() }
-	au := audit.NewService(db.Audit(), time.Now, newID)
+	au := audit.NewService(db.Audit(), testAuditKey(t, key), time.Now, newID)
 	po := payout.NewService(db.Payouts(), sealer, au, time.Now, newID)
 	st := stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now)
 	deps := handlers.Deps{Auth: svc, Outages: outages, Claims: cl, Review: rv, Audit: au, Payouts: po, Stats: st,

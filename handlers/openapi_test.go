@@ -230,7 +230,7 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 		"Estimate", "EstimateReason", "Step", "Profiles", "ProfileInput", "MerchantProfile", "DriverProfile", "SubscriberProfile", "PartnerProfile",
 		"Claim", "ClaimList", "NewClaim", "AccountView", "EventView", "EvidenceView", "EvidenceUpload", "WithdrawRequest",
 		"QueueItem", "ReviewQueue", "DecisionOutcome", "ReasonCode", "Flag", "DecisionAction", "DecisionInput", "Decision", "DecisionList",
-		"SupplementAnswer", "AppealRequest", "AuditEntity", "AuditEntry", "AuditList", "BrokenEntry", "AuditVerification",
+		"SupplementAnswer", "AppealRequest", "AuditEntity", "AuditEntry", "AuditList", "BrokenEntry", "BrokenCheckpoint", "AuditVerification",
 		"PayoutBatchStatus", "PayoutItemStatus", "NewPayoutBatch", "PayoutItem", "PayoutBatch", "Settlement", "SettleInput", "SettleReport", "Stats"} {
 		if doc.Components.Schemas[name] == nil {
 			t.Errorf("components.schemas.%s is missing", name)
@@ -889,7 +889,8 @@ func TestOpenAPIClaimResponses(t *testing.T) {
 		if d := r.json(t)["deadlines"].(map[string]any); d["filing_closes_at"] == nil {
 			t.Errorf("deadlines %v: want filing_closes_at", d)
 		}
-		k.exchange(t, e, 200, reqValid, "GET", claimsP+"/"+id, nil, op...)
+		k.exchange(t, e, 200, reqValid, "GET", claimsP+"/"+id, nil, adm...)
+		k.exchange(t, e, 403, reqValid, "GET", claimsP+"/"+id, nil, op...) // operators read no claim
 		k.exchange(t, e, 404, reqValid, "GET", claimsP+"/"+id, nil, bob...)
 		k.exchange(t, e, 404, reqValid, "GET", unknown, nil, alice...)
 		k.exchange(t, e, 401, reqValid, "GET", claimsP+"/"+id, nil)
@@ -924,7 +925,8 @@ func TestOpenAPIClaimResponses(t *testing.T) {
 		if !bytes.Equal(dl.body, png) || dl.header.Get("Content-Type") != "image/png" {
 			t.Errorf("download: %d bytes of %q, want the PNG back", len(dl.body), dl.header.Get("Content-Type"))
 		}
-		k.exchange(t, e, 200, reqValid, "GET", claimsP+"/"+id+"/evidence/"+eid, nil, op...)
+		k.exchange(t, e, 200, reqValid, "GET", claimsP+"/"+id+"/evidence/"+eid, nil, adm...)
+		k.exchange(t, e, 403, reqValid, "GET", claimsP+"/"+id+"/evidence/"+eid, nil, op...)
 		k.exchange(t, e, 404, reqValid, "GET", claimsP+"/"+id+"/evidence/"+eid, nil, bob...)
 		k.exchange(t, e, 404, reqValid, "GET", claimsP+"/"+id+"/evidence/0190d5c1-0000-7000-8000-000000000000", nil, alice...)
 		k.exchange(t, e, 401, reqValid, "GET", claimsP+"/"+id+"/evidence/"+eid, nil)
@@ -975,9 +977,10 @@ func TestOpenAPIClaimResponses(t *testing.T) {
 		if last := k.exchange(t, e, 200, reqValid, "GET", claimsP+"?limit=3&next="+next, nil, alice...).json(t); last["next"] != nil || len(last["claims"].([]any)) != 1 {
 			t.Errorf("last page: %v, want one claim and next null", last)
 		}
-		if all := k.exchange(t, e, 200, reqValid, "GET", claimsP, nil, op...).json(t)["claims"].([]any); len(all) != 4 {
+		if all := k.exchange(t, e, 200, reqValid, "GET", claimsP, nil, adm...).json(t)["claims"].([]any); len(all) != 4 {
 			t.Errorf("staff list: %d claims, want Alice's 4 (Bob's attempts failed)", len(all))
 		}
+		k.exchange(t, e, 403, reqValid, "GET", claimsP, nil, op...)
 		for _, q := range []string{"?min_krw=-1", "?max_krw=lots", "?sort=name", "?limit=0", "?limit=501"} {
 			k.exchange(t, e, 422, reqInvalid, "GET", claimsP+q, nil, alice...)
 		}
@@ -1076,7 +1079,8 @@ func TestOpenAPIReviewResponses(t *testing.T) {
 			return bob
 		}
 
-		// The queue: staff and operators read it, with filters and a cursor.
+		// The queue: reviewers and supervisors read it, with filters and a
+		// cursor; operators do not.
 		q := k.exchange(t, e, 200, reqValid, "GET", queue, nil, rev...).json(t)
 		if items := q["claims"].([]any); len(items) != 5 || q["next"] != nil {
 			t.Fatalf("queue: %d claims, next %v; want all 5 and no cursor", len(items), q["next"])
@@ -1097,7 +1101,7 @@ func TestOpenAPIReviewResponses(t *testing.T) {
 		if rest := k.exchange(t, e, 200, reqValid, "GET", queue+"?limit=3&next="+cursor, nil, sup...).json(t)["claims"].([]any); len(rest) != 2 {
 			t.Errorf("second page: %d claims, want 2", len(rest))
 		}
-		k.exchange(t, e, 200, reqValid, "GET", queue, nil, op...)
+		k.exchange(t, e, 403, reqValid, "GET", queue, nil, op...)
 		for _, qs := range []string{"?limit=0", "?limit=501", "?min_krw=-1", "?max_krw=lots", "?older_than_days=soon"} {
 			k.exchange(t, e, 422, reqInvalid, "GET", queue+qs, nil, rev...)
 		}
@@ -1160,13 +1164,13 @@ func TestOpenAPIReviewResponses(t *testing.T) {
 		tag = r.header.Get("ETag")
 		k.exchange(t, e, 409, reqValid, "POST", decide, map[string]any{"outcome": "approve"}, ifMatch(rev, tag)...) // already decided
 
-		// The decisions: owner and staff.
+		// The decisions: owner and staff, not operators.
 		ds := k.exchange(t, e, 200, reqValid, "GET", decide, nil, ownerOf(id1)...).json(t)["decisions"].([]any)
 		if len(ds) != 2 || ds[0].(map[string]any)["actor_role"] != "reviewer" || ds[1].(map[string]any)["action"] != "second_approve" {
 			t.Errorf("decisions: %v, want the reviewer's approval and the second approval", ds)
 		}
 		k.exchange(t, e, 200, reqValid, "GET", decide, nil, rev...)
-		k.exchange(t, e, 200, reqValid, "GET", decide, nil, op...)
+		k.exchange(t, e, 403, reqValid, "GET", decide, nil, op...)
 		k.exchange(t, e, 404, reqValid, "GET", decide, nil, otherOf(id1)...)
 		k.exchange(t, e, 404, reqValid, "GET", claimsP+unknown+"/decisions", nil, rev...)
 		k.exchange(t, e, 401, reqValid, "GET", decide, nil)

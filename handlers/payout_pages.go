@@ -149,7 +149,10 @@ func (s *server) renderBatch(c *gin.Context, status int, v *view) {
 		s.fail(c, err)
 		return
 	}
-	s.logPayoutAccess(c, "view_payout_batch", b.ID)
+	if err := s.recordBatchAccess(c, b); err != nil {
+		s.fail(c, err)
+		return
+	}
 	d := batchData{B: b, Outage: v.L.T("payouts.all_outages"), Status: v.L.T("payouts.batch_status." + b.Status), Settled: b.Status == payout.BatchSettled}
 	if b.OutageID != nil {
 		d.Outage = s.outageNames(ctx, v.Lang)(*b.OutageID)

@@ -45,7 +45,7 @@ func newPayoutEnv(t *testing.T, db *store.DB) *payoutEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	au := audit.NewService(db.Audit(), time.Now, newID)
+	au := audit.NewService(db.Audit(), testAuditKey(t, e.jwtKey), time.Now, newID)
 	cat, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)

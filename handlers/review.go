@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/review"
@@ -17,9 +18,9 @@ import (
 func (s *server) reviewRoutes(g *gin.RouterGroup) {
 	staff := s.requireRole(models.RoleReviewer, models.RoleSupervisor)
 	g.POST("/review/next", s.requireUser, staff, s.reviewNext)
-	g.GET("/review/queue", s.requireUser, s.requireRole(models.RoleReviewer, models.RoleSupervisor, models.RoleOperator), s.reviewQueue)
+	g.GET("/review/queue", s.requireUser, staff, s.reviewQueue)
 	g.POST("/claims/:id/decisions", s.requireUser, staff, s.decideClaim)
-	g.GET("/claims/:id/decisions", s.requireUser, s.listDecisions)
+	g.GET("/claims/:id/decisions", s.requireUser, s.requireRole(claimReaders...), s.listDecisions)
 	g.POST("/claims/:id/supplement", s.requireUser, s.requireRole(models.RoleClaimant), s.answerSupplement)
 	g.POST("/claims/:id/appeal", s.requireUser, s.requireRole(models.RoleClaimant), s.appealClaim)
 }
@@ -34,7 +35,10 @@ func (s *server) reviewNext(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.logStaffAccess(c, "lease_claim", v.ClaimantID, v.ID)
+	if err := s.recordStaffAccess(c, claimRead(actionLeaseClaim, v.ID, v.ClaimantID)); err != nil {
+		s.fail(c, err)
+		return
+	}
 	c.Header("ETag", etag(v.Version))
 	c.JSON(http.StatusOK, v)
 }
@@ -72,6 +76,10 @@ func (s *server) listDecisions(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := s.recordStaffAccess(c, claimRead(actionViewDecisions, v.ID, v.ClaimantID)); err != nil {
+		s.fail(c, err)
+		return
+	}
 	out := make([]gin.H, len(list))
 	for i, d := range list {
 		out[i] = gin.H{"id": d.ID, "action": d.Action, "from_status": d.FromStatus, "to_status": d.ToStatus, "amount_krw": d.AmountKRW,
@@ -99,6 +107,10 @@ func (s *server) reviewQueue(c *gin.Context) {
 	}
 	items, err := s.review.Queue(c.Request.Context(), q)
 	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.recordQueueAccess(c, items); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -158,6 +170,16 @@ func (s *server) appealClaim(c *gin.Context) {
 	}
 	c.Header("ETag", etag(v.Version))
 	c.JSON(http.StatusOK, v)
+}
+
+// recordQueueAccess records the queue page shown: its claim amounts and
+// fraud flags are each claimant's personal data.
+func (s *server) recordQueueAccess(c *gin.Context, items []review.QueueItem) error {
+	reads := make([]audit.Record, len(items))
+	for i, it := range items {
+		reads[i] = claimRead(actionReviewQueue, it.ID, it.ClaimantID)
+	}
+	return s.recordStaffAccess(c, reads...)
 }
 
 func errorsIsNotFound(err error) bool { return errors.Is(err, apperr.ErrNotFound) }

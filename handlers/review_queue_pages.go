@@ -130,6 +130,10 @@ func (s *server) reviewQueuePage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := s.recordQueueAccess(c, items); err != nil {
+		s.fail(c, err)
+		return
+	}
 	d := queueData{TargetDays: int(s.review.Settings().ReviewTarget.Hours() / 24)}
 	d.Lead = v.L.T("review.lead", map[string]any{"Days": d.TargetDays})
 	for _, k := range []string{"status", "category", "outage_id", "min_krw", "max_krw", "flag", "older_than_days"} {
@@ -216,6 +220,9 @@ func (s *server) reviewNextSubmit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.logStaffAccess(c, "lease_claim", cv.ClaimantID, cv.ID)
+	if err := s.recordStaffAccess(c, claimRead(actionLeaseClaim, cv.ID, cv.ClaimantID)); err != nil {
+		s.fail(c, err)
+		return
+	}
 	c.Redirect(http.StatusSeeOther, "/review/claims/"+cv.ID)
 }

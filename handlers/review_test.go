@@ -359,7 +359,7 @@ func TestAuditTrailRecordsTheClaimLife(t *testing.T) {
 			t.Fatalf("approve: %d %s", r.status, r.body)
 		}
 		e.call(t, "GET", "/api/v1/claims/"+id, nil, bearer(f.supervisor)...)
-		svc := audit.NewService(e.db.Audit(), time.Now, uuid.NewString)
+		svc := e.audit
 		if _, err := svc.Seal(context.Background(), 1000); err != nil {
 			t.Fatal(err)
 		}

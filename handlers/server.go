@@ -60,6 +60,9 @@ type Deps struct {
 	RateLimit RateLimit
 	// Now is the clock of the rate limit; time.Now when nil.
 	Now func() time.Time
+	// HideMetrics leaves /metrics off this handler: it is then served on
+	// a separate listener (BOSANG_METRICS_ADDR) or nowhere.
+	HideMetrics bool
 }
 
 type server struct {
@@ -138,7 +141,9 @@ func New(d Deps) (http.Handler, error) {
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.readyz)
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
+	if !d.HideMetrics {
+		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
+	}
 	assets, err := staticAssets()
 	if err != nil {
 		return nil, err

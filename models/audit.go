@@ -10,7 +10,10 @@ import "time"
 // Seq is assigned by the database at insert and only orders unsealed entries
 // for the sealer. ChainPos, PrevHash and Hash are set once, by the sealer,
 // when the entry joins the hash chain; until then ChainPos is nil and the
-// hashes are empty. Rows are never deleted (see audit.RetentionDays).
+// hashes are empty. HashAlg names how Hash was computed: "" for the plain
+// SHA-256 of entries sealed before the chain was keyed, "hmac-sha256" for
+// the keyed hash (see package audit). Rows are never deleted (see
+// audit.RetentionDays).
 type AuditEntry struct {
 	Seq       int64     `gorm:"column:seq;primaryKey;autoIncrement" json:"seq"`
 	ID        string    `gorm:"column:id" json:"id"`
@@ -26,6 +29,7 @@ type AuditEntry struct {
 	ChainPos  *int64    `gorm:"column:chain_pos" json:"chain_pos"`
 	PrevHash  string    `gorm:"column:prev_hash" json:"prev_hash"`
 	Hash      string    `gorm:"column:hash" json:"hash"`
+	HashAlg   string    `gorm:"column:hash_alg" json:"hash_alg"`
 }
 
 // TableName keeps the table name explicit.
@@ -33,11 +37,14 @@ func (AuditEntry) TableName() string { return "audit_entries" }
 
 // AuditCheckpoint records the head of the audit chain at a moment: the
 // position and hash of its last entry. Exported off the database, it lets a
-// later verification detect a truncated or rewritten chain.
+// later verification detect a truncated or rewritten chain. Sig is its
+// keyed signature (empty on checkpoints recorded before the chain was
+// keyed), which the database cannot forge.
 type AuditCheckpoint struct {
 	ChainPos int64     `gorm:"column:chain_pos;primaryKey;autoIncrement:false" json:"chain_pos"`
 	Hash     string    `gorm:"column:hash" json:"hash"`
 	At       time.Time `gorm:"column:at" json:"at"`
+	Sig      string    `gorm:"column:sig" json:"sig,omitempty"`
 }
 
 // TableName keeps the table name explicit.

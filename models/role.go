@@ -50,6 +50,14 @@ func (r Role) String() string { return r.name }
 // IsStaff reports whether the role belongs to an account created by an admin.
 func (r Role) IsStaff() bool { return r != RoleClaimant && r != Role{} }
 
+// ReadsClaims reports whether the role may read any claimant's claims,
+// evidence and payout details: reviewers, supervisors and admins. Operators
+// record outages and notices and read no claim (least privilege); claimants
+// read only their own.
+func (r Role) ReadsClaims() bool {
+	return r == RoleReviewer || r == RoleSupervisor || r == RoleAdmin
+}
+
 // Valid reports whether r is one of the defined roles.
 func (r Role) Valid() bool { _, ok := roles[r.name]; return ok }
 

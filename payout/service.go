@@ -183,16 +183,18 @@ type BatchView struct {
 	Next      string     `json:"next,omitempty"`
 }
 
-// ItemView is one transfer of a batch.
+// ItemView is one transfer of a batch. ClaimantID, never shown, says whose
+// data the item is, for the access record.
 type ItemView struct {
-	ClaimID   string `json:"claim_id"`
-	Number    string `json:"number"`
-	AmountKRW int64  `json:"amount_krw"`
-	Status    string `json:"status"`
-	Reference string `json:"reference"`
-	Bank      string `json:"bank"`
-	Account   string `json:"account"`
-	Holder    string `json:"holder"`
+	ClaimID    string `json:"claim_id"`
+	ClaimantID string `json:"-"`
+	Number     string `json:"number"`
+	AmountKRW  int64  `json:"amount_krw"`
+	Status     string `json:"status"`
+	Reference  string `json:"reference"`
+	Bank       string `json:"bank"`
+	Account    string `json:"account"`
+	Holder     string `json:"holder"`
 }
 
 // MaxPage bounds the items one BatchView carries.
@@ -235,7 +237,7 @@ func (s *Service) view(ctx context.Context, b *models.PayoutBatch, after string,
 		v.Next = lines[limit-1].ItemID
 	}
 	for _, l := range lines {
-		v.Items = append(v.Items, ItemView{ClaimID: l.ClaimID, Number: l.Number, AmountKRW: l.AmountKRW, Status: l.Status,
+		v.Items = append(v.Items, ItemView{ClaimID: l.ClaimID, ClaimantID: l.ClaimantID, Number: l.Number, AmountKRW: l.AmountKRW, Status: l.Status,
 			Reference: l.Reference, Bank: l.Bank, Account: l.NumberMasked, Holder: pii.MaskName(l.Holder)})
 	}
 	return v, nil

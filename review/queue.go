@@ -6,9 +6,12 @@ import (
 	"time"
 )
 
-// QueueItem is one claim as the review queue shows it: no personal data.
+// QueueItem is one claim as the review queue shows it: no name or account,
+// yet its amounts and flags are its claimant's personal data (ClaimantID,
+// never shown, says whose, for the access record).
 type QueueItem struct {
 	ID                string     `json:"id"`
+	ClaimantID        string     `json:"-"`
 	Number            string     `json:"number"`
 	OutageID          string     `json:"outage_id"`
 	Category          string     `json:"category"`
@@ -35,7 +38,7 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter) ([]QueueItem, error)
 		flags := []string{}
 		_ = json.Unmarshal([]byte(c.Flags), &flags) // written by RefreshFlags
 		age := now.Sub(c.CreatedAt)
-		out[i] = QueueItem{ID: c.ID, Number: c.Number, OutageID: c.OutageID, Category: c.Category, Status: c.Status,
+		out[i] = QueueItem{ID: c.ID, ClaimantID: c.ClaimantID, Number: c.Number, OutageID: c.OutageID, Category: c.Category, Status: c.Status,
 			EstimateAmountKRW: c.EstimateAmountKRW, ClaimedAmountKRW: c.ClaimedAmountKRW, Flags: flags, CreatedAt: c.CreatedAt,
 			AgeDays: int(age.Hours() / 24), OverTarget: age > s.settings.ReviewTarget, LeaseExpiresAt: c.LeaseExpiresAt}
 	}

@@ -65,8 +65,12 @@ func NewService(store Store, cl *claims.Service, s Settings, now func() time.Tim
 func (s *Service) Settings() Settings { return s.settings }
 
 // Next leases the oldest suitable claim to reviewer and returns it, or
-// ErrNotFound when the queue is empty.
+// ErrNotFound when the queue is empty. A caller who does not read claims
+// (an operator) is ErrForbidden.
 func (s *Service) Next(ctx context.Context, reviewer *models.User) (*claims.View, error) {
+	if err := reviews(reviewer); err != nil {
+		return nil, err
+	}
 	now := s.now().UTC()
 	var leased *models.Claim
 	err := s.store.InTx(ctx, func(tx Store) error {
@@ -83,6 +87,15 @@ func (s *Service) Next(ctx context.Context, reviewer *models.User) (*claims.View
 	return s.claims.Get(ctx, reviewer, leased.ID)
 }
 
+// reviews refuses anyone but reviewers, supervisors and admins: operators
+// record outages and do not read or decide claims.
+func reviews(u *models.User) error {
+	if u == nil || !u.Role.ReadsClaims() {
+		return fmt.Errorf("reviewing claims needs a reviewer or supervisor: %w", apperr.ErrForbidden)
+	}
+	return nil
+}
+
 // DecisionInput is API.md's decision body.
 type DecisionInput struct {
 	Outcome    string     `json:"outcome"`
@@ -95,9 +108,13 @@ type DecisionInput struct {
 // Decide records a decision on the claim's version ifMatch. A missing
 // version is ErrPreconditionNeeded (428); a stale one, or losing a race
 // against another decision, ErrPreconditionFailed (412); the first reviewer
-// giving the second approval ErrForbidden; a move the state machine refuses
-// ErrConflict; bad fields a ValidationError.
+// giving the second approval, or a caller who does not read claims (an
+// operator), ErrForbidden; a move the state machine refuses ErrConflict;
+// bad fields a ValidationError.
 func (s *Service) Decide(ctx context.Context, actor *models.User, claimID string, ifMatch *int, in DecisionInput) (*claims.View, error) {
+	if err := reviews(actor); err != nil {
+		return nil, err
+	}
 	if ifMatch == nil {
 		return nil, fmt.Errorf("decisions need If-Match: %w", apperr.ErrPreconditionNeeded)
 	}

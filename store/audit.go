@@ -32,8 +32,16 @@ const auditSealLock int64 = 0x424f53414e4701
 // AppendAudit inserts e unsealed and sets e.Seq from the database. Nothing
 // else is locked, so concurrent writers never wait for one another here.
 func (s AuditStore) AppendAudit(ctx context.Context, e *models.AuditEntry) error {
-	e.Seq, e.ChainPos, e.PrevHash, e.Hash = 0, nil, "", ""
+	e.Seq, e.ChainPos, e.PrevHash, e.Hash, e.HashAlg = 0, nil, "", "", ""
 	return translate(s.db.with(ctx).Create(e).Error, "append audit entry")
+}
+
+// AppendAudits inserts es unsealed in batches of 200 rows per statement.
+func (s AuditStore) AppendAudits(ctx context.Context, es []*models.AuditEntry) error {
+	for _, e := range es {
+		e.Seq, e.ChainPos, e.PrevHash, e.Hash, e.HashAlg = 0, nil, "", "", ""
+	}
+	return translate(s.db.with(ctx).CreateInBatches(es, 200).Error, "append audit entries")
 }
 
 // SealTx runs fn in a transaction holding the sealer lock: a transaction
@@ -83,9 +91,9 @@ func (s AuditStore) UnsealedEntries(ctx context.Context, limit int) ([]models.Au
 // SealEntry sets the chain fields of an unsealed entry. An entry already
 // sealed is ErrNotFound (only another sealer, which the lock excludes, could
 // have sealed it); a position already taken is ErrConflict.
-func (s AuditStore) SealEntry(ctx context.Context, seq, pos int64, prevHash, hash string) error {
+func (s AuditStore) SealEntry(ctx context.Context, seq, pos int64, prevHash, hash, alg string) error {
 	res := s.db.with(ctx).Model(&models.AuditEntry{}).Where("seq = ? AND chain_pos IS NULL", seq).
-		Updates(map[string]any{"chain_pos": pos, "prev_hash": prevHash, "hash": hash})
+		Updates(map[string]any{"chain_pos": pos, "prev_hash": prevHash, "hash": hash, "hash_alg": alg})
 	return affectedOne(res, fmt.Sprintf("seal audit entry %d", seq))
 }
 
@@ -126,7 +134,11 @@ func (s AuditStore) AuditEntries(ctx context.Context, f audit.Filter) ([]models.
 		q = q.Where("entity_id = ?", f.EntityID)
 	}
 	if f.SubjectID != "" {
-		q = q.Where("subject_id = ?", f.SubjectID)
+		// Entries naming the subject, and those about a payout batch that
+		// holds one of the subject's claims.
+		q = q.Where("subject_id = ? OR (subject_id IS NULL AND entity = ? AND entity_id IN (?))", f.SubjectID, audit.EntityPayoutBatch,
+			s.db.with(ctx).Table("payout_items AS pi").Select("CAST(pi.batch_id AS text)").
+				Joins("JOIN claims AS c ON c.id = pi.claim_id").Where("c.claimant_id = ?", f.SubjectID))
 	}
 	if f.Before > 0 {
 		q = q.Where("seq < ?", f.Before)

@@ -19,8 +19,17 @@ import (
 	"github.com/bosang/bosang/store/dbtest"
 )
 
+// testKey is the audit key of these tests; the database never sees it.
+var testKey = func() audit.Key {
+	k, err := audit.NewKey([]byte("bosang audit test key, 32 bytes!"))
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
+
 func newAudit(db *store.DB) *audit.Service {
-	return audit.NewService(db.Audit(), time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
+	return audit.NewService(db.Audit(), testKey, time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
 }
 
 func record(i int) audit.Record {
@@ -69,7 +78,7 @@ func tamper(t *testing.T, db *store.DB, stmts ...string) {
 	pre := []string{"ALTER TABLE audit_entries DISABLE TRIGGER USER", "ALTER TABLE audit_checkpoints DISABLE TRIGGER USER"}
 	if db.Dialect() == store.SQLite {
 		pre = []string{"DROP TRIGGER IF EXISTS audit_entries_no_delete", "DROP TRIGGER IF EXISTS audit_entries_seal_once",
-			"DROP TRIGGER IF EXISTS audit_checkpoints_no_delete"}
+			"DROP TRIGGER IF EXISTS audit_checkpoints_no_delete", "DROP TRIGGER IF EXISTS audit_checkpoints_no_update"}
 	}
 	for _, q := range append(pre, stmts...) {
 		if _, err := sqlDB.ExecContext(context.Background(), q); err != nil {
@@ -133,10 +142,22 @@ func TestAuditTamperDetected(t *testing.T) {
 			tamper(t, db, "UPDATE audit_entries SET action = 'claim.decide' WHERE chain_pos = 7")
 			return 7, chain[6].ID, "hash mismatch"
 		}},
-		{"edited and rehashed", func(t *testing.T, db *store.DB, svc *audit.Service, chain []models.AuditEntry) (int64, string, string) {
+		{"edited and rehashed with plain SHA-256", func(t *testing.T, db *store.DB, svc *audit.Service, chain []models.AuditEntry) (int64, string, string) {
 			e := chain[6]
 			e.IP = "198.51.100.1"
 			tamper(t, db, fmt.Sprintf("UPDATE audit_entries SET ip = '198.51.100.1', hash = '%s' WHERE chain_pos = 7", audit.Hash(e.PrevHash, &e)))
+			return 7, chain[6].ID, "hash mismatch"
+		}},
+		{"edited and rehashed with plain SHA-256, marked unkeyed", func(t *testing.T, db *store.DB, svc *audit.Service, chain []models.AuditEntry) (int64, string, string) {
+			e := chain[6]
+			e.IP, e.HashAlg = "198.51.100.1", audit.AlgSHA256
+			tamper(t, db, fmt.Sprintf("UPDATE audit_entries SET ip = '198.51.100.1', hash_alg = '', hash = '%s' WHERE chain_pos = 7", audit.Hash(e.PrevHash, &e)))
+			return 7, chain[6].ID, "unkeyed"
+		}},
+		{"edited and rehashed by someone holding the key", func(t *testing.T, db *store.DB, svc *audit.Service, chain []models.AuditEntry) (int64, string, string) {
+			e := chain[6]
+			e.IP = "198.51.100.1"
+			tamper(t, db, fmt.Sprintf("UPDATE audit_entries SET ip = '198.51.100.1', hash = '%s' WHERE chain_pos = 7", testKey.Entry(e.PrevHash, &e)))
 			return 8, chain[7].ID, "broken link"
 		}},
 		{"deleted middle entry", func(t *testing.T, db *store.DB, svc *audit.Service, chain []models.AuditEntry) (int64, string, string) {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/auth"
@@ -36,6 +38,8 @@ type app struct {
 	payouts *payout.Service
 	stats   *stats.Service
 	log     *slog.Logger
+	// metrics gathers the HTTP, Go and process metrics served at /metrics.
+	metrics *prometheus.Registry
 }
 
 // open loads configuration, connects to the database and applies pending
@@ -82,13 +86,25 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 		return nil, err
 	}
 	rv := review.NewService(db.Review(), cl, review.DefaultSettings, time.Now, newID)
-	au := newAuditService(db)
+	au, err := newAuditService(db, cfg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	return &app{cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au,
-		payouts: payout.NewService(db.Payouts(), sealer, au, time.Now, newID), log: log,
+		payouts: payout.NewService(db.Payouts(), sealer, au, time.Now, newID), log: log, metrics: newRegistry(),
 		stats: stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now).WithSnapshots(5 * time.Second)}, nil
 }
 
 func (a *app) Close() error { return a.db.Close() }
+
+// newRegistry returns a metrics registry with the Go runtime and process
+// collectors.
+func newRegistry() *prometheus.Registry {
+	r := prometheus.NewRegistry()
+	r.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return r
+}
 
 // newID returns a UUIDv7: opaque to clients, yet ordered by creation, which
 // keeps primary-key indexes compact.

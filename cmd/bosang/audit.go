@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bosang/bosang/audit"
+	"github.com/bosang/bosang/config"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/store"
 )
@@ -50,8 +51,14 @@ func auditCmd(ctx context.Context, args []string, getenv func(string) string, ou
 	return auditCheckpoint(ctx, svc, *export, out)
 }
 
-func newAuditService(db *store.DB) *audit.Service {
-	return audit.NewService(db.Audit(), time.Now, newID)
+// newAuditService keys the audit chain with the configured key and exports
+// its signed checkpoints to the configured append-only file.
+func newAuditService(db *store.DB, cfg *config.Config) (*audit.Service, error) {
+	key, err := audit.NewKey(cfg.AuditKey)
+	if err != nil {
+		return nil, err
+	}
+	return audit.NewService(db.Audit(), key, time.Now, newID).ExportTo(audit.NewFileLog(cfg.AuditCheckpointFile)), nil
 }
 
 func auditVerify(ctx context.Context, svc *audit.Service, cpFile string, out io.Writer) error {
@@ -72,11 +79,16 @@ func auditVerify(ctx context.Context, svc *audit.Service, cpFile string, out io.
 		return err
 	}
 	if res.OK {
-		fmt.Fprintf(out, "ok\nentries  %d\nhead     %s\nunsealed %d\n", res.Entries, res.Head, res.Unsealed)
+		fmt.Fprintf(out, "ok\nentries  %d\nhead     %s\nunsealed %d\nexported %d checkpoints compared\n", res.Entries, res.Head, res.Unsealed, res.Exported)
 		return nil
 	}
-	b := res.FirstBroken
-	fmt.Fprintf(out, "BROKEN\nchain_pos %d\nid        %s\nreason    %s\nintact    %d entries before it\n", b.ChainPos, b.ID, b.Reason, res.Entries)
+	fmt.Fprintln(out, "BROKEN")
+	if b := res.FirstBroken; b != nil {
+		fmt.Fprintf(out, "chain_pos %d\nid        %s\nreason    %s\nintact    %d entries before it\n", b.ChainPos, b.ID, b.Reason, res.Entries)
+	}
+	for _, b := range res.BrokenCheckpoints {
+		fmt.Fprintf(out, "checkpoint %d: %s\n", b.ChainPos, b.Reason)
+	}
 	return errAuditBroken
 }
 
@@ -98,7 +110,8 @@ func auditSeal(ctx context.Context, svc *audit.Service, out io.Writer) error {
 }
 
 // auditCheckpoint seals what is pending, verifies the chain, records its
-// head and optionally exports every checkpoint to a file.
+// signed head, appends it to the checkpoint file (BOSANG_AUDIT_CHECKPOINT_FILE)
+// and optionally writes every checkpoint to another file.
 func auditCheckpoint(ctx context.Context, svc *audit.Service, export string, out io.Writer) error {
 	if err := auditSeal(ctx, svc, io.Discard); err != nil {
 		return err
@@ -108,6 +121,11 @@ func auditCheckpoint(ctx context.Context, svc *audit.Service, export string, out
 		return err
 	}
 	fmt.Fprintf(out, "checkpoint %d %s\n", cp.ChainPos, cp.Hash)
+	n, err := svc.Export(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "appended %d to the checkpoint file\n", n)
 	if export == "" {
 		return nil
 	}
@@ -129,4 +147,10 @@ func auditCheckpoint(ctx context.Context, svc *audit.Service, export string, out
 // runAuditSealer chains appended audit entries every second until ctx ends.
 func (a *app) runAuditSealer(ctx context.Context) {
 	audit.NewSealer(a.audit, a.log).Run(ctx, time.Second)
+}
+
+// runAuditExporter records a signed checkpoint and appends it to the
+// checkpoint file at start and every configured interval until ctx ends.
+func (a *app) runAuditExporter(ctx context.Context) {
+	audit.NewExporter(a.audit, a.log).Run(ctx, a.cfg.AuditCheckpointInterval)
 }

@@ -5,7 +5,7 @@
 //	bosang user create --email E --password P --name N --role R
 //	bosang seed --demo             create demo accounts (and data)
 //	bosang adjudicate [--outage ID] approve what the policy allows, with progress
-//	bosang audit verify|seal|checkpoint [--export FILE]
+//	bosang audit verify|seal|checkpoint [--export FILE]   the keyed chain and its checkpoint file
 //	bosang healthcheck             exit 0 if the local portal answers /healthz
 //	bosang version
 package main

@@ -9,6 +9,8 @@ import (
 	"net/http/pprof"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/handlers"
 	"github.com/bosang/bosang/i18n"
@@ -30,6 +32,18 @@ func serve(ctx context.Context, getenv func(string) string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
 	}
+	metricsLn, err := a.listenMetrics()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if metricsLn != nil {
+		go func() {
+			if err := serveUntil(ctx, metricsLn, newMetricsServer(a), 5*time.Second); err != nil {
+				a.log.Error("metrics listener", "err", err)
+			}
+		}()
+	}
 	a.log.Info("bosang serving", "version", version, "config", a.cfg.Redacted(), "listen", ln.Addr().String())
 	d, err := a.dispatcher()
 	if err != nil {
@@ -39,8 +53,10 @@ func serve(ctx context.Context, getenv func(string) string) error {
 	if addr := getenv("BOSANG_PPROF_ADDR"); addr != "" {
 		go servePprof(ctx, addr, a)
 	}
-	// Audit trail: seal appended entries into the hash chain every second.
+	// Audit trail: seal appended entries into the hash chain every second,
+	// and export a signed checkpoint off the database on a schedule.
 	go a.runAuditSealer(ctx)
+	go a.runAuditExporter(ctx)
 	return serveUntil(ctx, ln, newHTTPServer(h), 30*time.Second)
 }
 
@@ -89,7 +105,29 @@ func newHandler(a *app) (http.Handler, error) {
 		SecureCookies: a.cfg.SecureCookies(), RefreshTTL: a.cfg.RefreshTTL,
 		Audit: a.audit, Payouts: a.payouts, Stats: a.stats,
 		RateLimit: handlers.RateLimit{PerSecond: a.cfg.RatePerSecond, Burst: a.cfg.RateBurst, Clients: a.cfg.RateClients},
+		Registry:  a.metrics, HideMetrics: !a.cfg.PublicMetrics(),
 	})
+}
+
+// listenMetrics listens on BOSANG_METRICS_ADDR, the only address that then
+// serves /metrics; nil when it is not set.
+func (a *app) listenMetrics() (net.Listener, error) {
+	if a.cfg.MetricsAddr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", a.cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on BOSANG_METRICS_ADDR %s: %w", a.cfg.MetricsAddr, err)
+	}
+	return ln, nil
+}
+
+// newMetricsServer serves /metrics, and nothing else, from the app's
+// registry.
+func newMetricsServer(a *app) *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}))
+	return &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
 }
 
 func newHTTPServer(h http.Handler) *http.Server {
