@@ -1,6 +1,7 @@
 package records
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/csv"
@@ -103,7 +104,9 @@ func (s *csvSource) next() ([]string, int, error) {
 	case errors.Is(err, io.EOF):
 		return nil, 0, io.EOF
 	case errors.Is(err, errRecordTooLarge):
-		return nil, 0, fmt.Errorf("line %d longer than %d bytes: %w", s.line+1, s.max, ErrTooLarge)
+		return nil, 0, &LimitError{
+			MessageKO: fmt.Sprintf("%d행이 %d바이트보다 깁니다.", s.line+1, s.max),
+			MessageEN: fmt.Sprintf("line %d is longer than %d bytes", s.line+1, s.max)}
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
@@ -192,12 +195,18 @@ type xlsxSource struct {
 }
 
 // openXLSX reads the whole workbook (bounded by MaxXLSXBytes, as zip needs
-// random access) and streams the first sheet's rows. Cells are read raw, so
-// a date cell arrives as its serial number.
+// random access), checks what it unpacks to (checkZip), and streams the
+// first sheet's rows. excelize is told to keep every part in memory, so it
+// writes nothing to disk, and the workbook is closed on every failure.
+// Cells are read raw, so a date cell arrives as its serial number.
 func openXLSX(br *bufio.Reader, lim Limits) (src source, err error) {
+	var f *excelize.File
 	defer func() {
 		if p := recover(); p != nil { // a third-party parser must not take the server down
 			src, err = nil, fmt.Errorf("records: unreadable XLSX (%v): %w", p, ErrInvalid)
+		}
+		if err != nil && f != nil {
+			_ = f.Close()
 		}
 	}()
 	data, err := io.ReadAll(io.LimitReader(br, lim.MaxXLSXBytes+1))
@@ -205,23 +214,29 @@ func openXLSX(br *bufio.Reader, lim Limits) (src source, err error) {
 		return nil, fmt.Errorf("records: read: %w", err)
 	}
 	if int64(len(data)) > lim.MaxXLSXBytes {
-		return nil, fmt.Errorf("XLSX larger than %d bytes: %w", lim.MaxXLSXBytes, ErrTooLarge)
+		return nil, &LimitError{
+			MessageKO: fmt.Sprintf("XLSX 파일이 %d MiB를 넘습니다.", lim.MaxXLSXBytes>>20),
+			MessageEN: fmt.Sprintf("The XLSX file is larger than %d MiB.", lim.MaxXLSXBytes>>20)}
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		RawCellValue:   true,
-		UnzipSizeLimit: max(lim.MaxXLSXBytes*32, excelize.StreamChunkSize),
+	if err := checkZip(data, lim.MaxXLSXUnzipBytes); err != nil {
+		return nil, err
+	}
+	f, err = excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		RawCellValue: true,
+		// Equal limits: no part is ever over the in-memory limit, so
+		// excelize never unpacks one to a temporary file.
+		UnzipSizeLimit:    lim.MaxXLSXUnzipBytes,
+		UnzipXMLSizeLimit: lim.MaxXLSXUnzipBytes,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("records: unreadable XLSX: %v: %w", err, ErrInvalid)
 	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		_ = f.Close()
 		return nil, ErrEmpty
 	}
 	rows, err := f.Rows(sheets[0])
 	if err != nil {
-		_ = f.Close()
 		return nil, fmt.Errorf("records: unreadable XLSX sheet: %v: %w", err, ErrInvalid)
 	}
 	s := &xlsxSource{f: f, rows: rows}
@@ -230,6 +245,56 @@ func openXLSX(br *bufio.Reader, lim Limits) (src source, err error) {
 	}
 	s.cx.xlsx = true
 	return s, nil
+}
+
+// maxXLSXParts bounds the parts of a workbook; Excel writes about ten for
+// a plain sheet.
+const maxXLSXParts = 1000
+
+// checkZip refuses a zip that unpacks to more than max bytes in all, first
+// by the sizes it declares (so a bomb is refused before anything is
+// inflated), then by counting the bytes while inflating every part, which
+// also refuses a part whose data is corrupt or larger than declared before
+// excelize sees it. It returns a *LimitError or an error wrapping ErrInvalid.
+func checkZip(data []byte, max int64) error {
+	tooLarge := &LimitError{
+		MessageKO: fmt.Sprintf("XLSX 파일의 압축을 풀면 %d MiB를 넘습니다. 기록을 나누어 올리거나 CSV로 저장해 올려 주세요.", max>>20),
+		MessageEN: fmt.Sprintf("The XLSX file unpacks to more than %d MiB. Split the records, or save them as CSV.", max>>20)}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return fmt.Errorf("records: unreadable XLSX: %v: %w", err, ErrInvalid)
+	}
+	if len(zr.File) > maxXLSXParts {
+		return tooLarge
+	}
+	var declared uint64
+	for _, zf := range zr.File {
+		if zf.UncompressedSize64 > uint64(max)-declared {
+			return tooLarge
+		}
+		declared += zf.UncompressedSize64
+	}
+	left := max
+	for _, zf := range zr.File {
+		n, err := inflatedSize(zf, left)
+		if left -= n; left < 0 {
+			return tooLarge
+		}
+		if err != nil {
+			return fmt.Errorf("records: unreadable XLSX part %s: %v: %w", zf.Name, err, ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// inflatedSize reads a part to its end, counting at most limit+1 bytes.
+func inflatedSize(zf *zip.File, limit int64) (int64, error) {
+	rc, err := zf.Open()
+	if err != nil {
+		return 0, err
+	}
+	defer rc.Close()
+	return io.Copy(io.Discard, io.LimitReader(rc, limit+1))
 }
 
 func (s *xlsxSource) next() (rec []string, line int, err error) {
