@@ -39,26 +39,53 @@ func open(r io.Reader, lim Limits) (source, error) {
 	return openCSV(br, lim)
 }
 
-// errRecordTooLarge stops the CSV reader before one record outgrows memory.
-var errRecordTooLarge = errors.New("record too large")
+// errRecordTooLarge stops the CSV reader before one record outgrows memory;
+// errTooManyBlankLines before blank lines do.
+var (
+	errRecordTooLarge    = errors.New("record too large")
+	errTooManyBlankLines = errors.New("too many blank lines")
+)
 
-// budgetReader fails once more than left bytes are read; csvSource refills
-// the budget before each record, which bounds a record (a line, or a quoted
-// field spanning lines) to MaxRecordBytes plus one buffer.
+// maxBlankBytes bounds the blank lines before one record. encoding/csv
+// skips blank lines inside a Read, so without their own allowance they
+// would count against the record after them ("line 2 longer than 65536
+// bytes" for a file padded with blank lines); with none at all, a quoted
+// field of newlines could grow without bound. 1 MiB is about 500,000 blank
+// CRLF lines.
+const maxBlankBytes = 1 << 20
+
+// budgetReader fails once a record has read more than left bytes, or the
+// blank lines before it more than blanksLeft (a newline or CR right after
+// a newline). csvSource refills both before each record, which bounds a
+// record (a line, or a quoted field spanning lines) to MaxRecordBytes plus
+// one buffer.
 type budgetReader struct {
-	r    io.Reader
-	left int
+	r          io.Reader
+	left       int
+	blanksLeft int
+	afterLF    bool // the last byte read ends a line (CRs after it aside)
 }
 
 func (b *budgetReader) Read(p []byte) (int, error) {
 	if b.left <= 0 {
 		return 0, errRecordTooLarge
 	}
+	if b.blanksLeft <= 0 {
+		return 0, errTooManyBlankLines
+	}
 	if len(p) > b.left {
-		p = p[:b.left]
+		p = p[:b.left] // blank bytes do not use up left, so this never stalls
 	}
 	n, err := b.r.Read(p)
-	b.left -= n
+	for _, c := range p[:n] {
+		eol := c == '\n' || c == '\r'
+		if b.afterLF && eol {
+			b.blanksLeft--
+		} else {
+			b.left--
+		}
+		b.afterLF = c == '\n' || b.afterLF && c == '\r'
+	}
 	return n, err
 }
 
@@ -77,7 +104,7 @@ func openCSV(br *bufio.Reader, lim Limits) (source, error) {
 	if first, _ := decoded.Peek(4096); bytes.Count(firstLine(first), []byte{'\t'}) > bytes.Count(firstLine(first), []byte{','}) {
 		comma = '\t' // Excel's "Unicode text" export
 	}
-	b := &budgetReader{r: decoded}
+	b := &budgetReader{r: decoded, afterLF: true}
 	cr := csv.NewReader(b)
 	cr.Comma = comma
 	cr.FieldsPerRecord = -1
@@ -95,7 +122,7 @@ func firstLine(b []byte) []byte {
 }
 
 func (s *csvSource) next() ([]string, int, error) {
-	s.budget.left = s.max + csvBuffer
+	s.budget.left, s.budget.blanksLeft = s.max+csvBuffer, maxBlankBytes
 	rec, err := s.cr.Read()
 	switch {
 	case err == nil:
@@ -107,6 +134,10 @@ func (s *csvSource) next() ([]string, int, error) {
 		return nil, 0, &LimitError{
 			MessageKO: fmt.Sprintf("%d행이 %d바이트보다 깁니다.", s.line+1, s.max),
 			MessageEN: fmt.Sprintf("line %d is longer than %d bytes", s.line+1, s.max)}
+	case errors.Is(err, errTooManyBlankLines):
+		return nil, 0, &LimitError{
+			MessageKO: fmt.Sprintf("%d행 앞에 빈 줄이 %d바이트보다 많습니다.", s.line+1, maxBlankBytes),
+			MessageEN: fmt.Sprintf("more than %d bytes of blank lines before line %d", maxBlankBytes, s.line+1)}
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
