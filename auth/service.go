@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/input"
 	"github.com/bosang/bosang/models"
 )
 
@@ -115,6 +116,8 @@ func (s *Service) create(ctx context.Context, in NewUser, phoneRequired bool) (*
 	in.Name = strings.TrimSpace(in.Name)
 	in.Phone = strings.TrimSpace(in.Phone)
 	var f apperr.Fields
+	input.Line(&f, "email", in.Email, 0)
+	input.Line(&f, "name", in.Name, 0)
 	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 || !strings.Contains(in.Email[strings.LastIndexByte(in.Email, '@')+1:], ".") {
 		f.Add("email", "올바른 이메일 주소를 입력하세요.", "Enter a valid e-mail address.")
 	}
