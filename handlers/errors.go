@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -135,28 +136,43 @@ func pick(lang, ko, en string) string {
 	return ko
 }
 
-// bindJSON decodes the body into dst. Syntax errors are 400; a value of the
-// wrong type is a 422 naming the field; an oversized body is 413.
+// bindJSON decodes the body, one JSON value and nothing after it, into dst
+// (decodeJSON). A wrong content type is 415; an oversized body 413.
 func bindJSON(c *gin.Context, dst any) error {
 	if ct := c.ContentType(); ct != "" && ct != "application/json" {
 		return fmt.Errorf("content type %q, want application/json: %w", ct, apperr.ErrUnsupportedType)
 	}
-	err := c.ShouldBindJSON(dst)
+	body, err := io.ReadAll(c.Request.Body)
 	var mb *http.MaxBytesError
+	switch {
+	case errors.As(err, &mb):
+		return err
+	case err != nil:
+		return &malformed{err}
+	}
+	return decodeJSON(body, dst)
+}
+
+// decodeJSON decodes body into dst. An empty body, a syntax error and
+// anything but white space after the value ("{...}xyz", or a second
+// object) are 400: json.Unmarshal refuses trailing data, where a streaming
+// decoder would stop after the first value and ignore the rest. A value of
+// the wrong type is a 422 naming the field.
+func decodeJSON(body []byte, dst any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return &malformed{errors.New("empty body")}
+	}
+	err := json.Unmarshal(body, dst)
 	var te *json.UnmarshalTypeError
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &mb):
-		return err
 	case errors.As(err, &te):
 		field := te.Field
 		if field == "" {
 			field = "body"
 		}
 		return apperr.Invalid(field, "값의 형식이 올바르지 않습니다.", "This value has the wrong type.")
-	case errors.Is(err, io.EOF):
-		return &malformed{errors.New("empty body")}
 	}
 	return &malformed{err}
 }
