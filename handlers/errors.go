@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/handlers/request"
 )
 
 // errorBody is API.md's error shape.
@@ -137,7 +136,8 @@ func pick(lang, ko, en string) string {
 }
 
 // bindJSON decodes the body, one JSON value and nothing after it, into dst
-// (decodeJSON). A wrong content type is 415; an oversized body 413.
+// (request.DecodeJSON): 400 for a syntax error or trailing data, 422 naming
+// a field of the wrong type. A wrong content type is 415; an oversized body 413.
 func bindJSON(c *gin.Context, dst any) error {
 	if ct := c.ContentType(); ct != "" && ct != "application/json" {
 		return fmt.Errorf("content type %q, want application/json: %w", ct, apperr.ErrUnsupportedType)
@@ -153,28 +153,15 @@ func bindJSON(c *gin.Context, dst any) error {
 	return decodeJSON(body, dst)
 }
 
-// decodeJSON decodes body into dst. An empty body, a syntax error and
-// anything but white space after the value ("{...}xyz", or a second
-// object) are 400: json.Unmarshal refuses trailing data, where a streaming
-// decoder would stop after the first value and ignore the rest. A value of
-// the wrong type is a 422 naming the field.
+// decodeJSON decodes body into dst: one JSON value and nothing after it
+// (request.DecodeJSON), a syntax error malformed (400).
 func decodeJSON(body []byte, dst any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return &malformed{errors.New("empty body")}
+	err := request.DecodeJSON(body, dst)
+	var m *request.Malformed
+	if errors.As(err, &m) {
+		return &malformed{m.Err}
 	}
-	err := json.Unmarshal(body, dst)
-	var te *json.UnmarshalTypeError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &te):
-		field := te.Field
-		if field == "" {
-			field = "body"
-		}
-		return apperr.Invalid(field, "값의 형식이 올바르지 않습니다.", "This value has the wrong type.")
-	}
-	return &malformed{err}
+	return err
 }
 
 var (
