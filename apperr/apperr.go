@@ -42,17 +42,20 @@ type ValidationError struct {
 }
 
 // Error lists the offending fields in English, sorted, for logs.
-func (e *ValidationError) Error() string {
-	names := make([]string, 0, len(e.Fields))
-	for k := range e.Fields {
+func (e *ValidationError) Error() string { return "invalid input: " + describe(e.Fields) }
+
+// describe lists fields with their English messages, sorted by field.
+func describe(fields map[string]Message) string {
+	names := make([]string, 0, len(fields))
+	for k := range fields {
 		names = append(names, k)
 	}
 	sort.Strings(names)
 	parts := make([]string, len(names))
 	for i, k := range names {
-		parts[i] = k + ": " + e.Fields[k].EN
+		parts[i] = k + ": " + fields[k].EN
 	}
-	return "invalid input: " + strings.Join(parts, "; ")
+	return strings.Join(parts, "; ")
 }
 
 // Unwrap makes a ValidationError an ErrInvalid.
@@ -97,3 +100,26 @@ func (e *RateLimited) Error() string { return "too many requests" }
 
 // Unwrap makes a RateLimited an ErrTooManyRequests.
 func (e *RateLimited) Unwrap() error { return ErrTooManyRequests }
+
+// TooLargeError is input over a size bound, with a message per field at
+// fault. It unwraps to ErrTooLarge, so it is a 413 that still names the
+// field.
+type TooLargeError struct {
+	fields map[string]Message
+}
+
+// TooLarge returns a *TooLargeError for a single field.
+func TooLarge(field, ko, en string) error {
+	return &TooLargeError{fields: map[string]Message{field: {KO: ko, EN: en}}}
+}
+
+// Error lists the fields and their English messages, for logs.
+func (e *TooLargeError) Error() string {
+	return "too large: " + describe(e.fields)
+}
+
+// Fields returns the message for each field at fault.
+func (e *TooLargeError) Fields() map[string]Message { return e.fields }
+
+// Unwrap makes a TooLargeError an ErrTooLarge.
+func (e *TooLargeError) Unwrap() error { return ErrTooLarge }

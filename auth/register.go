@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/input"
 	"github.com/bosang/bosang/models"
 )
 
@@ -96,6 +97,8 @@ func validate(in NewUser, phoneRequired bool) (NewUser, models.Role, error) {
 	in.Name = strings.TrimSpace(in.Name)
 	in.Phone = strings.TrimSpace(in.Phone)
 	var f apperr.Fields
+	input.Line(&f, "email", in.Email, 0)
+	input.Line(&f, "name", in.Name, 0)
 	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 || !strings.Contains(in.Email[strings.LastIndexByte(in.Email, '@')+1:], ".") {
 		f.Add("email", "올바른 이메일 주소를 입력하세요.", "Enter a valid e-mail address.")
 	}

@@ -316,8 +316,14 @@ func (s *Service) claimRecords(ctx context.Context, c *models.Claim) ([]estimate
 	return nil, nil
 }
 
-// recordsError turns parser errors into field errors naming line and column.
+// recordsError turns parser errors into field errors naming line and
+// column; a file over one of the parser's bounds (rows, line length, what an
+// XLSX unpacks to) is apperr.ErrTooLarge naming the bound.
 func recordsError(err error) error {
+	var lim *records.LimitError
+	if errors.As(err, &lim) {
+		return apperr.TooLarge("file", "기록 파일이 너무 큽니다: "+lim.MessageKO, "The records file is too large: "+lim.MessageEN)
+	}
 	var le *records.LineError
 	if errors.As(err, &le) {
 		if le.Column == 0 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/estimate"
+	"github.com/bosang/bosang/input"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/pii"
 )
@@ -83,9 +84,9 @@ func (s *Service) PutProfile(ctx context.Context, user *models.User, kind string
 	case ProfileDriver:
 		doc, err = s.driverDoc(raw, p)
 	case ProfilePaidSubscriber:
-		doc, err = subscriberDoc(raw)
+		doc, err = s.subscriberDoc(ctx, raw)
 	case ProfilePartnerBusiness:
-		doc, err = partnerDoc(raw)
+		doc, err = s.partnerDoc(ctx, raw)
 	default:
 		return nil, fmt.Errorf("profile kind %q: %w", kind, apperr.ErrNotFound)
 	}
@@ -121,6 +122,8 @@ func merchantDoc(raw json.RawMessage, p *models.Profile) (any, error) {
 	if !pii.ValidBusinessNumber(m.BusinessNumber) {
 		f.Add("business_number", "사업자등록번호가 올바르지 않습니다(검증 번호 불일치).", "The business registration number is invalid (check digit mismatch).")
 	}
+	input.Line(&f, "business_name", m.BusinessName, 0)
+	input.Line(&f, "business_type", m.BusinessType, 0)
 	if n := len([]rune(strings.TrimSpace(m.BusinessName))); n < 1 || n > 100 {
 		f.Add("business_name", "상호를 입력하세요.", "Enter the business name.")
 	}
@@ -169,9 +172,10 @@ func (s *Service) driverDoc(raw json.RawMessage, p *models.Profile) (any, error)
 	if d.DriverKind != "taxi" && d.DriverKind != "designated" {
 		f.Add("driver_kind", "택시 또는 대리운전을 고르세요.", "Choose taxi or designated.")
 	}
-	if d.DriverKind == "taxi" && !vehiclePlate.MatchString(d.VehicleNumber) {
+	if (d.DriverKind == "taxi" || d.VehicleNumber != "") && !vehiclePlate.MatchString(d.VehicleNumber) {
 		f.Add("vehicle_number", "차량 번호를 입력하세요. 예: 12가 3456", "Enter the vehicle number, e.g. 12가 3456.")
 	}
+	input.Line(&f, "membership.name", d.Membership.Name, maxProfileName)
 	if d.Membership.MonthlyFeeKRW < 0 || d.Membership.MonthlyFeeKRW > 10_000_000 {
 		f.Add("membership.monthly_fee_krw", "월 이용료는 0원 이상 1천만 원 이하입니다.", "The monthly fee must be ₩0 to ₩10,000,000.")
 	}
@@ -188,14 +192,20 @@ func (s *Service) driverDoc(raw json.RawMessage, p *models.Profile) (any, error)
 	return d, nil
 }
 
-func subscriberDoc(raw json.RawMessage) (any, error) {
+func (s *Service) subscriberDoc(ctx context.Context, raw json.RawMessage) (any, error) {
 	var sp SubscriberProfile
 	if err := decodeStrict(raw, &sp); err != nil {
 		return nil, err
 	}
 	var f apperr.Fields
-	if sp.ServiceID == "" {
-		f.Add("service_id", "이용 중인 유료 서비스를 고르세요.", "Choose the paid service you subscribe to.")
+	svc, err := s.catalogService(ctx, sp.ServiceID)
+	switch {
+	case err != nil:
+		return nil, err
+	case svc == nil || !svc.Paid:
+		f.Add("service_id", "이용 중인 유료 서비스를 목록에서 고르세요.", "Choose the paid service you subscribe to from the list.")
+	default:
+		sp.ServiceID = svc.Code
 	}
 	if sp.MonthlyFeeKRW <= 0 || sp.MonthlyFeeKRW > 10_000_000 {
 		f.Add("monthly_fee_krw", "월 이용료를 입력하세요.", "Enter the monthly fee.")
@@ -203,22 +213,51 @@ func subscriberDoc(raw json.RawMessage) (any, error) {
 	return sp, f.Err()
 }
 
-func partnerDoc(raw json.RawMessage) (any, error) {
+func (s *Service) partnerDoc(ctx context.Context, raw json.RawMessage) (any, error) {
 	var pp PartnerProfile
 	if err := decodeStrict(raw, &pp); err != nil {
 		return nil, err
 	}
 	var f apperr.Fields
+	input.Line(&f, "company", pp.Company, 0)
 	if n := len([]rune(strings.TrimSpace(pp.Company))); n < 1 || n > 100 {
 		f.Add("company", "회사 이름을 입력하세요.", "Enter the company name.")
 	}
-	if pp.ServiceID == "" {
-		f.Add("service_id", "연동한 서비스를 고르세요.", "Choose the service you built on.")
+	svc, err := s.catalogService(ctx, pp.ServiceID)
+	switch {
+	case err != nil:
+		return nil, err
+	case svc == nil:
+		f.Add("service_id", "연동한 서비스를 목록에서 고르세요.", "Choose the service you built on from the list.")
+	default:
+		pp.ServiceID = svc.Code
 	}
 	if pp.MonthlyFeeKRW < 0 {
 		f.Add("monthly_fee_krw", "월 이용료는 0원 이상입니다.", "The monthly fee cannot be negative.")
 	}
 	return pp, f.Err()
+}
+
+// maxProfileName bounds the names a profile holds (business, company,
+// membership), in characters.
+const maxProfileName = 100
+
+// catalogService finds a service of the catalogue by its code or id; nil
+// when there is none. The profile forms offer the codes.
+func (s *Service) catalogService(ctx context.Context, ref string) (*models.Service, error) {
+	if ref == "" || !input.Clean(ref, false) {
+		return nil, nil
+	}
+	catalog, err := s.outages.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range catalog {
+		if svc := &catalog[i].Service; svc.Code == ref || svc.ID == ref {
+			return svc, nil
+		}
+	}
+	return nil, nil
 }
 
 // Profiles returns the user's profiles by kind, with sealed identifiers only

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/input"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/pii"
@@ -259,6 +260,7 @@ func validate(in NewClaim) (policy.Category, error) {
 	if err != nil {
 		f.Add("category", "청구 유형을 고르세요.", "Choose a claim category.")
 	}
+	input.Text(&f, "description", in.Description, 0)
 	if n := len([]rune(strings.TrimSpace(in.Description))); n < 1 || n > 5000 {
 		f.Add("description", "피해 내용을 1~5000자로 적어 주세요.", "Describe the harm in 1 to 5000 characters.")
 	}
@@ -281,6 +283,7 @@ func validateAccount(f *apperr.Fields, a Account) {
 	if !pii.ValidAccount(a.Number) {
 		f.Add("payout_account.number", "계좌번호는 숫자 8~16자리입니다.", "An account number has 8 to 16 digits.")
 	}
+	input.Line(f, "payout_account.holder", a.Holder, 0)
 	if n := len([]rune(strings.TrimSpace(a.Holder))); n < 1 || n > 50 {
 		f.Add("payout_account.holder", "예금주를 입력하세요.", "Enter the account holder.")
 	}
@@ -350,11 +353,36 @@ func (s *Service) load(ctx context.Context, c *models.Claim) (*View, error) {
 	return v, nil
 }
 
+// check refuses filter values that databases would treat differently
+// (PostgreSQL refuses a NUL byte or a malformed uuid, SQLite compares
+// them): an outage or cursor that is not a UUID, and text with control
+// characters or invalid UTF-8. Fields are named as the API's query
+// parameters.
+func (f Filter) check() error {
+	var fs apperr.Fields
+	if f.OutageID != "" {
+		input.ID(&fs, "outage_id", f.OutageID)
+	}
+	if f.After != "" {
+		input.ID(&fs, "next", f.After)
+	}
+	for _, st := range f.Status {
+		input.Line(&fs, "status", st, 40)
+	}
+	input.Line(&fs, "category", f.Category, 40)
+	input.Line(&fs, "sort", f.Sort, 40)
+	input.Line(&fs, "q", f.Query, 200)
+	return fs.Err()
+}
+
 // List returns claims matching f: a claimant sees only their own, staff
 // who read claims all of them; an operator is apperr.ErrForbidden. Each
 // carries its estimate, outcome and payment, read for the whole list in one
 // query each.
 func (s *Service) List(ctx context.Context, viewer *models.User, f Filter) ([]*View, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	switch {
 	case viewer.Role == models.RoleClaimant:
 		f.ClaimantID = viewer.ID

@@ -73,6 +73,10 @@ func (s *server) loginSubmit(c *gin.Context) {
 	v := s.view(c, "login.title")
 	email, next := c.PostForm("email"), localPath(c.PostForm("next"))
 	v.Form = map[string]string{"email": email, "next": next}
+	if err := checkLoginEmail(email); err != nil {
+		s.formError(c, "login", v, err)
+		return
+	}
 	pair, err := s.auth.Login(c.Request.Context(), email, c.PostForm("password"), clientAddr(c))
 	var rl *apperr.RateLimited
 	switch {

@@ -5,7 +5,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/input"
 	"github.com/bosang/bosang/models"
 )
 
@@ -78,12 +80,26 @@ func (s *server) login(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := checkLoginEmail(in.Email); err != nil {
+		s.fail(c, err)
+		return
+	}
 	pair, err := s.auth.Login(c.Request.Context(), in.Email, in.Password, clientAddr(c))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, pair)
+}
+
+// checkLoginEmail refuses an e-mail address no account can have (control
+// characters, invalid UTF-8, more than 254 characters) before it reaches
+// the store, where PostgreSQL would refuse it and SQLite find nothing: a
+// field error on "email" from both.
+func checkLoginEmail(email string) error {
+	var f apperr.Fields
+	input.Line(&f, "email", email, 254)
+	return f.Err()
 }
 
 type refreshRequest struct {

@@ -316,13 +316,17 @@ func (s *server) claimEvidenceSubmit(c *gin.Context) {
 }
 
 // evidenceFormError re-renders the claim page with why a file was refused:
-// a file error when it is too large or of a type not accepted, else the
-// field errors; the error page when err is not about the upload (the claim
-// is not found, or something broke).
+// the field errors an error names (a records file over a parser bound
+// names its bound), else a file error when it is too large or of a type not
+// accepted; the error page when err is not about the upload (the claim is
+// not found, or something broke).
 func (s *server) evidenceFormError(c *gin.Context, v *view, err error) {
 	m := classify(err)
 	var ve *apperr.ValidationError
+	var fe fielder
 	switch {
+	case m.status == http.StatusRequestEntityTooLarge && errors.As(err, &fe):
+		v.Errors = localize(fe.Fields(), v.Lang)
 	case m.status == http.StatusRequestEntityTooLarge || m.status == http.StatusUnsupportedMediaType:
 		v.Errors["file"] = v.L.T("claims.evidence_error." + evidenceErrorCode(err))
 	case errors.As(err, &ve):

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -151,26 +150,6 @@ func (s *server) fileClaim(c *gin.Context, key string, body []byte) (*claims.Vie
 	}
 	in.ClientIP = c.ClientIP()
 	return s.claims.File(c.Request.Context(), currentUser(c), key, in)
-}
-
-// decodeJSON is bindJSON for a body already read.
-func decodeJSON(body []byte, dst any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return &malformed{errors.New("empty body")}
-	}
-	err := json.Unmarshal(body, dst)
-	var te *json.UnmarshalTypeError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &te):
-		field := te.Field
-		if field == "" {
-			field = "body"
-		}
-		return apperr.Invalid(field, "값의 형식이 올바르지 않습니다.", "This value has the wrong type.")
-	}
-	return &malformed{err}
 }
 
 func (s *server) getClaim(c *gin.Context) {

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/handlers/request"
 )
 
 // errorBody is API.md's error shape.
@@ -135,30 +135,33 @@ func pick(lang, ko, en string) string {
 	return ko
 }
 
-// bindJSON decodes the body into dst. Syntax errors are 400; a value of the
-// wrong type is a 422 naming the field; an oversized body is 413.
+// bindJSON decodes the body, one JSON value and nothing after it, into dst
+// (request.DecodeJSON): 400 for a syntax error or trailing data, 422 naming
+// a field of the wrong type. A wrong content type is 415; an oversized body 413.
 func bindJSON(c *gin.Context, dst any) error {
 	if ct := c.ContentType(); ct != "" && ct != "application/json" {
 		return fmt.Errorf("content type %q, want application/json: %w", ct, apperr.ErrUnsupportedType)
 	}
-	err := c.ShouldBindJSON(dst)
+	body, err := io.ReadAll(c.Request.Body)
 	var mb *http.MaxBytesError
-	var te *json.UnmarshalTypeError
 	switch {
-	case err == nil:
-		return nil
 	case errors.As(err, &mb):
 		return err
-	case errors.As(err, &te):
-		field := te.Field
-		if field == "" {
-			field = "body"
-		}
-		return apperr.Invalid(field, "값의 형식이 올바르지 않습니다.", "This value has the wrong type.")
-	case errors.Is(err, io.EOF):
-		return &malformed{errors.New("empty body")}
+	case err != nil:
+		return &malformed{err}
 	}
-	return &malformed{err}
+	return decodeJSON(body, dst)
+}
+
+// decodeJSON decodes body into dst: one JSON value and nothing after it
+// (request.DecodeJSON), a syntax error malformed (400).
+func decodeJSON(body []byte, dst any) error {
+	err := request.DecodeJSON(body, dst)
+	var m *request.Malformed
+	if errors.As(err, &m) {
+		return &malformed{m.Err}
+	}
+	return err
 }
 
 var (

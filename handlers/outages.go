@@ -129,7 +129,7 @@ func (s *server) correctOutage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	version, err := readIfMatch(c).version(func() (int, error) {
+	version, err := readIfMatch(c).Version(func() (int, error) {
 		o, err := s.outages.Get(c.Request.Context(), c.Param("id"))
 		if err != nil {
 			return 0, err

@@ -49,7 +49,7 @@ func (s *server) decideClaim(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ifMatch, err := readIfMatch(c).version(func() (int, error) {
+	ifMatch, err := readIfMatch(c).Version(func() (int, error) {
 		return s.claims.Version(c.Request.Context(), currentUser(c), c.Param("id"))
 	})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/input"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/statute"
 )
@@ -55,6 +56,8 @@ func (s *Service) CreateService(ctx context.Context, in NewServiceInput) (*Catal
 	if !codePattern.MatchString(in.Code) {
 		f.Add("code", "코드는 영문 소문자, 숫자, -, _ 로 48자 이내입니다.", "Codes are up to 48 lowercase letters, digits, - and _.")
 	}
+	input.Line(&f, "name", in.Name, 0)
+	input.Line(&f, "name_en", in.NameEN, 100)
 	if n := len([]rune(in.Name)); n < 1 || n > 100 {
 		f.Add("name", "이름을 1~100자로 입력하세요.", "Enter a name of 1 to 100 characters.")
 	}
@@ -133,6 +136,8 @@ func (s *Service) provider(ctx context.Context, in NewProvider) (*models.Provide
 		return nil, err
 	}
 	var f apperr.Fields
+	input.Line(&f, "provider.name", in.Name, 0)
+	input.Line(&f, "provider.contact", in.Contact, 200)
 	if in.Name == "" || len([]rune(in.Name)) > 100 {
 		f.Add("provider.name", "사업자 이름을 입력하세요.", "Enter the provider's name.")
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/input"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/policy"
 	"github.com/bosang/bosang/statute"
@@ -52,6 +53,7 @@ func (s *Service) RecordNotice(ctx context.Context, actor *models.User, outageID
 	case in.SentAt.Before(rec.Outage.StartedAt):
 		f.Add("sent_at", "장애 시작 전에 보낸 고지는 기록할 수 없습니다.", "A notice cannot predate the outage.")
 	}
+	input.Text(&f, "body", in.Body, 0)
 	if n := len([]rune(strings.TrimSpace(in.Body))); n < 1 || n > 20000 {
 		f.Add("body", "고지 본문을 입력하세요(최대 20000자).", "Enter the notice text (up to 20000 characters).")
 	}
@@ -72,8 +74,14 @@ func (s *Service) AddUpdate(ctx context.Context, actor *models.User, outageID, b
 	if _, err := s.store.Outage(ctx, outageID); err != nil {
 		return nil, err
 	}
-	if n := len([]rune(strings.TrimSpace(body))); n < 1 || n > 5000 {
-		return nil, apperr.Invalid("body", "내용을 1~5000자로 입력하세요.", "Enter 1 to 5000 characters.")
+	var f apperr.Fields
+	if input.Text(&f, "body", body, 0) {
+		if n := len([]rune(strings.TrimSpace(body))); n < 1 || n > 5000 {
+			f.Add("body", "내용을 1~5000자로 입력하세요.", "Enter 1 to 5000 characters.")
+		}
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
 	}
 	u := &models.OutageUpdate{ID: s.newID(), OutageID: outageID, AuthorID: actor.ID, Body: strings.TrimSpace(body), CreatedAt: s.now().UTC()}
 	if err := s.store.AddUpdate(ctx, u); err != nil {

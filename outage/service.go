@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/input"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/statute"
 )
@@ -69,6 +70,7 @@ func apply(o *models.Outage, in NewOutage, entry *CatalogEntry, now time.Time) (
 		f.Add("cause", "알 수 없는 원인입니다. overload, equipment_fault, error, fire, disaster, carrier_line, announced_maintenance, other 중 하나를 고르세요.",
 			"Unknown cause; use overload, equipment_fault, error, fire, disaster, carrier_line, announced_maintenance or other.")
 	}
+	input.Text(&f, "summary", in.Summary, 0)
 	if n := len([]rune(in.Summary)); n < 1 || n > 2000 {
 		f.Add("summary", "요약을 1~2000자로 입력하세요.", "Enter a summary of 1 to 2000 characters.")
 	}
@@ -115,6 +117,7 @@ func checkRegions(f *apperr.Fields, regions []string) {
 		f.Add("regions", "지역은 50개까지 입력할 수 있습니다.", "At most 50 regions.")
 	}
 	for _, r := range regions {
+		input.Line(f, "regions", r, 0)
 		if n := len([]rune(r)); n < 1 || n > 60 {
 			f.Add("regions", "지역 이름은 1~60자여야 합니다.", "Region names must be 1 to 60 characters.")
 		}
@@ -187,8 +190,14 @@ type Patch struct {
 // before and after. A stale Version is apperr.ErrPreconditionFailed, as is a
 // concurrent correction that saved first.
 func (s *Service) Correct(ctx context.Context, actor *models.User, id string, p Patch) (*View, error) {
-	if n := len([]rune(p.Reason)); n < 1 || n > 1000 {
-		return nil, apperr.Invalid("reason", "수정 사유를 입력하세요.", "Give a reason for the correction.")
+	var f apperr.Fields
+	if input.Text(&f, "reason", p.Reason, 0) {
+		if n := len([]rune(p.Reason)); n < 1 || n > 1000 {
+			f.Add("reason", "수정 사유를 입력하세요.", "Give a reason for the correction.")
+		}
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
 	}
 	rec, err := s.store.Outage(ctx, id)
 	if err != nil {

@@ -23,7 +23,10 @@
 // and English; the parser collects up to Limits.MaxErrors of them so a
 // claimant can fix the file in one go. It never panics, and memory beyond the
 // returned rows is bounded by Limits (XLSX files are read whole, up to
-// Limits.MaxXLSXBytes, because zip needs random access).
+// Limits.MaxXLSXBytes, because zip needs random access, and unpack to at most
+// Limits.MaxXLSXUnzipBytes, checked against the sizes the zip declares before
+// anything is unpacked and counted while unpacking). Nothing is written to
+// disk. A file over a bound is a *LimitError (ErrTooLarge).
 //
 // Dependencies beyond the standard library: excelize for XLSX and
 // golang.org/x/text for CP949 and UTF-16. SalesPoints and TripPoints adapt

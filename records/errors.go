@@ -19,6 +19,19 @@ var (
 	ErrTooLarge = fmt.Errorf("records: file too large / 파일이 너무 큽니다: %w", ErrInvalid)
 )
 
+// LimitError is a file that breaks one of the Limits (rows, record size,
+// XLSX size or unpacked size), explained in Korean and English. It wraps
+// ErrTooLarge.
+type LimitError struct {
+	MessageKO, MessageEN string
+}
+
+// Error returns the Korean and the English message.
+func (e *LimitError) Error() string { return e.MessageKO + " / " + e.MessageEN }
+
+// Unwrap returns ErrTooLarge.
+func (e *LimitError) Unwrap() error { return ErrTooLarge }
+
 // LineError is one rejected cell or line. Line is the 1-based record number
 // (the header is line 1 when it is the first record; blank CSV lines are not
 // counted; XLSX uses the sheet's row number). Column is the 1-based column,

@@ -18,6 +18,10 @@ type Limits struct {
 	MaxFieldBytes int
 	// MaxXLSXBytes bounds an XLSX file, which must be read whole.
 	MaxXLSXBytes int64
+	// MaxXLSXUnzipBytes bounds what an XLSX file unpacks to, all its parts
+	// together: the sizes the zip declares are checked before anything is
+	// unpacked, and the bytes are counted while unpacking.
+	MaxXLSXUnzipBytes int64
 	// MaxErrors is how many LineErrors are collected before parsing stops.
 	MaxErrors int
 }
@@ -28,7 +32,11 @@ var DefaultLimits = Limits{
 	MaxRecordBytes: 64 << 10,
 	MaxFieldBytes:  4 << 10,
 	MaxXLSXBytes:   64 << 20,
-	MaxErrors:      20,
+	// 32 MiB unpacked is about 220,000 rows of a three-column sales sheet
+	// (~150 bytes of sheet XML a row), about what a 10 MiB CSV upload
+	// carries; a zip bomb of 2 MB would otherwise unpack to 2 GB.
+	MaxXLSXUnzipBytes: 32 << 20,
+	MaxErrors:         20,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -44,6 +52,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxXLSXBytes > 0 {
 		d.MaxXLSXBytes = l.MaxXLSXBytes
+	}
+	if l.MaxXLSXUnzipBytes > 0 {
+		d.MaxXLSXUnzipBytes = l.MaxXLSXUnzipBytes
 	}
 	if l.MaxErrors > 0 {
 		d.MaxErrors = l.MaxErrors
@@ -207,7 +218,8 @@ func parse[T any](r io.Reader, loc *time.Location, lim Limits, k kind, conv func
 			continue
 		}
 		if len(out)+len(errs) >= lim.MaxRows {
-			return nil, fmt.Errorf("more than %d rows: %w", lim.MaxRows, ErrTooLarge)
+			return nil, &LimitError{MessageKO: fmt.Sprintf("기록이 %d행을 넘습니다.", lim.MaxRows),
+				MessageEN: fmt.Sprintf("more than %d rows", lim.MaxRows)}
 		}
 		c.line, c.rec = line, rec
 		if le := checkFieldSizes(&c, lim.MaxFieldBytes); le != nil {

@@ -1,6 +1,7 @@
 package records
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/csv"
@@ -38,26 +39,53 @@ func open(r io.Reader, lim Limits) (source, error) {
 	return openCSV(br, lim)
 }
 
-// errRecordTooLarge stops the CSV reader before one record outgrows memory.
-var errRecordTooLarge = errors.New("record too large")
+// errRecordTooLarge stops the CSV reader before one record outgrows memory;
+// errTooManyBlankLines before blank lines do.
+var (
+	errRecordTooLarge    = errors.New("record too large")
+	errTooManyBlankLines = errors.New("too many blank lines")
+)
 
-// budgetReader fails once more than left bytes are read; csvSource refills
-// the budget before each record, which bounds a record (a line, or a quoted
-// field spanning lines) to MaxRecordBytes plus one buffer.
+// maxBlankBytes bounds the blank lines before one record. encoding/csv
+// skips blank lines inside a Read, so without their own allowance they
+// would count against the record after them ("line 2 longer than 65536
+// bytes" for a file padded with blank lines); with none at all, a quoted
+// field of newlines could grow without bound. 1 MiB is about 500,000 blank
+// CRLF lines.
+const maxBlankBytes = 1 << 20
+
+// budgetReader fails once a record has read more than left bytes, or the
+// blank lines before it more than blanksLeft (a newline or CR right after
+// a newline). csvSource refills both before each record, which bounds a
+// record (a line, or a quoted field spanning lines) to MaxRecordBytes plus
+// one buffer.
 type budgetReader struct {
-	r    io.Reader
-	left int
+	r          io.Reader
+	left       int
+	blanksLeft int
+	afterLF    bool // the last byte read ends a line (CRs after it aside)
 }
 
 func (b *budgetReader) Read(p []byte) (int, error) {
 	if b.left <= 0 {
 		return 0, errRecordTooLarge
 	}
+	if b.blanksLeft <= 0 {
+		return 0, errTooManyBlankLines
+	}
 	if len(p) > b.left {
-		p = p[:b.left]
+		p = p[:b.left] // blank bytes do not use up left, so this never stalls
 	}
 	n, err := b.r.Read(p)
-	b.left -= n
+	for _, c := range p[:n] {
+		eol := c == '\n' || c == '\r'
+		if b.afterLF && eol {
+			b.blanksLeft--
+		} else {
+			b.left--
+		}
+		b.afterLF = c == '\n' || b.afterLF && c == '\r'
+	}
 	return n, err
 }
 
@@ -76,7 +104,7 @@ func openCSV(br *bufio.Reader, lim Limits) (source, error) {
 	if first, _ := decoded.Peek(4096); bytes.Count(firstLine(first), []byte{'\t'}) > bytes.Count(firstLine(first), []byte{','}) {
 		comma = '\t' // Excel's "Unicode text" export
 	}
-	b := &budgetReader{r: decoded}
+	b := &budgetReader{r: decoded, afterLF: true}
 	cr := csv.NewReader(b)
 	cr.Comma = comma
 	cr.FieldsPerRecord = -1
@@ -94,7 +122,7 @@ func firstLine(b []byte) []byte {
 }
 
 func (s *csvSource) next() ([]string, int, error) {
-	s.budget.left = s.max + csvBuffer
+	s.budget.left, s.budget.blanksLeft = s.max+csvBuffer, maxBlankBytes
 	rec, err := s.cr.Read()
 	switch {
 	case err == nil:
@@ -103,7 +131,13 @@ func (s *csvSource) next() ([]string, int, error) {
 	case errors.Is(err, io.EOF):
 		return nil, 0, io.EOF
 	case errors.Is(err, errRecordTooLarge):
-		return nil, 0, fmt.Errorf("line %d longer than %d bytes: %w", s.line+1, s.max, ErrTooLarge)
+		return nil, 0, &LimitError{
+			MessageKO: fmt.Sprintf("%d행이 %d바이트보다 깁니다.", s.line+1, s.max),
+			MessageEN: fmt.Sprintf("line %d is longer than %d bytes", s.line+1, s.max)}
+	case errors.Is(err, errTooManyBlankLines):
+		return nil, 0, &LimitError{
+			MessageKO: fmt.Sprintf("%d행 앞에 빈 줄이 %d바이트보다 많습니다.", s.line+1, maxBlankBytes),
+			MessageEN: fmt.Sprintf("more than %d bytes of blank lines before line %d", maxBlankBytes, s.line+1)}
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
@@ -192,12 +226,18 @@ type xlsxSource struct {
 }
 
 // openXLSX reads the whole workbook (bounded by MaxXLSXBytes, as zip needs
-// random access) and streams the first sheet's rows. Cells are read raw, so
-// a date cell arrives as its serial number.
+// random access), checks what it unpacks to (checkZip), and streams the
+// first sheet's rows. excelize is told to keep every part in memory, so it
+// writes nothing to disk, and the workbook is closed on every failure.
+// Cells are read raw, so a date cell arrives as its serial number.
 func openXLSX(br *bufio.Reader, lim Limits) (src source, err error) {
+	var f *excelize.File
 	defer func() {
 		if p := recover(); p != nil { // a third-party parser must not take the server down
 			src, err = nil, fmt.Errorf("records: unreadable XLSX (%v): %w", p, ErrInvalid)
+		}
+		if err != nil && f != nil {
+			_ = f.Close()
 		}
 	}()
 	data, err := io.ReadAll(io.LimitReader(br, lim.MaxXLSXBytes+1))
@@ -205,23 +245,29 @@ func openXLSX(br *bufio.Reader, lim Limits) (src source, err error) {
 		return nil, fmt.Errorf("records: read: %w", err)
 	}
 	if int64(len(data)) > lim.MaxXLSXBytes {
-		return nil, fmt.Errorf("XLSX larger than %d bytes: %w", lim.MaxXLSXBytes, ErrTooLarge)
+		return nil, &LimitError{
+			MessageKO: fmt.Sprintf("XLSX 파일이 %d MiB를 넘습니다.", lim.MaxXLSXBytes>>20),
+			MessageEN: fmt.Sprintf("The XLSX file is larger than %d MiB.", lim.MaxXLSXBytes>>20)}
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		RawCellValue:   true,
-		UnzipSizeLimit: max(lim.MaxXLSXBytes*32, excelize.StreamChunkSize),
+	if err := checkZip(data, lim.MaxXLSXUnzipBytes); err != nil {
+		return nil, err
+	}
+	f, err = excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		RawCellValue: true,
+		// Equal limits: no part is ever over the in-memory limit, so
+		// excelize never unpacks one to a temporary file.
+		UnzipSizeLimit:    lim.MaxXLSXUnzipBytes,
+		UnzipXMLSizeLimit: lim.MaxXLSXUnzipBytes,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("records: unreadable XLSX: %v: %w", err, ErrInvalid)
 	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		_ = f.Close()
 		return nil, ErrEmpty
 	}
 	rows, err := f.Rows(sheets[0])
 	if err != nil {
-		_ = f.Close()
 		return nil, fmt.Errorf("records: unreadable XLSX sheet: %v: %w", err, ErrInvalid)
 	}
 	s := &xlsxSource{f: f, rows: rows}
@@ -230,6 +276,56 @@ func openXLSX(br *bufio.Reader, lim Limits) (src source, err error) {
 	}
 	s.cx.xlsx = true
 	return s, nil
+}
+
+// maxXLSXParts bounds the parts of a workbook; Excel writes about ten for
+// a plain sheet.
+const maxXLSXParts = 1000
+
+// checkZip refuses a zip that unpacks to more than max bytes in all, first
+// by the sizes it declares (so a bomb is refused before anything is
+// inflated), then by counting the bytes while inflating every part, which
+// also refuses a part whose data is corrupt or larger than declared before
+// excelize sees it. It returns a *LimitError or an error wrapping ErrInvalid.
+func checkZip(data []byte, max int64) error {
+	tooLarge := &LimitError{
+		MessageKO: fmt.Sprintf("XLSX 파일의 압축을 풀면 %d MiB를 넘습니다. 기록을 나누어 올리거나 CSV로 저장해 올려 주세요.", max>>20),
+		MessageEN: fmt.Sprintf("The XLSX file unpacks to more than %d MiB. Split the records, or save them as CSV.", max>>20)}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return fmt.Errorf("records: unreadable XLSX: %v: %w", err, ErrInvalid)
+	}
+	if len(zr.File) > maxXLSXParts {
+		return tooLarge
+	}
+	var declared uint64
+	for _, zf := range zr.File {
+		if zf.UncompressedSize64 > uint64(max)-declared {
+			return tooLarge
+		}
+		declared += zf.UncompressedSize64
+	}
+	left := max
+	for _, zf := range zr.File {
+		n, err := inflatedSize(zf, left)
+		if left -= n; left < 0 {
+			return tooLarge
+		}
+		if err != nil {
+			return fmt.Errorf("records: unreadable XLSX part %s: %v: %w", zf.Name, err, ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// inflatedSize reads a part to its end, counting at most limit+1 bytes.
+func inflatedSize(zf *zip.File, limit int64) (int64, error) {
+	rc, err := zf.Open()
+	if err != nil {
+		return 0, err
+	}
+	defer rc.Close()
+	return io.Copy(io.Discard, io.LimitReader(rc, limit+1))
 }
 
 func (s *xlsxSource) next() (rec []string, line int, err error) {

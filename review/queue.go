@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/input"
 )
 
 // QueueItem is one claim as the review queue shows it: no name or account,
@@ -25,9 +28,31 @@ type QueueItem struct {
 	LeaseExpiresAt    *time.Time `json:"lease_expires_at"`
 }
 
+// check refuses filter values that databases would treat differently, as
+// claims.Filter does: an outage or cursor that is not a UUID, and text with
+// control characters or invalid UTF-8.
+func (f QueueFilter) check() error {
+	var fs apperr.Fields
+	if f.OutageID != "" {
+		input.ID(&fs, "outage_id", f.OutageID)
+	}
+	if f.After != "" {
+		input.ID(&fs, "next", f.After)
+	}
+	for _, st := range f.Status {
+		input.Line(&fs, "status", st, 40)
+	}
+	input.Line(&fs, "category", f.Category, 40)
+	input.Line(&fs, "flag", f.Flag, 40)
+	return fs.Err()
+}
+
 // Queue lists open claims matching f, oldest first, with their age against
 // the review target.
 func (s *Service) Queue(ctx context.Context, f QueueFilter) ([]QueueItem, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	list, err := s.store.Queue(ctx, f)
 	if err != nil {
 		return nil, err

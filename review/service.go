@@ -10,6 +10,7 @@ import (
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/input"
 	"github.com/bosang/bosang/models"
 )
 
@@ -148,6 +149,7 @@ func (s *Service) plan(ctx context.Context, actor *models.User, c *models.Claim,
 		return "", d, fmt.Errorf("claim %s is leased by another reviewer: %w", c.Number, apperr.ErrConflict)
 	}
 	var f apperr.Fields
+	input.Text(&f, "note", in.Note, 5000)
 	var action claims.Action
 	switch in.Outcome {
 	case "approve":
@@ -312,8 +314,14 @@ func (s *Service) AppealWithEvidence(ctx context.Context, owner *models.User, cl
 	if err != nil {
 		return nil, err
 	}
-	if n := len([]rune(strings.TrimSpace(reason))); n < 1 || n > 5000 {
-		return nil, apperr.Invalid("reason", "이의 신청 사유를 적어 주세요.", "Say why you appeal.")
+	var f apperr.Fields
+	if input.Text(&f, "reason", reason, 0) {
+		if n := len([]rune(strings.TrimSpace(reason))); n < 1 || n > 5000 {
+			f.Add("reason", "이의 신청 사유를 적어 주세요.", "Say why you appeal.")
+		}
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
 	}
 	if c.AppealedAt != nil {
 		return nil, fmt.Errorf("claim %s was appealed already: %w", c.Number, apperr.ErrConflict)
@@ -361,8 +369,14 @@ func (s *Service) Supplement(ctx context.Context, owner *models.User, claimID, a
 	if err != nil {
 		return nil, err
 	}
-	if n := len([]rune(strings.TrimSpace(answer))); n < 1 || n > 5000 {
-		return nil, apperr.Invalid("body", "보완 내용을 적어 주세요.", "Write your answer.")
+	var f apperr.Fields
+	if input.Text(&f, "body", answer, 0) {
+		if n := len([]rune(strings.TrimSpace(answer))); n < 1 || n > 5000 {
+			f.Add("body", "보완 내용을 적어 주세요.", "Write your answer.")
+		}
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
 	}
 	c.SupplementDueAt = nil
 	if err := s.apply(ctx, owner, c, claims.ActSupplement, claims.Decision{}, DecisionInput{Note: answer}); err != nil {

@@ -142,7 +142,7 @@ func translate(err error, what string) error {
 		return fmt.Errorf("%s: %v: %w", what, err, apperr.ErrInvalid)
 	case errors.As(err, &pg) && (pg.Code == "40001" || pg.Code == "40P01"):
 		return fmt.Errorf("%s: %v: %w", what, err, apperr.ErrConflict)
-	case errors.As(err, &pg) && pg.Code == "23514":
+	case errors.As(err, &pg) && (pg.Code == "23514" || refusedValue[pg.Code]):
 		return fmt.Errorf("%s: %v: %w", what, err, apperr.ErrInvalid)
 	case strings.Contains(err.Error(), "CHECK constraint failed"):
 		return fmt.Errorf("%s: %v: %w", what, err, apperr.ErrInvalid)
@@ -153,6 +153,15 @@ func translate(err error, what string) error {
 	}
 	slog.Debug("untranslated database error", "what", what, "err", err)
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// refusedValue are the SQLSTATEs of PostgreSQL refusing a value the client
+// sent, which SQLite would have stored or compared: the input is at fault,
+// so they are apperr.ErrInvalid, never a 500. Handlers check text and ids
+// first (package input) so both databases answer alike; this is the net.
+var refusedValue = map[string]bool{
+	"22021": true, // character_not_in_repertoire: a NUL byte or invalid UTF-8
+	"22P02": true, // invalid_text_representation: "abc" as a uuid
 }
 
 // unreachable reports errors that mean the database is down or restarting:
