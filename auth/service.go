@@ -50,6 +50,30 @@ type Store interface {
 	// EnqueueOnce adds an outbox message unless one with its dedupe id
 	// exists already.
 	EnqueueOnce(ctx context.Context, m *models.OutboxMessage) error
+
+	// MFAFactor returns the user's second factor, pending or confirmed;
+	// ErrNotFound when there is none.
+	MFAFactor(ctx context.Context, userID string) (*models.MFAFactor, error)
+	// SavePendingMFA stores f as its user's pending factor, replacing a
+	// pending one. When the user's factor is confirmed already nothing
+	// changes and the error wraps ErrConflict.
+	SavePendingMFA(ctx context.Context, f *models.MFAFactor) error
+	// ConfirmMFA confirms the user's pending factor, provided its sealed
+	// secret is still sealed, with step as its last step, and stores codes,
+	// in one transaction. A factor no longer pending with that secret
+	// (confirmed meanwhile, replaced, reset) is ErrConflict.
+	ConfirmMFA(ctx context.Context, userID, sealed string, step int64, now time.Time, codes []models.MFARecoveryCode) error
+	// UseTOTPStep makes step the confirmed factor's last step if it is
+	// later than the stored one, atomically; otherwise (a replay, also a
+	// concurrent one) ErrConflict.
+	UseTOTPStep(ctx context.Context, userID string, step int64, now time.Time) error
+	// UseRecoveryCode spends the user's unused recovery code with this
+	// hash, atomically; ErrNotFound when there is none.
+	UseRecoveryCode(ctx context.Context, userID, hash string, now time.Time) error
+	// ResetMFA deletes the user's factor and recovery codes, revokes their
+	// refresh tokens, increments their token version and appends entry to
+	// the audit trail, in one transaction. A missing user is ErrNotFound.
+	ResetMFA(ctx context.Context, userID string, now time.Time, entry *models.AuditEntry) error
 }
 
 // ErrTokenReused marks a refresh token presented a second time.
@@ -69,6 +93,7 @@ const RefreshGrace = 20 * time.Second
 type Service struct {
 	store      Store
 	signer     *Signer
+	sealer     Sealer
 	now        func() time.Time
 	newID      func() string
 	refreshTTL time.Duration
@@ -76,10 +101,12 @@ type Service struct {
 	dummyHash  string
 }
 
-// NewService wires a Service. now and newID are injected for tests.
-func NewService(store Store, signer *Signer, refreshTTL time.Duration, throttle Throttle, now func() time.Time, newID func() string) *Service {
+// NewService wires a Service. sealer encrypts staff TOTP secrets at rest;
+// now and newID are injected for tests. now is also the clock TOTP codes
+// are checked against; the signer keeps its own for token lifetimes.
+func NewService(store Store, signer *Signer, sealer Sealer, refreshTTL time.Duration, throttle Throttle, now func() time.Time, newID func() string) *Service {
 	dummy, _ := HashPassword("bosang-dummy-password-for-timing")
-	return &Service{store: store, signer: signer, now: now, newID: newID, refreshTTL: refreshTTL, throttle: throttle, dummyHash: dummy}
+	return &Service{store: store, signer: signer, sealer: sealer, now: now, newID: newID, refreshTTL: refreshTTL, throttle: throttle, dummyHash: dummy}
 }
 
 // Pair is the token pair returned by login and refresh.
@@ -90,12 +117,14 @@ type Pair struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
-// Login checks credentials and returns a new token pair. Unknown e-mail and
+// Login checks credentials. A claimant gets a new token pair; staff never
+// do here: they get a Challenge to finish with CompleteMFA (and, while
+// they have no confirmed factor, the secret to enrol). Unknown e-mail and
 // wrong password give the same ErrUnauthenticated after the same work. Too
 // many failures (see Throttle) give *apperr.RateLimited, for this account
 // from this client address, for the account from everywhere, or for the
 // address, even with the right password.
-func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (*Pair, error) {
+func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (*LoginResult, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	keys := keysFor(email, clientAddr)
 	if err := s.checkBlocked(ctx, keys.pair, keys.account, keys.addr); err != nil {
@@ -118,7 +147,18 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 	if err := s.store.ClearLoginFailures(ctx, keys.pair); err != nil {
 		return nil, err
 	}
-	return s.issuePair(ctx, u, s.newID())
+	if u.Role.IsStaff() {
+		c, err := s.challenge(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		return &LoginResult{Challenge: c}, nil
+	}
+	p, err := s.issuePair(ctx, u, s.newID())
+	if err != nil {
+		return nil, err
+	}
+	return &LoginResult{Pair: p}, nil
 }
 
 // issuePair starts a token family for u with a random refresh token.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/pii"
 	"github.com/bosang/bosang/store"
 	"github.com/bosang/bosang/store/dbtest"
 )
@@ -40,7 +41,11 @@ func newServiceWith(t *testing.T, db *store.DB, throttle auth.Throttle) (*auth.S
 	clk := &clock{t: time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC)}
 	key := make([]byte, 32)
 	rand.Read(key)
-	svc := auth.NewService(db, auth.NewSigner(key, 15*time.Minute, clk.now), 24*time.Hour, throttle, clk.now,
+	sealer, err := pii.NewSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := auth.NewService(db, auth.NewSigner(key, 15*time.Minute, clk.now), sealer, 24*time.Hour, throttle, clk.now,
 		func() string { return uuid.Must(uuid.NewV7()).String() })
 	if _, err := svc.Register(context.Background(), auth.NewUser{Email: "kim@example.com", Password: password, Name: "김", Phone: "010-1234-5678"}, "198.51.100.1"); err != nil {
 		t.Fatal(err)
@@ -50,11 +55,14 @@ func newServiceWith(t *testing.T, db *store.DB, throttle auth.Throttle) (*auth.S
 
 func login(t *testing.T, svc *auth.Service) *auth.Pair {
 	t.Helper()
-	p, err := svc.Login(context.Background(), "kim@example.com", password, "198.51.100.1")
+	r, err := svc.Login(context.Background(), "kim@example.com", password, "198.51.100.1")
 	if err != nil {
 		t.Fatalf("login: %v", err)
 	}
-	return p
+	if r.Pair == nil {
+		t.Fatal("a claimant's login gave no token pair")
+	}
+	return r.Pair
 }
 
 func wantUnauthenticated(t *testing.T, what string, err error) {

@@ -77,7 +77,7 @@ func (s *server) loginSubmit(c *gin.Context) {
 		s.formError(c, "login", v, err)
 		return
 	}
-	pair, err := s.auth.Login(c.Request.Context(), email, c.PostForm("password"), clientAddr(c))
+	res, err := s.auth.Login(c.Request.Context(), email, c.PostForm("password"), clientAddr(c))
 	var rl *apperr.RateLimited
 	switch {
 	case errors.As(err, &rl):
@@ -93,7 +93,11 @@ func (s *server) loginSubmit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.startSession(c, pair)
+	if res.Challenge != nil { // staff: the code form (mfaSubmit) before any session
+		s.renderMFA(c, http.StatusOK, res.Challenge, next, "")
+		return
+	}
+	s.startSession(c, res.Pair)
 	c.Redirect(http.StatusSeeOther, next)
 }
 

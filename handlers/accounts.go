@@ -84,12 +84,37 @@ func (s *server) login(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	pair, err := s.auth.Login(c.Request.Context(), in.Email, in.Password, clientAddr(c))
+	res, err := s.auth.Login(c.Request.Context(), in.Email, in.Password, clientAddr(c))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, pair)
+	if res.Challenge != nil { // staff: the second factor first (completeMFA)
+		c.JSON(http.StatusOK, res.Challenge)
+		return
+	}
+	c.JSON(http.StatusOK, res.Pair)
+}
+
+type mfaRequest struct {
+	MFAToken string `json:"mfa_token"`
+	Code     string `json:"code"`
+}
+
+// completeMFA finishes a staff login with a TOTP or recovery code: the
+// token pair, and the first time the recovery codes.
+func (s *server) completeMFA(c *gin.Context) {
+	var in mfaRequest
+	if err := bindJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.auth.CompleteMFA(c.Request.Context(), in.MFAToken, in.Code)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
 }
 
 // checkLoginEmail refuses an e-mail address no account can have (control

@@ -38,7 +38,7 @@ func newAuditEnv(t *testing.T, db *store.DB) (*testEnv, *audit.Service) {
 	key := make([]byte, 32)
 	rand.Read(key)
 	newID := func() string { return uuid.Must(uuid.NewV7()).String() }
-	svc := auth.NewService(db, auth.NewSigner(key, 15*time.Minute, time.Now), 24*time.Hour, auth.DefaultThrottle, time.Now, newID)
+	svc, app := newTestAuth(t, db, key)
 	au := audit.NewService(db.Audit(), testAuditKey(t, key), time.Now, newID).
 		ExportTo(audit.NewFileLog(filepath.Join(t.TempDir(), "audit", "checkpoints.jsonl")))
 	cat, err := i18n.Load()
@@ -52,7 +52,7 @@ func newAuditEnv(t *testing.T, db *store.DB) (*testEnv, *audit.Service) {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testEnv{srv: srv, db: db, auth: svc}, au
+	return &testEnv{srv: srv, db: db, auth: svc, app: app}, au
 }
 
 func TestAuditAPI(t *testing.T) {

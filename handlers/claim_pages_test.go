@@ -17,15 +17,30 @@ var (
 	evidenceLink = regexp.MustCompile(`href="(/claims/[^/"]+/evidence/[^"]+)"`)
 )
 
-// loginBrowser logs a browser in through the login form.
+// loginBrowser logs a browser in through the login form, and for staff
+// through the code form after it.
 func loginBrowser(t *testing.T, e *testEnv, email string) *http.Client {
 	t.Helper()
 	b := e.browser(t)
+	e.loginForm(t, b, email)
+	return b
+}
+
+// loginForm logs browser b in as email through the login form and, when
+// it asks for one (staff), the second factor's form.
+func (e *testEnv) loginForm(t *testing.T, b *http.Client, email string) {
+	t.Helper()
 	tok := formToken(t, b, e.srv.URL+"/login")
-	if p := postPage(t, e, b, "/login", url.Values{"csrf_token": {tok}, "email": {email}, "password": {testPassword}}); p.status != http.StatusSeeOther {
+	p := postPage(t, e, b, "/login", url.Values{"csrf_token": {tok}, "email": {email}, "password": {testPassword}})
+	if p.status == http.StatusOK {
+		p = e.finishBrowserMFA(t, b, email, p)
+		if p.status == http.StatusOK && strings.Contains(p.body, `id="recovery-codes"`) {
+			return // enrolled: the recovery codes, shown once, with the session started
+		}
+	}
+	if p.status != http.StatusSeeOther {
 		t.Fatalf("login %s: got %d", email, p.status)
 	}
-	return b
 }
 
 // formFile is a file for postMultipart, always sent as the last part.

@@ -44,6 +44,8 @@ type testEnv struct {
 	payouts *payout.Service
 	stats   *stats.Service
 	jwtKey  []byte
+	// app is the staff's authenticator app and the auth service's clock.
+	app     *authenticator
 	logs    *bytes.Buffer
 	blobDir string // where evidence files are stored
 }
@@ -58,8 +60,7 @@ func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *te
 	t.Helper()
 	key := make([]byte, 32)
 	rand.Read(key)
-	signer := auth.NewSigner(key, 15*time.Minute, time.Now)
-	svc := auth.NewService(db, signer, 24*time.Hour, auth.DefaultThrottle, time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
+	svc, app := newTestAuth(t, db, key)
 	cat, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +100,7 @@ func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *te
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au, payouts: po, stats: st, jwtKey: key, logs: logs, blobDir: blobDir}
+	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au, payouts: po, stats: st, jwtKey: key, app: app, logs: logs, blobDir: blobDir}
 }
 
 // eachEnv runs fn against a test server on PostgreSQL and on SQLite.
@@ -174,17 +175,23 @@ func (e *testEnv) registerAndLogin(t *testing.T, email string) auth.Pair {
 	return e.login(t, email, testPassword)
 }
 
+// login logs in over the API and returns the token pair; staff answer the
+// second factor's challenge with their authenticator's next code (enrolling
+// it at their first login).
 func (e *testEnv) login(t *testing.T, email, password string) auth.Pair {
 	t.Helper()
 	r := e.call(t, "POST", "/api/v1/auth/login", map[string]string{"email": email, "password": password})
 	if r.status != http.StatusOK {
 		t.Fatalf("login %s: got %d %s, want 200", email, r.status, r.body)
 	}
-	var p auth.Pair
-	if err := json.Unmarshal(r.body, &p); err != nil {
+	var a loginAnswer
+	if err := json.Unmarshal(r.body, &a); err != nil {
 		t.Fatal(err)
 	}
-	return p
+	if a.MFARequired {
+		return e.finishMFA(t, email, a)
+	}
+	return a.Pair
 }
 
 // browser returns an HTTP client with a cookie jar that does not follow

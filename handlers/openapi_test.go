@@ -40,6 +40,7 @@ var documentedRoutes = []struct{ method, path string }{
 	{"GET", "/api/v1/openapi.json"},
 	{"POST", "/api/v1/auth/register"},
 	{"POST", "/api/v1/auth/login"},
+	{"POST", "/api/v1/auth/mfa"},
 	{"POST", "/api/v1/auth/refresh"},
 	{"POST", "/api/v1/auth/logout"},
 	{"GET", "/api/v1/me"},
@@ -427,6 +428,9 @@ func TestOpenAPIRealResponses(t *testing.T) {
 			map[string]string{"email": "op@example.com", "password": testPassword, "name": "운영자", "role": "superuser"}, bearer(adm.AccessToken)...)
 		k.exchange(t, e, 200, reqValid, "GET", me, nil, bearer(adm.AccessToken)...)
 
+		// Staff: the login is a challenge, the second factor gives the pair.
+		openAPIStaffLogin(t, e, k, staff)
+
 		// Logout revokes the access token too.
 		k.exchange(t, e, 204, reqValid, "POST", logout, nil, bearer(pair.AccessToken)...)
 		k.exchange(t, e, 401, reqValid, "POST", logout, nil, bearer(pair.AccessToken)...)
@@ -449,6 +453,57 @@ func TestOpenAPIRealResponses(t *testing.T) {
 		}
 		k.exchange(t, e, 503, reqValid, "GET", "/readyz", nil)
 	})
+}
+
+// openAPIStaffLogin drives a staff login through its second factor: the
+// challenge with an enrolment, wrong codes and a bad token (401), a
+// malformed body (400), the confirming code with the recovery codes, a
+// later login without either, and wrong codes until 429.
+func openAPIStaffLogin(t *testing.T, e *testEnv, k *contract, staff map[string]string) {
+	t.Helper()
+	const (
+		loginPath = "/api/v1/auth/login"
+		mfaPath   = "/api/v1/auth/mfa"
+	)
+	email := staff["email"]
+	creds := map[string]string{"email": email, "password": staff["password"]}
+	challenge := func(wantEnrolment bool) string {
+		t.Helper()
+		var a loginAnswer
+		if err := json.Unmarshal(k.exchange(t, e, 200, reqValid, "POST", loginPath, creds).body, &a); err != nil {
+			t.Fatal(err)
+		}
+		if !a.MFARequired || a.AccessToken != "" || (a.Enrolment != nil) != wantEnrolment {
+			t.Fatalf("staff login: got %+v, want a challenge (enrolment %v) and no tokens", a, wantEnrolment)
+		}
+		if a.Enrolment != nil {
+			e.app.enrol(email, a.Enrolment.Secret)
+		}
+		return a.MFAToken
+	}
+	tok := challenge(true)
+	k.exchange(t, e, 401, reqValid, "POST", mfaPath, map[string]string{"mfa_token": tok, "code": "12345"})
+	k.exchange(t, e, 401, reqValid, "POST", mfaPath, map[string]string{"mfa_token": "not.a.token", "code": e.app.code(t, email)})
+	k.exchange(t, e, 400, reqInvalid, "POST", mfaPath, `{"mfa_token": "x",`)
+	first := k.exchange(t, e, 200, reqValid, "POST", mfaPath, map[string]string{"mfa_token": tok, "code": e.app.code(t, email)}).json(t)
+	if codes, _ := first["recovery_codes"].([]any); len(codes) != auth.RecoveryCodeCount {
+		t.Fatalf("the confirming login: %d recovery codes, want %d", len(codes), auth.RecoveryCodeCount)
+	}
+	k.exchange(t, e, 200, reqValid, "GET", "/api/v1/me", nil, bearer(first["access_token"].(string))...)
+	later := k.exchange(t, e, 200, reqValid, "POST", mfaPath, map[string]string{"mfa_token": challenge(false), "code": e.app.code(t, email)}).json(t)
+	if _, ok := later["recovery_codes"]; ok {
+		t.Fatal("a later login shows recovery codes again")
+	}
+	tok = challenge(false)
+	for range auth.DefaultThrottle.PairFree { // a good login cleared the first wrong code
+		k.exchange(t, e, 401, reqValid, "POST", mfaPath, map[string]string{"mfa_token": tok, "code": "12345"})
+	}
+	// Not the authenticator's next code: making it moves the service's
+	// clock a step on, past the 30 s wait.
+	r := k.exchange(t, e, 429, reqValid, "POST", mfaPath, map[string]string{"mfa_token": tok, "code": "12345"})
+	if r.header.Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
 }
 
 // TestOpenAPIValidatorRejects proves the validation above can fail: a login
@@ -479,6 +534,10 @@ func TestOpenAPIValidatorRejects(t *testing.T) {
 	if err := validate(200, good); err != nil {
 		t.Fatalf("a well-formed token pair fails validation: %v", err)
 	}
+	challenge := `{"mfa_required":true,"mfa_token":"a.b.c","expires_in":300,"enrolment":{"secret":"JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP","otpauth_uri":"otpauth://totp/Bosang:a@example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"}}`
+	if err := validate(200, challenge); err != nil {
+		t.Fatalf("a well-formed staff challenge fails validation: %v", err)
+	}
 	for _, c := range []struct {
 		name   string
 		status int
@@ -487,6 +546,8 @@ func TestOpenAPIValidatorRejects(t *testing.T) {
 		{"missing access_token", 200, `{"token_type":"Bearer","expires_in":900,"refresh_token":"r"}`},
 		{"extra field", 200, `{"access_token":"a.b.c","token_type":"Bearer","expires_in":900,"refresh_token":"r","user":"x"}`},
 		{"wrong token_type", 200, `{"access_token":"a.b.c","token_type":"MAC","expires_in":900,"refresh_token":"r"}`},
+		{"a challenge with tokens", 200, `{"mfa_required":true,"mfa_token":"a.b.c","expires_in":300,"access_token":"a.b.c","token_type":"Bearer","refresh_token":"r"}`},
+		{"a challenge without its token", 200, `{"mfa_required":true,"expires_in":300}`},
 		{"error with extra field", 401, `{"error":{"code":"unauthenticated","message":"m","detail":"x"}}`},
 		{"undocumented status", 418, `{"error":{"code":"internal","message":"m"}}`},
 	} {

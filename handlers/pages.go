@@ -16,7 +16,7 @@ import (
 )
 
 // pageNames lists every page; loadPages fails at start-up if one is missing.
-var pageNames = []string{"home", "register", "login", "account", "error",
+var pageNames = []string{"home", "register", "login", "login_mfa", "login_recovery", "account", "error",
 	"status", "outage", "eligibility", "ops", "outage_form", "notice_draft",
 	"claims", "claim_new", "claim", "profiles", "dashboard",
 	"review_queue", "review_claim", "payouts", "payout_batch"}

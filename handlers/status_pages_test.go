@@ -105,11 +105,7 @@ func newPagesFixture(t *testing.T, e *testEnv) *pagesFixture {
 	if err != nil {
 		t.Fatalf("create outage: %v", err)
 	}
-	b := e.browser(t)
-	tok := formToken(t, b, e.srv.URL+"/login")
-	if p := postPage(t, e, b, "/login", url.Values{"csrf_token": {tok}, "email": {"pages-op@example.com"}, "password": {testPassword}}); p.status != http.StatusSeeOther {
-		t.Fatalf("operator login: got %d, want 303", p.status)
-	}
+	b := loginBrowser(t, e, "pages-op@example.com")
 	return &pagesFixture{operator: b, outageID: v.ID}
 }
 

@@ -38,3 +38,34 @@ type LoginThrottle struct {
 	WindowStart  time.Time
 	BlockedUntil *time.Time
 }
+
+// MFAFactor is a staff member's second factor: a TOTP secret, sealed at
+// rest (SecretSealed opens only with the encryption key SecretKeyID names,
+// for this user). It is pending until ConfirmedAt is set by the first good
+// code. LastStep is the RFC 6238 time step of the last code accepted; a
+// code of that step or an earlier one is refused.
+type MFAFactor struct {
+	UserID       string `gorm:"primaryKey"`
+	SecretSealed string
+	SecretKeyID  string
+	ConfirmedAt  *time.Time
+	LastStep     int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// TableName keeps the table name explicit.
+func (MFAFactor) TableName() string { return "mfa_factors" }
+
+// MFARecoveryCode is one one-time recovery code of a staff member, stored
+// only as a hash; UsedAt marks it spent.
+type MFARecoveryCode struct {
+	ID        string `gorm:"primaryKey"`
+	UserID    string
+	CodeHash  string
+	UsedAt    *time.Time
+	CreatedAt time.Time
+}
+
+// TableName keeps the table name explicit.
+func (MFARecoveryCode) TableName() string { return "mfa_recovery_codes" }

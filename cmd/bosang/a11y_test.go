@@ -48,8 +48,10 @@ type axeViolation struct {
 }
 
 // TestBrowserAccessibility runs axe-core (WCAG 2.1 A and AA rules) on every
-// page of the portal, in Korean and in English, logged out and as the demo
-// operator, on the demo data. Any violation fails the test with its rule,
+// page of the portal, in Korean and in English, logged out, through a staff
+// member's second factor (enrolment, a wrong code, the recovery codes, the
+// code form) and as the demo operator, supervisor and claimant, on the demo
+// data. Any violation fails the test with its rule,
 // impact, help text and the first offending node.
 func TestBrowserAccessibility(t *testing.T) {
 	requireChromium(t)
@@ -134,16 +136,13 @@ func TestBrowserAccessibility(t *testing.T) {
 		for _, p := range public {
 			b.axeCheck(base, p, lang, "guest", axeSrc)
 		}
+		// A staff member's second factor, one reviewer per language: the
+		// enrolment page, it again after a wrong code, the recovery codes,
+		// and at the next login the code form.
+		b.axeSecondFactor(base, map[string]string{"ko": "reviewer@demo.bosang.kr", "en": "reviewer2@demo.bosang.kr"}[lang], lang, axeSrc)
 		// The demo operator: the dashboard, the outage forms, the outage
 		// page with its operator forms, and the account page.
-		b.do(
-			chromedp.Navigate(base+"/login"),
-			chromedp.WaitVisible(chromedp.ID("login-submit")),
-			chromedp.SendKeys(chromedp.ID("email"), "operator@demo.bosang.kr"),
-			chromedp.SendKeys(chromedp.ID("password"), demoPassword),
-			chromedp.Click(chromedp.ID("login-submit")),
-			chromedp.WaitVisible(chromedp.ID("nav-ops")),
-		)
+		b.login(base, "operator@demo.bosang.kr", demoPassword, "nav-ops")
 		for _, p := range operator {
 			b.axeCheck(base, p, lang, "operator", axeSrc)
 		}
@@ -181,6 +180,54 @@ func (b *browserT) axeCheck(base, path, lang, who string, axeSrc []byte) {
 	if u := b.location(); u.RequestURI() != path {
 		b.t.Errorf("%s ended at %s", path, u.RequestURI())
 	}
+	b.axeHere(path, lang, who, axeSrc)
+}
+
+// axeSecondFactor logs email (staff, not enrolled yet) in and runs axe on
+// each page of the second factor as it comes, then logs out.
+func (b *browserT) axeSecondFactor(base, email, lang string, axeSrc []byte) {
+	b.t.Helper()
+	app := b.authenticator()
+	password := func() {
+		b.do(
+			chromedp.Navigate(base+"/login"),
+			chromedp.WaitVisible(chromedp.ID("login-submit")),
+			chromedp.SendKeys(chromedp.ID("email"), email),
+			chromedp.SendKeys(chromedp.ID("password"), demoPassword),
+			chromedp.Click(chromedp.ID("login-submit")),
+			chromedp.WaitVisible(chromedp.ID("mfa-submit")),
+		)
+	}
+	password()
+	b.axeHere("/login (enrolment)", lang, "staff", axeSrc)
+	app.enrol(email, b.text("#mfa-secret"))
+	b.do(
+		chromedp.SendKeys(chromedp.ID("code"), "12345"),
+		chromedp.Click(chromedp.ID("mfa-submit")),
+		chromedp.WaitVisible(chromedp.ID("flash")),
+	)
+	b.axeHere("/login/mfa (wrong code)", lang, "staff", axeSrc)
+	b.do(
+		chromedp.SendKeys(chromedp.ID("code"), app.code(b.t, email)),
+		chromedp.Click(chromedp.ID("mfa-submit")),
+		chromedp.WaitVisible(chromedp.ID("recovery-codes")),
+	)
+	b.axeHere("/login/mfa (recovery codes)", lang, "staff", axeSrc)
+	b.logout()
+	password()
+	b.axeHere("/login (code)", lang, "staff", axeSrc)
+	b.do(
+		chromedp.SendKeys(chromedp.ID("code"), app.code(b.t, email)),
+		chromedp.Click(chromedp.ID("mfa-submit")),
+		chromedp.WaitVisible(chromedp.ID("logout")),
+	)
+	b.logout()
+}
+
+// axeHere runs axe on the page the browser shows, named path in the
+// report and the screenshot, and reports each violation.
+func (b *browserT) axeHere(path, lang, who string, axeSrc []byte) {
+	b.t.Helper()
 	b.wantAttr("html", "lang", lang)
 	// axe defines window.axe; evaluating it again on the same document is
 	// harmless, and every navigation starts a fresh one anyway.
@@ -192,7 +239,7 @@ func (b *browserT) axeCheck(base, path, lang, who string, axeSrc []byte) {
 	if err != nil {
 		b.fatal(fmt.Errorf("axe on %s (%s, %s): %w", path, lang, who, err))
 	}
-	name := strings.NewReplacer("/", "_", "?", "_", "=", "-", "&", "_", "%3A", "").Replace(strings.TrimPrefix(path, "/"))
+	name := strings.NewReplacer("/", "_", "?", "_", "=", "-", "&", "_", "%3A", "", " ", "_", "(", "", ")", "").Replace(strings.TrimPrefix(path, "/"))
 	if name == "" {
 		name = "home"
 	}

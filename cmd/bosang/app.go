@@ -66,14 +66,15 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	if n > 0 {
 		log.Info("applied migrations", "count", n)
 	}
-	signer := auth.NewSigner(cfg.JWTKey, cfg.AccessTTL, time.Now, cfg.JWTPreviousKeys...)
-	svc := auth.NewService(db, signer, cfg.RefreshTTL, auth.DefaultThrottle, time.Now, newID)
-	outages := outage.NewService(db.Outages(), statute.NewSettings(cfg.FreeServiceOwesCompensationNotice), time.Now, newID)
 	sealer, err := newSealer(cfg)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
+	signer := auth.NewSigner(cfg.JWTKey, cfg.AccessTTL, time.Now, cfg.JWTPreviousKeys...)
+	// Staff TOTP secrets are sealed with the personal-data key.
+	svc := auth.NewService(db, signer, sealer, cfg.RefreshTTL, auth.DefaultThrottle, time.Now, newID)
+	outages := outage.NewService(db.Outages(), statute.NewSettings(cfg.FreeServiceOwesCompensationNotice), time.Now, newID)
 	blobs, err := blob.NewDisk(filepath.Join(cfg.DataDir, "blobs"))
 	if err != nil {
 		db.Close()

@@ -89,7 +89,8 @@ func prepareReview(t *testing.T, claimID, number, outageID *string) func(ctx con
 	}
 }
 
-// login logs in through the login form and waits for the page it lands on.
+// login logs in through the login form, and for staff the second
+// factor's form after it, and waits for the page it lands on.
 func (b *browserT) login(base, email, password, waitID string) {
 	b.t.Helper()
 	b.do(
@@ -98,8 +99,11 @@ func (b *browserT) login(base, email, password, waitID string) {
 		chromedp.SendKeys(chromedp.ID("email"), email),
 		chromedp.SendKeys(chromedp.ID("password"), password),
 		chromedp.Click(chromedp.ID("login-submit")),
-		chromedp.WaitVisible(chromedp.ID(waitID)),
+		chromedp.WaitVisible(chromedp.CSS("#mfa-submit, #"+waitID)),
 	)
+	if b.present("mfa-submit") {
+		b.secondFactor(email, waitID)
+	}
 }
 
 func (b *browserT) logout() {

@@ -227,6 +227,9 @@ type browserT struct {
 	tab   context.Context // the tab, for diagnosing a failure
 	ctx   context.Context // the tab under the deadline of the steps
 	shots string
+	// phone is the staff's authenticator app, made at the first staff
+	// login (see secondFactor).
+	phone *authenticatorApp
 }
 
 func (b *browserT) do(steps ...chromedp.Action[chromedp.Void]) {

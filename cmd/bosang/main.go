@@ -3,6 +3,7 @@
 //	bosang [serve]                 run the portal (default)
 //	bosang migrate [up|status]     apply or list database migrations
 //	bosang user create --email E --password P --name N --role R
+//	bosang user reset-mfa --email E    remove a staff member's second factor (lost phone)
 //	bosang seed --demo             create demo accounts (and data)
 //	bosang adjudicate [--outage ID] approve what the policy allows, with progress
 //	bosang audit verify|seal|checkpoint [--export FILE]   the keyed chain and its checkpoint file

@@ -53,6 +53,9 @@ func seed(ctx context.Context, args []string, getenv func(string) string, out io
 		}
 		fmt.Fprintf(out, "  %-11s %-28s %s\n", d.role, d.email, state)
 	}
+	fmt.Fprintln(out, "Staff accounts (admin, operator, reviewers, supervisor) need a second factor: at their first")
+	fmt.Fprintln(out, "login the portal shows a setup key for an authenticator app (TOTP) and asks for its code.")
+	fmt.Fprintln(out, "A lost authenticator: bosang user reset-mfa --email E")
 	operator, err := a.db.UserByEmail(ctx, "operator@demo.bosang.kr")
 	if err != nil {
 		return err
