@@ -125,6 +125,9 @@ type batchData struct {
 	Formats  []option
 	Settled  bool
 	NextPage string
+	// Shared lists the accounts several claimants of the batch would be
+	// paid into.
+	Shared []payout.SharedAccount
 }
 
 func (s *server) payoutBatchPage(c *gin.Context) {
@@ -157,13 +160,15 @@ func (s *server) renderBatch(c *gin.Context, status int, v *view) {
 	if b.OutageID != nil {
 		d.Outage = s.outageNames(ctx, v.Lang)(*b.OutageID)
 	}
+	if d.Shared, err = s.payouts.SharedAccounts(ctx, payoutAccess(c), b.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	for i := range d.Shared {
+		d.Shared[i].Bank = bankName(v.Lang, d.Shared[i].Bank)
+	}
 	for _, it := range b.Items {
-		row := itemRow{ItemView: it, StatusLabel: v.L.T("payouts.item_status." + it.Status), Pending: it.Status == payout.ItemPending, Bank: it.Bank}
-		for _, bank := range claims.Banks {
-			if bank.Code == it.Bank {
-				row.Bank = localName(v.Lang, bank.Name, bank.NameEN)
-			}
-		}
+		row := itemRow{ItemView: it, StatusLabel: v.L.T("payouts.item_status." + it.Status), Pending: it.Status == payout.ItemPending, Bank: bankName(v.Lang, it.Bank)}
 		if row.Pending {
 			d.Pending++
 		}
@@ -182,6 +187,16 @@ func (s *server) renderBatch(c *gin.Context, status int, v *view) {
 	v.Title = v.L.T("payouts.batch.title_of", map[string]any{"Created": kstText(b.CreatedAt)})
 	v.Data = d
 	s.render(c, status, "payout_batch", v)
+}
+
+// bankName is the bank of code in lang, or the code when it is unknown.
+func bankName(lang, code string) string {
+	for _, bank := range claims.Banks {
+		if bank.Code == code {
+			return localName(lang, bank.Name, bank.NameEN)
+		}
+	}
+	return code
 }
 
 // exportBatchDownload sends the transfer file named by the export form
@@ -237,11 +252,19 @@ func (s *server) settleBatchSubmit(c *gin.Context) {
 	ctx, a := c.Request.Context(), payoutAccess(c)
 	v := s.view(c, "payouts.batch.title")
 	var in payout.SettleInput
+	// Marking transfers paid cannot be undone: the form asks the
+	// supervisor to confirm they checked the bank's report first.
+	confirmed := c.PostForm("confirm") == "yes"
 	if c.PostForm("mode") == "all" {
 		prefix := strings.TrimSpace(c.PostForm("prefix"))
 		v.Form["prefix"] = prefix
 		if prefix == "" || len(prefix) > 100 {
 			v.Errors["prefix"] = v.L.T("payouts.settle.prefix_required")
+		}
+		if !confirmed {
+			v.Errors["confirm_all"] = v.L.T("payouts.settle.confirm_required")
+		}
+		if len(v.Errors) > 0 {
 			s.renderBatch(c, http.StatusUnprocessableEntity, v)
 			return
 		}
@@ -253,7 +276,7 @@ func (s *server) settleBatchSubmit(c *gin.Context) {
 			}
 			for _, it := range b.Items {
 				if it.Status == payout.ItemPending {
-					in.Items = append(in.Items, payout.Settlement{ClaimID: it.ClaimID, Status: payout.ItemPaid, Reference: prefix + "-" + it.Number})
+					in.Items = append(in.Items, payout.Settlement{ClaimID: it.ClaimID, Status: payout.ItemPaid, Reference: payout.Reference(prefix, it.Number)})
 				}
 			}
 			if b.Next == "" {
@@ -283,6 +306,11 @@ func (s *server) settleBatchSubmit(c *gin.Context) {
 		slices.SortFunc(in.Items, func(x, y payout.Settlement) int { return strings.Compare(x.ClaimID, y.ClaimID) })
 		if len(in.Items) == 0 {
 			v.Flash = v.L.T("payouts.settle.choose")
+			s.renderBatch(c, http.StatusUnprocessableEntity, v)
+			return
+		}
+		if !confirmed {
+			v.Errors["confirm"] = v.L.T("payouts.settle.confirm_required")
 			s.renderBatch(c, http.StatusUnprocessableEntity, v)
 			return
 		}

@@ -263,7 +263,7 @@ func TestSupplementAndPayoutPages(t *testing.T) {
 		if r := postPage(t, e, s.supervisor, "/payouts/"+batch+"/paid", url.Values{"csrf_token": {stok}, "mode": {"all"}, "prefix": {""}}); r.status != http.StatusUnprocessableEntity {
 			t.Errorf("mark all paid without a prefix: got %d, want 422", r.status)
 		}
-		r = postPage(t, e, s.supervisor, "/payouts/"+batch+"/paid", url.Values{"csrf_token": {stok}, "mode": {"all"}, "prefix": {"KB20221025"}})
+		r = postPage(t, e, s.supervisor, "/payouts/"+batch+"/paid", url.Values{"csrf_token": {stok}, "mode": {"all"}, "prefix": {"KB20221025"}, "confirm": {"yes"}})
 		if r.status != http.StatusSeeOther || r.location != "/payouts/"+batch+"?done=settled" {
 			t.Fatalf("mark all paid: got %d %s %s", r.status, r.location, r.body)
 		}
@@ -300,12 +300,12 @@ func TestSettlePerItemAndAppealForm(t *testing.T) {
 			t.Fatalf("batch page: %d item forms, want 2", len(ids))
 		}
 		paid, failed := ids[0][1], ids[1][1]
-		r = postPage(t, e, s.supervisor, "/payouts/"+batch+"/paid", url.Values{"csrf_token": {stok}, "status_" + paid: {"paid"}, "ref_" + paid: {""}})
+		r = postPage(t, e, s.supervisor, "/payouts/"+batch+"/paid", url.Values{"csrf_token": {stok}, "status_" + paid: {"paid"}, "ref_" + paid: {""}, "confirm": {"yes"}})
 		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, html.EscapeString("이체 참조번호를 입력하세요")) {
 			t.Errorf("paid without a reference: got %d, want 422", r.status)
 		}
 		r = postPage(t, e, s.supervisor, "/payouts/"+batch+"/paid", url.Values{"csrf_token": {stok}, "status_" + paid: {"paid"}, "ref_" + paid: {"REF-1"},
-			"status_" + failed: {"failed"}})
+			"status_" + failed: {"failed"}, "confirm": {"yes"}})
 		if r.status != http.StatusSeeOther {
 			t.Fatalf("settle per item: got %d %s", r.status, r.body)
 		}

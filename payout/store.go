@@ -76,4 +76,7 @@ type Line struct {
 	NumberSealed string
 	KeyID        string
 	NumberMasked string
+	// Fingerprint is the keyed hash of the account number: equal for
+	// claims paid into the same account.
+	Fingerprint string
 }

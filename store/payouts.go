@@ -143,13 +143,14 @@ type lineRow struct {
 	PayoutNumberSealed string `gorm:"column:payout_number_sealed"`
 	PayoutKeyID        string `gorm:"column:payout_key_id"`
 	PayoutNumberMasked string `gorm:"column:payout_number_masked"`
+	PayoutFingerprint  string `gorm:"column:payout_fingerprint"`
 }
 
 // lineColumns are the columns of a payout.Line, from payout_items i joined
 // with claims c.
 const lineColumns = `i.id AS item_id, i.claim_id, c.claimant_id, c.number, i.amount_krw,
 i.status, i.reference, c.payout_bank, c.payout_holder, c.payout_number_sealed,
-c.payout_key_id, c.payout_number_masked`
+c.payout_key_id, c.payout_number_masked, c.payout_fingerprint`
 
 // Lines pages through a batch's items by item id, joined with their claims.
 // The page of items is chosen before the join, so a page costs one range
@@ -229,7 +230,7 @@ func eachRow(q *gorm.DB, fn func(payout.Line) error) error {
 	var r lineRow
 	for rows.Next() {
 		if err := rows.Scan(&r.ItemID, &r.ClaimID, &r.ClaimantID, &r.Number, &r.AmountKRW, &r.Status, &r.Reference,
-			&r.PayoutBank, &r.PayoutHolder, &r.PayoutNumberSealed, &r.PayoutKeyID, &r.PayoutNumberMasked); err != nil {
+			&r.PayoutBank, &r.PayoutHolder, &r.PayoutNumberSealed, &r.PayoutKeyID, &r.PayoutNumberMasked, &r.PayoutFingerprint); err != nil {
 			return translate(err, "read payout item")
 		}
 		if err := fn(r.line()); err != nil {
@@ -242,7 +243,7 @@ func eachRow(q *gorm.DB, fn func(payout.Line) error) error {
 func (r lineRow) line() payout.Line {
 	return payout.Line{ItemID: r.ItemID, ClaimID: r.ClaimID, ClaimantID: r.ClaimantID, Number: r.Number, AmountKRW: r.AmountKRW,
 		Status: r.Status, Reference: r.Reference, Bank: r.PayoutBank, Holder: r.PayoutHolder, NumberSealed: r.PayoutNumberSealed,
-		KeyID: r.PayoutKeyID, NumberMasked: r.PayoutNumberMasked}
+		KeyID: r.PayoutKeyID, NumberMasked: r.PayoutNumberMasked, Fingerprint: r.PayoutFingerprint}
 }
 
 // forUpdate locks the selected rows until the transaction ends on

@@ -266,7 +266,14 @@ func testBrowserReviewToPaid(t *testing.T, databaseURL string) {
 	)
 	b.wantNoOverflow("payout batch")
 	b.shot("11-batch.png")
+	// Without the confirmation nothing is marked paid: the form asks for it.
 	b.do(
+		chromedp.Click(chromedp.ID("settle-all-submit")),
+		chromedp.WaitVisible(chromedp.ID("settle-all-confirm-error")),
+	)
+	b.wantText("#batch-status", "진행 중")
+	b.do(
+		chromedp.Click(chromedp.ID("settle-all-confirm")),
 		chromedp.Click(chromedp.ID("settle-all-submit")),
 		chromedp.WaitVisible(chromedp.ID("notice")),
 	)
