@@ -1,7 +1,7 @@
 package handlers
 
 import (
-	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 
@@ -115,7 +115,10 @@ func (s *server) dashboardPage(c *gin.Context) {
 	}
 	d.Backlog = countRows(v.L, "dashboard.bucket.", keys, backlog)
 	d.BacklogLead = v.L.T("dashboard.backlog.lead", map[string]any{"Days": f.Backlog.ReviewTargetDays})
-	d.P50, d.P90 = hoursText(v.L, f.Decision.P50), hoursText(v.L, f.Decision.P90)
+	d.P50, d.P90 = v.L.T("dashboard.no_decisions"), v.L.T("dashboard.no_decisions")
+	if f.Decision.Decided > 0 {
+		d.P50, d.P90 = durationText(v.L, f.Decision.P50), durationText(v.L, f.Decision.P90)
+	}
 	d.MerchantShare = strconv.FormatFloat(f.Triage.MerchantShare*100, 'f', 1, 64) + "%"
 	d.Chart = chartData{Scope: d.Scope, CountLabel: v.L.T("dashboard.col.count"),
 		Status:   series(v.L.T("dashboard.by_status"), d.Status),
@@ -141,6 +144,29 @@ func series(title string, rows []countRow) chartSeries {
 	return cs
 }
 
-func hoursText(l *i18n.Localizer, h float64) string {
-	return l.T("dashboard.hours", map[string]any{"Hours": fmt.Sprintf("%.1f", h)})
+// durationText shows a duration given in hours as a person reads it:
+// minutes under an hour ("45분", "45m"), hours and minutes under a day
+// ("5시간 30분", "5h 30m"), days and hours from a day on ("1일 12시간",
+// "1d 12h"), each rounded to its smallest unit; never "36073.8시간".
+func durationText(l *i18n.Localizer, hours float64) string {
+	if hours < 0 || math.IsNaN(hours) || math.IsInf(hours, 0) {
+		hours = 0
+	}
+	minutes := int64(math.Round(hours * 60))
+	if minutes < 60 {
+		return l.T("duration.m", map[string]any{"M": minutes})
+	}
+	if minutes < 24*60 {
+		h, m := minutes/60, minutes%60
+		if m == 0 {
+			return l.T("duration.h", map[string]any{"H": h})
+		}
+		return l.T("duration.h_m", map[string]any{"H": h, "M": m})
+	}
+	whole := int64(math.Round(hours))
+	d, h := whole/24, whole%24
+	if h == 0 {
+		return l.T("duration.d", map[string]any{"D": d})
+	}
+	return l.T("duration.d_h", map[string]any{"D": d, "H": h})
 }

@@ -186,7 +186,7 @@ func TestStatsDashboardPage(t *testing.T) {
 		}
 		for _, want := range []string{`id="chart-status" role="img" aria-label="`, `id="chart-category" role="img" aria-label="`,
 			`id="chart-backlog" role="img" aria-label="`, `<table id="by-status">`, `<table id="by-category">`, `<table id="backlog">`,
-			`<td id="stat-claims">1</td>`, `<td id="stat-requested">₩12,000</td>`, `src="/static/vendor/chart.umd.min.js"`,
+			`<td id="stat-claims">1</td>`, `<td id="stat-requested" class="nowrap">₩12,000</td>`, `src="/static/vendor/chart.umd.min.js"`,
 			`src="/static/js/dashboard.js"`, `id="nav-dashboard"`, `<option value="` + f.outageID + `">`} {
 			if !strings.Contains(p.body, want) {
 				t.Errorf("dashboard lacks %s", want)
@@ -194,6 +194,24 @@ func TestStatsDashboardPage(t *testing.T) {
 		}
 		if strings.Contains(p.body, "<script>") || strings.Contains(p.body, " style=") {
 			t.Error("dashboard has an inline script or style")
+		}
+		// Nothing decided yet: the decision times say so, not "0.0시간".
+		for _, want := range []string{`<td id="stat-p50" class="nowrap">아직 결정 없음</td>`, "<h1>보상 청구 현황판</h1>", `<div class="dashboard-grid">`} {
+			if !strings.Contains(p.body, want) {
+				t.Errorf("dashboard lacks %s", want)
+			}
+		}
+		// Decided: the time to decision in minutes, hours and days.
+		c, tag := f.next(t, f.reviewer)
+		if r := f.decide(t, f.reviewer, c["id"].(string), tag, map[string]any{"outcome": "approve", "amount_krw": 12000}); r.status != http.StatusCreated {
+			t.Fatalf("approve: %d %s", r.status, r.body)
+		}
+		p = getPage(t, e, rev, "/dashboard", "")
+		if !regexp.MustCompile(`<td id="stat-p50" class="nowrap">\d+(분|시간( \d+분)?|일( \d+시간)?)</td>`).MatchString(p.body) {
+			t.Errorf("the median time to decision is not a duration in 분/시간/일:\n%s", between(t, p.body, `id="stat-p50"`, "</tr>"))
+		}
+		if p := getPage(t, e, rev, "/dashboard", "en"); !regexp.MustCompile(`<td id="stat-p90" class="nowrap">\d+(m|h( \d+m)?|d( \d+h)?)</td>`).MatchString(p.body) {
+			t.Errorf("the English p90 is not a duration in m/h/d:\n%s", between(t, p.body, `id="stat-p90"`, "</tr>"))
 		}
 
 		// One outage, in English; the hostile name survives as data only.
