@@ -70,6 +70,11 @@ type Filter struct {
 	// of their claims (building, exporting or settling a batch touches
 	// every claimant in it; the batch's items say who they are).
 	SubjectID string
+	// ActorID selects the entries of one acting user.
+	ActorID string
+	// From and To, when set, select entries at or after From and before
+	// To.
+	From, To time.Time
 	// Before, when positive, lists only entries with seq < Before: the
 	// cursor of the next page.
 	Before int64
@@ -255,6 +260,16 @@ func (s *Service) List(ctx context.Context, f Filter) ([]models.AuditEntry, int6
 			return nil, 0, apperr.Invalid("subject", "정보 주체 식별자가 올바르지 않습니다", "subject must be a UUID")
 		}
 		f.SubjectID = *v
+	}
+	if f.ActorID != "" {
+		v, ok := optionalUUID(f.ActorID)
+		if !ok {
+			return nil, 0, apperr.Invalid("actor", "행위자 식별자가 올바르지 않습니다", "actor must be a UUID")
+		}
+		f.ActorID = *v
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		return nil, 0, apperr.Invalid("to", "끝 날짜는 시작 날짜와 같거나 뒤여야 합니다", "The end date must be on or after the start date")
 	}
 	want := f.Limit
 	f.Limit++

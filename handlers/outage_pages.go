@@ -28,6 +28,7 @@ type revisionRow struct {
 	Version int
 	At      time.Time
 	Reason  string
+	Changes []fieldChange
 }
 
 type noticeRow struct {
@@ -99,7 +100,7 @@ func (s *server) renderOutage(c *gin.Context, v *view, status int) {
 		d.Impacted = append(d.Impacted, impactRow{Name: localName(lang, i.Name, i.NameEN), Code: i.Code, Via: i.Via})
 	}
 	for _, r := range o.Revisions {
-		d.Revisions = append(d.Revisions, revisionRow{Version: r.Version, At: r.At, Reason: r.Reason})
+		d.Revisions = append(d.Revisions, revisionRow{Version: r.Version, At: r.At, Reason: r.Reason, Changes: changesOf(l, r.Before, r.After)})
 	}
 	sent := map[string]*time.Time{}
 	for _, n := range o.Notice.Notices {

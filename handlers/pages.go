@@ -19,7 +19,7 @@ import (
 var pageNames = []string{"home", "register", "login", "login_mfa", "login_recovery", "account", "error",
 	"status", "outage", "eligibility", "ops", "outage_form", "notice_draft",
 	"claims", "claim_new", "claim", "profiles", "dashboard",
-	"review_queue", "review_claim", "payouts", "payout_batch"}
+	"review_queue", "review_claim", "payouts", "payout_batch", "audit"}
 
 type pages struct{ byName map[string]*template.Template }
 
@@ -39,12 +39,22 @@ var funcs = template.FuncMap{
 	"dur": func(seconds int64, lang string) string { return outage.FormatDuration(seconds, lang) },
 	// krw shows won as "₩1,234,000".
 	"krw": estimate.FormatKRW,
+	// changeList hands the "changes" template its localizer and changes.
+	"changeList": func(l *i18n.Localizer, changes []fieldChange) changeListView {
+		return changeListView{L: l, Changes: changes}
+	},
+}
+
+// changeListView is what the "changes" template renders.
+type changeListView struct {
+	L       *i18n.Localizer
+	Changes []fieldChange
 }
 
 func loadPages() (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
 	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(funcs).ParseFS(web.Templates, "templates/layout.html", "templates/claim_parts.html", "templates/"+name+".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(web.Templates, "templates/layout.html", "templates/claim_parts.html", "templates/changes.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("page %s: %w", name, err)
 		}

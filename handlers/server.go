@@ -188,6 +188,7 @@ func (s *server) pageRoutes(g *gin.RouterGroup) {
 	s.statsPageRoutes(g)
 	s.reviewPageRoutes(g)
 	s.payoutPageRoutes(g)
+	s.auditPageRoutes(g)
 }
 
 func (s *server) readyz(c *gin.Context) {

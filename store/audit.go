@@ -140,6 +140,15 @@ func (s AuditStore) AuditEntries(ctx context.Context, f audit.Filter) ([]models.
 			s.db.with(ctx).Table("payout_items AS pi").Select("CAST(pi.batch_id AS text)").
 				Joins("JOIN claims AS c ON c.id = pi.claim_id").Where("c.claimant_id = ?", f.SubjectID))
 	}
+	if f.ActorID != "" {
+		q = q.Where("actor_id = ?", f.ActorID)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("at < ?", f.To.UTC())
+	}
 	if f.Before > 0 {
 		q = q.Where("seq < ?", f.Before)
 	}

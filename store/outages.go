@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -150,8 +151,12 @@ func (s OutageStore) UpdateOutage(ctx context.Context, o *models.Outage, feature
 		if err := g.Create(rev).Error; err != nil {
 			return translate(err, "record revision")
 		}
-		return tx.appendAudit(ctx, audit.Record{Action: "outage.correct", Entity: audit.EntityOutage, EntityID: o.ID,
-			Details: map[string]any{"version": rev.Version, "reason": rev.Reason}})
+		details := map[string]any{"version": rev.Version, "reason": rev.Reason}
+		// The outage before and after, so the audit trail shows what changed.
+		if json.Valid([]byte(rev.Before)) && json.Valid([]byte(rev.After)) {
+			details["before"], details["after"] = json.RawMessage(rev.Before), json.RawMessage(rev.After)
+		}
+		return tx.appendAudit(ctx, audit.Record{Action: "outage.correct", Entity: audit.EntityOutage, EntityID: o.ID, Details: details})
 	})
 }
 
