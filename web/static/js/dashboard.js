@@ -27,6 +27,8 @@
     }
     var options = {
       responsive: true,
+      // The figure sets the height, so the charts stay within a laptop screen.
+      maintainAspectRatio: false,
       plugins: {
         legend: { display: type === "doughnut" },
         title: { display: true, text: series.title }
