@@ -306,4 +306,3 @@ func TestBrowserOperatorJourney(t *testing.T) {
 		}
 	})
 }
-
