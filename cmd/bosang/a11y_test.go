@@ -92,6 +92,11 @@ func TestBrowserAccessibility(t *testing.T) {
 			Channels: []string{"website", "app"}, SentAt: &sent, Body: "카카오톡 서비스 장애 안내"}); err != nil {
 			t.Fatalf("record notice: %v", err)
 		}
+		// A correction, so the outage page shows what it changed.
+		summary := "카카오 계정 로그인 장애로 연동 서비스 이용 불가(정정)"
+		if _, err := a.outages.Correct(ctx, op, outages["kakao-account"], outage.Patch{Reason: "요약 정정", Summary: &summary}); err != nil {
+			t.Fatalf("correct outage: %v", err)
+		}
 		// Review and payouts: one claim approved and in a batch, one held
 		// by the demo supervisor, so the review page shows its form.
 		staff.decided, staff.held, staff.batch = prepareStaffPages(ctx, t, a)
@@ -125,7 +130,8 @@ func TestBrowserAccessibility(t *testing.T) {
 		"/ops/outages/" + outages["kakao-t"] + "/edit", "/account"}
 
 	supervisor := []string{"/review", "/review?min_krw=x", "/review/claims/" + staff.held, "/review/claims/" + staff.decided,
-		"/payouts", "/payouts/" + staff.batch, "/payouts/" + staff.batch + "/export?format=csv&reason="}
+		"/payouts", "/payouts/" + staff.batch, "/payouts/" + staff.batch + "/export?format=csv&reason=",
+		"/dashboard", "/audit", "/audit?entity=outage&id=" + outages["kakao-account"], "/audit?from=2024-13-01"}
 
 	for _, lang := range []string{"ko", "en"} {
 		b.do(
@@ -151,8 +157,10 @@ func TestBrowserAccessibility(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`header nav a[href="/login"]`)),
 		)
 		// The demo supervisor: the review queue, a claim held for a
-		// decision and a decided one, the payouts and a batch, and the
-		// batch's export form refused for want of a reason.
+		// decision and a decided one, the payouts and a batch, the
+		// batch's export form refused for want of a reason, the dashboard,
+		// and the audit trail: whole, filtered to an outage (its
+		// correction's changes) and refused for a malformed date.
 		b.login(base, "supervisor@demo.bosang.kr", demoPassword, "nav-payouts")
 		for _, p := range supervisor {
 			b.axeCheck(base, p, lang, "supervisor", axeSrc)
