@@ -56,7 +56,7 @@ func (s *server) newClaimSubmit(c *gin.Context) {
 		v.Form["file_attached"] = "yes"
 	}
 	in, ferr := claimInput(v.Form, file != nil)
-	if ferr != nil {
+	if ferr = apperr.Merge(ferr, claims.Validate(in)); ferr != nil {
 		s.claimFormError(c, v, key, ferr)
 		return
 	}
@@ -98,7 +98,7 @@ func (s *server) newClaimSubmit(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, target)
 }
 
-// keepForm drops what the form must never echo back: the account number.
+// keepForm drops the account number from a form that starts afresh.
 func (s *server) keepForm(v *view) *view {
 	delete(v.Form, "payout_account.number")
 	return v
@@ -122,7 +122,9 @@ func (s *server) claimFormError(c *gin.Context, v *view, key string, err error) 
 		s.fail(c, err)
 		return
 	}
-	s.renderClaimForm(c, classify(err).status, s.keepForm(v), key)
+	// Every typed value stays, the account number included, so a correction
+	// is one change; the file cannot (browsers never refill a file input).
+	s.renderClaimForm(c, classify(err).status, v, key)
 }
 
 // claimInput turns the form into a claim, checking what only the form

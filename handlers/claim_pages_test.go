@@ -168,8 +168,8 @@ func TestClaimFormErrors(t *testing.T) {
 		if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `id="consent-error" class="error">개인정보 수집·이용에 동의해야`) {
 			t.Fatalf("no consent: got %d, want 422 with the consent error\n%.3000s", p.status, p.body)
 		}
-		if strings.Contains(p.body, "456789") || !strings.Contains(p.body, `value="앨리스"`) || !strings.Contains(p.body, `value="`+key+`"`) {
-			t.Error("the form must keep the entered values and its key but never the account number")
+		if !strings.Contains(p.body, `value="`+testAccount+`"`) || !strings.Contains(p.body, `value="앨리스"`) || !strings.Contains(p.body, `value="`+key+`"`) {
+			t.Error("the form must keep the entered values, the account number included, and its key")
 		}
 		// Corrected, the same form key files the claim.
 		fields = append(fields, [2]string{"consent", "yes"})

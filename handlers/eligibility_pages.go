@@ -47,21 +47,23 @@ func (s *server) eligibilityPage(c *gin.Context) {
 		d.Roles = append(d.Roles, option{Value: r, Label: v.L.T("claimant_role." + r), Selected: r == role})
 	}
 	v.Data = &d
-	if code == "" && role == "" && atText == "" {
+	if q := c.Request.URL.Query(); !q.Has("service") && !q.Has("role") && !q.Has("at") {
 		s.render(c, http.StatusOK, "eligibility", v)
 		return
 	}
+	// Every field is checked in one pass: the time here, service and role
+	// by the domain (with a placeholder time when the time is wrong).
 	var f apperr.Fields
 	at := parseLocal(&f, "at", atText)
 	if at == nil && atText == "" {
 		f.Add("at", "장애를 겪은 날짜와 시각을 입력하세요.", "Enter the date and time you were affected.")
 	}
-	if err := f.Err(); err != nil {
-		s.formError(c, "eligibility", v, err)
-		return
+	when := time.Time{}
+	if at != nil {
+		when = *at
 	}
-	views, err := s.outages.Eligible(ctx, code, role, *at)
-	if err != nil {
+	views, err := s.outages.Eligible(ctx, code, role, when)
+	if err = apperr.Merge(f.Err(), err); err != nil {
 		s.formError(c, "eligibility", v, err)
 		return
 	}

@@ -65,6 +65,8 @@ type view struct {
 	Errors map[string]string
 	Flash  string
 	Data   any
+	// page is the template being rendered, for ErrorSummary's anchors.
+	page string
 }
 
 func (s *server) view(c *gin.Context, titleID string) *view {
@@ -78,6 +80,7 @@ func (s *server) view(c *gin.Context, titleID string) *view {
 // clean 500 page instead of half a document.
 func (s *server) render(c *gin.Context, status int, name string, v *view) {
 	var buf bytes.Buffer
+	v.page = name
 	if err := s.pages.byName[name].ExecuteTemplate(&buf, "layout", v); err != nil {
 		s.log.ErrorContext(c.Request.Context(), "render page", "page", name, "request_id", requestID(c), "err", err)
 		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("internal error "+requestID(c)))
