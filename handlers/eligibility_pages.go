@@ -19,9 +19,9 @@ import (
 // chosen role could claim for it.
 type eligibleRow struct {
 	outageRow
-	Via      string
-	Claim    string
-	ClaimURL string
+	Via    string
+	Claim  string
+	Window claimWindow
 }
 
 type eligibilityData struct {
@@ -77,7 +77,7 @@ func (s *server) eligibilityPage(c *gin.Context) {
 	d.Checked = true
 	for _, o := range views {
 		row := eligibleRow{outageRow: rowOf(v.L, v.Lang, o), Claim: claimText(v.L, cat, policies, o),
-			ClaimURL: "/claims?" + url.Values{"outage": {o.ID}, "service": {code}, "role": {role}}.Encode()}
+			Window: s.claimWindowOf(v.L, policies, o, url.Values{"service": {code}, "role": {role}})}
 		if o.ServiceID != entry.Service.ID {
 			row.Via = viaText(v.Lang, o, entry)
 		}
