@@ -83,7 +83,7 @@ func (s *server) newClaimSubmit(c *gin.Context) {
 		s.claimFormError(c, v, key, err)
 		return
 	}
-	target := "/claims/" + cv.ID
+	target := "/claims/" + cv.ID + "?done=filed"
 	if file != nil {
 		if _, err := s.claims.AddEvidence(ctx, user, cv.ID, claims.Upload{Kind: v.Form["evidence_kind"], Name: file.name, Body: file.body}); err != nil {
 			// The claim stands; the claim page says what was wrong with the file.
@@ -92,7 +92,7 @@ func (s *server) newClaimSubmit(c *gin.Context) {
 				level = slog.LevelError
 			}
 			s.log.Log(ctx, level, "evidence refused while filing", "request_id", requestID(c), "claim_id", cv.ID, "err", err)
-			target += "?evidence_error=" + evidenceErrorCode(err)
+			target += "&evidence_error=" + evidenceErrorCode(err)
 		}
 	}
 	c.Redirect(http.StatusSeeOther, target)
@@ -214,7 +214,7 @@ func (s *server) beginForm(ctx context.Context, userID, key string, hash []byte)
 }
 
 // redirectReplay sends a repeated form to the claim its first submission
-// filed.
+// filed, with the confirmation the first one would have shown.
 func (s *server) redirectReplay(c *gin.Context, r *claims.Replay) {
 	var body struct {
 		ID string `json:"id"`
@@ -223,5 +223,5 @@ func (s *server) redirectReplay(c *gin.Context, r *claims.Replay) {
 		s.errorPage(c, r.Status)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/claims/"+body.ID)
+	c.Redirect(http.StatusSeeOther, "/claims/"+body.ID+"?done=filed")
 }
