@@ -17,7 +17,7 @@ func closedOutage(t *testing.T, e *testEnv, f *claimFixture) (string, string) {
 	start := time.Date(2022, 10, 15, 15, 30, 0, 0, time.FixedZone("KST", 9*3600))
 	end := start.Add(5 * time.Hour)
 	r := f.create(t, map[string]any{"service_id": "taxi", "features": []string{"hailing"}, "started_at": start.Format(time.RFC3339),
-		"ended_at": end.Format(time.RFC3339), "cause": "fire", "summary": "화재"})
+		"ended_at": end.Format(time.RFC3339), "cause": "equipment_fault", "summary": "설비 고장"})
 	if r.status != http.StatusCreated {
 		t.Fatalf("create outage: %d %s", r.status, r.body)
 	}

@@ -67,12 +67,14 @@ type view struct {
 	Data   any
 	// page is the template being rendered, for ErrorSummary's anchors.
 	page string
+	// Here is the path with its query, where the language switch returns.
+	Here string
 }
 
 func (s *server) view(c *gin.Context, titleID string) *view {
 	lang := s.lang(c)
 	l := s.catalog.For(lang)
-	return &view{L: l, Lang: lang, Title: l.T(titleID), Path: c.Request.URL.Path, User: currentUser(c),
+	return &view{L: l, Lang: lang, Title: l.T(titleID), Path: c.Request.URL.Path, Here: c.Request.URL.RequestURI(), User: currentUser(c),
 		CSRF: s.csrfToken(c), Form: map[string]string{}, Errors: map[string]string{}}
 }
 
