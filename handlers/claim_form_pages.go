@@ -99,8 +99,8 @@ func (s *server) renderClaimForm(c *gin.Context, status int, v *view, key string
 		row.Window, row.Closed = w.Text, w.Closed
 		// A closed outage is shown, so the claimant learns why, but cannot be chosen.
 		row.Selected = row.Selected && !w.Closed
-		if row.Selected {
-			priceAt = o.StartedAt
+		if o.ID == v.Form["outage_id"] {
+			priceAt = o.StartedAt // the rules of the outage named, chosen or closed
 		}
 		d.Outages = append(d.Outages, row)
 	}
