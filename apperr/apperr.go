@@ -123,3 +123,30 @@ func (e *TooLargeError) Fields() map[string]Message { return e.fields }
 
 // Unwrap makes a TooLargeError an ErrTooLarge.
 func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
+
+// Merge returns one *ValidationError with the field problems of every
+// *ValidationError in errs, so a form can report all its faults in one
+// pass; the first message for a field wins. A nil error is skipped; any
+// other error is returned as it is, since it is not about the input. Merge
+// returns nil when every err is nil.
+func Merge(errs ...error) error {
+	var f Fields
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var ve *ValidationError
+		if !errors.As(err, &ve) {
+			return err
+		}
+		names := make([]string, 0, len(ve.Fields))
+		for k := range ve.Fields {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			f.Add(k, ve.Fields[k].KO, ve.Fields[k].EN)
+		}
+	}
+	return f.Err()
+}

@@ -131,7 +131,9 @@ func merchantDoc(raw json.RawMessage, p *models.Profile) (any, error) {
 		f.Add("business_type", "업종은 100자 이내입니다.", "The business type is at most 100 characters.")
 	}
 	if _, err := Schedule(m.OpeningHours); err != nil {
-		f.Add("opening_hours", "영업시간은 요일별 [\"09:00\", \"21:00\"] 형식입니다.", `Opening hours are per weekday, like "mon": ["09:00", "21:00"].`)
+		// Said in words: the profile page shows it next to the hour inputs.
+		f.Add("opening_hours", "영업시간은 요일마다 여는 시각과 닫는 시각(예: 09:00~21:00)으로 입력하세요.",
+			"Give each weekday's opening and closing time, e.g. 09:00 to 21:00.")
 	}
 	if err := f.Err(); err != nil {
 		return nil, err

@@ -82,12 +82,9 @@ func (s *Service) File(ctx context.Context, claimant *models.User, key string, i
 	if claimant.Role != models.RoleClaimant {
 		return nil, fmt.Errorf("only claimants file claims: %w", apperr.ErrForbidden)
 	}
-	o, err := s.outage(ctx, in.OutageID)
-	if err != nil {
-		return nil, err
-	}
-	cat, err := validate(in)
-	if err != nil {
+	o, oerr := s.outage(ctx, in.OutageID)
+	cat, verr := validate(in)
+	if err := apperr.Merge(oerr, verr); err != nil {
 		return nil, err
 	}
 	p, err := s.policyFor(ctx, o.StartedAt)
@@ -251,6 +248,15 @@ func (s *Service) outage(ctx context.Context, id string) (*outage.View, error) {
 		return nil, apperr.Invalid("outage_id", "알 수 없는 장애입니다.", "Unknown outage.")
 	}
 	return o, err
+}
+
+// Validate checks the fields of in that need no lookups (category,
+// description, amount, payout account) and returns an
+// *apperr.ValidationError naming every one at fault, or nil; a form calls it
+// to report them together with its own checks.
+func Validate(in NewClaim) error {
+	_, err := validate(in)
+	return err
 }
 
 // validate checks the fields that need no lookups.

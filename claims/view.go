@@ -51,6 +51,27 @@ type EventView struct {
 	Status string    `json:"status"`
 	At     time.Time `json:"at"`
 	Note   string    `json:"note"`
+	// Actor says who moved the claim, by kind only (never which staff
+	// member): ActorClaimant, ActorStaff or ActorSystem. Pages show it.
+	Actor string `json:"-"`
+}
+
+// The kinds of EventView.Actor.
+const (
+	ActorClaimant = "claimant"
+	ActorStaff    = "staff"
+	ActorSystem   = "system"
+)
+
+// actorOf is the kind of actor of e on a claim of claimantID.
+func actorOf(e models.ClaimEvent, claimantID string) string {
+	switch {
+	case e.ActorID == nil:
+		return ActorSystem
+	case *e.ActorID == claimantID:
+		return ActorClaimant
+	}
+	return ActorStaff
 }
 
 // EvidenceView describes an uploaded file.
@@ -81,7 +102,7 @@ func viewOf(c *models.Claim, estimates []models.ClaimEstimate, events []models.C
 		}
 	}
 	for _, e := range events {
-		v.Events = append(v.Events, EventView{Status: e.Status, At: e.CreatedAt, Note: e.Note})
+		v.Events = append(v.Events, EventView{Status: e.Status, At: e.CreatedAt, Note: e.Note, Actor: actorOf(e, c.ClaimantID)})
 	}
 	for _, e := range evidence {
 		v.Evidence = append(v.Evidence, EvidenceView{ID: e.ID, Kind: e.Kind, Name: e.OriginalName, SHA256: e.SHA256,

@@ -13,10 +13,6 @@ import (
 	"github.com/bosang/bosang/auth"
 )
 
-func (s *server) homePage(c *gin.Context) {
-	s.render(c, http.StatusOK, "home", s.view(c, "nav.home"))
-}
-
 func (s *server) registerPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "register", s.view(c, "register.title"))
 }

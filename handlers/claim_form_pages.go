@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -23,8 +22,8 @@ const filingListDays = 180
 type outageChoice struct {
 	ID, Label, Impacted string
 	// Window says until when claims may be filed, or that they no longer may.
-	Window            string
-	Ongoing, Selected bool
+	Window                    string
+	Ongoing, Selected, Closed bool
 }
 
 // categoryChoice is one claimant category with how it is priced.
@@ -88,7 +87,7 @@ func (s *server) renderClaimForm(c *gin.Context, status int, v *view, key string
 		s.fail(c, err)
 		return
 	}
-	priceAt := time.Now()
+	priceAt := s.now()
 	for _, o := range outages {
 		row := outageChoice{ID: o.ID, Label: outageLabel(v.Lang, o), Ongoing: o.Ongoing, Selected: o.ID == v.Form["outage_id"]}
 		var names []string
@@ -96,17 +95,12 @@ func (s *server) renderClaimForm(c *gin.Context, status int, v *view, key string
 			names = append(names, localName(v.Lang, i.Name, i.NameEN))
 		}
 		row.Impacted = strings.Join(names, ", ")
-		if p, err := policy.Select(policies, o.StartedAt); err == nil {
-			if _, closes, open := policy.FilingWindow(p, o.StartedAt, o.EndedAt); !open {
-				id := "claims.new.window_open"
-				if time.Now().After(closes) {
-					id = "claims.new.window_closed"
-				}
-				row.Window = v.L.T(id, map[string]any{"At": kstText(closes)})
-			}
-		}
-		if row.Selected {
-			priceAt = o.StartedAt
+		w := s.claimWindowOf(v.L, policies, o, nil)
+		row.Window, row.Closed = w.Text, w.Closed
+		// A closed outage is shown, so the claimant learns why, but cannot be chosen.
+		row.Selected = row.Selected && !w.Closed
+		if o.ID == v.Form["outage_id"] {
+			priceAt = o.StartedAt // the rules of the outage named, chosen or closed
 		}
 		d.Outages = append(d.Outages, row)
 	}
@@ -149,7 +143,7 @@ func (s *server) filingOutages(ctx context.Context, selected string) ([]*outage.
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
+	now := s.now()
 	since := now.AddDate(0, 0, -filingListDays)
 	var out []*outage.View
 	for _, o := range all {

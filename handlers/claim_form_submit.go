@@ -56,7 +56,7 @@ func (s *server) newClaimSubmit(c *gin.Context) {
 		v.Form["file_attached"] = "yes"
 	}
 	in, ferr := claimInput(v.Form, file != nil)
-	if ferr != nil {
+	if ferr = apperr.Merge(ferr, claims.Validate(in)); ferr != nil {
 		s.claimFormError(c, v, key, ferr)
 		return
 	}
@@ -83,7 +83,7 @@ func (s *server) newClaimSubmit(c *gin.Context) {
 		s.claimFormError(c, v, key, err)
 		return
 	}
-	target := "/claims/" + cv.ID
+	target := "/claims/" + cv.ID + "?done=filed"
 	if file != nil {
 		if _, err := s.claims.AddEvidence(ctx, user, cv.ID, claims.Upload{Kind: v.Form["evidence_kind"], Name: file.name, Body: file.body}); err != nil {
 			// The claim stands; the claim page says what was wrong with the file.
@@ -92,13 +92,13 @@ func (s *server) newClaimSubmit(c *gin.Context) {
 				level = slog.LevelError
 			}
 			s.log.Log(ctx, level, "evidence refused while filing", "request_id", requestID(c), "claim_id", cv.ID, "err", err)
-			target += "?evidence_error=" + evidenceErrorCode(err)
+			target += "&evidence_error=" + evidenceErrorCode(err)
 		}
 	}
 	c.Redirect(http.StatusSeeOther, target)
 }
 
-// keepForm drops what the form must never echo back: the account number.
+// keepForm drops the account number from a form that starts afresh.
 func (s *server) keepForm(v *view) *view {
 	delete(v.Form, "payout_account.number")
 	return v
@@ -122,7 +122,9 @@ func (s *server) claimFormError(c *gin.Context, v *view, key string, err error) 
 		s.fail(c, err)
 		return
 	}
-	s.renderClaimForm(c, classify(err).status, s.keepForm(v), key)
+	// Every typed value stays, the account number included, so a correction
+	// is one change; the file cannot (browsers never refill a file input).
+	s.renderClaimForm(c, classify(err).status, v, key)
 }
 
 // claimInput turns the form into a claim, checking what only the form
@@ -212,7 +214,7 @@ func (s *server) beginForm(ctx context.Context, userID, key string, hash []byte)
 }
 
 // redirectReplay sends a repeated form to the claim its first submission
-// filed.
+// filed, with the confirmation the first one would have shown.
 func (s *server) redirectReplay(c *gin.Context, r *claims.Replay) {
 	var body struct {
 		ID string `json:"id"`
@@ -221,5 +223,5 @@ func (s *server) redirectReplay(c *gin.Context, r *claims.Replay) {
 		s.errorPage(c, r.Status)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/claims/"+body.ID)
+	c.Redirect(http.StatusSeeOther, "/claims/"+body.ID+"?done=filed")
 }

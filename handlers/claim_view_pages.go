@@ -63,8 +63,10 @@ type estimateView struct {
 }
 
 type eventRow struct {
-	Status, Note string
-	At           time.Time
+	// Actor is who acted, in words: the claimant ("본인"), a reviewer or
+	// the system.
+	Status, Note, Actor string
+	At                  time.Time
 }
 
 type evidenceRow struct {
@@ -113,11 +115,16 @@ type claimData struct {
 	// AppealKinds are the kinds a file sent with the appeal may be, the
 	// first missing one chosen.
 	AppealKinds []option
+	// Confirmation is shown to the owner right after filing.
+	Confirmation *filedConfirmation
 }
 
 func (s *server) claimPage(c *gin.Context) {
 	v := s.view(c, "claims.claim.title")
 	q := c.Request.URL.Query()
+	if q.Get("done") == "filed" {
+		v.Form["filed"] = "yes" // the confirmation, also when the file was refused
+	}
 	switch {
 	case slices.Contains(evidenceErrorCodes, q.Get("evidence_error")):
 		v.Flash = v.L.T("claims.evidence_error." + q.Get("evidence_error"))
@@ -182,11 +189,17 @@ func (s *server) claimDataOf(c *gin.Context, v *view, cv *claims.View) (claimDat
 		d.Unpaid = o.AmountKRW > 0 && cv.Payment == nil
 	}
 	d.Payment = cv.Payment
-	for i := len(cv.PastEstimates) - 1; i >= 0; i-- { // newest first
-		d.Past = append(d.Past, estimateOf(v.L, cv.PastEstimates[i]))
+	if !owner || pastTellsSomething(cv) {
+		for i := len(cv.PastEstimates) - 1; i >= 0; i-- { // newest first
+			d.Past = append(d.Past, estimateOf(v.L, cv.PastEstimates[i]))
+		}
 	}
 	for _, e := range cv.Events {
-		d.Events = append(d.Events, eventRow{Status: v.L.T("claims.status." + e.Status), Note: eventNoteText(v.L, e.Note), At: e.At})
+		d.Events = append(d.Events, eventRow{Status: v.L.T("claims.status." + e.Status), Note: plainNote(v.L, e.Note),
+			Actor: v.L.T("claims.actor." + e.Actor), At: e.At})
+	}
+	if owner && v.Form["filed"] == "yes" {
+		d.Confirmation = s.confirmationOf(v.L, cv)
 	}
 	for _, e := range cv.Evidence {
 		d.Evidence = append(d.Evidence, evidenceRow{ID: e.ID, Kind: v.L.T("claims.evidence." + e.Kind), Name: e.Name,

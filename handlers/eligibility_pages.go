@@ -19,9 +19,9 @@ import (
 // chosen role could claim for it.
 type eligibleRow struct {
 	outageRow
-	Via      string
-	Claim    string
-	ClaimURL string
+	Via    string
+	Claim  string
+	Window claimWindow
 }
 
 type eligibilityData struct {
@@ -47,21 +47,23 @@ func (s *server) eligibilityPage(c *gin.Context) {
 		d.Roles = append(d.Roles, option{Value: r, Label: v.L.T("claimant_role." + r), Selected: r == role})
 	}
 	v.Data = &d
-	if code == "" && role == "" && atText == "" {
+	if q := c.Request.URL.Query(); !q.Has("service") && !q.Has("role") && !q.Has("at") {
 		s.render(c, http.StatusOK, "eligibility", v)
 		return
 	}
+	// Every field is checked in one pass: the time here, service and role
+	// by the domain (with a placeholder time when the time is wrong).
 	var f apperr.Fields
 	at := parseLocal(&f, "at", atText)
 	if at == nil && atText == "" {
 		f.Add("at", "장애를 겪은 날짜와 시각을 입력하세요.", "Enter the date and time you were affected.")
 	}
-	if err := f.Err(); err != nil {
-		s.formError(c, "eligibility", v, err)
-		return
+	when := time.Time{}
+	if at != nil {
+		when = *at
 	}
-	views, err := s.outages.Eligible(ctx, code, role, *at)
-	if err != nil {
+	views, err := s.outages.Eligible(ctx, code, role, when)
+	if err = apperr.Merge(f.Err(), err); err != nil {
 		s.formError(c, "eligibility", v, err)
 		return
 	}
@@ -75,7 +77,7 @@ func (s *server) eligibilityPage(c *gin.Context) {
 	d.Checked = true
 	for _, o := range views {
 		row := eligibleRow{outageRow: rowOf(v.L, v.Lang, o), Claim: claimText(v.L, cat, policies, o),
-			ClaimURL: "/claims?" + url.Values{"outage": {o.ID}, "service": {code}, "role": {role}}.Encode()}
+			Window: s.claimWindowOf(v.L, policies, o, url.Values{"service": {code}, "role": {role}})}
 		if o.ServiceID != entry.Service.ID {
 			row.Via = viaText(v.Lang, o, entry)
 		}

@@ -64,6 +64,10 @@ type outageData struct {
 	NoticeBody, NoticeSent  string
 	NoticeKind, UpdateBody  string
 	ExplainLang, OtherLabel string
+	// Window is whether claims may still be filed; CanClaim whether the
+	// viewer would file one (the public and claimants, not staff).
+	Window   claimWindow
+	CanClaim bool
 }
 
 func (s *server) outagePage(c *gin.Context) {
@@ -88,6 +92,13 @@ func (s *server) renderOutage(c *gin.Context, v *view, status int) {
 		Cause: l.T("cause." + o.Cause), Regions: strings.Join(o.Regions, ", "), Badge: verdictBadge(l, o.Notice.Verdict),
 		Explain: outage.Explain(o, lang), ExplainOther: outage.Explain(o, other), OtherLang: other, ExplainLang: lang,
 		OtherLabel: l.T("outage.verdict.other"), Operator: isOperator(v.User)}
+	policies, err := s.claims.Policies(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d.Window = s.claimWindowOf(l, policies, o, nil)
+	d.CanClaim = v.User == nil || !v.User.Role.IsStaff()
 	v.Title = l.T("outage.title_of", map[string]any{"Service": d.Service, "Date": o.StartedAt.In(kst).Format("2006-01-02")})
 	for _, f := range o.Features {
 		fr := featureRow{Name: localName(lang, f.Name, f.NameEN), RestoredAt: f.RestoredAt, Ongoing: f.Ongoing, DurationSeconds: f.DurationSeconds}

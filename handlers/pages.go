@@ -75,12 +75,16 @@ type view struct {
 	Errors map[string]string
 	Flash  string
 	Data   any
+	// page is the template being rendered, for ErrorSummary's anchors.
+	page string
+	// Here is the path with its query, where the language switch returns.
+	Here string
 }
 
 func (s *server) view(c *gin.Context, titleID string) *view {
 	lang := s.lang(c)
 	l := s.catalog.For(lang)
-	return &view{L: l, Lang: lang, Title: l.T(titleID), Path: c.Request.URL.Path, User: currentUser(c),
+	return &view{L: l, Lang: lang, Title: l.T(titleID), Path: c.Request.URL.Path, Here: c.Request.URL.RequestURI(), User: currentUser(c),
 		CSRF: s.csrfToken(c), Form: map[string]string{}, Errors: map[string]string{}}
 }
 
@@ -88,6 +92,7 @@ func (s *server) view(c *gin.Context, titleID string) *view {
 // clean 500 page instead of half a document.
 func (s *server) render(c *gin.Context, status int, name string, v *view) {
 	var buf bytes.Buffer
+	v.page = name
 	if err := s.pages.byName[name].ExecuteTemplate(&buf, "layout", v); err != nil {
 		s.log.ErrorContext(c.Request.Context(), "render page", "page", name, "request_id", requestID(c), "err", err)
 		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("internal error "+requestID(c)))

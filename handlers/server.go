@@ -83,6 +83,8 @@ type server struct {
 	secure       bool
 	refreshTTL   time.Duration
 	pages        *pages
+	// now is the clock of what pages say about time (filing windows).
+	now func() time.Time
 }
 
 // New builds the router: middleware, the JSON API under /api/v1, the pages,
@@ -134,6 +136,7 @@ func New(d Deps) (http.Handler, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	s.now = d.Now
 	limiter := newClientLimiter(d.RateLimit, d.Now, d.Registry)
 	r.Use(withRequestID, m.observe, s.accessLog, gin.CustomRecovery(s.recovered), s.securityHeaders, s.crossOrigin(cop),
 		s.rateLimit(limiter), withDeadline(d.RequestTimeout), adm.limit)

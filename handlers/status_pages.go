@@ -19,6 +19,7 @@ import (
 // outagePageRoutes registers the public outage pages and the operator ones.
 func (s *server) outagePageRoutes(g *gin.RouterGroup) {
 	g.GET("/status", s.statusPage)
+	g.GET("/status.atom", s.statusFeed)
 	g.GET("/outages/:id", s.outagePage)
 	g.GET("/eligibility", s.eligibilityPage)
 	s.opsPageRoutes(g)
@@ -128,6 +129,8 @@ type outageTable struct {
 }
 
 type statusData struct {
+	// Banner is the overall status in a sentence.
+	Banner       string
 	Services     []option
 	Current      outageTable
 	History      outageTable
@@ -180,6 +183,7 @@ func (s *server) statusPage(c *gin.Context) {
 	d := statusData{Services: serviceOptions(catalog, v.Lang, code),
 		Current: outageTable{L: v.L, Lang: v.Lang, ID: "current", Rows: rowsOf(v.L, v.Lang, current)},
 		History: outageTable{L: v.L, Lang: v.Lang, ID: "history", Rows: rowsOf(v.L, v.Lang, history)}}
+	d.Banner, _ = statusBanner(v, len(current))
 	if len(history) == historyPageSize {
 		q := url.Values{}
 		for _, k := range []string{"service", "from", "to"} {

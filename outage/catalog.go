@@ -177,7 +177,9 @@ func (s *Service) Eligible(ctx context.Context, serviceCode, role string, at tim
 		return nil, err
 	}
 	i := slices.IndexFunc(catalog, func(e CatalogEntry) bool { return e.Service.Code == serviceCode })
-	if i < 0 {
+	if serviceCode == "" {
+		f.Add("service", "서비스를 고르세요.", "Choose a service.")
+	} else if i < 0 {
 		f.Add("service", "알 수 없는 서비스입니다.", "Unknown service.")
 	}
 	if err := f.Err(); err != nil {
