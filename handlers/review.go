@@ -19,6 +19,7 @@ func (s *server) reviewRoutes(g *gin.RouterGroup) {
 	staff := s.requireRole(models.RoleReviewer, models.RoleSupervisor)
 	g.POST("/review/next", s.requireUser, staff, s.reviewNext)
 	g.GET("/review/queue", s.requireUser, staff, s.reviewQueue)
+	g.POST("/review/claims/:id/lease", s.requireUser, staff, s.leaseClaim)
 	g.POST("/claims/:id/decisions", s.requireUser, staff, s.decideClaim)
 	g.GET("/claims/:id/decisions", s.requireUser, s.requireRole(claimReaders...), s.listDecisions)
 	g.POST("/claims/:id/supplement", s.requireUser, s.requireRole(models.RoleClaimant), s.answerSupplement)
@@ -32,6 +33,21 @@ func (s *server) reviewNext(c *gin.Context) {
 			c.Status(http.StatusNoContent)
 			return
 		}
+		s.fail(c, err)
+		return
+	}
+	if err := s.recordStaffAccess(c, claimRead(actionLeaseClaim, v.ID, v.ClaimantID)); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("ETag", etag(v.Version))
+	c.JSON(http.StatusOK, v)
+}
+
+// leaseClaim takes one chosen claim for the caller (review.Service.Lease).
+func (s *server) leaseClaim(c *gin.Context) {
+	v, err := s.review.Lease(c.Request.Context(), currentUser(c), c.Param("id"))
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
