@@ -156,3 +156,5 @@ var roleNames = map[models.Role]apperr.Message{
 	models.RoleSupervisor: {KO: "감독자", EN: "supervisor"},
 	models.RoleAdmin:      {KO: "관리자", EN: "administrator"},
 }
+
+func errorsIsNotFound(err error) bool { return errors.Is(err, apperr.ErrNotFound) }

@@ -1,0 +1,108 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var takeForm = regexp.MustCompile(`action="/review/claims/([0-9a-f-]{36})/lease"`)
+
+// TestReviewSearchPageFindsAndTakes: the staff search page finds a claim
+// by its claimant's name and a paid claim by its status; its results offer
+// "맡기" for open claims only; taking one opens it under the taker's lease,
+// and another reviewer taking it is told who holds it and until when.
+func TestReviewSearchPageFindsAndTakes(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		f := newReviewFixture(t, e)
+		shop := registerNamed(t, e, "kim.shop@example.com", "김상점", "010-5555-0000")
+		open := f.file(t, shop, "s1", f.claimBody("driver", 0)).json(t)
+		paid := f.file(t, f.alice, "a1", f.claimBody("driver", 0)).json(t)
+		setStatus(t, e.db, paid["id"].(string), "paid")
+		s := loginStaff(t, e)
+
+		p := getPage(t, e, s.reviewer, "/review/search?q="+url.QueryEscape("상점"), "")
+		if p.status != http.StatusOK || !strings.Contains(p.body, open["number"].(string)) || strings.Contains(p.body, paid["number"].(string)) {
+			t.Fatalf("search by name: got %d, want only %v:\n%s", p.status, open["number"], p.body)
+		}
+		if m := takeForm.FindAllStringSubmatch(p.body, -1); len(m) != 1 || m[0][1] != open["id"] {
+			t.Fatalf("take buttons %v, want one for the open claim", m)
+		}
+		p = getPage(t, e, s.reviewer, "/review/search?status=paid", "en")
+		if p.status != http.StatusOK || !strings.Contains(p.body, paid["number"].(string)) || takeForm.MatchString(p.body) || !strings.Contains(p.body, "Paid") {
+			t.Fatalf("search by status paid: got %d, want the paid claim and no take button:\n%s", p.status, p.body)
+		}
+		if p := getPage(t, e, s.reviewer, "/review/search?sort=sideways", ""); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "정렬 방식을 목록에서 고르세요.") {
+			t.Errorf("bad sort: got %d, want 422 naming it", p.status)
+		}
+		if p := getPage(t, e, s.alice, "/review/search?q=x", ""); p.status != http.StatusForbidden {
+			t.Errorf("claimant on the search page: got %d, want 403", p.status)
+		}
+
+		id := open["id"].(string)
+		tok := formToken(t, s.reviewer, e.srv.URL+"/review/search")
+		r := postPage(t, e, s.reviewer, "/review/claims/"+id+"/lease", url.Values{"csrf_token": {tok}})
+		if r.status != http.StatusSeeOther || r.location != "/review/claims/"+id+"?done=leased" {
+			t.Fatalf("take: got %d → %s, want 303 to the claim", r.status, r.location)
+		}
+		page, _, ver := decisionForm(t, e, s.reviewer, id)
+		if ver == "" || !strings.Contains(page.body, `id="decision-form"`) || strings.Contains(page.body, `id="take"`) {
+			t.Fatalf("after taking: want the decision form and no take button:\n%s", page.body)
+		}
+		if p := getPage(t, e, s.reviewer, "/review/claims/"+id+"?done=leased", ""); !strings.Contains(p.body, "이 청구를 맡았습니다") {
+			t.Errorf("after taking: no notice saying so")
+		}
+		tok2 := formToken(t, s.reviewer2, e.srv.URL+"/review/search")
+		r = postPage(t, e, s.reviewer2, "/review/claims/"+id+"/lease", url.Values{"csrf_token": {tok2}})
+		if r.status != http.StatusConflict || !strings.Contains(r.body, "심사자 직*님이") || !strings.Contains(r.body, "까지 맡고 있습니다") {
+			t.Fatalf("taking a held claim: got %d, want 409 naming the holder:\n%s", r.status, r.body)
+		}
+	})
+}
+
+// TestReviewClaimPageOrderAndPeople: the review page shows the estimate
+// and the evidence before the decision form, the claimant's masked name
+// (never the full one), a "맡기" button on a claim nobody holds, and each
+// decision with its decider's role and masked name.
+func TestReviewClaimPageOrderAndPeople(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		f := newReviewFixture(t, e)
+		shop := registerNamed(t, e, "kim.shop@example.com", "김상점", "010-5555-0000")
+		id := f.file(t, shop, "s1", f.claimBody("driver", 0)).json(t)["id"].(string)
+		s := loginStaff(t, e)
+
+		p, tok, ver := decisionForm(t, e, s.reviewer, id)
+		if !strings.Contains(p.body, `<td id="claimant">김*점</td>`) || strings.Contains(p.body, "김상점") {
+			t.Errorf("claimant: want the masked name 김*점 and never the full one:\n%s", p.body)
+		}
+		estimate, evidence, form := strings.Index(p.body, `id="estimate`), strings.Index(p.body, `id="evidence"`), strings.Index(p.body, `id="decision-form"`)
+		if estimate < 0 || evidence < 0 || form < 0 || !(estimate < form && evidence < form) {
+			t.Errorf("order: estimate at %d, evidence at %d, decision form at %d; want the form after both", estimate, evidence, form)
+		}
+		if !strings.Contains(p.body, `id="take"`) || ver == "" {
+			t.Errorf("a submitted claim: want the take button and the decision form")
+		}
+		// Deciding without taking first takes it in the same step.
+		r := decideForm(t, e, s.reviewer, id, tok, ver, url.Values{"outcome": {"approve"}, "amount_krw": {"600,000"}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("deciding a submitted claim: got %d:\n%s", r.status, r.body)
+		}
+		p = getPage(t, e, s.supervisor, "/review/claims/"+id, "")
+		if !strings.Contains(p.body, "(심사자 직*)") || !strings.Contains(p.body, `id="second-lead"`) {
+			t.Errorf("history: want the reviewer's role and masked name:\n%s", p.body)
+		}
+	})
+}
+
+// registerNamed registers a claimant with a name and phone of their own and
+// returns their access token.
+func registerNamed(t *testing.T, e *testEnv, email, name, phone string) string {
+	t.Helper()
+	r := e.call(t, "POST", "/api/v1/auth/register", map[string]string{"email": email, "password": testPassword, "name": name, "phone": phone})
+	if r.status != http.StatusCreated {
+		t.Fatalf("register %s: %d %s", email, r.status, r.body)
+	}
+	return e.login(t, email, testPassword).AccessToken
+}
