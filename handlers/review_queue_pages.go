@@ -54,10 +54,10 @@ type queueRow struct {
 	OverTarget, Leased                   bool
 	// Takeable offers the "take this claim" button: not leased, not
 	// waiting for the claimant.
-	Takeable bool
-	Flags                                []string
-	Age                                  string
-	CreatedAt                            time.Time
+	Takeable  bool
+	Flags     []string
+	Age       string
+	CreatedAt time.Time
 }
 
 type queueData struct {

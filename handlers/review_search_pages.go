@@ -10,6 +10,7 @@ import (
 
 	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/policy"
 	"github.com/bosang/bosang/review"
 )
@@ -153,8 +154,8 @@ func (s *server) searchRows(c *gin.Context, v *view, f claims.Filter, d *searchD
 		if cv.Estimate != nil {
 			row.Estimate = cv.Estimate.AmountKRW
 		}
-		row.Open = slices.Contains([]string{string(claims.Submitted), string(claims.UnderReview), string(claims.Appealed),
-			string(claims.PendingSecondApproval)}, cv.Status)
+		row.Open = slices.Contains([]string{string(claims.Submitted), string(claims.UnderReview), string(claims.Appealed)}, cv.Status) ||
+			cv.Status == string(claims.PendingSecondApproval) && v.User.Role != models.RoleReviewer
 		d.Rows = append(d.Rows, row)
 	}
 	if len(list) == f.Limit {

@@ -126,6 +126,8 @@ func TestBrowserAccessibility(t *testing.T) {
 
 	supervisor := []string{"/review", "/review?min_krw=x", "/review/claims/" + staff.held, "/review/claims/" + staff.decided,
 		"/payouts", "/payouts/" + staff.batch, "/payouts/" + staff.batch + "/export?format=csv&reason="}
+	// The staff search: results with their take buttons, and a refused sort.
+	supervisor = append(supervisor, "/review/search?status=approved", "/review/search?q=demo&sort=x")
 
 	for _, lang := range []string{"ko", "en"} {
 		b.do(
