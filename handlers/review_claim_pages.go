@@ -156,6 +156,7 @@ func (s *server) renderReviewClaim(c *gin.Context, status int, v *view) {
 		d.Amount = strconv.FormatInt(cv.Estimate.AmountKRW, 10)
 	}
 	v.Data = d
+	allowPreviewObjects(c)
 	s.render(c, status, "review_claim", v)
 }
 

@@ -30,6 +30,7 @@ func (s *server) reviewPageRoutes(g *gin.RouterGroup) {
 	g.GET("/review/claims/:id", s.requireUser, staff, s.reviewClaimPage)
 	g.POST("/review/claims/:id/decisions", s.requireUser, staff, s.reviewDecisionSubmit)
 	g.POST("/review/claims/:id/lease", s.requireUser, staff, s.reviewLeaseSubmit)
+	g.GET("/review/claims/:id/evidence/:eid/preview", s.requireUser, staff, s.previewEvidence)
 	g.GET("/review/search", s.requireUser, staff, s.reviewSearchPage)
 	claimant := s.requireRole(models.RoleClaimant)
 	g.POST("/claims/:id/supplement", s.requireUser, claimant, s.supplementSubmit)

@@ -106,3 +106,44 @@ func registerNamed(t *testing.T, e *testEnv, email, name, phone string) string {
 	}
 	return e.login(t, email, testPassword).AccessToken
 }
+
+// TestReviewPagePreviewsEvidence: the review page shows an image and a PDF
+// inline from the preview endpoint; each preview
+// served is recorded as a staff access with its reason; claimants and
+// operators cannot use it.
+func TestReviewPagePreviewsEvidence(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		f := newReviewFixture(t, e)
+		id := f.file(t, f.alice, "a1", f.claimBody("driver", 0)).json(t)["id"].(string)
+		png := upload(t, e, f.alice, id, "screenshot", "receipt.png", pngBytes(64)).json(t)["id"].(string)
+		pdf := upload(t, e, f.alice, id, "other", "statement.pdf", []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")).json(t)["id"].(string)
+		s := loginStaff(t, e)
+
+		p := getPage(t, e, s.reviewer, "/review/claims/"+id, "")
+		pre := "/review/claims/" + id + "/evidence/"
+		if !strings.Contains(p.body, `<img src="`+pre+png+`/preview"`) || !strings.Contains(p.body, `<object data="`+pre+pdf+`/preview" type="application/pdf"`) {
+			t.Fatalf("previews: want the image and the PDF inline:\n%s", p.body)
+		}
+		for _, ev := range []struct{ id, ctype string }{{png, "image/png"}, {pdf, "application/pdf"}} {
+			r := getPage(t, e, s.reviewer, pre+ev.id+"/preview", "")
+			if r.status != http.StatusOK {
+				t.Fatalf("preview %s: got %d", ev.ctype, r.status)
+			}
+		}
+		resp, err := s.reviewer.Get(e.srv.URL + pre + png + "/preview")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.Header.Get("Content-Type") != "image/png" || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "inline") {
+			t.Errorf("preview headers: %v", resp.Header)
+		}
+		if r := getPage(t, e, s.alice, pre+png+"/preview", ""); r.status != http.StatusForbidden {
+			t.Errorf("claimant preview: got %d, want 403", r.status)
+		}
+		n := countWhere(t, e.db, `SELECT count(*) FROM audit_entries WHERE action = 'claim.preview_evidence' AND entity_id = '`+id+`' AND details LIKE '%"reason":"claim_review"%'`)
+		if n != 3 {
+			t.Errorf("preview access records with the reason: %d, want 3 (two previews and the headers check)", n)
+		}
+	})
+}
