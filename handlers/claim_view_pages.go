@@ -72,7 +72,7 @@ type evidenceRow struct {
 	// Preview is how the review page shows the file inline: "image",
 	// "pdf" or "" (download only).
 	Preview string
-	At                           time.Time
+	At      time.Time
 }
 
 // outcomeView is the decision in force in the page's language.
