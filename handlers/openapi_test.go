@@ -68,6 +68,7 @@ var documentedRoutes = []struct{ method, path string }{
 	{"POST", "/api/v1/claims/{id}/withdraw"},
 	{"POST", "/api/v1/review/next"},
 	{"POST", "/api/v1/review/claims/{id}/lease"},
+	{"POST", "/api/v1/review/bulk-decisions"},
 	{"GET", "/api/v1/review/queue"},
 	{"POST", "/api/v1/claims/{id}/decisions"},
 	{"GET", "/api/v1/claims/{id}/decisions"},
@@ -1338,6 +1339,17 @@ func TestOpenAPIReviewResponses(t *testing.T) {
 		}
 		if c := code(k.exchange(t, e, 409, reqValid, "POST", "/api/v1/review/claims/"+decided["approve"]+"/lease", nil, rev2...)); c != "not_reviewable" {
 			t.Errorf("leasing an approved claim: code %q, want not_reviewable", c)
+		}
+		// Bulk decisions: each claim's result, refusals included.
+		bulkP := "/api/v1/review/bulk-decisions"
+		k.exchange(t, e, 422, reqInvalid, "POST", bulkP, map[string]any{"claim_ids": []string{}, "outcome": "approve"}, rev2...)
+		k.exchange(t, e, 422, reqValid, "POST", bulkP, map[string]any{"claim_ids": []string{decided["approve"]}, "outcome": "reject"}, rev2...)
+		k.exchange(t, e, 400, reqInvalid, "POST", bulkP, `{"claim_ids":`, rev2...)
+		k.exchange(t, e, 403, reqValid, "POST", bulkP, map[string]any{"claim_ids": []string{decided["approve"]}, "outcome": "approve"}, op...)
+		k.exchange(t, e, 401, reqValid, "POST", bulkP, map[string]any{"claim_ids": []string{decided["approve"]}, "outcome": "approve"})
+		res := k.exchange(t, e, 200, reqValid, "POST", bulkP, map[string]any{"claim_ids": []string{decided["approve"], unknown}, "outcome": "approve"}, rev2...).json(t)["results"].([]any)
+		if len(res) != 2 || res[0].(map[string]any)["status"] != nil || res[1].(map[string]any)["error"] == nil {
+			t.Errorf("bulk on a decided and an unknown claim: %v, want both left with a reason", res)
 		}
 
 		// Payout batches: supervisors only.

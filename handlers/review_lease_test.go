@@ -1,9 +1,15 @@
 package handlers_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/bosang/bosang/review"
 )
 
 // queuedIDs returns the ids of the open claims in the review queue, oldest
@@ -150,6 +156,67 @@ func TestSupervisorNextServesSecondApprovalsFirst(t *testing.T) {
 		}
 		if c, _ := f.next(t, f.supervisor); c == nil || c["id"] != own["id"] {
 			t.Fatalf("supervisor1's take-next: got %v, want supervisor2's own large approval", c)
+		}
+	})
+}
+
+// TestBulkDecisionFourEyes: one decision for a chosen set: approvals above
+// the authority limit wait for a second approval (never approved
+// straight), a claim another reviewer holds is left and reported, a reject
+// needs its one reason code; a supervisor's bulk approval of the waiting
+// claims is the second approval, except for their own.
+func TestBulkDecisionFourEyes(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		f := newReviewFixture(t, e)
+		f.fileMany(t, 3)
+		ids := f.queuedIDs(t)
+		held := f.lease(t, f.reviewer2, ids[2])
+		if held.status != http.StatusOK {
+			t.Fatalf("lease: %d %s", held.status, held.body)
+		}
+		bulk := func(token string, body map[string]any) response {
+			return e.call(t, "POST", "/api/v1/review/bulk-decisions", body, bearer(token)...)
+		}
+		if r := bulk(f.reviewer, map[string]any{"claim_ids": ids, "outcome": "reject"}); r.status != http.StatusUnprocessableEntity {
+			t.Fatalf("bulk reject without a reason: got %d %s, want 422", r.status, r.body)
+		}
+		if r := bulk(f.operator, map[string]any{"claim_ids": ids, "outcome": "approve"}); r.status != http.StatusForbidden {
+			t.Errorf("operator bulk: got %d, want 403", r.status)
+		}
+		// Above the limit: every estimate is small, so lower the limit by
+		// deciding with a service whose authority limit is ₩0.
+		low := review.DefaultSettings
+		low.SecondApprovalAboveKRW = 0
+		svc := review.NewService(e.db.Review(), e.claims, low, time.Now, uuid.NewString)
+		rev, _ := e.db.UserByEmail(context.Background(), "rev1@example.com")
+		res, err := svc.DecideBulk(context.Background(), rev, review.BulkInput{ClaimIDs: ids, Outcome: "approve"})
+		if err != nil || len(res) != 3 {
+			t.Fatalf("bulk approve: %v, %v", res, err)
+		}
+		for i, r := range res[:2] {
+			if r.Status != "pending_second_approval" {
+				t.Errorf("claim %d above the limit: %+v, want pending_second_approval", i, r)
+			}
+		}
+		if res[2].Status != "" || res[2].Error == nil || !strings.Contains(res[2].Error.KO, "심사자 직*님이") {
+			t.Errorf("the held claim: %+v, want it left and the holder named", res[2])
+		}
+		// The API: the same reviewer's second look is refused, a
+		// supervisor's bulk approval gives the second approval.
+		r := bulk(f.reviewer, map[string]any{"claim_ids": ids[:2], "outcome": "approve"})
+		for _, it := range r.json(t)["results"].([]any) {
+			if m := it.(map[string]any); m["status"] != nil || m["error"] == nil {
+				t.Errorf("first reviewer approving again: %v, want refused", m)
+			}
+		}
+		r = bulk(f.supervisor, map[string]any{"claim_ids": ids[:2], "outcome": "approve", "note": "일괄 2차 승인"})
+		if r.status != http.StatusOK {
+			t.Fatalf("supervisor bulk: %d %s", r.status, r.body)
+		}
+		for _, it := range r.json(t)["results"].([]any) {
+			if m := it.(map[string]any); m["status"] != "approved" {
+				t.Errorf("second approval in bulk: %v, want approved", m)
+			}
 		}
 	})
 }
