@@ -32,6 +32,7 @@ func (s *server) reviewPageRoutes(g *gin.RouterGroup) {
 	g.POST("/review/claims/:id/lease", s.requireUser, staff, s.reviewLeaseSubmit)
 	g.GET("/review/claims/:id/evidence/:eid/preview", s.requireUser, staff, s.previewEvidence)
 	g.GET("/review/search", s.requireUser, staff, s.reviewSearchPage)
+	g.POST("/review/bulk", s.requireUser, staff, s.reviewBulkSubmit)
 	claimant := s.requireRole(models.RoleClaimant)
 	g.POST("/claims/:id/supplement", s.requireUser, claimant, s.supplementSubmit)
 	g.POST("/claims/:id/appeal", s.requireUser, claimant, s.appealSubmit)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
@@ -38,14 +40,30 @@ type searchData struct {
 	Statuses, Categories, Outages, Flags, Sorts []option
 	More                                        string
 	Searched                                    bool
+	// Reasons are the reason codes the bulk form offers; Back the query
+	// the bulk form returns to; Bulk the results of a bulk decision.
+	Reasons []option
+	Back    string
+	Bulk    []bulkRow
+}
+
+// bulkRow is one claim's result of a bulk decision on the search page.
+type bulkRow struct {
+	Number, Status, Error string
 }
 
 // reviewSearchPage finds any claim, whatever its status, by its number or
 // its claimant's name, phone, e-mail or business number, with the queue's
 // filters and a sort order; each result can be taken from here.
 func (s *server) reviewSearchPage(c *gin.Context) {
-	v := s.view(c, "review.search.title")
+	s.renderSearch(c, s.view(c, "review.search.title"), nil)
+}
+
+// renderSearch renders the search page for the query of c's URL, with the
+// results of a bulk decision just made when bulk is not nil.
+func (s *server) renderSearch(c *gin.Context, v *view, bulk []bulkRow) {
 	ctx := c.Request.Context()
+	bulkErrors := len(v.Errors) // the bulk form's, which do not stop the search
 	q := c.Request.URL.Query()
 	for _, k := range searchFields {
 		v.Form[k] = strings.TrimSpace(q.Get(k))
@@ -98,11 +116,11 @@ func (s *server) reviewSearchPage(c *gin.Context) {
 		v.Errors["q"] = v.L.T("review.search.too_long")
 		f.Query = ""
 	}
-	d := searchData{}
+	d := searchData{Bulk: bulk, Back: c.Request.URL.RawQuery}
 	for _, k := range searchFields {
 		d.Searched = d.Searched || (v.Form[k] != "" && k != "sort")
 	}
-	if d.Searched && len(v.Errors) == 0 {
+	if d.Searched && len(v.Errors) == bulkErrors {
 		if err := s.searchRows(c, v, f, &d); err != nil {
 			s.fail(c, err)
 			return
@@ -124,6 +142,9 @@ func (s *server) reviewSearchPage(c *gin.Context) {
 	}
 	for _, so := range searchSorts {
 		d.Sorts = append(d.Sorts, option{Value: so, Label: v.L.T("review.search.sort." + so), Selected: f.Sort == so})
+	}
+	for _, code := range review.ReasonCodes {
+		d.Reasons = append(d.Reasons, option{Value: code, Label: reasonLabel(v.L, code)})
 	}
 	v.Data = d
 	status := http.StatusOK
@@ -169,4 +190,44 @@ func (s *server) searchRows(c *gin.Context, v *view, f claims.Filter, d *searchD
 		d.More = "/review/search?" + more.Encode()
 	}
 	return nil
+}
+
+// reviewBulkSubmit applies the bulk form's decision to the claims ticked
+// in the search results (review.Service.DecideBulk) and shows the search
+// again with each claim's result.
+func (s *server) reviewBulkSubmit(c *gin.Context) {
+	v := s.view(c, "review.search.title")
+	back, err := url.ParseQuery(c.PostForm("back"))
+	if err != nil {
+		back = url.Values{}
+	}
+	c.Request.URL.RawQuery = back.Encode()
+	if err := c.Request.ParseForm(); err != nil {
+		s.fail(c, &malformed{err})
+		return
+	}
+	in := review.BulkInput{ClaimIDs: c.Request.PostForm["claim_id"], Outcome: c.PostForm("outcome"),
+		ReasonCode: c.PostForm("reason_code"), Note: strings.TrimSpace(c.PostForm("note"))}
+	results, err := s.review.DecideBulk(c.Request.Context(), v.User, in)
+	var ve *apperr.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		v.Errors = localize(ve.Fields, v.Lang)
+		s.renderSearch(c, v, nil)
+		return
+	case err != nil:
+		s.fail(c, err)
+		return
+	}
+	rows := make([]bulkRow, len(results))
+	for i, r := range results {
+		rows[i] = bulkRow{Number: r.Number, Status: v.L.T("claims.status." + r.Status)}
+		if r.Number == "" {
+			rows[i].Number = r.ID
+		}
+		if r.Error != nil {
+			rows[i].Status, rows[i].Error = "", r.Error.In(v.Lang)
+		}
+	}
+	s.renderSearch(c, v, rows)
 }

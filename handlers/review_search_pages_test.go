@@ -147,3 +147,37 @@ func TestReviewPagePreviewsEvidence(t *testing.T) {
 		}
 	})
 }
+
+// TestReviewSearchPageBulkDecision: ticked search results are decided with
+// one outcome and reason code, each on its own: the free ones rejected, the
+// one another reviewer holds skipped and said so; without a reason code the
+// search comes back with the error.
+func TestReviewSearchPageBulkDecision(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		f := newReviewFixture(t, e)
+		f.fileMany(t, 3)
+		ids := f.queuedIDs(t)
+		if r := f.lease(t, f.reviewer2, ids[2]); r.status != http.StatusOK {
+			t.Fatalf("lease: %d", r.status)
+		}
+		s := loginStaff(t, e)
+		p := getPage(t, e, s.reviewer, "/review/search?status=submitted", "")
+		if !strings.Contains(p.body, `id="bulk-form"`) || strings.Count(p.body, `name="claim_id"`) != 2 {
+			t.Fatalf("search page: want the bulk form and two claims to tick:\n%s", p.body)
+		}
+		tok := formToken(t, s.reviewer, e.srv.URL+"/review/search")
+		form := url.Values{"csrf_token": {tok}, "back": {"status=submitted"}, "claim_id": ids, "outcome": {"reject"}}
+		r := postPage(t, e, s.reviewer, "/review/bulk", form)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "사유 코드를 고르세요.") {
+			t.Fatalf("bulk reject without a reason: got %d, want 422 naming it:\n%s", r.status, r.body)
+		}
+		form.Set("reason_code", "duplicate")
+		r = postPage(t, e, s.reviewer, "/review/bulk", form)
+		if r.status != http.StatusOK || !strings.Contains(r.body, `id="bulk-done"`) || strings.Count(r.body, ": 기각</li>") != 2 || !strings.Contains(r.body, "심사자 직*님이") {
+			t.Fatalf("bulk reject: got %d, want two rejected and the held one named:\n%s", r.status, r.body)
+		}
+		if n := countWhere(t, e.db, `SELECT count(*) FROM claims WHERE status = 'rejected'`); n != 2 {
+			t.Errorf("rejected claims: %d, want 2", n)
+		}
+	})
+}

@@ -3,10 +3,8 @@ package review
 import (
 	"context"
 	"errors"
-	"slices"
 
 	"github.com/bosang/bosang/apperr"
-	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/input"
 	"github.com/bosang/bosang/models"
 )
@@ -115,9 +113,3 @@ func (s *Service) decideOne(ctx context.Context, actor *models.User, id string, 
 	}
 	return r, nil
 }
-
-// bulkDecided are the statuses a bulk decision can leave a claim in.
-var bulkDecided = []claims.Status{claims.Approved, claims.Rejected, claims.PendingSecondApproval}
-
-// BulkDecided reports whether a bulk result status is a decision made.
-func BulkDecided(status string) bool { return slices.Contains(bulkDecided, claims.Status(status)) }
