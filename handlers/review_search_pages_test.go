@@ -1,11 +1,18 @@
 package handlers_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/review"
 )
 
 var takeForm = regexp.MustCompile(`action="/review/claims/([0-9a-f-]{36})/lease"`)
@@ -178,6 +185,36 @@ func TestReviewSearchPageBulkDecision(t *testing.T) {
 		}
 		if n := countWhere(t, e.db, `SELECT count(*) FROM claims WHERE status = 'rejected'`); n != 2 {
 			t.Errorf("rejected claims: %d, want 2", n)
+		}
+	})
+}
+
+// TestReviewPageNamesTheSystem: an automatic approval shows in the review
+// page's history as done by "시스템" ("System" in English).
+func TestReviewPageNamesTheSystem(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		f := newReviewFixture(t, e)
+		ctx := context.Background()
+		alice, _ := e.db.UserByEmail(ctx, "alice@example.com")
+		quiet := e.claims.WithClock(time.Now)
+		quiet.OnChange(nil) // leave it submitted for the run below
+		key := uuid.NewString()
+		quiet.BeginRequest(ctx, alice.ID, key, []byte(key))
+		v, err := quiet.File(ctx, alice, key, claims.NewClaim{OutageID: f.outageID, Category: "free_user", Description: "불편"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		never := review.DefaultSettings
+		never.SampleBP = 0 // no claim held back for people
+		if p, err := review.NewService(e.db.Review(), e.claims, never, time.Now, uuid.NewString).Adjudicate(ctx, "", nil); err != nil || p.Approved != 1 {
+			t.Fatalf("adjudicate: %+v, %v; want the claim approved", p, err)
+		}
+		s := loginStaff(t, e)
+		if p := getPage(t, e, s.reviewer, "/review/claims/"+v.ID, ""); !strings.Contains(p.body, "(시스템)") {
+			t.Errorf("history of an automatic approval: want it done by 시스템:\n%s", p.body)
+		}
+		if p := getPage(t, e, s.reviewer, "/review/claims/"+v.ID, "en"); !strings.Contains(p.body, "(System)") {
+			t.Errorf("English history: want System")
 		}
 	})
 }
