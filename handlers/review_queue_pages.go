@@ -55,7 +55,7 @@ type queueRow struct {
 	AgeDays                              int
 	OverTarget, Leased                   bool
 	// Takeable offers the "take this claim" button: not leased, not
-	// waiting for the claimant.
+	// waiting for the claimant, and a second approval only to supervisors.
 	Takeable  bool
 	Flags     []string
 	Age       string
@@ -154,7 +154,8 @@ func (s *server) reviewQueuePage(c *gin.Context) {
 			Status: v.L.T("claims.status." + it.Status), Estimate: it.EstimateAmountKRW, Claimed: it.ClaimedAmountKRW, AgeDays: it.AgeDays,
 			OverTarget: it.OverTarget, CreatedAt: it.CreatedAt, Age: v.L.T("review.age_days", map[string]any{"Days": it.AgeDays}),
 			Leased: it.LeaseExpiresAt != nil && it.LeaseExpiresAt.After(time.Now())}
-		row.Takeable = !row.Leased && it.Status != string(claims.SupplementRequested)
+		row.Takeable = !row.Leased && it.Status != string(claims.SupplementRequested) &&
+			(it.Status != string(claims.PendingSecondApproval) || v.User.Role != models.RoleReviewer)
 		for _, fl := range it.Flags {
 			row.Flags = append(row.Flags, v.L.T("review.flag."+fl))
 		}

@@ -96,6 +96,13 @@ func TestReviewClaimPageOrderAndPeople(t *testing.T) {
 		if r.status != http.StatusSeeOther {
 			t.Fatalf("deciding a submitted claim: got %d:\n%s", r.status, r.body)
 		}
+		take := `action="/review/claims/` + id + `/lease"`
+		if q := getPage(t, e, s.reviewer, "/review", ""); strings.Contains(q.body, take) {
+			t.Errorf("a reviewer's queue offers to take a claim waiting for a supervisor")
+		}
+		if q := getPage(t, e, s.supervisor, "/review", ""); !strings.Contains(q.body, take) {
+			t.Errorf("a supervisor's queue does not offer to take the claim waiting for a second approval")
+		}
 		p = getPage(t, e, s.supervisor, "/review/claims/"+id, "")
 		if !strings.Contains(p.body, "(심사자 직*)") || !strings.Contains(p.body, `id="second-lead"`) {
 			t.Errorf("history: want the reviewer's role and masked name:\n%s", p.body)
