@@ -150,3 +150,30 @@ func Merge(errs ...error) error {
 	}
 	return f.Err()
 }
+
+// Explained is an error whose category's generic message is replaced, in
+// both languages, by one that says what happened ("another reviewer holds
+// this claim until 14:30"), with its own error code when Kind is set. It
+// unwraps to Err, so its category (and status) is Err's.
+type Explained struct {
+	Err  error
+	Kind string
+	Msg  Message
+}
+
+// Explain wraps err with a message in Korean and English and an error code.
+func Explain(err error, kind, ko, en string) error {
+	return &Explained{Err: err, Kind: kind, Msg: Message{KO: ko, EN: en}}
+}
+
+// Error returns the wrapped error's text and the English message, for logs.
+func (e *Explained) Error() string { return e.Err.Error() + ": " + e.Msg.EN }
+
+// Unwrap returns the wrapped error.
+func (e *Explained) Unwrap() error { return e.Err }
+
+// Message returns the message shown to the caller.
+func (e *Explained) Message() Message { return e.Msg }
+
+// Code returns the error code, or "" to keep the category's.
+func (e *Explained) Code() string { return e.Kind }

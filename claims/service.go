@@ -377,6 +377,7 @@ func (f Filter) check() error {
 	}
 	input.Line(&fs, "category", f.Category, 40)
 	input.Line(&fs, "sort", f.Sort, 40)
+	input.Line(&fs, "flag", f.Flag, 40)
 	input.Line(&fs, "q", f.Query, 200)
 	return fs.Err()
 }

@@ -80,7 +80,11 @@ type Filter struct {
 	OutageID   string
 	MinKRW     *int64
 	MaxKRW     *int64
-	Query      string
+	// Flag selects claims carrying this fraud or duplicate signal.
+	Flag string
+	// Query searches the claim number, the description and the claimant's
+	// name, e-mail, phone and business number.
+	Query string
 	// Sort is "created_at" (default, oldest first), "-created_at",
 	// "amount" or "-amount".
 	Sort  string

@@ -71,7 +71,10 @@ type eventRow struct {
 
 type evidenceRow struct {
 	ID, Kind, Name, Size, SHA256 string
-	At                           time.Time
+	// Preview is how the review page shows the file inline: "image",
+	// "pdf" or "" (download only).
+	Preview string
+	At      time.Time
 }
 
 // outcomeView is the decision in force in the page's language.
@@ -203,7 +206,7 @@ func (s *server) claimDataOf(c *gin.Context, v *view, cv *claims.View) (claimDat
 	}
 	for _, e := range cv.Evidence {
 		d.Evidence = append(d.Evidence, evidenceRow{ID: e.ID, Kind: v.L.T("claims.evidence." + e.Kind), Name: e.Name,
-			Size: sizeText(e.Size), SHA256: e.SHA256, At: e.CreatedAt})
+			Size: sizeText(e.Size), SHA256: e.SHA256, At: e.CreatedAt, Preview: previewKind(e.ContentType)})
 	}
 	for _, b := range claims.Banks {
 		if b.Code == cv.PayoutAccount.Bank {

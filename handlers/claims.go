@@ -194,7 +194,7 @@ func (s *server) listClaims(c *gin.Context) {
 
 func claimFilter(c *gin.Context) (claims.Filter, error) {
 	var f apperr.Fields
-	out := claims.Filter{Category: c.Query("category"), OutageID: c.Query("outage_id"), Query: c.Query("q"), Sort: c.Query("sort"), After: c.Query("next")}
+	out := claims.Filter{Category: c.Query("category"), OutageID: c.Query("outage_id"), Query: c.Query("q"), Flag: c.Query("flag"), Sort: c.Query("sort"), After: c.Query("next")}
 	if v := c.Query("status"); v != "" {
 		out.Status = strings.Split(v, ",")
 	}

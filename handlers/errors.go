@@ -106,8 +106,12 @@ func (s *server) apiError(c *gin.Context, err error) (int, errorBody) {
 	lang := s.lang(c)
 	body := errorBody{Error: errorDetail{Code: m.code, Message: pick(lang, m.ko, m.en)}}
 	var cd coder
-	if m.status < 500 && errors.As(err, &cd) {
+	if m.status < 500 && errors.As(err, &cd) && cd.Code() != "" {
 		body.Error.Code = cd.Code()
+	}
+	var ex *apperr.Explained
+	if m.status < 500 && errors.As(err, &ex) {
+		body.Error.Message = ex.Message().In(lang)
 	}
 	var ve *apperr.ValidationError
 	var fe fielder

@@ -67,6 +67,8 @@ var documentedRoutes = []struct{ method, path string }{
 	{"GET", "/api/v1/claims/{id}/evidence/{eid}"},
 	{"POST", "/api/v1/claims/{id}/withdraw"},
 	{"POST", "/api/v1/review/next"},
+	{"POST", "/api/v1/review/claims/{id}/lease"},
+	{"POST", "/api/v1/review/bulk-decisions"},
 	{"GET", "/api/v1/review/queue"},
 	{"POST", "/api/v1/claims/{id}/decisions"},
 	{"GET", "/api/v1/claims/{id}/decisions"},
@@ -1320,6 +1322,34 @@ func TestOpenAPIReviewResponses(t *testing.T) {
 		appealed := k.exchangeRaw(t, e, 200, reqValid, "POST", claimsP+rejected+"/appeal", ctype, form, ownerOf(rejected)...).json(t)
 		if appealed["status"] != "appealed" || len(appealed["evidence"].([]any)) != 1 {
 			t.Errorf("appeal with a file: status %v, evidence %v; want appealed with the file", appealed["status"], appealed["evidence"])
+		}
+		// Lease a chosen claim: the appeal, not for its decider; held, it
+		// names its holder; a decided claim has nothing to take.
+		leaseP := "/api/v1/review/claims/" + rejected + "/lease"
+		k.exchange(t, e, 403, reqValid, "POST", leaseP, nil, rev...)
+		k.exchange(t, e, 403, reqValid, "POST", leaseP, nil, alice...)
+		k.exchange(t, e, 403, reqValid, "POST", leaseP, nil, op...)
+		k.exchange(t, e, 401, reqValid, "POST", leaseP, nil)
+		k.exchange(t, e, 404, reqValid, "POST", "/api/v1/review/claims/"+unknown+"/lease", nil, rev2...)
+		if got := k.exchange(t, e, 200, reqValid, "POST", leaseP, nil, rev2...).json(t)["status"]; got != "under_review" {
+			t.Errorf("leasing the appeal: status %v, want under_review", got)
+		}
+		if c := code(k.exchange(t, e, 409, reqValid, "POST", leaseP, nil, sup...)); c != "lease_held" {
+			t.Errorf("leasing a held claim: code %q, want lease_held", c)
+		}
+		if c := code(k.exchange(t, e, 409, reqValid, "POST", "/api/v1/review/claims/"+decided["approve"]+"/lease", nil, rev2...)); c != "not_reviewable" {
+			t.Errorf("leasing an approved claim: code %q, want not_reviewable", c)
+		}
+		// Bulk decisions: each claim's result, refusals included.
+		bulkP := "/api/v1/review/bulk-decisions"
+		k.exchange(t, e, 422, reqInvalid, "POST", bulkP, map[string]any{"claim_ids": []string{}, "outcome": "approve"}, rev2...)
+		k.exchange(t, e, 422, reqValid, "POST", bulkP, map[string]any{"claim_ids": []string{decided["approve"]}, "outcome": "reject"}, rev2...)
+		k.exchange(t, e, 400, reqInvalid, "POST", bulkP, `{"claim_ids":`, rev2...)
+		k.exchange(t, e, 403, reqValid, "POST", bulkP, map[string]any{"claim_ids": []string{decided["approve"]}, "outcome": "approve"}, op...)
+		k.exchange(t, e, 401, reqValid, "POST", bulkP, map[string]any{"claim_ids": []string{decided["approve"]}, "outcome": "approve"})
+		res := k.exchange(t, e, 200, reqValid, "POST", bulkP, map[string]any{"claim_ids": []string{decided["approve"], unknown}, "outcome": "approve"}, rev2...).json(t)["results"].([]any)
+		if len(res) != 2 || res[0].(map[string]any)["status"] != nil || res[1].(map[string]any)["error"] == nil {
+			t.Errorf("bulk on a decided and an unknown claim: %v, want both left with a reason", res)
 		}
 
 		// Payout batches: supervisors only.

@@ -19,7 +19,7 @@ import (
 var pageNames = []string{"home", "register", "login", "login_mfa", "login_recovery", "account", "error",
 	"status", "outage", "eligibility", "ops", "outage_form", "notice_draft",
 	"claims", "claim_new", "claim", "profiles", "dashboard",
-	"review_queue", "review_claim", "payouts", "payout_batch", "audit"}
+	"review_queue", "review_claim", "review_search", "payouts", "payout_batch", "audit"}
 
 type pages struct{ byName map[string]*template.Template }
 

@@ -19,6 +19,8 @@ func (s *server) reviewRoutes(g *gin.RouterGroup) {
 	staff := s.requireRole(models.RoleReviewer, models.RoleSupervisor)
 	g.POST("/review/next", s.requireUser, staff, s.reviewNext)
 	g.GET("/review/queue", s.requireUser, staff, s.reviewQueue)
+	g.POST("/review/claims/:id/lease", s.requireUser, staff, s.leaseClaim)
+	g.POST("/review/bulk-decisions", s.requireUser, staff, s.decideBulk)
 	g.POST("/claims/:id/decisions", s.requireUser, staff, s.decideClaim)
 	g.GET("/claims/:id/decisions", s.requireUser, s.requireRole(claimReaders...), s.listDecisions)
 	g.POST("/claims/:id/supplement", s.requireUser, s.requireRole(models.RoleClaimant), s.answerSupplement)
@@ -41,6 +43,48 @@ func (s *server) reviewNext(c *gin.Context) {
 	}
 	c.Header("ETag", etag(v.Version))
 	c.JSON(http.StatusOK, v)
+}
+
+// leaseClaim takes one chosen claim for the caller (review.Service.Lease).
+func (s *server) leaseClaim(c *gin.Context) {
+	v, err := s.review.Lease(c.Request.Context(), currentUser(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.recordStaffAccess(c, claimRead(actionLeaseClaim, v.ID, v.ClaimantID)); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("ETag", etag(v.Version))
+	c.JSON(http.StatusOK, v)
+}
+
+// decideBulk applies one decision to a chosen set of claims
+// (review.Service.DecideBulk) and reports each claim's result.
+func (s *server) decideBulk(c *gin.Context) {
+	var in review.BulkInput
+	if err := bindJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	results, err := s.review.DecideBulk(c.Request.Context(), currentUser(c), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	lang := s.lang(c)
+	out := make([]gin.H, len(results))
+	for i, r := range results {
+		out[i] = gin.H{"id": r.ID, "number": r.Number, "status": nil, "error": nil}
+		if r.Status != "" {
+			out[i]["status"] = r.Status
+		}
+		if r.Error != nil {
+			out[i]["error"] = r.Error.In(lang)
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"results": out})
 }
 
 func (s *server) decideClaim(c *gin.Context) {

@@ -47,14 +47,21 @@ type reviewClaimData struct {
 	Approved  int64
 	DueMin    string
 	LeaseEnds string
+	// Claimant is the claimant's masked name.
+	Claimant string
+	// CanTake offers the "take this claim" button.
+	CanTake bool
 }
 
 // reviewClaimPage shows a claim to staff with its history and the form that
 // applies to it now.
 func (s *server) reviewClaimPage(c *gin.Context) {
 	v := s.view(c, "review.claim.title")
-	if c.Query("done") == "decided" {
+	switch c.Query("done") {
+	case "decided":
 		v.Form["notice"] = v.L.T("review.decision.recorded")
+	case "leased":
+		v.Form["notice"] = v.L.T("review.take.done")
 	}
 	s.renderReviewClaim(c, http.StatusOK, v)
 }
@@ -75,14 +82,28 @@ func (s *server) renderReviewClaim(c *gin.Context, status int, v *view) {
 		s.fail(c, err)
 		return
 	}
+	ids := []string{cv.ClaimantID}
+	if facts.LeasedBy != nil {
+		ids = append(ids, *facts.LeasedBy)
+	}
+	for _, dec := range list {
+		if dec.ActorID != nil {
+			ids = append(ids, *dec.ActorID)
+		}
+	}
+	people, err := s.review.People(ctx, ids...)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	v.Title = v.L.T("review.claim.title_of", map[string]any{"Number": cv.Number})
 	d := reviewClaimData{claimData: cd, Version: cv.Version, Approved: facts.ApprovedAmountKRW,
-		DueMin: time.Now().In(kst).AddDate(0, 0, 1).Format("2006-01-02")}
+		DueMin: time.Now().In(kst).AddDate(0, 0, 1).Format("2006-01-02"), Claimant: people[cv.ClaimantID].MaskedName}
 	for _, fl := range facts.Flags {
 		d.Flags = append(d.Flags, v.L.T("review.flag."+fl))
 	}
 	for _, dec := range list {
-		row := decisionRow{At: dec.CreatedAt, Actor: v.L.T("role." + dec.ActorRole), Action: v.L.T("review.action." + dec.Action),
+		row := decisionRow{At: dec.CreatedAt, Actor: actorText(v.L, dec.ActorID, dec.ActorRole, people), Action: v.L.T("review.action." + dec.Action),
 			From: v.L.T("claims.status." + dec.FromStatus), To: v.L.T("claims.status." + dec.ToStatus), Note: dec.Note, Due: dec.DueAt,
 			Amount: dec.AmountKRW, HasAmount: dec.AmountKRW > 0}
 		if dec.ReasonCode != "" {
@@ -92,21 +113,29 @@ func (s *server) renderReviewClaim(c *gin.Context, status int, v *view) {
 	}
 	u := v.User
 	supervisor := u.Role == models.RoleSupervisor || u.Role == models.RoleAdmin
+	live := facts.LeasedBy != nil && facts.LeaseExpiresAt != nil && facts.LeaseExpiresAt.After(time.Now())
+	mine := live && *facts.LeasedBy == u.ID
+	ownDecision := facts.DecidedBy != nil && *facts.DecidedBy == u.ID
 	switch st := claims.Status(cv.Status); {
-	case st == claims.UnderReview && facts.LeasedBy != nil && *facts.LeasedBy != u.ID && u.Role != models.RoleAdmin &&
-		facts.LeaseExpiresAt != nil && facts.LeaseExpiresAt.After(time.Now()):
-		d.Mode, d.Why = modeMessage, v.L.T("review.why.leased", map[string]any{"At": kstText(facts.LeaseExpiresAt)})
-	case st == claims.UnderReview:
-		d.Mode = modeDecide
-		d.LeaseEnds = kstText(facts.LeaseExpiresAt)
-	case st == claims.PendingSecondApproval && facts.DecidedBy != nil && *facts.DecidedBy == u.ID:
+	case live && !mine && u.Role != models.RoleAdmin && (st == claims.UnderReview || st == claims.PendingSecondApproval):
+		holder := people[*facts.LeasedBy]
+		d.Mode, d.Why = modeMessage, v.L.T("review.take.held", map[string]any{"Who": v.L.T("role."+holder.Role.String()) + " " + holder.MaskedName,
+			"At": kstText(facts.LeaseExpiresAt)})
+	case (st == claims.Appealed || st == claims.UnderReview && facts.AppealedAt != nil) && ownDecision:
+		d.Mode, d.Why = modeMessage, v.L.T("review.take.own_appeal")
+	case st == claims.UnderReview || st == claims.Submitted || st == claims.Appealed:
+		d.Mode, d.CanTake = modeDecide, !mine
+		if mine {
+			d.LeaseEnds = kstText(facts.LeaseExpiresAt)
+		} else {
+			d.Why = v.L.T("review.take.lead")
+		}
+	case st == claims.PendingSecondApproval && ownDecision:
 		d.Mode, d.Why = modeMessage, v.L.T("review.why.four_eyes")
 	case st == claims.PendingSecondApproval && !supervisor:
 		d.Mode, d.Why = modeMessage, v.L.T("review.why.supervisor")
 	case st == claims.PendingSecondApproval:
-		d.Mode = modeSecond
-	case st == claims.Submitted || st == claims.Appealed:
-		d.Mode, d.Why = modeMessage, v.L.T("review.why.queued")
+		d.Mode, d.CanTake = modeSecond, !mine
 	case st == claims.SupplementRequested:
 		d.Mode, d.Why = modeMessage, v.L.T("review.why.supplement", map[string]any{"At": kstText(facts.SupplementDueAt)})
 	default:
@@ -127,7 +156,44 @@ func (s *server) renderReviewClaim(c *gin.Context, status int, v *view) {
 		d.Amount = strconv.FormatInt(cv.Estimate.AmountKRW, 10)
 	}
 	v.Data = d
+	allowPreviewObjects(c)
 	s.render(c, status, "review_claim", v)
+}
+
+// actorText names who made a decision: their role and masked name, or
+// "system" for the automatic ones.
+func actorText(l *i18n.Localizer, id *string, role string, people map[string]review.Person) string {
+	if id == nil || role == "system" {
+		return l.T("review.actor.system")
+	}
+	p, ok := people[*id]
+	if !ok {
+		return l.T("role." + role)
+	}
+	return l.T("role."+role) + " " + p.MaskedName
+}
+
+// reviewLeaseSubmit takes the claim for the caller from the queue, a
+// search or the claim page, and opens it; a refusal (held by another,
+// nothing to review) shows the claim page saying why.
+func (s *server) reviewLeaseSubmit(c *gin.Context) {
+	v := s.view(c, "review.claim.title")
+	cv, err := s.review.Lease(c.Request.Context(), v.User, c.Param("id"))
+	if err != nil {
+		var ex *apperr.Explained
+		if !errors.As(err, &ex) {
+			s.fail(c, err)
+			return
+		}
+		v.Flash = ex.Message().In(v.Lang)
+		s.renderReviewClaim(c, classify(err).status, v)
+		return
+	}
+	if err := s.recordStaffAccess(c, claimRead(actionLeaseClaim, cv.ID, cv.ClaimantID)); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/review/claims/"+cv.ID+"?done=leased")
 }
 
 // reasonLabel is a reason code's label in the catalog, or the code.
@@ -193,6 +259,7 @@ func (s *server) reviewDecisionSubmit(c *gin.Context) {
 		cv, err = s.review.Decide(c.Request.Context(), v.User, c.Param("id"), ifMatch, in)
 	}
 	var ve *apperr.ValidationError
+	var ex *apperr.Explained
 	switch {
 	case err == nil:
 		st := claims.Status(cv.Status)
@@ -205,6 +272,8 @@ func (s *server) reviewDecisionSubmit(c *gin.Context) {
 		return
 	case errors.As(err, &ve):
 		v.Errors = localize(ve.Fields, v.Lang)
+	case errors.As(err, &ex) && classify(err).status < 500:
+		v.Flash = ex.Message().In(v.Lang)
 	case errors.Is(err, apperr.ErrPreconditionFailed):
 		v.Flash = v.L.T("review.stale")
 		v.Form = map[string]string{"note": v.Form["note"], "stale": "yes"}

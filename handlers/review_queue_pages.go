@@ -29,6 +29,10 @@ func (s *server) reviewPageRoutes(g *gin.RouterGroup) {
 	g.POST("/review/next", s.requireUser, staff, s.reviewNextSubmit)
 	g.GET("/review/claims/:id", s.requireUser, staff, s.reviewClaimPage)
 	g.POST("/review/claims/:id/decisions", s.requireUser, staff, s.reviewDecisionSubmit)
+	g.POST("/review/claims/:id/lease", s.requireUser, staff, s.reviewLeaseSubmit)
+	g.GET("/review/claims/:id/evidence/:eid/preview", s.requireUser, staff, s.previewEvidence)
+	g.GET("/review/search", s.requireUser, staff, s.reviewSearchPage)
+	g.POST("/review/bulk", s.requireUser, staff, s.reviewBulkSubmit)
 	claimant := s.requireRole(models.RoleClaimant)
 	g.POST("/claims/:id/supplement", s.requireUser, claimant, s.supplementSubmit)
 	g.POST("/claims/:id/appeal", s.requireUser, claimant, s.appealSubmit)
@@ -50,9 +54,12 @@ type queueRow struct {
 	Estimate, Claimed                    int64
 	AgeDays                              int
 	OverTarget, Leased                   bool
-	Flags                                []string
-	Age                                  string
-	CreatedAt                            time.Time
+	// Takeable offers the "take this claim" button: not leased, not
+	// waiting for the claimant, and a second approval only to supervisors.
+	Takeable  bool
+	Flags     []string
+	Age       string
+	CreatedAt time.Time
 }
 
 type queueData struct {
@@ -146,7 +153,9 @@ func (s *server) reviewQueuePage(c *gin.Context) {
 		row := queueRow{ID: it.ID, Number: it.Number, Outage: names(it.OutageID), Category: v.L.T("claims.category." + it.Category),
 			Status: v.L.T("claims.status." + it.Status), Estimate: it.EstimateAmountKRW, Claimed: it.ClaimedAmountKRW, AgeDays: it.AgeDays,
 			OverTarget: it.OverTarget, CreatedAt: it.CreatedAt, Age: v.L.T("review.age_days", map[string]any{"Days": it.AgeDays}),
-			Leased: it.Status == string(claims.UnderReview) && it.LeaseExpiresAt != nil && it.LeaseExpiresAt.After(time.Now())}
+			Leased: it.LeaseExpiresAt != nil && it.LeaseExpiresAt.After(time.Now())}
+		row.Takeable = !row.Leased && it.Status != string(claims.SupplementRequested) &&
+			(it.Status != string(claims.PendingSecondApproval) || v.User.Role != models.RoleReviewer)
 		for _, fl := range it.Flags {
 			row.Flags = append(row.Flags, v.L.T("review.flag."+fl))
 		}

@@ -66,7 +66,8 @@ func NewService(store Store, cl *claims.Service, s Settings, now func() time.Tim
 func (s *Service) Settings() Settings { return s.settings }
 
 // Next leases the oldest suitable claim to reviewer and returns it, or
-// ErrNotFound when the queue is empty. A caller who does not read claims
+// ErrNotFound when the queue is empty. A supervisor is served the claims
+// waiting for a second approval (not their own first decisions) first. A caller who does not read claims
 // (an operator) is ErrForbidden.
 func (s *Service) Next(ctx context.Context, reviewer *models.User) (*claims.View, error) {
 	if err := reviews(reviewer); err != nil {
@@ -75,12 +76,16 @@ func (s *Service) Next(ctx context.Context, reviewer *models.User) (*claims.View
 	now := s.now().UTC()
 	var leased *models.Claim
 	err := s.store.InTx(ctx, func(tx Store) error {
-		c, err := tx.LeaseNext(ctx, reviewer.ID, now, now.Add(s.settings.LeaseFor))
-		if err != nil {
-			return err
+		var err error
+		if reviewer.Role == models.RoleSupervisor || reviewer.Role == models.RoleAdmin {
+			// Large approvals wait for a supervisor: they come first.
+			leased, err = tx.LeaseNextSecond(ctx, reviewer.ID, now, now.Add(s.settings.LeaseFor))
+			if err == nil || !errors.Is(err, apperr.ErrNotFound) {
+				return err
+			}
 		}
-		leased = c
-		return nil
+		leased, err = tx.LeaseNext(ctx, reviewer.ID, now, now.Add(s.settings.LeaseFor))
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -106,11 +111,13 @@ type DecisionInput struct {
 	DueAt      *time.Time `json:"due_at"`
 }
 
-// Decide records a decision on the claim's version ifMatch. A missing
-// version is ErrPreconditionNeeded (428); a stale one, or losing a race
-// against another decision, ErrPreconditionFailed (412); the first reviewer
-// giving the second approval, or a caller who does not read claims (an
-// operator), ErrForbidden; a move the state machine refuses ErrConflict;
+// Decide records a decision on the claim's version ifMatch. A submitted or
+// appealed claim is leased to actor in the same step, as Lease would. A
+// missing version is ErrPreconditionNeeded (428); a stale one, or losing a
+// race against another decision, ErrPreconditionFailed (412); the first
+// reviewer giving the second approval, the decider of an appealed claim, or
+// a caller who does not read claims (an operator), ErrForbidden; another's
+// live lease, or a claim with nothing to decide, ErrConflict saying which;
 // bad fields a ValidationError.
 func (s *Service) Decide(ctx context.Context, actor *models.User, claimID string, ifMatch *int, in DecisionInput) (*claims.View, error) {
 	if err := reviews(actor); err != nil {
@@ -125,6 +132,9 @@ func (s *Service) Decide(ctx context.Context, actor *models.User, claimID string
 	}
 	if c.Version != *ifMatch {
 		return nil, fmt.Errorf("claim %s is at version %d, not %d: %w", c.Number, c.Version, *ifMatch, apperr.ErrPreconditionFailed)
+	}
+	if err := s.takeForDecision(ctx, actor, c); err != nil {
+		return nil, err
 	}
 	action, d, err := s.plan(ctx, actor, c, in)
 	if err != nil {
@@ -143,10 +153,6 @@ func (s *Service) plan(ctx context.Context, actor *models.User, c *models.Claim,
 	status := claims.Status(c.Status)
 	if status == claims.PendingSecondApproval {
 		return s.planSecond(ctx, actor, c, in, d)
-	}
-	if status == claims.UnderReview && c.LeasedBy != nil && *c.LeasedBy != actor.ID && actor.Role != models.RoleAdmin &&
-		c.LeaseExpiresAt != nil && c.LeaseExpiresAt.After(s.now()) {
-		return "", d, fmt.Errorf("claim %s is leased by another reviewer: %w", c.Number, apperr.ErrConflict)
 	}
 	var f apperr.Fields
 	input.Text(&f, "note", in.Note, 5000)

@@ -15,7 +15,18 @@ type Store interface {
 	// reviewerID until until, setting it under review; concurrent callers
 	// never get the same claim. An empty queue is ErrNotFound.
 	LeaseNext(ctx context.Context, reviewerID string, now, until time.Time) (*models.Claim, error)
+	// LeaseNextSecond leases the oldest claim pending second approval that
+	// supervisorID did not first decide and nobody holds (a claim the
+	// caller holds already is not served twice), to
+	// supervisorID until until; its status stays. None is ErrNotFound.
+	LeaseNextSecond(ctx context.Context, supervisorID string, now, until time.Time) (*models.Claim, error)
+	// Lease saves c's lease (status, holder, expiry, version and time) if
+	// the stored version is still fromVersion, with its audit record;
+	// otherwise ErrPreconditionFailed.
+	Lease(ctx context.Context, c *models.Claim, fromVersion int) error
 	Claim(ctx context.Context, id string) (*models.Claim, error)
+	// User finds a user (a lease holder) by id; none is ErrNotFound.
+	User(ctx context.Context, id string) (*models.User, error)
 	// Decide saves c (whose Version is the new one) if the stored version is
 	// d.ClaimVersion, with the decision, the timeline event and the outbox
 	// message; otherwise ErrPreconditionFailed.

@@ -134,9 +134,12 @@ func (s ClaimStore) Claims(ctx context.Context, f claims.Filter) ([]models.Claim
 	if f.MaxKRW != nil {
 		q = q.Where("estimate_amount_krw <= ?", *f.MaxKRW)
 	}
+	if f.Flag != "" {
+		q = q.Where(`flags LIKE ? ESCAPE '\'`, `%"`+likeEscape(f.Flag)+`"%`)
+	}
 	if f.Query != "" {
-		like := "%" + strings.ToLower(f.Query) + "%"
-		q = q.Where("number = ? OR lower(description) LIKE ?", strings.ToUpper(f.Query), like)
+		cond, args := s.db.searchClaims(f.Query)
+		q = q.Where(cond, args...)
 	}
 	if f.After != "" {
 		cond, args, err := s.after(ctx, f.After, f.ClaimantID, order)

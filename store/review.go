@@ -56,6 +56,57 @@ RETURNING *`, reviewerID, until.UTC(), now, reviewerID, now, reviewerID).Scan(&o
 	return &out[0], err
 }
 
+// LeaseNextSecond leases the oldest claim pending second approval that
+// supervisorID did not first decide and nobody holds, in one UPDATE
+// (skipping rows other transactions lock on PostgreSQL, as LeaseNext).
+func (s ReviewStore) LeaseNextSecond(ctx context.Context, supervisorID string, now, until time.Time) (*models.Claim, error) {
+	lock := ""
+	if s.db.dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	now = now.UTC()
+	var out []models.Claim
+	err := s.g(ctx).Raw(`UPDATE claims SET leased_by = ?, lease_expires_at = ?, version = version + 1, updated_at = ?
+WHERE id = (SELECT id FROM claims
+  WHERE status = 'pending_second_approval' AND (decided_by IS NULL OR decided_by <> ?)
+    AND (leased_by IS NULL OR lease_expires_at IS NULL OR lease_expires_at < ?)
+  ORDER BY created_at, id LIMIT 1`+lock+`)
+RETURNING *`, supervisorID, until.UTC(), now, supervisorID, now).Scan(&out).Error
+	if err != nil {
+		return nil, translate(err, "lease next second approval")
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("second approvals: %w", apperr.ErrNotFound)
+	}
+	err = s.db.appendAudit(ctx, audit.Record{Action: "claim.lease", Entity: audit.EntityClaim, EntityID: out[0].ID, SubjectID: out[0].ClaimantID,
+		Details: map[string]any{"until": until.UTC()}})
+	return &out[0], err
+}
+
+// Lease saves a claim's lease if its version has not moved, with the
+// lease's audit record, in one transaction.
+func (s ReviewStore) Lease(ctx context.Context, c *models.Claim, fromVersion int) error {
+	return s.db.InTx(ctx, func(tx *DB) error {
+		res := tx.with(ctx).Model(&models.Claim{}).Where("id = ? AND version = ?", c.ID, fromVersion).Updates(map[string]any{
+			"status": c.Status, "version": c.Version, "updated_at": c.UpdatedAt.UTC(), "leased_by": c.LeasedBy,
+			"lease_expires_at": c.LeaseExpiresAt.UTC(),
+		})
+		if res.Error != nil {
+			return translate(res.Error, "lease claim")
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("claim %s changed meanwhile: %w", c.Number, apperr.ErrPreconditionFailed)
+		}
+		return tx.appendAudit(ctx, audit.Record{Action: "claim.lease", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID,
+			Details: map[string]any{"until": c.LeaseExpiresAt.UTC()}})
+	})
+}
+
+// User finds a user by id.
+func (s ReviewStore) User(ctx context.Context, id string) (*models.User, error) {
+	return s.db.UserByID(ctx, id)
+}
+
 // Claim finds a claim.
 func (s ReviewStore) Claim(ctx context.Context, id string) (*models.Claim, error) {
 	return ClaimStore{s.db}.Claim(ctx, id)

@@ -132,6 +132,8 @@ func TestBrowserAccessibility(t *testing.T) {
 	supervisor := []string{"/review", "/review?min_krw=x", "/review/claims/" + staff.held, "/review/claims/" + staff.decided,
 		"/payouts", "/payouts/" + staff.batch, "/payouts/" + staff.batch + "/export?format=csv&reason=",
 		"/dashboard", "/audit", "/audit?entity=outage&id=" + outages["kakao-account"], "/audit?from=2024-13-01"}
+	// The staff search: results with their take buttons, and a refused sort.
+	supervisor = append(supervisor, "/review/search?status=approved", "/review/search?q=demo&sort=x")
 
 	for _, lang := range []string{"ko", "en"} {
 		b.do(
