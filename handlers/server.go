@@ -138,15 +138,18 @@ func New(d Deps) (http.Handler, error) {
 	r.Use(withRequestID, m.observe, s.accessLog, gin.CustomRecovery(s.recovered), s.securityHeaders, s.crossOrigin(cop),
 		s.rateLimit(limiter), withDeadline(d.RequestTimeout), adm.limit)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
-
-	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	r.GET("/readyz", s.readyz)
-	if !d.HideMetrics {
-		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
-	}
 	assets, err := staticAssets()
 	if err != nil {
 		return nil, err
+	}
+
+	healthz := func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
+	r.GET("/healthz", healthz)
+	r.HEAD("/healthz", healthz) // load balancers and uptime monitors probe with HEAD
+	r.GET("/readyz", s.readyz)
+	r.HEAD("/readyz", s.readyz)
+	if !d.HideMetrics {
+		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
 	}
 	r.GET("/static/*path", s.serveStatic(assets))
 	r.HEAD("/static/*path", s.serveStatic(assets))
