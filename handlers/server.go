@@ -168,6 +168,7 @@ func (s *server) apiRoutes(g *gin.RouterGroup) {
 	g.POST("/auth/logout", s.requireUser, s.logout)
 	g.GET("/me", s.requireUser, s.me)
 	g.POST("/admin/users", s.requireUser, s.requireRole(), s.createUser)
+	s.adminUserRoutes(g)
 	s.outageRoutes(g)
 	s.claimRoutes(g)
 	s.auditRoutes(g)
