@@ -192,6 +192,7 @@ func (s *server) pageRoutes(g *gin.RouterGroup) {
 	s.statsPageRoutes(g)
 	s.reviewPageRoutes(g)
 	s.payoutPageRoutes(g)
+	s.adminUserPageRoutes(g)
 }
 
 func (s *server) readyz(c *gin.Context) {
