@@ -86,6 +86,18 @@ type Store interface {
 	// CreateUserAudited is CreateUser with entry appended in the same
 	// transaction.
 	CreateUserAudited(ctx context.Context, u *models.User, entry *models.AuditEntry) error
+
+	// CreatePasswordReset stores r and its outbox message m in one
+	// transaction.
+	CreatePasswordReset(ctx context.Context, r *models.PasswordReset, m *models.OutboxMessage) error
+	// PasswordResetByHash finds a reset by its token's hash, live or not;
+	// ErrNotFound if unknown.
+	PasswordResetByHash(ctx context.Context, hash string) (*models.PasswordReset, error)
+	// UsePasswordReset spends the reset (only if unused and unexpired at
+	// now, else ErrConflict), sets its user's password hash, spends their
+	// other resets, ends their sessions and appends entry, in one
+	// transaction.
+	UsePasswordReset(ctx context.Context, id, passwordHash string, now time.Time, entry *models.AuditEntry) error
 }
 
 // ErrTokenReused marks a refresh token presented a second time.

@@ -67,6 +67,9 @@ func (s *server) loginPage(c *gin.Context) {
 	if c.Query("registered") == "1" {
 		v.Form["registered"] = "1" // the notice after sign-up
 	}
+	if c.Query("reset") == "1" {
+		v.Form["reset"] = "1" // the notice after a password reset
+	}
 	s.render(c, http.StatusOK, "login", v)
 }
 

@@ -193,6 +193,7 @@ func (s *server) pageRoutes(g *gin.RouterGroup) {
 	s.reviewPageRoutes(g)
 	s.payoutPageRoutes(g)
 	s.adminUserPageRoutes(g)
+	s.passwordPageRoutes(g)
 }
 
 func (s *server) readyz(c *gin.Context) {

@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/models"
 )
 
@@ -74,6 +76,60 @@ func (db *DB) UpdateUserAccess(ctx context.Context, id string, role models.Role,
 func (db *DB) CreateUserAudited(ctx context.Context, u *models.User, entry *models.AuditEntry) error {
 	return db.InTx(ctx, func(tx *DB) error {
 		if err := tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		return AuditStore{tx}.AppendAudit(ctx, entry)
+	})
+}
+
+// CreatePasswordReset stores r and its outbox message m in one transaction.
+func (db *DB) CreatePasswordReset(ctx context.Context, r *models.PasswordReset, m *models.OutboxMessage) error {
+	return db.InTx(ctx, func(tx *DB) error {
+		if err := translate(tx.with(ctx).Create(r).Error, "create password reset"); err != nil {
+			return err
+		}
+		return tx.EnqueueOnce(ctx, m)
+	})
+}
+
+// PasswordResetByHash finds a reset by its token's hash, live or not.
+func (db *DB) PasswordResetByHash(ctx context.Context, hash string) (*models.PasswordReset, error) {
+	var r models.PasswordReset
+	if err := db.with(ctx).Where("token_hash = ?", hash).Take(&r).Error; err != nil {
+		return nil, translate(err, "find password reset")
+	}
+	return &r, nil
+}
+
+// UsePasswordReset spends the reset if it is unused and unexpired at now
+// (else ErrConflict), sets the user's password hash, spends their other
+// live resets, ends their sessions and appends entry, in one transaction.
+func (db *DB) UsePasswordReset(ctx context.Context, id, passwordHash string, now time.Time, entry *models.AuditEntry) error {
+	return db.InTx(ctx, func(tx *DB) error {
+		var r models.PasswordReset
+		if err := tx.with(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+			return translate(err, "find password reset "+id)
+		}
+		res := tx.with(ctx).Model(&models.PasswordReset{}).
+			Where("id = ? AND used_at IS NULL AND expires_at > ?", id, now).Update("used_at", now)
+		if res.Error != nil {
+			return translate(res.Error, "spend password reset")
+		}
+		if res.RowsAffected != 1 {
+			return fmt.Errorf("password reset %s used or expired: %w", id, apperr.ErrConflict)
+		}
+		err := tx.with(ctx).Model(&models.PasswordReset{}).
+			Where("user_id = ? AND used_at IS NULL", r.UserID).Update("used_at", now).Error
+		if err != nil {
+			return translate(err, "spend other password resets")
+		}
+		res = tx.with(ctx).Model(&models.User{}).Where("id = ?", r.UserID).Updates(map[string]any{
+			"password_hash": passwordHash, "token_version": gorm.Expr("token_version + 1"), "updated_at": now,
+		})
+		if err := affectedOne(res, "set password of "+r.UserID); err != nil {
+			return err
+		}
+		if err := tx.RevokeUserRefreshTokens(ctx, r.UserID, now); err != nil {
 			return err
 		}
 		return AuditStore{tx}.AppendAudit(ctx, entry)
