@@ -194,6 +194,7 @@ func (s *server) pageRoutes(g *gin.RouterGroup) {
 	s.payoutPageRoutes(g)
 	s.adminUserPageRoutes(g)
 	s.passwordPageRoutes(g)
+	s.adminPolicyPageRoutes(g)
 }
 
 func (s *server) readyz(c *gin.Context) {
