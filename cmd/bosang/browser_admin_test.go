@@ -76,6 +76,11 @@ func testBrowserAdmin(t *testing.T, databaseURL string, width, height int64, mob
 	// Log in (enrolling the factor): the admin lands on the users page.
 	b.login(base, adminEmail, adminPassword, "admin-users-title")
 	b.wantPath("/admin/users")
+	// htmx is running and injected no inline <style> (which the CSP,
+	// style-src 'self', would refuse with a console error).
+	if !b.eval(`typeof htmx !== "undefined" && htmx.config.includeIndicatorStyles === false && document.querySelectorAll("style").length === 0`) {
+		t.Error("htmx is not loaded, or it injected an inline style the CSP refuses")
+	}
 	check("/admin/users")
 
 	// Create a reviewer.
