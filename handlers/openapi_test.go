@@ -45,6 +45,8 @@ var documentedRoutes = []struct{ method, path string }{
 	{"POST", "/api/v1/auth/mfa"},
 	{"POST", "/api/v1/auth/refresh"},
 	{"POST", "/api/v1/auth/logout"},
+	{"POST", "/api/v1/auth/password/forgot"},
+	{"POST", "/api/v1/auth/password/reset"},
 	{"GET", "/api/v1/me"},
 	{"POST", "/api/v1/admin/users"},
 	{"GET", "/api/v1/admin/users"},

@@ -75,3 +75,43 @@ func (s *server) resetSubmit(c *gin.Context) {
 	s.endSession(c)
 	c.Redirect(http.StatusSeeOther, "/login?reset=1")
 }
+
+type forgotRequest struct {
+	Email string `json:"email"`
+}
+
+// forgotPassword answers POST /auth/password/forgot: 202 whether or not
+// the address has an account; an account gets the reset e-mail.
+func (s *server) forgotPassword(c *gin.Context) {
+	var in forgotRequest
+	if err := bindJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.auth.RequestPasswordReset(c.Request.Context(), in.Email); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusAccepted, gin.H{"status": "accepted"})
+}
+
+type resetRequest struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
+// resetPassword answers POST /auth/password/reset: 204 once the new
+// password is set and every session has ended; 422 for a link used,
+// expired or unknown (field token) or a password the rules refuse.
+func (s *server) resetPassword(c *gin.Context) {
+	var in resetRequest
+	if err := bindJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.auth.ResetPassword(c.Request.Context(), in.Token, in.Password); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

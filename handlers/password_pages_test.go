@@ -132,3 +132,32 @@ func TestPasswordResetLinkExpiresAfter30Minutes(t *testing.T) {
 		e.login(t, "lee@example.com", testPassword) // unchanged
 	})
 }
+
+// TestPasswordResetAPI: the JSON calls behave as the pages do and answer
+// as the OpenAPI document says: 202 alike for any address, 204 for a good
+// token, 422 for the same token again.
+func TestPasswordResetAPI(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		k := newContract(t, e)
+		old := e.registerAndLogin(t, "park@example.com")
+		k.exchange(t, e, 202, reqValid, "POST", "/api/v1/auth/password/forgot", map[string]string{"email": "park@example.com"})
+		k.exchange(t, e, 202, reqValid, "POST", "/api/v1/auth/password/forgot", map[string]string{"email": "nobody@example.com"})
+		k.exchange(t, e, 422, reqValid, "POST", "/api/v1/auth/password/forgot", map[string]string{"email": "nope"})
+		links := resetLinks(t, e)
+		if len(links) != 1 {
+			t.Fatalf("reset e-mails: got %d, want 1", len(links))
+		}
+		u, _ := url.Parse(links[0])
+		token := u.Query().Get("token")
+		k.exchange(t, e, 422, reqValid, "POST", "/api/v1/auth/password/reset", map[string]string{"token": token, "password": "short"})
+		k.exchange(t, e, 204, reqValid, "POST", "/api/v1/auth/password/reset", map[string]string{"token": token, "password": "a brand new passphrase"})
+		r := k.exchange(t, e, 422, reqValid, "POST", "/api/v1/auth/password/reset", map[string]string{"token": token, "password": "yet another passphrase"})
+		if !strings.Contains(string(r.body), `"token"`) {
+			t.Fatalf("the token again: %s, want the field token named", r.body)
+		}
+		if r := e.call(t, "GET", "/api/v1/me", nil, bearer(old.AccessToken)...); r.status != http.StatusUnauthorized {
+			t.Fatalf("a session from before the reset: got %d, want 401", r.status)
+		}
+		e.login(t, "park@example.com", "a brand new passphrase")
+	})
+}

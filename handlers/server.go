@@ -166,6 +166,8 @@ func (s *server) apiRoutes(g *gin.RouterGroup) {
 	g.POST("/auth/mfa", s.completeMFA)
 	g.POST("/auth/refresh", s.refresh)
 	g.POST("/auth/logout", s.requireUser, s.logout)
+	g.POST("/auth/password/forgot", s.forgotPassword)
+	g.POST("/auth/password/reset", s.resetPassword)
 	g.GET("/me", s.requireUser, s.me)
 	g.POST("/admin/users", s.requireUser, s.requireRole(), s.createUser)
 	s.adminUserRoutes(g)
