@@ -255,16 +255,18 @@ func (s *Service) ResetMFA(ctx context.Context, email string) (*models.User, err
 	if err != nil {
 		return nil, err
 	}
+	return u, s.resetMFA(ctx, u)
+}
+
+// resetMFA is ResetMFA of a user found already.
+func (s *Service) resetMFA(ctx context.Context, u *models.User) error {
 	now := s.now().UTC()
 	entry, err := audit.Build(audit.FromContext(ctx, audit.Record{Action: "user.reset_mfa", Entity: audit.EntityUser,
 		EntityID: u.ID, SubjectID: u.ID}), now, s.newID())
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := s.store.ResetMFA(ctx, u.ID, now, entry); err != nil {
-		return nil, err
-	}
-	return u, nil
+	return s.store.ResetMFA(ctx, u.ID, now, entry)
 }
 
 // enrolmentOf is the Enrolment of an existing base32 secret for account.

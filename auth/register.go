@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/input"
 	"github.com/bosang/bosang/models"
 )
@@ -71,7 +72,8 @@ func (s *Service) Register(ctx context.Context, in NewUser, clientAddr string) (
 
 // CreateUser creates an account with any role; only admins may call it (the
 // handler checks), and the CLI uses it for staff. A taken e-mail is
-// ErrConflict naming the field.
+// ErrConflict naming the field. The audit entry (user.create, the actor
+// from ctx) is written in the same transaction.
 func (s *Service) CreateUser(ctx context.Context, in NewUser) (*models.User, error) {
 	in, role, err := validate(in, false)
 	if err != nil {
@@ -81,7 +83,12 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*models.User, err
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateUser(ctx, u); err != nil {
+	entry, err := audit.Build(audit.FromContext(ctx, audit.Record{Action: "user.create", Entity: audit.EntityUser,
+		EntityID: u.ID, SubjectID: u.ID, Details: map[string]string{"role": role.String()}}), u.CreatedAt, s.newID())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateUserAudited(ctx, u, entry); err != nil {
 		if errors.Is(err, apperr.ErrConflict) {
 			return nil, &conflictEmail{err}
 		}

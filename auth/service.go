@@ -74,6 +74,30 @@ type Store interface {
 	// refresh tokens, increments their token version and appends entry to
 	// the audit trail, in one transaction. A missing user is ErrNotFound.
 	ResetMFA(ctx context.Context, userID string, now time.Time, entry *models.AuditEntry) error
+
+	// ListUsers returns up to limit accounts: the staff when query is
+	// empty, else those whose e-mail or name contains it; and which of
+	// them have a confirmed second factor, by id.
+	ListUsers(ctx context.Context, query string, limit int) ([]models.User, map[string]bool, error)
+	// UpdateUserAccess sets role and disabled time, ends the user's
+	// sessions and appends entry, in one transaction; ErrNotFound for a
+	// missing user.
+	UpdateUserAccess(ctx context.Context, id string, role models.Role, disabledAt *time.Time, now time.Time, entry *models.AuditEntry) error
+	// CreateUserAudited is CreateUser with entry appended in the same
+	// transaction.
+	CreateUserAudited(ctx context.Context, u *models.User, entry *models.AuditEntry) error
+
+	// CreatePasswordReset stores r and its outbox message m in one
+	// transaction.
+	CreatePasswordReset(ctx context.Context, r *models.PasswordReset, m *models.OutboxMessage) error
+	// PasswordResetByHash finds a reset by its token's hash, live or not;
+	// ErrNotFound if unknown.
+	PasswordResetByHash(ctx context.Context, hash string) (*models.PasswordReset, error)
+	// UsePasswordReset spends the reset (only if unused and unexpired at
+	// now, else ErrConflict), sets its user's password hash, spends their
+	// other resets, ends their sessions and appends entry, in one
+	// transaction.
+	UsePasswordReset(ctx context.Context, id, passwordHash string, now time.Time, entry *models.AuditEntry) error
 }
 
 // ErrTokenReused marks a refresh token presented a second time.
@@ -145,6 +169,9 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 		return nil, fmt.Errorf("login %s: %w", redactEmail(email), apperr.ErrUnauthenticated)
 	}
 	if err := s.store.ClearLoginFailures(ctx, keys.pair); err != nil {
+		return nil, err
+	}
+	if err := checkEnabled(u); err != nil {
 		return nil, err
 	}
 	if u.Role.IsStaff() {
@@ -250,7 +277,8 @@ func (s *Service) Logout(ctx context.Context, userID string) error {
 
 // Authenticate returns the user an access token speaks for. It fails with
 // ErrUnauthenticated for a bad token, a deleted user, or a token older than
-// the user's last logout, password change or role change.
+// the user's last logout, password change or role change, or for a
+// disabled account.
 func (s *Service) Authenticate(ctx context.Context, token string) (*models.User, error) {
 	claims, err := s.signer.Verify(token)
 	if err != nil {
@@ -265,6 +293,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*models.User,
 	}
 	if u.TokenVersion != claims.Version || u.Role.String() != claims.Role {
 		return nil, fmt.Errorf("token version %d, user at %d: %w", claims.Version, u.TokenVersion, apperr.ErrUnauthenticated)
+	}
+	if err := checkEnabled(u); err != nil {
+		return nil, err
 	}
 	return u, nil
 }

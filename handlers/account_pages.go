@@ -11,6 +11,7 @@ import (
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/models"
 )
 
 func (s *server) registerPage(c *gin.Context) {
@@ -62,6 +63,9 @@ func (s *server) loginPage(c *gin.Context) {
 	if c.Query("registered") == "1" {
 		v.Form["registered"] = "1" // the notice after sign-up
 	}
+	if c.Query("reset") == "1" {
+		v.Form["reset"] = "1" // the notice after a password reset
+	}
 	s.render(c, http.StatusOK, "login", v)
 }
 
@@ -94,7 +98,7 @@ func (s *server) loginSubmit(c *gin.Context) {
 		return
 	}
 	s.startSession(c, res.Pair)
-	c.Redirect(http.StatusSeeOther, next)
+	c.Redirect(http.StatusSeeOther, landing(next, models.RoleClaimant)) // only claimants get a pair here
 }
 
 func (s *server) logoutSubmit(c *gin.Context) {
@@ -130,6 +134,29 @@ func (s *server) switchLang(c *gin.Context) {
 
 // localPath keeps redirects on this site: anything but a plain local path
 // becomes "/".
+// landing is where a login goes: next when one was given, else the role's
+// own work (a claimant's claims, a reviewer's queue, an operator's outages,
+// a supervisor's dashboard, an admin's user administration). next is a
+// localPath; "/" is what the login form carries when none was given.
+func landing(next string, role models.Role) string {
+	if next != "/" {
+		return next
+	}
+	switch role {
+	case models.RoleClaimant:
+		return "/claims"
+	case models.RoleReviewer:
+		return "/review"
+	case models.RoleOperator:
+		return "/ops"
+	case models.RoleSupervisor:
+		return "/dashboard"
+	case models.RoleAdmin:
+		return "/admin/users"
+	}
+	return "/"
+}
+
 func localPath(p string) string {
 	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
 		return "/"

@@ -35,6 +35,7 @@ var expensiveRoutes = map[string]bool{
 	"POST /api/v1/claims": true, "POST /api/v1/claims/:id/evidence": true, "POST /api/v1/claims/:id/decisions": true,
 	"POST /api/v1/auth/login": true, "POST /api/v1/auth/register": true, "POST /api/v1/review/next": true,
 	"POST /claims/new": true, "POST /login": true, "POST /register": true,
+	"POST /api/v1/auth/password/reset": true, "POST /password/reset": true,
 }
 
 func (a *admission) limit(c *gin.Context) {

@@ -69,6 +69,7 @@ func (s *server) mfaSubmit(c *gin.Context) {
 		return
 	}
 	s.startSession(c, &res.Pair)
+	next = landing(next, res.User.Role)
 	if len(res.RecoveryCodes) == 0 {
 		c.Redirect(http.StatusSeeOther, next)
 		return

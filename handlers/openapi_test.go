@@ -35,7 +35,9 @@ import (
 // the document and the router disagree.
 var documentedRoutes = []struct{ method, path string }{
 	{"GET", "/healthz"},
+	{"HEAD", "/healthz"},
 	{"GET", "/readyz"},
+	{"HEAD", "/readyz"},
 	{"GET", "/metrics"},
 	{"GET", "/api/v1/openapi.json"},
 	{"POST", "/api/v1/auth/register"},
@@ -43,8 +45,13 @@ var documentedRoutes = []struct{ method, path string }{
 	{"POST", "/api/v1/auth/mfa"},
 	{"POST", "/api/v1/auth/refresh"},
 	{"POST", "/api/v1/auth/logout"},
+	{"POST", "/api/v1/auth/password/forgot"},
+	{"POST", "/api/v1/auth/password/reset"},
 	{"GET", "/api/v1/me"},
 	{"POST", "/api/v1/admin/users"},
+	{"GET", "/api/v1/admin/users"},
+	{"PATCH", "/api/v1/admin/users/{id}"},
+	{"POST", "/api/v1/admin/users/{id}/reset-mfa"},
 	{"GET", "/api/v1/services"},
 	{"POST", "/api/v1/services"},
 	{"GET", "/api/v1/outages"},

@@ -141,15 +141,18 @@ func New(d Deps) (http.Handler, error) {
 	r.Use(withRequestID, m.observe, s.accessLog, gin.CustomRecovery(s.recovered), s.securityHeaders, s.crossOrigin(cop),
 		s.rateLimit(limiter), withDeadline(d.RequestTimeout), adm.limit)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
-
-	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	r.GET("/readyz", s.readyz)
-	if !d.HideMetrics {
-		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
-	}
 	assets, err := staticAssets()
 	if err != nil {
 		return nil, err
+	}
+
+	healthz := func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
+	r.GET("/healthz", healthz)
+	r.HEAD("/healthz", healthz) // load balancers and uptime monitors probe with HEAD
+	r.GET("/readyz", s.readyz)
+	r.HEAD("/readyz", s.readyz)
+	if !d.HideMetrics {
+		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
 	}
 	r.GET("/static/*path", s.serveStatic(assets))
 	r.HEAD("/static/*path", s.serveStatic(assets))
@@ -166,8 +169,11 @@ func (s *server) apiRoutes(g *gin.RouterGroup) {
 	g.POST("/auth/mfa", s.completeMFA)
 	g.POST("/auth/refresh", s.refresh)
 	g.POST("/auth/logout", s.requireUser, s.logout)
+	g.POST("/auth/password/forgot", s.forgotPassword)
+	g.POST("/auth/password/reset", s.resetPassword)
 	g.GET("/me", s.requireUser, s.me)
 	g.POST("/admin/users", s.requireUser, s.requireRole(), s.createUser)
+	s.adminUserRoutes(g)
 	s.outageRoutes(g)
 	s.claimRoutes(g)
 	s.auditRoutes(g)
@@ -192,6 +198,9 @@ func (s *server) pageRoutes(g *gin.RouterGroup) {
 	s.reviewPageRoutes(g)
 	s.payoutPageRoutes(g)
 	s.auditPageRoutes(g)
+	s.adminUserPageRoutes(g)
+	s.passwordPageRoutes(g)
+	s.adminPolicyPageRoutes(g)
 }
 
 func (s *server) readyz(c *gin.Context) {

@@ -6,15 +6,29 @@ import "time"
 // admin. TokenVersion is bumped on logout, password change and role change so
 // that every access token issued before stops working at once.
 type User struct {
-	ID           string    `gorm:"primaryKey" json:"id"`
-	Email        string    `json:"email"`
-	PasswordHash string    `json:"-"`
-	Name         string    `json:"name"`
-	Phone        string    `json:"phone"`
-	Role         Role      `json:"role"`
-	TokenVersion int       `json:"-"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID           string `gorm:"primaryKey" json:"id"`
+	Email        string `json:"email"`
+	PasswordHash string `json:"-"`
+	Name         string `json:"name"`
+	Phone        string `json:"phone"`
+	Role         Role   `json:"role"`
+	TokenVersion int    `json:"-"`
+	// DisabledAt is when an admin disabled the account; nil while enabled.
+	// A disabled account cannot log in.
+	DisabledAt *time.Time `json:"disabled_at"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+}
+
+// PasswordReset is one password reset link sent by e-mail, its token kept
+// only as a SHA-256 hash. It works once (UsedAt) and until ExpiresAt.
+type PasswordReset struct {
+	ID        string `gorm:"primaryKey"`
+	UserID    string
+	TokenHash string
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
 }
 
 // RefreshToken is one opaque refresh token, stored only as a hash. Tokens of

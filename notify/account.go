@@ -3,6 +3,7 @@ package notify
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -54,9 +55,48 @@ type letter struct {
 	about             string // for errors
 }
 
+// ResetOpener reads a password reset message: its recipient, the link's
+// token (sealed in the outbox) and expiry. auth.Service's
+// OpenPasswordResetMessage is one.
+type ResetOpener func(models.OutboxMessage) (auth.PasswordResetMail, error)
+
+// PasswordResetText writes the message of an auth.TopicPasswordReset
+// outbox message, in Korean then English: the link to set a new password
+// (at baseURL), that it works once until the time given, and to ignore
+// the message if they did not ask. A nil open or a payload it cannot
+// read is an error.
+func PasswordResetText(m models.OutboxMessage, baseURL string, open ResetOpener) (AccountMail, error) {
+	if open == nil {
+		return AccountMail{}, fmt.Errorf("password reset message %s: no way to open its token", m.ID)
+	}
+	r, err := open(m)
+	if err != nil {
+		return AccountMail{}, err
+	}
+	cat, err := catalog()
+	if err != nil {
+		return AccountMail{}, err
+	}
+	ko, en := cat.For("ko"), cat.For("en")
+	args := map[string]any{"Until": r.ExpiresAt.In(kst).Format("2006-01-02 15:04 MST"),
+		"URL": baseURL + "/password/reset?token=" + url.QueryEscape(r.Token), "Minutes": int(auth.PasswordResetTTL.Minutes())}
+	var lines []string
+	for _, l := range []*i18n.Localizer{ko, en} {
+		lines = append(lines, l.T("notify.password_reset.body", args), args["URL"].(string), l.T("notify.password_reset.once", args),
+			l.T("notify.password_reset.not_you"), "")
+	}
+	subject := "[보상] " + ko.T("notify.password_reset.subject") + " / " + en.T("notify.password_reset.subject")
+	return AccountMail{UserID: r.UserID, Subject: subject, Body: strings.Join(lines, "\r\n")}, nil
+}
+
 // compose writes the message of m for its recipient: an account message,
-// or else a claim's status or estimate message.
-func compose(m models.OutboxMessage, baseURL string) (letter, error) {
+// or else a claim's status or estimate message. open reads password reset
+// messages.
+func compose(m models.OutboxMessage, baseURL string, open ResetOpener) (letter, error) {
+	if m.Topic == auth.TopicPasswordReset {
+		a, err := PasswordResetText(m, baseURL, open)
+		return letter{to: a.UserID, subject: a.Subject, body: a.Body, about: "password reset " + m.ID}, err
+	}
 	if m.Topic == auth.TopicSignupExisting {
 		a, err := AccountText(m, baseURL)
 		return letter{to: a.UserID, subject: a.Subject, body: a.Body, about: "account " + a.UserID}, err

@@ -93,7 +93,14 @@ func backoff(attempts int) time.Duration {
 }
 
 // LogSender writes messages to the log: the delivery channel in development.
-type LogSender struct{ Log *slog.Logger }
+// OpenReset, when set, reads password reset messages, whose text (with the
+// link) is then logged too.
+type LogSender struct {
+	Log       *slog.Logger
+	OpenReset ResetOpener
+	// BaseURL starts the links in logged texts; empty leaves them relative.
+	BaseURL string
+}
 
 // Send logs the message without personal data beyond ids; a claim's status
 // or estimate message also with its text (StatusText), which states the
@@ -102,8 +109,8 @@ type LogSender struct{ Log *slog.Logger }
 func (s LogSender) Send(ctx context.Context, m models.OutboxMessage) error {
 	args := []any{"topic", m.Topic, "dedupe_id", m.DedupeID, "payload", m.Payload}
 	switch m.Topic {
-	case claims.TopicStatus, claims.TopicEstimate, auth.TopicSignupExisting:
-		if text, err := compose(m, ""); err == nil {
+	case claims.TopicStatus, claims.TopicEstimate, auth.TopicSignupExisting, auth.TopicPasswordReset:
+		if text, err := compose(m, s.BaseURL, s.OpenReset); err == nil {
 			args = append(args, "subject", text.subject, "text", text.body)
 		}
 	}

@@ -28,6 +28,8 @@ type SMTPSender struct {
 	recipients Recipients
 	baseURL    string
 	timeout    time.Duration
+	// OpenReset reads password reset messages; without it they fail.
+	OpenReset ResetOpener
 }
 
 // smtpTimeout bounds each SMTP step when the caller's context sets no
@@ -67,7 +69,7 @@ func NewSMTPSender(rawURL, baseURL string, recipients Recipients) (*SMTPSender, 
 // is derived from the dedupe id so that mail clients fold a repeat into the
 // original.
 func (s *SMTPSender) Send(ctx context.Context, m models.OutboxMessage) error {
-	text, err := compose(m, s.baseURL)
+	text, err := compose(m, s.baseURL, s.OpenReset)
 	if err != nil {
 		return err
 	}

@@ -18,8 +18,15 @@ import (
 var _ auth.Store = (*DB)(nil)
 
 // CreateUser inserts u; a taken e-mail (case-insensitive) is ErrConflict.
+// An enabled account's insert leaves disabled_at to the column's default,
+// so it also works on a schema from before accounts could be disabled
+// (migration tests create users there).
 func (db *DB) CreateUser(ctx context.Context, u *models.User) error {
-	return translate(db.with(ctx).Create(u).Error, "create user")
+	q := db.with(ctx)
+	if u.DisabledAt == nil {
+		q = q.Omit("DisabledAt")
+	}
+	return translate(q.Create(u).Error, "create user")
 }
 
 // UserByEmail finds a user by e-mail, case-insensitively.

@@ -65,7 +65,8 @@ func TestBrowserAccessibility(t *testing.T) {
 	// Account (downstream impact on the exchange) are the ones checked.
 	outages := map[string]string{}
 	var staff struct{ decided, held, batch string }
-	var oldestClaim string // the demo claimant's, to page past it
+	var oldestClaim string  // the demo claimant's, to page past it
+	var demoReviewer string // an account on the admin's account page
 	base := startPortalWith(t, "", func(ctx context.Context, getenv func(string) string) {
 		if err := run(ctx, []string{"seed", "--demo"}, getenv, io.Discard); err != nil {
 			t.Fatalf("seed --demo: %v", err)
@@ -109,6 +110,11 @@ func TestBrowserAccessibility(t *testing.T) {
 			t.Fatalf("the demo claimant's claims: %d, %v", len(list), err)
 		}
 		oldestClaim = list[0].ID
+		rev, err := a.db.UserByEmail(ctx, "reviewer@demo.bosang.kr")
+		if err != nil {
+			t.Fatalf("demo reviewer: %v", err)
+		}
+		demoReviewer = rev.ID
 	})
 	for _, code := range []string{"kakaotalk", "kakao-account"} {
 		if outages[code] == "" {
@@ -124,7 +130,10 @@ func TestBrowserAccessibility(t *testing.T) {
 
 	eligibility := "/eligibility?" + url.Values{"service": {"coinplace"}, "role": {"user"}, "at": {"2022-10-15T18:00"}}.Encode()
 	public := []string{"/", "/register", "/login", "/status",
-		"/outages/" + outages["kakaotalk"], "/outages/" + outages["kakao-account"], eligibility}
+		"/outages/" + outages["kakaotalk"], "/outages/" + outages["kakao-account"], eligibility,
+		"/password/forgot", "/password/reset?token=no-such-link"}
+	admin := []string{"/admin/users", "/admin/users?q=demo", "/admin/users/" + demoReviewer,
+		"/admin/policies", "/admin/policies/new", "/admin/policies/compare?a=1&b=1"}
 	operator := []string{"/ops", "/ops/outages/new", "/ops/outages/new?service=kakao-t",
 		"/outages/" + outages["kakaotalk"], "/ops/outages/" + outages["kakaotalk"] + "/notice-draft?kind=compensation",
 		"/ops/outages/" + outages["kakao-t"] + "/edit", "/account"}
@@ -174,6 +183,12 @@ func TestBrowserAccessibility(t *testing.T) {
 		b.login(base, "user@demo.bosang.kr", demoPassword, "nav-claims")
 		for _, p := range []string{"/claims", "/claims?next=" + oldestClaim, "/claims?next=stale"} {
 			b.axeCheck(base, p, lang, "claimant", axeSrc)
+		}
+		b.logout()
+		// The demo admin: users, an account, and the policies.
+		b.login(base, "admin@demo.bosang.kr", demoPassword, "nav-admin")
+		for _, p := range admin {
+			b.axeCheck(base, p, lang, "admin", axeSrc)
 		}
 		b.logout()
 	}

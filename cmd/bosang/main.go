@@ -9,6 +9,7 @@
 //	bosang audit verify|seal|checkpoint [--export FILE]   the keyed chain and its checkpoint file
 //	bosang healthcheck             exit 0 if the local portal answers /healthz
 //	bosang version
+//	bosang help [CMD]              usage; also bosang --help and bosang CMD --help
 package main
 
 import (
@@ -49,6 +50,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
 	}
+	if helpRequested(cmd, args, out) {
+		return nil
+	}
 	switch cmd {
 	case "serve":
 		return serve(ctx, getenv)
@@ -70,5 +74,5 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		fmt.Fprintln(out, "bosang", version)
 		return nil
 	}
-	return usageError("unknown command " + cmd + "; use serve, migrate, user, audit, seed, adjudicate, keys, healthcheck or version")
+	return usageError("unknown command " + cmd + "; use serve, migrate, user, audit, seed, adjudicate, keys, healthcheck, version or help")
 }

@@ -63,8 +63,10 @@ func TestUserResetMFA(t *testing.T) {
 			t.Fatal(err)
 		}
 		entries, err := a.db.Audit().AuditEntries(ctx, audit.Filter{Entity: audit.EntityUser, EntityID: u.ID, Limit: 10})
-		if err != nil || len(entries) != 1 || entries[0].Action != "user.reset_mfa" || entries[0].ActorRole != "system" {
-			t.Fatalf("audit entries about the user: %+v, %v; want one user.reset_mfa by the system", entries, err)
+		// Newest first: the reset, then the account's creation (also audited).
+		if err != nil || len(entries) != 2 || entries[0].Action != "user.reset_mfa" || entries[0].ActorRole != "system" ||
+			entries[1].Action != "user.create" {
+			t.Fatalf("audit entries about the user: %+v, %v; want user.reset_mfa by the system after user.create", entries, err)
 		}
 
 		if err := run(ctx, []string{"user", "reset-mfa", "--email", "nobody@example.kr"}, getenv, io.Discard); !errors.Is(err, apperr.ErrNotFound) {

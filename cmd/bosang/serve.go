@@ -63,7 +63,7 @@ func serve(ctx context.Context, getenv func(string) string) error {
 // dispatcher delivers the outbox by e-mail when SMTP is configured, else to
 // the log.
 func (a *app) dispatcher() (*notify.Dispatcher, error) {
-	var sender notify.Sender = notify.LogSender{Log: a.log}
+	var sender notify.Sender = notify.LogSender{Log: a.log, OpenReset: a.auth.OpenPasswordResetMessage, BaseURL: a.cfg.BaseURL}
 	if a.cfg.SMTPURL != "" {
 		s, err := notify.NewSMTPSender(a.cfg.SMTPURL, a.cfg.BaseURL, func(ctx context.Context, id string) (string, string, error) {
 			u, err := a.db.UserByID(ctx, id)
@@ -75,6 +75,7 @@ func (a *app) dispatcher() (*notify.Dispatcher, error) {
 		if err != nil {
 			return nil, err
 		}
+		s.OpenReset = a.auth.OpenPasswordResetMessage
 		sender = s
 	}
 	// Review jobs (flags, automatic adjudication) are written with the claim
