@@ -21,7 +21,9 @@ type Step struct {
 	Key              string
 	LabelKO, LabelEN string
 	Value            string
-	AmountKRW        *int64
+	// ValueEN is the value in English where Value has words; else "".
+	ValueEN   string
+	AmountKRW *int64
 }
 
 func finish(in Input, hours []Hour, raw int64) Result {
@@ -53,7 +55,8 @@ func weeksStep(hours []Hour) Step {
 		Key:     "weeks",
 		LabelKO: "비교 기간: 직전 4주 같은 요일·같은 시각의 중앙값 (기록 없는 주는 ₩0, 가운데 두 값의 평균은 원 미만 버림)",
 		LabelEN: "Comparison: median of the same weekday and hour in the previous 4 weeks (a week without records counts as ₩0; the mean of the middle two is rounded down)",
-		Value:   "7, 14, 21, 28 days before each hour",
+		Value:   "각 시간의 7, 14, 21, 28일 전",
+		ValueEN: "7, 14, 21, 28 days before each hour",
 	}
 	if len(hours) == 0 {
 		return s
@@ -67,7 +70,7 @@ func weeksStep(hours []Hour) Step {
 	for w := ComparisonWeeks; w >= 1; w-- {
 		dates = append(dates, time.Date(y1, m1, d1-7*w, 0, 0, 0, 0, hours[0].Start.Location()).Format("2006-01-02"))
 	}
-	s.Value = strings.Join(dates, ", ")
+	s.Value, s.ValueEN = strings.Join(dates, ", "), ""
 	return s
 }
 

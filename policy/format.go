@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"math/big"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -87,4 +88,53 @@ func formatRange(a, b time.Time) string {
 		end = b.Format(strings.TrimPrefix(layout, "2006-01-02 "))
 	}
 	return a.Format(layout) + "–" + end + " " + a.Format("MST")
+}
+
+// The English of a step's value: the same numbers with English units and
+// words. Step values are numbers with Korean units ("2일", "22시간 30분",
+// "31일 (2022년 10월)") and a few fixed words; valueEN rewrites those.
+var (
+	koMonth   = regexp.MustCompile(`(\d{4})년 (\d{1,2})월`)
+	koBand    = regexp.MustCompile(`(₩[\d,.]+) 초과 (₩[\d,.]+) 이하`)
+	koUpTo    = regexp.MustCompile(`(₩[\d,.]+) 이하`)
+	koRecords = regexp.MustCompile(`기록 ([\d,]+)건`)
+	koExtend  = regexp.MustCompile(`([\d,]+)일 연장`)
+	koUnit    = regexp.MustCompile(`([\d,.]+)(시간|분|초|일)`)
+	koWords   = strings.NewReplacer(
+		"해당 구간 없음", "no band", "개별 심사", "individual review", "자동 승인 대상", "approved automatically",
+		"증빙 확인 후 결정", "decided once the evidence is checked", "상한 ", "cap ", "각 시간의 ", "",
+	)
+	hangul = regexp.MustCompile(`\p{Hangul}`)
+)
+
+// valueEN returns v in English, or "" when v has no Korean (it reads the
+// same in both languages) or keeps Korean that valueEN cannot translate
+// (the page then shows v).
+func valueEN(v string) string {
+	if !hangul.MatchString(v) {
+		return ""
+	}
+	v = koMonth.ReplaceAllStringFunc(v, func(m string) string {
+		p := koMonth.FindStringSubmatch(m)
+		y, _ := strconv.Atoi(p[1])
+		mo, _ := strconv.Atoi(p[2])
+		return time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, time.UTC).Format("January 2006")
+	})
+	v = koBand.ReplaceAllString(v, "over $1, up to $2")
+	v = koUpTo.ReplaceAllString(v, "up to $1")
+	v = koRecords.ReplaceAllString(v, "$1 records")
+	v = koExtend.ReplaceAllString(v, "$1 days' extension")
+	v = koWords.Replace(v)
+	v = koUnit.ReplaceAllStringFunc(v, func(m string) string {
+		p := koUnit.FindStringSubmatch(m)
+		unit := map[string]string{"시간": "h", "분": "min", "초": "s", "일": "days"}[p[2]]
+		if unit == "days" && p[1] == "1" {
+			unit = "day"
+		}
+		return p[1] + " " + unit
+	})
+	if hangul.MatchString(v) {
+		return ""
+	}
+	return v
 }

@@ -133,7 +133,8 @@ func Price(p Policy, in Input) (Estimate, error) {
 // withFloor prices the base rule without records, then the records rule,
 // and pays the larger: the base amount is owed whatever the records show.
 func (pr *pricer) withFloor(records Rule) (Estimate, error) {
-	pr.add("① 기본 기준 (최저 보장)", "① Base rule (the floor)", DescribeRule(pr.cr.Rule).KO)
+	floor := DescribeRule(pr.cr.Rule)
+	pr.addEN("① 기본 기준 (최저 보장)", "① Base rule (the floor)", floor.KO, floor.EN)
 	points := pr.in.Points
 	pr.in.Points = nil
 	if err := pr.run(pr.cr.Rule); err != nil {
@@ -143,7 +144,8 @@ func (pr *pricer) withFloor(records Rule) (Estimate, error) {
 	pr.applyCap()
 	base, baseCapped := pr.amount, pr.capped
 	pr.amount, pr.review, pr.reason, pr.capped = 0, false, "", false
-	pr.add("② 기록 기준", "② Records rule", DescribeRule(records).KO)
+	rec := DescribeRule(records)
+	pr.addEN("② 기록 기준", "② Records rule", rec.KO, rec.EN)
 	if err := pr.run(records); err != nil {
 		return Estimate{}, err
 	}
@@ -236,7 +238,7 @@ type pricer struct {
 }
 
 func (pr *pricer) add(ko, en, value string) {
-	pr.steps = append(pr.steps, Step{Label: ko, LabelEN: en, Value: value})
+	pr.steps = append(pr.steps, Step{Label: ko, LabelEN: en, Value: value, ValueEN: valueEN(value)})
 }
 
 // addEN adds a step whose value is words, not numbers, so it has one per language.

@@ -248,7 +248,11 @@ func (pr *pricer) estimateLoss(f Factors) (estimate.Result, int64, error) {
 		if s.AmountKRW != nil && v != estimate.FormatKRW(*s.AmountKRW) {
 			v += " → " + estimate.FormatKRW(*s.AmountKRW)
 		}
-		pr.add(s.LabelKO, s.LabelEN, v)
+		if s.ValueEN != "" {
+			pr.addEN(s.LabelKO, s.LabelEN, v, s.ValueEN)
+		} else {
+			pr.add(s.LabelKO, s.LabelEN, v)
+		}
 		if s.Key == "share" && s.AmountKRW != nil { // the last step before the cap (estimate's documented keys)
 			preCap = *s.AmountKRW
 		}
