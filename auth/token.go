@@ -69,17 +69,23 @@ func (s *Signer) TTL() time.Duration { return s.ttl }
 
 // Issue returns a signed access token for u.
 func (s *Signer) Issue(u *models.User) (string, error) {
+	return s.sign(u, Audience, accessTokenType, s.ttl)
+}
+
+// sign returns a token for u with audience and type, good for ttl, under
+// the current key.
+func (s *Signer) sign(u *models.User, audience, typ string, ttl time.Duration) (string, error) {
 	now := s.now()
 	claims := AccessClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    Issuer,
 			Subject:   u.ID,
-			Audience:  jwt.ClaimStrings{Audience},
+			Audience:  jwt.ClaimStrings{audience},
 			IssuedAt:  jwt.NewNumericDate(now),
 			NotBefore: jwt.NewNumericDate(now),
-			ExpiresAt: jwt.NewNumericDate(now.Add(s.ttl)),
+			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
 		},
-		Type:    accessTokenType,
+		Type:    typ,
 		Role:    u.Role.String(),
 		Version: u.TokenVersion,
 	}
@@ -92,8 +98,14 @@ func (s *Signer) Issue(u *models.User) (string, error) {
 // audience and token type. Any failure is ErrUnauthenticated; the reason is in
 // the wrapped message for logs, never for clients.
 func (s *Signer) Verify(token string) (*AccessClaims, error) {
+	return s.verify(token, Audience, accessTokenType, "access token")
+}
+
+// verify checks a token of the given audience and type as Verify says;
+// what names it in the error.
+func (s *Signer) verify(token, audience, typ, what string) (*AccessClaims, error) {
 	if token == "" || len(token) > maxTokenLength {
-		return nil, fmt.Errorf("access token length %d: %w", len(token), apperr.ErrUnauthenticated)
+		return nil, fmt.Errorf("%s length %d: %w", what, len(token), apperr.ErrUnauthenticated)
 	}
 	claims := &AccessClaims{}
 	_, err := jwt.ParseWithClaims(token, claims, s.key,
@@ -101,14 +113,14 @@ func (s *Signer) Verify(token string) (*AccessClaims, error) {
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithIssuer(Issuer),
-		jwt.WithAudience(Audience),
+		jwt.WithAudience(audience),
 		jwt.WithTimeFunc(s.now),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("access token: %v: %w", err, apperr.ErrUnauthenticated)
+		return nil, fmt.Errorf("%s: %v: %w", what, err, apperr.ErrUnauthenticated)
 	}
-	if claims.Type != accessTokenType || claims.Subject == "" {
-		return nil, fmt.Errorf("access token type %q: %w", claims.Type, apperr.ErrUnauthenticated)
+	if claims.Type != typ || claims.Subject == "" {
+		return nil, fmt.Errorf("%s type %q: %w", what, claims.Type, apperr.ErrUnauthenticated)
 	}
 	return claims, nil
 }

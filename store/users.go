@@ -12,6 +12,7 @@ import (
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/input"
 	"github.com/bosang/bosang/models"
 )
 
@@ -188,26 +189,10 @@ func affectedOne(res *gorm.DB, what string) error {
 	return nil
 }
 
-// validUUID accepts the canonical 36-character form, so that a malformed id
-// is a clean not-found on PostgreSQL's uuid columns rather than a cast error.
-func validUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
-}
+// validUUID accepts the canonical 36-character form (input.IsID), so that a
+// malformed id is a clean not-found on PostgreSQL's uuid columns rather than
+// a cast error.
+func validUUID(s string) bool { return input.IsID(s) }
 
 // EnqueueOnce adds an outbox message unless one with the same dedupe id is
 // there already (delivered or not).
