@@ -87,36 +87,8 @@ func (s *server) reviewQueuePage(c *gin.Context) {
 		v.Form["notice"] = v.L.T("review.decided", map[string]any{"Number": q.Get("done"), "Status": v.L.T("claims.status." + q.Get("status_now"))})
 	}
 	f := review.QueueFilter{Category: v.Form["category"], OutageID: v.Form["outage_id"], Flag: v.Form["flag"], Limit: queuePageSize, After: q.Get("next")}
-	if st := v.Form["status"]; st != "" {
-		if slices.Contains(openStatuses, st) {
-			f.Status = []string{st}
-		} else {
-			v.Errors["status"] = v.L.T("review.filter.bad_status")
-		}
-	}
-	if f.Category != "" && !slices.Contains(policy.Categories(), policy.Category(f.Category)) {
-		v.Errors["category"] = v.L.T("review.filter.bad_category")
-		f.Category = ""
-	}
-	if f.Flag != "" && !slices.Contains(review.Flags, f.Flag) {
-		v.Errors["flag"] = v.L.T("review.filter.bad_flag")
-		f.Flag = ""
-	}
-	for _, k := range []string{"min_krw", "max_krw"} {
-		if v.Form[k] == "" {
-			continue
-		}
-		n, ok := parseWon(v.Form[k])
-		if !ok {
-			v.Errors[k] = v.L.T("review.filter.bad_amount")
-			continue
-		}
-		if k == "min_krw" {
-			f.MinKRW = &n
-		} else {
-			f.MaxKRW = &n
-		}
-	}
+	ff := s.claimFilterForm(ctx, v, openStatuses)
+	f.Status, f.Category, f.Flag, f.OutageID, f.MinKRW, f.MaxKRW = ff.status, ff.category, ff.flag, ff.outageID, ff.minKRW, ff.maxKRW
 	if d := v.Form["older_than_days"]; d != "" {
 		n, err := strconv.Atoi(d)
 		if err != nil || n < 0 || n > 3650 {
@@ -124,12 +96,6 @@ func (s *server) reviewQueuePage(c *gin.Context) {
 		} else {
 			t := time.Now().Add(-time.Duration(n) * 24 * time.Hour)
 			f.OlderThan = &t
-		}
-	}
-	if f.OutageID != "" {
-		if _, err := s.outages.Get(ctx, f.OutageID); err != nil {
-			v.Errors["outage_id"] = v.L.T("review.filter.bad_outage")
-			f.OutageID = ""
 		}
 	}
 	items, err := s.review.Queue(ctx, f)
@@ -234,4 +200,54 @@ func (s *server) reviewNextSubmit(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/review/claims/"+cv.ID)
+}
+
+// claimFilterForm is what the queue's and the search's filter forms ask,
+// read from v.Form: a status among statuses, a category, a flag, an outage
+// that exists and an amount range. A value that is not one of them is a
+// field error on v, and the filter goes without it.
+type claimFilterForm struct {
+	status                   []string
+	category, flag, outageID string
+	minKRW, maxKRW           *int64
+}
+
+func (s *server) claimFilterForm(ctx context.Context, v *view, statuses []string) claimFilterForm {
+	ff := claimFilterForm{category: v.Form["category"], flag: v.Form["flag"], outageID: v.Form["outage_id"]}
+	if st := v.Form["status"]; st != "" {
+		if slices.Contains(statuses, st) {
+			ff.status = []string{st}
+		} else {
+			v.Errors["status"] = v.L.T("review.filter.bad_status")
+		}
+	}
+	if ff.category != "" && !slices.Contains(policy.Categories(), policy.Category(ff.category)) {
+		v.Errors["category"] = v.L.T("review.filter.bad_category")
+		ff.category = ""
+	}
+	if ff.flag != "" && !slices.Contains(review.Flags, ff.flag) {
+		v.Errors["flag"] = v.L.T("review.filter.bad_flag")
+		ff.flag = ""
+	}
+	for _, k := range []string{"min_krw", "max_krw"} {
+		if v.Form[k] == "" {
+			continue
+		}
+		n, ok := parseWon(v.Form[k])
+		switch {
+		case !ok:
+			v.Errors[k] = v.L.T("review.filter.bad_amount")
+		case k == "min_krw":
+			ff.minKRW = &n
+		default:
+			ff.maxKRW = &n
+		}
+	}
+	if ff.outageID != "" {
+		if _, err := s.outages.Get(ctx, ff.outageID); err != nil {
+			v.Errors["outage_id"] = v.L.T("review.filter.bad_outage")
+			ff.outageID = ""
+		}
+	}
+	return ff
 }

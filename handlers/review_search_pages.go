@@ -77,41 +77,8 @@ func (s *server) renderSearch(c *gin.Context, v *view, bulk []bulkRow) {
 		v.Errors["sort"] = v.L.T("review.search.bad_sort")
 		f.Sort = "-created_at"
 	}
-	if st := v.Form["status"]; st != "" {
-		if slices.Contains(allStatuses, st) {
-			f.Status = []string{st}
-		} else {
-			v.Errors["status"] = v.L.T("review.filter.bad_status")
-		}
-	}
-	if f.Category != "" && !slices.Contains(policy.Categories(), policy.Category(f.Category)) {
-		v.Errors["category"] = v.L.T("review.filter.bad_category")
-		f.Category = ""
-	}
-	if f.Flag != "" && !slices.Contains(review.Flags, f.Flag) {
-		v.Errors["flag"] = v.L.T("review.filter.bad_flag")
-		f.Flag = ""
-	}
-	for _, k := range []string{"min_krw", "max_krw"} {
-		if v.Form[k] == "" {
-			continue
-		}
-		n, ok := parseWon(v.Form[k])
-		switch {
-		case !ok:
-			v.Errors[k] = v.L.T("review.filter.bad_amount")
-		case k == "min_krw":
-			f.MinKRW = &n
-		default:
-			f.MaxKRW = &n
-		}
-	}
-	if f.OutageID != "" {
-		if _, err := s.outages.Get(ctx, f.OutageID); err != nil {
-			v.Errors["outage_id"] = v.L.T("review.filter.bad_outage")
-			f.OutageID = ""
-		}
-	}
+	ff := s.claimFilterForm(ctx, v, allStatuses)
+	f.Status, f.Category, f.Flag, f.OutageID, f.MinKRW, f.MaxKRW = ff.status, ff.category, ff.flag, ff.outageID, ff.minKRW, ff.maxKRW
 	if len([]rune(f.Query)) > 200 {
 		v.Errors["q"] = v.L.T("review.search.too_long")
 		f.Query = ""
