@@ -108,3 +108,19 @@ type Notice struct {
 	RecordedBy string    `json:"-"`
 	CreatedAt  time.Time `json:"created_at"`
 }
+
+// OutageSubscription is an address that asked for e-mail about one outage.
+// It receives updates only once confirmed and until unsubscribed; the link's
+// token is kept only as its SHA-256 (hex).
+type OutageSubscription struct {
+	ID        string `gorm:"primaryKey" json:"id"`
+	OutageID  string `json:"outage_id"`
+	Email     string `json:"-"`
+	TokenHash string `json:"-"`
+	// Sealed is the token, encrypted under the key KeyID names.
+	Sealed         string     `json:"-"`
+	KeyID          string     `json:"-"`
+	ConfirmedAt    *time.Time `json:"confirmed_at"`
+	UnsubscribedAt *time.Time `json:"unsubscribed_at"`
+	CreatedAt      time.Time  `json:"created_at"`
+}
