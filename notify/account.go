@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"github.com/bosang/bosang/auth"
 	"github.com/bosang/bosang/i18n"
 	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/outage"
 )
 
 // AccountMail is a message to an account's owner about the account.
@@ -52,7 +54,9 @@ func AccountText(m models.OutboxMessage, baseURL string) (AccountMail, error) {
 // letter is a message to one user, whatever its topic.
 type letter struct {
 	to, subject, body string
-	about             string // for errors
+	// address, when set, is where the letter goes (to names no user).
+	address string
+	about   string // for errors
 }
 
 // ResetOpener reads a password reset message: its recipient, the link's
@@ -92,7 +96,11 @@ func PasswordResetText(m models.OutboxMessage, baseURL string, open ResetOpener)
 // compose writes the message of m for its recipient: an account message,
 // or else a claim's status or estimate message. open reads password reset
 // messages.
-func compose(m models.OutboxMessage, baseURL string, open ResetOpener) (letter, error) {
+func compose(ctx context.Context, m models.OutboxMessage, baseURL string, open ResetOpener, openSub SubscriptionOpener) (letter, error) {
+	if m.Topic == outage.TopicSubscribeConfirm || m.Topic == outage.TopicUpdate {
+		a, addr, err := SubscriptionText(ctx, m, baseURL, openSub)
+		return letter{address: addr, subject: a.Subject, body: a.Body, about: "outage subscription " + m.DedupeID}, err
+	}
 	if m.Topic == auth.TopicPasswordReset {
 		a, err := PasswordResetText(m, baseURL, open)
 		return letter{to: a.UserID, subject: a.Subject, body: a.Body, about: "password reset " + m.ID}, err

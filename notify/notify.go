@@ -9,6 +9,7 @@ import (
 	"github.com/bosang/bosang/auth"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/outage"
 )
 
 // Store leases and settles outbox rows.
@@ -98,6 +99,9 @@ func backoff(attempts int) time.Duration {
 type LogSender struct {
 	Log       *slog.Logger
 	OpenReset ResetOpener
+	// OpenSubscription, when set, reads outage subscription messages, whose
+	// text (with the link, not the address) is then logged too.
+	OpenSubscription SubscriptionOpener
 	// BaseURL starts the links in logged texts; empty leaves them relative.
 	BaseURL string
 }
@@ -109,8 +113,9 @@ type LogSender struct {
 func (s LogSender) Send(ctx context.Context, m models.OutboxMessage) error {
 	args := []any{"topic", m.Topic, "dedupe_id", m.DedupeID, "payload", m.Payload}
 	switch m.Topic {
-	case claims.TopicStatus, claims.TopicEstimate, auth.TopicSignupExisting, auth.TopicPasswordReset:
-		if text, err := compose(m, s.BaseURL, s.OpenReset); err == nil {
+	case claims.TopicStatus, claims.TopicEstimate, auth.TopicSignupExisting, auth.TopicPasswordReset,
+		outage.TopicSubscribeConfirm, outage.TopicUpdate:
+		if text, err := compose(ctx, m, s.BaseURL, s.OpenReset, s.OpenSubscription); err == nil {
 			args = append(args, "subject", text.subject, "text", text.body)
 		}
 	}

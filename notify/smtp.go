@@ -30,6 +30,8 @@ type SMTPSender struct {
 	timeout    time.Duration
 	// OpenReset reads password reset messages; without it they fail.
 	OpenReset ResetOpener
+	// OpenSubscription reads outage subscription messages; without it they fail.
+	OpenSubscription SubscriptionOpener
 }
 
 // smtpTimeout bounds each SMTP step when the caller's context sets no
@@ -69,13 +71,15 @@ func NewSMTPSender(rawURL, baseURL string, recipients Recipients) (*SMTPSender, 
 // is derived from the dedupe id so that mail clients fold a repeat into the
 // original.
 func (s *SMTPSender) Send(ctx context.Context, m models.OutboxMessage) error {
-	text, err := compose(m, s.baseURL, s.OpenReset)
+	text, err := compose(ctx, m, s.baseURL, s.OpenReset, s.OpenSubscription)
 	if err != nil {
 		return err
 	}
-	to, _, err := s.recipients(ctx, text.to)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrNoRecipient, err)
+	to := text.address
+	if to == "" {
+		if to, _, err = s.recipients(ctx, text.to); err != nil {
+			return fmt.Errorf("%w: %v", ErrNoRecipient, err)
+		}
 	}
 	msg := mail.NewMsg()
 	if err := msg.From(s.from); err != nil {

@@ -84,7 +84,12 @@ func (s *Service) AddUpdate(ctx context.Context, actor *models.User, outageID, b
 		return nil, err
 	}
 	u := &models.OutageUpdate{ID: s.newID(), OutageID: outageID, AuthorID: actor.ID, Body: strings.TrimSpace(body), CreatedAt: s.now().UTC()}
-	if err := s.store.AddUpdate(ctx, u); err != nil {
+	if err := s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.AddUpdate(ctx, u); err != nil {
+			return err
+		}
+		return tx.EnqueueOnce(ctx, s.fanout(outageID, u.ID, u.Body, u.CreatedAt))
+	}); err != nil {
 		return nil, err
 	}
 	s.cache.invalidate(outageID)

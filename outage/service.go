@@ -19,6 +19,8 @@ type Service struct {
 	settings statute.Settings
 	now      func() time.Time
 	newID    func() string
+	// sealer seals subscription mails' addresses and tokens (SetSealer).
+	sealer Sealer
 }
 
 // NewService wires a Service with the statutory settings, clock and id maker.
@@ -223,7 +225,12 @@ func (s *Service) Correct(ctx context.Context, actor *models.User, id string, p 
 	after, _ := json.Marshal(snapshot(o, statesOf(features, entry), entry))
 	rev := &models.OutageRevision{ID: s.newID(), OutageID: id, Version: o.Version, ActorID: actor.ID, Reason: p.Reason,
 		Before: string(before), After: string(after), CreatedAt: now}
-	if err := s.store.UpdateOutage(ctx, &o, features, rev); err != nil {
+	if err := s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.UpdateOutage(ctx, &o, features, rev); err != nil {
+			return err
+		}
+		return tx.EnqueueOnce(ctx, s.fanout(id, rev.ID, correctionText(rec.Outage, o), now))
+	}); err != nil {
 		return nil, err
 	}
 	s.cache.invalidate(id)
@@ -360,4 +367,13 @@ func (s *Service) serviceEntry(ctx context.Context, serviceID string) (*CatalogE
 		}
 	}
 	return nil, apperr.Invalid("service_id", "알 수 없는 서비스입니다.", "Unknown service.")
+}
+
+// correctionText is what subscribers are told of a correction: that the
+// outage ended, or was corrected, with its summary.
+func correctionText(before, after models.Outage) string {
+	if before.EndedAt == nil && after.EndedAt != nil {
+		return "장애가 종료되었습니다 / The outage has ended: " + kstTime(*after.EndedAt) + "\n" + after.Summary
+	}
+	return "장애 정보가 수정되었습니다 / The outage record was corrected.\n" + after.Summary
 }

@@ -30,6 +30,7 @@ type Store interface {
 	Outages(ctx context.Context, f Filter) ([]Record, error)
 	AddNotice(ctx context.Context, n *models.Notice) error
 	AddUpdate(ctx context.Context, u *models.OutageUpdate) error
+	SubscriptionStore
 }
 
 // CatalogEntry is a service as the catalogue shows it.

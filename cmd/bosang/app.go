@@ -75,6 +75,8 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	// Staff TOTP secrets are sealed with the personal-data key.
 	svc := auth.NewService(db, signer, sealer, cfg.RefreshTTL, auth.DefaultThrottle, time.Now, newID)
 	outages := outage.NewService(db.Outages(), statute.NewSettings(cfg.FreeServiceOwesCompensationNotice), time.Now, newID)
+	// Outage subscribers' addresses and link tokens are sealed in the outbox.
+	outages.SetSealer(sealer)
 	blobs, err := blob.NewDisk(filepath.Join(cfg.DataDir, "blobs"))
 	if err != nil {
 		db.Close()

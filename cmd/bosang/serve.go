@@ -16,6 +16,7 @@ import (
 	"github.com/bosang/bosang/i18n"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/notify"
+	"github.com/bosang/bosang/outage"
 )
 
 func serve(ctx context.Context, getenv func(string) string) error {
@@ -63,7 +64,8 @@ func serve(ctx context.Context, getenv func(string) string) error {
 // dispatcher delivers the outbox by e-mail when SMTP is configured, else to
 // the log.
 func (a *app) dispatcher() (*notify.Dispatcher, error) {
-	var sender notify.Sender = notify.LogSender{Log: a.log, OpenReset: a.auth.OpenPasswordResetMessage, BaseURL: a.cfg.BaseURL}
+	var sender notify.Sender = notify.LogSender{Log: a.log, OpenReset: a.auth.OpenPasswordResetMessage,
+		OpenSubscription: a.outages.OpenMail, BaseURL: a.cfg.BaseURL}
 	if a.cfg.SMTPURL != "" {
 		s, err := notify.NewSMTPSender(a.cfg.SMTPURL, a.cfg.BaseURL, func(ctx context.Context, id string) (string, string, error) {
 			u, err := a.db.UserByID(ctx, id)
@@ -76,6 +78,7 @@ func (a *app) dispatcher() (*notify.Dispatcher, error) {
 			return nil, err
 		}
 		s.OpenReset = a.auth.OpenPasswordResetMessage
+		s.OpenSubscription = a.outages.OpenMail
 		sender = s
 	}
 	// Review jobs (flags, automatic adjudication) are written with the claim
@@ -92,6 +95,8 @@ func (a *app) dispatcher() (*notify.Dispatcher, error) {
 	router := notify.Router{Routes: map[string]notify.Sender{
 		claims.TopicReview:  reviewJobs,
 		claims.TopicReprice: notify.SenderFunc(a.claims.RunRepriceJob),
+		// An outage update's fan-out job writes one mail per subscriber.
+		outage.TopicFanout: notify.SenderFunc(a.outages.RunFanout),
 	}, Default: sender}
 	return notify.NewDispatcher(a.db, router, a.log, time.Now), nil
 }
