@@ -33,7 +33,7 @@ var errorAnchors = map[string][][2]string{
 		{"partner_business.monthly_fee_krw", "partner-fee"}, {"driver.driver_kind", "driver-kind-error"},
 		{"driver.licence_number", "driver-licence"}, {"driver.vehicle_number", "driver-vehicle"},
 		{"driver.membership.monthly_fee_krw", "driver-fee"}},
-	"outage":       {{"notice.kind", "notice-kind"}, {"notice.channels", "notice-channels-error"}, {"notice.sent_at", "notice-sent-at"}, {"notice.body", "notice-body"}, {"update.body", "update-body"}},
+	"outage":       {{"notice.kind", "notice-kind"}, {"notice.channels", "notice-channels-error"}, {"notice.sent_at", "notice-sent-at"}, {"notice.body", "notice-body"}, {"update.body", "update-body"}, {"subscribe.email", "subscribe-email"}},
 	"payouts":      {{"outage_id", "build-outage"}},
 	"payout_batch": {{"format", "export-format-error"}, {"reason", "export-reason"}, {"prefix", "settle-prefix"}},
 	"review_queue": {{"status", "f-status"}, {"outage_id", "f-outage"}, {"category", "f-category"}, {"flag", "f-flag"},

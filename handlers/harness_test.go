@@ -68,6 +68,7 @@ func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *te
 	logs := &bytes.Buffer{}
 	outages := outage.NewService(db.Outages(), statute.DefaultSettings(), time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
 	sealer, _ := pii.NewSealer(key)
+	outages.SetSealer(sealer)
 	blobDir := t.TempDir()
 	blobs, err := blob.NewDisk(blobDir)
 	if err != nil {

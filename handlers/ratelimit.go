@@ -110,12 +110,18 @@ func (l *clientLimiter) tracked() int {
 	return l.recent.Len()
 }
 
-// rateLimit refuses an API request from a client over its limit with 429
-// and Retry-After (whole seconds, rounded up). Pages are not limited here:
-// their costly forms are throttled by auth and the admission limit.
+// limitedForms are the anonymous page forms that, besides the API, count
+// against the per-client rate: each sends an e-mail to an address anyone
+// may type.
+var limitedForms = map[string]bool{"POST /outages/:id/subscribe": true}
+
+// rateLimit refuses an API request, or a post of one of limitedForms, from
+// a client over its limit with 429 and Retry-After (whole seconds, rounded
+// up). Other pages are not limited here: their costly forms are throttled
+// by auth and the admission limit.
 func (s *server) rateLimit(l *clientLimiter) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if l == nil || !strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		if l == nil || !strings.HasPrefix(c.Request.URL.Path, "/api/") && !limitedForms[c.Request.Method+" "+c.FullPath()] {
 			c.Next()
 			return
 		}

@@ -200,6 +200,7 @@ func (s *server) pageRoutes(g *gin.RouterGroup) {
 	s.auditPageRoutes(g)
 	s.adminUserPageRoutes(g)
 	s.passwordPageRoutes(g)
+	s.subscriptionPageRoutes(g)
 	s.adminPolicyPageRoutes(g)
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/payout"
 	"github.com/bosang/bosang/review"
@@ -67,6 +68,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	var staff struct{ decided, held, batch string }
 	var oldestClaim string  // the demo claimant's, to page past it
 	var demoReviewer string // an account on the admin's account page
+	var subToken string     // a pending outage subscription's link token
 	base := startPortalWith(t, "", func(ctx context.Context, getenv func(string) string) {
 		if err := run(ctx, []string{"seed", "--demo"}, getenv, io.Discard); err != nil {
 			t.Fatalf("seed --demo: %v", err)
@@ -98,6 +100,11 @@ func TestBrowserAccessibility(t *testing.T) {
 		if _, err := a.outages.Correct(ctx, op, outages["kakao-account"], outage.Patch{Reason: "요약 정정", Summary: &summary}); err != nil {
 			t.Fatalf("correct outage: %v", err)
 		}
+		// An e-mail subscription to an outage, so its link page has one.
+		if err := a.outages.Subscribe(ctx, outages["kakaotalk"], "watcher@example.kr"); err != nil {
+			t.Fatalf("subscribe: %v", err)
+		}
+		subToken = pendingSubscriptionToken(ctx, t, a)
 		// Review and payouts: one claim approved and in a batch, one held
 		// by the demo supervisor, so the review page shows its form.
 		staff.decided, staff.held, staff.batch = prepareStaffPages(ctx, t, a)
@@ -131,7 +138,8 @@ func TestBrowserAccessibility(t *testing.T) {
 	eligibility := "/eligibility?" + url.Values{"service": {"coinplace"}, "role": {"user"}, "at": {"2022-10-15T18:00"}}.Encode()
 	public := []string{"/", "/register", "/login", "/status",
 		"/outages/" + outages["kakaotalk"], "/outages/" + outages["kakao-account"], eligibility,
-		"/password/forgot", "/password/reset?token=no-such-link"}
+		"/password/forgot", "/password/reset?token=no-such-link",
+		"/subscriptions?token=" + url.QueryEscape(subToken), "/subscriptions?token=no-such-link"}
 	admin := []string{"/admin/users", "/admin/users?q=demo", "/admin/users/" + demoReviewer,
 		"/admin/policies", "/admin/policies/new", "/admin/policies/compare?a=1&b=1"}
 	operator := []string{"/ops", "/ops/outages/new", "/ops/outages/new?service=kakao-t",
@@ -313,4 +321,23 @@ func prepareStaffPages(ctx context.Context, t *testing.T, a *app) (decided, held
 		t.Fatalf("review next: %v", err)
 	}
 	return v.ID, h.ID, b.ID
+}
+
+// pendingSubscriptionToken reads the link token of the one outage
+// subscription confirmation queued, as its e-mail would carry it.
+func pendingSubscriptionToken(ctx context.Context, t *testing.T, a *app) string {
+	t.Helper()
+	sqlDB, err := a.db.SQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := models.OutboxMessage{Topic: outage.TopicSubscribeConfirm}
+	if err := sqlDB.QueryRowContext(ctx, "SELECT id, payload FROM outbox WHERE topic = '"+outage.TopicSubscribeConfirm+"'").Scan(&m.ID, &m.Payload); err != nil {
+		t.Fatalf("confirmation message: %v", err)
+	}
+	mail, err := a.outages.OpenMail(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mail.Token
 }
