@@ -7,7 +7,7 @@ SHELL := bash
 
 GO ?= go
 # The approved toolchain: go1.26.8's standard library has advisories fixed in
-# go1.27.3, which go.mod requires. The go command fetches it through the
+# go1.27.3, go.mod's toolchain. The go command fetches it through the
 # module proxy; a machine's own Go ignores go.mod's version without this.
 export GOTOOLCHAIN := go1.27.3
 GOTESTFLAGS ?= -count=1 -timeout 20m
