@@ -178,7 +178,7 @@ func (s *server) noticeForm(c *gin.Context, v *view, o *outage.View, d *outageDa
 		d.NoticeBody, d.NoticeSent = v.Form["notice.body"], v.Form["notice.sent_at"]
 		return nil
 	}
-	now := time.Now().Truncate(time.Minute)
+	now := s.now().Truncate(time.Minute)
 	d.NoticeSent = localInput(&now)
 	draft, err := s.draft(c.Request.Context(), o.ID, kind)
 	if err != nil {

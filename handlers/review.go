@@ -141,7 +141,7 @@ func (s *server) reviewQueue(c *gin.Context) {
 	q.MinKRW = queryInt(c, &f, "min_krw")
 	q.MaxKRW = queryInt(c, &f, "max_krw")
 	if days := queryInt(c, &f, "older_than_days"); days != nil {
-		t := time.Now().Add(-time.Duration(*days) * 24 * time.Hour)
+		t := s.now().Add(-time.Duration(*days) * 24 * time.Hour)
 		q.OlderThan = &t
 	}
 	q.Limit = queryLimit(c, &f)

@@ -98,7 +98,7 @@ func (s *server) renderReviewClaim(c *gin.Context, status int, v *view) {
 	}
 	v.Title = v.L.T("review.claim.title_of", map[string]any{"Number": cv.Number})
 	d := reviewClaimData{claimData: cd, Version: cv.Version, Approved: facts.ApprovedAmountKRW,
-		DueMin: time.Now().In(kst).AddDate(0, 0, 1).Format("2006-01-02"), Claimant: people[cv.ClaimantID].MaskedName}
+		DueMin: s.now().In(kst).AddDate(0, 0, 1).Format("2006-01-02"), Claimant: people[cv.ClaimantID].MaskedName}
 	for _, fl := range facts.Flags {
 		d.Flags = append(d.Flags, v.L.T("review.flag."+fl))
 	}
@@ -113,7 +113,7 @@ func (s *server) renderReviewClaim(c *gin.Context, status int, v *view) {
 	}
 	u := v.User
 	supervisor := u.Role == models.RoleSupervisor || u.Role == models.RoleAdmin
-	live := facts.LeasedBy != nil && facts.LeaseExpiresAt != nil && facts.LeaseExpiresAt.After(time.Now())
+	live := facts.LeasedBy != nil && facts.LeaseExpiresAt != nil && facts.LeaseExpiresAt.After(s.now())
 	mine := live && *facts.LeasedBy == u.ID
 	ownDecision := facts.DecidedBy != nil && *facts.DecidedBy == u.ID
 	switch st := claims.Status(cv.Status); {

@@ -94,7 +94,7 @@ func (s *server) reviewQueuePage(c *gin.Context) {
 		if err != nil || n < 0 || n > 3650 {
 			v.Errors["older_than_days"] = v.L.T("review.filter.bad_days")
 		} else {
-			t := time.Now().Add(-time.Duration(n) * 24 * time.Hour)
+			t := s.now().Add(-time.Duration(n) * 24 * time.Hour)
 			f.OlderThan = &t
 		}
 	}
@@ -119,7 +119,7 @@ func (s *server) reviewQueuePage(c *gin.Context) {
 		row := queueRow{ID: it.ID, Number: it.Number, Outage: names(it.OutageID), Category: v.L.T("claims.category." + it.Category),
 			Status: v.L.T("claims.status." + it.Status), Estimate: it.EstimateAmountKRW, Claimed: it.ClaimedAmountKRW, AgeDays: it.AgeDays,
 			OverTarget: it.OverTarget, CreatedAt: it.CreatedAt, Age: v.L.T("review.age_days", map[string]any{"Days": it.AgeDays}),
-			Leased: it.LeaseExpiresAt != nil && it.LeaseExpiresAt.After(time.Now())}
+			Leased: it.LeaseExpiresAt != nil && it.LeaseExpiresAt.After(s.now())}
 		row.Takeable = !row.Leased && it.Status != string(claims.SupplementRequested) &&
 			(it.Status != string(claims.PendingSecondApproval) || v.User.Role != models.RoleReviewer)
 		for _, fl := range it.Flags {
