@@ -64,9 +64,10 @@ func NewSMTPSender(rawURL, baseURL string, recipients Recipients) (*SMTPSender, 
 	return s, nil
 }
 
-// Send e-mails the claimant named in the payload of a claims.TopicStatus or
-// claims.TopicEstimate message what StatusText says (the new status, and the
-// amount decided or paid; or the changed estimate), and the owner named in
+// Send e-mails the claimant named in the payload of a claims.TopicStatus,
+// claims.TopicEstimate or claims.TopicSupplementReminder message what
+// StatusText says (the new status, and the amount decided or paid; the
+// changed estimate; or the supplement's due time), and the owner named in
 // an auth.TopicSignupExisting message what AccountText says. The Message-ID
 // is derived from the dedupe id so that mail clients fold a repeat into the
 // original.
