@@ -53,11 +53,6 @@ var SettledStatuses = []string{"rejected", "withdrawn", "paid"}
 // of instances that disagree by less than it.
 const RefreshMargin = time.Minute
 
-// DefaultSnapshotMaxAge is how old a shared snapshot may be and still be
-// served as fresh unless configured otherwise. RefreshSnapshots should run
-// more often than this (every half of it), so that requests never compute.
-const DefaultSnapshotMaxAge = time.Minute
-
 // staleServe is how many times maxAge an aged snapshot is still served
 // while one background refresh per instance replaces it; older ones are
 // recomputed before answering.
@@ -77,8 +72,9 @@ type snapshots struct {
 // instance replaces it in the background (one refresh per outage at a
 // time); a missing or older one is computed and stored before answering.
 // A dashboard over a million claims thus answers at once, and N instances
-// share one computation (RefreshSnapshots keeps the snapshots fresh)
-// instead of each rescanning the claims. It returns s.
+// share one computation instead of each rescanning the claims; run
+// RefreshSnapshots at least twice per maxAge and requests never compute.
+// It returns s.
 func (s *Service) WithSnapshots(maxAge time.Duration) *Service {
 	s.snapshots = &snapshots{maxAge: maxAge, refreshing: map[string]bool{}}
 	return s
