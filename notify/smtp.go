@@ -125,7 +125,8 @@ func (s *SMTPSender) Send(ctx context.Context, m models.OutboxMessage) error {
 }
 
 // addresses are where a letter goes: its address, the staff in its roles,
-// or its user's address. Finding none is ErrNoRecipient.
+// or its user's address. Finding none is ErrNoRecipient; a failed lookup
+// of the staff is returned as it is.
 func (s *SMTPSender) addresses(ctx context.Context, text letter) ([]string, error) {
 	switch {
 	case text.address != "":
@@ -135,8 +136,8 @@ func (s *SMTPSender) addresses(ctx context.Context, text letter) ([]string, erro
 			return nil, fmt.Errorf("%w: no way to find the staff for %s", ErrNoRecipient, text.about)
 		}
 		to, err := s.Staff(ctx, text.staff...)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrNoRecipient, err)
+		if err != nil { // the lookup failed, not the recipients: retry
+			return nil, fmt.Errorf("find the staff for %s: %w", text.about, err)
 		}
 		if len(to) == 0 {
 			return nil, fmt.Errorf("%w: no enabled %v account for %s", ErrNoRecipient, text.staff, text.about)
