@@ -82,6 +82,17 @@ type Config struct {
 	RatePerSecond float64
 	RateBurst     int
 	RateClients   int
+
+	// Periodic jobs (issue 13: shared statistics, supplement reminders).
+	// StatsMaxAge is how old the statistics snapshot shared by every
+	// instance may be and still be served as fresh (BOSANG_STATS_MAX_AGE,
+	// default 1m, from 1s to 1h); the refresh job should run at least
+	// twice as often. SupplementReminderLead is how long before a
+	// supplement's due time its claimant is reminded
+	// (BOSANG_SUPPLEMENT_REMINDER_LEAD, default 48h, from 1h to 720h);
+	// it must exceed the reminder job's interval.
+	StatsMaxAge            time.Duration
+	SupplementReminderLead time.Duration
 }
 
 // The defaults of the per-client API rate limit: generous for any person
@@ -165,7 +176,30 @@ func Load(getenv func(string) string) (*Config, error) {
 	if err := c.rotationKeys(getenv); err != nil {
 		return nil, err
 	}
+	if err := c.loadPeriodic(getenv); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// loadPeriodic reads the settings of the periodic jobs; a duration that
+// does not parse or is out of range stops the start, naming its variable.
+func (c *Config) loadPeriodic(getenv func(string) string) error {
+	for _, d := range []struct {
+		env, def string
+		min, max time.Duration
+		dst      *time.Duration
+	}{
+		{"BOSANG_STATS_MAX_AGE", "1m", time.Second, time.Hour, &c.StatsMaxAge},
+		{"BOSANG_SUPPLEMENT_REMINDER_LEAD", "48h", time.Hour, 720 * time.Hour, &c.SupplementReminderLead},
+	} {
+		v, err := time.ParseDuration(or(strings.TrimSpace(getenv(d.env)), d.def))
+		if err != nil || v < d.min || v > d.max {
+			return fmt.Errorf("%s must be a duration from %s to %s (e.g. %s), got %q", d.env, d.min, d.max, d.def, getenv(d.env))
+		}
+		*d.dst = v
+	}
+	return nil
 }
 
 // rotationKeys reads the previous keys of a rotation and the pinned

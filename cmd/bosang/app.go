@@ -84,6 +84,7 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	}
 	cl := claims.NewService(db.Claims(), outages, sealer, blobs, claims.DefaultEvidenceLimits, time.Now, newID)
 	cl.SetLogger(log)
+	cl.SetSupplementReminderLead(cfg.SupplementReminderLead)
 	if err := cl.EnsureDefaultPolicy(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -96,7 +97,7 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	}
 	return &app{cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au,
 		payouts: payout.NewService(db.Payouts(), sealer, au, time.Now, newID), log: log, metrics: newRegistry(),
-		stats: stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now).WithSnapshots(5 * time.Second)}, nil
+		stats: stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now).WithSnapshots(cfg.StatsMaxAge)}, nil
 }
 
 func (a *app) Close() error { return a.db.Close() }
