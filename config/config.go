@@ -82,6 +82,10 @@ type Config struct {
 	RatePerSecond float64
 	RateBurst     int
 	RateClients   int
+
+	// Evidence in S3-compatible object storage (issue 13): BOSANG_S3_*,
+	// loaded by loadS3; the zero S3 keeps evidence on local disk.
+	S3 S3
 }
 
 // The defaults of the per-client API rate limit: generous for any person
@@ -163,6 +167,10 @@ func Load(getenv func(string) string) (*Config, error) {
 		*s.dst = v
 	}
 	if err := c.rotationKeys(getenv); err != nil {
+		return nil, err
+	}
+	// Evidence in S3-compatible object storage (issue 13).
+	if c.S3, err = loadS3(getenv); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -329,7 +337,8 @@ func (c *Config) Redacted() map[string]string {
 	}
 	return map[string]string{"addr": c.Addr, "database": db, "data_dir": c.DataDir, "env": c.Env, "base_url": c.BaseURL, "smtp": smtpConfigured,
 		"free_service_compensation_notice": free, "rate_limit": rateLimit, "metrics": metrics,
-		"audit_checkpoint_file": c.AuditCheckpointFile, "audit_checkpoint_interval": c.AuditCheckpointInterval.String()}
+		"audit_checkpoint_file": c.AuditCheckpointFile, "audit_checkpoint_interval": c.AuditCheckpointInterval.String(),
+		"evidence_store": c.evidenceStore()}
 }
 
 func redactURL(raw string) string {
