@@ -31,15 +31,21 @@ type decrypted struct {
 	off    int64 // plaintext offset of the next Read
 	// stream decrypts from off onwards; nil until the next Read starts one.
 	stream io.Reader
+	// pos is where src stands when no stream has read from it since, else
+	// -1: a read from the start goes on from the header without a seek.
+	pos int64
 }
 
 // streamAt positions src at the package holding plaintext offset off and
 // returns a reader decrypting from off.
 func (d *decrypted) streamAt(off int64) (io.Reader, error) {
 	t := off / darePayload
-	if _, err := d.src.Seek(d.start+t*darePackage, io.SeekStart); err != nil {
-		return nil, err
+	if at := d.start + t*darePackage; at != d.pos {
+		if _, err := d.src.Seek(at, io.SeekStart); err != nil {
+			return nil, err
+		}
 	}
+	d.pos = -1
 	cfg := d.config
 	cfg.SequenceNumber = uint32(t)
 	r, err := sio.DecryptReader(d.src, cfg)

@@ -118,6 +118,15 @@ func (e *Encrypted) Open(ctx context.Context, key string) (io.ReadSeekCloser, er
 }
 
 func (e *Encrypted) open(f io.ReadSeekCloser, key string) (io.ReadSeekCloser, error) {
+	// The size first, so that the header and the stream after it are read
+	// in one go (for S3, one request) when the file is read from the start.
+	end, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
 	var m [len(magic) + 2]byte
 	n, err := io.ReadFull(f, m[:])
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
@@ -144,10 +153,6 @@ func (e *Encrypted) open(f io.ReadSeekCloser, key string) (io.ReadSeekCloser, er
 		return nil, fmt.Errorf("blob %s: data key: %v: %w", key, err, ErrCorrupt)
 	}
 	start := int64(len(m) + size)
-	end, err := f.Seek(0, io.SeekEnd)
-	if err != nil {
-		return nil, err
-	}
 	plain, err := sio.DecryptedSize(uint64(end - start))
 	if err != nil {
 		return nil, fmt.Errorf("blob %s: %v: %w", key, err, ErrCorrupt)
@@ -157,7 +162,7 @@ func (e *Encrypted) open(f io.ReadSeekCloser, key string) (io.ReadSeekCloser, er
 		// the portal keeps no empty files.
 		return nil, fmt.Errorf("blob %s: no content: %w", key, ErrCorrupt)
 	}
-	return &decrypted{src: f, config: dareConfig([]byte(dataKey)), start: start, size: int64(plain)}, nil
+	return &decrypted{src: f, config: dareConfig([]byte(dataKey)), start: start, size: int64(plain), pos: start}, nil
 }
 
 // Delete removes the blob under key; a missing one is not an error.
