@@ -93,6 +93,9 @@ type Config struct {
 	// it must exceed the reminder job's interval.
 	StatsMaxAge            time.Duration
 	SupplementReminderLead time.Duration
+	// Evidence in S3-compatible object storage (issue 13): BOSANG_S3_*,
+	// loaded by loadS3; the zero S3 keeps evidence on local disk.
+	S3 S3
 }
 
 // The defaults of the per-client API rate limit: generous for any person
@@ -177,6 +180,10 @@ func Load(getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	if err := c.loadPeriodic(getenv); err != nil {
+		return nil, err
+	}
+	// Evidence in S3-compatible object storage (issue 13).
+	if c.S3, err = loadS3(getenv); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -363,7 +370,8 @@ func (c *Config) Redacted() map[string]string {
 	}
 	return map[string]string{"addr": c.Addr, "database": db, "data_dir": c.DataDir, "env": c.Env, "base_url": c.BaseURL, "smtp": smtpConfigured,
 		"free_service_compensation_notice": free, "rate_limit": rateLimit, "metrics": metrics,
-		"audit_checkpoint_file": c.AuditCheckpointFile, "audit_checkpoint_interval": c.AuditCheckpointInterval.String()}
+		"audit_checkpoint_file": c.AuditCheckpointFile, "audit_checkpoint_interval": c.AuditCheckpointInterval.String(),
+		"evidence_store": c.evidenceStore()}
 }
 
 func redactURL(raw string) string {

@@ -74,7 +74,8 @@ func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *te
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl := claims.NewService(db.Claims(), outages, sealer, blobs, claims.DefaultEvidenceLimits, time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
+	// Evidence is encrypted on its way to disk, as cmd/bosang wires it.
+	cl := claims.NewService(db.Claims(), outages, sealer, blob.NewEncrypted(blobs, sealer), claims.DefaultEvidenceLimits, time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
 	if err := cl.EnsureDefaultPolicy(context.Background()); err != nil {
 		t.Fatal(err)
 	}

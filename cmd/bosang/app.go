@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/auth"
-	"github.com/bosang/bosang/blob"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/config"
 	"github.com/bosang/bosang/outage"
@@ -77,7 +75,7 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	outages := outage.NewService(db.Outages(), statute.NewSettings(cfg.FreeServiceOwesCompensationNotice), time.Now, newID)
 	// Outage subscribers' addresses and link tokens are sealed in the outbox.
 	outages.SetSealer(sealer)
-	blobs, err := blob.NewDisk(filepath.Join(cfg.DataDir, "blobs"))
+	blobs, err := newBlobs(ctx, cfg, sealer)
 	if err != nil {
 		db.Close()
 		return nil, err
