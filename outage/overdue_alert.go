@@ -59,10 +59,17 @@ func NoticeOverdueDedupeID(outageID string, kind statute.NoticeKind, due time.Ti
 	return "outage-notice-overdue-" + outageID + "-" + string(kind) + "-" + due.UTC().Format("20060102T150405Z")
 }
 
+// OverdueAlertWindow is how long after a deadline an unsent notice is still
+// alerted: an alert is written on the first run after the deadline, so the
+// window only keeps a first deployment (or a database restored from an old
+// backup) from mailing the operators about every outage of past years.
+const OverdueAlertWindow = 90 * 24 * time.Hour
+
 // OverdueAlerts are the TopicNoticeOverdue messages, with ids from newID,
 // that v calls for at now: one per notice the statute package counts as
 // overdue in v (statute.Overdue: required, due strictly before now, and
-// not recorded as sent). v must be a view as of now.
+// not recorded as sent) whose deadline passed at most OverdueAlertWindow
+// ago. v must be a view as of now.
 func OverdueAlerts(v *View, now time.Time, newID func() string) []*models.OutboxMessage {
 	var out []*models.OutboxMessage
 	for _, k := range v.Notice.Overdue {
@@ -70,7 +77,7 @@ func OverdueAlerts(v *View, now time.Time, newID func() string) []*models.Outbox
 		if k == statute.NoticeCompensation {
 			due = v.Notice.CompensationNoticeDueAt
 		}
-		if due == nil { // statute.Overdue lists only notices with a due time
+		if due == nil || now.Sub(*due) > OverdueAlertWindow { // statute.Overdue lists only notices with a due time
 			continue
 		}
 		p := NoticeOverdue{OutageID: v.ID, ServiceName: v.Service.Name, ServiceNameEN: v.Service.NameEN, ProviderName: v.ProviderName,

@@ -69,6 +69,11 @@ func TestAlertOverdueNotices(t *testing.T) {
 		{"1s past both deadlines: an alert for each", cmpDue.Add(time.Second), nil,
 			map[statute.NoticeKind]time.Time{statute.NoticeInterruption: intDue, statute.NoticeCompensation: cmpDue}},
 		{"both recorded: no alert", cmpDue.Add(time.Second), []models.Notice{sent("interruption"), sent("compensation")}, nil},
+		{"interruption deadline exactly the alert window ago: still alerted", intDue.Add(OverdueAlertWindow), nil,
+			map[statute.NoticeKind]time.Time{statute.NoticeInterruption: intDue, statute.NoticeCompensation: cmpDue}},
+		{"interruption deadline 1s past the alert window: only the compensation notice", intDue.Add(OverdueAlertWindow + time.Second), nil,
+			map[statute.NoticeKind]time.Time{statute.NoticeCompensation: cmpDue}},
+		{"both deadlines older than the window: no alert", cmpDue.Add(OverdueAlertWindow + time.Second), nil, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
