@@ -82,6 +82,29 @@ type Config struct {
 	RatePerSecond float64
 	RateBurst     int
 	RateClients   int
+
+	// Edge and start-up (issue 13: several instances behind a proxy); read
+	// by loadEdge (edge.go).
+	//
+	// TrustedProxies are the peers whose ClientIPHeader names the client
+	// (BOSANG_TRUSTED_PROXIES, comma-separated addresses or CIDR prefixes,
+	// kept as prefixes); empty trusts no one.
+	TrustedProxies []string
+	// ClientIPHeader is that header (BOSANG_CLIENT_IP_HEADER, default
+	// X-Forwarded-For), in canonical form.
+	ClientIPHeader string
+	// Migrate is MigrateAuto (BOSANG_MIGRATE=auto, the default: every
+	// start applies pending migrations under a lock) or MigrateOff (a
+	// separate `bosang migrate` step does; a start with pending migrations
+	// is refused).
+	Migrate string
+	// DBMaxConns caps each process's PostgreSQL connections
+	// (BOSANG_DB_MAX_CONNS); 0 keeps the store's default.
+	DBMaxConns int
+	// DrainDelay is how long a stopping server keeps serving with /readyz
+	// failing, for the load balancer to notice, before it stops accepting
+	// (BOSANG_DRAIN_DELAY; 5s in production, 0 in development).
+	DrainDelay time.Duration
 }
 
 // The defaults of the per-client API rate limit: generous for any person
@@ -163,6 +186,9 @@ func Load(getenv func(string) string) (*Config, error) {
 		*s.dst = v
 	}
 	if err := c.rotationKeys(getenv); err != nil {
+		return nil, err
+	}
+	if err := c.loadEdge(getenv); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -327,9 +353,11 @@ func (c *Config) Redacted() map[string]string {
 	case metrics == "":
 		metrics = "off"
 	}
-	return map[string]string{"addr": c.Addr, "database": db, "data_dir": c.DataDir, "env": c.Env, "base_url": c.BaseURL, "smtp": smtpConfigured,
+	m := map[string]string{"addr": c.Addr, "database": db, "data_dir": c.DataDir, "env": c.Env, "base_url": c.BaseURL, "smtp": smtpConfigured,
 		"free_service_compensation_notice": free, "rate_limit": rateLimit, "metrics": metrics,
 		"audit_checkpoint_file": c.AuditCheckpointFile, "audit_checkpoint_interval": c.AuditCheckpointInterval.String()}
+	c.redactedEdge(m)
+	return m
 }
 
 func redactURL(raw string) string {
