@@ -5,15 +5,18 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
+	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/config"
 	"github.com/bosang/bosang/store"
 )
 
 // migrate is `bosang migrate [up|status]`: up applies the pending
 // migrations under the migration lock, whatever BOSANG_MIGRATE says (it is
-// the step that setting hands the work to), then lists them; status only
-// lists them.
+// the step that setting hands the work to), publishes the default
+// compensation policy when there is none (as every start does), then lists
+// them; status only lists them.
 func migrate(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
 	sub := "up"
 	if len(args) > 0 {
@@ -37,6 +40,9 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, out
 			return err
 		}
 		fmt.Fprintf(out, "applied %d migrations\n", n)
+		if err := publishDefaultPolicy(ctx, db); err != nil {
+			return err
+		}
 	}
 	st, err := db.MigrationStatus(ctx)
 	if err != nil {
@@ -50,6 +56,15 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, out
 		fmt.Fprintf(out, "%05d  %-8s %s\n", m.Version, state, m.Source)
 	}
 	return nil
+}
+
+// publishDefaultPolicy publishes policy version 1 on a database that has
+// no policy yet, so a database `bosang migrate` prepared prices claims
+// before any replica has started (the chaos run seeds right after it).
+// Only the policy store is used: the claims service's other parts stay
+// unset.
+func publishDefaultPolicy(ctx context.Context, db *store.DB) error {
+	return claims.NewService(db.Claims(), nil, nil, nil, claims.DefaultEvidenceLimits, time.Now, newID).EnsureDefaultPolicy(ctx)
 }
 
 // databaseDSN is what store.Open connects to: the PostgreSQL URL, or the

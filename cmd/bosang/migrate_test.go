@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bosang/bosang/config"
+	"github.com/bosang/bosang/store"
 	"github.com/bosang/bosang/store/dbtest"
 )
 
@@ -14,7 +16,8 @@ import (
 // migrations are their own step: with BOSANG_MIGRATE=off a start on an
 // unmigrated database is refused, naming `bosang migrate`; `bosang migrate
 // status` lists without applying; `bosang migrate` applies everything and
-// a second run nothing; then the start succeeds. On both databases.
+// publishes the default policy (the chaos run seeds on that), a second run
+// applies nothing; then the start succeeds. On both databases.
 func TestMigrateStepThenServeWithMigrateOff(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) { testMigrateStep(t, "") })
 	t.Run("postgres", func(t *testing.T) {
@@ -48,6 +51,9 @@ func testMigrateStep(t *testing.T, databaseURL string) {
 	if strings.Contains(out.String(), "pending") || strings.Contains(out.String(), "applied 0 migrations") {
 		t.Fatalf("bosang migrate:\n%s\nwant migrations applied, none pending", out.String())
 	}
+	if n := policies(t, vars); n != 1 {
+		t.Fatalf("policies after bosang migrate: got %d, want the default one", n)
+	}
 	out.Reset()
 	if err := run(ctx, []string{"migrate", "up"}, getenv, &out); err != nil || !strings.Contains(out.String(), "applied 0 migrations") {
 		t.Fatalf("second bosang migrate up: %v\n%s\nwant 0 applied", err, out.String())
@@ -57,6 +63,25 @@ func testMigrateStep(t *testing.T, databaseURL string) {
 		t.Fatalf("start with BOSANG_MIGRATE=off after `bosang migrate`: %v", err)
 	}
 	a.Close()
+}
+
+// policies counts the published policies of the database vars name.
+func policies(t *testing.T, vars map[string]string) int {
+	t.Helper()
+	cfg, err := config.Load(func(k string) string { return vars[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), databaseDSN(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	recs, err := db.Claims().Policies(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(recs)
 }
 
 // TestMigrateUsage pins the subcommand's arguments.
