@@ -96,6 +96,28 @@ type Config struct {
 	// Evidence in S3-compatible object storage (issue 13): BOSANG_S3_*,
 	// loaded by loadS3; the zero S3 keeps evidence on local disk.
 	S3 S3
+	// Edge and start-up (issue 13: several instances behind a proxy); read
+	// by loadEdge (edge.go).
+	//
+	// TrustedProxies are the peers whose ClientIPHeader names the client
+	// (BOSANG_TRUSTED_PROXIES, comma-separated addresses or CIDR prefixes,
+	// kept as prefixes); empty trusts no one.
+	TrustedProxies []string
+	// ClientIPHeader is that header (BOSANG_CLIENT_IP_HEADER, default
+	// X-Forwarded-For), in canonical form.
+	ClientIPHeader string
+	// Migrate is MigrateAuto (BOSANG_MIGRATE=auto, the default: every
+	// start applies pending migrations under a lock) or MigrateOff (a
+	// separate `bosang migrate` step does; a start with pending migrations
+	// is refused).
+	Migrate string
+	// DBMaxConns caps each process's PostgreSQL connections
+	// (BOSANG_DB_MAX_CONNS); 0 keeps the store's default.
+	DBMaxConns int
+	// DrainDelay is how long a stopping server keeps serving with /readyz
+	// failing, for the load balancer to notice, before it stops accepting
+	// (BOSANG_DRAIN_DELAY; 5s in production, 0 in development).
+	DrainDelay time.Duration
 }
 
 // The defaults of the per-client API rate limit: generous for any person
@@ -184,6 +206,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	// Evidence in S3-compatible object storage (issue 13).
 	if c.S3, err = loadS3(getenv); err != nil {
+		return nil, err
+	}
+	if err := c.loadEdge(getenv); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -368,10 +393,12 @@ func (c *Config) Redacted() map[string]string {
 	case metrics == "":
 		metrics = "off"
 	}
-	return map[string]string{"addr": c.Addr, "database": db, "data_dir": c.DataDir, "env": c.Env, "base_url": c.BaseURL, "smtp": smtpConfigured,
+	m := map[string]string{"addr": c.Addr, "database": db, "data_dir": c.DataDir, "env": c.Env, "base_url": c.BaseURL, "smtp": smtpConfigured,
 		"free_service_compensation_notice": free, "rate_limit": rateLimit, "metrics": metrics,
 		"audit_checkpoint_file": c.AuditCheckpointFile, "audit_checkpoint_interval": c.AuditCheckpointInterval.String(),
 		"evidence_store": c.evidenceStore()}
+	c.redactedEdge(m)
+	return m
 }
 
 func redactURL(raw string) string {

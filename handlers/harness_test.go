@@ -48,6 +48,9 @@ type testEnv struct {
 	app     *authenticator
 	logs    *bytes.Buffer
 	blobDir string // where evidence files are stored
+	// handler is the router srv serves, for requests that must come from a
+	// chosen peer address (httptest.NewRequest with RemoteAddr).
+	handler http.Handler
 }
 
 func newTestEnv(t *testing.T, db *store.DB) *testEnv {
@@ -102,7 +105,7 @@ func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *te
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au, payouts: po, stats: st, jwtKey: key, app: app, logs: logs, blobDir: blobDir}
+	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au, payouts: po, stats: st, jwtKey: key, app: app, logs: logs, blobDir: blobDir, handler: h}
 }
 
 // eachEnv runs fn against a test server on PostgreSQL and on SQLite.

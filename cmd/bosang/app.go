@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -38,31 +39,27 @@ type app struct {
 	log     *slog.Logger
 	// metrics gathers the HTTP, Go and process metrics served at /metrics.
 	metrics *prometheus.Registry
+	// draining is set when serve has been told to stop: /readyz then fails
+	// while the requests already here finish.
+	draining atomic.Bool
 }
 
 // open loads configuration, connects to the database and applies pending
-// migrations.
+// migrations (or, with BOSANG_MIGRATE=off, refuses a database that has
+// some; see schemaReady).
 func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
 	}
-	dsn := cfg.DatabaseURL
-	if cfg.SQLite() {
-		dsn = cfg.SQLitePath()
-	}
-	db, err := store.Open(ctx, dsn)
+	db, err := store.Open(ctx, databaseDSN(cfg), store.WithMaxConns(cfg.DBMaxConns))
 	if err != nil {
 		return nil, err
 	}
-	n, err := db.Migrate(ctx)
-	if err != nil {
+	if err := schemaReady(ctx, db, cfg, log); err != nil {
 		db.Close()
 		return nil, err
-	}
-	if n > 0 {
-		log.Info("applied migrations", "count", n)
 	}
 	sealer, err := newSealer(cfg)
 	if err != nil {
