@@ -17,6 +17,7 @@ import (
 	"github.com/bosang/bosang/blob"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/config"
+	"github.com/bosang/bosang/jobs"
 	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/payout"
 	"github.com/bosang/bosang/pii"
@@ -40,6 +41,10 @@ type app struct {
 	log     *slog.Logger
 	// metrics gathers the HTTP, Go and process metrics served at /metrics.
 	metrics *prometheus.Registry
+	// jobs queues the River job of every outbox row the store writes; in
+	// every subcommand but serve it only inserts (serve's runner works
+	// them).
+	jobs *jobs.Client
 }
 
 // open loads configuration, connects to the database and applies pending
@@ -66,6 +71,13 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	if n > 0 {
 		log.Info("applied migrations", "count", n)
 	}
+	// Every outbox row gets its River job in the row's transaction.
+	inserter, err := jobs.New(db, jobs.Config{MaxAttempts: cfg.JobMaxAttempts, Log: log})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.SetJobs(inserter)
 	sealer, err := newSealer(cfg)
 	if err != nil {
 		db.Close()
@@ -95,7 +107,7 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 		return nil, err
 	}
 	return &app{cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au,
-		payouts: payout.NewService(db.Payouts(), sealer, au, time.Now, newID), log: log, metrics: newRegistry(),
+		payouts: payout.NewService(db.Payouts(), sealer, au, time.Now, newID), log: log, metrics: newRegistry(), jobs: inserter,
 		stats: stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now).WithSnapshots(5 * time.Second)}, nil
 }
 
