@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/bosang/bosang/jobs"
@@ -141,4 +144,119 @@ func (c *counter) distinct() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.sent)
+}
+
+// jobAttempts reads, per outbox id, the attempts of its River job.
+func jobAttempts(t *testing.T, db *store.DB, ids []string) map[string]int {
+	t.Helper()
+	sqlDB, err := db.SQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := `SELECT args->>'outbox_id', attempt FROM river_job WHERE kind LIKE 'outbox_%'`
+	if db.Dialect() == store.SQLite {
+		q = `SELECT json_extract(args, '$.outbox_id'), attempt FROM river_job WHERE kind LIKE 'outbox_%'`
+	}
+	rows, err := sqlDB.QueryContext(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			t.Fatal(err)
+		}
+		out[id] += n
+	}
+	return out
+}
+
+// jobState reports whether the River job of outbox id is in state.
+func jobState(db *store.DB, id, state string) func() (bool, error) {
+	return func() (bool, error) {
+		sqlDB, err := db.SQL()
+		if err != nil {
+			return false, err
+		}
+		q := `SELECT count(*) FROM river_job WHERE args->>'outbox_id' = $1 AND state = $2`
+		if db.Dialect() == store.SQLite {
+			q = `SELECT count(*) FROM river_job WHERE json_extract(args, '$.outbox_id') = ? AND state = ?`
+		}
+		var n int
+		err = sqlDB.QueryRowContext(context.Background(), q, id, state).Scan(&n)
+		return n == 1, err
+	}
+}
+
+// counterValue reads the counter name{kind} from reg (0 when absent).
+func counterValue(t *testing.T, reg *prometheus.Registry, name, kind string) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "kind" && l.GetValue() == kind {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
+}
+
+type atomicBool struct{ v atomic.Bool }
+
+func (b *atomicBool) set(v bool) { b.v.Store(v) }
+func (b *atomicBool) get() bool  { return b.v.Load() }
+
+// exec runs a statement written with ? placeholders on either dialect.
+func exec(t *testing.T, db *store.DB, q string, args ...any) {
+	t.Helper()
+	sqlDB, err := db.SQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.Dialect() == store.Postgres {
+		n := 0
+		var b strings.Builder
+		for _, r := range q {
+			if r == '?' {
+				n++
+				fmt.Fprintf(&b, "$%d", n)
+				continue
+			}
+			b.WriteRune(r)
+		}
+		q = b.String()
+	}
+	if _, err := sqlDB.ExecContext(context.Background(), q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+// periodicState reports whether a run of the named periodic job is in
+// state.
+func periodicState(db *store.DB, name, state string) func() (bool, error) {
+	return func() (bool, error) {
+		sqlDB, err := db.SQL()
+		if err != nil {
+			return false, err
+		}
+		q := `SELECT count(*) FROM river_job WHERE kind = 'periodic' AND args->>'name' = $1 AND state = $2`
+		if db.Dialect() == store.SQLite {
+			q = `SELECT count(*) FROM river_job WHERE kind = 'periodic' AND json_extract(args, '$.name') = ? AND state = ?`
+		}
+		var n int
+		err = sqlDB.QueryRowContext(context.Background(), q, name, state).Scan(&n)
+		return n >= 1, err
+	}
 }
