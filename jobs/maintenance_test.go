@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/jobs"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/store"
@@ -102,4 +103,29 @@ func discard(t *testing.T, db *store.DB, outboxID string) {
 		match = "json_extract(args, '$.outbox_id') = ?"
 	}
 	exec(t, db, `UPDATE river_job SET state = 'discarded', finalized_at = ? WHERE `+match, time.Now().UTC(), outboxID)
+}
+
+// TestRedriveRefusedWhileAJobIsLive: a dead message whose job was retried
+// through River directly (so it is queued again) is not given a second
+// job: two live jobs could send it twice at once.
+func TestRedriveRefusedWhileAJobIsLive(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		inserter, err := jobs.New(db, jobs.Config{Log: quiet})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SetJobs(inserter)
+		id := enqueue(t, db, "claim.status", 1)[0]
+		if err := db.RecordOutboxFailure(ctx, id, "gave up", time.Now(), true); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RedriveOutbox(ctx, inserter, id); !errors.Is(err, apperr.ErrConflict) {
+			t.Fatalf("redrive with its job still queued: got %v, want ErrConflict", err)
+		}
+		discard(t, db, id)
+		if err := db.RedriveOutbox(ctx, inserter, id); err != nil {
+			t.Fatalf("redrive once its job is discarded: %v", err)
+		}
+	})
 }

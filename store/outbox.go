@@ -59,7 +59,8 @@ func (db *DB) DeadOutbox(ctx context.Context, limit int) ([]models.OutboxMessage
 // RedriveOutbox clears a dead message's mark and queues a new job for it
 // through j, in one transaction. apperr.ErrNotFound when there is no such
 // message, apperr.ErrConflict when it is not dead (delivered, or still
-// retrying).
+// retrying) or a job for it is queued or running (retried through River
+// directly): a second live job could send it twice at once.
 func (db *DB) RedriveOutbox(ctx context.Context, j JobInserter, id string) error {
 	return db.InTx(ctx, func(tx *DB) error {
 		m, err := tx.OutboxMessage(ctx, id)
@@ -68,6 +69,13 @@ func (db *DB) RedriveOutbox(ctx context.Context, j JobInserter, id string) error
 		}
 		if m.DeadAt == nil || m.DeliveredAt != nil {
 			return fmt.Errorf("outbox message %s is not dead: %w", id, apperr.ErrConflict)
+		}
+		live, err := tx.hasLiveJob(ctx, id)
+		if err != nil {
+			return err
+		}
+		if live {
+			return fmt.Errorf("outbox message %s has a job queued or running: %w", id, apperr.ErrConflict)
 		}
 		if err := tx.with(ctx).Model(&models.OutboxMessage{}).Where("id = ?", id).
 			Updates(map[string]any{"dead_at": nil, "attempts": 0}).Error; err != nil {

@@ -23,13 +23,28 @@ type OrphanMessage struct {
 	HadJob bool
 }
 
+// jobOf is the SQL condition that River job j is the job of outbox row o
+// (on PostgreSQL it can use River's GIN index on args).
+func (db *DB) jobOf() string {
+	if db.dialect == SQLite {
+		return `json_extract(j.args, '$.` + OutboxJobArg + `') = o.id`
+	}
+	return `j.args @> jsonb_build_object('` + OutboxJobArg + `', o.id::text)`
+}
+
+// hasLiveJob reports whether a River job of outbox message id will still
+// run.
+func (db *DB) hasLiveJob(ctx context.Context, id string) (bool, error) {
+	var live bool
+	err := db.with(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM outbox o JOIN river_job j ON `+db.jobOf()+
+		` WHERE o.id = ? AND j.state IN (`+liveJobStates+`))`, id).Scan(&live).Error
+	return live, translate(err, "find live job")
+}
+
 // OrphanOutbox lists up to limit orphan messages created before before,
 // oldest first.
 func (db *DB) OrphanOutbox(ctx context.Context, before time.Time, limit int) ([]OrphanMessage, error) {
-	match := `j.args @> jsonb_build_object('` + OutboxJobArg + `', o.id::text)`
-	if db.dialect == SQLite {
-		match = `json_extract(j.args, '$.` + OutboxJobArg + `') = o.id`
-	}
+	match := db.jobOf()
 	q := `SELECT o.*, EXISTS (SELECT 1 FROM river_job j WHERE ` + match + ` AND j.state IN ('discarded', 'cancelled')) AS had_job
 FROM outbox o
 WHERE o.delivered_at IS NULL AND o.dead_at IS NULL AND o.created_at < ?
