@@ -39,7 +39,7 @@ var Lanes = []Lane{Messages, Review, Batch, PeriodicLane}
 // and by the job's context; re-pricing and fan-out resume where a timed-out
 // attempt stopped. RescueAfter is three times the longest timeout.
 var (
-	DefaultWorkers  = map[Lane]int{Messages: 8, Review: 2, Batch: 1, PeriodicLane: 2}
+	DefaultWorkers  = map[Lane]int{Messages: 4, Review: 1, Batch: 1, PeriodicLane: 2}
 	DefaultTimeouts = map[Lane]time.Duration{Messages: 2 * time.Minute, Review: 5 * time.Minute, Batch: 10 * time.Minute, PeriodicLane: 5 * time.Minute}
 )
 
