@@ -8,8 +8,8 @@ import (
 	"github.com/bosang/bosang/store"
 )
 
-// Sweep settings: how old an orphan row must be, how often and how many
-// rows per run.
+// Sweep settings: how old an orphan row must be, how often, and how many
+// rows per batch; purges delete purgeBatch rows per statement.
 const (
 	sweepAge   = time.Minute
 	sweepEvery = 5 * time.Minute
@@ -23,17 +23,28 @@ const sweepName = "outbox_sweep"
 // sweep finds undelivered, live rows no job will run: a row that never had
 // a job (written before River, or by a store without an inserter) gets one;
 // a row whose job River discarded or cancelled without the worker's last
-// word (its process died on the last attempt) is marked dead.
+// word (its process died on the last attempt) is marked dead. It works in
+// batches until a short one (a backlog left by the old dispatcher clears in
+// one run) or its timeout.
 func (c *Client) sweep(ctx context.Context) error {
+	for {
+		n, err := c.sweepBatch(ctx)
+		if err != nil || n < sweepBatch {
+			return err
+		}
+	}
+}
+
+func (c *Client) sweepBatch(ctx context.Context) (int, error) {
 	orphans, err := c.db.OrphanOutbox(ctx, c.cfg.Now().Add(-sweepAge), sweepBatch)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var queue []models.OutboxMessage
 	for _, o := range orphans {
 		if o.HadJob {
 			if err := c.db.RecordOutboxFailure(ctx, o.ID, "its River job was discarded or cancelled without a result (the process stopped during the last attempt, or an operator cancelled it)", c.cfg.Now(), true); err != nil {
-				return err
+				return 0, err
 			}
 			continue
 		}
@@ -42,7 +53,7 @@ func (c *Client) sweep(ctx context.Context) error {
 	if len(queue) > 0 {
 		c.log.InfoContext(ctx, "outbox sweep queued jobs for rows without one", "count", len(queue))
 	}
-	return c.db.QueueOutboxJobs(ctx, c, queue)
+	return len(orphans), c.db.QueueOutboxJobs(ctx, c, queue)
 }
 
 // PurgeOutbox is a Periodic that deletes outbox messages delivered more

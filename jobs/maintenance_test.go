@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,11 +26,16 @@ import (
 func TestSweepQueuesRowsWithoutJobAndBuriesDiscarded(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		// Written with no inserter, more than the sweep's minute ago.
+		// Written with no inserter, more than the sweep's minute ago: one
+		// more than the sweep's batch of 500.
 		old := time.Now().UTC().Add(-time.Hour)
-		orphan := &models.OutboxMessage{ID: uuid.NewString(), Topic: "claim.status", DedupeID: "orphan", Payload: "{}", AvailableAt: old, CreatedAt: old}
-		if err := db.EnqueueOnce(ctx, orphan); err != nil {
-			t.Fatal(err)
+		var orphans []string
+		for i := range 501 {
+			m := &models.OutboxMessage{ID: uuid.NewString(), Topic: "claim.status", DedupeID: fmt.Sprint("orphan-", i), Payload: "{}", AvailableAt: old, CreatedAt: old}
+			if err := db.EnqueueOnce(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+			orphans = append(orphans, m.ID)
 		}
 		// Queued by an insert-only client, then discarded behind the
 		// worker's back, as River's rescuer does to a job past its attempts.
@@ -43,15 +49,22 @@ func TestSweepQueuesRowsWithoutJobAndBuriesDiscarded(t *testing.T) {
 		discard(t, db, buried)
 
 		sent := newCounter()
-		start(t, db, testConfig(func(_ context.Context, m models.OutboxMessage) error { sent.add(m.ID); return nil }))
+		cfg := testConfig(func(_ context.Context, m models.OutboxMessage) error { sent.add(m.ID); return nil })
+		cfg.Workers = map[jobs.Lane]int{jobs.Messages: 50}
+		start(t, db, cfg)
 		// The sweep runs at start (and every five minutes).
-		waitFor(t, "the orphan delivered", delivered(db, []string{orphan.ID}))
+		waitFor(t, "the orphans delivered", delivered(db, orphans))
 		waitFor(t, "the discarded one dead", func() (bool, error) {
 			m, err := db.OutboxMessage(ctx, buried)
 			return err == nil && m.DeadAt != nil, err
 		})
-		if sent.get(buried) != 0 || sent.get(orphan.ID) != 1 {
-			t.Fatalf("sends: orphan %d, discarded %d; want 1 and 0", sent.get(orphan.ID), sent.get(buried))
+		if sent.get(buried) != 0 || sent.distinct() != len(orphans) {
+			t.Fatalf("sends: %d distinct, the discarded one %d times; want %d and 0", sent.distinct(), sent.get(buried), len(orphans))
+		}
+		for _, id := range orphans {
+			if n := sent.get(id); n != 1 {
+				t.Fatalf("orphan %s sent %d times, want 1", id, n)
+			}
 		}
 	})
 }
