@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -107,52 +106,18 @@ func (s *Service) Export(ctx context.Context) (int, error) {
 	return len(fresh), nil
 }
 
-// Exporter records and exports a signed checkpoint on a schedule in the
-// background of the server.
-type Exporter struct {
-	svc *Service
-	log *slog.Logger
-}
-
-// NewExporter returns an Exporter of svc's checkpoints logging to log.
-func NewExporter(svc *Service, log *slog.Logger) *Exporter {
-	return &Exporter{svc: svc, log: log}
-}
-
-// Run checkpoints and exports at once, then every interval, until ctx
-// ends. An empty chain is skipped quietly; other failures are logged and
-// retried at the next tick.
-func (x *Exporter) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		x.Once(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+// CheckpointAndExport records a signed checkpoint of the current head
+// (none for an empty chain) and appends to the checkpoint log what it
+// lacks; it returns the checkpoint (nil for an empty chain) and how many
+// it appended. The server runs it as a periodic job on one instance at a
+// time.
+func (s *Service) CheckpointAndExport(ctx context.Context) (*models.AuditCheckpoint, int, error) {
+	cp, err := s.Checkpoint(ctx)
+	if err != nil && !errors.Is(err, ErrEmptyChain) {
+		return nil, 0, err
 	}
-}
-
-// Once records a checkpoint of the current head and exports what the log
-// lacks.
-func (x *Exporter) Once(ctx context.Context) {
-	cp, err := x.svc.Checkpoint(ctx)
-	switch {
-	case err != nil && ctx.Err() != nil:
-		return
-	case errors.Is(err, ErrEmptyChain):
-	case err != nil:
-		x.log.ErrorContext(ctx, "audit checkpoint", "err", err)
-	default:
-		x.log.InfoContext(ctx, "audit checkpoint", "chain_pos", cp.ChainPos, "hash", cp.Hash)
-	}
-	if n, err := x.svc.Export(ctx); err != nil && ctx.Err() == nil {
-		x.log.ErrorContext(ctx, "audit checkpoint export", "err", err)
-	} else if n > 0 {
-		x.log.InfoContext(ctx, "audit checkpoints exported", "count", n)
-	}
+	n, err := s.Export(ctx)
+	return cp, n, err
 }
 
 // ExportCheckpoints writes every checkpoint to w as JSON lines

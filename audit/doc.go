@@ -3,8 +3,8 @@
 //
 // Writers never wait on one another. Append only inserts an unsealed entry
 // (it may run inside the caller's transaction, so the record commits or rolls
-// back with the change it describes). A single sealer (Seal, or Sealer.Run in
-// the server) then takes committed unsealed entries in insertion order and
+// back with the change it describes). A single sealer (Seal, or SealPending as a
+// periodic job of the server) then takes committed unsealed entries in insertion order and
 // links them into one hash chain: entry n gets chain position n, the hash of
 // entry n-1 as its prev_hash, and
 //
@@ -27,7 +27,7 @@
 // hash before it), or the point where the chain ends short of, or disagrees
 // with, a checkpoint (truncation or rewriting). Checkpoints are signed with
 // a second key derived from the audit key, recorded in the database and
-// exported on a schedule (Exporter, every BOSANG_AUDIT_CHECKPOINT_INTERVAL)
+// exported on a schedule (CheckpointAndExport, every BOSANG_AUDIT_CHECKPOINT_INTERVAL)
 // to a CheckpointLog off the database: an append-only file (FileLog) today,
 // an object store with write-once retention behind the same interface later.
 // Every verification compares the database's checkpoints with the exported

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"time"
 
 	"github.com/bosang/bosang/apperr"
 )
@@ -77,36 +75,19 @@ func (s *Service) behindCheckpoint(ctx context.Context, tx SealTx, pos int64, he
 	return nil
 }
 
-// Sealer seals the audit trail in the background of the server.
-type Sealer struct {
-	svc *Service
-	log *slog.Logger
-	// Batch is how many entries one transaction seals.
-	Batch int
-}
-
-// NewSealer returns a Sealer sealing 500 entries per transaction.
-func NewSealer(svc *Service, log *slog.Logger) *Sealer {
-	return &Sealer{svc: svc, log: log, Batch: 500}
-}
-
-// Run seals until ctx ends: at once while full batches keep coming, else
-// every interval. Failures are logged and retried at the next tick.
-func (s *Sealer) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
+// SealPending seals everything committed and unsealed, batch entries per
+// transaction, and returns how many it sealed; the server runs it as a
+// periodic job on one instance at a time.
+func (s *Service) SealPending(ctx context.Context, batch int) (int, error) {
+	if batch <= 0 {
+		batch = 500
+	}
+	total := 0
 	for {
-		n, err := s.svc.Seal(ctx, s.Batch)
-		if err != nil && ctx.Err() == nil {
-			s.log.ErrorContext(ctx, "audit seal", "err", err)
-		}
-		if err == nil && n == s.Batch {
-			continue
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+		n, err := s.Seal(ctx, batch)
+		total += n
+		if err != nil || n < batch {
+			return total, err
 		}
 	}
 }

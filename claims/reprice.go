@@ -18,7 +18,7 @@ import (
 )
 
 // TopicReprice is the outbox topic of re-pricing jobs: written with a newly
-// published policy, run off the request by the dispatcher (RunRepriceJob).
+// published policy, run off the request by its job (RunRepriceJob).
 const TopicReprice = "policy.reprice"
 
 // TopicEstimate is the outbox topic that tells a claimant their estimate
@@ -83,7 +83,7 @@ func (r *RepriceReport) add(o RepriceReport) {
 	r.Failed += o.Failed
 }
 
-// RunRepriceJob is the dispatcher's handler of TopicReprice messages: it
+// RunRepriceJob is the job runner's handler of TopicReprice messages: it
 // runs the job to completion. An error leaves the message to be retried;
 // pages already committed stay, and the retry skips what they re-priced.
 func (s *Service) RunRepriceJob(ctx context.Context, m models.OutboxMessage) error {

@@ -145,7 +145,7 @@ func (s *Service) File(ctx context.Context, claimant *models.User, key string, i
 }
 
 // TopicReview is the outbox topic of "look at this claim again" jobs: flags
-// and automatic adjudication, done off the request path by the dispatcher.
+// and automatic adjudication, done off the request path by its job.
 const TopicReview = "claim.review"
 
 // reviewJob is the durable request to run the review hooks for a claim,

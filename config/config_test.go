@@ -276,3 +276,50 @@ func TestPeriodicJobSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestJobSettings(t *testing.T) {
+	type jobs struct {
+		messages, review, batch, attempts int
+		retention                         time.Duration
+	}
+	defaults := jobs{config.DefaultJobWorkersMessages, config.DefaultJobWorkersReview, config.DefaultJobWorkersBatch,
+		config.DefaultJobMaxAttempts, config.DefaultOutboxRetention}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    jobs
+		wantErr string
+	}{
+		{"unset: the defaults", nil, defaults, ""},
+		{"every lane and the limits set", map[string]string{"BOSANG_JOB_WORKERS_MESSAGES": "32", "BOSANG_JOB_WORKERS_REVIEW": "4",
+			"BOSANG_JOB_WORKERS_BATCH": "2", "BOSANG_JOB_MAX_ATTEMPTS": "1", "BOSANG_OUTBOX_RETENTION": "1h"}, jobs{32, 4, 2, 1, time.Hour}, ""},
+		{"0 workers", map[string]string{"BOSANG_JOB_WORKERS_REVIEW": "0"}, jobs{}, "BOSANG_JOB_WORKERS_REVIEW"},
+		{"1001 workers", map[string]string{"BOSANG_JOB_WORKERS_MESSAGES": "1001"}, jobs{}, "BOSANG_JOB_WORKERS_MESSAGES"},
+		{"workers not a number", map[string]string{"BOSANG_JOB_WORKERS_BATCH": "many"}, jobs{}, "BOSANG_JOB_WORKERS_BATCH"},
+		{"0 attempts", map[string]string{"BOSANG_JOB_MAX_ATTEMPTS": "0"}, jobs{}, "BOSANG_JOB_MAX_ATTEMPTS"},
+		{"101 attempts", map[string]string{"BOSANG_JOB_MAX_ATTEMPTS": "101"}, jobs{}, "BOSANG_JOB_MAX_ATTEMPTS"},
+		{"retention 59m59s", map[string]string{"BOSANG_OUTBOX_RETENTION": "59m59s"}, jobs{}, "BOSANG_OUTBOX_RETENTION"},
+		{"retention in days is not a Go duration", map[string]string{"BOSANG_OUTBOX_RETENTION": "7d"}, jobs{}, "BOSANG_OUTBOX_RETENTION"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vars := map[string]string{"BOSANG_DATA_DIR": t.TempDir()}
+			for k, v := range tt.env {
+				vars[k] = v
+			}
+			c, err := config.Load(env(vars))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got %v, want an error naming %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := (jobs{c.JobWorkersMessages, c.JobWorkersReview, c.JobWorkersBatch, c.JobMaxAttempts, c.OutboxRetention}); got != tt.want {
+				t.Fatalf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}

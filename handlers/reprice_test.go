@@ -54,8 +54,8 @@ func outboxOf(t *testing.T, db *store.DB, topic string, pending bool) []models.O
 }
 
 // runRepriceJobs runs every queued re-pricing job through the handler the
-// dispatcher routes claims.TopicReprice to, and settles each as the
-// dispatcher does; it returns how many ran.
+// server's job runner routes claims.TopicReprice to, and settles each as
+// the runner does (package jobs); it returns how many ran.
 func runRepriceJobs(t *testing.T, e *testEnv) int {
 	t.Helper()
 	ctx := context.Background()
@@ -64,7 +64,7 @@ func runRepriceJobs(t *testing.T, e *testEnv) int {
 		if err := e.claims.RunRepriceJob(ctx, m); err != nil {
 			t.Fatalf("re-pricing job %s: %v", m.ID, err)
 		}
-		if err := e.db.MarkDelivered(ctx, m.ID, time.Now()); err != nil {
+		if err := e.db.MarkOutboxDelivered(ctx, m.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -51,7 +51,7 @@ func subscriptionMails(t *testing.T, e *testEnv, topic string) []sentMail {
 }
 
 // runFanouts runs every queued fan-out job through the handler the
-// dispatcher routes outage.TopicFanout to.
+// job runner routes outage.TopicFanout to.
 func runFanouts(t *testing.T, e *testEnv) {
 	t.Helper()
 	for _, m := range outboxOf(t, e.db, outage.TopicFanout, false) {

@@ -136,8 +136,11 @@ type IdempotencyKey struct {
 }
 
 // OutboxMessage is an event written in the same transaction as the change it
-// reports, delivered at least once by the dispatcher. DedupeID lets the
-// receiver drop repeats.
+// reports, with the River job that delivers it at least once (package jobs).
+// DedupeID lets the receiver drop repeats. Attempts counts failed attempts,
+// LastError holds the latest failure and DeadAt is set when the job used up
+// its attempts; LeasedUntil is a column of the dispatcher River replaced and
+// is no longer written.
 type OutboxMessage struct {
 	ID          string `gorm:"primaryKey"`
 	Topic       string
@@ -149,6 +152,7 @@ type OutboxMessage struct {
 	DeliveredAt *time.Time
 	LastError   string
 	CreatedAt   time.Time
+	DeadAt      *time.Time
 }
 
 // TableName keeps the table name explicit.

@@ -64,7 +64,7 @@ func TestSMTPSenderSignupExisting(t *testing.T) {
 }
 
 // TestSignupExistingRefusals: a payload without a user is an error, and an
-// unknown user has no recipient, so the dispatcher retries or gives up
+// unknown user has no recipient, so its job retries or gives up
 // rather than mailing anyone else.
 func TestSignupExistingRefusals(t *testing.T) {
 	bad := signupExisting()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"time"
 
 	"github.com/bosang/bosang/auth"
 	"github.com/bosang/bosang/claims"
@@ -12,85 +11,10 @@ import (
 	"github.com/bosang/bosang/outage"
 )
 
-// Store leases and settles outbox rows.
-type Store interface {
-	// LeaseOutbox takes up to n undelivered messages that are due and not
-	// leased by another dispatcher, leasing them until now+lease. On
-	// PostgreSQL concurrent dispatchers skip each other's rows.
-	LeaseOutbox(ctx context.Context, n int, now time.Time, lease time.Duration) ([]models.OutboxMessage, error)
-	MarkDelivered(ctx context.Context, id string, now time.Time) error
-	// MarkFailed records the error and makes the message due again at retryAt.
-	MarkFailed(ctx context.Context, id, reason string, retryAt time.Time) error
-}
-
-// Sender delivers one message; it must tolerate receiving it twice.
+// Sender delivers one message; it must tolerate receiving it twice (the
+// jobs that call it deliver at least once).
 type Sender interface {
 	Send(ctx context.Context, m models.OutboxMessage) error
-}
-
-// Dispatcher moves messages from the outbox to a Sender.
-type Dispatcher struct {
-	store  Store
-	sender Sender
-	log    *slog.Logger
-	now    func() time.Time
-	Batch  int
-	Lease  time.Duration
-}
-
-// NewDispatcher returns a Dispatcher leasing 100 messages for a minute at a time.
-func NewDispatcher(store Store, sender Sender, log *slog.Logger, now func() time.Time) *Dispatcher {
-	return &Dispatcher{store: store, sender: sender, log: log, now: now, Batch: 100, Lease: time.Minute}
-}
-
-// RunOnce delivers one batch and returns how many were delivered. A failed
-// send is retried later with exponential backoff; it never stops the batch.
-func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
-	msgs, err := d.store.LeaseOutbox(ctx, d.Batch, d.now(), d.Lease)
-	if err != nil {
-		return 0, err
-	}
-	sent := 0
-	for _, m := range msgs {
-		if err := d.sender.Send(ctx, m); err != nil {
-			retry := d.now().Add(backoff(m.Attempts))
-			d.log.WarnContext(ctx, "outbox send failed", "id", m.ID, "topic", m.Topic, "attempts", m.Attempts, "err", err)
-			if ferr := d.store.MarkFailed(ctx, m.ID, err.Error(), retry); ferr != nil {
-				return sent, ferr
-			}
-			continue
-		}
-		if err := d.store.MarkDelivered(ctx, m.ID, d.now()); err != nil {
-			return sent, err
-		}
-		sent++
-	}
-	return sent, nil
-}
-
-// Run delivers until ctx ends, polling every interval when the outbox is empty.
-func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		n, err := d.RunOnce(ctx)
-		if err != nil && !errors.Is(err, context.Canceled) {
-			d.log.ErrorContext(ctx, "outbox dispatch", "err", err)
-		}
-		if n == d.Batch {
-			continue // more may be waiting
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-func backoff(attempts int) time.Duration {
-	d := time.Duration(1<<min(attempts, 10)) * time.Second
-	return min(d, time.Hour)
 }
 
 // LogSender writes messages to the log: the delivery channel in development.

@@ -38,7 +38,7 @@ type SMTPSender struct {
 }
 
 // smtpTimeout bounds each SMTP step when the caller's context sets no
-// earlier deadline, so a stalled server cannot hold the dispatcher.
+// earlier deadline, so a stalled server cannot hold a job's worker.
 const smtpTimeout = 30 * time.Second
 
 // NewSMTPSender parses smtp://user:pass@host:port?from=addr (port 587 when
@@ -98,7 +98,7 @@ func (s *SMTPSender) Send(ctx context.Context, m models.OutboxMessage) error {
 	msg.SetBodyString(mail.TypeTextPlain, text.body)
 	// go-mail bounds only the dial by ctx; closing the connection when ctx
 	// ends bounds the whole conversation (a server that accepts and then
-	// stalls would otherwise hold the dispatcher for the timeout).
+	// stalls would otherwise hold the job's worker for the timeout).
 	stop := func() bool { return false }
 	dial := func(dialCtx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := new(net.Dialer).DialContext(dialCtx, network, addr)

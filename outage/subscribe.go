@@ -203,7 +203,7 @@ func (s *Service) fanout(id, jobID, body string, now time.Time) *models.OutboxMe
 		AvailableAt: now, CreatedAt: now}
 }
 
-// RunFanout is the dispatcher's handler of TopicFanout jobs: one
+// RunFanout is the job runner's handler of TopicFanout jobs: one
 // TopicUpdate message per confirmed, not unsubscribed subscriber, each
 // deduplicated on the job and the subscription, so a retried job mails
 // nobody twice.

@@ -75,10 +75,13 @@ ON CONFLICT (year) DO UPDATE SET last = claim_numbers.last + 1 RETURNING last`, 
 // message; call it inside InTx.
 func (s ClaimStore) CreateClaim(ctx context.Context, c *models.Claim, e *models.ClaimEstimate, ev *models.ClaimEvent, out *models.OutboxMessage) error {
 	g := s.g(ctx)
-	for _, row := range []any{c, e, ev, out} {
+	for _, row := range []any{c, e, ev} {
 		if err := g.Create(row).Error; err != nil {
 			return translate(err, "create claim")
 		}
+	}
+	if err := s.db.enqueue(ctx, false, out); err != nil {
+		return err
 	}
 	return s.db.appendAudit(ctx, audit.Record{Action: "claim.file", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID,
 		Details: map[string]any{"number": c.Number, "category": c.Category, "estimate_krw": c.EstimateAmountKRW}})
@@ -261,8 +264,8 @@ func (s ClaimStore) UpdateClaim(ctx context.Context, c *models.Claim, ev *models
 		if err := g.Create(ev).Error; err != nil {
 			return translate(err, "record claim event")
 		}
-		if err := g.Create(out).Error; err != nil {
-			return translate(err, "queue claim message")
+		if err := tx.enqueue(ctx, false, out); err != nil {
+			return err
 		}
 		return tx.appendAudit(ctx, audit.Record{Action: "claim.status", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID,
 			Details: map[string]any{"status": c.Status, "version": c.Version, "note": ev.Note}})
@@ -412,7 +415,8 @@ func (s ClaimStore) ReleaseKey(ctx context.Context, userID, key string) error {
 	return translate(err, "release idempotency key")
 }
 
-// Enqueue adds an outbox message; inside InTx it commits with the change.
+// Enqueue adds an outbox message and its job; inside InTx it commits with
+// the change.
 func (s ClaimStore) Enqueue(ctx context.Context, m *models.OutboxMessage) error {
-	return translate(s.g(ctx).Create(m).Error, "enqueue message")
+	return s.db.enqueue(ctx, false, m)
 }

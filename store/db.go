@@ -36,6 +36,7 @@ const (
 type DB struct {
 	gorm    *gorm.DB
 	dialect Dialect
+	jobs    JobInserter // see SetJobs
 }
 
 // Open connects to dsn: a postgres:// URL, or a file path for SQLite (the
@@ -120,7 +121,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // otherwise (and on panic). Calls on the DB given to fn join the transaction.
 func (db *DB) InTx(ctx context.Context, fn func(tx *DB) error) error {
 	err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		return fn(&DB{gorm: g, dialect: db.dialect})
+		return fn(&DB{gorm: g, dialect: db.dialect, jobs: db.jobs})
 	})
 	if err != nil && !errors.Is(err, apperr.ErrUnavailable) && unreachable(err) {
 		return fmt.Errorf("transaction: %v: %w", err, apperr.ErrUnavailable)

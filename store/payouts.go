@@ -300,12 +300,10 @@ func (s PayoutStore) PayClaim(ctx context.Context, c *models.Claim, fromVersion 
 	if res.RowsAffected == 0 {
 		return fmt.Errorf("claim %s changed meanwhile: %w", c.Number, apperr.ErrPreconditionFailed)
 	}
-	for _, row := range []any{ev, out} {
-		if err := g.Create(row).Error; err != nil {
-			return translate(err, "record payment")
-		}
+	if err := g.Create(ev).Error; err != nil {
+		return translate(err, "record payment")
 	}
-	return nil
+	return s.db.enqueue(ctx, false, out)
 }
 
 // CountItems counts a batch's items in one status.

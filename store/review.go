@@ -127,10 +127,13 @@ func (s ReviewStore) Decide(ctx context.Context, c *models.Claim, d *models.Deci
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("claim %s changed meanwhile: %w", c.Number, apperr.ErrPreconditionFailed)
 		}
-		for _, row := range []any{d, ev, out} {
+		for _, row := range []any{d, ev} {
 			if err := g.Create(row).Error; err != nil {
 				return translate(err, "record decision")
 			}
+		}
+		if err := tx.enqueue(ctx, false, out); err != nil {
+			return err
 		}
 		return tx.appendAudit(ctx, audit.Record{Action: "claim.decide", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID,
 			Details: map[string]any{"decision_id": d.ID, "action": d.Action, "from": d.FromStatus, "to": d.ToStatus,
@@ -143,7 +146,7 @@ func (s ReviewStore) AddEvidence(ctx context.Context, e *models.Evidence) error 
 	return ClaimStore{s.db}.AddEvidence(ctx, e)
 }
 
-// Enqueue adds an outbox message.
+// Enqueue adds an outbox message and its job.
 func (s ReviewStore) Enqueue(ctx context.Context, m *models.OutboxMessage) error {
 	return ClaimStore{s.db}.Enqueue(ctx, m)
 }

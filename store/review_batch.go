@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/bosang/bosang/audit"
+	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/review"
 )
 
@@ -209,6 +210,7 @@ RETURNING c.id::text`, ids, fromVersions, versions, statuses, amounts, updatedAt
 		var e eventCols
 		var o outboxCols
 		var au auditCols
+		var msgs []models.OutboxMessage
 		now := time.Now()
 		for _, a := range list {
 			if !done[a.Claim.ID] {
@@ -217,6 +219,7 @@ RETURNING c.id::text`, ids, fromVersions, versions, statuses, amounts, updatedAt
 			d.add(a)
 			e.add(a)
 			o.add(a)
+			msgs = append(msgs, *a.Outbox)
 			r := audit.Record{Action: "claim.decide", Entity: audit.EntityClaim, EntityID: a.Claim.ID, SubjectID: a.Claim.ClaimantID,
 				Details: map[string]any{"decision_id": a.Decision.ID, "action": a.Decision.Action, "from": a.Decision.FromStatus,
 					"to": a.Decision.ToStatus, "amount_krw": a.Decision.AmountKRW, "reason_code": a.Decision.ReasonCode,
@@ -261,7 +264,8 @@ SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::text[], $5::
 				return translate(err, st.what)
 			}
 		}
-		return nil
+		sqlTx, _ := pool.(*sql.Tx)
+		return tx.queueJobs(ctx, sqlTx, msgs)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store automatic approvals: %w", err)

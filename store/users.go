@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/auth"
@@ -194,9 +193,8 @@ func affectedOne(res *gorm.DB, what string) error {
 // a cast error.
 func validUUID(s string) bool { return input.IsID(s) }
 
-// EnqueueOnce adds an outbox message unless one with the same dedupe id is
-// there already (delivered or not).
+// EnqueueOnce adds an outbox message and its job unless a message with the
+// same dedupe id is there already (delivered or not); then it adds neither.
 func (db *DB) EnqueueOnce(ctx context.Context, m *models.OutboxMessage) error {
-	err := db.with(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_id"}}, DoNothing: true}).Create(m).Error
-	return translate(err, "enqueue message once")
+	return db.enqueue(ctx, true, m)
 }

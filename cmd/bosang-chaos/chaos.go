@@ -54,6 +54,7 @@ type PhaseResult struct {
 	ByStatus                      map[string]int
 	Terminal, Unresolved          int
 	Rec                           *reconciliation
+	Messages                      *messageCheck
 	Examples                      []string
 	// Phase 3 only.
 	PG *pgFigures
@@ -154,6 +155,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (rep *Report, err error
 	logf("seeded %d claimants and %d outages (room for %d distinct claims)", len(cs), len(outages), len(cs)*len(outages))
 	sl := &slots{claimants: len(cs), outages: outages}
 	all := map[string]ack{}
+	twiceBefore := 0 // messages sent more than once before the current phase
 	a, err := newInstance("a", cfg.Bosang, cfg.WorkDir, baseEnv)
 	if err != nil {
 		return rep, err
@@ -186,9 +188,10 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (rep *Report, err error
 		if err != nil {
 			return rep, fmt.Errorf("phase %d: %w", ph, err)
 		}
-		if err := finishPhase(ctx, fx, res, all, logf); err != nil {
+		if err := finishPhase(ctx, fx, res, all, []string{a.logPath, b.logPath}, twiceBefore, logf); err != nil {
 			return rep, fmt.Errorf("phase %d reconciliation: %w", ph, err)
 		}
+		twiceBefore = res.Messages.SentTwice
 		rep.Phases = append(rep.Phases, res)
 		printPhase(out, res)
 	}
@@ -442,7 +445,7 @@ func pgStopPhase(ctx context.Context, cfg Config, fx *fixture, sl *slots, a *ins
 	return res, nil
 }
 
-func finishPhase(ctx context.Context, fx *fixture, res *PhaseResult, all map[string]ack, logf func(string, ...any)) error {
+func finishPhase(ctx context.Context, fx *fixture, res *PhaseResult, all map[string]ack, logs []string, twiceBefore int, logf func(string, ...any)) error {
 	for k, a := range res.acked {
 		all[k] = a
 	}
@@ -466,6 +469,22 @@ func finishPhase(ctx context.Context, fx *fixture, res *PhaseResult, all map[str
 	if rec.Reconciled == 0 {
 		res.Failures = append(res.Failures, "no claim was acknowledged in this phase: the load did not run")
 	}
+	// Messages (jobs on River): with processes killed but the database up,
+	// no message may be sent twice during the phase (a job runs on one
+	// instance; one killed mid-send waits out River's 30-minute rescue).
+	// With the database stopped, a send whose delivered mark was lost is
+	// sent again: at least once, reported, not failed.
+	mc, err := checkMessages(ctx, fx, logs)
+	if err != nil {
+		return err
+	}
+	res.Messages = mc
+	if mc.SentTwice > twiceBefore && res.PG == nil {
+		res.Failures = append(res.Failures, fmt.Sprintf("DUPLICATE SENDS: %d message(s) sent more than once: %v", mc.SentTwice-twiceBefore, mc.Twice))
+	}
+	if mc.Dead > 0 {
+		res.Failures = append(res.Failures, fmt.Sprintf("%d message(s) dead: their jobs used up their attempts", mc.Dead))
+	}
 	logf("reconciled phase %s: %d claims", res.Name, rec.Reconciled)
 	return nil
 }
@@ -485,6 +504,12 @@ func printPhase(out io.Writer, r *PhaseResult) {
 			rec.Reconciled, rec.Lost, rec.Duplicates, rec.Orphans, rec.ClaimsInDB, rec.AckedSoFar)
 		for _, p := range rec.Problems {
 			fmt.Fprintf(&b, "    %s\n", p)
+		}
+	}
+	if mc := r.Messages; mc != nil {
+		fmt.Fprintf(&b, "  %s\n", mc)
+		for _, tw := range mc.Twice {
+			fmt.Fprintf(&b, "    %s\n", tw)
 		}
 	}
 	if pg := r.PG; pg != nil {

@@ -15,7 +15,8 @@ import (
 // TestChaosShort is the CI-sized crash-safety run (`make chaos-short`): it
 // builds bosang, then SIGKILLs one instance 3 times and one of two instances
 // 3 times under claim load, and fails on any lost or duplicated
-// acknowledged claim or any key left without an answer. It does not stop
+// acknowledged claim, any key left without an answer, and any message sent
+// twice or dead (jobs on River). It does not stop
 // PostgreSQL: `go test ./...` runs other packages against the same server
 // in parallel. It takes about 2.5 minutes, most of it waiting out the 60 s
 // after which the portal lets a retry take over a crashed request's key.

@@ -11,9 +11,15 @@
 //	phase 2  two instances sharing the database, clients failing over, one SIGKILLed -kills times
 //	phase 3  PostgreSQL stopped for 10 s under load (pg_ctlcluster; -pg-stop=false skips it)
 //
+// After each phase it also counts the outbox's messages and, from the
+// portals' logs (the log sender writes one line per send), how often each
+// was sent: a message sent twice during a kill phase, or a dead message,
+// fails the run; during the database stop a send whose delivered mark was
+// lost is sent again (at least once) and only reported.
+//
 // It only talks to loopback addresses and the given PostgreSQL. Exit status 1
-// means a lost or duplicated claim, a key left unanswered, a hang, or a
-// failed recovery; 2 a setup error.
+// means a lost or duplicated claim, a key left unanswered, a message sent
+// twice, a hang, or a failed recovery; 2 a setup error.
 package main
 
 import (

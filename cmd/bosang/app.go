@@ -16,6 +16,7 @@ import (
 	"github.com/bosang/bosang/auth"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/config"
+	"github.com/bosang/bosang/jobs"
 	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/payout"
 	"github.com/bosang/bosang/pii"
@@ -42,6 +43,10 @@ type app struct {
 	// draining is set when serve has been told to stop: /readyz then fails
 	// while the requests already here finish.
 	draining atomic.Bool
+	// jobs queues the River job of every outbox row the store writes; in
+	// every subcommand but serve it only inserts (serve's runner works
+	// them).
+	jobs *jobs.Client
 }
 
 // open loads configuration, connects to the database and applies pending
@@ -61,6 +66,13 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 		db.Close()
 		return nil, err
 	}
+	// Every outbox row gets its River job in the row's transaction.
+	inserter, err := jobs.New(db, jobs.Config{MaxAttempts: cfg.JobMaxAttempts, Log: log})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.SetJobs(inserter)
 	sealer, err := newSealer(cfg)
 	if err != nil {
 		db.Close()
@@ -91,7 +103,7 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 		return nil, err
 	}
 	return &app{cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au,
-		payouts: payout.NewService(db.Payouts(), sealer, au, time.Now, newID), log: log, metrics: newRegistry(),
+		payouts: payout.NewService(db.Payouts(), sealer, au, time.Now, newID), log: log, metrics: newRegistry(), jobs: inserter,
 		stats: stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now).WithSnapshots(cfg.StatsMaxAge)}, nil
 }
 

@@ -143,14 +143,3 @@ func auditCheckpoint(ctx context.Context, svc *audit.Service, export string, out
 	fmt.Fprintf(out, "exported to %s\n", export)
 	return nil
 }
-
-// runAuditSealer chains appended audit entries every second until ctx ends.
-func (a *app) runAuditSealer(ctx context.Context) {
-	audit.NewSealer(a.audit, a.log).Run(ctx, time.Second)
-}
-
-// runAuditExporter records a signed checkpoint and appends it to the
-// checkpoint file at start and every configured interval until ctx ends.
-func (a *app) runAuditExporter(ctx context.Context) {
-	audit.NewExporter(a.audit, a.log).Run(ctx, a.cfg.AuditCheckpointInterval)
-}

@@ -24,7 +24,7 @@ var (
 
 	// notDomain are the module packages that are not domain packages.
 	// Everything else in the module is domain.
-	notDomain = []string{"models", "web", "migrations", "store", "handlers", "cmd"}
+	notDomain = []string{"models", "web", "migrations", "store", "handlers", "cmd", "jobs"}
 
 	// domainThirdParty is what every domain package may import from outside
 	// the standard library and the module.
@@ -43,13 +43,23 @@ var (
 	}
 
 	// domainNever may not be reached from a domain package, even transitively.
-	domainNever = []string{"gorm.io", "github.com/gin-gonic", modulePath + "/store", modulePath + "/handlers"}
+	domainNever = []string{"gorm.io", "github.com/gin-gonic", modulePath + "/store", modulePath + "/handlers",
+		modulePath + "/jobs", "github.com/riverqueue"}
 
-	// storeNever may not be reached from store, even transitively.
-	storeNever = []string{modulePath + "/handlers", "github.com/gin-gonic"}
+	// storeNever may not be reached from store, even transitively: store
+	// takes River's job inserter as an interface (store.JobInserter).
+	storeNever = []string{modulePath + "/handlers", "github.com/gin-gonic", modulePath + "/jobs", "github.com/riverqueue"}
 
 	// handlersNever may not be reached from handlers, even transitively.
-	handlersNever = []string{modulePath + "/store", "gorm.io"}
+	handlersNever = []string{modulePath + "/store", "gorm.io", modulePath + "/jobs", "github.com/riverqueue"}
+
+	// jobs wires River to the store and the domain (issue 13): it may
+	// import the domain, models, store and, from outside, only these; it
+	// reaches gorm only through store.
+	jobsThirdParty = []string{"github.com/riverqueue/river", "github.com/prometheus"}
+
+	// jobsNever may not be reached from jobs, even transitively.
+	jobsNever = []string{modulePath + "/handlers", "github.com/gin-gonic"}
 
 	// handlersThirdParty is what handlers may import directly from outside
 	// the standard library and the module.
@@ -150,6 +160,31 @@ func TestLayeringCatchesViolations(t *testing.T) {
 			want:    []string{"package " + m("handlers") + " imports github.com/labstack/echo/v4:"},
 		},
 		{
+			name:    "jobs importing gorm directly",
+			imports: map[string][]string{m("jobs"): {m("store"), "gorm.io/gorm", "github.com/riverqueue/river"}, m("store"): {"gorm.io/gorm"}},
+			want:    []string{"package " + m("jobs") + " imports gorm.io/gorm: jobs may import"},
+		},
+		{
+			name:    "jobs importing handlers",
+			imports: map[string][]string{m("jobs"): {m("handlers")}, m("handlers"): nil},
+			want:    []string{"package " + m("jobs") + " imports " + m("handlers") + ":"},
+		},
+		{
+			name:    "store importing River",
+			imports: map[string][]string{m("store"): {"gorm.io/gorm", "github.com/riverqueue/river"}},
+			want:    []string{"package " + m("store") + " imports github.com/riverqueue/river:"},
+		},
+		{
+			name: "handlers reaching jobs through a domain package",
+			imports: map[string][]string{
+				m("handlers"): {m("claims")}, m("claims"): {m("jobs")}, m("jobs"): nil,
+			},
+			want: []string{
+				"package " + m("claims") + " imports " + m("jobs") + ":",
+				"package " + m("handlers") + " imports " + m("jobs") + " (via " + m("claims") + ")",
+			},
+		},
+		{
 			name:    "store importing gin",
 			imports: map[string][]string{m("store"): {"gorm.io/gorm", "github.com/gin-gonic/gin"}},
 			want:    []string{"package " + m("store") + " imports github.com/gin-gonic/gin:"},
@@ -164,6 +199,8 @@ func TestLayeringCatchesViolations(t *testing.T) {
 				m("records"):      {"github.com/xuri/excelize/v2", "golang.org/x/text/encoding/korean"},
 				m("store"):        {m("auth"), m("migrations"), "gorm.io/gorm", "github.com/pressly/goose/v3"},
 				m("store/dbtest"): {m("store"), "testing"},
+				m("jobs"):         {m("store"), m("notify"), m("models"), "github.com/riverqueue/river", "github.com/prometheus/client_golang/prometheus"},
+				m("notify"):       {m("models")},
 				m("models"):       {"time"},
 				m("web"):          {"embed"},
 				// Third-party dependencies of allowed imports are not checked
@@ -249,6 +286,14 @@ func directRule(rel, imp string, std bool) string {
 		return "stdlib only (models, web, migrations, apperr, config)"
 	case under(rel, "store"):
 		return "" // limited by storeNever only
+	case under(rel, "jobs"):
+		if own && !under(impRel, "handlers") && !under(impRel, "cmd") {
+			return ""
+		}
+		if !own && matchesAny(imp, jobsThirdParty) {
+			return ""
+		}
+		return "jobs may import the domain, models, store and, from outside, only " + strings.Join(jobsThirdParty, ", ")
 	case under(rel, "handlers"):
 		if own && !under(impRel, "store") && !under(impRel, "cmd") {
 			return ""
@@ -279,6 +324,8 @@ func transitiveNever(rel string) []string {
 		return nil
 	case under(rel, "store"):
 		return storeNever
+	case under(rel, "jobs"):
+		return jobsNever
 	case under(rel, "handlers"):
 		return handlersNever
 	case matchesAny(rel, stdlibOnly):

@@ -7,6 +7,7 @@
 //	bosang seed --demo             create demo accounts (and data)
 //	bosang adjudicate [--outage ID] approve what the policy allows, with progress
 //	bosang audit verify|seal|checkpoint [--export FILE]   the keyed chain and its checkpoint file
+//	bosang jobs dead [--limit N] | retry ID   dead outbox messages, and queueing one again
 //	bosang healthcheck             exit 0 if the local portal answers /healthz
 //	bosang version
 //	bosang help [CMD]              usage; also bosang --help and bosang CMD --help
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return seed(ctx, args, getenv, out)
 	case "adjudicate":
 		return adjudicate(ctx, args, getenv, out)
+	case "jobs":
+		return jobsCmd(ctx, args, getenv, out)
 	case "healthcheck":
 		return healthcheck(ctx, getenv)
 	case "keys":
@@ -74,5 +77,5 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		fmt.Fprintln(out, "bosang", version)
 		return nil
 	}
-	return usageError("unknown command " + cmd + "; use serve, migrate, user, audit, seed, adjudicate, keys, healthcheck, version or help")
+	return usageError("unknown command " + cmd + "; use serve, migrate, user, audit, jobs, seed, adjudicate, keys, healthcheck, version or help")
 }

@@ -11,12 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/handlers"
 	"github.com/bosang/bosang/i18n"
-	"github.com/bosang/bosang/models"
-	"github.com/bosang/bosang/notify"
-	"github.com/bosang/bosang/outage"
 )
 
 // shutdownGrace is how long a stopping server lets in-flight requests
@@ -62,67 +58,41 @@ func serveListening(ctx context.Context, getenv func(string) string, listening f
 		}()
 	}
 	a.log.Info("bosang serving", "version", version, "config", a.cfg.Redacted(), "listen", ln.Addr().String())
-	d, err := a.dispatcher()
+	// The jobs: outbox deliveries, review, batch and periodic jobs (the
+	// audit sealer and checkpoint export among them), on River.
+	runner, err := a.newRunner()
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	go d.Run(ctx, 2*time.Second)
+	if err := runner.Start(ctx); err != nil {
+		ln.Close()
+		return err
+	}
 	if addr := getenv("BOSANG_PPROF_ADDR"); addr != "" {
 		go servePprof(ctx, addr, a)
 	}
-	// Audit trail: seal appended entries into the hash chain every second,
-	// and export a signed checkpoint off the database on a schedule.
-	go a.runAuditSealer(ctx)
-	go a.runAuditExporter(ctx)
 	if listening != nil {
 		listening(ln.Addr())
 	}
-	return drainAndServe(ctx, ln, newHTTPServer(h), drainPlan{delay: a.cfg.DrainDelay, grace: shutdownGrace, begin: func() {
+	err = drainAndServe(ctx, ln, newHTTPServer(h), drainPlan{delay: a.cfg.DrainDelay, grace: shutdownGrace, begin: func() {
 		a.draining.Store(true)
 		a.log.Info("draining", "delay", a.cfg.DrainDelay.String(), "grace", shutdownGrace.String())
 	}})
+	// HTTP has drained: running jobs get jobStopGrace to finish, then
+	// their contexts end; a job cut short runs again (its row says whether
+	// it was delivered).
+	stopCtx, cancel := context.WithTimeout(context.Background(), jobStopGrace)
+	defer cancel()
+	if serr := runner.Stop(stopCtx); serr != nil {
+		a.log.Warn("jobs stopped with running jobs cancelled", "err", serr)
+	}
+	return err
 }
 
-// dispatcher delivers the outbox by e-mail when SMTP is configured, else to
-// the log.
-func (a *app) dispatcher() (*notify.Dispatcher, error) {
-	var sender notify.Sender = notify.LogSender{Log: a.log, OpenReset: a.auth.OpenPasswordResetMessage,
-		OpenSubscription: a.outages.OpenMail, BaseURL: a.cfg.BaseURL}
-	if a.cfg.SMTPURL != "" {
-		s, err := notify.NewSMTPSender(a.cfg.SMTPURL, a.cfg.BaseURL, func(ctx context.Context, id string) (string, string, error) {
-			u, err := a.db.UserByID(ctx, id)
-			if err != nil {
-				return "", "", err
-			}
-			return u.Email, u.Name, nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		s.OpenReset = a.auth.OpenPasswordResetMessage
-		s.OpenSubscription = a.outages.OpenMail
-		sender = s
-	}
-	// Review jobs (flags, automatic adjudication) are written with the claim
-	// and run here, off the request path; a failure is retried.
-	reviewJobs := notify.SenderFunc(func(ctx context.Context, m models.OutboxMessage) error {
-		id, err := claims.ReviewJobClaim(m)
-		if err != nil {
-			return err
-		}
-		return a.review.AfterFile(ctx, id)
-	})
-	// A published policy's re-pricing job runs here too, in committed pages;
-	// a failure is retried and the retry skips what was already re-priced.
-	router := notify.Router{Routes: map[string]notify.Sender{
-		claims.TopicReview:  reviewJobs,
-		claims.TopicReprice: notify.SenderFunc(a.claims.RunRepriceJob),
-		// An outage update's fan-out job writes one mail per subscriber.
-		outage.TopicFanout: notify.SenderFunc(a.outages.RunFanout),
-	}, Default: sender}
-	return notify.NewDispatcher(a.db, router, a.log, time.Now), nil
-}
+// jobStopGrace is how long running jobs may finish on shutdown after HTTP
+// has drained (within Docker's and the orchestrator's grace periods).
+const jobStopGrace = 20 * time.Second
 
 func newHandler(a *app) (http.Handler, error) {
 	cat, err := i18n.Load()

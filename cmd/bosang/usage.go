@@ -17,6 +17,8 @@ commands:
   seed --demo                    create demo accounts (and data)
   adjudicate [--outage ID]       approve what the policy allows, with progress
   audit verify|seal|checkpoint [--export FILE]
+  jobs dead [--limit N]          list outbox messages whose jobs used up their attempts
+  jobs retry ID                  queue a dead message again
   keys fingerprint               print the payout fingerprint key (before a key rotation)
   healthcheck                    exit 0 if the local portal answers /healthz
   version                        print the version
@@ -37,6 +39,7 @@ var commandUsage = map[string]string{
 	"seed":        "usage: bosang seed --demo\n\nCreates demo accounts and data.\n",
 	"adjudicate":  "usage: bosang adjudicate [--outage ID]\n\nApproves the claims the policy allows, with progress.\n",
 	"audit":       "usage: bosang audit verify|seal|checkpoint [--export FILE]\n",
+	"jobs":        "usage: bosang jobs dead [--limit N] | retry ID\n\ndead lists outbox messages whose jobs used up their attempts (newest first); retry ID queues one again.\n",
 	"keys":        "usage: bosang keys fingerprint\n\nPrints the payout fingerprint key before a key rotation; see SECURITY.md.\n",
 	"healthcheck": "usage: bosang healthcheck\n\nExits 0 if the local portal answers /healthz.\n",
 	"version":     "usage: bosang version\n",
