@@ -23,7 +23,8 @@ LDFLAGS := -X main.version=$(VERSION)
 .PHONY: test e2e lint build vendor run check-postgres bench fuzz-short
 
 ## test: every test (unit, both database dialects, browser) with a fresh cache.
-test: check-postgres
+## The S3 tests need BOSANG_TEST_S3_*: `make test-s3` provides a server.
+test: check-postgres check-s3
 	$(GO) test $(GOTESTFLAGS) ./...
 
 # The fuzz targets of the parsers of untrusted input: records (CSV and XLSX),
@@ -100,6 +101,33 @@ check-postgres:
 	echo ""; \
 	if [[ "$${CI:-}" == "true" ]]; then \
 		echo "CI=true: refusing to run without PostgreSQL."; \
+		exit 1; \
+	fi
+
+# Evidence in S3 (issue 13): scripts/s3-test-server.sh starts versitygw on
+# a loopback port with keys made for the run (built once into the user's
+# cache), exports BOSANG_TEST_S3_*, runs a command and stops the server.
+.PHONY: test-s3 s3-server check-s3
+
+## test-s3: `make test` with a throwaway S3 server, as CI runs it.
+test-s3:
+	bash scripts/s3-test-server.sh $(MAKE) test
+
+## s3-server: a throwaway S3 server until Ctrl-C; prints the exports for
+## running tests in another terminal.
+s3-server:
+	bash scripts/s3-test-server.sh
+
+# check-s3 warns when no test S3 server is configured (the S3 tests then
+# skip) and fails outright when CI=true.
+check-s3:
+	@if [[ -n "$${BOSANG_TEST_S3_ENDPOINT:-}" ]]; then exit 0; fi; \
+	echo ""; \
+	echo "!!!  No test S3 server (BOSANG_TEST_S3_ENDPOINT is unset): the S3 tests will SKIP."; \
+	echo "!!!  Run \`make test-s3\` to test with one."; \
+	echo ""; \
+	if [[ "$${CI:-}" == "true" ]]; then \
+		echo "CI=true: refusing to run without an S3 server."; \
 		exit 1; \
 	fi
 

@@ -25,9 +25,18 @@ func NewDisk(dir string) (*Disk, error) {
 
 var keyPattern = regexp.MustCompile(`^[a-z0-9-]+(/[a-z0-9-]+)*$`)
 
-func (d *Disk) path(key string) (string, error) {
+// checkKey refuses a key outside the server-generated pattern with
+// apperr.ErrInvalid.
+func checkKey(key string) error {
 	if !keyPattern.MatchString(key) {
-		return "", fmt.Errorf("blob key %q: %w", key, apperr.ErrInvalid)
+		return fmt.Errorf("blob key %q: %w", key, apperr.ErrInvalid)
+	}
+	return nil
+}
+
+func (d *Disk) path(key string) (string, error) {
+	if err := checkKey(key); err != nil {
+		return "", err
 	}
 	return filepath.Join(d.root, filepath.FromSlash(key)), nil
 }

@@ -33,12 +33,15 @@ type Service struct {
 	log         *slog.Logger
 	// repricePage is how many claims a re-pricing job commits at a time.
 	repricePage int
+	// reminderLead is how long before its due time a supplement is
+	// reminded of (SetSupplementReminderLead).
+	reminderLead time.Duration
 }
 
 // NewService wires a Service.
 func NewService(store Store, outages *outage.Service, sealer *pii.Sealer, blobs Blobs, limits EvidenceLimits, now func() time.Time, newID func() string) *Service {
 	return &Service{cache: &policyCache{}, store: store, outages: outages, sealer: sealer, blobs: blobs, limits: limits, now: now, newID: newID,
-		log: slog.Default(), repricePage: DefaultRepricePage}
+		log: slog.Default(), repricePage: DefaultRepricePage, reminderLead: DefaultSupplementReminderLead}
 }
 
 // SetLogger sets where background jobs (re-pricing) report their progress.

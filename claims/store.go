@@ -55,6 +55,13 @@ type Store interface {
 
 	// Enqueue adds an outbox message.
 	Enqueue(ctx context.Context, m *models.OutboxMessage) error
+	// EnqueueNew adds an outbox message unless one with its dedupe id is
+	// there already (delivered or not), and reports whether it added it.
+	EnqueueNew(ctx context.Context, m *models.OutboxMessage) (bool, error)
+	// SupplementsDue lists up to limit claims in status
+	// supplement_requested whose supplement is due from from to to (both
+	// included), with id > after (all when after is ""), in id order.
+	SupplementsDue(ctx context.Context, from, to time.Time, after string, limit int) ([]SupplementDue, error)
 
 	EvidenceOf(ctx context.Context, claimID string) ([]models.Evidence, error)
 	// EvidenceKinds returns the kinds of the files of each of claimIDs, in

@@ -82,6 +82,42 @@ type Config struct {
 	RatePerSecond float64
 	RateBurst     int
 	RateClients   int
+
+	// Periodic jobs (issue 13: shared statistics, supplement reminders).
+	// StatsMaxAge is how old the statistics snapshot shared by every
+	// instance may be and still be served as fresh (BOSANG_STATS_MAX_AGE,
+	// default 1m, from 1s to 1h); the refresh job should run at least
+	// twice as often. SupplementReminderLead is how long before a
+	// supplement's due time its claimant is reminded
+	// (BOSANG_SUPPLEMENT_REMINDER_LEAD, default 48h, from 1h to 720h);
+	// it must exceed the reminder job's interval.
+	StatsMaxAge            time.Duration
+	SupplementReminderLead time.Duration
+	// Evidence in S3-compatible object storage (issue 13): BOSANG_S3_*,
+	// loaded by loadS3; the zero S3 keeps evidence on local disk.
+	S3 S3
+	// Edge and start-up (issue 13: several instances behind a proxy); read
+	// by loadEdge (edge.go).
+	//
+	// TrustedProxies are the peers whose ClientIPHeader names the client
+	// (BOSANG_TRUSTED_PROXIES, comma-separated addresses or CIDR prefixes,
+	// kept as prefixes); empty trusts no one.
+	TrustedProxies []string
+	// ClientIPHeader is that header (BOSANG_CLIENT_IP_HEADER, default
+	// X-Forwarded-For), in canonical form.
+	ClientIPHeader string
+	// Migrate is MigrateAuto (BOSANG_MIGRATE=auto, the default: every
+	// start applies pending migrations under a lock) or MigrateOff (a
+	// separate `bosang migrate` step does; a start with pending migrations
+	// is refused).
+	Migrate string
+	// DBMaxConns caps each process's PostgreSQL connections
+	// (BOSANG_DB_MAX_CONNS); 0 keeps the store's default.
+	DBMaxConns int
+	// DrainDelay is how long a stopping server keeps serving with /readyz
+	// failing, for the load balancer to notice, before it stops accepting
+	// (BOSANG_DRAIN_DELAY; 5s in production, 0 in development).
+	DrainDelay time.Duration
 }
 
 // The defaults of the per-client API rate limit: generous for any person
@@ -165,7 +201,37 @@ func Load(getenv func(string) string) (*Config, error) {
 	if err := c.rotationKeys(getenv); err != nil {
 		return nil, err
 	}
+	if err := c.loadPeriodic(getenv); err != nil {
+		return nil, err
+	}
+	// Evidence in S3-compatible object storage (issue 13).
+	if c.S3, err = loadS3(getenv); err != nil {
+		return nil, err
+	}
+	if err := c.loadEdge(getenv); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// loadPeriodic reads the settings of the periodic jobs; a duration that
+// does not parse or is out of range stops the start, naming its variable.
+func (c *Config) loadPeriodic(getenv func(string) string) error {
+	for _, d := range []struct {
+		env, def string
+		min, max time.Duration
+		dst      *time.Duration
+	}{
+		{"BOSANG_STATS_MAX_AGE", "1m", time.Second, time.Hour, &c.StatsMaxAge},
+		{"BOSANG_SUPPLEMENT_REMINDER_LEAD", "48h", time.Hour, 720 * time.Hour, &c.SupplementReminderLead},
+	} {
+		v, err := time.ParseDuration(or(strings.TrimSpace(getenv(d.env)), d.def))
+		if err != nil || v < d.min || v > d.max {
+			return fmt.Errorf("%s must be a duration from %s to %s (e.g. %s), got %q", d.env, d.min, d.max, d.def, getenv(d.env))
+		}
+		*d.dst = v
+	}
+	return nil
 }
 
 // rotationKeys reads the previous keys of a rotation and the pinned
@@ -327,9 +393,12 @@ func (c *Config) Redacted() map[string]string {
 	case metrics == "":
 		metrics = "off"
 	}
-	return map[string]string{"addr": c.Addr, "database": db, "data_dir": c.DataDir, "env": c.Env, "base_url": c.BaseURL, "smtp": smtpConfigured,
+	m := map[string]string{"addr": c.Addr, "database": db, "data_dir": c.DataDir, "env": c.Env, "base_url": c.BaseURL, "smtp": smtpConfigured,
 		"free_service_compensation_notice": free, "rate_limit": rateLimit, "metrics": metrics,
-		"audit_checkpoint_file": c.AuditCheckpointFile, "audit_checkpoint_interval": c.AuditCheckpointInterval.String()}
+		"audit_checkpoint_file": c.AuditCheckpointFile, "audit_checkpoint_interval": c.AuditCheckpointInterval.String(),
+		"evidence_store": c.evidenceStore()}
+	c.redactedEdge(m)
+	return m
 }
 
 func redactURL(raw string) string {

@@ -243,3 +243,36 @@ func TestRateLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestPeriodicJobSettings: the statistics snapshot's age limit and the
+// supplement reminder's lead have defaults, and a value out of range or
+// not a duration stops the start naming its variable.
+func TestPeriodicJobSettings(t *testing.T) {
+	c, err := config.Load(env(map[string]string{"BOSANG_DATA_DIR": t.TempDir()}))
+	if err != nil || c.StatsMaxAge != time.Minute || c.SupplementReminderLead != 48*time.Hour {
+		t.Fatalf("defaults: %v, max age %v, lead %v; want 1m and 48h", err, c.StatsMaxAge, c.SupplementReminderLead)
+	}
+	for _, tc := range []struct {
+		env, value string
+		ok         bool
+	}{
+		{"BOSANG_STATS_MAX_AGE", "30s", true}, {"BOSANG_STATS_MAX_AGE", "1s", true}, {"BOSANG_STATS_MAX_AGE", "1h", true},
+		{"BOSANG_STATS_MAX_AGE", "999ms", false}, {"BOSANG_STATS_MAX_AGE", "61m", false}, {"BOSANG_STATS_MAX_AGE", "soon", false},
+		{"BOSANG_SUPPLEMENT_REMINDER_LEAD", "24h", true}, {"BOSANG_SUPPLEMENT_REMINDER_LEAD", "1h", true},
+		{"BOSANG_SUPPLEMENT_REMINDER_LEAD", "59m", false}, {"BOSANG_SUPPLEMENT_REMINDER_LEAD", "721h", false},
+		{"BOSANG_SUPPLEMENT_REMINDER_LEAD", "2d", false},
+	} {
+		c, err := config.Load(env(map[string]string{"BOSANG_DATA_DIR": t.TempDir(), tc.env: tc.value}))
+		switch {
+		case tc.ok && err != nil:
+			t.Errorf("%s=%s: got %v, want it accepted", tc.env, tc.value, err)
+		case tc.ok:
+			got := map[string]time.Duration{"BOSANG_STATS_MAX_AGE": c.StatsMaxAge, "BOSANG_SUPPLEMENT_REMINDER_LEAD": c.SupplementReminderLead}[tc.env]
+			if want, _ := time.ParseDuration(tc.value); got != want {
+				t.Errorf("%s=%s: got %v", tc.env, tc.value, got)
+			}
+		case err == nil || !strings.Contains(err.Error(), tc.env):
+			t.Errorf("%s=%s: got %v, want an error naming %s", tc.env, tc.value, err, tc.env)
+		}
+	}
+}

@@ -40,7 +40,7 @@ func (s *server) recordStaffAccess(c *gin.Context, reads ...audit.Record) error 
 	for i := range reads {
 		reads[i] = audit.FromContext(ctx, reads[i])
 	}
-	s.log.InfoContext(ctx, "staff_access", "actor_id", u.ID, "actor_role", u.Role.String(), "ip", c.ClientIP(),
+	s.log.InfoContext(ctx, "staff_access", "actor_id", u.ID, "actor_role", u.Role.String(), "ip", clientIP(c),
 		"action", reads[0].Action, "entity_id", reads[0].EntityID, "subjects", len(reads), "request_id", requestID(c))
 	if s.audit == nil {
 		return nil

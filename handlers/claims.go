@@ -148,7 +148,7 @@ func (s *server) fileClaim(c *gin.Context, key string, body []byte) (*claims.Vie
 	if err := decodeJSON(body, &in); err != nil {
 		return nil, err
 	}
-	in.ClientIP = c.ClientIP()
+	in.ClientIP = clientIP(c)
 	return s.claims.File(c.Request.Context(), currentUser(c), key, in)
 }
 

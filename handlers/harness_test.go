@@ -48,6 +48,9 @@ type testEnv struct {
 	app     *authenticator
 	logs    *bytes.Buffer
 	blobDir string // where evidence files are stored
+	// handler is the router srv serves, for requests that must come from a
+	// chosen peer address (httptest.NewRequest with RemoteAddr).
+	handler http.Handler
 }
 
 func newTestEnv(t *testing.T, db *store.DB) *testEnv {
@@ -74,7 +77,8 @@ func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *te
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl := claims.NewService(db.Claims(), outages, sealer, blobs, claims.DefaultEvidenceLimits, time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
+	// Evidence is encrypted on its way to disk, as cmd/bosang wires it.
+	cl := claims.NewService(db.Claims(), outages, sealer, blob.NewEncrypted(blobs, sealer), claims.DefaultEvidenceLimits, time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
 	if err := cl.EnsureDefaultPolicy(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +105,7 @@ func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *te
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au, payouts: po, stats: st, jwtKey: key, app: app, logs: logs, blobDir: blobDir}
+	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au, payouts: po, stats: st, jwtKey: key, app: app, logs: logs, blobDir: blobDir, handler: h}
 }
 
 // eachEnv runs fn against a test server on PostgreSQL and on SQLite.

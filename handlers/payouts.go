@@ -25,7 +25,7 @@ func (s *server) payoutRoutes(g *gin.RouterGroup) {
 }
 
 func payoutAccess(c *gin.Context) payout.Access {
-	return payout.Access{Actor: currentUser(c), IP: c.ClientIP()}
+	return payout.Access{Actor: currentUser(c), IP: clientIP(c)}
 }
 
 func (s *server) createPayoutBatch(c *gin.Context) {
@@ -117,7 +117,7 @@ func (s *server) recordBatchAccess(c *gin.Context, b *payout.BatchView) error {
 // (whose data: every claimant of the batch, see audit.Filter).
 func (s *server) logPayoutAccess(c *gin.Context, action, batchID string, attrs ...any) {
 	u := currentUser(c)
-	args := append([]any{"actor_id", u.ID, "actor_role", u.Role.String(), "ip", c.ClientIP(), "action", action,
+	args := append([]any{"actor_id", u.ID, "actor_role", u.Role.String(), "ip", clientIP(c), "action", action,
 		"batch_id", batchID, "request_id", requestID(c)}, attrs...)
 	s.log.InfoContext(c.Request.Context(), "staff_access", args...)
 }

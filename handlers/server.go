@@ -63,6 +63,18 @@ type Deps struct {
 	// HideMetrics leaves /metrics off this handler: it is then served on
 	// a separate listener (BOSANG_METRICS_ADDR) or nowhere.
 	HideMetrics bool
+
+	// TrustedProxies are the peers (IP addresses or CIDR prefixes, as
+	// BOSANG_TRUSTED_PROXIES) whose ClientIPHeader is believed; nil trusts
+	// no one, and every client is the address it connects from.
+	TrustedProxies []string
+	// ClientIPHeader is the one header a trusted proxy names the client
+	// in; defaultClientIPHeader when empty. See clientIP.
+	ClientIPHeader string
+	// Draining, when it reports true, makes /readyz answer 503 without
+	// asking the database, so a load balancer stops sending new requests
+	// while the process finishes the ones it has; nil never drains.
+	Draining func() bool
 }
 
 type server struct {
@@ -85,6 +97,8 @@ type server struct {
 	pages        *pages
 	// now is the clock of what pages say about time (filing windows).
 	now func() time.Time
+	// draining reports that the process is shutting down (Deps.Draining).
+	draining func() bool
 }
 
 // New builds the router: middleware, the JSON API under /api/v1, the pages,
@@ -117,7 +131,13 @@ func New(d Deps) (http.Handler, error) {
 
 	r := gin.New()
 	r.ContextWithFallback = true
-	r.SetTrustedProxies(nil) //nolint:errcheck // nil never fails
+	if err := trustProxies(r, d.TrustedProxies, d.ClientIPHeader); err != nil {
+		return nil, err
+	}
+	s.draining = d.Draining
+	if s.draining == nil {
+		s.draining = func() bool { return false }
+	}
 	m := newMetrics(d.Registry)
 	if d.MaxInFlight == 0 {
 		d.MaxInFlight = 64
@@ -205,6 +225,10 @@ func (s *server) pageRoutes(g *gin.RouterGroup) {
 }
 
 func (s *server) readyz(c *gin.Context) {
+	if s.draining() {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "draining"})
+		return
+	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.ready(ctx); err != nil {

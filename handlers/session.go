@@ -66,7 +66,7 @@ func hasSessionCookie(c *gin.Context) bool {
 // stores write in the request's transactions.
 func (s *server) setUser(c *gin.Context, u *models.User) {
 	c.Set(userKey, u)
-	ctx := audit.WithActor(c.Request.Context(), audit.Actor{ID: u.ID, Role: u.Role.String(), IP: c.ClientIP()})
+	ctx := audit.WithActor(c.Request.Context(), audit.Actor{ID: u.ID, Role: u.Role.String(), IP: clientIP(c)})
 	c.Request = c.Request.WithContext(ctx)
 }
 

@@ -56,7 +56,10 @@ type letter struct {
 	to, subject, body string
 	// address, when set, is where the letter goes (to names no user).
 	address string
-	about   string // for errors
+	// staff, when set, are the roles whose enabled accounts the letter
+	// goes to (to names no user).
+	staff []models.Role
+	about string // for errors
 }
 
 // ResetOpener reads a password reset message: its recipient, the link's
@@ -94,12 +97,17 @@ func PasswordResetText(m models.OutboxMessage, baseURL string, open ResetOpener)
 }
 
 // compose writes the message of m for its recipient: an account message,
-// or else a claim's status or estimate message. open reads password reset
-// messages.
+// an outage subscription message, an overdue notice alert to the staff, or
+// else a claim's status, estimate or supplement reminder message. open
+// reads password reset messages.
 func compose(ctx context.Context, m models.OutboxMessage, baseURL string, open ResetOpener, openSub SubscriptionOpener) (letter, error) {
 	if m.Topic == outage.TopicSubscribeConfirm || m.Topic == outage.TopicUpdate {
 		a, addr, err := SubscriptionText(ctx, m, baseURL, openSub)
 		return letter{address: addr, subject: a.Subject, body: a.Body, about: "outage subscription " + m.DedupeID}, err
+	}
+	if m.Topic == outage.TopicNoticeOverdue {
+		a, err := NoticeOverdueText(m, baseURL)
+		return letter{staff: a.Roles, subject: a.Subject, body: a.Body, about: "overdue notice alert " + m.DedupeID}, err
 	}
 	if m.Topic == auth.TopicPasswordReset {
 		a, err := PasswordResetText(m, baseURL, open)

@@ -106,15 +106,16 @@ type LogSender struct {
 	BaseURL string
 }
 
-// Send logs the message without personal data beyond ids; a claim's status
-// or estimate message also with its text (StatusText), which states the
-// amount decided, paid or newly estimated, and an account message with its
-// text (AccountText).
+// Send logs the message without personal data beyond ids; a claim's status,
+// estimate or supplement reminder message also with its text (StatusText),
+// which states the amount decided, paid or newly estimated or the
+// supplement's due time, an account message with its text (AccountText),
+// and an overdue notice alert with its text (NoticeOverdueText).
 func (s LogSender) Send(ctx context.Context, m models.OutboxMessage) error {
 	args := []any{"topic", m.Topic, "dedupe_id", m.DedupeID, "payload", m.Payload}
 	switch m.Topic {
 	case claims.TopicStatus, claims.TopicEstimate, auth.TopicSignupExisting, auth.TopicPasswordReset,
-		outage.TopicSubscribeConfirm, outage.TopicUpdate:
+		outage.TopicSubscribeConfirm, outage.TopicUpdate, claims.TopicSupplementReminder, outage.TopicNoticeOverdue:
 		if text, err := compose(ctx, m, s.BaseURL, s.OpenReset, s.OpenSubscription); err == nil {
 			args = append(args, "subject", text.subject, "text", text.body)
 		}

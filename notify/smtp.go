@@ -32,6 +32,9 @@ type SMTPSender struct {
 	OpenReset ResetOpener
 	// OpenSubscription reads outage subscription messages; without it they fail.
 	OpenSubscription SubscriptionOpener
+	// Staff finds the addresses of the staff an alert goes to (overdue
+	// notice alerts); without it those alerts fail with ErrNoRecipient.
+	Staff StaffRecipients
 }
 
 // smtpTimeout bounds each SMTP step when the caller's context sets no
@@ -64,28 +67,29 @@ func NewSMTPSender(rawURL, baseURL string, recipients Recipients) (*SMTPSender, 
 	return s, nil
 }
 
-// Send e-mails the claimant named in the payload of a claims.TopicStatus or
-// claims.TopicEstimate message what StatusText says (the new status, and the
-// amount decided or paid; or the changed estimate), and the owner named in
-// an auth.TopicSignupExisting message what AccountText says. The Message-ID
-// is derived from the dedupe id so that mail clients fold a repeat into the
-// original.
+// Send e-mails the claimant named in the payload of a claims.TopicStatus,
+// claims.TopicEstimate or claims.TopicSupplementReminder message what
+// StatusText says (the new status, and the amount decided or paid; the
+// changed estimate; or the supplement's due time), and the owner named in
+// an auth.TopicSignupExisting message what AccountText says; an
+// outage.TopicNoticeOverdue alert goes, as one mail, to every enabled
+// operator and admin account that Staff finds (none is ErrNoRecipient).
+// The Message-ID is derived from the dedupe id so that mail clients fold a
+// repeat into the original.
 func (s *SMTPSender) Send(ctx context.Context, m models.OutboxMessage) error {
 	text, err := compose(ctx, m, s.baseURL, s.OpenReset, s.OpenSubscription)
 	if err != nil {
 		return err
 	}
-	to := text.address
-	if to == "" {
-		if to, _, err = s.recipients(ctx, text.to); err != nil {
-			return fmt.Errorf("%w: %v", ErrNoRecipient, err)
-		}
+	to, err := s.addresses(ctx, text)
+	if err != nil {
+		return err
 	}
 	msg := mail.NewMsg()
 	if err := msg.From(s.from); err != nil {
 		return err
 	}
-	if err := msg.To(to); err != nil {
+	if err := msg.To(to...); err != nil {
 		return fmt.Errorf("%w: %q: %v", ErrNoRecipient, to, err)
 	}
 	msg.Subject(text.subject)
@@ -118,4 +122,31 @@ func (s *SMTPSender) Send(ctx context.Context, m models.OutboxMessage) error {
 		return fmt.Errorf("send mail about %s: %w", text.about, err)
 	}
 	return nil
+}
+
+// addresses are where a letter goes: its address, the staff in its roles,
+// or its user's address. Finding none is ErrNoRecipient; a failed lookup
+// of the staff is returned as it is.
+func (s *SMTPSender) addresses(ctx context.Context, text letter) ([]string, error) {
+	switch {
+	case text.address != "":
+		return []string{text.address}, nil
+	case len(text.staff) > 0:
+		if s.Staff == nil {
+			return nil, fmt.Errorf("%w: no way to find the staff for %s", ErrNoRecipient, text.about)
+		}
+		to, err := s.Staff(ctx, text.staff...)
+		if err != nil { // the lookup failed, not the recipients: retry
+			return nil, fmt.Errorf("find the staff for %s: %w", text.about, err)
+		}
+		if len(to) == 0 {
+			return nil, fmt.Errorf("%w: no enabled %v account for %s", ErrNoRecipient, text.staff, text.about)
+		}
+		return to, nil
+	}
+	to, _, err := s.recipients(ctx, text.to)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNoRecipient, err)
+	}
+	return []string{to}, nil
 }

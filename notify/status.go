@@ -26,9 +26,11 @@ type StatusMail struct {
 // StatusText writes the message of a claims.TopicStatus outbox message: the
 // new status, and the amount decided with its reason, or the amount paid
 // with the transfer reference; or of a claims.TopicEstimate message: the
-// estimate's old and new amount and the policy that changed it. It is in
-// Korean and in English, ending with the claim's address under baseURL when
-// baseURL is set. A payload that does not decode is an error.
+// estimate's old and new amount and the policy that changed it; or of a
+// claims.TopicSupplementReminder message: when the supplement asked for
+// is due. It is in Korean and in English, ending with the claim's address
+// under baseURL when baseURL is set. A payload that does not decode is an
+// error.
 func StatusText(m models.OutboxMessage, baseURL string) (StatusMail, error) {
 	var p claims.StatusPayload
 	if err := json.Unmarshal([]byte(m.Payload), &p); err != nil {
@@ -41,6 +43,9 @@ func StatusText(m models.OutboxMessage, baseURL string) (StatusMail, error) {
 	ko, en := cat.For("ko"), cat.For("en")
 	if m.Topic == claims.TopicEstimate {
 		return estimateText(m, p, ko, en, baseURL)
+	}
+	if m.Topic == claims.TopicSupplementReminder {
+		return supplementReminderText(m, p, ko, en, baseURL)
 	}
 	mail := StatusMail{Payload: p, Subject: "[보상] " + p.Number + " " + ko.T("claims.status."+p.Status)}
 	if p.AmountKRW != nil {
@@ -109,5 +114,26 @@ func estimateText(m models.OutboxMessage, p claims.StatusPayload, ko, en *i18n.L
 		lines = append(lines, baseURL+"/claims/"+p.ClaimID)
 	}
 	subject := "[보상] " + p.Number + " " + ko.T("notify.estimate.subject") + " / " + en.T("notify.estimate.subject")
+	return StatusMail{Payload: p, Subject: subject, Body: strings.Join(append(lines, ""), "\r\n")}, nil
+}
+
+// supplementReminderText reminds p's claimant that the supplement asked
+// for is due at the payload's due_at (shown in Korean time), to send it
+// from the claim's page, and that a supplement already sent needs nothing
+// more.
+func supplementReminderText(m models.OutboxMessage, p claims.StatusPayload, ko, en *i18n.Localizer, baseURL string) (StatusMail, error) {
+	var r claims.SupplementReminderPayload
+	if err := json.Unmarshal([]byte(m.Payload), &r); err != nil || r.DueAt.IsZero() {
+		return StatusMail{}, fmt.Errorf("supplement reminder %s: payload %q has no due time", m.ID, m.Payload)
+	}
+	args := map[string]any{"Number": p.Number, "Due": r.DueAt.In(kst).Format("2006-01-02 15:04 MST")}
+	var lines []string
+	for _, l := range []*i18n.Localizer{ko, en} {
+		lines = append(lines, l.T("notify.supplement_reminder.body", args), l.T("notify.supplement_reminder.act"), "")
+	}
+	if baseURL != "" {
+		lines = append(lines, baseURL+"/claims/"+p.ClaimID)
+	}
+	subject := "[보상] " + p.Number + " " + ko.T("notify.supplement_reminder.subject") + " / " + en.T("notify.supplement_reminder.subject")
 	return StatusMail{Payload: p, Subject: subject, Body: strings.Join(append(lines, ""), "\r\n")}, nil
 }

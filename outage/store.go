@@ -31,6 +31,9 @@ type Store interface {
 	AddNotice(ctx context.Context, n *models.Notice) error
 	AddUpdate(ctx context.Context, u *models.OutageUpdate) error
 	SubscriptionStore
+	// EnqueueNew adds an outbox message unless one with its dedupe id is
+	// there already (delivered or not), and reports whether it added it.
+	EnqueueNew(ctx context.Context, m *models.OutboxMessage) (bool, error)
 }
 
 // CatalogEntry is a service as the catalogue shows it.
@@ -81,4 +84,7 @@ type Filter struct {
 	Limit   int
 	// After is the cursor: the id of the last outage of the previous page.
 	After string
+	// MissingNotice, when set, selects outages lacking a recorded notice
+	// of at least one of these kinds.
+	MissingNotice []string
 }

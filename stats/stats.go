@@ -85,6 +85,7 @@ type Store interface {
 	// Backlog counts open claims per bucket by age at now, keyed by
 	// Bucket.Key.
 	Backlog(ctx context.Context, outageID string, now time.Time, buckets []Bucket) (map[string]int64, error)
+	SnapshotStore
 }
 
 // Service computes the figures.
@@ -93,15 +94,6 @@ type Service struct {
 	target    time.Duration
 	now       func() time.Time
 	snapshots *snapshots
-}
-
-// WithSnapshots makes Figures answer from a snapshot at most maxAge old
-// (its AsOf says when it was taken), refreshed in the background when it
-// ages, so a dashboard over a million claims answers at once instead of
-// rescanning them on every request. It returns s.
-func (s *Service) WithSnapshots(maxAge time.Duration) *Service {
-	s.snapshots = &snapshots{maxAge: maxAge, byOutage: map[string]*snapshot{}}
-	return s
 }
 
 // NewService wires a Service; reviewTarget is the age by which a claim
@@ -167,11 +159,12 @@ type BucketCount struct {
 	Count  int64  `json:"count"`
 }
 
-// Figures computes the dashboard for outageID ("" for every outage); an
-// unknown outage is ErrNotFound.
+// Figures computes the dashboard for outageID ("" for every outage), or
+// reads it from the shared snapshot (WithSnapshots); an unknown outage is
+// ErrNotFound.
 func (s *Service) Figures(ctx context.Context, outageID string) (*Figures, error) {
 	if s.snapshots != nil {
-		return s.snapshots.get(ctx, outageID, s.compute)
+		return s.fromSnapshot(ctx, outageID)
 	}
 	return s.compute(ctx, outageID)
 }

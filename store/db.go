@@ -40,8 +40,14 @@ type DB struct {
 
 // Open connects to dsn: a postgres:// URL, or a file path for SQLite (the
 // directory is created). SQLite runs in WAL mode with a busy timeout and
-// foreign keys on, and all writes go through one connection.
-func Open(ctx context.Context, dsn string) (*DB, error) {
+// foreign keys on, and all writes go through one connection. A PostgreSQL
+// pool holds DefaultMaxConns connections at most unless WithMaxConns says
+// otherwise (see pool.go).
+func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
+	o := options{maxConns: DefaultMaxConns}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	cfg := &gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }, TranslateError: true}
 	var (
 		g       *gorm.DB
@@ -71,9 +77,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// instead of failing with SQLITE_BUSY.
 		sqlDB.SetMaxOpenConns(1)
 	} else {
-		sqlDB.SetMaxOpenConns(32)
-		sqlDB.SetMaxIdleConns(32)
-		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		o.size(sqlDB)
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()

@@ -6,12 +6,23 @@ import (
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 
 	"github.com/bosang/bosang/migrations"
 )
 
+// migrationLockPoll (seconds) and migrationLockPolls bound how long Migrate
+// waits for another process's run to finish: it tries for the lock once a
+// second, at most 600 times.
+const (
+	migrationLockPoll  = 1
+	migrationLockPolls = 600
+)
+
 // migrator returns a goose provider over this dialect's embedded migrations.
-func (db *DB) migrator() (*goose.Provider, error) {
+// With locked, on PostgreSQL, a run holds goose's session advisory lock, so
+// processes starting together take turns; SQLite has one writer already.
+func (db *DB) migrator(locked bool) (*goose.Provider, error) {
 	sqlDB, err := db.SQL()
 	if err != nil {
 		return nil, err
@@ -24,12 +35,26 @@ func (db *DB) migrator() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(gd, sqlDB, sub)
+	var opts []goose.ProviderOption
+	if locked && db.dialect == Postgres {
+		l, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(migrationLockPoll, migrationLockPolls))
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(l))
+	}
+	return goose.NewProvider(gd, sqlDB, sub, opts...)
 }
 
-// Migrate applies every pending migration and returns how many ran.
+// Migrate applies every pending migration and returns how many ran. On
+// PostgreSQL it first takes goose's session-level advisory lock (waiting up
+// to ten minutes for another process's run), so instances starting at once
+// on one database migrate one after the other and the later ones find
+// nothing pending. The lock lives on one connection for the whole run, so
+// Migrate needs a session: a direct connection or PgBouncer in session
+// mode, never transaction mode.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
-	p, err := db.migrator()
+	p, err := db.migrator(true)
 	if err != nil {
 		return 0, err
 	}
@@ -49,7 +74,7 @@ type MigrationState struct {
 
 // MigrationStatus lists every known migration with its state.
 func (db *DB) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
-	p, err := db.migrator()
+	p, err := db.migrator(false)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +91,7 @@ func (db *DB) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
 
 // Ready reports nil when the database answers and has no pending migration.
 func (db *DB) Ready(ctx context.Context) error {
-	p, err := db.migrator()
+	p, err := db.migrator(false)
 	if err != nil {
 		return err
 	}

@@ -198,6 +198,9 @@ func (s OutageStore) Outages(ctx context.Context, f outage.Filter) ([]outage.Rec
 			q = q.Where("ended_at IS NOT NULL")
 		}
 	}
+	if len(f.MissingNotice) > 0 {
+		q = q.Where(missingNotice(len(f.MissingNotice)), anySlice(f.MissingNotice)...)
+	}
 	if f.After != "" {
 		var last models.Outage
 		if err := s.db.with(ctx).Where("id = ?", f.After).Take(&last).Error; err != nil {

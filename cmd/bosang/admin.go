@@ -13,33 +13,6 @@ import (
 	"github.com/bosang/bosang/models"
 )
 
-func migrate(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
-	sub := "up"
-	if len(args) > 0 {
-		sub = args[0]
-	}
-	if sub != "up" && sub != "status" {
-		return usageError("usage: bosang migrate [up|status]")
-	}
-	a, err := open(ctx, getenv) // open applies pending migrations: that is "up"
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	st, err := a.db.MigrationStatus(ctx)
-	if err != nil {
-		return err
-	}
-	for _, m := range st {
-		state := "pending"
-		if m.Applied {
-			state = "applied"
-		}
-		fmt.Fprintf(out, "%05d  %-8s %s\n", m.Version, state, m.Source)
-	}
-	return nil
-}
-
 const userUsage = "usage: bosang user create --email E --password P --name N --role R | reset-mfa --email E"
 
 func userCmd(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,7 +14,6 @@ import (
 
 	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/auth"
-	"github.com/bosang/bosang/blob"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/config"
 	"github.com/bosang/bosang/outage"
@@ -40,31 +39,27 @@ type app struct {
 	log     *slog.Logger
 	// metrics gathers the HTTP, Go and process metrics served at /metrics.
 	metrics *prometheus.Registry
+	// draining is set when serve has been told to stop: /readyz then fails
+	// while the requests already here finish.
+	draining atomic.Bool
 }
 
 // open loads configuration, connects to the database and applies pending
-// migrations.
+// migrations (or, with BOSANG_MIGRATE=off, refuses a database that has
+// some; see schemaReady).
 func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
 	}
-	dsn := cfg.DatabaseURL
-	if cfg.SQLite() {
-		dsn = cfg.SQLitePath()
-	}
-	db, err := store.Open(ctx, dsn)
+	db, err := store.Open(ctx, databaseDSN(cfg), store.WithMaxConns(cfg.DBMaxConns))
 	if err != nil {
 		return nil, err
 	}
-	n, err := db.Migrate(ctx)
-	if err != nil {
+	if err := schemaReady(ctx, db, cfg, log); err != nil {
 		db.Close()
 		return nil, err
-	}
-	if n > 0 {
-		log.Info("applied migrations", "count", n)
 	}
 	sealer, err := newSealer(cfg)
 	if err != nil {
@@ -77,13 +72,14 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	outages := outage.NewService(db.Outages(), statute.NewSettings(cfg.FreeServiceOwesCompensationNotice), time.Now, newID)
 	// Outage subscribers' addresses and link tokens are sealed in the outbox.
 	outages.SetSealer(sealer)
-	blobs, err := blob.NewDisk(filepath.Join(cfg.DataDir, "blobs"))
+	blobs, err := newBlobs(ctx, cfg, sealer)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	cl := claims.NewService(db.Claims(), outages, sealer, blobs, claims.DefaultEvidenceLimits, time.Now, newID)
 	cl.SetLogger(log)
+	cl.SetSupplementReminderLead(cfg.SupplementReminderLead)
 	if err := cl.EnsureDefaultPolicy(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -96,7 +92,7 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	}
 	return &app{cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au,
 		payouts: payout.NewService(db.Payouts(), sealer, au, time.Now, newID), log: log, metrics: newRegistry(),
-		stats: stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now).WithSnapshots(5 * time.Second)}, nil
+		stats: stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now).WithSnapshots(cfg.StatsMaxAge)}, nil
 }
 
 func (a *app) Close() error { return a.db.Close() }

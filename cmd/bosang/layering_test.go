@@ -39,6 +39,7 @@ var (
 		"records": {"golang.org/x/text", "github.com/xuri/excelize/v2"},
 		"payout":  {"github.com/xuri/excelize/v2"},
 		"notify":  {"github.com/wneessen/go-mail"},
+		"blob":    {"github.com/minio/minio-go/v7", "github.com/minio/sio"},
 	}
 
 	// domainNever may not be reached from a domain package, even transitively.

@@ -19,7 +19,20 @@ import (
 	"github.com/bosang/bosang/outage"
 )
 
+// shutdownGrace is how long a stopping server lets in-flight requests
+// finish after it stops accepting; evidence uploads from phones are slow.
+const shutdownGrace = 30 * time.Second
+
 func serve(ctx context.Context, getenv func(string) string) error {
+	return serveListening(ctx, getenv, nil)
+}
+
+// serveListening is serve, telling listening (when set) the address it
+// accepts connections on. When ctx ends (SIGINT or SIGTERM) the portal
+// drains: /readyz fails at once, requests are still served for
+// BOSANG_DRAIN_DELAY while the load balancer notices, then the listener
+// closes and in-flight requests get shutdownGrace to finish.
+func serveListening(ctx context.Context, getenv func(string) string, listening func(net.Addr)) error {
 	a, err := open(ctx, getenv)
 	if err != nil {
 		return err
@@ -38,9 +51,12 @@ func serve(ctx context.Context, getenv func(string) string) error {
 		ln.Close()
 		return err
 	}
+	// Metrics outlive the drain, so the drain itself can be watched.
+	metricsCtx, stopMetrics := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopMetrics()
 	if metricsLn != nil {
 		go func() {
-			if err := serveUntil(ctx, metricsLn, newMetricsServer(a), 5*time.Second); err != nil {
+			if err := serveUntil(metricsCtx, metricsLn, newMetricsServer(a), 5*time.Second); err != nil {
 				a.log.Error("metrics listener", "err", err)
 			}
 		}()
@@ -48,6 +64,7 @@ func serve(ctx context.Context, getenv func(string) string) error {
 	a.log.Info("bosang serving", "version", version, "config", a.cfg.Redacted(), "listen", ln.Addr().String())
 	d, err := a.dispatcher()
 	if err != nil {
+		ln.Close()
 		return err
 	}
 	go d.Run(ctx, 2*time.Second)
@@ -58,7 +75,13 @@ func serve(ctx context.Context, getenv func(string) string) error {
 	// and export a signed checkpoint off the database on a schedule.
 	go a.runAuditSealer(ctx)
 	go a.runAuditExporter(ctx)
-	return serveUntil(ctx, ln, newHTTPServer(h), 30*time.Second)
+	if listening != nil {
+		listening(ln.Addr())
+	}
+	return drainAndServe(ctx, ln, newHTTPServer(h), drainPlan{delay: a.cfg.DrainDelay, grace: shutdownGrace, begin: func() {
+		a.draining.Store(true)
+		a.log.Info("draining", "delay", a.cfg.DrainDelay.String(), "grace", shutdownGrace.String())
+	}})
 }
 
 // dispatcher delivers the outbox by e-mail when SMTP is configured, else to
@@ -112,6 +135,7 @@ func newHandler(a *app) (http.Handler, error) {
 		Audit: a.audit, Payouts: a.payouts, Stats: a.stats,
 		RateLimit: handlers.RateLimit{PerSecond: a.cfg.RatePerSecond, Burst: a.cfg.RateBurst, Clients: a.cfg.RateClients},
 		Registry:  a.metrics, HideMetrics: !a.cfg.PublicMetrics(),
+		TrustedProxies: a.cfg.TrustedProxies, ClientIPHeader: a.cfg.ClientIPHeader, Draining: a.draining.Load,
 	})
 }
 
@@ -150,6 +174,23 @@ func newHTTPServer(h http.Handler) *http.Server {
 // serveUntil serves on ln until ctx ends (SIGINT or SIGTERM), then stops
 // accepting and lets in-flight requests finish for up to grace.
 func serveUntil(ctx context.Context, ln net.Listener, srv *http.Server, grace time.Duration) error {
+	return drainAndServe(ctx, ln, srv, drainPlan{grace: grace})
+}
+
+// drainPlan is how a server stops: begin runs when it is told to (the
+// readiness probe starts failing), it keeps serving for delay, then stops
+// accepting and gives in-flight requests grace to finish.
+type drainPlan struct {
+	begin func()
+	delay time.Duration
+	grace time.Duration
+}
+
+// drainAndServe serves on ln until ctx ends, then stops as p says. During
+// the delay keep-alive is off and idle connections are closed, so clients
+// and the proxy come back on new connections, which the load balancer
+// sends elsewhere once it has seen the probe fail.
+func drainAndServe(ctx context.Context, ln net.Listener, srv *http.Server, p drainPlan) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -157,7 +198,20 @@ func serveUntil(ctx context.Context, ln net.Listener, srv *http.Server, grace ti
 		return err
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
+	if p.begin != nil {
+		p.begin()
+	}
+	if p.delay > 0 {
+		srv.SetKeepAlivesEnabled(false)
+		t := time.NewTimer(p.delay)
+		select {
+		case <-t.C:
+		case err := <-errc:
+			t.Stop()
+			return err
+		}
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), p.grace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("graceful shutdown: %w", err)

@@ -27,8 +27,12 @@ Settings come from BOSANG_* environment variables; see the README.
 
 // commandUsage is each command's own usage, printed by bosang CMD --help.
 var commandUsage = map[string]string{
-	"serve":       "usage: bosang serve\n\nRuns the portal with the settings of the BOSANG_* environment variables.\n",
-	"migrate":     "usage: bosang migrate [up|status]\n\nup applies the pending migrations (the default); status lists them.\n",
+	"serve": "usage: bosang serve\n\nRuns the portal with the settings of the BOSANG_* environment variables.\n" +
+		"It applies pending migrations first, unless BOSANG_MIGRATE=off: then it refuses a database with pending ones.\n" +
+		"On SIGTERM it drains: /readyz fails, requests are served for BOSANG_DRAIN_DELAY, then in-flight ones get 30 s.\n",
+	"migrate": "usage: bosang migrate [up|status]\n\nup applies the pending migrations (the default), one process at a time\n" +
+		"(a PostgreSQL session lock; connect directly or through PgBouncer in session mode), whatever BOSANG_MIGRATE says;\n" +
+		"status lists them without applying.\n",
 	"user":        "usage:\n  bosang user create --email E --password P --name N --role R\n  bosang user reset-mfa --email E\n",
 	"seed":        "usage: bosang seed --demo\n\nCreates demo accounts and data.\n",
 	"adjudicate":  "usage: bosang adjudicate [--outage ID]\n\nApproves the claims the policy allows, with progress.\n",

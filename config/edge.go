@@ -1,0 +1,139 @@
+package config
+
+import (
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The values of BOSANG_MIGRATE.
+const (
+	MigrateAuto = "auto"
+	MigrateOff  = "off"
+)
+
+// DefaultClientIPHeader is the header a trusted proxy names the client in
+// unless BOSANG_CLIENT_IP_HEADER says otherwise.
+const DefaultClientIPHeader = "X-Forwarded-For"
+
+// MinDBMaxConns is the smallest pool BOSANG_DB_MAX_CONNS accepts: a
+// request's transaction, the audit sealer waiting on its lock and the
+// background jobs each hold a connection at once.
+const MinDBMaxConns = 4
+
+// DefaultDrainDelay is BOSANG_DRAIN_DELAY in production: a few of a load
+// balancer's health checks (Caddy's in docker-compose.yml run every 2 s).
+// Development stops at once.
+const DefaultDrainDelay = 5 * time.Second
+
+// maxDrainDelay bounds BOSANG_DRAIN_DELAY: longer is a mistake that would
+// outlast any orchestrator's stop timeout.
+const maxDrainDelay = 2 * time.Minute
+
+// loadEdge reads the settings of running behind a proxy and beside other
+// instances; each error names its variable.
+func (c *Config) loadEdge(getenv func(string) string) error {
+	var err error
+	if c.TrustedProxies, err = parseTrustedProxies(getenv("BOSANG_TRUSTED_PROXIES")); err != nil {
+		return err
+	}
+	if c.ClientIPHeader, err = parseClientIPHeader(getenv("BOSANG_CLIENT_IP_HEADER")); err != nil {
+		return err
+	}
+	switch c.Migrate = or(strings.TrimSpace(getenv("BOSANG_MIGRATE")), MigrateAuto); c.Migrate {
+	case MigrateAuto, MigrateOff:
+	default:
+		return fmt.Errorf("BOSANG_MIGRATE must be %q (apply pending migrations at start) or %q (`bosang migrate` does; a start with pending migrations is refused), got %q",
+			MigrateAuto, MigrateOff, c.Migrate)
+	}
+	if v := strings.TrimSpace(getenv("BOSANG_DB_MAX_CONNS")); v != "" {
+		if c.DBMaxConns, err = strconv.Atoi(v); err != nil || c.DBMaxConns < MinDBMaxConns {
+			return fmt.Errorf("BOSANG_DB_MAX_CONNS must be a whole number of connections, %d or more, got %q", MinDBMaxConns, v)
+		}
+	}
+	c.DrainDelay = 0
+	if c.Env == Production {
+		c.DrainDelay = DefaultDrainDelay
+	}
+	if v := strings.TrimSpace(getenv("BOSANG_DRAIN_DELAY")); v != "" {
+		if c.DrainDelay, err = time.ParseDuration(v); err != nil || c.DrainDelay < 0 || c.DrainDelay > maxDrainDelay {
+			return fmt.Errorf("BOSANG_DRAIN_DELAY must be a duration from 0s to %s (e.g. 5s), got %q", maxDrainDelay, v)
+		}
+	}
+	return nil
+}
+
+// parseTrustedProxies reads comma-separated IP addresses and CIDR
+// prefixes, and returns them as prefixes (an address is a /32 or /128; a
+// prefix with host bits set is masked). Host names are refused: a proxy is
+// trusted by the address it connects from.
+func parseTrustedProxies(v string) ([]string, error) {
+	var out []string
+	for item := range strings.SplitSeq(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		var (
+			p   netip.Prefix
+			err error
+		)
+		if strings.Contains(item, "/") {
+			p, err = netip.ParsePrefix(item)
+		} else {
+			var a netip.Addr
+			if a, err = netip.ParseAddr(item); err == nil && a.Zone() == "" {
+				a = a.Unmap()
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+		}
+		if err != nil || !p.IsValid() {
+			return nil, fmt.Errorf("BOSANG_TRUSTED_PROXIES: %q is not an IP address or CIDR prefix (e.g. 172.30.0.0/24, 10.0.0.2, fd00::/8; host names are not accepted)", item)
+		}
+		out = append(out, p.Masked().String())
+	}
+	return out, nil
+}
+
+// parseClientIPHeader checks that v names one header whose value is a
+// comma-separated list of addresses, the form gin reads from the right.
+func parseClientIPHeader(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return DefaultClientIPHeader, nil
+	}
+	if !isToken(v) {
+		return "", fmt.Errorf("BOSANG_CLIENT_IP_HEADER must be one header name such as X-Forwarded-For or X-Real-IP, got %q", v)
+	}
+	if strings.EqualFold(v, "Forwarded") {
+		return "", fmt.Errorf("BOSANG_CLIENT_IP_HEADER cannot be Forwarded (RFC 7239's for= syntax is not read); have the proxy set X-Forwarded-For or X-Real-IP")
+	}
+	return http.CanonicalHeaderKey(v), nil
+}
+
+// isToken reports whether s is an HTTP header name (RFC 9110 token).
+func isToken(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// redactedEdge adds the edge settings to the start-up description.
+func (c *Config) redactedEdge(m map[string]string) {
+	proxies := "none"
+	if len(c.TrustedProxies) > 0 {
+		proxies = strings.Join(c.TrustedProxies, ",")
+	}
+	conns := "default"
+	if c.DBMaxConns > 0 {
+		conns = strconv.Itoa(c.DBMaxConns)
+	}
+	m["trusted_proxies"], m["client_ip_header"], m["migrate"] = proxies, c.ClientIPHeader, c.Migrate
+	m["db_max_conns"], m["drain_delay"] = conns, c.DrainDelay.String()
+}
