@@ -33,6 +33,10 @@ type Config struct {
 	MaxGap     time.Duration
 	HangLimit  time.Duration // a request during the database stop slower than this is a hang
 	RecoverMax time.Duration // a claim must succeed within this after PostgreSQL returns
+	// S3, when set, is the object store every instance keeps evidence in;
+	// phase 2 then also uploads evidence through one instance while they
+	// are killed and downloads each acknowledged file through the other.
+	S3 S3
 }
 
 // DefaultConfig is the full `make chaos` run.
@@ -56,6 +60,8 @@ type PhaseResult struct {
 	Rec                           *reconciliation
 	Messages                      *messageCheck
 	Examples                      []string
+	// Evidence is phase 2's shared-storage check, when S3 is set.
+	Evidence *evidenceFigures
 	// Phase 3 only.
 	PG *pgFigures
 	// Failures are the reasons this phase fails.
@@ -63,6 +69,13 @@ type PhaseResult struct {
 
 	acked    map[string]ack
 	terminal map[string]string
+}
+
+// evidenceFigures: uploads tried and acknowledged while instances were
+// killed, and how many acknowledged files the other instance could not serve.
+type evidenceFigures struct {
+	Attempts, Acked, Failed, Checked, Lost int
+	Examples                               []string
 }
 
 type pgFigures struct {
@@ -143,7 +156,14 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (rep *Report, err error
 	// is off.
 	baseEnv := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "BOSANG_DATABASE_URL=" + dsn,
 		"BOSANG_JWT_KEY=" + randomHex(32), "BOSANG_CSRF_KEY=" + randomHex(32), "BOSANG_ENCRYPTION_KEY=" + randomHex(32),
-		"BOSANG_RATE_LIMIT=0"}
+		"BOSANG_AUDIT_KEY=" + randomHex(32), "BOSANG_RATE_LIMIT=0"}
+	if cfg.S3.Endpoint != "" {
+		if cfg.S3.Bucket == "" {
+			cfg.S3.Bucket = "bosang-chaos-" + randomHex(4)
+		}
+		baseEnv = append(baseEnv, cfg.S3.env()...)
+		logf("evidence in S3 at %s, bucket %s", cfg.S3.Endpoint, cfg.S3.Bucket)
+	}
 	if err := migrate(ctx, cfg.Bosang, append(baseEnv, "BOSANG_DATA_DIR="+cfg.WorkDir+"/migrate-data")); err != nil {
 		return rep, err
 	}
@@ -260,6 +280,10 @@ func killPhase(ctx context.Context, cfg Config, fx *fixture, sl *slots, insts []
 		return nil, err
 	}
 	d := startLoad(cfg, fx, sl, insts)
+	var up *uploader
+	if cfg.S3.Endpoint != "" && len(insts) > 1 {
+		up = startUploader(d.l)
+	}
 	victim := insts[0]
 	kills := 0
 	var runErr error
@@ -286,6 +310,17 @@ func killPhase(ctx context.Context, cfg Config, fx *fixture, sl *slots, insts []
 	d.finish(cfg, logf)
 	res := d.result(name, kills)
 	res.RestartMax, res.RestartTotal = restartMax, restartTotal
+	if up != nil {
+		up.finish()
+		res.Evidence = up.check(ctx)
+		if res.Evidence.Lost > 0 {
+			res.Failures = append(res.Failures, fmt.Sprintf("LOST: %d acknowledged evidence file(s) not served by the other instance", res.Evidence.Lost))
+		}
+		if res.Evidence.Acked == 0 {
+			res.Failures = append(res.Failures, "no evidence upload was acknowledged: the shared-storage check did not run")
+		}
+		logf("phase %s: evidence %d acknowledged of %d tried, %d checked through the other instance, %d lost", name, res.Evidence.Acked, res.Evidence.Attempts, res.Evidence.Checked, res.Evidence.Lost)
+	}
 	for _, in := range insts {
 		in.stop()
 	}
@@ -510,6 +545,13 @@ func printPhase(out io.Writer, r *PhaseResult) {
 		fmt.Fprintf(&b, "  %s\n", mc)
 		for _, tw := range mc.Twice {
 			fmt.Fprintf(&b, "    %s\n", tw)
+		}
+	}
+	if ev := r.Evidence; ev != nil {
+		fmt.Fprintf(&b, "  evidence in shared S3: %d uploads tried, %d acknowledged, %d failed (instance killed) | downloaded through the other instance %d | lost = %d\n",
+			ev.Attempts, ev.Acked, ev.Failed, ev.Checked, ev.Lost)
+		for _, e := range ev.Examples {
+			fmt.Fprintf(&b, "    %s\n", e)
 		}
 	}
 	if pg := r.PG; pg != nil {

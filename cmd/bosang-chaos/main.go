@@ -8,7 +8,10 @@
 // retry with their Idempotency-Key, then reconciles against the database:
 //
 //	phase 1  one instance, SIGKILLed -kills times at random moments
-//	phase 2  two instances sharing the database, clients failing over, one SIGKILLed -kills times
+//	phase 2  two instances sharing the database, clients failing over, one SIGKILLed -kills times;
+//	         with -s3, they also share an S3 bucket for evidence: files are uploaded through
+//	         either while it is being killed, and every acknowledged one must download,
+//	         byte for byte, through the other
 //	phase 3  PostgreSQL stopped for 10 s under load (pg_ctlcluster; -pg-stop=false skips it)
 //
 // After each phase it also counts the outbox's messages and, from the
@@ -51,6 +54,8 @@ func main() {
 	flag.DurationVar(&cfg.Drain, "drain", cfg.Drain, "after the load stops, how long retried keys may take to get their answer (the portal takes over a crashed request's key after 60 s)")
 	flag.BoolVar(&cfg.Keep, "keep", false, "keep the database and the work directory")
 	flag.StringVar(&cfg.WorkDir, "work", "", "directory for portal logs and data (default: a temp dir, removed on success)")
+	cfg.S3 = S3{Endpoint: os.Getenv("BOSANG_TEST_S3_ENDPOINT"), AccessKey: os.Getenv("BOSANG_TEST_S3_ACCESS_KEY"), SecretKey: os.Getenv("BOSANG_TEST_S3_SECRET_KEY")}
+	flag.StringVar(&cfg.S3.Endpoint, "s3", cfg.S3.Endpoint, "S3 server (host:port) the instances share for evidence; phase 2 then checks evidence across instances (default $BOSANG_TEST_S3_ENDPOINT, with $BOSANG_TEST_S3_ACCESS_KEY and $BOSANG_TEST_S3_SECRET_KEY)")
 	flag.Parse()
 	cfg.Phases = nil
 	for _, p := range strings.Split(phases, ",") {
