@@ -128,6 +128,9 @@ type Config struct {
 	JobWorkersBatch    int
 	JobMaxAttempts     int
 	OutboxRetention    time.Duration
+	// SMS provider (issue 14: offer notices); BOSANG_SMS_*, loaded by
+	// loadSMS (sms.go). The zero SMS sends no SMS.
+	SMS SMS
 }
 
 // The defaults of the per-client API rate limit: generous for any person
@@ -223,6 +226,10 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	// Jobs on River (issue 13).
 	if err := c.loadJobs(getenv); err != nil {
+		return nil, err
+	}
+	// SMS provider (issue 14).
+	if c.SMS, err = loadSMS(getenv); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -457,6 +464,7 @@ func (c *Config) Redacted() map[string]string {
 		"jobs": fmt.Sprintf("workers messages %d, review %d, batch %d; %d attempts; outbox kept %s",
 			c.JobWorkersMessages, c.JobWorkersReview, c.JobWorkersBatch, c.JobMaxAttempts, c.OutboxRetention)}
 	c.redactedEdge(m)
+	m["sms"] = c.SMS.String()
 	return m
 }
 
