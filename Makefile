@@ -22,10 +22,16 @@ LDFLAGS := -X main.version=$(VERSION)
 
 .PHONY: test e2e lint build vendor run check-postgres bench fuzz-short
 
-## test: every test (unit, both database dialects, browser) with a fresh cache.
-## The S3 tests need BOSANG_TEST_S3_*: `make test-s3` provides a server.
-test: check-postgres check-s3
-	$(GO) test $(GOTESTFLAGS) ./...
+## test: every test (unit, both database dialects, browser, S3) with a fresh
+## cache. Without BOSANG_TEST_S3_ENDPOINT it starts a throwaway S3 server for
+## the run (scripts/s3-test-server.sh; the first run builds versitygw).
+test: check-postgres
+	@if [[ -n "$${BOSANG_TEST_S3_ENDPOINT:-}" ]]; then \
+		echo "$(GO) test $(GOTESTFLAGS) ./...  (S3 at $$BOSANG_TEST_S3_ENDPOINT)"; \
+		$(GO) test $(GOTESTFLAGS) ./...; \
+	else \
+		bash scripts/s3-test-server.sh $(GO) test $(GOTESTFLAGS) ./...; \
+	fi
 
 # The fuzz targets of the parsers of untrusted input: records (CSV and XLSX),
 # the JSON binder, claim and outage bodies through their validation, and
@@ -107,29 +113,12 @@ check-postgres:
 # Evidence in S3 (issue 13): scripts/s3-test-server.sh starts versitygw on
 # a loopback port with keys made for the run (built once into the user's
 # cache), exports BOSANG_TEST_S3_*, runs a command and stops the server.
-.PHONY: test-s3 s3-server check-s3
-
-## test-s3: `make test` with a throwaway S3 server, as CI runs it.
-test-s3:
-	bash scripts/s3-test-server.sh $(MAKE) test
+.PHONY: s3-server
 
 ## s3-server: a throwaway S3 server until Ctrl-C; prints the exports for
 ## running tests in another terminal.
 s3-server:
 	bash scripts/s3-test-server.sh
-
-# check-s3 warns when no test S3 server is configured (the S3 tests then
-# skip) and fails outright when CI=true.
-check-s3:
-	@if [[ -n "$${BOSANG_TEST_S3_ENDPOINT:-}" ]]; then exit 0; fi; \
-	echo ""; \
-	echo "!!!  No test S3 server (BOSANG_TEST_S3_ENDPOINT is unset): the S3 tests will SKIP."; \
-	echo "!!!  Run \`make test-s3\` to test with one."; \
-	echo ""; \
-	if [[ "$${CI:-}" == "true" ]]; then \
-		echo "CI=true: refusing to run without an S3 server."; \
-		exit 1; \
-	fi
 
 ## bench: the standard load set (submit, public, status, mix, overload) against
 ## a raw gin+pgx baseline in the same run; writes bench/results.md. PostgreSQL only.
@@ -144,11 +133,13 @@ CHAOSFLAGS ?=
 ## chaos: 20 SIGKILLs of one instance, 20 of one of two instances, then
 ## PostgreSQL stopped 10 s (pg_ctlcluster; stops it for everyone on this
 ## machine); reconciles every acknowledged claim after each phase (~6 min).
+## The two instances of phase 2 share a throwaway S3 server for evidence.
 chaos: check-postgres
 	@dir="$$(mktemp -d)"; trap 'rm -rf "$$dir"' EXIT; \
 	$(GO) build -o "$$dir/bosang" ./cmd/bosang; \
 	$(GO) build -o "$$dir/bosang-chaos" ./cmd/bosang-chaos; \
-	"$$dir/bosang-chaos" -bosang "$$dir/bosang" -kills 20 -phases 1,2,3 -pg-stop=true $(CHAOSFLAGS)
+	run=("$$dir/bosang-chaos" -bosang "$$dir/bosang" -kills 20 -phases 1,2,3 -pg-stop=true $(CHAOSFLAGS)); \
+	if [[ -n "$${BOSANG_TEST_S3_ENDPOINT:-}" ]]; then "$${run[@]}"; else bash scripts/s3-test-server.sh "$${run[@]}"; fi
 
 ## chaos-short: the CI size: 3 kills in phases 1 and 2, PostgreSQL left
 ## running (other test packages share it). `go test` runs it as TestChaosShort.

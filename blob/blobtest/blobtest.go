@@ -32,7 +32,7 @@ func S3(t testing.TB) blob.S3Config {
 	}
 	if cfg.Endpoint == "" || cfg.AccessKey == "" || cfg.SecretKey == "" {
 		msg := "no test S3 server: set BOSANG_TEST_S3_ENDPOINT, BOSANG_TEST_S3_ACCESS_KEY and BOSANG_TEST_S3_SECRET_KEY " +
-			"(`make test-s3` runs the tests with one; `scripts/s3-test-server.sh go test ./blob/` runs any command with one)"
+			"(`make test` runs the tests with one; `scripts/s3-test-server.sh go test ./blob/` runs any command with one)"
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg)
 		}

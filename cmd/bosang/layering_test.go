@@ -38,7 +38,7 @@ var (
 		"i18n":    {"github.com/nicksnyder/go-i18n/v2", "golang.org/x/text", modulePath + "/web"},
 		"records": {"golang.org/x/text", "github.com/xuri/excelize/v2"},
 		"payout":  {"github.com/xuri/excelize/v2"},
-		"notify":  {"github.com/wneessen/go-mail"},
+		"notify":  {"github.com/wneessen/go-mail", "golang.org/x/text"}, // x/text: SMS length in EUC-KR bytes
 		"blob":    {"github.com/minio/minio-go/v7", "github.com/minio/sio"},
 	}
 
