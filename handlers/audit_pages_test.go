@@ -125,8 +125,8 @@ func TestAuditPage(t *testing.T) {
 		if n, p := count(url.Values{"actor": {op.ID}}); n < 1 || n >= all || !strings.Contains(p.body, "<code>outage.correct</code>") || strings.Contains(p.body, "<code>claim.file</code>") {
 			t.Errorf("actor filter: %d rows of %d, want only the operator's", n, all)
 		}
-		today := time.Now().In(kstZone).Format("2006-01-02")
-		tomorrow := time.Now().In(kstZone).AddDate(0, 0, 1).Format("2006-01-02")
+		today := e.now().In(kstZone).Format("2006-01-02")
+		tomorrow := e.now().In(kstZone).AddDate(0, 0, 1).Format("2006-01-02")
 		if n, _ := count(url.Values{"from": {today}, "to": {today}}); n != all {
 			t.Errorf("today's entries: %d, want all %d", n, all)
 		}

@@ -19,9 +19,9 @@ func TestClaimConfirmationAfterFiling(t *testing.T) {
 		_, tok, key := claimForm(t, e, alice, "")
 		png := pngBytes(200)
 		kst := time.FixedZone("KST", 9*3600)
-		before := time.Now().In(kst).AddDate(0, 0, 14).Format("2006-01-02")
+		before := e.now().In(kst).AddDate(0, 0, 14).Format("2006-01-02")
 		filed := postMultipart(t, e, alice, "/claims/new", paidSubscriberFields(tok, key, f.outageID), &formFile{"file", "bill.png", png}, "")
-		after := time.Now().In(kst).AddDate(0, 0, 14).Format("2006-01-02")
+		after := e.now().In(kst).AddDate(0, 0, 14).Format("2006-01-02")
 		if filed.status != http.StatusSeeOther || !claimPath.MatchString(filed.location) {
 			t.Fatalf("file: got %d to %q, want 303 to the claim's confirmation", filed.status, filed.location)
 		}

@@ -51,6 +51,10 @@ type testEnv struct {
 	// handler is the router srv serves, for requests that must come from a
 	// chosen peer address (httptest.NewRequest with RemoteAddr).
 	handler http.Handler
+	// now is the clock of the domain services (not the auth service's,
+	// which is app's): tests read dates off it, never off the wall clock
+	// themselves, so the server and the test agree on "today".
+	now func() time.Time
 }
 
 func newTestEnv(t *testing.T, db *store.DB) *testEnv {
@@ -69,7 +73,8 @@ func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *te
 		t.Fatal(err)
 	}
 	logs := &bytes.Buffer{}
-	outages := outage.NewService(db.Outages(), statute.DefaultSettings(), time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
+	now := time.Now // the harness serves on the wall clock; tests read it as e.now
+	outages := outage.NewService(db.Outages(), statute.DefaultSettings(), now, func() string { return uuid.Must(uuid.NewV7()).String() })
 	sealer, _ := pii.NewSealer(key)
 	outages.SetSealer(sealer)
 	blobDir := t.TempDir()
@@ -78,11 +83,11 @@ func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *te
 		t.Fatal(err)
 	}
 	// Evidence is encrypted on its way to disk, as cmd/bosang wires it.
-	cl := claims.NewService(db.Claims(), outages, sealer, blob.NewEncrypted(blobs, sealer), claims.DefaultEvidenceLimits, time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
+	cl := claims.NewService(db.Claims(), outages, sealer, blob.NewEncrypted(blobs, sealer), claims.DefaultEvidenceLimits, now, func() string { return uuid.Must(uuid.NewV7()).String() })
 	if err := cl.EnsureDefaultPolicy(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	rv := review.NewService(db.Review(), cl, review.DefaultSettings, time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
+	rv := review.NewService(db.Review(), cl, review.DefaultSettings, now, func() string { return uuid.Must(uuid.NewV7()).String() })
 	cl.OnChange(func(ctx context.Context, id string) {
 		if err := rv.AfterFile(ctx, id); err != nil {
 			t.Errorf("automatic adjudication of %s: %v", id, err)
@@ -90,9 +95,9 @@ func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *te
 	})
 	// Audit, payouts and statistics as cmd/bosang wires them.
 	newID := func() string { return uuid.Must(uuid.NewV7()).String() }
-	au := audit.NewService(db.Audit(), testAuditKey(t, key), time.Now, newID)
-	po := payout.NewService(db.Payouts(), sealer, au, time.Now, newID)
-	st := stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now)
+	au := audit.NewService(db.Audit(), testAuditKey(t, key), now, newID)
+	po := payout.NewService(db.Payouts(), sealer, au, now, newID)
+	st := stats.NewService(db.Stats(), rv.Settings().ReviewTarget, now)
 	deps := handlers.Deps{Auth: svc, Outages: outages, Claims: cl, Review: rv, Audit: au, Payouts: po, Stats: st,
 		BaseURL: "https://bosang.example", Catalog: cat, Ready: db.Ready, CSRFKey: key,
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)), RefreshTTL: 24 * time.Hour}
@@ -105,7 +110,7 @@ func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *te
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au, payouts: po, stats: st, jwtKey: key, app: app, logs: logs, blobDir: blobDir, handler: h}
+	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au, payouts: po, stats: st, jwtKey: key, app: app, logs: logs, blobDir: blobDir, handler: h, now: now}
 }
 
 // eachEnv runs fn against a test server on PostgreSQL and on SQLite.
