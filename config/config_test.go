@@ -223,19 +223,9 @@ func TestRateLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			vars := map[string]string{"BOSANG_DATA_DIR": t.TempDir()}
-			for k, v := range tt.env {
-				vars[k] = v
-			}
-			c, err := config.Load(env(vars))
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("got %v, want an error naming %s", err, tt.wantErr)
-				}
+			c := loadOrRefused(t, tt.env, tt.wantErr)
+			if c == nil {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if got := [3]float64{c.RatePerSecond, float64(c.RateBurst), float64(c.RateClients)}; got != tt.want {
 				t.Fatalf("got %v, want %v", got, tt.want)
@@ -303,23 +293,35 @@ func TestJobSettings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			vars := map[string]string{"BOSANG_DATA_DIR": t.TempDir()}
-			for k, v := range tt.env {
-				vars[k] = v
-			}
-			c, err := config.Load(env(vars))
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("got %v, want an error naming %s", err, tt.wantErr)
-				}
+			c := loadOrRefused(t, tt.env, tt.wantErr)
+			if c == nil {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if got := (jobs{c.JobWorkersMessages, c.JobWorkersReview, c.JobWorkersBatch, c.JobMaxAttempts, c.OutboxRetention}); got != tt.want {
 				t.Fatalf("got %+v, want %+v", got, tt.want)
 			}
 		})
 	}
+}
+
+// loadOrRefused loads the configuration from vars (with a fresh data
+// directory). When wantErr is set it checks that the load was refused with
+// an error naming wantErr and returns nil; otherwise it fails on any error.
+func loadOrRefused(t *testing.T, vars map[string]string, wantErr string) *config.Config {
+	t.Helper()
+	all := map[string]string{"BOSANG_DATA_DIR": t.TempDir()}
+	for k, v := range vars {
+		all[k] = v
+	}
+	c, err := config.Load(env(all))
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("got %v, want an error naming %s", err, wantErr)
+		}
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
