@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"mime"
-	"net/mail"
 	"strings"
 	"testing"
 
@@ -40,20 +38,12 @@ func TestSMTPSenderSignupExisting(t *testing.T) {
 	if len(got) != 1 || len(got[0].to) != 1 || got[0].to[0] != "driver@example.kr" {
 		t.Fatalf("got %d messages (%+v), want one to the owner driver@example.kr", len(got), got)
 	}
-	msg, err := mail.ReadMessage(strings.NewReader(string(got[0].data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	subject, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	subject, msgID, body := readMail(t, got[0])
 	if subject != "[보상] 가입 시도 안내 / sign-up attempt" {
 		t.Errorf("subject %q", subject)
 	}
-	if id := msg.Header.Get("Message-Id"); id != "<signup-existing-u1-2025-04-01@bosang>" {
-		t.Errorf("Message-ID %q", id)
-	}
-	body, err := decodeBody(msg)
-	if err != nil {
-		t.Fatal(err)
+	if msgID != "<signup-existing-u1-2025-04-01@bosang>" {
+		t.Errorf("Message-ID %q", msgID)
 	}
 	for _, want := range []string{"2025-04-01 18:30 KST에 이 이메일 주소로 보상 포털 가입을 시도했습니다", "기존 비밀번호로 로그인하세요: https://bosang.example.kr/login",
 		"At 2025-04-01 18:30 KST someone tried to sign up", "your account has not changed"} {

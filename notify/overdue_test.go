@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"mime"
-	"net/mail"
 	"slices"
 	"strings"
 	"testing"
@@ -131,19 +129,14 @@ func TestSMTPSenderNoticeOverdue(t *testing.T) {
 	if len(got) != 1 || !slices.Equal(got[0].to, []string{"admin@bosang.example.kr", "ops@bosang.example.kr"}) {
 		t.Fatalf("received %+v; want one message to both", got)
 	}
-	msg, err := mail.ReadMessage(bytes.NewReader(got[0].data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	subject, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	subject, msgID, body := readMail(t, got[0])
 	if !strings.Contains(subject, "법정 고지 기한 경과") {
 		t.Errorf("subject %q", subject)
 	}
-	if id := msg.Header.Get("Message-Id"); id != "<outage-notice-overdue-o1-compensation-20250702T080000Z@bosang>" {
-		t.Errorf("Message-ID %q", id)
+	if msgID != "<outage-notice-overdue-o1-compensation-20250702T080000Z@bosang>" {
+		t.Errorf("Message-ID %q", msgID)
 	}
-	body, err := decodeBody(msg)
-	if err != nil || !strings.Contains(body, "Deadline: 2025-07-02 17:00 KST") {
-		t.Errorf("body (%v) lacks the deadline:\n%s", err, body)
+	if !strings.Contains(body, "Deadline: 2025-07-02 17:00 KST") {
+		t.Errorf("body lacks the deadline:\n%s", body)
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"mime"
-	"net/mail"
 	"strings"
 	"testing"
 	"time"
@@ -50,17 +48,9 @@ func TestSMTPSenderPasswordReset(t *testing.T) {
 	if len(got) != 1 || got[0].to[0] != "driver@example.kr" {
 		t.Fatalf("got %+v, want one message to the owner", got)
 	}
-	msg, err := mail.ReadMessage(strings.NewReader(string(got[0].data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	subject, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	subject, _, body := readMail(t, got[0])
 	if subject != "[보상] 비밀번호 재설정 / Password reset" {
 		t.Errorf("subject %q", subject)
-	}
-	body, err := decodeBody(msg)
-	if err != nil {
-		t.Fatal(err)
 	}
 	for _, want := range []string{"https://bosang.example.kr/password/reset?token=tok-1", "2025-04-01 18:30 KST까지 30분 동안 한 번만",
 		"The link works once, for 30 minutes, until 2025-04-01 18:30 KST", "ignore this message"} {

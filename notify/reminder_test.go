@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"mime"
-	"net/mail"
 	"strings"
 	"testing"
 	"time"
@@ -87,19 +85,14 @@ func TestSMTPSenderSupplementReminder(t *testing.T) {
 	if len(got) != 1 || len(got[0].to) != 1 || got[0].to[0] != "driver@example.kr" {
 		t.Fatalf("received %+v, want one mail to the claimant", got)
 	}
-	msg, err := mail.ReadMessage(bytes.NewReader(got[0].data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	subject, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	subject, msgID, body := readMail(t, got[0])
 	if !strings.Contains(subject, "보완 기한 임박") {
 		t.Errorf("subject %q", subject)
 	}
-	if id := msg.Header.Get("Message-Id"); id != "<claim-supplement-reminder-c1-20240503T090000Z@bosang>" {
-		t.Errorf("Message-ID %q", id)
+	if msgID != "<claim-supplement-reminder-c1-20240503T090000Z@bosang>" {
+		t.Errorf("Message-ID %q", msgID)
 	}
-	body, err := decodeBody(msg)
-	if err != nil || !strings.Contains(body, "2024-05-03 18:00 KST") {
-		t.Errorf("body (%v) lacks the due time:\n%s", err, body)
+	if !strings.Contains(body, "2024-05-03 18:00 KST") {
+		t.Errorf("body lacks the due time:\n%s", body)
 	}
 }

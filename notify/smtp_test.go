@@ -1,6 +1,7 @@
 package notify_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -220,6 +221,23 @@ func TestSMTPSenderEstimateChanged(t *testing.T) {
 			t.Errorf("message 0 (an undecided claim) speaks of a decided amount:\n%s", body)
 		}
 	}
+}
+
+// readMail parses a received message and returns its decoded subject, its
+// Message-ID and its decoded body; it fails the test when they do not parse.
+func readMail(t *testing.T, r received) (subject, messageID, body string) {
+	t.Helper()
+	msg, err := mail.ReadMessage(bytes.NewReader(r.data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if subject, err = new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject")); err != nil {
+		t.Fatalf("subject: %v", err)
+	}
+	if body, err = decodeBody(msg); err != nil {
+		t.Fatalf("body: %v", err)
+	}
+	return subject, msg.Header.Get("Message-Id"), body
 }
 
 // decodeBody reads a single-part body in its transfer encoding.

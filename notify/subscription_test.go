@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"mime"
-	"net/mail"
 	"strings"
 	"testing"
 
@@ -48,17 +46,9 @@ func TestSMTPSenderOutageUpdate(t *testing.T) {
 	if len(got) != 1 || got[0].to[0] != "watcher@example.kr" {
 		t.Fatalf("got %+v, want one message to the subscriber", got)
 	}
-	msg, err := mail.ReadMessage(strings.NewReader(string(got[0].data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	subject, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	subject, _, body := readMail(t, got[0])
 	if subject != "[보상] 하늘택시 장애 소식 / Haneul Taxi outage update" {
 		t.Errorf("subject %q", subject)
-	}
-	body, err := decodeBody(msg)
-	if err != nil {
-		t.Fatal(err)
 	}
 	for _, want := range []string{"하늘택시 장애에 새 소식이 있습니다.", "There is an update on the outage of Haneul Taxi.", "호출 지연",
 		"복구 작업 중입니다.", "그만 받으려면", "To stop these mails", "https://bosang.example.kr/subscriptions?token=tok-s"} {
