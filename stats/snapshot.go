@@ -156,6 +156,12 @@ func (s *Service) refreshInBackground(key string) {
 		}()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
+		// A request that read the aged snapshot just before another
+		// refresh stored a fresh one and let go of the key lands here:
+		// nothing to do then.
+		if f, at, err := s.loadSnapshot(ctx, key); err == nil && f != nil && s.now().Sub(at) < sn.maxAge {
+			return
+		}
 		if f, err := s.compute(ctx, key); err == nil {
 			_ = s.saveSnapshot(ctx, key, f) // a failure leaves the next request to try again
 		}
