@@ -16,8 +16,13 @@ type User struct {
 	// DisabledAt is when an admin disabled the account; nil while enabled.
 	// A disabled account cannot log in.
 	DisabledAt *time.Time `json:"disabled_at"`
-	CreatedAt  time.Time  `json:"created_at"`
-	UpdatedAt  time.Time  `json:"updated_at"`
+	// PhoneVerifiedAt and EmailVerifiedAt are when the phone and the
+	// e-mail address were proven by a one-time code; nil until then and
+	// again after either changes. Offers are matched only on proven ones.
+	PhoneVerifiedAt *time.Time `json:"phone_verified_at"`
+	EmailVerifiedAt *time.Time `json:"email_verified_at"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
 }
 
 // PasswordReset is one password reset link sent by e-mail, its token kept

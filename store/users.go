@@ -22,11 +22,16 @@ var _ auth.Store = (*DB)(nil)
 // so it also works on a schema from before accounts could be disabled
 // (migration tests create users there).
 func (db *DB) CreateUser(ctx context.Context, u *models.User) error {
-	q := db.with(ctx)
-	if u.DisabledAt == nil {
-		q = q.Omit("DisabledAt")
+	// Columns added by later migrations are left out while unset, so
+	// that migration tests can create users on an older schema.
+	var omit []string
+	for col, unset := range map[string]bool{"DisabledAt": u.DisabledAt == nil,
+		"PhoneVerifiedAt": u.PhoneVerifiedAt == nil, "EmailVerifiedAt": u.EmailVerifiedAt == nil} {
+		if unset {
+			omit = append(omit, col)
+		}
 	}
-	return translate(q.Create(u).Error, "create user")
+	return translate(db.with(ctx).Omit(omit...).Create(u).Error, "create user")
 }
 
 // UserByEmail finds a user by e-mail, case-insensitively.
