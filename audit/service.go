@@ -88,10 +88,11 @@ const (
 	EntityPayoutBatch = "payout_batch"
 	EntityPolicy      = "policy"
 	EntityUser        = "user"
+	EntityAPIKey      = "api_key"
 )
 
 // Entities lists the entity names Append accepts.
-var Entities = []string{EntityClaim, EntityOutage, EntityPayoutBatch, EntityPolicy, EntityUser}
+var Entities = []string{EntityClaim, EntityOutage, EntityPayoutBatch, EntityPolicy, EntityUser, EntityAPIKey}
 
 // Record is what a caller reports; Append adds the id and time.
 type Record struct {
