@@ -79,7 +79,7 @@ func Verified(u *models.User, c Channel) bool {
 }
 
 // errVerified is a code asked for an address proven already.
-var errVerified = apperr.Explain(apperr.ErrConflict, "already_verified", "이미 확인된 연락처입니다.", "This address is verified already.")
+var errVerified = apperr.Explain(apperr.ErrConflict, "", "이미 확인된 연락처입니다.", "This address is verified already.")
 
 // Send sends the user a new code for channel through the outbox, valid
 // for CodeTTL, superseding earlier ones; the code, its message (address
@@ -127,7 +127,7 @@ func (s *Service) Send(ctx context.Context, userID, channel string) (*Sent, erro
 	if err := s.store.CreateVerification(ctx, v, m, entry); err != nil {
 		return nil, err
 	}
-	return &Sent{Channel: c, To: mask(c, addr), ExpiresAt: v.ExpiresAt}, nil
+	return &Sent{Channel: c, To: Mask(c, addr), ExpiresAt: v.ExpiresAt}, nil
 }
 
 // throttle refuses a code within ResendGap of the last or past
@@ -192,9 +192,9 @@ func (s *Service) OpenMessage(m models.OutboxMessage) (Code, error) {
 	return out, nil
 }
 
-// mask shows enough of an address to recognise it: 010-****-5678,
+// Mask shows enough of an address to recognise it: 010-****-5678,
 // k***@example.com.
-func mask(c Channel, addr string) string {
+func Mask(c Channel, addr string) string {
 	if c == Phone {
 		if len(addr) < 8 {
 			return "****"

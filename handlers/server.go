@@ -15,6 +15,7 @@ import (
 	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/auth"
 	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/contact"
 	"github.com/bosang/bosang/i18n"
 	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/payout"
@@ -31,7 +32,15 @@ type Deps struct {
 	Review  *review.Service
 	Payouts *payout.Service
 	Stats   *stats.Service
-	Catalog *i18n.Catalog
+	// Contacts proves a claimant's phone or e-mail with one-time codes.
+	Contacts *contact.Service
+	// APIKeys issues and checks partner API keys; without it a partner
+	// key authenticates nothing.
+	APIKeys *auth.APIKeys
+	// PartnerRateLimit limits each partner key's requests, beside the
+	// per-address limit; DefaultPartnerRateLimit when zero.
+	PartnerRateLimit RateLimit
+	Catalog          *i18n.Catalog
 	// BaseURL is the portal's public address, used in notice drafts.
 	BaseURL string
 	// Ready reports nil when the database answers and is migrated.
@@ -85,11 +94,15 @@ type server struct {
 	review  *review.Service
 	payouts *payout.Service
 	stats   *stats.Service
-	baseURL string
-	catalog *i18n.Catalog
-	ready   func(context.Context) error
-	log     *slog.Logger
-	csrfKey []byte
+	// contacts and apiKeys: one-time codes and partner keys.
+	contacts *contact.Service
+	apiKeys  *auth.APIKeys
+	partners *clientLimiter
+	baseURL  string
+	catalog  *i18n.Catalog
+	ready    func(context.Context) error
+	log      *slog.Logger
+	csrfKey  []byte
 	// csrfPrevious are the form-token keys before a rotation, still accepted.
 	csrfPrevious [][]byte
 	secure       bool
@@ -128,6 +141,7 @@ func New(d Deps) (http.Handler, error) {
 	s.audit = d.Audit
 	s.payouts = d.Payouts
 	s.stats = d.Stats
+	s.contacts, s.apiKeys = d.Contacts, d.APIKeys
 
 	r := gin.New()
 	r.ContextWithFallback = true
@@ -158,6 +172,7 @@ func New(d Deps) (http.Handler, error) {
 	}
 	s.now = d.Now
 	limiter := newClientLimiter(d.RateLimit, d.Now, d.Registry)
+	s.partners = newPartnerLimiter(d.PartnerRateLimit, d.Now, d.Registry)
 	r.Use(withRequestID, m.observe, s.accessLog, gin.CustomRecovery(s.recovered), s.securityHeaders, s.crossOrigin(cop),
 		s.rateLimit(limiter), withDeadline(d.RequestTimeout), adm.limit)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
@@ -200,6 +215,8 @@ func (s *server) apiRoutes(g *gin.RouterGroup) {
 	s.reviewRoutes(g)
 	s.payoutRoutes(g)
 	s.statsRoutes(g)
+	s.verifyRoutes(g)
+	s.apiKeyRoutes(g)
 }
 
 func (s *server) pageRoutes(g *gin.RouterGroup) {
@@ -222,6 +239,7 @@ func (s *server) pageRoutes(g *gin.RouterGroup) {
 	s.passwordPageRoutes(g)
 	s.subscriptionPageRoutes(g)
 	s.adminPolicyPageRoutes(g)
+	s.verifyPageRoutes(g)
 }
 
 func (s *server) readyz(c *gin.Context) {
