@@ -16,6 +16,7 @@ import (
 	"github.com/bosang/bosang/auth"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/config"
+	"github.com/bosang/bosang/contact"
 	"github.com/bosang/bosang/jobs"
 	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/payout"
@@ -37,7 +38,13 @@ type app struct {
 	audit   *audit.Service
 	payouts *payout.Service
 	stats   *stats.Service
-	log     *slog.Logger
+	// contacts proves phones and e-mail addresses with one-time codes;
+	// apiKeys issues and checks partner keys.
+	contacts *contact.Service
+	apiKeys  *auth.APIKeys
+	// sealer opens what the outbox holds sealed (offer announcements).
+	sealer *pii.Sealer
+	log    *slog.Logger
 	// metrics gathers the HTTP, Go and process metrics served at /metrics.
 	metrics *prometheus.Registry
 	// draining is set when serve has been told to stop: /readyz then fails
@@ -102,7 +109,10 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 		db.Close()
 		return nil, err
 	}
+	// One-time codes are hashed with a key derived from the encryption key.
+	contacts := contact.NewService(db.Contacts(), sealer, contact.DeriveKey(cfg.EncryptionKey), time.Now, newID)
 	return &app{cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au,
+		contacts: contacts, apiKeys: auth.NewAPIKeys(db.APIKeys(), time.Now, newID), sealer: sealer,
 		payouts: payout.NewService(db.Payouts(), sealer, au, time.Now, newID), log: log, metrics: newRegistry(), jobs: inserter,
 		stats: stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now).WithSnapshots(cfg.StatsMaxAge)}, nil
 }
