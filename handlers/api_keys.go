@@ -30,18 +30,22 @@ func viewAPIKey(k *models.APIKey) apiKeyView {
 
 func (s *server) apiKeyRoutes(g *gin.RouterGroup) {
 	admin := s.requireRole() // admins only
-	g.GET("/admin/api-keys", s.requireUser, admin, s.needAPIKeys, s.listAPIKeys)
-	g.POST("/admin/api-keys", s.requireUser, admin, s.needAPIKeys, s.issueAPIKey)
-	g.DELETE("/admin/api-keys/:id", s.requireUser, admin, s.needAPIKeys, s.revokeAPIKey)
+	wired := s.wired(s.apiKeys != nil, "partner keys")
+	g.GET("/admin/api-keys", s.requireUser, admin, wired, s.listAPIKeys)
+	g.POST("/admin/api-keys", s.requireUser, admin, wired, s.issueAPIKey)
+	g.DELETE("/admin/api-keys/:id", s.requireUser, admin, wired, s.revokeAPIKey)
 }
 
-// needAPIKeys answers 503 where partner keys are not wired.
-func (s *server) needAPIKeys(c *gin.Context) {
-	if s.apiKeys == nil {
-		s.fail(c, fmt.Errorf("partner keys not configured: %w", apperr.ErrUnavailable))
-		return
+// wired answers 503 on routes whose service (named what) cmd/bosang did
+// not wire, instead of failing on a nil service.
+func (s *server) wired(ok bool, what string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !ok {
+			s.fail(c, fmt.Errorf("%s not configured: %w", what, apperr.ErrUnavailable))
+			return
+		}
+		c.Next()
 	}
-	c.Next()
 }
 
 type issueAPIKeyRequest struct {

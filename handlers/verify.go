@@ -1,26 +1,15 @@
 package handlers
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/bosang/bosang/apperr"
 )
 
 func (s *server) verifyRoutes(g *gin.RouterGroup) {
-	g.POST("/me/verify", s.requireUser, s.needContacts, s.sendCode)
-	g.POST("/me/verify/confirm", s.requireUser, s.needContacts, s.confirmCode)
-}
-
-// needContacts answers 503 where one-time codes are not wired.
-func (s *server) needContacts(c *gin.Context) {
-	if s.contacts == nil {
-		s.fail(c, fmt.Errorf("contact verification not configured: %w", apperr.ErrUnavailable))
-		return
-	}
-	c.Next()
+	wired := s.wired(s.contacts != nil, "contact verification")
+	g.POST("/me/verify", s.requireUser, wired, s.sendCode)
+	g.POST("/me/verify/confirm", s.requireUser, wired, s.confirmCode)
 }
 
 type sendCodeRequest struct {

@@ -14,9 +14,10 @@ import (
 func init() { pageNames = append(pageNames, "verify") }
 
 func (s *server) verifyPageRoutes(g *gin.RouterGroup) {
-	g.GET("/account/verify", s.requireUser, s.needContacts, s.verifyPage)
-	g.POST("/account/verify", s.requireUser, s.needContacts, s.verifySend)
-	g.POST("/account/verify/confirm", s.requireUser, s.needContacts, s.verifyConfirm)
+	wired := s.wired(s.contacts != nil, "contact verification")
+	g.GET("/account/verify", s.requireUser, wired, s.verifyPage)
+	g.POST("/account/verify", s.requireUser, wired, s.verifySend)
+	g.POST("/account/verify/confirm", s.requireUser, wired, s.verifyConfirm)
 }
 
 // verifyView is the verify page of one channel: where codes go (masked),
