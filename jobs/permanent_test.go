@@ -7,18 +7,14 @@ import (
 	"testing"
 
 	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/notify"
 	"github.com/bosang/bosang/store"
 	"github.com/bosang/bosang/store/dbtest"
 )
 
-// permanentErr is a failure that says retrying is useless, as
-// notify.PermanentError does.
-type permanentErr struct{ error }
-
-func (permanentErr) Permanent() bool { return true }
-
-// TestPermanentFailureIsDeadAfterOneAttempt: a send failing for good (an
-// SMS provider refusing the number) is not retried: the row is dead after
+// TestPermanentFailureIsDeadAfterOneAttempt: a send failing for good
+// (notify.PermanentError: an SMS provider refusing the number) is not
+// retried: the row is dead after
 // one attempt with the reason and the job cancelled; a transient failure
 // beside it is retried.
 func TestPermanentFailureIsDeadAfterOneAttempt(t *testing.T) {
@@ -28,7 +24,7 @@ func TestPermanentFailureIsDeadAfterOneAttempt(t *testing.T) {
 		cfg := testConfig(func(_ context.Context, m models.OutboxMessage) error {
 			if m.Topic == "offer.sms" {
 				sent.add(m.ID)
-				return permanentErr{errors.New("sms provider result -2018: invalid recipient")}
+				return notify.Permanent(errors.New("sms provider result -2019: invalid recipient"))
 			}
 			if sent.add(m.ID) < 2 {
 				return errors.New("421 try again later")
