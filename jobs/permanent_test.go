@@ -14,9 +14,8 @@ import (
 
 // TestPermanentFailureIsDeadAfterOneAttempt: a send failing for good
 // (notify.PermanentError: an SMS provider refusing the number) is not
-// retried: the row is dead after
-// one attempt with the reason and the job cancelled; a transient failure
-// beside it is retried.
+// retried: the row is dead after one attempt with the reason and the job
+// cancelled; a transient failure beside it is retried.
 func TestPermanentFailureIsDeadAfterOneAttempt(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
