@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -122,6 +124,48 @@ func TestPartnerKeyRateLimit(t *testing.T) {
 		}
 		if r := e.call(t, "GET", "/api/v1/outages", nil, bearer(keys[1])...); r.status != http.StatusOK {
 			t.Fatalf("another key: got %d, want 200", r.status)
+		}
+	})
+}
+
+// TestPartnerAPIKeysPage: an admin issues a key on the page (shown once,
+// not cached), sees it listed by its first characters, and revokes it;
+// other staff cannot open the page.
+func TestPartnerAPIKeysPage(t *testing.T) {
+	eachIdentityEnv(t, func(t *testing.T, e *identityEnv) {
+		provider := newProvider(t, e.db)
+		e.newStaff(t, "admin@example.com", "admin")
+		e.newStaff(t, "sup@example.com", "supervisor")
+		sup := e.browser(t)
+		e.loginForm(t, sup, "sup@example.com")
+		if p := getPage(t, e.testEnv, sup, "/admin/api-keys", ""); p.status != http.StatusForbidden {
+			t.Fatalf("a supervisor on the keys page: got %d, want 403", p.status)
+		}
+		b := e.browser(t)
+		e.loginForm(t, b, "admin@example.com")
+		tok := formToken(t, b, e.srv.URL+"/admin/api-keys")
+		bad := postPage(t, e.testEnv, b, "/admin/api-keys", url.Values{"csrf_token": {tok}, "name": {""}, "provider": {""}})
+		if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, `id="name-error"`) || !strings.Contains(bad.body, `id="provider-error"`) {
+			t.Fatalf("an empty form: got %d, want 422 with both fields' errors", bad.status)
+		}
+		p := postPage(t, e.testEnv, b, "/admin/api-keys", url.Values{"csrf_token": {tok}, "name": {"정산 연동"}, "provider": {provider}})
+		key := regexp.MustCompile(`<code id="issued-key">(bsk_[A-Za-z0-9_-]{43})</code>`).FindStringSubmatch(p.body)
+		if p.status != http.StatusCreated || key == nil || !strings.Contains(p.body, "<th scope=\"row\">정산 연동</th>") {
+			t.Fatalf("issue: got %d, want 201 with the key shown and listed", p.status)
+		}
+		list := getPage(t, e.testEnv, b, "/admin/api-keys", "")
+		if strings.Contains(list.body, key[1]) || !strings.Contains(list.body, "<code>"+key[1][:12]+"…</code>") {
+			t.Fatal("the list shows the key again, or not its first characters")
+		}
+		id := regexp.MustCompile(`action="/admin/api-keys/([0-9a-f-]{36})/revoke"`).FindStringSubmatch(list.body)
+		if id == nil {
+			t.Fatal("no revoke form")
+		}
+		if r := postPage(t, e.testEnv, b, "/admin/api-keys/"+id[1]+"/revoke", url.Values{"csrf_token": {tok}}); r.status != http.StatusSeeOther {
+			t.Fatalf("revoke: got %d, want 303", r.status)
+		}
+		if r := e.call(t, "GET", "/api/v1/outages", nil, bearer(key[1])...); r.status != http.StatusUnauthorized {
+			t.Fatalf("the revoked key: got %d, want 401", r.status)
 		}
 	})
 }

@@ -240,6 +240,7 @@ func (s *server) pageRoutes(g *gin.RouterGroup) {
 	s.subscriptionPageRoutes(g)
 	s.adminPolicyPageRoutes(g)
 	s.verifyPageRoutes(g)
+	s.apiKeyPageRoutes(g)
 }
 
 func (s *server) readyz(c *gin.Context) {
