@@ -141,7 +141,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		"/password/forgot", "/password/reset?token=no-such-link",
 		"/subscriptions?token=" + url.QueryEscape(subToken), "/subscriptions?token=no-such-link"}
 	admin := []string{"/admin/users", "/admin/users?q=demo", "/admin/users/" + demoReviewer,
-		"/admin/policies", "/admin/policies/new", "/admin/policies/compare?a=1&b=1"}
+		"/admin/policies", "/admin/policies/new", "/admin/policies/compare?a=1&b=1", "/admin/api-keys"}
 	operator := []string{"/ops", "/ops/outages/new", "/ops/outages/new?service=kakao-t",
 		"/outages/" + outages["kakaotalk"], "/ops/outages/" + outages["kakaotalk"] + "/notice-draft?kind=compensation",
 		"/ops/outages/" + outages["kakao-t"] + "/edit", "/account"}
