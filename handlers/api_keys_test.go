@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -19,10 +18,10 @@ import (
 )
 
 // newProvider stores a provider for keys to be scoped to.
-func newProvider(t *testing.T, db *store.DB) string {
+func newProvider(t *testing.T, e *identityEnv) string {
 	t.Helper()
-	p := &models.Provider{ID: uuid.NewString(), Name: "카카오모빌리티", Kind: "value_added", CreatedAt: time.Now().UTC()}
-	if err := db.Outages().CreateProvider(context.Background(), p); err != nil {
+	p := &models.Provider{ID: uuid.NewString(), Name: "카카오모빌리티", Kind: "value_added", CreatedAt: e.now().UTC()}
+	if err := e.db.Outages().CreateProvider(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
 	return p.ID
@@ -35,7 +34,7 @@ func newProvider(t *testing.T, db *store.DB) string {
 func TestPartnerAPIKeys(t *testing.T) {
 	eachIdentityEnv(t, func(t *testing.T, e *identityEnv) {
 		k := newContract(t, e.testEnv)
-		provider := newProvider(t, e.db)
+		provider := newProvider(t, e)
 		_, adminPair := e.newStaff(t, "admin@example.com", "admin")
 		admin := bearer(adminPair.AccessToken)
 		_, supPair := e.newStaff(t, "sup@example.com", "supervisor")
@@ -102,7 +101,7 @@ func TestPartnerAPIKeys(t *testing.T) {
 func TestPartnerKeyRateLimit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newIdentityEnv(t, db, handlers.RateLimit{PerSecond: 0.001, Burst: 2, Clients: 10})
-		provider := newProvider(t, e.db)
+		provider := newProvider(t, e)
 		_, adminPair := e.newStaff(t, "admin@example.com", "admin")
 		keys := make([]string, 2)
 		for i := range keys {
@@ -133,7 +132,7 @@ func TestPartnerKeyRateLimit(t *testing.T) {
 // other staff cannot open the page.
 func TestPartnerAPIKeysPage(t *testing.T) {
 	eachIdentityEnv(t, func(t *testing.T, e *identityEnv) {
-		provider := newProvider(t, e.db)
+		provider := newProvider(t, e)
 		e.newStaff(t, "admin@example.com", "admin")
 		e.newStaff(t, "sup@example.com", "supervisor")
 		sup := e.browser(t)

@@ -32,15 +32,7 @@ type Deps struct {
 	Review  *review.Service
 	Payouts *payout.Service
 	Stats   *stats.Service
-	// Contacts proves a claimant's phone or e-mail with one-time codes.
-	Contacts *contact.Service
-	// APIKeys issues and checks partner API keys; without it a partner
-	// key authenticates nothing.
-	APIKeys *auth.APIKeys
-	// PartnerRateLimit limits each partner key's requests, beside the
-	// per-address limit; DefaultPartnerRateLimit when zero.
-	PartnerRateLimit RateLimit
-	Catalog          *i18n.Catalog
+	Catalog *i18n.Catalog
 	// BaseURL is the portal's public address, used in notice drafts.
 	BaseURL string
 	// Ready reports nil when the database answers and is migrated.
@@ -84,6 +76,15 @@ type Deps struct {
 	// asking the database, so a load balancer stops sending new requests
 	// while the process finishes the ones it has; nil never drains.
 	Draining func() bool
+
+	// Contacts proves a claimant's phone or e-mail with one-time codes.
+	Contacts *contact.Service
+	// APIKeys issues and checks partner API keys; without it a partner
+	// key authenticates nothing.
+	APIKeys *auth.APIKeys
+	// PartnerRateLimit limits each partner key's requests, beside the
+	// per-address limit; DefaultPartnerRateLimit when zero.
+	PartnerRateLimit RateLimit
 }
 
 type server struct {
@@ -94,15 +95,11 @@ type server struct {
 	review  *review.Service
 	payouts *payout.Service
 	stats   *stats.Service
-	// contacts and apiKeys: one-time codes and partner keys.
-	contacts *contact.Service
-	apiKeys  *auth.APIKeys
-	partners *clientLimiter
-	baseURL  string
-	catalog  *i18n.Catalog
-	ready    func(context.Context) error
-	log      *slog.Logger
-	csrfKey  []byte
+	baseURL string
+	catalog *i18n.Catalog
+	ready   func(context.Context) error
+	log     *slog.Logger
+	csrfKey []byte
 	// csrfPrevious are the form-token keys before a rotation, still accepted.
 	csrfPrevious [][]byte
 	secure       bool
@@ -112,6 +109,12 @@ type server struct {
 	now func() time.Time
 	// draining reports that the process is shutting down (Deps.Draining).
 	draining func() bool
+
+	// contacts and apiKeys: one-time codes and partner keys; partners
+	// limits each partner key's rate.
+	contacts *contact.Service
+	apiKeys  *auth.APIKeys
+	partners *clientLimiter
 }
 
 // New builds the router: middleware, the JSON API under /api/v1, the pages,

@@ -38,13 +38,7 @@ type app struct {
 	audit   *audit.Service
 	payouts *payout.Service
 	stats   *stats.Service
-	// contacts proves phones and e-mail addresses with one-time codes;
-	// apiKeys issues and checks partner keys.
-	contacts *contact.Service
-	apiKeys  *auth.APIKeys
-	// sealer opens what the outbox holds sealed (offer announcements).
-	sealer *pii.Sealer
-	log    *slog.Logger
+	log     *slog.Logger
 	// metrics gathers the HTTP, Go and process metrics served at /metrics.
 	metrics *prometheus.Registry
 	// draining is set when serve has been told to stop: /readyz then fails
@@ -54,6 +48,13 @@ type app struct {
 	// every subcommand but serve it only inserts (serve's runner works
 	// them).
 	jobs *jobs.Client
+
+	// contacts proves phones and e-mail addresses with one-time codes;
+	// apiKeys issues and checks partner keys; sealer opens what the
+	// outbox holds sealed (offer announcements).
+	contacts *contact.Service
+	apiKeys  *auth.APIKeys
+	sealer   *pii.Sealer
 }
 
 // open loads configuration, connects to the database and applies pending
