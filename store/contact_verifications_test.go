@@ -227,3 +227,39 @@ func TestContactCodeThrottle(t *testing.T) {
 		e.send(t, "phone")
 	})
 }
+
+// TestChangedAddressLosesItsMark: the schema clears a verified mark when
+// its address changes, by any statement; other changes keep it.
+func TestChangedAddressLosesItsMark(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newCodeEnv(t, db, "mark@example.com", "010-5555-6666")
+		ctx := context.Background()
+		sqlDB, err := db.SQL()
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec := func(q string) {
+			t.Helper()
+			if _, err := sqlDB.ExecContext(ctx, q+" WHERE id = $1", e.u.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		exec("UPDATE users SET phone_verified_at = created_at, email_verified_at = created_at")
+		for _, step := range []struct {
+			name, update string
+			phone, email bool // still verified
+		}{
+			{"a new name", "UPDATE users SET name = '김영희'", true, true},
+			{"the same phone and e-mail written again", "UPDATE users SET phone = '010-5555-6666', email = 'mark@example.com'", true, true},
+			{"the e-mail in capitals", "UPDATE users SET email = 'MARK@example.com'", true, true},
+			{"a new phone", "UPDATE users SET phone = '010-7777-8888'", false, true},
+			{"a new e-mail", "UPDATE users SET email = 'other@example.com'", false, false},
+		} {
+			exec(step.update)
+			u := e.user(t)
+			if (u.PhoneVerifiedAt != nil) != step.phone || (u.EmailVerifiedAt != nil) != step.email {
+				t.Fatalf("after %s: phone verified %v, e-mail %v; want %t, %t", step.name, u.PhoneVerifiedAt, u.EmailVerifiedAt, step.phone, step.email)
+			}
+		}
+	})
+}
