@@ -88,10 +88,12 @@ const (
 	EntityPayoutBatch = "payout_batch"
 	EntityPolicy      = "policy"
 	EntityUser        = "user"
+	// EntityOffer is a proactive offer (package offers).
+	EntityOffer = "offer"
 )
 
 // Entities lists the entity names Append accepts.
-var Entities = []string{EntityClaim, EntityOutage, EntityPayoutBatch, EntityPolicy, EntityUser}
+var Entities = []string{EntityClaim, EntityOutage, EntityPayoutBatch, EntityPolicy, EntityUser, EntityOffer}
 
 // Record is what a caller reports; Append adds the id and time.
 type Record struct {

@@ -1,0 +1,189 @@
+package claims
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/policy"
+)
+
+// OfferTerms is a proactive offer (package offers) as the claim made from
+// it needs it: the outage and category it was priced for, the amount with
+// the pricing's steps (JSON policy.Step list) and the fee and business
+// number the provider's file gave.
+type OfferTerms struct {
+	OfferID        string
+	OutageID       string
+	Category       string
+	MonthlyFeeKRW  int64
+	BusinessNumber string
+	AmountKRW      int64
+	PolicyVersion  int
+	Steps          string
+	ExtensionDays  int64
+	InKind         string
+	InKindEN       string
+}
+
+// Offer claim event notes, shown on the claim's timeline.
+const (
+	NoteOfferAccepted  = "보상 제안 수락 / offer accepted"
+	NoteOfferContested = "보상 제안보다 큰 피해 청구 / claimed more than the offer"
+)
+
+// ApproveOffer records, inside tx (the offer's transaction), the approved
+// claim of claimant who accepted the offer t: numbered, with the offer's
+// estimate, an "offer accepted" event and a status message. With acct (a
+// bank transfer) the claim is monetary, approved at the offer amount and
+// payable in the next payout batch, the account sealed and masked; without
+// it (a bill credit) the amount is applied on the provider's bill and no
+// transfer is owed. A claim of claimant for the same outage and category is
+// a *DuplicateError (409); an invalid account a *apperr.ValidationError.
+func (s *Service) ApproveOffer(ctx context.Context, tx Store, claimant *models.User, t OfferTerms, acct *Account) (*View, error) {
+	var f apperr.Fields
+	if acct != nil {
+		validateAccount(&f, *acct)
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	o, err := s.outage(ctx, t.OutageID)
+	if err != nil {
+		return nil, err
+	}
+	if err := noClaimYet(ctx, tx, claimant.ID, t.OutageID, t.Category); err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	in := NewClaim{OutageID: t.OutageID, Category: t.Category, Description: NoteOfferAccepted, Details: offerDetails(t)}
+	if acct != nil {
+		in.Monetary, in.PayoutAccount = true, *acct
+	}
+	est := policy.Estimate{AmountKRW: t.AmountKRW, PolicyVersion: t.PolicyVersion, Auto: true,
+		ExtensionDays: t.ExtensionDays, InKind: t.InKind, InKindEN: t.InKindEN}
+	if err := json.Unmarshal([]byte(t.Steps), &est.Steps); err != nil {
+		return nil, fmt.Errorf("offer %s steps: %w", t.OfferID, err)
+	}
+	c := s.newClaim(claimant, o, in, est, now)
+	c.Status, c.DecidedAt = string(Approved), &now
+	if acct != nil {
+		c.ApprovedAmountKRW = t.AmountKRW
+	}
+	return s.insertClaim(ctx, tx, claimant, c, est, EstimateReason{Code: ReasonOfferAccepted}, o.StartedAt, NoteOfferAccepted, now)
+}
+
+// ContestOffer files, inside tx, the normal claim of claimant who answered
+// the offer t with "I lost more": in (as POST /claims, its outage and
+// category taken from the offer, the fee and business number filled in when
+// in leaves them out) priced by the usual rules, with the offer amount kept
+// as the floor of its estimate (a step says so). The offer's own window
+// governs, so the filing window is not checked. Errors are File's.
+func (s *Service) ContestOffer(ctx context.Context, tx Store, claimant *models.User, t OfferTerms, in NewClaim) (*View, error) {
+	in.OutageID, in.Category = t.OutageID, t.Category
+	if in.Details == nil {
+		in.Details = map[string]any{}
+	}
+	for k, v := range offerDetails(t) {
+		if _, given := in.Details[k]; !given {
+			in.Details[k] = v
+		}
+	}
+	o, oerr := s.outage(ctx, in.OutageID)
+	cat, verr := validate(in)
+	if err := apperr.Merge(oerr, verr); err != nil {
+		return nil, err
+	}
+	p, err := s.policyFor(ctx, o.StartedAt)
+	if err != nil {
+		return nil, err
+	}
+	if err := noClaimYet(ctx, tx, claimant.ID, t.OutageID, t.Category); err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	est, err := s.priceNew(ctx, claimant, p, cat, o, in, now)
+	if err != nil {
+		return nil, err
+	}
+	est = keepFloor(est, t.AmountKRW)
+	c := s.newClaim(claimant, o, in, est, now)
+	v, err := s.insertClaim(ctx, tx, claimant, c, est, EstimateReason{Code: ReasonOfferContested}, o.StartedAt, NoteOfferContested, now)
+	if err != nil {
+		return nil, err
+	}
+	return v, tx.Enqueue(ctx, s.reviewJob(c.ID, "filed", now))
+}
+
+// keepFloor raises est to floor when it is below, and always adds the step
+// that says the offer amount is kept as the floor.
+func keepFloor(est policy.Estimate, floor int64) policy.Estimate {
+	value := fmt.Sprintf("₩%s", groupWon(floor))
+	est.Steps = append(est.Steps, policy.Step{Label: "제안 금액 하한 보장", LabelEN: "Offer amount kept as floor", Value: value})
+	if est.AmountKRW < floor {
+		est.AmountKRW = floor
+	}
+	return est
+}
+
+// groupWon writes n with thousands separators.
+func groupWon(n int64) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// offerDetails are the claim details the offer fills in.
+func offerDetails(t OfferTerms) map[string]any {
+	d := map[string]any{"offer_id": t.OfferID}
+	if t.MonthlyFeeKRW > 0 {
+		d["monthly_fee_krw"] = t.MonthlyFeeKRW
+	}
+	if t.BusinessNumber != "" {
+		d["business_number"] = t.BusinessNumber
+	}
+	return d
+}
+
+// noClaimYet refuses a second claim of claimant for the outage and
+// category with a *DuplicateError naming the first; checked before the
+// insert so that the transaction stays usable for its error.
+func noClaimYet(ctx context.Context, tx Store, claimantID, outageID, category string) error {
+	prev, err := tx.ClaimFor(ctx, claimantID, outageID, category)
+	switch {
+	case errors.Is(err, apperr.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	}
+	return &DuplicateError{ClaimID: prev.ID, Number: prev.Number}
+}
+
+// insertClaim numbers c and stores it in tx with its estimate, first event
+// (with note) and status message, and returns its view.
+func (s *Service) insertClaim(ctx context.Context, tx Store, claimant *models.User, c *models.Claim, est policy.Estimate,
+	why EstimateReason, outageStart time.Time, note string, now time.Time) (*View, error) {
+	year := outageStart.In(kst).Year()
+	n, err := tx.NextClaimNumber(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	c.Number = fmt.Sprintf("BS-%d-%06d", year, n)
+	e := s.estimateRecord(c.ID, est, why, now)
+	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: &claimant.ID, Note: note, CreatedAt: now}
+	if err := tx.CreateClaim(ctx, c, e, ev, s.outboxFor(c, ev)); err != nil {
+		return nil, err
+	}
+	return viewOf(c, []models.ClaimEstimate{*e}, []models.ClaimEvent{*ev}, nil), nil
+}
