@@ -127,14 +127,7 @@ func (s *server) createClaim(c *gin.Context) {
 	}
 	v, err := s.fileClaim(c, key, body)
 	if err != nil {
-		status, errBody := s.apiError(c, err)
-		if status >= 500 {
-			s.claims.AbandonRequest(ctx, user.ID, key)
-		} else {
-			b, _ := json.Marshal(errBody)
-			s.claims.FinishRequest(ctx, user.ID, key, status, b)
-		}
-		c.AbortWithStatusJSON(status, errBody)
+		s.failKeyed(c, key, err)
 		return
 	}
 	out, _ := json.Marshal(v)
