@@ -37,15 +37,29 @@ const (
 	NoteOfferContested = "보상 제안보다 큰 피해 청구 / claimed more than the offer"
 )
 
-// ApproveOffer records, inside tx (the offer's transaction), the approved
-// claim of claimant who accepted the offer t: numbered, with the offer's
-// estimate, an "offer accepted" event and a status message. With acct (a
-// bank transfer) the claim is monetary, approved at the offer amount and
-// payable in the next payout batch, the account sealed and masked; without
-// it (a bill credit) the amount is applied on the provider's bill and no
-// transfer is owed. A claim of claimant for the same outage and category is
-// a *DuplicateError (409); an invalid account a *apperr.ValidationError.
-func (s *Service) ApproveOffer(ctx context.Context, tx Store, claimant *models.User, t OfferTerms, acct *Account) (*View, error) {
+// OfferClaim is the claim an answer to an offer makes, built and priced
+// (reads done) but not stored: InsertOfferClaim stores it inside the
+// offer's transaction, which on SQLite's single connection must not read
+// anything else.
+type OfferClaim struct {
+	claim       *models.Claim
+	est         policy.Estimate
+	why         EstimateReason
+	outageStart time.Time
+	note        string
+	review      bool
+}
+
+// ID is the id the claim will have.
+func (oc *OfferClaim) ID() string { return oc.claim.ID }
+
+// PrepareApproval builds the approved claim of claimant who accepts the
+// offer t: the offer's estimate, approved now. With acct (a bank transfer)
+// the claim is monetary, approved at the offer amount and payable in the
+// next payout batch, the account sealed and masked; without it (a bill
+// credit) the amount is applied on the provider's bill and no transfer is
+// owed. An invalid account is a *apperr.ValidationError.
+func (s *Service) PrepareApproval(ctx context.Context, claimant *models.User, t OfferTerms, acct *Account) (*OfferClaim, error) {
 	var f apperr.Fields
 	if acct != nil {
 		validateAccount(&f, *acct)
@@ -55,9 +69,6 @@ func (s *Service) ApproveOffer(ctx context.Context, tx Store, claimant *models.U
 	}
 	o, err := s.outage(ctx, t.OutageID)
 	if err != nil {
-		return nil, err
-	}
-	if err := noClaimYet(ctx, tx, claimant.ID, t.OutageID, t.Category); err != nil {
 		return nil, err
 	}
 	now := s.now().UTC()
@@ -75,16 +86,17 @@ func (s *Service) ApproveOffer(ctx context.Context, tx Store, claimant *models.U
 	if acct != nil {
 		c.ApprovedAmountKRW = t.AmountKRW
 	}
-	return s.insertClaim(ctx, tx, claimant, c, est, EstimateReason{Code: ReasonOfferAccepted}, o.StartedAt, NoteOfferAccepted, now)
+	return &OfferClaim{claim: c, est: est, why: EstimateReason{Code: ReasonOfferAccepted}, outageStart: o.StartedAt, note: NoteOfferAccepted}, nil
 }
 
-// ContestOffer files, inside tx, the normal claim of claimant who answered
-// the offer t with "I lost more": in (as POST /claims, its outage and
-// category taken from the offer, the fee and business number filled in when
-// in leaves them out) priced by the usual rules, with the offer amount kept
-// as the floor of its estimate (a step says so). The offer's own window
-// governs, so the filing window is not checked. Errors are File's.
-func (s *Service) ContestOffer(ctx context.Context, tx Store, claimant *models.User, t OfferTerms, in NewClaim) (*View, error) {
+// PrepareContest builds the normal claim of claimant who answers the offer
+// t with "I lost more": in (as POST /claims, its outage and category taken
+// from the offer, the fee and business number filled in when in leaves
+// them out) priced by the usual rules, with the offer amount kept as the
+// floor of its estimate (a step says so) and a person to decide it. The
+// offer's own window governs, so the filing window is not checked. Errors
+// are File's.
+func (s *Service) PrepareContest(ctx context.Context, claimant *models.User, t OfferTerms, in NewClaim) (*OfferClaim, error) {
 	in.OutageID, in.Category = t.OutageID, t.Category
 	if in.Details == nil {
 		in.Details = map[string]any{}
@@ -103,31 +115,44 @@ func (s *Service) ContestOffer(ctx context.Context, tx Store, claimant *models.U
 	if err != nil {
 		return nil, err
 	}
-	if err := noClaimYet(ctx, tx, claimant.ID, t.OutageID, t.Category); err != nil {
-		return nil, err
-	}
 	now := s.now().UTC()
 	est, err := s.priceNew(ctx, claimant, p, cat, o, in, now)
 	if err != nil {
 		return nil, err
 	}
 	est = keepFloor(est, t.AmountKRW)
-	c := s.newClaim(claimant, o, in, est, now)
-	v, err := s.insertClaim(ctx, tx, claimant, c, est, EstimateReason{Code: ReasonOfferContested}, o.StartedAt, NoteOfferContested, now)
-	if err != nil {
+	return &OfferClaim{claim: s.newClaim(claimant, o, in, est, now), est: est, why: EstimateReason{Code: ReasonOfferContested},
+		outageStart: o.StartedAt, note: NoteOfferContested, review: true}, nil
+}
+
+// InsertOfferClaim stores oc inside tx (the offer's transaction): numbered,
+// with its estimate, first event and status message, and for a contest the
+// review job. A claim of the claimant for the same outage and category is
+// a *DuplicateError (409).
+func (s *Service) InsertOfferClaim(ctx context.Context, tx Store, claimant *models.User, oc *OfferClaim) (*View, error) {
+	c := oc.claim
+	if err := noClaimYet(ctx, tx, claimant.ID, c.OutageID, c.Category); err != nil {
 		return nil, err
+	}
+	now := c.CreatedAt
+	v, err := s.insertClaim(ctx, tx, claimant, c, oc.est, oc.why, oc.outageStart, oc.note, now)
+	if err != nil || !oc.review {
+		return v, err
 	}
 	return v, tx.Enqueue(ctx, s.reviewJob(c.ID, "filed", now))
 }
 
-// keepFloor raises est to floor when it is below, and always adds the step
-// that says the offer amount is kept as the floor.
+// keepFloor raises est to floor when it is below, always adds the step
+// that says the offer amount is kept as the floor, and sends it to review.
 func keepFloor(est policy.Estimate, floor int64) policy.Estimate {
 	value := fmt.Sprintf("₩%s", groupWon(floor))
 	est.Steps = append(est.Steps, policy.Step{Label: "제안 금액 하한 보장", LabelEN: "Offer amount kept as floor", Value: value})
 	if est.AmountKRW < floor {
 		est.AmountKRW = floor
 	}
+	// The person says the offer is short: a reviewer decides, never the
+	// automatic approval at the floor.
+	est.Auto, est.ReviewRequired = false, true
 	return est
 }
 

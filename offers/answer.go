@@ -42,28 +42,32 @@ var kst = time.FixedZone("KST", 9*3600)
 
 // Accept takes the offer id for the user under the idempotency key (taken
 // beforehand with claims.Service.BeginRequest): in one transaction the
-// approved claim (claims.Service.ApproveOffer), the offer moved to
+// approved claim (claims.Service.PrepareApproval), the offer moved to
 // accepted with the claim, the user and the settlement, the audit entry
 // and the key's response (200, the offer). An offer not matched to the user
 // is apperr.ErrNotFound; past its window *ExpiredError; already answered,
 // or the user already holding a claim for the outage and category,
 // apperr.ErrConflict; a bad settlement or account *apperr.ValidationError.
 func (s *Service) Accept(ctx context.Context, userID, id, key string, in AcceptInput) (*View, error) {
+	u, o, names, err := s.answerable(ctx, userID, id)
+	if err != nil {
+		return nil, err
+	}
+	acct, err := s.payoutAccount(o, in)
+	if err != nil {
+		return nil, err
+	}
+	oc, err := s.claims.PrepareApproval(ctx, u, terms(o), acct)
+	if err != nil {
+		return nil, err
+	}
+	claimID := oc.ID()
 	var out *View
-	err := s.store.InTx(ctx, func(tx Store) error {
-		u, o, err := s.answerable(ctx, tx, userID, id)
-		if err != nil {
+	err = s.store.InTx(ctx, func(tx Store) error {
+		if _, err := s.claims.InsertOfferClaim(ctx, tx.Claims(), u, oc); err != nil {
 			return err
 		}
-		acct, err := s.payoutAccount(o, in)
-		if err != nil {
-			return err
-		}
-		c, err := s.claims.ApproveOffer(ctx, tx.Claims(), u, terms(o), acct)
-		if err != nil {
-			return err
-		}
-		if out, err = s.answer(ctx, tx, u, o, ActAccept, in.Settlement, &c.ID); err != nil {
+		if out, err = s.answer(ctx, tx, u, o, ActAccept, in.Settlement, &claimID, names); err != nil {
 			return err
 		}
 		body, _ := json.Marshal(out)
@@ -74,13 +78,13 @@ func (s *Service) Accept(ctx context.Context, userID, id, key string, in AcceptI
 
 // Decline turns the offer down for the user, audited. Errors are Accept's.
 func (s *Service) Decline(ctx context.Context, userID, id string) (*View, error) {
+	u, o, names, err := s.answerable(ctx, userID, id)
+	if err != nil {
+		return nil, err
+	}
 	var out *View
-	err := s.store.InTx(ctx, func(tx Store) error {
-		u, o, err := s.answerable(ctx, tx, userID, id)
-		if err != nil {
-			return err
-		}
-		out, err = s.answer(ctx, tx, u, o, ActDecline, "", nil)
+	err = s.store.InTx(ctx, func(tx Store) error {
+		out, err = s.answer(ctx, tx, u, o, ActDecline, "", nil, names)
 		return err
 	})
 	return out, err
@@ -89,49 +93,61 @@ func (s *Service) Decline(ctx context.Context, userID, id string) (*View, error)
 // Contest answers the offer with "I lost more": in one transaction the
 // claim in (as POST /claims; outage and category from the offer) priced by
 // the usual rules with the offer amount as its floor
-// (claims.Service.ContestOffer), paid into the account in gives or else the
-// one the provider's file gave, and the offer moved to contested with the
-// claim, audited. It returns the claim. Errors are Accept's, and the
+// (claims.Service.PrepareContest), paid into the account in gives or else
+// the one the provider's file gave, and the offer moved to contested with
+// the claim, audited. It returns the claim. Errors are Accept's, and the
 // claim's validation errors.
 func (s *Service) Contest(ctx context.Context, userID, id string, in claims.NewClaim) (*claims.View, error) {
-	var c *claims.View
-	err := s.store.InTx(ctx, func(tx Store) error {
-		u, o, err := s.answerable(ctx, tx, userID, id)
+	u, o, names, err := s.answerable(ctx, userID, id)
+	if err != nil {
+		return nil, err
+	}
+	in.Monetary = true
+	if in.PayoutAccount == (claims.Account{}) && o.AccountSealed != "" {
+		acct, err := s.importedAccount(o)
 		if err != nil {
+			return nil, err
+		}
+		in.PayoutAccount = *acct
+	}
+	oc, err := s.claims.PrepareContest(ctx, u, terms(o), in)
+	if err != nil {
+		return nil, err
+	}
+	claimID := oc.ID()
+	var c *claims.View
+	err = s.store.InTx(ctx, func(tx Store) error {
+		if c, err = s.claims.InsertOfferClaim(ctx, tx.Claims(), u, oc); err != nil {
 			return err
 		}
-		in.Monetary = true
-		if in.PayoutAccount == (claims.Account{}) && o.AccountSealed != "" {
-			acct, err := s.importedAccount(o)
-			if err != nil {
-				return err
-			}
-			in.PayoutAccount = *acct
-		}
-		if c, err = s.claims.ContestOffer(ctx, tx.Claims(), u, terms(o), in); err != nil {
-			return err
-		}
-		_, err = s.answer(ctx, tx, u, o, ActContest, "", &c.ID)
+		_, err = s.answer(ctx, tx, u, o, ActContest, "", &claimID, names)
 		return err
 	})
 	return c, err
 }
 
-// answerable loads the user's offer in tx and refuses one past its window.
-func (s *Service) answerable(ctx context.Context, tx Store, userID, id string) (*models.User, *models.Offer, error) {
-	u, o, err := s.mine(ctx, tx, userID, id)
+// answerable loads the user's offer, refuses one past its window, and
+// reads what its view needs (names), all before the answer's transaction:
+// on SQLite's one connection the transaction reads nothing outside it.
+// The offer's version guards against an answer given meanwhile.
+func (s *Service) answerable(ctx context.Context, userID, id string) (*models.User, *models.Offer, map[string]*View, error) {
+	u, o, err := s.mine(ctx, s.store, userID, id)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if Status(o.Status) == Offered && !s.now().Before(o.ExpiresAt) {
-		return nil, nil, &ExpiredError{At: o.ExpiresAt}
+		return nil, nil, nil, &ExpiredError{At: o.ExpiresAt}
 	}
-	return u, o, nil
+	names := map[string]*View{}
+	if _, err := s.view(ctx, o, names); err != nil {
+		return nil, nil, nil, err
+	}
+	return u, o, names, nil
 }
 
 // answer moves o by action for u (through Next), guarded by its version,
-// with the audit entry, and returns its view.
-func (s *Service) answer(ctx context.Context, tx Store, u *models.User, o *models.Offer, action Action, settlement string, claimID *string) (*View, error) {
+// with the audit entry, and returns its view (names from answerable).
+func (s *Service) answer(ctx context.Context, tx Store, u *models.User, o *models.Offer, action Action, settlement string, claimID *string, names map[string]*View) (*View, error) {
 	to, err := Next(Status(o.Status), action)
 	if err != nil {
 		return nil, err
@@ -153,7 +169,7 @@ func (s *Service) answer(ctx context.Context, tx Store, u *models.User, o *model
 		Entity: audit.EntityOffer, EntityID: o.ID, SubjectID: u.ID, Details: details}); err != nil {
 		return nil, err
 	}
-	return s.view(ctx, o, nil)
+	return s.view(ctx, o, names)
 }
 
 func (s *Service) appendAudit(ctx context.Context, to audit.Appender, r audit.Record) error {
