@@ -228,6 +228,7 @@ func (s *server) pageRoutes(g *gin.RouterGroup) {
 	s.passwordPageRoutes(g)
 	s.subscriptionPageRoutes(g)
 	s.adminPolicyPageRoutes(g)
+	s.offerPageRoutes(g)
 }
 
 func (s *server) readyz(c *gin.Context) {
