@@ -110,3 +110,29 @@ func TestOfferPagesContest(t *testing.T) {
 		}
 	})
 }
+
+// TestOfferLedgerPages: staff see the outage's offer ledger on the outage
+// page and the dashboard; the public does not.
+func TestOfferLedgerPages(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		f := newOfferFixture(t, e)
+		verify(t, e, f.aliceID, "phone")
+		id, _ := f.offer(t, nil)
+		f.offer(t, func(o *models.Offer) { o.Category = "free_user"; o.Status = "granted"; o.AmountKRW = 0 })
+		if r := e.call(t, "POST", "/api/v1/offers/"+id+"/decline", nil, bearer(f.alice)...); r.status != http.StatusOK {
+			t.Fatalf("decline: %d", r.status)
+		}
+		e.newStaff(t, "sup@example.com", "supervisor")
+		sup := loginBrowser(t, e, "sup@example.com")
+		for _, path := range []string{"/outages/" + f.outageID, "/dashboard?outage_id=" + f.outageID} {
+			p := getPage(t, e, sup, path, "")
+			if p.status != http.StatusOK || !strings.Contains(p.body, `id="ledger-made">2<`) || !strings.Contains(p.body, `data-key="declined">1<`) ||
+				!strings.Contains(p.body, `data-key="granted">1<`) || !strings.Contains(p.body, `id="ledger-rate">0.0%<`) {
+				t.Fatalf("%s: got %d without the ledger", path, p.status)
+			}
+		}
+		if p := getPage(t, e, e.browser(t), "/outages/"+f.outageID, ""); strings.Contains(p.body, "offer-ledger") {
+			t.Fatal("the public outage page shows the ledger")
+		}
+	})
+}
