@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/estimate"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/policy"
 )
@@ -145,8 +145,7 @@ func (s *Service) InsertOfferClaim(ctx context.Context, tx Store, claimant *mode
 // keepFloor raises est to floor when it is below, always adds the step
 // that says the offer amount is kept as the floor, and sends it to review.
 func keepFloor(est policy.Estimate, floor int64) policy.Estimate {
-	value := fmt.Sprintf("₩%s", groupWon(floor))
-	est.Steps = append(est.Steps, policy.Step{Label: "제안 금액 하한 보장", LabelEN: "Offer amount kept as floor", Value: value})
+	est.Steps = append(est.Steps, policy.Step{Label: "제안 금액 하한 보장", LabelEN: "Offer amount kept as floor", Value: estimate.FormatKRW(floor)})
 	if est.AmountKRW < floor {
 		est.AmountKRW = floor
 	}
@@ -154,19 +153,6 @@ func keepFloor(est policy.Estimate, floor int64) policy.Estimate {
 	// automatic approval at the floor.
 	est.Auto, est.ReviewRequired = false, true
 	return est
-}
-
-// groupWon writes n with thousands separators.
-func groupWon(n int64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // offerDetails are the claim details the offer fills in.
