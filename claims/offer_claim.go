@@ -106,12 +106,7 @@ func (s *Service) PrepareContest(ctx context.Context, claimant *models.User, t O
 			in.Details[k] = v
 		}
 	}
-	o, oerr := s.outage(ctx, in.OutageID)
-	cat, verr := validate(in)
-	if err := apperr.Merge(oerr, verr); err != nil {
-		return nil, err
-	}
-	p, err := s.policyFor(ctx, o.StartedAt)
+	o, cat, p, err := s.checkNew(ctx, in)
 	if err != nil {
 		return nil, err
 	}

@@ -85,12 +85,7 @@ func (s *Service) File(ctx context.Context, claimant *models.User, key string, i
 	if claimant.Role != models.RoleClaimant {
 		return nil, fmt.Errorf("only claimants file claims: %w", apperr.ErrForbidden)
 	}
-	o, oerr := s.outage(ctx, in.OutageID)
-	cat, verr := validate(in)
-	if err := apperr.Merge(oerr, verr); err != nil {
-		return nil, err
-	}
-	p, err := s.policyFor(ctx, o.StartedAt)
+	o, cat, p, err := s.checkNew(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +124,18 @@ func (s *Service) File(ctx context.Context, claimant *models.User, key string, i
 	}
 	s.changed(ctx, c.ID)
 	return view, nil
+}
+
+// checkNew validates a new claim and finds its outage and the policy that
+// governs it.
+func (s *Service) checkNew(ctx context.Context, in NewClaim) (*outage.View, policy.Category, policy.Policy, error) {
+	o, oerr := s.outage(ctx, in.OutageID)
+	cat, verr := validate(in)
+	if err := apperr.Merge(oerr, verr); err != nil {
+		return nil, "", policy.Policy{}, err
+	}
+	p, err := s.policyFor(ctx, o.StartedAt)
+	return o, cat, p, err
 }
 
 // priceNew prices a new claim of claimant under p, reading the claimant's

@@ -2,14 +2,10 @@ package handlers
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/offers"
@@ -48,16 +44,7 @@ func (s *server) getMyOffer(c *gin.Context) {
 // createClaim: the same key and body get the first response again.
 func (s *server) acceptOffer(c *gin.Context) {
 	ctx, user := c.Request.Context(), currentUser(c)
-	key := c.GetHeader("Idempotency-Key")
-	if key == "" {
-		s.fail(c, &malformed{errors.New("the Idempotency-Key header is required")})
-		return
-	}
-	if ct := c.ContentType(); ct != "" && ct != "application/json" {
-		s.fail(c, fmt.Errorf("content type %q: %w", ct, apperr.ErrUnsupportedType))
-		return
-	}
-	body, err := io.ReadAll(c.Request.Body)
+	key, body, err := keyedBody(c)
 	if err != nil {
 		s.fail(c, err)
 		return
