@@ -300,3 +300,29 @@ func TestDeclineAndContestOffer(t *testing.T) {
 		}
 	})
 }
+
+// TestAcceptOfferAsBillCredit: where the provider offers it, a bill
+// credit is accepted without an account; the claim is approved but owes no
+// transfer, so no payout batch takes it.
+func TestAcceptOfferAsBillCredit(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		f := newOfferFixture(t, e)
+		verify(t, e, f.aliceID, "phone")
+		id, _ := f.offer(t, func(o *models.Offer) { o.Settlement = "bill_credit" })
+		if got := e.call(t, "GET", "/api/v1/offers/"+id, nil, bearer(f.alice)...).json(t)["settlements"].([]any); len(got) != 2 {
+			t.Fatalf("settlements: %v, want bank and bill_credit", got)
+		}
+		r := f.accept(t, f.alice, id, "bill", map[string]any{"settlement": "bill_credit"})
+		if r.status != http.StatusOK || r.json(t)["chosen_settlement"] != "bill_credit" {
+			t.Fatalf("accept as bill credit: got %d %s", r.status, r.body)
+		}
+		c := claimJSON(t, e, f.alice, r.json(t)["claim_id"].(string))
+		if c["status"] != "approved" || c["monetary"] != false || c["estimate"].(map[string]any)["amount_krw"].(float64) != 7550 {
+			t.Fatalf("claim of a bill credit: %v", c)
+		}
+		_, sup := e.newStaff(t, "sup@example.com", "supervisor")
+		if b := e.call(t, "POST", "/api/v1/payouts/batches", map[string]any{"outage_id": f.outageID}, bearer(sup.AccessToken)...); b.status != http.StatusUnprocessableEntity {
+			t.Fatalf("payout batch: got %d %s, want 422 (nothing to transfer)", b.status, b.body)
+		}
+	})
+}
