@@ -89,10 +89,12 @@ const (
 	EntityPolicy      = "policy"
 	EntityUser        = "user"
 	EntityAPIKey      = "api_key"
+	// EntityOffer is a proactive offer (package offers).
+	EntityOffer = "offer"
 )
 
 // Entities lists the entity names Append accepts.
-var Entities = []string{EntityClaim, EntityOutage, EntityPayoutBatch, EntityPolicy, EntityUser, EntityAPIKey}
+var Entities = []string{EntityClaim, EntityOutage, EntityPayoutBatch, EntityPolicy, EntityUser, EntityAPIKey, EntityOffer}
 
 // Record is what a caller reports; Append adds the id and time.
 type Record struct {

@@ -27,10 +27,16 @@ const (
 	// ReasonPolicyPublished: priced again because a new policy version now
 	// governs the claim's outage.
 	ReasonPolicyPublished EstimateReasonCode = "policy_published"
+	// ReasonOfferAccepted: the amount of a proactive offer the claimant
+	// accepted (package offers); the claim is approved at it.
+	ReasonOfferAccepted EstimateReasonCode = "offer_accepted"
+	// ReasonOfferContested: priced by the usual rules when the claimant
+	// answered an offer with "I lost more", the offer amount its floor.
+	ReasonOfferContested EstimateReasonCode = "offer_contested"
 )
 
 // EstimateReasonCodes lists every code, in the order above.
-var EstimateReasonCodes = []EstimateReasonCode{ReasonFiled, ReasonRecordsUploaded, ReasonPolicyPublished}
+var EstimateReasonCodes = []EstimateReasonCode{ReasonFiled, ReasonRecordsUploaded, ReasonPolicyPublished, ReasonOfferAccepted, ReasonOfferContested}
 
 // EstimateReason says why an estimate was worked out, and what it replaced,
 // so that a claimant sees the old and the new amount and why they differ.

@@ -85,12 +85,7 @@ func (s *Service) File(ctx context.Context, claimant *models.User, key string, i
 	if claimant.Role != models.RoleClaimant {
 		return nil, fmt.Errorf("only claimants file claims: %w", apperr.ErrForbidden)
 	}
-	o, oerr := s.outage(ctx, in.OutageID)
-	cat, verr := validate(in)
-	if err := apperr.Merge(oerr, verr); err != nil {
-		return nil, err
-	}
-	p, err := s.policyFor(ctx, o.StartedAt)
+	o, cat, p, err := s.checkNew(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -101,33 +96,20 @@ func (s *Service) File(ctx context.Context, claimant *models.User, key string, i
 	}
 	// A second claim for the same outage and category is refused by the
 	// schema's unique key inside the transaction below, and reported then.
-	profiles := map[string]json.RawMessage{}
-	if _, feeGiven := in.Details["monthly_fee_krw"]; cat == policy.Merchant || (cat != policy.FreeUser && !feeGiven) {
-		if profiles, err = s.profileMap(ctx, claimant.ID); err != nil {
-			return nil, err
-		}
-	}
-	est, err := price(p, cat, o, in.ClaimedAmountKRW, in.Details, profiles, nil, now)
+	est, err := s.priceNew(ctx, claimant, p, cat, o, in, now)
 	if err != nil {
 		return nil, err
 	}
 	c := s.newClaim(claimant, o, in, est, now)
 	var view *View
 	err = s.store.InTx(ctx, func(tx Store) error {
-		n, err := tx.NextClaimNumber(ctx, o.StartedAt.In(kst).Year())
-		if err != nil {
-			return err
-		}
-		c.Number = fmt.Sprintf("BS-%d-%06d", o.StartedAt.In(kst).Year(), n)
-		e := s.estimateRecord(c.ID, est, EstimateReason{Code: ReasonFiled}, now)
-		ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: &claimant.ID, CreatedAt: now}
-		if err := tx.CreateClaim(ctx, c, e, ev, s.outboxFor(c, ev)); err != nil {
+		var err error
+		if view, err = s.insertClaim(ctx, tx, claimant, c, est, EstimateReason{Code: ReasonFiled}, o.StartedAt, "", now); err != nil {
 			return err
 		}
 		if err := tx.Enqueue(ctx, s.reviewJob(c.ID, "filed", now)); err != nil {
 			return err
 		}
-		view = viewOf(c, []models.ClaimEstimate{*e}, []models.ClaimEvent{*ev}, nil)
 		body, _ := json.Marshal(view)
 		return tx.FinishKey(ctx, claimant.ID, key, 201, string(body))
 	})
@@ -142,6 +124,31 @@ func (s *Service) File(ctx context.Context, claimant *models.User, key string, i
 	}
 	s.changed(ctx, c.ID)
 	return view, nil
+}
+
+// checkNew validates a new claim and finds its outage and the policy that
+// governs it.
+func (s *Service) checkNew(ctx context.Context, in NewClaim) (*outage.View, policy.Category, policy.Policy, error) {
+	o, oerr := s.outage(ctx, in.OutageID)
+	cat, verr := validate(in)
+	if err := apperr.Merge(oerr, verr); err != nil {
+		return nil, "", policy.Policy{}, err
+	}
+	p, err := s.policyFor(ctx, o.StartedAt)
+	return o, cat, p, err
+}
+
+// priceNew prices a new claim of claimant under p, reading the claimant's
+// profiles when the category needs them.
+func (s *Service) priceNew(ctx context.Context, claimant *models.User, p policy.Policy, cat policy.Category, o *outage.View, in NewClaim, now time.Time) (policy.Estimate, error) {
+	profiles := map[string]json.RawMessage{}
+	if _, feeGiven := in.Details["monthly_fee_krw"]; cat == policy.Merchant || (cat != policy.FreeUser && !feeGiven) {
+		var err error
+		if profiles, err = s.profileMap(ctx, claimant.ID); err != nil {
+			return policy.Estimate{}, err
+		}
+	}
+	return price(p, cat, o, in.ClaimedAmountKRW, in.Details, profiles, nil, now)
 }
 
 // TopicReview is the outbox topic of "look at this claim again" jobs: flags

@@ -112,9 +112,7 @@ func (s *server) renderClaimForm(c *gin.Context, status int, v *view, key string
 		}
 		d.Categories = append(d.Categories, ch)
 	}
-	for _, b := range claims.Banks {
-		d.Banks = append(d.Banks, option{Value: b.Code, Label: localName(v.Lang, b.Name, b.NameEN), Selected: v.Form["payout_account.bank"] == b.Code})
-	}
+	d.Banks = bankOptions(v.Lang, v.Form["payout_account.bank"])
 	for _, k := range claims.EvidenceKinds {
 		d.EvidenceKinds = append(d.EvidenceKinds, option{Value: k, Label: v.L.T("claims.evidence." + k), Selected: v.Form["evidence_kind"] == k})
 	}

@@ -266,9 +266,7 @@ func appealKinds(v *view, o *claims.Outcome) []option {
 
 func estimateOf(l *i18n.Localizer, e claims.EstimateView) estimateView {
 	ev := estimateView{Amount: e.AmountKRW, PolicyVersion: e.PolicyVersion, Review: e.ReviewRequired, Auto: e.Auto}
-	for _, st := range e.Steps {
-		ev.Steps = append(ev.Steps, stepRow{Label: localName(l.Lang(), st.Label, st.LabelEN), Value: localName(l.Lang(), st.Value, st.ValueEN)})
-	}
+	ev.Steps = stepRows(l.Lang(), e.Steps)
 	if r := e.Reason; r != nil {
 		ev.Reason = l.T("claims.estimate.reason."+string(r.Code), map[string]any{"Version": r.PolicyVersion, "Name": r.PolicyName})
 		if r.PreviousAmountKRW != nil {

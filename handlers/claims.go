@@ -93,16 +93,7 @@ func (s *server) putProfile(c *gin.Context) {
 // request still running 409, no key 400.
 func (s *server) createClaim(c *gin.Context) {
 	ctx, user := c.Request.Context(), currentUser(c)
-	key := c.GetHeader("Idempotency-Key")
-	if key == "" {
-		s.fail(c, &malformed{errors.New("the Idempotency-Key header is required")})
-		return
-	}
-	if ct := c.ContentType(); ct != "" && ct != "application/json" {
-		s.fail(c, fmt.Errorf("content type %q: %w", ct, apperr.ErrUnsupportedType))
-		return
-	}
-	body, err := io.ReadAll(c.Request.Body)
+	key, body, err := keyedBody(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -127,20 +118,27 @@ func (s *server) createClaim(c *gin.Context) {
 	}
 	v, err := s.fileClaim(c, key, body)
 	if err != nil {
-		status, errBody := s.apiError(c, err)
-		if status >= 500 {
-			s.claims.AbandonRequest(ctx, user.ID, key)
-		} else {
-			b, _ := json.Marshal(errBody)
-			s.claims.FinishRequest(ctx, user.ID, key, status, b)
-		}
-		c.AbortWithStatusJSON(status, errBody)
+		s.failKeyed(c, key, err)
 		return
 	}
 	out, _ := json.Marshal(v)
 	c.Header("ETag", etag(v.Version))
 	c.Header("Location", "/api/v1/claims/"+v.ID)
 	c.Data(http.StatusCreated, "application/json; charset=utf-8", out)
+}
+
+// keyedBody reads the Idempotency-Key (required: 400 without) and the JSON
+// body (415 for another type) of a request the key makes repeatable.
+func keyedBody(c *gin.Context) (string, []byte, error) {
+	key := c.GetHeader("Idempotency-Key")
+	if key == "" {
+		return "", nil, &malformed{errors.New("the Idempotency-Key header is required")}
+	}
+	if ct := c.ContentType(); ct != "" && ct != "application/json" {
+		return "", nil, fmt.Errorf("content type %q: %w", ct, apperr.ErrUnsupportedType)
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	return key, body, err
 }
 
 func (s *server) fileClaim(c *gin.Context, key string, body []byte) (*claims.View, error) {

@@ -35,9 +35,13 @@ func requestID(c *gin.Context) string { return c.GetString(requestIDKey) }
 func (s *server) accessLog(c *gin.Context) {
 	start := time.Now()
 	c.Next()
+	path := c.Request.URL.Path
+	if c.FullPath() == offerLinkRoute { // the path is the offer's link token
+		path = offerLinkRoute
+	}
 	s.log.InfoContext(c.Request.Context(), "http",
 		"request_id", requestID(c), "method", c.Request.Method, "route", c.FullPath(),
-		"path", c.Request.URL.Path, "status", c.Writer.Status(),
+		"path", path, "status", c.Writer.Status(),
 		"duration_ms", time.Since(start).Milliseconds(), "bytes", c.Writer.Size())
 }
 

@@ -94,6 +94,11 @@ var documentedRoutes = []struct{ method, path string }{
 	{"GET", "/api/v1/payouts/batches/{id}/export.xlsx"},
 	{"POST", "/api/v1/payouts/batches/{id}/paid"},
 	{"GET", "/api/v1/stats"},
+	{"GET", "/api/v1/me/offers"},
+	{"GET", "/api/v1/offers/{id}"},
+	{"POST", "/api/v1/offers/{id}/accept"},
+	{"POST", "/api/v1/offers/{id}/decline"},
+	{"POST", "/api/v1/offers/{id}/contest"},
 }
 
 // servedDoc loads the document the server publishes (not the file on disk)

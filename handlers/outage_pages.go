@@ -68,6 +68,8 @@ type outageData struct {
 	// viewer would file one (the public and claimants, not staff).
 	Window   claimWindow
 	CanClaim bool
+	// Ledger is the outage's offers, for staff; nil for anyone else.
+	Ledger *ledgerView
 }
 
 func (s *server) outagePage(c *gin.Context) {
@@ -99,6 +101,14 @@ func (s *server) renderOutage(c *gin.Context, v *view, status int) {
 	}
 	d.Window = s.claimWindowOf(l, policies, o, nil)
 	d.CanClaim = v.User == nil || !v.User.Role.IsStaff()
+	if v.User != nil && v.User.Role.IsStaff() && s.offers != nil {
+		led, err := s.offers.Ledger(ctx, o.ID)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		d.Ledger = ledgerOf(l, led)
+	}
 	v.Title = l.T("outage.title_of", map[string]any{"Service": d.Service, "Date": o.StartedAt.In(kst).Format("2006-01-02")})
 	for _, f := range o.Features {
 		fr := featureRow{Name: localName(lang, f.Name, f.NameEN), RestoredAt: f.RestoredAt, Ongoing: f.Ongoing, DurationSeconds: f.DurationSeconds}

@@ -17,6 +17,7 @@ import (
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/contact"
 	"github.com/bosang/bosang/i18n"
+	"github.com/bosang/bosang/offers"
 	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/payout"
 	"github.com/bosang/bosang/review"
@@ -32,6 +33,8 @@ type Deps struct {
 	Review  *review.Service
 	Payouts *payout.Service
 	Stats   *stats.Service
+	// Offers answers a person's proactive offers (issue 14).
+	Offers  *offers.Service
 	Catalog *i18n.Catalog
 	// BaseURL is the portal's public address, used in notice drafts.
 	BaseURL string
@@ -95,6 +98,7 @@ type server struct {
 	review  *review.Service
 	payouts *payout.Service
 	stats   *stats.Service
+	offers  *offers.Service
 	baseURL string
 	catalog *i18n.Catalog
 	ready   func(context.Context) error
@@ -145,6 +149,7 @@ func New(d Deps) (http.Handler, error) {
 	s.payouts = d.Payouts
 	s.stats = d.Stats
 	s.contacts, s.apiKeys = d.Contacts, d.APIKeys
+	s.offers = d.Offers
 
 	r := gin.New()
 	r.ContextWithFallback = true
@@ -220,6 +225,7 @@ func (s *server) apiRoutes(g *gin.RouterGroup) {
 	s.statsRoutes(g)
 	s.verifyRoutes(g)
 	s.apiKeyRoutes(g)
+	s.offerAnswerRoutes(g)
 }
 
 func (s *server) pageRoutes(g *gin.RouterGroup) {
@@ -244,6 +250,7 @@ func (s *server) pageRoutes(g *gin.RouterGroup) {
 	s.adminPolicyPageRoutes(g)
 	s.verifyPageRoutes(g)
 	s.apiKeyPageRoutes(g)
+	s.offerPageRoutes(g)
 }
 
 func (s *server) readyz(c *gin.Context) {

@@ -72,6 +72,7 @@ type dashboardData struct {
 	MerchantShare string
 	BacklogLead   string
 	Chart         chartData
+	Ledger        *ledgerView
 }
 
 func (s *server) dashboardPage(c *gin.Context) {
@@ -124,6 +125,7 @@ func (s *server) dashboardPage(c *gin.Context) {
 		Status:   series(v.L.T("dashboard.by_status"), d.Status),
 		Category: series(v.L.T("dashboard.by_category"), d.Category),
 		Backlog:  series(v.L.T("dashboard.backlog"), d.Backlog)}
+	d.Ledger = ledgerOf(v.L, f.Offers)
 	v.Data = d
 	s.render(c, http.StatusOK, "dashboard", v)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/offers"
 	"github.com/bosang/bosang/pii"
 )
 
@@ -399,5 +400,26 @@ func (s *Service) pay(ctx context.Context, tx Store, a Access, it *models.Payout
 	c.Status, c.Version, c.UpdatedAt = string(to), c.Version+1, now
 	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: &a.Actor.ID, CreatedAt: now}
 	paid := it.AmountKRW
-	return tx.PayClaim(ctx, c, from, ev, claims.StatusMessage(s.newID(), c, ev, claims.News{AmountKRW: &paid, Reference: it.Reference}))
+	if err := tx.PayClaim(ctx, c, from, ev, claims.StatusMessage(s.newID(), c, ev, claims.News{AmountKRW: &paid, Reference: it.Reference})); err != nil {
+		return err
+	}
+	return payOffer(ctx, tx, c.ID, now)
+}
+
+// payOffer moves the accepted offer the paid claim was made from, if any,
+// to paid through the offers state machine, in tx.
+func payOffer(ctx context.Context, tx Store, claimID string, now time.Time) error {
+	o, err := tx.AcceptedOfferOf(ctx, claimID)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	to, err := offers.Next(offers.Status(o.Status), offers.ActPay)
+	if err != nil {
+		return err
+	}
+	o.Status, o.Version, o.UpdatedAt = string(to), o.Version+1, now
+	return tx.UpdateOffer(ctx, o)
 }

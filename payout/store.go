@@ -56,6 +56,12 @@ type Store interface {
 	// version is fromVersion, with the timeline event and outbox message;
 	// otherwise apperr.ErrPreconditionFailed.
 	PayClaim(ctx context.Context, c *models.Claim, fromVersion int, ev *models.ClaimEvent, out *models.OutboxMessage) error
+	// AcceptedOfferOf finds the accepted offer (package offers) claimID was
+	// made from; apperr.ErrNotFound when the claim came from none.
+	AcceptedOfferOf(ctx context.Context, claimID string) (*models.Offer, error)
+	// UpdateOffer saves an offer's status, version and updated_at if the
+	// stored version is o.Version-1; otherwise apperr.ErrConflict.
+	UpdateOffer(ctx context.Context, o *models.Offer) error
 	// CountItems counts the items of batchID in status.
 	CountItems(ctx context.Context, batchID, status string) (int64, error)
 }

@@ -123,7 +123,7 @@ func (s *Service) loadSnapshot(ctx context.Context, key string) (*Figures, time.
 		return nil, time.Time{}, err
 	}
 	var f Figures
-	if err := json.Unmarshal([]byte(snap.Figures), &f); err != nil {
+	if err := json.Unmarshal([]byte(snap.Figures), &f); err != nil || f.Offers == nil {
 		return nil, time.Time{}, nil // written by another version: recompute
 	}
 	return &f, snap.ComputedAt, nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/offers"
 )
 
 // fakeStore counts the computations (one Groups call each, answering with
@@ -29,7 +30,9 @@ func (f *fakeStore) Groups(context.Context, string) ([]Group, error) {
 	}
 	return []Group{{Status: "submitted", Category: "driver", Claims: int64(n)}}, nil
 }
-func (f *fakeStore) DecisionCount(context.Context, string) (int64, error) { return 0, nil }
+func (f *fakeStore) Ledger(context.Context, string) ([]offers.LedgerGroup, error) { return nil, nil }
+func (f *fakeStore) TakeUp(context.Context, string) ([]offers.TakeUpDay, error)   { return nil, nil }
+func (f *fakeStore) DecisionCount(context.Context, string) (int64, error)         { return 0, nil }
 func (f *fakeStore) DecisionSeconds(context.Context, string, int64, int64) ([]int64, error) {
 	return nil, nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/offers"
 )
 
 // Statuses are the claim statuses in lifecycle order.
@@ -85,6 +86,8 @@ type Store interface {
 	// Backlog counts open claims per bucket by age at now, keyed by
 	// Bucket.Key.
 	Backlog(ctx context.Context, outageID string, now time.Time, buckets []Bucket) (map[string]int64, error)
+	// LedgerStore aggregates the offers (package offers).
+	offers.LedgerStore
 	SnapshotStore
 }
 
@@ -114,6 +117,9 @@ type Figures struct {
 	Money      Money            `json:"money"`
 	Decision   DecisionTime     `json:"decision_hours"`
 	Backlog    Backlog          `json:"backlog"`
+	// Offers is the offer ledger (issue 14): offers made, by status, won
+	// by status and the take-up rate over time.
+	Offers *offers.Ledger `json:"offers"`
 }
 
 // Triage are the splits of the claims.
@@ -217,6 +223,9 @@ func (s *Service) compute(ctx context.Context, outageID string) (*Figures, error
 	}
 	if f.Claims > 0 {
 		f.Triage.MerchantShare = round(float64(f.Triage.Merchant)/float64(f.Claims), 4)
+	}
+	if f.Offers, err = offers.ComputeLedger(ctx, s.store, outageID); err != nil {
+		return nil, err
 	}
 	if f.Decision, err = s.decisionTime(ctx, outageID); err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/bosang/bosang/offers"
 	"github.com/bosang/bosang/stats"
 )
 
@@ -174,4 +175,14 @@ func (s StatsStore) Backlog(ctx context.Context, outageID string, now time.Time,
 		}
 	}
 	return out, nil
+}
+
+// Ledger counts the offers of outageID by status (offers.LedgerStore).
+func (s StatsStore) Ledger(ctx context.Context, outageID string) ([]offers.LedgerGroup, error) {
+	return OfferStore{s.db}.Ledger(ctx, outageID)
+}
+
+// TakeUp counts the offers taken up per day (offers.LedgerStore).
+func (s StatsStore) TakeUp(ctx context.Context, outageID string) ([]offers.TakeUpDay, error) {
+	return OfferStore{s.db}.TakeUp(ctx, outageID)
 }

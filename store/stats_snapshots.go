@@ -58,8 +58,9 @@ LEFT JOIN stats_snapshots s ON s.outage_id = CAST(o.id AS text)
 WHERE s.outage_id IS NULL OR o.ended_at IS NULL OR ` + changed("o.updated_at") + `
   OR EXISTS (SELECT 1 FROM claims c WHERE c.outage_id = o.id AND c.status NOT IN ?)
   OR EXISTS (SELECT 1 FROM claims c WHERE c.outage_id = o.id AND ` + changed("c.updated_at") + `)
+  OR EXISTS (SELECT 1 FROM offers f WHERE f.outage_id = o.id AND (f.status = 'offered' OR ` + changed("f.updated_at") + `))
 ORDER BY o.started_at DESC, o.id`
 	var ids []string
-	err := s.g(ctx).Raw(q, arg, settled, arg).Scan(&ids).Error
+	err := s.g(ctx).Raw(q, arg, settled, arg, arg).Scan(&ids).Error
 	return ids, translate(err, "list outages to refresh statistics of")
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/bosang/bosang/config"
 	"github.com/bosang/bosang/contact"
 	"github.com/bosang/bosang/jobs"
+	"github.com/bosang/bosang/offers"
 	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/payout"
 	"github.com/bosang/bosang/pii"
@@ -38,6 +39,7 @@ type app struct {
 	audit   *audit.Service
 	payouts *payout.Service
 	stats   *stats.Service
+	offers  *offers.Service
 	log     *slog.Logger
 	// metrics gathers the HTTP, Go and process metrics served at /metrics.
 	metrics *prometheus.Registry
@@ -115,7 +117,8 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	return &app{cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au,
 		contacts: contacts, apiKeys: auth.NewAPIKeys(db.APIKeys(), time.Now, newID), sealer: sealer,
 		payouts: payout.NewService(db.Payouts(), sealer, au, time.Now, newID), log: log, metrics: newRegistry(), jobs: inserter,
-		stats: stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now).WithSnapshots(cfg.StatsMaxAge)}, nil
+		stats:  stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now).WithSnapshots(cfg.StatsMaxAge),
+		offers: offers.NewService(db.Offers(), cl, outages, sealer, time.Now, newID)}, nil
 }
 
 func (a *app) Close() error { return a.db.Close() }

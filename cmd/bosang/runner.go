@@ -20,6 +20,11 @@ const auditSealEvery = 5 * time.Second
 // falls between two runs.
 const supplementRemindEvery = 15 * time.Minute
 
+// offerExpireEvery is how often waiting offers past their window are
+// recorded as expired; until then their pages already show them expired
+// and refuse an answer.
+const offerExpireEvery = 15 * time.Minute
+
 // overdueAlertEvery is how often statutory notices past their deadline are
 // looked for: the interruption notice's internal target is an hour.
 const overdueAlertEvery = 2 * time.Minute
@@ -103,6 +108,11 @@ func (a *app) periodicJobs() []jobs.Periodic {
 		// Claimants reminded of a supplement before it falls due.
 		{Name: "supplement_reminders", Interval: supplementRemindEvery, Run: func(ctx context.Context) error {
 			_, err := a.claims.RemindSupplements(ctx)
+			return err
+		}},
+		// Offers whose acceptance window closed recorded as expired.
+		{Name: "offer_expiry", Interval: offerExpireEvery, Run: func(ctx context.Context) error {
+			_, err := a.offers.ExpireOverdue(ctx)
 			return err
 		}},
 		// Operators alerted of a statutory notice past its deadline.
