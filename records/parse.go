@@ -39,8 +39,10 @@ var DefaultLimits = Limits{
 	MaxErrors:         20,
 }
 
-func (l Limits) withDefaults() Limits {
-	d := DefaultLimits
+func (l Limits) withDefaults() Limits { return l.orDefaults(DefaultLimits) }
+
+// orDefaults returns l with its zero fields taken from d.
+func (l Limits) orDefaults(d Limits) Limits {
 	if l.MaxRows > 0 {
 		d.MaxRows = l.MaxRows
 	}
