@@ -25,6 +25,20 @@ type Account struct {
 	Bank           string
 	AccountNumber  string
 	Holder         string
+	h              *accountHeader
+}
+
+// Fail is a problem the caller found with the row's field (an API column
+// name such as "monthly_fee_krw" or "category"), as a *LineError at that
+// field's column (0 when the file has no such column), the messages as
+// given.
+func (a Account) Fail(field, ko, en string) *LineError {
+	for f, name := range accountFieldNames {
+		if name == field && a.h != nil {
+			return (&accountRow{h: a.h, line: a.Line}).fail(accountField(f), ko, en)
+		}
+	}
+	return &LineError{Line: a.Line, Field: field, MessageKO: ko, MessageEN: en}
 }
 
 // The settlements an account row may name.

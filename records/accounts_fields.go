@@ -143,7 +143,7 @@ func (c *accountRow) failValue(f accountField, ko, en string) *LineError {
 
 // read converts and checks the row, returning its first problem.
 func (c *accountRow) read(maxField int) (Account, *LineError) {
-	a := Account{Line: c.line, Ref: c.cell(acRef), Name: c.cell(acName), Phone: c.cell(acPhone), Email: c.cell(acEmail),
+	a := Account{h: c.h, Line: c.line, Ref: c.cell(acRef), Name: c.cell(acName), Phone: c.cell(acPhone), Email: c.cell(acEmail),
 		BusinessNumber: c.cell(acBusiness), Bank: c.cell(acBank), AccountNumber: c.cell(acAccount), Holder: c.cell(acHolder)}
 	for f := range acCount {
 		if len(c.cell(f)) > maxField {

@@ -93,6 +93,7 @@ func TestReadAccountsKoreanHeadersAndCP949(t *testing.T) {
 				t.Fatalf("got %v, %v, %v", good, bad, err)
 			}
 			want := Account{Line: 2, Ref: "K-1", Category: "driver", Name: "김기사", Phone: "010-1111-2222", MonthlyFeeKRW: 39000, Settlement: SettlementBank}
+			want.h = good[0].h
 			if good[0] != want {
 				t.Fatalf("got %+v, want %+v", good[0], want)
 			}
@@ -170,6 +171,9 @@ func TestReadAccountsXLSX(t *testing.T) {
 	good, bad, err := readAll(t, buf.String(), Limits{})
 	if err != nil || len(good) != 1 || len(bad) != 1 {
 		t.Fatalf("got %v %v %v", good, bad, err)
+	}
+	if le := good[0].Fail("monthly_fee_krw", "가", "a"); le.Line != 2 || le.Column != 4 || le.Field != "월 이용료" {
+		t.Fatalf("Fail: got %+v, want line 2 column 4", le)
 	}
 	if good[0].MonthlyFeeKRW != 9900 || good[0].Category != "paid_subscriber" || bad[0].Line != 3 || bad[0].Column != 2 {
 		t.Fatalf("got %+v and %+v", good[0], bad[0])
