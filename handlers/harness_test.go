@@ -22,6 +22,7 @@ import (
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/handlers"
 	"github.com/bosang/bosang/i18n"
+	"github.com/bosang/bosang/offers"
 	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/payout"
 	"github.com/bosang/bosang/pii"
@@ -43,6 +44,7 @@ type testEnv struct {
 	audit   *audit.Service
 	payouts *payout.Service
 	stats   *stats.Service
+	offers  *offers.Service
 	jwtKey  []byte
 	// app is the staff's authenticator app and the auth service's clock.
 	app     *authenticator
@@ -98,7 +100,9 @@ func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *te
 	au := audit.NewService(db.Audit(), testAuditKey(t, key), now, newID)
 	po := payout.NewService(db.Payouts(), sealer, au, now, newID)
 	st := stats.NewService(db.Stats(), rv.Settings().ReviewTarget, now)
-	deps := handlers.Deps{Auth: svc, Outages: outages, Claims: cl, Review: rv, Audit: au, Payouts: po, Stats: st,
+	of := offers.NewService(db.Offers(), cl, outages, sealer, now, newID)
+	of.SetBlobs(blob.NewEncrypted(blobs, sealer))
+	deps := handlers.Deps{Auth: svc, Outages: outages, Claims: cl, Review: rv, Audit: au, Payouts: po, Stats: st, Offers: of,
 		BaseURL: "https://bosang.example", Catalog: cat, Ready: db.Ready, CSRFKey: key,
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)), RefreshTTL: 24 * time.Hour}
 	if adjust != nil {
@@ -110,7 +114,7 @@ func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *te
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au, payouts: po, stats: st, jwtKey: key, app: app, logs: logs, blobDir: blobDir, handler: h, now: now}
+	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au, payouts: po, stats: st, offers: of, jwtKey: key, app: app, logs: logs, blobDir: blobDir, handler: h, now: now}
 }
 
 // eachEnv runs fn against a test server on PostgreSQL and on SQLite.

@@ -16,6 +16,7 @@ import (
 	"github.com/bosang/bosang/auth"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/i18n"
+	"github.com/bosang/bosang/offers"
 	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/payout"
 	"github.com/bosang/bosang/review"
@@ -31,6 +32,7 @@ type Deps struct {
 	Review  *review.Service
 	Payouts *payout.Service
 	Stats   *stats.Service
+	Offers  *offers.Service
 	Catalog *i18n.Catalog
 	// BaseURL is the portal's public address, used in notice drafts.
 	BaseURL string
@@ -85,6 +87,7 @@ type server struct {
 	review  *review.Service
 	payouts *payout.Service
 	stats   *stats.Service
+	offers  *offers.Service
 	baseURL string
 	catalog *i18n.Catalog
 	ready   func(context.Context) error
@@ -128,6 +131,7 @@ func New(d Deps) (http.Handler, error) {
 	s.audit = d.Audit
 	s.payouts = d.Payouts
 	s.stats = d.Stats
+	s.offers = d.Offers
 
 	r := gin.New()
 	r.ContextWithFallback = true
@@ -200,6 +204,7 @@ func (s *server) apiRoutes(g *gin.RouterGroup) {
 	s.reviewRoutes(g)
 	s.payoutRoutes(g)
 	s.statsRoutes(g)
+	s.offerImportRoutes(g)
 }
 
 func (s *server) pageRoutes(g *gin.RouterGroup) {
