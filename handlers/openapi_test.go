@@ -89,6 +89,12 @@ var documentedRoutes = []struct{ method, path string }{
 	{"GET", "/api/v1/payouts/batches/{id}/export.xlsx"},
 	{"POST", "/api/v1/payouts/batches/{id}/paid"},
 	{"GET", "/api/v1/stats"},
+	{"POST", "/api/v1/outages/{id}/affected"},
+	{"GET", "/api/v1/imports/{id}"},
+	{"POST", "/api/v1/imports/{id}/cancel"},
+	{"POST", "/api/v1/imports/{id}/resume"},
+	{"GET", "/api/v1/outages/{id}/offers"},
+	{"GET", "/api/v1/outages/{id}/credits.csv"},
 }
 
 // servedDoc loads the document the server publishes (not the file on disk)
