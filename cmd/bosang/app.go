@@ -17,6 +17,7 @@ import (
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/config"
 	"github.com/bosang/bosang/jobs"
+	"github.com/bosang/bosang/offers"
 	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/payout"
 	"github.com/bosang/bosang/pii"
@@ -37,6 +38,7 @@ type app struct {
 	audit   *audit.Service
 	payouts *payout.Service
 	stats   *stats.Service
+	offers  *offers.Service
 	log     *slog.Logger
 	// metrics gathers the HTTP, Go and process metrics served at /metrics.
 	metrics *prometheus.Registry
@@ -102,7 +104,11 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	return &app{cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au,
+	// Affected-account files are kept encrypted, as evidence is.
+	of := offers.NewService(db.Offers(), cl, outages, sealer, time.Now, newID)
+	of.SetBlobs(blobs)
+	of.SetLogger(log)
+	return &app{cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au, offers: of,
 		payouts: payout.NewService(db.Payouts(), sealer, au, time.Now, newID), log: log, metrics: newRegistry(), jobs: inserter,
 		stats: stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now).WithSnapshots(cfg.StatsMaxAge)}, nil
 }
