@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/bosang/bosang/apperr"
@@ -58,28 +59,46 @@ func (s *Service) RunImport(ctx context.Context, m models.OutboxMessage) error {
 	if err != nil {
 		return err
 	}
-	err = r.read(ctx)
-	if errors.Is(err, errStopped) {
-		s.log.InfoContext(ctx, "offer import stopped", "import_id", imp.ID, "resume_line", r.imp.ResumeLine)
-		return nil
+	if err := r.read(ctx); !errors.Is(err, errStopped) {
+		return err
 	}
-	return err
+	return nil
 }
 
-// run is one worker's pass over an import.
+// run is one worker's pass over an import. Reading, checking, pricing
+// and sealing happen on the reading goroutine while the previous chunk
+// commits on another (commit), so the database and the processor work at
+// once; chunks still commit one at a time and in file order.
 type run struct {
-	ctx     context.Context
-	s       *Service
-	imp     *models.OfferImport
+	ctx context.Context
+	s   *Service
+	imp *models.OfferImport // owned by commit once reading starts
+	// head is what the reading goroutine knows of the import: its id and
+	// outage, and the last line committed before this run.
+	head    models.OfferImport
 	view    *outage.View
 	pricer  *pricer
 	now     time.Time
 	expires time.Time
-	errs    []ImportError
-	offers  []models.Offer
-	tokens  []string
-	line    int // the last line read
 	counted *countingReader
+	// What the reading goroutine has taken since the last committed line.
+	cur     chunk
+	errs    []ImportError
+	pending chan chunk
+	stopped chan struct{} // closed when commit fails
+	failure error         // commit's error, read after stopped or done
+	done    chan struct{}
+}
+
+// chunk is the rows read since the last commit with the import's counts
+// as they stand after them.
+type chunk struct {
+	offers                         []models.Offer
+	msgs                           []models.OutboxMessage
+	rows, accepted, rejected, line int
+	bytesRead                      int64
+	errors                         string
+	last                           bool
 }
 
 // newRun marks the import running (taking it over from any earlier run).
@@ -94,7 +113,8 @@ func (s *Service) newRun(ctx context.Context, imp *models.OfferImport) (*run, er
 	}
 	now := s.now().UTC()
 	r := &run{ctx: ctx, s: s, imp: imp, view: o, pricer: newPricer(p, o, now), now: now,
-		expires: now.AddDate(0, 0, imp.AcceptanceDays), line: imp.ResumeLine}
+		expires: now.AddDate(0, 0, imp.AcceptanceDays),
+		cur:     chunk{rows: imp.Rows, accepted: imp.Accepted, rejected: imp.Rejected, line: imp.ResumeLine}}
 	if err := json.Unmarshal([]byte(imp.Errors), &r.errs); err != nil {
 		r.errs = nil
 	}
@@ -106,10 +126,12 @@ func (s *Service) newRun(ctx context.Context, imp *models.OfferImport) (*run, er
 		}
 		return nil, err
 	}
+	r.head = models.OfferImport{ID: imp.ID, OutageID: imp.OutageID, ResumeLine: imp.ResumeLine}
 	return r, nil
 }
 
-// read streams the file through records.ReadAccounts.
+// read streams the file through records.ReadAccounts, handing each chunk
+// to commit.
 func (r *run) read(ctx context.Context) error {
 	f, err := r.s.blobs.Open(ctx, r.imp.BlobKey)
 	if err != nil {
@@ -117,11 +139,20 @@ func (r *run) read(ctx context.Context) error {
 	}
 	defer f.Close()
 	r.counted = &countingReader{r: f}
+	r.pending, r.stopped, r.done = make(chan chunk, 1), make(chan struct{}), make(chan struct{})
+	go r.commitAll()
 	err = records.ReadAccounts(r.counted, r.s.limits, r.row)
+	if err == nil {
+		r.cur.last = true
+		r.hand()
+	}
+	close(r.pending)
+	<-r.done
 	switch {
-	case err == nil:
-		r.imp.Status = string(ImportDone)
-		return r.flush(ctx)
+	case r.failure != nil:
+		return r.failure
+	case err == nil || errors.Is(err, errStopped):
+		return err
 	case errors.Is(err, records.ErrInvalid):
 		return r.fail(ctx, err)
 	}
@@ -130,90 +161,120 @@ func (r *run) read(ctx context.Context) error {
 
 // row takes one row of the file.
 func (r *run) row(a records.Account, bad *records.LineError) error {
-	if a.Line <= r.imp.ResumeLine {
+	if a.Line <= r.head.ResumeLine {
 		return nil // committed by an earlier run
 	}
-	r.line = a.Line
-	r.imp.Rows++
+	c := &r.cur
+	c.line = a.Line
+	c.rows++
 	if bad == nil {
 		var pr *priced
 		if pr, bad = r.pricer.price(a); bad == nil {
-			o, token := r.s.offerFor(r.imp, a, pr, r.now, r.expires)
-			r.offers, r.tokens = append(r.offers, o), append(r.tokens, token)
-			r.imp.Accepted++
+			o, token := r.s.offerFor(&r.head, a, pr, r.now, r.expires)
+			c.offers = append(c.offers, o)
+			c.msgs = append(c.msgs, r.s.announcements(&o, token, r.view)...)
+			c.accepted++
 		}
 	}
 	if bad != nil {
-		r.imp.Rejected++
-		r.addError(bad)
+		c.rejected++
+		if len(r.errs) < MaxImportErrors {
+			r.errs = append(r.errs, importError(bad))
+		}
 	}
-	if r.imp.Rows%r.s.chunk == 0 {
-		return r.flush(r.ctx)
+	if c.rows%r.s.chunk == 0 {
+		return r.hand()
 	}
 	return nil
 }
 
-func (r *run) addError(le *records.LineError) {
-	if len(r.errs) < MaxImportErrors {
-		r.errs = append(r.errs, ImportError{Line: le.Line, Column: le.Column, Field: le.Field, Message: le.MessageKO, MessageEN: le.MessageEN})
+func importError(le *records.LineError) ImportError {
+	return ImportError{Line: le.Line, Column: le.Column, Field: le.Field, Message: le.MessageKO, MessageEN: le.MessageEN}
+}
+
+// hand passes the chunk read so far to commit, or returns errStopped when
+// commit has stopped.
+func (r *run) hand() error {
+	errs, _ := json.Marshal(r.errs)
+	r.cur.errors, r.cur.bytesRead = string(errs), r.counted.n
+	select {
+	case r.pending <- r.cur:
+	case <-r.stopped:
+		return errStopped
+	}
+	r.cur = chunk{rows: r.cur.rows, accepted: r.cur.accepted, rejected: r.cur.rejected, line: r.cur.line}
+	return nil
+}
+
+// commitAll commits the chunks in order until the reader is done or one
+// fails (then stopped is closed and failure holds the error).
+func (r *run) commitAll() {
+	defer close(r.done)
+	for c := range r.pending {
+		if r.failure != nil {
+			continue
+		}
+		if err := r.commit(r.ctx, c); err != nil {
+			r.failure = err
+			close(r.stopped)
+		}
+	}
+	if errors.Is(r.failure, errStopped) {
+		r.failure = nil
+		r.s.log.InfoContext(r.ctx, "offer import stopped", "import_id", r.imp.ID, "resume_line", r.imp.ResumeLine)
 	}
 }
 
-// flush commits the chunk read so far: its offers (skipping accounts
-// offered already), their announcements and the import's progress, in one
-// transaction that fails with errStopped if the import changed meanwhile.
-func (r *run) flush(ctx context.Context) error {
-	imp := r.imp
-	errs, _ := json.Marshal(r.errs)
+// commit stores a chunk: its offers (skipping accounts offered already),
+// the announcements of those it stored and the import's progress, in one
+// transaction that fails with errStopped if the import changed meanwhile
+// (cancelled, or taken over by a newer run).
+func (r *run) commit(ctx context.Context, c chunk) error {
+	imp := *r.imp
 	from := imp.Version
-	imp.Errors, imp.ResumeLine, imp.UpdatedAt = string(errs), r.line, r.s.now().UTC()
-	if r.counted != nil {
-		imp.BytesRead = min(r.counted.n, imp.SizeBytes)
+	imp.Rows, imp.Accepted, imp.Rejected, imp.ResumeLine = c.rows, c.accepted, c.rejected, c.line
+	imp.Errors, imp.BytesRead, imp.UpdatedAt = c.errors, min(c.bytesRead, imp.SizeBytes), r.s.now().UTC()
+	if c.last {
+		imp.Status, imp.BytesRead, imp.FinishedAt = string(ImportDone), imp.SizeBytes, &imp.UpdatedAt
 	}
-	if imp.Status == string(ImportDone) {
-		imp.BytesRead, imp.FinishedAt = imp.SizeBytes, &imp.UpdatedAt
-	}
-	created := 0
 	err := r.s.store.InTx(ctx, func(tx Store) error {
-		ids, err := tx.InsertNewOffers(ctx, r.offers)
+		ids, err := tx.InsertNewOffers(ctx, c.offers)
 		if err != nil {
 			return err
 		}
-		created = len(ids)
-		if _, err := tx.EnqueueMessages(ctx, r.messages(ids)); err != nil {
+		imp.OffersCreated += len(ids)
+		if _, err := tx.EnqueueMessages(ctx, ofOffers(c.msgs, ids)); err != nil {
 			return err
 		}
-		imp.OffersCreated += created
-		if err := tx.UpdateImport(ctx, imp, from); err != nil {
+		if err := tx.UpdateImport(ctx, &imp, from); err != nil {
 			return err
 		}
-		if imp.Status != string(ImportDone) {
+		if !c.last {
 			return nil
 		}
 		return r.s.audit(ctx, tx, Actor{}, "outage.offer_import_done", imp.OutageID, map[string]any{"import_id": imp.ID, "rows": imp.Rows,
 			"accepted": imp.Accepted, "rejected": imp.Rejected, "offers_created": imp.OffersCreated})
 	})
-	if err != nil {
-		imp.OffersCreated -= created
-		if errors.Is(err, apperr.ErrPreconditionFailed) {
-			return errStopped
-		}
-		return err
+	if errors.Is(err, apperr.ErrPreconditionFailed) {
+		return errStopped
 	}
-	r.offers, r.tokens = r.offers[:0], r.tokens[:0]
-	return nil
+	if err == nil {
+		*r.imp = imp
+	}
+	return err
 }
 
-// messages are the announcements of the chunk's offers that were stored.
-func (r *run) messages(ids []string) []models.OutboxMessage {
+// ofOffers keeps the messages that announce the offers ids names.
+func ofOffers(msgs []models.OutboxMessage, ids []string) []models.OutboxMessage {
 	stored := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		stored[id] = true
 	}
-	out := make([]models.OutboxMessage, 0, 2*len(ids))
-	for i := range r.offers {
-		if stored[r.offers[i].ID] {
-			out = append(out, r.s.announcements(&r.offers[i], r.tokens[i], r.view)...)
+	out := make([]models.OutboxMessage, 0, len(msgs))
+	for _, m := range msgs {
+		id := strings.TrimPrefix(strings.TrimPrefix(m.DedupeID, "offer-sms-"), "offer-email-")
+		if stored[id] {
+			out = append(out, m)
 		}
 	}
 	return out
@@ -225,7 +286,9 @@ func (r *run) fail(ctx context.Context, cause error) error {
 	var les records.LineErrors
 	if errors.As(cause, &les) {
 		for _, le := range les {
-			r.addError(le)
+			if len(r.errs) < MaxImportErrors {
+				r.errs = append(r.errs, importError(le))
+			}
 		}
 	}
 	errs, _ := json.Marshal(r.errs)
