@@ -80,7 +80,7 @@ type run struct {
 	pricer  *pricer
 	now     time.Time
 	expires time.Time
-	counted *countingReader
+	counted *byteCount
 	// What the reading goroutine has taken since the last committed line.
 	cur     chunk
 	errs    []ImportError
@@ -138,10 +138,10 @@ func (r *run) read(ctx context.Context) error {
 		return fmt.Errorf("open account file of import %s: %w", r.imp.ID, err)
 	}
 	defer f.Close()
-	r.counted = &countingReader{r: f}
+	r.counted = new(byteCount)
 	r.pending, r.stopped, r.done = make(chan chunk, 1), make(chan struct{}), make(chan struct{})
 	go r.commitAll()
-	err = records.ReadAccounts(r.counted, r.s.limits, r.row)
+	err = records.ReadAccounts(io.TeeReader(f, r.counted), r.s.limits, r.row)
 	if err == nil {
 		r.cur.last = true
 		r.hand()
@@ -196,7 +196,7 @@ func importError(le *records.LineError) ImportError {
 // commit has stopped.
 func (r *run) hand() error {
 	errs, _ := json.Marshal(r.errs)
-	r.cur.errors, r.cur.bytesRead = string(errs), r.counted.n
+	r.cur.errors, r.cur.bytesRead = string(errs), int64(*r.counted)
 	select {
 	case r.pending <- r.cur:
 	case <-r.stopped:
@@ -308,14 +308,11 @@ func (r *run) fail(ctx context.Context, cause error) error {
 	return err
 }
 
-// countingReader counts the bytes read through it: the import's progress.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
+// byteCount counts the bytes written to it: the file read so far, as an
+// io.TeeReader of it, for the import's progress.
+type byteCount int64
 
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
+func (n *byteCount) Write(p []byte) (int, error) {
+	*n += byteCount(len(p))
+	return len(p), nil
 }

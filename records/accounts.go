@@ -125,24 +125,15 @@ func ReadAccounts(r io.Reader, lim Limits, fn func(a Account, bad *LineError) er
 // non-blank record.
 func findAccountHeader(src source) (*accountHeader, error) {
 	var first *accountHeader
-	for range headerScan {
-		rec, line, err := src.next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if blank(rec) {
-			continue
-		}
+	found, err := scanHeader(src, func(rec []string, line int) bool {
 		h := resolveAccountHeader(rec, line)
-		if len(h.missing()) == 0 {
-			return h, nil
-		}
-		if first == nil {
+		if len(h.missing()) == 0 || first == nil {
 			first = h
 		}
+		return len(h.missing()) == 0
+	})
+	if err != nil || found {
+		return first, err
 	}
 	if first == nil {
 		return nil, ErrEmpty
@@ -160,4 +151,22 @@ func findAccountHeader(src source) (*accountHeader, error) {
 			MessageEN: fmt.Sprintf("required column %q is missing (accepted headers: %s)", en, list)})
 	}
 	return nil, errs
+}
+
+// scanHeader offers try each non-blank record among the first headerScan
+// until it takes one as the header, and reports whether it did.
+func scanHeader(src source, try func(rec []string, line int) bool) (bool, error) {
+	for range headerScan {
+		rec, line, err := src.next()
+		if errors.Is(err, io.EOF) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if !blank(rec) && try(rec, line) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
