@@ -227,3 +227,32 @@ func TestReadAccountsStreamsInBoundedMemory(t *testing.T) {
 		t.Fatalf("the heap grew by %d bytes over 200,000 rows; want it flat", grew)
 	}
 }
+
+// FuzzReadAccounts: any input ends in rows handed over in line order,
+// each good or with a LineError on its own line, or in an error of the
+// file; never a panic.
+func FuzzReadAccounts(f *testing.F) {
+	for _, s := range []string{"", accountHeaderEN, accountHeaderEN + "A1,driver,김,010-1234-5678,a@b.kr,\"39,000\",120-81-47521,bank,KB,12345678,김\n",
+		"계정번호,구분,휴대폰\nA,기사,010\n", "PK\x03\x04", "account_ref,category,email\n,,\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		last := 0
+		err := ReadAccounts(bytes.NewReader(data), fuzzLimits, func(a Account, bad *LineError) error {
+			if a.Line <= last {
+				t.Fatalf("line %d after line %d", a.Line, last)
+			}
+			last = a.Line
+			if bad != nil && bad.Line != a.Line {
+				t.Fatalf("the error of line %d names line %d", a.Line, bad.Line)
+			}
+			if bad == nil && (a.Ref == "" || a.Phone == "" && a.Email == "" || a.Settlement == "") {
+				t.Fatalf("accepted an incomplete row: %+v", a)
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, ErrInvalid) {
+			t.Fatalf("an error outside ErrInvalid: %v", err)
+		}
+	})
+}
