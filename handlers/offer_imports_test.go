@@ -335,3 +335,22 @@ func TestImportCancelThenResumeTakesEveryRowOnce(t *testing.T) {
 		}
 	})
 }
+
+func TestImportOfUnreadableFileFails(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		f := newImportFixture(t, e)
+		r := f.postAccounts(t, e, "", "text/csv", []byte("이름,주소\n홍길동,서울\n"))
+		if r.status != http.StatusAccepted {
+			t.Fatalf("import: %d %s", r.status, r.body)
+		}
+		runImports(t, e.db, e.offers)
+		v := f.importView(t, e, r.json(t)["import_id"].(string))
+		errs := v["errors"].([]any)
+		if v["status"] != "failed" || !strings.Contains(v["failure"].(string), "account_ref") || len(errs) != 3 || errs[0].(map[string]any)["line"].(float64) != 1 {
+			t.Fatalf("got %v, want failed naming the missing columns at line 1", v)
+		}
+		if r := e.call(t, "POST", "/api/v1/imports/"+v["id"].(string)+"/resume", nil, bearer(f.sup)...); r.status != http.StatusConflict {
+			t.Fatalf("resume a failed import: got %d, want 409", r.status)
+		}
+	})
+}

@@ -151,7 +151,13 @@ func (r *run) read(ctx context.Context) error {
 	switch {
 	case r.failure != nil:
 		return r.failure
-	case err == nil || errors.Is(err, errStopped):
+	case err == nil:
+		// Done: the file is no longer needed (the offers hold what it said).
+		if derr := r.s.blobs.Delete(ctx, r.imp.BlobKey); derr != nil {
+			r.s.log.WarnContext(ctx, "offer import: cannot delete the done file", "import_id", r.imp.ID, "err", derr)
+		}
+		return nil
+	case errors.Is(err, errStopped):
 		return err
 	case errors.Is(err, records.ErrInvalid):
 		return r.fail(ctx, err)

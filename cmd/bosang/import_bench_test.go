@@ -85,6 +85,9 @@ func TestImportBench(t *testing.T) {
 		n, _ := strconv.Atoi(v)
 		a.offers.SetImportLimits(records.Limits{}, n)
 	}
+	if os.Getenv("IMPORT_BENCH_NO_JOBS") != "" { // to measure what queueing River jobs costs
+		a.db.SetJobs(nil)
+	}
 	sup, err := a.db.UserByEmail(ctx, "supervisor@demo.bosang.kr")
 	if err != nil {
 		t.Fatal(err)
