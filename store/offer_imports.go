@@ -56,8 +56,12 @@ func (s OfferStore) InsertNewOffers(ctx context.Context, os []models.Offer) ([]s
 	if s.db.dialect == Postgres {
 		return insertOffersPG(ctx, s.db, os)
 	}
-	if _, err := s.InsertOffers(ctx, os); err != nil {
-		return nil, err
+	// SQLite's driver binds parameters in time quadratic in their number:
+	// small batches.
+	err := s.db.with(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "outage_id"}, {Name: "account_ref"}}, DoNothing: true}).
+		CreateInBatches(os, sqliteBatch(len(os), 33)).Error
+	if err != nil {
+		return nil, translate(err, "insert offers")
 	}
 	ids := make([]string, len(os))
 	for i := range os {
@@ -65,6 +69,10 @@ func (s OfferStore) InsertNewOffers(ctx context.Context, os []models.Offer) ([]s
 	}
 	return s.db.existing(ctx, "offers", ids)
 }
+
+// sqliteBatch is how many rows of columns columns one INSERT on SQLite
+// takes: about 1,000 parameters, which its driver binds quickly.
+func sqliteBatch(rows, columns int) int { return max(1, min(rows, 1000/columns)) }
 
 // existing returns which of ids are in table (the rows an INSERT ... ON
 // CONFLICT DO NOTHING of fresh ids wrote).
@@ -111,7 +119,7 @@ func (db *DB) insertOutbox(ctx context.Context, msgs []models.OutboxMessage) ([]
 		return insertOutboxPG(ctx, db, msgs)
 	}
 	err := db.with(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_id"}}, DoNothing: true}).
-		CreateInBatches(msgs, 500).Error
+		CreateInBatches(msgs, sqliteBatch(len(msgs), 6)).Error
 	if err != nil {
 		return nil, translate(err, "queue offer messages")
 	}

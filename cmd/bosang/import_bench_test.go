@@ -146,6 +146,11 @@ func TestImportBench(t *testing.T) {
 			}
 		}
 	}()
+	if p := os.Getenv("IMPORT_BENCH_CPUPROFILE"); p != "" {
+		f, _ := os.Create(p)
+		_ = pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	startRun := time.Now()
 	if err := a.offers.RunImport(ctx, *m); err != nil {
 		t.Fatal(err)
