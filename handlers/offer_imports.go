@@ -21,6 +21,10 @@ import (
 // offers (names, phones, e-mail addresses of the accounts).
 const actionViewOffers = "outage.view_offers"
 
+// actionViewImport is the access record of staff reading an import's
+// progress, whose line errors echo the cells (phones, e-mail addresses).
+const actionViewImport = "outage.view_offer_import"
+
 // offerImportRoutes are the import track of proactive offers (API.md
 // "Offers"): supervisors for now; the domain takes partner actors too.
 func (s *server) offerImportRoutes(g *gin.RouterGroup) {
@@ -41,8 +45,7 @@ func offerActor(c *gin.Context) offers.Actor {
 }
 
 // The content types an account file may be posted as, besides multipart.
-var accountFileTypes = map[string]bool{"text/csv": true, "text/plain": true, "application/octet-stream": true,
-	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": true}
+var accountFileTypes = map[string]bool{"text/csv": true, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": true}
 
 // importAffected takes a provider's affected accounts: a multipart form
 // whose "file" part is the CSV or XLSX (an "acceptance_days" field, when
@@ -117,6 +120,11 @@ func acceptanceDays(v string) (int, error) {
 func (s *server) getImport(c *gin.Context) {
 	v, err := s.offers.Import(c.Request.Context(), offerActor(c), c.Param("id"))
 	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	read := audit.Record{Action: actionViewImport, Entity: audit.EntityOutage, EntityID: v.OutageID, Details: map[string]any{"import_id": v.ID}}
+	if err := s.recordStaffAccess(c, read); err != nil {
 		s.fail(c, err)
 		return
 	}

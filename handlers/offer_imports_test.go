@@ -136,6 +136,12 @@ func TestImportGoodAndBadRows(t *testing.T) {
 		if free["status"] != "granted" || free["in_kind"] == "" || sub["status"] != "granted" || sub["amount_krw"].(float64) == 0 {
 			t.Fatalf("grants: free %v, subscriber %v", free, sub)
 		}
+		trail := e.call(t, "GET", "/api/v1/audit?entity=outage&id="+f.kakaoT, nil, bearer(f.admin)...)
+		for _, action := range []string{"outage.offer_import", "outage.offer_import_done", "outage.view_offer_import", "outage.view_offers"} {
+			if !strings.Contains(string(trail.body), `"`+action+`"`) {
+				t.Errorf("the audit trail of the outage lacks %s: %d %.300s", action, trail.status, trail.body)
+			}
+		}
 		if sms, mail := outboxOf(t, e.db, offers.TopicSMS, false), outboxOf(t, e.db, offers.TopicEmail, false); len(sms) != 2 || len(mail) != 2 {
 			t.Fatalf("got %d SMS and %d e-mails, want 2 and 2", len(sms), len(mail))
 		}
@@ -143,6 +149,9 @@ func TestImportGoodAndBadRows(t *testing.T) {
 		if credits.status != http.StatusOK || !strings.Contains(string(credits.body), "FREE-1,free_user") ||
 			!strings.Contains(string(credits.body), "SUB-1,paid_subscriber,bill_credit") || strings.Contains(string(credits.body), "PRO-1") {
 			t.Fatalf("credit file: %d\n%s", credits.status, credits.body)
+		}
+		if trail := e.call(t, "GET", "/api/v1/audit?entity=outage&id="+f.kakaoT, nil, bearer(f.admin)...); !strings.Contains(string(trail.body), "billing run") {
+			t.Errorf("the credit file's reason is not in the audit trail")
 		}
 		if r := e.call(t, "GET", "/api/v1/outages/"+f.kakaoT+"/credits.csv", nil, bearer(f.sup)...); r.status != http.StatusBadRequest && r.status != http.StatusUnprocessableEntity {
 			t.Fatalf("credit file without a reason: got %d, want a field error", r.status)
