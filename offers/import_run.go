@@ -244,11 +244,6 @@ func (r *run) commit(ctx context.Context, c chunk) error {
 		imp.Status, imp.BytesRead, imp.FinishedAt = string(ImportDone), imp.SizeBytes, &imp.UpdatedAt
 	}
 	err := r.s.store.InTx(ctx, func(tx Store) error {
-		if !c.last {
-			if err := tx.RelaxCommit(ctx); err != nil {
-				return err
-			}
-		}
 		ids, err := tx.InsertNewOffers(ctx, c.offers)
 		if err != nil {
 			return err

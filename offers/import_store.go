@@ -23,12 +23,6 @@ type importStore interface {
 	// EnqueueMessages adds outbox messages, skipping any whose dedupe id is
 	// there already, each with its job, and returns how many it added.
 	EnqueueMessages(ctx context.Context, msgs []models.OutboxMessage) (int, error)
-	// RelaxCommit lets the transaction it runs in commit without waiting
-	// for the disk (PostgreSQL's synchronous_commit off; nothing on
-	// SQLite). A crash may then lose it, and only it, whole: fit for a
-	// chunk of an import, whose progress commits with its rows and is
-	// read again on resume.
-	RelaxCommit(ctx context.Context) error
 	// OutageProvider returns the id of the provider whose service an
 	// outage hit (apperr.ErrNotFound for an unknown outage).
 	OutageProvider(ctx context.Context, outageID string) (string, error)

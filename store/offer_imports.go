@@ -149,15 +149,6 @@ func pickByID[T any](items []T, ids []string, id func(T) string) []T {
 	return out
 }
 
-// RelaxCommit sets synchronous_commit off for the transaction on
-// PostgreSQL; SQLite has nothing to relax.
-func (s OfferStore) RelaxCommit(ctx context.Context) error {
-	if s.db.dialect != Postgres {
-		return nil
-	}
-	return translate(s.db.with(ctx).Exec("SET LOCAL synchronous_commit = off").Error, "relax commit")
-}
-
 // OutageProvider returns the id of the provider whose service an outage
 // hit; an unknown outage is apperr.ErrNotFound.
 func (s OfferStore) OutageProvider(ctx context.Context, outageID string) (string, error) {
