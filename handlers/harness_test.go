@@ -102,6 +102,7 @@ func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *te
 	po := payout.NewService(db.Payouts(), sealer, au, now, newID)
 	st := stats.NewService(db.Stats(), rv.Settings().ReviewTarget, now)
 	of := offers.NewService(db.Offers(), cl, outages, sealer, now, newID)
+	of.SetBlobs(blob.NewEncrypted(blobs, sealer))
 	deps := handlers.Deps{Auth: svc, Outages: outages, Claims: cl, Review: rv, Audit: au, Payouts: po, Stats: st, Offers: of,
 		BaseURL: "https://bosang.example", Catalog: cat, Ready: db.Ready, CSRFKey: key,
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)), RefreshTTL: 24 * time.Hour}

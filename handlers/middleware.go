@@ -9,6 +9,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/bosang/bosang/records"
 )
 
 const requestIDKey = "request_id"
@@ -71,6 +73,9 @@ func (s *server) limitBody(n, upload int64) gin.HandlerFunc {
 		if uploadRoutes[c.FullPath()] {
 			n = upload
 		}
+		if c.FullPath() == accountUploadRoute {
+			n = records.MaxAccountFileBytes
+		}
 		if c.Request.ContentLength > n {
 			c.Header("Connection", "close")
 			s.fail(c, &http.MaxBytesError{Limit: n}) // JSON under /api, the error page elsewhere
@@ -80,6 +85,10 @@ func (s *server) limitBody(n, upload int64) gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// accountUploadRoute takes a provider's affected accounts: up to
+// records.MaxAccountFileBytes (a million rows of CSV are about 100 MB).
+const accountUploadRoute = "/api/v1/outages/:id/affected"
 
 // uploadRoutes take multipart file uploads.
 var uploadRoutes = map[string]bool{"/api/v1/claims/:id/evidence": true, "/claims/:id/evidence": true, "/claims/new": true,

@@ -99,6 +99,12 @@ var documentedRoutes = []struct{ method, path string }{
 	{"POST", "/api/v1/offers/{id}/accept"},
 	{"POST", "/api/v1/offers/{id}/decline"},
 	{"POST", "/api/v1/offers/{id}/contest"},
+	{"POST", "/api/v1/outages/{id}/affected"},
+	{"GET", "/api/v1/imports/{id}"},
+	{"POST", "/api/v1/imports/{id}/cancel"},
+	{"POST", "/api/v1/imports/{id}/resume"},
+	{"GET", "/api/v1/outages/{id}/offers"},
+	{"GET", "/api/v1/outages/{id}/credits.csv"},
 }
 
 // servedDoc loads the document the server publishes (not the file on disk)

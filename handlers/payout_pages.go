@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/payout"
@@ -210,7 +211,7 @@ func (s *server) exportBatchDownload(c *gin.Context) {
 	if err != nil {
 		v.Errors["format"] = v.L.T("payouts.export.format_required")
 	}
-	if n := len([]rune(strings.TrimSpace(c.Query("reason")))); n == 0 || n > payout.MaxReason {
+	if n := len([]rune(strings.TrimSpace(c.Query("reason")))); n == 0 || n > audit.MaxDownloadReason {
 		v.Errors["reason"] = v.L.T("payouts.export.reason_required")
 	}
 	if len(v.Errors) > 0 {

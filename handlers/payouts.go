@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"context"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -85,20 +87,28 @@ func (s *server) exportPayoutBatch(f payout.Format) gin.HandlerFunc {
 	}
 }
 
-// sendExport writes a prepared transfer file as the response, logging the
-// staff access first.
-func (s *server) sendExport(c *gin.Context, f payout.Format, x *payout.Export) {
+// sendFile streams a download of personal data: an attachment named
+// filename, never sniffed or cached. An error after the first byte is
+// logged (idKey names c's id parameter) and the response cut short, so
+// the client sees an incomplete file, not a complete one.
+func (s *server) sendFile(c *gin.Context, contentType, filename string, write func(context.Context, io.Writer) error, idKey string) {
 	ctx := c.Request.Context()
-	s.logPayoutAccess(c, "export_payout_batch", c.Param("id"), "format", string(f), "reason", c.Query("reason"))
-	c.Header("Content-Type", f.ContentType())
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": x.Filename}))
+	c.Header("Content-Type", contentType)
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Header("Cache-Control", "private, no-store")
 	c.Status(http.StatusOK)
-	if err := x.Write(ctx, c.Writer); err != nil {
-		s.log.ErrorContext(ctx, "payout export interrupted; the file sent is incomplete", "request_id", requestID(c), "batch_id", c.Param("id"), "err", err)
+	if err := write(ctx, c.Writer); err != nil {
+		s.log.ErrorContext(ctx, "download interrupted; the file sent is incomplete", "request_id", requestID(c), idKey, c.Param("id"), "err", err)
 		c.Abort()
 	}
+}
+
+// sendExport writes a prepared transfer file as the response, logging the
+// staff access first.
+func (s *server) sendExport(c *gin.Context, f payout.Format, x *payout.Export) {
+	s.logPayoutAccess(c, "export_payout_batch", c.Param("id"), "format", string(f), "reason", c.Query("reason"))
+	s.sendFile(c, f.ContentType(), x.Filename, x.Write, "batch_id")
 }
 
 // recordBatchAccess records a page of a payout batch shown: each item's

@@ -226,6 +226,7 @@ func (s *server) apiRoutes(g *gin.RouterGroup) {
 	s.verifyRoutes(g)
 	s.apiKeyRoutes(g)
 	s.offerAnswerRoutes(g)
+	s.offerImportRoutes(g)
 }
 
 func (s *server) pageRoutes(g *gin.RouterGroup) {

@@ -25,7 +25,8 @@ func (APIKey) TableName() string { return "api_keys" }
 // outage, run as a background job. Status is an offers.ImportStatus. Rows
 // counts the data rows read so far, Accepted those that became or matched
 // an offer, Rejected those with line errors (Errors, a JSON array of the
-// first ones). ResumeLine is the last line whose rows are committed.
+// first ones). ResumeLine is the last line whose rows are committed,
+// BytesRead about how far into the file that is.
 // Exactly one of CreatedBy (a supervisor) and APIKeyID (a partner) is set.
 type OfferImport struct {
 	ID             string `gorm:"primaryKey"`
@@ -35,6 +36,7 @@ type OfferImport struct {
 	Filename       string
 	BlobKey        string
 	SizeBytes      int64
+	BytesRead      int64
 	Status         string
 	AcceptanceDays int
 	Rows           int

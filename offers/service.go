@@ -7,6 +7,7 @@ import (
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/pii"
+	"github.com/bosang/bosang/records"
 )
 
 // Service is the offer use cases.
@@ -18,11 +19,16 @@ type Service struct {
 	now     func() time.Time
 	newID   func() string
 	log     *slog.Logger
+	// blobs, limits and chunk serve imports (import.go).
+	blobs  Blobs
+	limits records.Limits
+	chunk  int
 }
 
 // NewService wires a Service.
 func NewService(store Store, cl *claims.Service, outages *outage.Service, sealer *pii.Sealer, now func() time.Time, newID func() string) *Service {
-	return &Service{store: store, claims: cl, outages: outages, sealer: sealer, now: now, newID: newID, log: slog.Default()}
+	return &Service{store: store, claims: cl, outages: outages, sealer: sealer, now: now, newID: newID, log: slog.Default(),
+		chunk: DefaultImportChunk}
 }
 
 // SetLogger sets where background imports report their progress.

@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/records"
 )
 
 // Format is a transfer file format.
@@ -61,9 +62,6 @@ type Export struct {
 // transfers, where the CSV streams in 81-88 MB.)
 const MaxXLSXTransfers = excelize.TotalRows - 1
 
-// MaxReason bounds a download reason, in characters.
-const MaxReason = 500
-
 // Export prepares the transfer file of batch id: the pending items, the
 // only place account numbers appear decrypted. reason (why the file is
 // downloaded) is required and is recorded in the audit trail before any
@@ -76,9 +74,9 @@ func (s *Service) Export(ctx context.Context, a Access, id string, f Format, rea
 	if err := authorize(a); err != nil {
 		return nil, err
 	}
-	reason = strings.TrimSpace(reason)
-	if n := len([]rune(reason)); n == 0 || n > MaxReason {
-		return nil, apperr.Invalid("reason", "다운로드 사유를 입력하세요(500자 이내).", "Give a reason for the download (at most 500 characters).")
+	reason, err := audit.DownloadReason(reason)
+	if err != nil {
+		return nil, err
 	}
 	b, err := s.batch(ctx, id)
 	if err != nil {
@@ -148,8 +146,8 @@ func (x *Export) line(rw rowWriter, l Line, cells []any) error {
 	if err != nil {
 		return fmt.Errorf("open the account of claim %s: %w", l.Number, err)
 	}
-	cells[0], cells[1], cells[2] = Neutralize(l.Number), Neutralize(l.Bank), Neutralize(bankNames[l.Bank])
-	cells[3], cells[4], cells[5], cells[6] = Neutralize(number), Neutralize(l.Holder), l.AmountKRW, Neutralize(l.Number)
+	cells[0], cells[1], cells[2] = records.Neutralize(l.Number), records.Neutralize(l.Bank), records.Neutralize(bankNames[l.Bank])
+	cells[3], cells[4], cells[5], cells[6] = records.Neutralize(number), records.Neutralize(l.Holder), l.AmountKRW, records.Neutralize(l.Number)
 	return rw.row(cells)
 }
 
@@ -160,17 +158,6 @@ var bankNames = func() map[string]string {
 	}
 	return m
 }()
-
-// Neutralize makes a text cell inert in a spreadsheet (OWASP CSV
-// injection): a cell that starts with =, +, -, @, a tab or a carriage
-// return gets a leading single quote, so it is shown as text and never run
-// as a formula.
-func Neutralize(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
 
 // csvWriter writes UTF-8 with a byte order mark and CRLF line ends, which
 // is what Korean Excel needs to open the file without garbling Hangul.

@@ -39,8 +39,10 @@ var DefaultLimits = Limits{
 	MaxErrors:         20,
 }
 
-func (l Limits) withDefaults() Limits {
-	d := DefaultLimits
+func (l Limits) withDefaults() Limits { return l.orDefaults(DefaultLimits) }
+
+// orDefaults returns l with its zero fields taken from d.
+func (l Limits) orDefaults(d Limits) Limits {
 	if l.MaxRows > 0 {
 		d.MaxRows = l.MaxRows
 	}
@@ -247,25 +249,21 @@ func parse[T any](r io.Reader, loc *time.Location, lim Limits, k kind, conv func
 // the first non-blank record.
 func findHeader(src source, k kind) (*header, error) {
 	var firstMissing []role
+	var found *header
 	firstLine := 0
-	for range headerScan {
-		rec, line, err := src.next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if blank(rec) {
-			continue
-		}
+	ok, err := scanHeader(src, func(rec []string, line int) bool {
 		h, missing := resolveHeader(rec, line, k)
 		if len(missing) == 0 {
-			return h, nil
+			found = h
+			return true
 		}
 		if firstLine == 0 {
 			firstLine, firstMissing = line, missing
 		}
+		return false
+	})
+	if err != nil || ok {
+		return found, err
 	}
 	if firstLine == 0 {
 		return nil, ErrEmpty

@@ -308,11 +308,7 @@ type outboxCols struct {
 	availableAt, createdAt       []time.Time
 }
 
-func (o *outboxCols) add(a review.AutoApproval) {
-	x := a.Outbox
-	o.id, o.topic, o.dedupeID, o.payload = append(o.id, x.ID), append(o.topic, x.Topic), append(o.dedupeID, x.DedupeID), append(o.payload, x.Payload)
-	o.availableAt, o.createdAt = append(o.availableAt, x.AvailableAt), append(o.createdAt, x.CreatedAt)
-}
+func (o *outboxCols) add(a review.AutoApproval) { o.push(a.Outbox) }
 
 type auditCols struct {
 	id, actorRole, ip, action, entity, entityID, details []string

@@ -114,11 +114,14 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	}
 	// One-time codes are hashed with a key derived from the encryption key.
 	contacts := contact.NewService(db.Contacts(), sealer, contact.DeriveKey(cfg.EncryptionKey), time.Now, newID)
-	return &app{cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au,
+	// Affected-account files are kept encrypted, as evidence is.
+	of := offers.NewService(db.Offers(), cl, outages, sealer, time.Now, newID)
+	of.SetBlobs(blobs)
+	of.SetLogger(log)
+	return &app{cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au, offers: of,
 		contacts: contacts, apiKeys: auth.NewAPIKeys(db.APIKeys(), time.Now, newID), sealer: sealer,
 		payouts: payout.NewService(db.Payouts(), sealer, au, time.Now, newID), log: log, metrics: newRegistry(), jobs: inserter,
-		stats:  stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now).WithSnapshots(cfg.StatsMaxAge),
-		offers: offers.NewService(db.Offers(), cl, outages, sealer, time.Now, newID)}, nil
+		stats: stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now).WithSnapshots(cfg.StatsMaxAge)}, nil
 }
 
 func (a *app) Close() error { return a.db.Close() }

@@ -8,6 +8,7 @@ import (
 	"github.com/bosang/bosang/jobs"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/notify"
+	"github.com/bosang/bosang/offers"
 	"github.com/bosang/bosang/outage"
 )
 
@@ -54,6 +55,9 @@ func (a *app) newRunner() (*jobs.Client, error) {
 		claims.TopicReprice: notify.SenderFunc(a.claims.RunRepriceJob),
 		// An outage update's fan-out job writes one mail per subscriber.
 		outage.TopicFanout: notify.SenderFunc(a.outages.RunFanout),
+		// An affected-account import commits in chunks; a retried or
+		// resumed one reads on after its last committed line.
+		offers.TopicImport: notify.SenderFunc(a.offers.RunImport),
 	}, Default: sender}
 	// Offer announcements and one-time codes go to the address sealed in
 	// them: by SMS when a provider is configured, by mail when SMTP is.
@@ -66,7 +70,8 @@ func (a *app) newRunner() (*jobs.Client, error) {
 	}
 	r, err := jobs.New(a.db, jobs.Config{
 		Sender: router,
-		Lanes:  map[string]jobs.Lane{claims.TopicReview: jobs.Review, claims.TopicReprice: jobs.Batch, outage.TopicFanout: jobs.Batch},
+		Lanes: map[string]jobs.Lane{claims.TopicReview: jobs.Review, claims.TopicReprice: jobs.Batch, outage.TopicFanout: jobs.Batch,
+			offers.TopicImport: jobs.Batch},
 		Workers: map[jobs.Lane]int{jobs.Messages: a.cfg.JobWorkersMessages, jobs.Review: a.cfg.JobWorkersReview,
 			jobs.Batch: a.cfg.JobWorkersBatch},
 		MaxAttempts: a.cfg.JobMaxAttempts,
