@@ -178,13 +178,19 @@ func (s *server) creditsCSV(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.sendCredits(c, x, c.Param("id"))
+}
+
+// sendCredits streams the credit file x of outage outageID as a download.
+func (s *server) sendCredits(c *gin.Context, x *offers.Credits, outageID string) {
+	ctx := c.Request.Context()
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": x.Filename}))
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Header("Cache-Control", "private, no-store")
 	c.Status(http.StatusOK)
 	if err := x.Write(ctx, c.Writer); err != nil {
-		s.log.ErrorContext(ctx, "credit file interrupted; the file sent is incomplete", "request_id", requestID(c), "outage_id", c.Param("id"), "err", err)
+		s.log.ErrorContext(ctx, "credit file interrupted; the file sent is incomplete", "request_id", requestID(c), "outage_id", outageID, "err", err)
 		c.Abort()
 	}
 }
