@@ -244,6 +244,7 @@ func (s *server) pageRoutes(g *gin.RouterGroup) {
 	s.statsPageRoutes(g)
 	s.reviewPageRoutes(g)
 	s.payoutPageRoutes(g)
+	s.offerImportPageRoutes(g)
 	s.auditPageRoutes(g)
 	s.adminUserPageRoutes(g)
 	s.passwordPageRoutes(g)
