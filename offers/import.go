@@ -45,7 +45,7 @@ func (s *Service) SetImportLimits(lim records.Limits, chunk int) {
 }
 
 // DefaultImportChunk is how many rows an import commits at a time.
-const DefaultImportChunk = 2000
+const DefaultImportChunk = 1000
 
 // Actor is who starts or steers an import: a staff user (UserID, with
 // Role), or a partner system (APIKeyID), which may only touch the outages

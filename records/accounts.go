@@ -60,7 +60,6 @@ var DefaultAccountLimits = Limits{
 	MaxFieldBytes:     4 << 10,
 	MaxXLSXBytes:      64 << 20,
 	MaxXLSXUnzipBytes: 128 << 20,
-	MaxErrors:         1000,
 }
 
 // MaxAccountFileBytes is the default bound of an uploaded account file.
@@ -73,7 +72,8 @@ const MaxAccountFileBytes = 256 << 20
 // and English) and the Account as far as it was read. Blank rows are
 // skipped. It never holds more than one row (an XLSX workbook aside), so a
 // million rows run in bounded memory. Zero fields of lim take
-// DefaultAccountLimits.
+// DefaultAccountLimits; MaxErrors does not apply, as every row, good or
+// bad, goes to fn.
 //
 // It returns fn's first error as is; ErrEmpty for a file with no records;
 // LineErrors for a header that lacks account_ref, category, or both phone
