@@ -28,18 +28,25 @@ const actionViewImport = "outage.view_offer_import"
 // offerImportRoutes are the import track of proactive offers (API.md
 // "Offers"): supervisors for now; the domain takes partner actors too.
 func (s *server) offerImportRoutes(g *gin.RouterGroup) {
-	supervisor := s.requireRole(models.RoleSupervisor)
+	// A partner key (scoped to its provider's outages, which the domain
+	// checks) may post affected accounts, follow its imports and fetch
+	// the credit file; among staff, supervisors.
+	supervisorOrPartner := s.staffOrPartner(models.RoleSupervisor)
 	staff := s.requireRole(models.RoleReviewer, models.RoleSupervisor)
-	g.POST("/outages/:id/affected", s.requireUser, supervisor, s.importAffected)
-	g.GET("/imports/:id", s.requireUser, supervisor, s.getImport)
-	g.POST("/imports/:id/cancel", s.requireUser, supervisor, s.cancelImport)
-	g.POST("/imports/:id/resume", s.requireUser, supervisor, s.resumeImport)
+	g.POST("/outages/:id/affected", supervisorOrPartner, s.importAffected)
+	g.GET("/imports/:id", supervisorOrPartner, s.getImport)
+	g.POST("/imports/:id/cancel", supervisorOrPartner, s.cancelImport)
+	g.POST("/imports/:id/resume", supervisorOrPartner, s.resumeImport)
 	g.GET("/outages/:id/offers", s.requireUser, staff, s.listOutageOffers)
-	g.GET("/outages/:id/credits.csv", s.requireUser, supervisor, s.creditsCSV)
+	g.GET("/outages/:id/credits.csv", supervisorOrPartner, s.creditsCSV)
 }
 
-// offerActor is the signed-in staff member as an import actor.
+// offerActor is the caller as an import actor: the partner system whose
+// key the request carries, or the signed-in staff member.
 func offerActor(c *gin.Context) offers.Actor {
+	if keyID, providerID, ok := partnerOf(c); ok {
+		return offers.Actor{APIKeyID: keyID, ProviderID: providerID}
+	}
 	u := currentUser(c)
 	return offers.Actor{UserID: u.ID, Role: u.Role.String()}
 }
