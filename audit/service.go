@@ -88,12 +88,13 @@ const (
 	EntityPayoutBatch = "payout_batch"
 	EntityPolicy      = "policy"
 	EntityUser        = "user"
+	EntityAPIKey      = "api_key"
 	// EntityOffer is a proactive offer (package offers).
 	EntityOffer = "offer"
 )
 
 // Entities lists the entity names Append accepts.
-var Entities = []string{EntityClaim, EntityOutage, EntityPayoutBatch, EntityPolicy, EntityUser, EntityOffer}
+var Entities = []string{EntityClaim, EntityOutage, EntityPayoutBatch, EntityPolicy, EntityUser, EntityAPIKey, EntityOffer}
 
 // Record is what a caller reports; Append adds the id and time.
 type Record struct {

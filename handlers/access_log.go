@@ -29,18 +29,24 @@ func claimRead(action, claimID, subjectID string) audit.Record {
 // and role), when, from where (the client address), whose data (the
 // subject) and what (the action and the record read). A claimant reading
 // their own data is not recorded. The records are kept at least two years
-// (audit.RetentionDays). An error means nothing may be shown: a read that
+// (audit.RetentionDays). A partner system's reads through its API key are
+// recorded the same way, with the key as the actor. An error means nothing may be shown: a read that
 // cannot be recorded does not happen.
 func (s *server) recordStaffAccess(c *gin.Context, reads ...audit.Record) error {
 	u := currentUser(c)
-	if u == nil || !u.Role.IsStaff() || len(reads) == 0 {
+	keyID, _, isPartner := partnerOf(c)
+	if (u == nil || !u.Role.IsStaff()) && !isPartner || len(reads) == 0 {
 		return nil
+	}
+	actorID, actorRole := keyID, partnerRole
+	if !isPartner {
+		actorID, actorRole = u.ID, u.Role.String()
 	}
 	ctx := c.Request.Context()
 	for i := range reads {
 		reads[i] = audit.FromContext(ctx, reads[i])
 	}
-	s.log.InfoContext(ctx, "staff_access", "actor_id", u.ID, "actor_role", u.Role.String(), "ip", clientIP(c),
+	s.log.InfoContext(ctx, "staff_access", "actor_id", actorID, "actor_role", actorRole, "ip", clientIP(c),
 		"action", reads[0].Action, "entity_id", reads[0].EntityID, "subjects", len(reads), "request_id", requestID(c))
 	if s.audit == nil {
 		return nil

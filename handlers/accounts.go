@@ -18,10 +18,15 @@ type userView struct {
 	Name  string `json:"name"`
 	Phone string `json:"phone"`
 	Role  string `json:"role"`
+	// PhoneVerified and EmailVerified say whether a one-time code proved
+	// the address (POST /me/verify).
+	PhoneVerified bool `json:"phone_verified"`
+	EmailVerified bool `json:"email_verified"`
 }
 
 func viewUser(u *models.User) userView {
-	return userView{ID: u.ID, Email: u.Email, Name: u.Name, Phone: u.Phone, Role: u.Role.String()}
+	return userView{ID: u.ID, Email: u.Email, Name: u.Name, Phone: u.Phone, Role: u.Role.String(),
+		PhoneVerified: u.PhoneVerifiedAt != nil, EmailVerified: u.EmailVerifiedAt != nil}
 }
 
 type registerRequest struct {

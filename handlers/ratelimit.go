@@ -51,16 +51,26 @@ type clientBucket struct {
 
 // newClientLimiter returns nil when rl turns limiting off.
 func newClientLimiter(rl RateLimit, now func() time.Time, reg prometheus.Registerer) *clientLimiter {
+	l := newBuckets(rl, now, prometheus.NewCounter(prometheus.CounterOpts{Name: "bosang_rate_limited_total",
+		Help: "API requests refused with 429 because their client was over its rate limit."}))
+	if l == nil {
+		return nil
+	}
+	reg.MustRegister(l.rejected, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "bosang_rate_limit_clients",
+		Help: "Client addresses the API rate limit tracks now."}, func() float64 { return float64(l.tracked()) }))
+	return l
+}
+
+// newBuckets returns the table of rl's buckets, whose refusals count in
+// rejected; nil when rl turns limiting off. Any key may name a bucket: a
+// client address, a partner's API key.
+func newBuckets(rl RateLimit, now func() time.Time, rejected prometheus.Counter) *clientLimiter {
 	if rl.PerSecond <= 0 {
 		return nil
 	}
 	l := &clientLimiter{limit: rate.Limit(rl.PerSecond), burst: max(rl.Burst, 1), max: max(rl.Clients, 1), now: now,
-		byAddr: map[string]*list.Element{}, recent: list.New(),
-		rejected: prometheus.NewCounter(prometheus.CounterOpts{Name: "bosang_rate_limited_total",
-			Help: "API requests refused with 429 because their client was over its rate limit."})}
+		byAddr: map[string]*list.Element{}, recent: list.New(), rejected: rejected}
 	l.idle = time.Duration(float64(l.burst) / rl.PerSecond * float64(time.Second))
-	reg.MustRegister(l.rejected, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "bosang_rate_limit_clients",
-		Help: "Client addresses the API rate limit tracks now."}, func() float64 { return float64(l.tracked()) }))
 	return l
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/auth"
 	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/contact"
 	"github.com/bosang/bosang/i18n"
 	"github.com/bosang/bosang/offers"
 	"github.com/bosang/bosang/outage"
@@ -78,6 +79,15 @@ type Deps struct {
 	// asking the database, so a load balancer stops sending new requests
 	// while the process finishes the ones it has; nil never drains.
 	Draining func() bool
+
+	// Contacts proves a claimant's phone or e-mail with one-time codes.
+	Contacts *contact.Service
+	// APIKeys issues and checks partner API keys; without it a partner
+	// key authenticates nothing.
+	APIKeys *auth.APIKeys
+	// PartnerRateLimit limits each partner key's requests, beside the
+	// per-address limit; DefaultPartnerRateLimit when zero.
+	PartnerRateLimit RateLimit
 }
 
 type server struct {
@@ -103,6 +113,12 @@ type server struct {
 	now func() time.Time
 	// draining reports that the process is shutting down (Deps.Draining).
 	draining func() bool
+
+	// contacts and apiKeys: one-time codes and partner keys; partners
+	// limits each partner key's rate.
+	contacts *contact.Service
+	apiKeys  *auth.APIKeys
+	partners *clientLimiter
 }
 
 // New builds the router: middleware, the JSON API under /api/v1, the pages,
@@ -132,6 +148,7 @@ func New(d Deps) (http.Handler, error) {
 	s.audit = d.Audit
 	s.payouts = d.Payouts
 	s.stats = d.Stats
+	s.contacts, s.apiKeys = d.Contacts, d.APIKeys
 	s.offers = d.Offers
 
 	r := gin.New()
@@ -163,6 +180,7 @@ func New(d Deps) (http.Handler, error) {
 	}
 	s.now = d.Now
 	limiter := newClientLimiter(d.RateLimit, d.Now, d.Registry)
+	s.partners = newPartnerLimiter(d.PartnerRateLimit, d.Now, d.Registry)
 	r.Use(withRequestID, m.observe, s.accessLog, gin.CustomRecovery(s.recovered), s.securityHeaders, s.crossOrigin(cop),
 		s.rateLimit(limiter), withDeadline(d.RequestTimeout), adm.limit)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
@@ -205,6 +223,8 @@ func (s *server) apiRoutes(g *gin.RouterGroup) {
 	s.reviewRoutes(g)
 	s.payoutRoutes(g)
 	s.statsRoutes(g)
+	s.verifyRoutes(g)
+	s.apiKeyRoutes(g)
 	s.offerAnswerRoutes(g)
 }
 
@@ -228,6 +248,8 @@ func (s *server) pageRoutes(g *gin.RouterGroup) {
 	s.passwordPageRoutes(g)
 	s.subscriptionPageRoutes(g)
 	s.adminPolicyPageRoutes(g)
+	s.verifyPageRoutes(g)
+	s.apiKeyPageRoutes(g)
 	s.offerPageRoutes(g)
 }
 

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -26,6 +27,10 @@ func (s *server) identify(c *gin.Context) {
 		token, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
 			s.fail(c, apperr.ErrUnauthenticated)
+			return
+		}
+		if strings.HasPrefix(strings.TrimSpace(token), auth.APIKeyPrefix) {
+			s.identifyPartner(c, strings.TrimSpace(token))
 			return
 		}
 		u, err := s.auth.Authenticate(c.Request.Context(), strings.TrimSpace(token))
@@ -107,6 +112,10 @@ func currentUser(c *gin.Context) *models.User {
 func (s *server) requireUser(c *gin.Context) {
 	if currentUser(c) != nil {
 		c.Next()
+		return
+	}
+	if _, _, ok := partnerOf(c); ok {
+		s.fail(c, fmt.Errorf("a partner key on a route for people: %w", apperr.ErrForbidden))
 		return
 	}
 	if isAPI(c) {

@@ -81,10 +81,22 @@ func (w *outboxWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 	return w.c.deliver(ctx, job.Args.outboxID(), job.Attempt >= job.MaxAttempts)
 }
 
+// permanent is a send failure that says retrying is useless (a number no
+// SMS reaches, a request the provider refuses); notify.PermanentError is
+// one.
+type permanent interface{ Permanent() bool }
+
+// isPermanent reports whether err, or an error it wraps, is permanent.
+func isPermanent(err error) bool {
+	var p permanent
+	return errors.As(err, &p) && p.Permanent()
+}
+
 // deliver sends the outbox row id and marks it delivered. A row delivered
 // already is a re-run of the job (River runs a job at least once): nothing
 // is sent. A row that is gone (purged) cancels the job. A failure is
-// counted on the row; on the last attempt the row is marked dead.
+// counted on the row; on the last attempt, or at once when the failure is
+// permanent (the job is then cancelled), the row is marked dead.
 func (c *Client) deliver(ctx context.Context, id string, last bool) error {
 	m, err := c.db.OutboxMessage(ctx, id)
 	if errors.Is(err, apperr.ErrNotFound) {
@@ -101,10 +113,14 @@ func (c *Client) deliver(ctx context.Context, id string, last bool) error {
 		// still be written.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
-		if rerr := c.db.RecordOutboxFailure(rctx, id, err.Error(), c.cfg.Now(), last); rerr != nil {
+		dead := last || isPermanent(err)
+		if rerr := c.db.RecordOutboxFailure(rctx, id, err.Error(), c.cfg.Now(), dead); rerr != nil {
 			c.log.ErrorContext(ctx, "record outbox failure", "id", id, "err", rerr)
 		}
-		c.log.WarnContext(ctx, "outbox send failed", "id", id, "topic", m.Topic, "dead", last, "err", err)
+		c.log.WarnContext(ctx, "outbox send failed", "id", id, "topic", m.Topic, "dead", dead, "err", err)
+		if dead && !last {
+			return river.JobCancel(err)
+		}
 		return err
 	}
 	return c.db.MarkOutboxDelivered(ctx, id, c.cfg.Now())

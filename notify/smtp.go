@@ -85,17 +85,29 @@ func (s *SMTPSender) Send(ctx context.Context, m models.OutboxMessage) error {
 	if err != nil {
 		return err
 	}
+	return s.mail(ctx, to, text.subject, text.body, m.DedupeID, text.about)
+}
+
+// SendText e-mails subject and body (plain text) to the address to, with
+// a Message-ID derived from dedupeID; an address go-mail refuses is
+// ErrNoRecipient.
+func (s *SMTPSender) SendText(ctx context.Context, to, subject, body, dedupeID string) error {
+	return s.mail(ctx, []string{to}, subject, body, dedupeID, dedupeID)
+}
+
+// mail sends one plain-text letter; about names it in errors.
+func (s *SMTPSender) mail(ctx context.Context, to []string, subject, body, dedupeID, about string) error {
 	msg := mail.NewMsg()
 	if err := msg.From(s.from); err != nil {
 		return err
 	}
 	if err := msg.To(to...); err != nil {
-		return fmt.Errorf("%w: %q: %v", ErrNoRecipient, to, err)
+		return fmt.Errorf("%w: %d address(es): %v", ErrNoRecipient, len(to), err)
 	}
-	msg.Subject(text.subject)
-	msg.SetMessageIDWithValue(m.DedupeID + "@bosang")
+	msg.Subject(subject)
+	msg.SetMessageIDWithValue(dedupeID + "@bosang")
 	msg.SetDate()
-	msg.SetBodyString(mail.TypeTextPlain, text.body)
+	msg.SetBodyString(mail.TypeTextPlain, body)
 	// go-mail bounds only the dial by ctx; closing the connection when ctx
 	// ends bounds the whole conversation (a server that accepts and then
 	// stalls would otherwise hold the job's worker for the timeout).
@@ -119,7 +131,7 @@ func (s *SMTPSender) Send(ctx context.Context, m models.OutboxMessage) error {
 	err = c.DialAndSendWithContext(ctx, msg)
 	stop()
 	if err != nil {
-		return fmt.Errorf("send mail about %s: %w", text.about, err)
+		return fmt.Errorf("send mail about %s: %w", about, err)
 	}
 	return nil
 }

@@ -141,7 +141,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		"/password/forgot", "/password/reset?token=no-such-link",
 		"/subscriptions?token=" + url.QueryEscape(subToken), "/subscriptions?token=no-such-link"}
 	admin := []string{"/admin/users", "/admin/users?q=demo", "/admin/users/" + demoReviewer,
-		"/admin/policies", "/admin/policies/new", "/admin/policies/compare?a=1&b=1"}
+		"/admin/policies", "/admin/policies/new", "/admin/policies/compare?a=1&b=1", "/admin/api-keys"}
 	operator := []string{"/ops", "/ops/outages/new", "/ops/outages/new?service=kakao-t",
 		"/outages/" + outages["kakaotalk"], "/ops/outages/" + outages["kakaotalk"] + "/notice-draft?kind=compensation",
 		"/ops/outages/" + outages["kakao-t"] + "/edit", "/account"}
@@ -187,9 +187,11 @@ func TestBrowserAccessibility(t *testing.T) {
 		b.logout()
 		// The demo claimant's claims list: the first page, a page past the
 		// oldest claim (links back to the newest) and a stale cursor (a
-		// notice that the list starts over).
+		// notice that the list starts over); the account page and the
+		// verification page of each channel, as after a code was sent.
 		b.login(base, "user@demo.bosang.kr", demoPassword, "nav-claims")
-		for _, p := range []string{"/claims", "/claims?next=" + oldestClaim, "/claims?next=stale"} {
+		for _, p := range []string{"/claims", "/claims?next=" + oldestClaim, "/claims?next=stale",
+			"/account", "/account/verify", "/account/verify?channel=email&sent=1"} {
 			b.axeCheck(base, p, lang, "claimant", axeSrc)
 		}
 		b.logout()

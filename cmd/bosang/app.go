@@ -16,6 +16,7 @@ import (
 	"github.com/bosang/bosang/auth"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/config"
+	"github.com/bosang/bosang/contact"
 	"github.com/bosang/bosang/jobs"
 	"github.com/bosang/bosang/offers"
 	"github.com/bosang/bosang/outage"
@@ -49,6 +50,13 @@ type app struct {
 	// every subcommand but serve it only inserts (serve's runner works
 	// them).
 	jobs *jobs.Client
+
+	// contacts proves phones and e-mail addresses with one-time codes;
+	// apiKeys issues and checks partner keys; sealer opens what the
+	// outbox holds sealed (offer announcements).
+	contacts *contact.Service
+	apiKeys  *auth.APIKeys
+	sealer   *pii.Sealer
 }
 
 // open loads configuration, connects to the database and applies pending
@@ -104,7 +112,10 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 		db.Close()
 		return nil, err
 	}
+	// One-time codes are hashed with a key derived from the encryption key.
+	contacts := contact.NewService(db.Contacts(), sealer, contact.DeriveKey(cfg.EncryptionKey), time.Now, newID)
 	return &app{cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au,
+		contacts: contacts, apiKeys: auth.NewAPIKeys(db.APIKeys(), time.Now, newID), sealer: sealer,
 		payouts: payout.NewService(db.Payouts(), sealer, au, time.Now, newID), log: log, metrics: newRegistry(), jobs: inserter,
 		stats:  stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now).WithSnapshots(cfg.StatsMaxAge),
 		offers: offers.NewService(db.Offers(), cl, outages, sealer, time.Now, newID)}, nil

@@ -55,6 +55,15 @@ func (a *app) newRunner() (*jobs.Client, error) {
 		// An outage update's fan-out job writes one mail per subscriber.
 		outage.TopicFanout: notify.SenderFunc(a.outages.RunFanout),
 	}, Default: sender}
+	// Offer announcements and one-time codes go to the address sealed in
+	// them: by SMS when a provider is configured, by mail when SMTP is.
+	addressed, err := a.addressedSender(sender)
+	if err != nil {
+		return nil, err
+	}
+	for _, topic := range addressed.Topics() {
+		router.Routes[topic] = addressed
+	}
 	r, err := jobs.New(a.db, jobs.Config{
 		Sender: router,
 		Lanes:  map[string]jobs.Lane{claims.TopicReview: jobs.Review, claims.TopicReprice: jobs.Batch, outage.TopicFanout: jobs.Batch},

@@ -102,7 +102,7 @@ func newHandler(a *app) (http.Handler, error) {
 	return handlers.New(handlers.Deps{
 		Auth: a.auth, Outages: a.outages, Claims: a.claims, Review: a.review, BaseURL: a.cfg.BaseURL, Catalog: cat, Ready: a.db.Ready, Logger: a.log, CSRFKey: a.cfg.CSRFKey, CSRFPreviousKeys: a.cfg.CSRFPreviousKeys,
 		SecureCookies: a.cfg.SecureCookies(), RefreshTTL: a.cfg.RefreshTTL,
-		Audit: a.audit, Payouts: a.payouts, Stats: a.stats, Offers: a.offers,
+		Audit: a.audit, Payouts: a.payouts, Stats: a.stats, Contacts: a.contacts, APIKeys: a.apiKeys, Offers: a.offers,
 		RateLimit: handlers.RateLimit{PerSecond: a.cfg.RatePerSecond, Burst: a.cfg.RateBurst, Clients: a.cfg.RateClients},
 		Registry:  a.metrics, HideMetrics: !a.cfg.PublicMetrics(),
 		TrustedProxies: a.cfg.TrustedProxies, ClientIPHeader: a.cfg.ClientIPHeader, Draining: a.draining.Load,

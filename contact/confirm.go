@@ -1,0 +1,88 @@
+package contact
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/audit"
+)
+
+var codePattern = regexp.MustCompile(`^[0-9]{6}$`)
+
+// The answers to a code that does not prove the address, all on field
+// code.
+var (
+	errCodeFormat   = apperr.Invalid("code", "인증번호 6자리 숫자를 입력하세요.", "Enter the 6-digit code.")
+	errNoCode       = apperr.Invalid("code", "먼저 인증번호를 받으세요.", "Ask for a code first.")
+	errCodeExpired  = apperr.Invalid("code", "인증번호가 만료되었습니다. 새 인증번호를 받으세요.", "The code has expired. Ask for a new one.")
+	errCodeSpent    = apperr.Invalid("code", "잘못 입력한 횟수가 너무 많습니다. 새 인증번호를 받으세요.", "Too many wrong codes. Ask for a new one.")
+	errCodeWrong    = apperr.Invalid("code", "인증번호가 맞지 않습니다.", "The code is not right.")
+	errAddressMoved = apperr.Invalid("code", "인증번호를 받은 뒤 연락처가 바뀌었습니다. 새 인증번호를 받으세요.",
+		"Your address changed after this code was sent. Ask for a new one.")
+)
+
+// Confirm proves the user's address on channel with code: the newest code
+// sent on that channel, unexpired, with fewer than MaxAttempts guesses,
+// to the address the account still names. Then the account's
+// phone_verified_at or email_verified_at is set with the audit entry
+// (user.contact_verify), in one transaction. Every guess counts against
+// the code before it is compared, so parallel guesses cannot exceed the
+// limit. A bad channel or any failure to prove is a
+// *apperr.ValidationError (field channel or code); an address proven
+// already is apperr.ErrConflict.
+func (s *Service) Confirm(ctx context.Context, userID, channel, code string) error {
+	c, err := ParseChannel(channel)
+	if err != nil {
+		return err
+	}
+	code = strings.TrimSpace(code)
+	if !codePattern.MatchString(code) {
+		return errCodeFormat
+	}
+	u, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if Verified(u, c) {
+		return errVerified
+	}
+	v, err := s.store.LatestVerification(ctx, userID, c.String())
+	if errors.Is(err, apperr.ErrNotFound) {
+		return errNoCode
+	}
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	switch {
+	case v.VerifiedAt != nil:
+		return errNoCode
+	case !now.Before(v.ExpiresAt):
+		return errCodeExpired
+	}
+	if err := s.store.SpendAttempt(ctx, v.ID, MaxAttempts); errors.Is(err, apperr.ErrConflict) {
+		return errCodeSpent
+	} else if err != nil {
+		return err
+	}
+	if !sameHash(v.CodeHash, s.hashCode(v.ID, code)) {
+		return errCodeWrong
+	}
+	if addr, err := Address(u, c); err != nil || addr != v.Address {
+		return errAddressMoved
+	}
+	entry, err := audit.Build(audit.FromContext(ctx, audit.Record{Action: "user.contact_verify", Entity: audit.EntityUser,
+		EntityID: userID, SubjectID: userID, Details: map[string]string{"channel": c.String()}}), now, s.newID())
+	if err != nil {
+		return err
+	}
+	if err := s.store.MarkVerified(ctx, v.ID, userID, c.String(), now, entry); errors.Is(err, apperr.ErrConflict) {
+		return errVerified
+	} else if err != nil {
+		return err
+	}
+	return nil
+}

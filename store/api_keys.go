@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/models"
+)
+
+// APIKeyStore implements auth.APIKeyStore.
+type APIKeyStore struct{ db *DB }
+
+// APIKeys returns the store of partner API keys.
+func (db *DB) APIKeys() APIKeyStore { return APIKeyStore{db} }
+
+var _ auth.APIKeyStore = APIKeyStore{}
+
+// ProviderByID finds a provider; a malformed id is ErrNotFound too.
+func (s APIKeyStore) ProviderByID(ctx context.Context, id string) (*models.Provider, error) {
+	if !validUUID(id) {
+		return nil, fmt.Errorf("find provider %q: %w", id, apperr.ErrNotFound)
+	}
+	var p models.Provider
+	if err := s.db.with(ctx).Where("id = ?", id).Take(&p).Error; err != nil {
+		return nil, translate(err, "find provider "+id)
+	}
+	return &p, nil
+}
+
+// CreateAPIKey stores k and appends entry, in one transaction.
+func (s APIKeyStore) CreateAPIKey(ctx context.Context, k *models.APIKey, entry *models.AuditEntry) error {
+	return s.db.InTx(ctx, func(tx *DB) error {
+		if err := translate(tx.with(ctx).Create(k).Error, "create api key"); err != nil {
+			return err
+		}
+		return AuditStore{tx}.AppendAudit(ctx, entry)
+	})
+}
+
+// APIKeys lists every key, newest first.
+func (s APIKeyStore) APIKeys(ctx context.Context) ([]models.APIKey, error) {
+	var out []models.APIKey
+	err := s.db.with(ctx).Order("created_at DESC, id DESC").Find(&out).Error
+	return out, translate(err, "list api keys")
+}
+
+// APIKeyByHash finds a key by its SHA-256 (hex), revoked or not.
+func (s APIKeyStore) APIKeyByHash(ctx context.Context, hash string) (*models.APIKey, error) {
+	var k models.APIKey
+	if err := s.db.with(ctx).Where("key_hash = ?", hash).Take(&k).Error; err != nil {
+		return nil, translate(err, "find api key")
+	}
+	return &k, nil
+}
+
+// RevokeAPIKey sets the key's revoked time unless set already and appends
+// entry, in one transaction, and returns the key; an unknown id is
+// ErrNotFound.
+func (s APIKeyStore) RevokeAPIKey(ctx context.Context, id string, now time.Time, entry *models.AuditEntry) (*models.APIKey, error) {
+	if !validUUID(id) {
+		return nil, fmt.Errorf("revoke api key %q: %w", id, apperr.ErrNotFound)
+	}
+	var k models.APIKey
+	err := s.db.InTx(ctx, func(tx *DB) error {
+		if err := tx.with(ctx).Where("id = ?", id).Take(&k).Error; err != nil {
+			return translate(err, "find api key "+id)
+		}
+		if k.RevokedAt != nil {
+			return nil
+		}
+		at := now.UTC()
+		res := tx.with(ctx).Model(&models.APIKey{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", at)
+		if err := affectedOne(res, "revoke api key "+id); err != nil {
+			return err
+		}
+		k.RevokedAt = &at
+		return AuditStore{tx}.AppendAudit(ctx, entry)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &k, nil
+}
+
+// TouchAPIKey sets the key's last use to now unless it was set at or
+// after since: concurrent requests write it once.
+func (s APIKeyStore) TouchAPIKey(ctx context.Context, id string, now, since time.Time) error {
+	err := s.db.with(ctx).Model(&models.APIKey{}).Where("id = ? AND (last_used_at IS NULL OR last_used_at < ?)", id, since.UTC()).
+		Update("last_used_at", now.UTC()).Error
+	return translate(err, "record use of api key "+id)
+}
