@@ -215,6 +215,7 @@ func (s *Service) importedAccount(o *models.Offer) (*claims.Account, error) {
 }
 
 // AccountContext is the sealing context of an offer's imported account
-// number: the import seals with it (pii.Sealer.Seal(number,
-// AccountContext(id))), acceptance opens with it.
-func AccountContext(offerID string) string { return "offer-account:" + offerID }
+// number: the offer's id, as a claim's account is sealed under the claim's
+// id. The import seals with it (pii.Sealer.Seal(number, offerID)),
+// acceptance opens with it.
+func AccountContext(offerID string) string { return offerID }

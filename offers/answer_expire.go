@@ -2,7 +2,9 @@ package offers
 
 import (
 	"context"
+	"errors"
 
+	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/audit"
 )
 
@@ -17,16 +19,18 @@ const expirePage = 500
 func (s *Service) ExpireOverdue(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		n, err := s.expirePage(ctx)
+		n, listed, err := s.expirePage(ctx)
 		total += n
-		if err != nil || n == 0 {
+		if err != nil || listed < expirePage {
 			return total, err
 		}
 	}
 }
 
-func (s *Service) expirePage(ctx context.Context) (int, error) {
-	n := 0
+// expirePage expires one page of overdue offers and says how many it
+// expired and how many it found.
+func (s *Service) expirePage(ctx context.Context) (int, int, error) {
+	n, listed := 0, 0
 	err := s.store.InTx(ctx, func(tx Store) error {
 		n = 0
 		now := s.now().UTC()
@@ -34,6 +38,7 @@ func (s *Service) expirePage(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
+		listed = len(list)
 		for i := range list {
 			o := &list[i]
 			to, err := Next(Status(o.Status), ActExpire)
@@ -41,7 +46,9 @@ func (s *Service) expirePage(ctx context.Context) (int, error) {
 				return err
 			}
 			o.Status, o.Version, o.UpdatedAt = string(to), o.Version+1, now
-			if err := tx.UpdateOffer(ctx, o); err != nil {
+			if err := tx.UpdateOffer(ctx, o); errors.Is(err, apperr.ErrConflict) {
+				continue // answered meanwhile: the answer stands
+			} else if err != nil {
 				return err
 			}
 			if err := s.appendAudit(ctx, tx, audit.Record{Action: "offer.expire", Entity: audit.EntityOffer, EntityID: o.ID,
@@ -52,5 +59,5 @@ func (s *Service) expirePage(ctx context.Context) (int, error) {
 		}
 		return nil
 	})
-	return n, err
+	return n, listed, err
 }

@@ -62,7 +62,7 @@ func TestOfferLedgerAndTakeUpDays(t *testing.T) {
 		ctx := context.Background()
 		w := newOfferWorld(t, db)
 		at := func(s string) *time.Time { v, _ := time.Parse(time.RFC3339, s); return &v }
-		w.offer(t, offers.Accepted, func(o *models.Offer) { o.ActedAt = at("2024-03-01T14:59:59Z") }) // 23:59:59 KST, 1 March
+		w.offer(t, offers.Accepted, func(o *models.Offer) { o.ActedAt = at("2024-03-01T14:59:59Z") })  // 23:59:59 KST, 1 March
 		w.offer(t, offers.Contested, func(o *models.Offer) { o.ActedAt = at("2024-03-01T15:00:00Z") }) // 00:00 KST, 2 March
 		w.offer(t, offers.Paid, func(o *models.Offer) { o.ActedAt = at("2024-03-02T01:00:00Z"); o.AmountKRW = 7550 })
 		w.offer(t, offers.Declined, func(o *models.Offer) { o.ActedAt = at("2024-03-02T01:00:00Z") })

@@ -34,7 +34,7 @@ func TestBrowserOfferAccept(t *testing.T) {
 		b.resize(phone)
 		b.visit(base, "/offers/"+token, "offer-login", "guest", phone, axeSrc)
 
-		b.login(base, offerDriverEmail, offerDriverPassword, "account-title")
+		b.login(base, offerDriverEmail, offerDriverPassword, "claims-title")
 		b.do(chromedp.Navigate(base+"/offers/"+token), chromedp.WaitVisible(chromedp.ID("offer-amount")))
 		b.wantPath("/account/offers/" + offerID)
 		b.wantText("#offer-amount", "₩7,550")
