@@ -67,5 +67,8 @@ func seed(ctx context.Context, args []string, getenv func(string) string, out io
 	if err := seedClaims(ctx, a, operator, out); err != nil {
 		return err
 	}
-	return seedReview(ctx, a, out)
+	if err := seedReview(ctx, a, out); err != nil {
+		return err
+	}
+	return seedOffers(ctx, a, out)
 }
