@@ -324,5 +324,10 @@ func TestAcceptOfferAsBillCredit(t *testing.T) {
 		if b := e.call(t, "POST", "/api/v1/payouts/batches", map[string]any{"outage_id": f.outageID}, bearer(sup.AccessToken)...); b.status != http.StatusUnprocessableEntity {
 			t.Fatalf("payout batch: got %d %s, want 422 (nothing to transfer)", b.status, b.body)
 		}
+		// The provider applies it in its billing: the credit file lists it.
+		credits := e.call(t, "GET", "/api/v1/outages/"+f.outageID+"/credits.csv?reason=billing", nil, bearer(sup.AccessToken)...)
+		if credits.status != http.StatusOK || !strings.Contains(string(credits.body), ",bill_credit,7550,") || !strings.Contains(string(credits.body), id+",accepted") {
+			t.Fatalf("credit file: got %d\n%s\nwant the offer accepted as a bill credit", credits.status, credits.body)
+		}
 	})
 }

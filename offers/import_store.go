@@ -29,8 +29,10 @@ type importStore interface {
 	// OutageOffers lists an outage's offers matching f, newest first, at
 	// most limit, after the offer with id f.After when set.
 	OutageOffers(ctx context.Context, outageID string, f OfferFilter, limit int) ([]models.Offer, error)
-	// EachGrantedOffer calls fn with each granted offer of an outage in
-	// account_ref order, reading in pages, and stops at fn's first error.
+	// EachGrantedOffer calls fn with each offer of an outage the provider
+	// must apply in its billing: granted ones, and those accepted as a
+	// bill credit; in account_ref order, reading in pages, stopping at
+	// fn's first error.
 	EachGrantedOffer(ctx context.Context, outageID string, fn func(models.Offer) error) error
 }
 

@@ -207,7 +207,8 @@ func (s OfferStore) EachGrantedOffer(ctx context.Context, outageID string, fn fu
 	after := ""
 	for {
 		var page []models.Offer
-		err := s.db.with(ctx).Where("outage_id = ? AND status = ? AND account_ref > ?", outageID, string(offers.Granted), after).
+		err := s.db.with(ctx).Where("outage_id = ? AND (status = ? OR (status = ? AND chosen_settlement = ?)) AND account_ref > ?",
+			outageID, string(offers.Granted), string(offers.Accepted), offers.SettleBillCredit, after).
 			Order("account_ref").Limit(1000).Find(&page).Error
 		if err != nil {
 			return translate(err, "read granted offers")

@@ -2,17 +2,16 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/google/uuid"
 
 	"github.com/bosang/bosang/auth"
-	"github.com/bosang/bosang/models"
-	"github.com/bosang/bosang/outage"
 )
 
 const (
@@ -20,33 +19,69 @@ const (
 	offerDriverPassword = "pro driver passphrase"
 )
 
-// TestBrowserOfferAccept: a Pro driver whose verified phone an import
-// named opens the announcement's link on a phone, sees ₩7,550 with its
-// steps, looks at "I lost more", accepts by bank transfer and follows the
-// link to the approved claim; before logging in the link shows nothing
-// of the offer. axe finds nothing on any page visited, and no page
-// scrolls sideways.
-func TestBrowserOfferAccept(t *testing.T) {
+// offerAccounts is the file the supervisor uploads in TestBrowserOfferJourney:
+// a Pro driver owed the membership refund, paid on acceptance, and a free
+// rider given in-kind items without any action.
+const offerAccounts = "account_ref,category,name,phone,email,monthly_fee_krw,settlement\n" +
+	"BR-PRO-1,driver,김기사,010-3456-7890,,\"39,000\",bank\n" +
+	"BR-FREE-1,free_user,이무료,010-3456-7891,,,\n"
+
+// TestBrowserOfferJourney is issue 14's journey over the demo data: a
+// supervisor uploads the affected accounts of the 2022 Kakao T outage on
+// the import page and watches it finish; a Pro driver whose verified phone
+// the file names logs in on a phone, finds the offer under "My offers",
+// sees ₩7,550 with its steps, accepts by bank transfer and reaches the
+// approved claim; the supervisor's next payout batch of the outage holds
+// that claim, and the credit file holds the free rider's in-kind grant,
+// which nobody acted on. Before logging in, the offer's link shows nothing
+// of it. axe finds nothing on the pages visited; none scrolls sideways.
+func TestBrowserOfferJourney(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, databaseURL string) {
-		var offerID, token string
-		b, base, axeSrc := journey(t, databaseURL, prepareOffer(t, &offerID, &token))
+		var kakaoT string
+		b, base, axeSrc := journey(t, databaseURL, prepareOfferJourney(t, &kakaoT))
+		file := filepath.Join(t.TempDir(), "kakao-t-affected.csv")
+		if err := os.WriteFile(file, []byte(offerAccounts), 0o600); err != nil {
+			t.Fatal(err)
+		}
+
+		// The supervisor imports the file and follows it to the end.
+		b.login(base, "supervisor@demo.bosang.kr", demoPassword, "nav-imports")
+		b.do(
+			chromedp.Click(chromedp.ID("nav-imports")),
+			chromedp.WaitVisible(chromedp.ID("import-submit")),
+			chromedp.SetValue(chromedp.ID("import-outage"), kakaoT),
+			chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{file}),
+		)
+		b.axeHere("/imports", "ko", "supervisor", axeSrc)
+		b.do(
+			chromedp.Click(chromedp.ID("import-submit")),
+			chromedp.WaitVisible(chromedp.CSS(`#import-status[data-status="done"]`)),
+		)
+		b.wantText("#import-rows", "2")
+		b.wantText("#import-offers", "2")
+		b.wantText("#import-rejected", "0")
+		b.axeHere("/imports/{id}", "ko", "supervisor", axeSrc)
+		b.shot("offer-01-import-done.png")
+		b.logout()
+
+		// The link alone shows nothing of the offer.
 		phone := journeyScreens[0]
 		b.resize(phone)
-		b.visit(base, "/offers/"+token, "offer-login", "guest", phone, axeSrc)
+		b.visit(base, "/offers/not-a-real-token", "offer-login", "guest", phone, axeSrc)
 
-		b.login(base, offerDriverEmail, offerDriverPassword, "claims-title")
-		b.do(chromedp.Navigate(base+"/offers/"+token), chromedp.WaitVisible(chromedp.ID("offer-amount")))
-		b.wantPath("/account/offers/" + offerID)
+		// The Pro driver, on a phone, finds the offer and accepts it.
+		b.login(base, offerDriverEmail, offerDriverPassword, "account-title")
+		b.visit(base, "/account/offers", "offers", "driver", phone, axeSrc)
+		b.do(
+			chromedp.Click(chromedp.CSS(`#offers a[href^="/account/offers/"]`)),
+			chromedp.WaitVisible(chromedp.ID("offer-amount")),
+		)
 		b.wantText("#offer-amount", "₩7,550")
 		b.wantContains("#offer-steps", "₩39,000", "₩7,550")
 		b.axeHere("/account/offers/{id}", "ko", "driver-phone", axeSrc)
 		b.wantNoOverflow("offer page at phone")
-		b.visit(base, "/account/offers", "offers", "driver", phone, axeSrc)
-		b.visit(base, "/account/offers/"+offerID+"?contest=1", "offer-contest-form", "driver", phone, axeSrc)
-
+		b.shot("offer-02-offer.png")
 		b.do(
-			chromedp.Navigate(base+"/account/offers/"+offerID),
-			chromedp.WaitVisible(chromedp.ID("offer-accept")),
 			chromedp.SetValue(chromedp.CSS(`#offer-accept-form select[name="payout_account.bank"]`), "004"),
 			chromedp.SendKeys(chromedp.CSS(`#offer-accept-form input[name="payout_account.number"]`), "110-123-456789"),
 			chromedp.SendKeys(chromedp.CSS(`#offer-accept-form input[name="payout_account.holder"]`), "김기사"),
@@ -57,62 +92,64 @@ func TestBrowserOfferAccept(t *testing.T) {
 		b.axeHere("/account/offers/{id}?done=accepted", "ko", "driver-phone", axeSrc)
 		b.do(chromedp.Click(chromedp.ID("offer-claim")), chromedp.WaitVisible(chromedp.ID("claim-status")))
 		b.wantText("#claim-status", "승인")
+		number := b.text("#claim-number")
+		b.shot("offer-03-claim.png")
+		b.logout()
+
+		// The supervisor's next payout batch of the outage pays it.
+		b.resize(journeyScreens[len(journeyScreens)-1])
+		b.login(base, "supervisor@demo.bosang.kr", demoPassword, "nav-payouts")
+		b.do(
+			chromedp.Click(chromedp.ID("nav-payouts")),
+			chromedp.WaitVisible(chromedp.ID("build-submit")),
+			chromedp.SetValue(chromedp.ID("build-outage"), kakaoT),
+			chromedp.Click(chromedp.ID("build-submit")),
+			chromedp.WaitVisible(chromedp.ID("export-form")),
+		)
+		b.wantContains("#batch-items-table", number, "₩7,550")
+		b.shot("offer-04-batch.png")
+
+		// The credit file holds the free rider's grant, with no action taken.
+		credits := b.fetchText("/imports/credits?outage_id=" + kakaoT + "&reason=" + "billing+run")
+		if !strings.Contains(credits, "BR-FREE-1,free_user") || !strings.Contains(credits, ",granted") || strings.Contains(credits, "BR-PRO-1") {
+			t.Fatalf("the credit file lacks the free rider's grant or holds the cash offer:\n%s", credits)
+		}
 	})
 }
 
-// prepareOffer records the Kakao T-like outage of 2022, an import with
-// one cash offer of ₩7,550 to a Pro driver at 010-3456-7890, and the
-// driver's account with that phone verified.
-func prepareOffer(t *testing.T, offerID, token *string) func(ctx context.Context, getenv func(string) string) {
+// fetchText fetches path in the page (with its session) and returns the
+// body, failing on a status other than 200.
+func (b *browserT) fetchText(path string) string {
+	b.t.Helper()
+	expr := fmt.Sprintf(`fetch(%q).then(r => r.ok ? r.text() : Promise.reject(new Error("status " + r.status)))`, path)
+	body, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.fatal(fmt.Errorf("fetch %s: %w", path, err))
+	}
+	return body
+}
+
+// prepareOfferJourney seeds the demo data and a Pro driver whose phone,
+// 010-3456-7890, is verified; kakaoT gets the demo Kakao T outage's id.
+func prepareOfferJourney(t *testing.T, kakaoT *string) func(ctx context.Context, getenv func(string) string) {
 	return func(ctx context.Context, getenv func(string) string) {
 		t.Helper()
+		if err := run(ctx, []string{"seed", "--demo"}, getenv, io.Discard); err != nil {
+			t.Fatalf("seed --demo: %v", err)
+		}
 		a, err := open(ctx, getenv)
 		if err != nil {
 			t.Fatalf("open: %v", err)
 		}
 		defer a.Close()
-		if _, err := a.outages.CreateService(ctx, outage.NewServiceInput{Code: "byeol-taxi", Name: "별택시", NameEN: "Byeol Taxi", Paid: true,
-			Provider: outage.NewProvider{Name: "별모빌리티", Kind: "value_added", PriorYearRevenueKRW: 50_000_000_000, AvgDailyUsers: 2_000_000},
-			Features: []outage.NewFeature{{Code: "hailing", Name: "호출", NameEN: "Hailing"}}}); err != nil {
-			t.Fatalf("create service: %v", err)
-		}
-		op, err := a.auth.CreateUser(ctx, auth.NewUser{Email: "op-offer@example.kr", Password: offerDriverPassword, Name: "운영자", Role: "operator"})
-		if err != nil {
+		if _, err := a.auth.CreateUser(ctx, auth.NewUser{Email: offerDriverEmail, Password: offerDriverPassword, Name: "김기사",
+			Phone: "010-3456-7890", Role: "claimant"}); err != nil {
 			t.Fatal(err)
 		}
-		end := time.Now().Add(-48 * time.Hour).Truncate(time.Hour)
-		start := end.Add(-22 * time.Hour)
-		o, err := a.outages.Create(ctx, op, outage.NewOutage{ServiceID: "byeol-taxi", Features: []string{"hailing"},
-			StartedAt: &start, EndedAt: &end, Cause: "fire", Summary: "데이터센터 화재"})
-		if err != nil {
-			t.Fatalf("create outage: %v", err)
-		}
-		driver, err := a.auth.CreateUser(ctx, auth.NewUser{Email: offerDriverEmail, Password: offerDriverPassword, Name: "김기사", Phone: "010-3456-7890", Role: "claimant"})
-		if err != nil {
+		if err := verifyDemoPhones(ctx, a, offerDriverEmail); err != nil {
 			t.Fatal(err)
 		}
-		sqlDB, err := a.db.SQL()
-		if err != nil {
-			t.Fatal(err)
-		}
-		now := time.Now().UTC()
-		importID := uuid.NewString()
-		for _, q := range []string{
-			"UPDATE users SET phone_verified_at = '2024-01-01 00:00:00+00:00' WHERE id = '" + driver.ID + "'",
-			"INSERT INTO offer_imports (id, outage_id, created_by, filename, blob_key, size_bytes, status, acceptance_days, created_at, updated_at) VALUES ('" +
-				importID + "', '" + o.ID + "', '" + op.ID + "', 'drivers.csv', 'k', 1, 'done', 30, '2024-01-01 00:00:00+00:00', '2024-01-01 00:00:00+00:00')",
-		} {
-			if _, err := sqlDB.ExecContext(ctx, q); err != nil {
-				t.Fatal(err)
-			}
-		}
-		*token = uuid.NewString()
-		sum := sha256.Sum256([]byte(*token))
-		*offerID = uuid.NewString()
-		if _, err := a.db.Offers().InsertOffers(ctx, []models.Offer{{ID: *offerID, OutageID: o.ID, ImportID: importID, AccountRef: "PRO-1",
-			Category: "driver", Name: "김기사", Phone: "01034567890", MonthlyFeeKRW: 39000, Settlement: "bank", AmountKRW: 7550, PolicyVersion: 1,
-			Steps:  `[{"label":"월 이용료","label_en":"Monthly fee","value":"₩39,000"},{"label":"보상액","label_en":"Compensation","value":"₩7,550"}]`,
-			Status: "offered", TokenHash: hex.EncodeToString(sum[:]), ExpiresAt: now.Add(30 * 24 * time.Hour), Version: 1, CreatedAt: now, UpdatedAt: now}}); err != nil {
+		if *kakaoT, err = demoOutageOf(ctx, a, "kakao-t"); err != nil {
 			t.Fatal(err)
 		}
 	}
