@@ -125,6 +125,13 @@ s3-server:
 bench:
 	bash scripts/bench.sh
 
+## bench-import: the affected-account import of issue 14 (IMPORT_BENCH_ROWS,
+## 1,000,000 by default; IMPORT_BENCH_DIALECT=sqlite for SQLite): wall time,
+## progress and peak RSS of the importing process. PostgreSQL by default.
+.PHONY: bench-import
+bench-import:
+	$(GO) test -tags importbench -run TestImportBench -v -count=1 -timeout 40m ./cmd/bosang
+
 # Crash safety (issue 6). Both build into a temp dir and talk only to
 # loopback and BOSANG_TEST_POSTGRES_URL; CHAOSFLAGS adds flags (e.g. -keep).
 .PHONY: chaos chaos-short

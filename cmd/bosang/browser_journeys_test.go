@@ -43,15 +43,23 @@ func (b *browserT) resize(s screen) {
 // artifact directory (`go test -artifacts -outputdir DIR` keeps them).
 func journey(t *testing.T, databaseURL string, prepare func(ctx context.Context, getenv func(string) string)) (*browserT, string, []byte) {
 	t.Helper()
+	b, base, axeSrc, _ := journeyApp(t, databaseURL, prepare)
+	return b, base, axeSrc
+}
+
+// journeyApp is journey that also returns the app the portal serves, for a
+// test to start its job runner.
+func journeyApp(t *testing.T, databaseURL string, prepare func(ctx context.Context, getenv func(string) string)) (*browserT, string, []byte, *app) {
+	t.Helper()
 	axeSrc, err := os.ReadFile(axePath)
 	if err != nil {
 		t.Fatalf("read axe-core (run `make vendor` to fetch it): %v", err)
 	}
-	base := startPortalWith(t, databaseURL, prepare)
+	base, a := startPortalApp(t, databaseURL, prepare)
 	shots := t.ArtifactDir()
 	t.Logf("screenshots in %s", shots)
 	tab, ctx := newBrowser(t, filepath.Join(shots, "chromium.log"))
-	return &browserT{t: t, tab: tab, ctx: ctx, shots: shots}, base, axeSrc
+	return &browserT{t: t, tab: tab, ctx: ctx, shots: shots}, base, axeSrc, a
 }
 
 // eachDatabase runs fn on SQLite and on PostgreSQL.

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/offers"
 )
 
 const (
@@ -38,7 +39,10 @@ const offerAccounts = "account_ref,category,name,phone,email,monthly_fee_krw,set
 func TestBrowserOfferJourney(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, databaseURL string) {
 		var kakaoT string
-		b, base, axeSrc := journey(t, databaseURL, prepareOfferJourney(t, &kakaoT))
+		b, base, axeSrc, a := journeyApp(t, databaseURL, prepareOfferJourney(t, &kakaoT))
+		// The portal works its jobs, as `bosang serve` does: the import
+		// runs in the Batch lane.
+		startRunner(t, a)
 		file := filepath.Join(t.TempDir(), "kakao-t-affected.csv")
 		if err := os.WriteFile(file, []byte(offerAccounts), 0o600); err != nil {
 			t.Fatal(err)
@@ -64,18 +68,21 @@ func TestBrowserOfferJourney(t *testing.T) {
 		b.shot("offer-01-import-done.png")
 		b.logout()
 
-		// The link alone shows nothing of the offer.
+		// The SMS's link alone shows nothing of the offer.
+		link := "/offers/" + offerToken(t, a, "01034567890")
 		phone := journeyScreens[0]
 		b.resize(phone)
-		b.visit(base, "/offers/not-a-real-token", "offer-login", "guest", phone, axeSrc)
+		b.visit(base, link, "offer-login", "guest", phone, axeSrc)
+		if strings.Contains(b.text("main"), "7,550") {
+			t.Error("the offer's link shows the amount before the driver logs in")
+		}
 
-		// The Pro driver, on a phone, finds the offer and accepts it.
-		b.login(base, offerDriverEmail, offerDriverPassword, "account-title")
+		// The Pro driver, on a phone, finds the offer under "My offers"
+		// and, from the SMS's link, opens it.
+		b.login(base, offerDriverEmail, offerDriverPassword, "logout")
 		b.visit(base, "/account/offers", "offers", "driver", phone, axeSrc)
-		b.do(
-			chromedp.Click(chromedp.CSS(`#offers a[href^="/account/offers/"]`)),
-			chromedp.WaitVisible(chromedp.ID("offer-amount")),
-		)
+		b.wantContains("#offers", "₩7,550")
+		b.do(chromedp.Navigate(base+link), chromedp.WaitVisible(chromedp.ID("offer-amount")))
 		b.wantText("#offer-amount", "₩7,550")
 		b.wantContains("#offer-steps", "₩39,000", "₩7,550")
 		b.axeHere("/account/offers/{id}", "ko", "driver-phone", axeSrc)
@@ -153,4 +160,45 @@ func prepareOfferJourney(t *testing.T, kakaoT *string) func(ctx context.Context,
 			t.Fatal(err)
 		}
 	}
+}
+
+// offerToken opens the SMS the import queued for phone (digits) and
+// returns its link's token, as the phone's owner would read it.
+func offerToken(t *testing.T, a *app, phone string) string {
+	t.Helper()
+	ctx := context.Background()
+	sqlDB, err := a.db.SQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := sqlDB.QueryContext(ctx, "SELECT id FROM outbox WHERE topic = $1", offers.TopicSMS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		m, err := a.db.OutboxMessage(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, err := offers.OpenMessage(a.sealer, *m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msg.To == phone {
+			return msg.Token
+		}
+	}
+	t.Fatalf("no offer SMS to %s among %d", phone, len(ids))
+	return ""
 }

@@ -36,6 +36,14 @@ func requireChromium(t *testing.T) {
 // demo data the way an operator would from the command line.
 func startPortalWith(t *testing.T, databaseURL string, prepare func(ctx context.Context, getenv func(string) string)) string {
 	t.Helper()
+	base, _ := startPortalApp(t, databaseURL, prepare)
+	return base
+}
+
+// startPortalApp is startPortalWith that also returns the app it serves,
+// for a test to start the app's job runner too.
+func startPortalApp(t *testing.T, databaseURL string, prepare func(ctx context.Context, getenv func(string) string)) (string, *app) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
@@ -86,7 +94,7 @@ func startPortalWith(t *testing.T, databaseURL string, prepare func(ctx context.
 			t.Errorf("serveUntil: %v", err)
 		}
 	})
-	return base
+	return base, a
 }
 
 // wantNoOverflow fails when the page is wider than the phone screen.

@@ -111,4 +111,3 @@ func verifyDemoPhones(ctx context.Context, a *app, emails ...string) error {
 	}
 	return nil
 }
-
