@@ -46,7 +46,7 @@ func TestImportPages(t *testing.T) {
 			t.Fatalf("a queued import's page neither polls nor offers to cancel:\n%s", queued.body)
 		}
 
-		runImports(t, e.db, e.offers)
+		runImports(t, e, e.offers)
 		done := getPage(t, e, sup, p.location, "en")
 		for _, want := range []string{`data-status="done"`, `id="import-rows">5<`, `id="import-accepted">3<`, `id="import-rejected">2<`,
 			`id="import-offers">3<`, `id="import-percent">100%<`, "<th scope=\"row\">5</th><td>2</td>", "<th scope=\"row\">6</th><td>4</td>"} {

@@ -34,7 +34,7 @@ func TestOpenAPIOfferImportResponses(t *testing.T) {
 		k.exchange(t, e, http.StatusConflict, reqValid, "POST", "/api/v1/imports/"+id+"/cancel", nil, sup...)
 		k.exchange(t, e, http.StatusOK, reqValid, "POST", "/api/v1/imports/"+id+"/resume", nil, sup...)
 		k.exchange(t, e, http.StatusConflict, reqValid, "POST", "/api/v1/imports/"+id+"/resume", nil, sup...)
-		runImports(t, e.db, e.offers)
+		runImports(t, e, e.offers)
 		k.exchange(t, e, http.StatusOK, reqValid, "GET", "/api/v1/imports/"+id, nil, sup...)
 		k.exchange(t, e, http.StatusOK, reqValid, "GET", base+"/offers?status=offered&limit=1", nil, sup...)
 		k.exchange(t, e, http.StatusOK, reqValid, "GET", base+"/offers?q=PRO-1", nil, sup...)

@@ -50,7 +50,7 @@ func TestPartnerKeyImports(t *testing.T) {
 		if err := sqlDB.QueryRowContext(context.Background(), "SELECT api_key_id IS NOT NULL AND created_by IS NULL FROM offer_imports WHERE id = $1", id).Scan(&byKey); err != nil || !byKey {
 			t.Fatalf("the import's author: key %v (%v), want the key and no user", byKey, err)
 		}
-		runImports(t, e.db, e.offers)
+		runImports(t, e.testEnv, e.offers)
 		if r := e.call(t, "GET", "/api/v1/imports/"+id, nil, other...); r.status != http.StatusNotFound {
 			t.Fatalf("another provider's key reading the import: got %d, want 404", r.status)
 		}

@@ -58,11 +58,11 @@ func (f *importFixture) postAccounts(t *testing.T, e *testEnv, name, contentType
 
 // runImports runs the queued import jobs through svc as the job runner
 // would, until none is left.
-func runImports(t *testing.T, db *store.DB, svc *offers.Service) {
+func runImports(t *testing.T, e *testEnv, svc *offers.Service) {
 	t.Helper()
 	ctx := context.Background()
 	for range 10 {
-		jobs := outboxOf(t, db, offers.TopicImport, true)
+		jobs := outboxOf(t, e.db, offers.TopicImport, true)
 		if len(jobs) == 0 {
 			return
 		}
@@ -70,7 +70,7 @@ func runImports(t *testing.T, db *store.DB, svc *offers.Service) {
 			if err := svc.RunImport(ctx, m); err != nil {
 				t.Fatalf("run import: %v", err)
 			}
-			if err := db.MarkOutboxDelivered(ctx, m.ID, time.Now()); err != nil {
+			if err := e.db.MarkOutboxDelivered(ctx, m.ID, e.now()); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -105,7 +105,7 @@ func TestImportGoodAndBadRows(t *testing.T) {
 		if v := f.importView(t, e, id); v["status"] != "queued" || v["progress"].(float64) != 0 {
 			t.Fatalf("before the job: %v", v)
 		}
-		runImports(t, e.db, e.offers)
+		runImports(t, e, e.offers)
 		v := f.importView(t, e, id)
 		if v["status"] != "done" || v["rows"].(float64) != 5 || v["accepted"].(float64) != 3 || v["rejected"].(float64) != 2 ||
 			v["offers_created"].(float64) != 3 || v["progress"].(float64) != 1 {
@@ -167,7 +167,7 @@ func TestImportTwiceCreatesNoDuplicates(t *testing.T) {
 			if r.status != http.StatusAccepted {
 				t.Fatalf("import %d: got %d %s", i, r.status, r.body)
 			}
-			runImports(t, e.db, e.offers)
+			runImports(t, e, e.offers)
 			v := f.importView(t, e, r.json(t)["import_id"].(string))
 			if want := []float64{3, 0}[i]; v["status"] != "done" || v["accepted"].(float64) != 3 || v["offers_created"].(float64) != want {
 				t.Fatalf("import %d: got %v, want 3 accepted, %v created", i, v, want)
@@ -207,7 +207,7 @@ func TestImportCP949AndXLSX(t *testing.T) {
 			if up.r.status != http.StatusAccepted {
 				t.Fatalf("%s: got %d %s", up.name, up.r.status, up.r.body)
 			}
-			runImports(t, e.db, e.offers)
+			runImports(t, e, e.offers)
 			v := f.importView(t, e, up.r.json(t)["import_id"].(string))
 			if v["status"] != "done" || v["offers_created"].(float64) != up.want || v["rejected"].(float64) != 0 {
 				t.Fatalf("%s: got %v, want %v offers", up.name, v, up.want)
@@ -314,7 +314,7 @@ func TestImportCancelThenResumeTakesEveryRowOnce(t *testing.T) {
 			t.Fatalf("import: %d %s", r.status, r.body)
 		}
 		importID = r.json(t)["import_id"].(string)
-		runImports(t, db, svc)
+		runImports(t, e, svc)
 		v := f.importView(t, e, importID)
 		if !cancelled || v["status"] != "cancelled" || v["offers_created"].(float64) == 0 || v["offers_created"].(float64) >= n {
 			t.Fatalf("after the cancel: %v (cancelled %v)", v, cancelled)
@@ -325,7 +325,7 @@ func TestImportCancelThenResumeTakesEveryRowOnce(t *testing.T) {
 		if r := e.call(t, "POST", "/api/v1/imports/"+importID+"/resume", nil, bearer(f.sup)...); r.status != http.StatusOK {
 			t.Fatalf("resume: %d %s", r.status, r.body)
 		}
-		runImports(t, db, svc)
+		runImports(t, e, svc)
 		v = f.importView(t, e, importID)
 		if v["status"] != "done" || v["rows"].(float64) != n || v["accepted"].(float64) != n || v["offers_created"].(float64) != n {
 			t.Fatalf("after the resume: %v, want every one of %d rows once", v, n)
@@ -352,7 +352,7 @@ func TestImportOfUnreadableFileFails(t *testing.T) {
 		if r.status != http.StatusAccepted {
 			t.Fatalf("import: %d %s", r.status, r.body)
 		}
-		runImports(t, e.db, e.offers)
+		runImports(t, e, e.offers)
 		v := f.importView(t, e, r.json(t)["import_id"].(string))
 		errs := v["errors"].([]any)
 		if v["status"] != "failed" || !strings.Contains(v["failure"].(string), "account_ref") || len(errs) != 3 || errs[0].(map[string]any)["line"].(float64) != 1 {

@@ -18,7 +18,7 @@ func TestImportedOfferAcceptedIntoPayout(t *testing.T) {
 		if r := f.postAccounts(t, e, "affected.csv", "", []byte(csv)); r.status != http.StatusAccepted {
 			t.Fatalf("import: got %d %s", r.status, r.body)
 		}
-		runImports(t, e.db, e.offers)
+		runImports(t, e, e.offers)
 		aliceID := meID(t, e, f.alice)
 		verify(t, e, aliceID, "phone")
 		r := e.call(t, "GET", "/api/v1/me/offers", nil, bearer(f.alice)...)
