@@ -112,6 +112,11 @@ func seedClaim(ctx context.Context, a *app, svc *claims.Service, o *outage.View,
 	v, err := svc.File(ctx, u, key, in)
 	if err != nil {
 		svc.AbandonRequest(ctx, u.ID, key)
+		if errors.Is(err, apperr.ErrConflict) {
+			// Filed by an earlier seed whose idempotency key has since
+			// been purged (keys live 24 hours).
+			return "exists", nil
+		}
 		return "", err
 	}
 	if d.salesCSV {

@@ -28,14 +28,18 @@ const demoOfferAccounts = "계정번호,구분,이름,휴대폰,이메일,멤버
 	"KT-FREE-0002,free_user,이용자 서,,seo@example.kr,,\n" +
 	"KT-BAD-0001,driver,택시기사 오,010-55,,\"39,000\",계좌이체\n"
 
+// demoOfferFile is the demo import's file name; a seed that finds an
+// import of it queues none.
+const demoOfferFile = "kakao-t-affected-2022.csv"
+
 // demoProDriver is the demo account the first Pro row names.
 var demoProDriver = auth.NewUser{Email: "pro@demo.bosang.kr", Password: demoPassword, Name: "프로기사 한", Phone: "010-1234-0005", Role: "claimant"}
 
 // seedOffers queues the import of demoOfferAccounts for the Kakao T outage
 // of 2022 by the demo supervisor (the runner of `bosang serve` reads it
-// within seconds) and marks the phones of the Pro driver's and the free
+// within seconds), unless it was queued before, and marks the phones of the Pro driver's and the free
 // rider's demo accounts verified, so that their offers show under "My
-// offers". A second seed queues nothing once the offers exist.
+// offers".
 func seedOffers(ctx context.Context, a *app, out io.Writer) error {
 	if _, err := a.auth.CreateUser(ctx, demoProDriver); err != nil && !errors.Is(err, apperr.ErrConflict) {
 		return err
@@ -52,16 +56,21 @@ func seedOffers(ctx context.Context, a *app, out io.Writer) error {
 		return err
 	}
 	actor := offers.Actor{UserID: supervisor.ID, Role: supervisor.Role.String()}
-	done, _, err := a.offers.OutageOffers(ctx, actor, kakaoT, offers.OfferFilter{Q: "KT-PRO-0001"}, 1)
+	sqlDB, err := a.db.SQL()
 	if err != nil {
 		return err
 	}
+	var imports int
+	if err := sqlDB.QueryRowContext(ctx, "SELECT count(*) FROM offer_imports WHERE outage_id = $1 AND filename = $2",
+		kakaoT, demoOfferFile).Scan(&imports); err != nil {
+		return err
+	}
 	fmt.Fprintln(out, "Demo offers (no claim needed)")
-	if len(done) > 0 {
+	if imports > 0 {
 		fmt.Fprintln(out, "  kakao-t affected accounts  exists")
 		return nil
 	}
-	imp, err := a.offers.StartImport(ctx, actor, kakaoT, "kakao-t-affected-2022.csv", strings.NewReader(demoOfferAccounts), 0)
+	imp, err := a.offers.StartImport(ctx, actor, kakaoT, demoOfferFile, strings.NewReader(demoOfferAccounts), 0)
 	if err != nil {
 		return fmt.Errorf("seed offers: %w", err)
 	}
