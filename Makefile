@@ -33,7 +33,8 @@ test: check-postgres
 		bash scripts/s3-test-server.sh $(GO) test $(GOTESTFLAGS) ./...; \
 	fi
 
-# The fuzz targets of the parsers of untrusted input: records (CSV and XLSX),
+# The fuzz targets of the parsers of untrusted input: records (CSV and XLSX,
+# sales, trips and affected-account files),
 # the JSON binder, claim and outage bodies through their validation, and
 # the If-Match parser. `go test -fuzz` runs one target at a time.
 FUZZTIME ?= 5s
@@ -44,6 +45,7 @@ FUZZ_TARGETS := \
 	./records:FuzzParseSales \
 	./records:FuzzParseTrips \
 	./records:FuzzParseXLSX \
+	./records:FuzzReadAccounts \
 	./handlers/request:FuzzDecodeJSON \
 	./handlers/request:FuzzParseIfMatch \
 	./claims:FuzzClaimBody \
