@@ -45,18 +45,18 @@ func TestOfferAcceptLatency(t *testing.T) {
 		var accept, read []time.Duration
 		claimsOf := make([]string, n)
 		for i, p := range people {
-			start := time.Now()
+			start := e.now()
 			r := f.accept(t, p.token, p.offer, uuid.NewString(), bankAccept)
-			accept = append(accept, time.Since(start))
+			accept = append(accept, e.now().Sub(start))
 			if r.status != http.StatusOK {
 				t.Fatalf("accept: %d %s", r.status, r.body)
 			}
 			claimsOf[i] = r.json(t)["claim_id"].(string)
 		}
 		for i, p := range people {
-			start := time.Now()
+			start := e.now()
 			r := e.call(t, "GET", "/api/v1/claims/"+claimsOf[i], nil, bearer(p.token)...)
-			read = append(read, time.Since(start))
+			read = append(read, e.now().Sub(start))
 			if r.status != http.StatusOK {
 				t.Fatalf("read claim: %d %s", r.status, r.body)
 			}
