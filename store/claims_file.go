@@ -14,10 +14,11 @@ import (
 )
 
 // CreateClaim writes a filing in one transaction: the caller's inside InTx,
-// else one of its own. On PostgreSQL the rows go in one statement of
-// data-modifying CTEs (one round trip instead of one per row, no gorm
-// reflection) and the jobs of its outbox messages in one River insert; on
-// SQLite, which has no data-modifying CTEs, row by row through gorm.
+// else one of its own. On PostgreSQL the rows, and the River jobs of its
+// outbox messages when the JobInserter is a JobRowSource, go in one
+// statement of data-modifying CTEs (one round trip instead of one per row,
+// no gorm reflection); on SQLite, which has no data-modifying CTEs, row by
+// row through gorm.
 func (s ClaimStore) CreateClaim(ctx context.Context, f claims.Filing) error {
 	tx := s.db.sqlTx()
 	if tx == nil {
@@ -54,10 +55,22 @@ func (s ClaimStore) createClaimRows(ctx context.Context, f claims.Filing, a *mod
 	return nil
 }
 
-// createClaimPG writes the filing's rows with one statement, then queues
-// the outbox jobs with one River insert, both in tx.
+// createClaimPG writes the filing's rows, and its outbox jobs when the
+// JobInserter can describe them, with one statement in tx; otherwise the
+// jobs follow with one River insert.
 func (s ClaimStore) createClaimPG(ctx context.Context, tx *sql.Tx, f claims.Filing, a *models.AuditEntry) error {
-	q, args := filingStatement(f, a)
+	msgs := make([]models.OutboxMessage, len(f.Outbox))
+	for i, m := range f.Outbox {
+		msgs[i] = *m
+	}
+	var jobs []JobRow
+	if src, ok := s.db.jobs.(JobRowSource); ok {
+		var err error
+		if jobs, err = src.OutboxJobRows(msgs); err != nil {
+			return err
+		}
+	}
+	q, args := filingStatement(f, a, jobs)
 	res, err := tx.ExecContext(ctx, q, args...)
 	if err != nil {
 		return translate(s.db.translateDriver(err), "create claim")
@@ -69,19 +82,19 @@ func (s ClaimStore) createClaimPG(ctx context.Context, tx *sql.Tx, f claims.Fili
 			return keyAnswered(f.Answer.Key)
 		}
 	}
-	msgs := make([]models.OutboxMessage, len(f.Outbox))
-	for i, m := range f.Outbox {
-		msgs[i] = *m
+	if jobs != nil {
+		return nil
 	}
 	return s.db.queueJobs(ctx, tx, msgs)
 }
 
 // filingStatement is the PostgreSQL statement that inserts the filing's
-// rows: every insert is a CTE, and the main statement finishes the
-// idempotency key (its row count tells whether the key was still in
-// flight) or, without one, inserts the audit entry. Foreign keys are
-// checked at the end of the statement, when the claim row is there.
-func filingStatement(f claims.Filing, a *models.AuditEntry) (string, []any) {
+// rows and the River jobs of its outbox rows: every insert is a CTE, and the
+// main statement finishes the idempotency key (its row count tells whether
+// the key was still in flight) or, without one, inserts the audit entry.
+// Foreign keys are checked at the end of the statement, when the claim row
+// is there.
+func filingStatement(f claims.Filing, a *models.AuditEntry, jobs []JobRow) (string, []any) {
 	var b sqlBuilder
 	c, e, ev := f.Claim, f.Estimate, f.Event
 	b.cte("claim", `INSERT INTO claims (id, number, claimant_id, outage_id, category, monetary, description, claimed_amount_krw, details,
@@ -106,6 +119,13 @@ func filingStatement(f claims.Filing, a *models.AuditEntry) (string, []any) {
 		b.cte("outbox", `INSERT INTO outbox (id, topic, dedupe_id, payload, attempts, available_at, leased_until, delivered_at,
   last_error, created_at, dead_at) VALUES `, rows...)
 	}
+	if len(jobs) > 0 {
+		rows := make([][]any, len(jobs))
+		for i, j := range jobs {
+			rows[i] = []any{string(j.Args), j.Kind, j.MaxAttempts, sqlLiteral("'{}'"), j.Priority, j.Queue, sqlLiteral("'available'"), sqlLiteral("'{}'")}
+		}
+		b.cte("jobs", `INSERT INTO river_job (args, kind, max_attempts, metadata, priority, queue, state, tags) VALUES `, rows...)
+	}
 	auditRow := []any{a.ID, a.At, a.ActorID, a.ActorRole, a.IP, a.Action, a.Entity, a.EntityID, a.SubjectID, a.Details, a.ChainPos, a.PrevHash, a.Hash, a.HashAlg}
 	const auditInsert = `INSERT INTO audit_entries (id, at, actor_id, actor_role, ip, action, entity, entity_id, subject_id, details,
   chain_pos, prev_hash, hash, hash_alg) VALUES `
@@ -120,6 +140,9 @@ func filingStatement(f claims.Filing, a *models.AuditEntry) (string, []any) {
 	b.args = append(b.args, k.Status, k.Body, k.UserID, k.Key)
 	return b.String(), b.args
 }
+
+// sqlLiteral is a constant written into a statement instead of a parameter.
+type sqlLiteral string
 
 // sqlBuilder writes a statement of CTEs with numbered placeholders.
 type sqlBuilder struct {
@@ -169,6 +192,10 @@ func (b *sqlBuilder) values(insert string, rows [][]any) {
 		for j, v := range r {
 			if j > 0 {
 				b.WriteString(", ")
+			}
+			if lit, ok := v.(sqlLiteral); ok {
+				b.WriteString(string(lit))
+				continue
 			}
 			b.WriteString("$" + b.next())
 			b.args = append(b.args, v)

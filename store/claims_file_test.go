@@ -12,6 +12,7 @@ import (
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/jobs"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/store"
 	"github.com/bosang/bosang/store/dbtest"
@@ -200,4 +201,54 @@ func TestCreateClaimAllOrNothing(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestFilingJobsAsRiverWritesThem: the jobs a filing's statement writes
+// for its outbox rows (PostgreSQL) are the rows River's own insert writes
+// for messages of the same topics, so River works them alike.
+func TestFilingJobsAsRiverWritesThem(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newFilingWorld(t, db)
+		c, err := jobs.New(db, jobs.Config{Lanes: map[string]jobs.Lane{claims.TopicReview: jobs.Review}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SetJobs(c)
+		f := w.filing("")
+		f.Outbox[0].Topic, f.Outbox[1].Topic = claims.TopicStatus, claims.TopicReview
+		if err := db.Claims().CreateClaim(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		var viaRiver []*models.OutboxMessage
+		for _, topic := range []string{claims.TopicStatus, claims.TopicReview} {
+			m := newMessage(uuid.NewString(), w.now)
+			m.Topic = topic
+			if err := db.EnqueueOnce(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+			viaRiver = append(viaRiver, m)
+		}
+		for i, m := range f.Outbox {
+			filed, river := jobRow(t, db, m.ID), jobRow(t, db, viaRiver[i].ID)
+			if filed != river {
+				t.Errorf("%s job: the filing wrote %q, River writes %q", m.Topic, filed, river)
+			}
+		}
+	})
+}
+
+// jobRow is the River job of outbox message id, every column that does
+// not name the message or the moment, as text.
+func jobRow(t *testing.T, db *store.DB, id string) string {
+	t.Helper()
+	q := `SELECT kind || '|' || queue || '|' || max_attempts || '|' || priority || '|' || state || '|' || CAST(metadata AS text) || '|' ||
+  COALESCE(CAST(tags AS text), 'null') || '|' || (unique_key IS NULL) || '|' || (unique_states IS NULL) || '|' || (attempt) || '|' ||
+  (args->>'topic') || '|' || (scheduled_at <= created_at) || '|' || (finalized_at IS NULL)
+FROM river_job WHERE args->>'outbox_id' = '` + id + `'`
+	var rows []string
+	if err := sqlStrings(context.Background(), db, q, &rows); err != nil || len(rows) != 1 {
+		t.Fatalf("job of %s: %v, %d rows", id, err, len(rows))
+	}
+	return rows[0]
 }
