@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -251,4 +252,42 @@ FROM river_job WHERE args->>'outbox_id' = '` + id + `'`
 		t.Fatalf("job of %s: %v, %d rows", id, err, len(rows))
 	}
 	return rows[0]
+}
+
+// TestNextClaimNumberUnique: numbers keep rising and never repeat, across
+// the blocks a process takes from the PostgreSQL sequence and across
+// processes sharing the database.
+func TestNextClaimNumberUnique(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		seen := map[int]bool{}
+		last := 0
+		for i := range 100 {
+			var n int
+			err := db.Claims().InTx(ctx, func(tx claims.Store) error {
+				var err error
+				n, err = tx.NextClaimNumber(ctx, 2026)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if seen[n] || n <= last {
+				t.Fatalf("number %d: got %d after %d, want a new, higher one", i, n, last)
+			}
+			seen[n], last = true, n
+		}
+		if db.Dialect() != store.Postgres {
+			return
+		}
+		// Another process takes its numbers from the sequence after this
+		// one's block.
+		var next []string
+		if err := sqlStrings(ctx, db, `SELECT CAST(nextval('claim_number_seq') AS text)`, &next); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := strconv.Atoi(next[0]); seen[n] {
+			t.Fatalf("another process: got %d, want a number this one did not hand out", n)
+		}
+	})
 }
