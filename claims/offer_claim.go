@@ -130,11 +130,11 @@ func (s *Service) InsertOfferClaim(ctx context.Context, tx Store, claimant *mode
 		return nil, err
 	}
 	now := c.CreatedAt
-	v, err := s.insertClaim(ctx, tx, claimant, c, oc.est, oc.why, oc.outageStart, oc.note, now)
-	if err != nil || !oc.review {
-		return v, err
+	var review []*models.OutboxMessage
+	if oc.review {
+		review = append(review, s.reviewJob(c.ID, "filed", now))
 	}
-	return v, tx.Enqueue(ctx, s.reviewJob(c.ID, "filed", now))
+	return s.insertClaim(ctx, tx, claimant, c, oc.est, oc.why, oc.outageStart, oc.note, now, "", review...)
 }
 
 // keepFloor raises est to floor when it is below, always adds the step
@@ -177,9 +177,10 @@ func noClaimYet(ctx context.Context, tx Store, claimantID, outageID, category st
 }
 
 // insertClaim numbers c and stores it in tx with its estimate, first event
-// (with note) and status message, and returns its view.
+// (with note), status message and the extra messages, and returns its view;
+// with key set, the same write answers that idempotency key with the view.
 func (s *Service) insertClaim(ctx context.Context, tx Store, claimant *models.User, c *models.Claim, est policy.Estimate,
-	why EstimateReason, outageStart time.Time, note string, now time.Time) (*View, error) {
+	why EstimateReason, outageStart time.Time, note string, now time.Time, key string, extra ...*models.OutboxMessage) (*View, error) {
 	year := outageStart.In(kst).Year()
 	n, err := tx.NextClaimNumber(ctx, year)
 	if err != nil {
@@ -188,8 +189,14 @@ func (s *Service) insertClaim(ctx context.Context, tx Store, claimant *models.Us
 	c.Number = fmt.Sprintf("BS-%d-%06d", year, n)
 	e := s.estimateRecord(c.ID, est, why, now)
 	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: &claimant.ID, Note: note, CreatedAt: now}
-	if err := tx.CreateClaim(ctx, c, e, ev, s.outboxFor(c, ev)); err != nil {
+	view := viewOf(c, []models.ClaimEstimate{*e}, []models.ClaimEvent{*ev}, nil)
+	f := Filing{Claim: c, Estimate: e, Event: ev, Outbox: append([]*models.OutboxMessage{s.outboxFor(c, ev)}, extra...)}
+	if key != "" {
+		body, _ := json.Marshal(view)
+		f.Answer = &KeyAnswer{UserID: claimant.ID, Key: key, Status: 201, Body: string(body)}
+	}
+	if err := tx.CreateClaim(ctx, f); err != nil {
 		return nil, err
 	}
-	return viewOf(c, []models.ClaimEstimate{*e}, []models.ClaimEvent{*ev}, nil), nil
+	return view, nil
 }

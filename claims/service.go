@@ -104,14 +104,8 @@ func (s *Service) File(ctx context.Context, claimant *models.User, key string, i
 	var view *View
 	err = s.store.InTx(ctx, func(tx Store) error {
 		var err error
-		if view, err = s.insertClaim(ctx, tx, claimant, c, est, EstimateReason{Code: ReasonFiled}, o.StartedAt, "", now); err != nil {
-			return err
-		}
-		if err := tx.Enqueue(ctx, s.reviewJob(c.ID, "filed", now)); err != nil {
-			return err
-		}
-		body, _ := json.Marshal(view)
-		return tx.FinishKey(ctx, claimant.ID, key, 201, string(body))
+		view, err = s.insertClaim(ctx, tx, claimant, c, est, EstimateReason{Code: ReasonFiled}, o.StartedAt, "", now, key, s.reviewJob(c.ID, "filed", now))
+		return err
 	})
 	if errors.Is(err, apperr.ErrConflict) {
 		// Lost a race with a concurrent filing for the same outage and category.

@@ -24,7 +24,13 @@ type Store interface {
 
 	// NextClaimNumber returns the next serial for claims numbered in year.
 	NextClaimNumber(ctx context.Context, year int) (int, error)
-	CreateClaim(ctx context.Context, c *models.Claim, e *models.ClaimEstimate, ev *models.ClaimEvent, out *models.OutboxMessage) error
+	// CreateClaim writes f: the claim, its estimate, first event and outbox
+	// messages (each with its job), the audit entry of the filing and, with
+	// f.Answer, the response of the request's in-flight idempotency key (an
+	// error wrapping apperr.ErrConflict when the key is no longer in
+	// flight). All or nothing: inside InTx it joins that transaction,
+	// outside it runs in one of its own.
+	CreateClaim(ctx context.Context, f Filing) error
 	Claim(ctx context.Context, id string) (*models.Claim, error)
 	ClaimFor(ctx context.Context, claimantID, outageID, category string) (*models.Claim, error)
 	Claims(ctx context.Context, f Filter) ([]models.Claim, error)
@@ -77,6 +83,23 @@ type Store interface {
 	FinishKey(ctx context.Context, userID, key string, status int, body string) error
 	// ReleaseKey forgets an in-flight key after a failure worth retrying.
 	ReleaseKey(ctx context.Context, userID, key string) error
+}
+
+// Filing is everything a new claim writes in its transaction.
+type Filing struct {
+	Claim    *models.Claim
+	Estimate *models.ClaimEstimate
+	Event    *models.ClaimEvent
+	Outbox   []*models.OutboxMessage
+	// Answer, when set, finishes the request's idempotency key.
+	Answer *KeyAnswer
+}
+
+// KeyAnswer is the response stored under an idempotency key.
+type KeyAnswer struct {
+	UserID, Key string
+	Status      int
+	Body        string
 }
 
 // Filter selects claims. Zero fields select everything.

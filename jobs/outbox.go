@@ -51,11 +51,12 @@ func (BatchArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: 
 // outboxJob is what the outbox worker needs of its arguments.
 type outboxJob interface {
 	river.JobArgs
+	river.JobArgsWithInsertOpts
 	outboxID() string
 }
 
 // argsFor is the job of m, in its topic's lane.
-func (c *Client) argsFor(m models.OutboxMessage) river.JobArgs {
+func (c *Client) argsFor(m models.OutboxMessage) outboxJob {
 	a := OutboxArgs{OutboxID: m.ID, Topic: m.Topic}
 	switch c.cfg.Lanes[m.Topic] {
 	case Review:

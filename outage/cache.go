@@ -2,6 +2,7 @@ package outage
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -18,6 +19,25 @@ type cache struct {
 	catalog   []CatalogEntry
 	catalogAt time.Time
 	views     map[string]cachedView
+	// gen counts invalidations: a view built from a read that began before
+	// one is neither cached nor shared with requests that came after it.
+	gen uint64
+	// loads are the views being built, one per outage and generation, so
+	// that the many requests that find a view expired at the same moment
+	// wait for one read instead of each reading the outage.
+	loads map[loadKey]*viewLoad
+}
+
+type loadKey struct {
+	id  string
+	gen uint64
+}
+
+// viewLoad is one read of an outage's view that other requests wait for.
+type viewLoad struct {
+	done chan struct{}
+	view *View
+	err  error
 }
 
 type cachedView struct {
@@ -37,16 +57,54 @@ func (c *cache) putCatalog(entries []CatalogEntry) {
 	c.catalog, c.catalogAt = entries, time.Now()
 }
 
-func (c *cache) getView(id string) (*View, bool) {
+// loadView returns the fresh cached view of id, or else the view load
+// builds, read once however many requests ask meanwhile.
+func (c *cache) loadView(ctx context.Context, id string, load func(context.Context) (*View, error)) (*View, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.views[id]
-	return v.view, ok && time.Since(v.at) < cacheTTL
+	if v, ok := c.views[id]; ok && time.Since(v.at) < cacheTTL {
+		c.mu.Unlock()
+		return v.view, nil
+	}
+	key := loadKey{id, c.gen}
+	l, running := c.loads[key]
+	if !running {
+		if c.loads == nil {
+			c.loads = map[loadKey]*viewLoad{}
+		}
+		l = &viewLoad{done: make(chan struct{})}
+		c.loads[key] = l
+	}
+	c.mu.Unlock()
+	if running {
+		select {
+		case <-l.done:
+			return l.view, l.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	l.err = errViewLoad // what waiters get should load panic
+	defer c.finish(key, l)
+	// The read outlives a waiter that gives up, and the one that started it.
+	l.view, l.err = load(context.WithoutCancel(ctx))
+	return l.view, l.err
 }
 
-func (c *cache) putView(v *View) {
+var errViewLoad = errors.New("outage view: the read failed")
+
+// finish ends load l: its view is cached unless an invalidation came
+// since it began, and its waiters get its result.
+func (c *cache) finish(key loadKey, l *viewLoad) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	delete(c.loads, key)
+	if l.err == nil && key.gen == c.gen {
+		c.putViewLocked(l.view)
+	}
+	c.mu.Unlock()
+	close(l.done)
+}
+
+func (c *cache) putViewLocked(v *View) {
 	if c.views == nil || len(c.views) > 10_000 {
 		c.views = map[string]cachedView{}
 	}
@@ -57,6 +115,7 @@ func (c *cache) putView(v *View) {
 func (c *cache) invalidate(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	if id == "" {
 		c.catalog, c.views = nil, nil
 		return

@@ -313,25 +313,20 @@ func snapshot(o models.Outage, features []FeatureState, _ *CatalogEntry) map[str
 
 // Get returns the view of one outage; ErrNotFound if there is none. Views
 // are cached for a second; every change made through this Service drops the
-// outage's cached view at once.
+// outage's cached view at once. Requests that find a view missing or expired
+// at the same moment share one read of it.
 func (s *Service) Get(ctx context.Context, id string) (*View, error) {
-	if v, ok := s.cache.getView(id); ok {
-		return v, nil
-	}
-	rec, err := s.store.Outage(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	catalog, err := s.catalogue(ctx)
-	if err != nil {
-		return nil, err
-	}
-	v, err := view(rec, catalog, s.settings, s.now())
-	if err != nil {
-		return nil, err
-	}
-	s.cache.putView(v)
-	return v, nil
+	return s.cache.loadView(ctx, id, func(ctx context.Context) (*View, error) {
+		rec, err := s.store.Outage(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		catalog, err := s.catalogue(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return view(rec, catalog, s.settings, s.now())
+	})
 }
 
 // List returns views of the outages matching f.

@@ -299,7 +299,7 @@ func (w *adjWorld) insert(t *testing.T, c *models.Claim, u *models.User, auto, r
 		Auto: auto, ReviewRequired: reviewRequired, CreatedAt: c.CreatedAt}
 	ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: c.ID, Status: c.Status, CreatedAt: c.CreatedAt}
 	out := &models.OutboxMessage{ID: uuid.NewString(), Topic: "t", DedupeID: uuid.NewString(), Payload: "{}", AvailableAt: c.CreatedAt, CreatedAt: c.CreatedAt}
-	if err := w.db.Claims().CreateClaim(ctx, c, e, ev, out); err != nil {
+	if err := w.db.Claims().CreateClaim(ctx, claims.Filing{Claim: c, Estimate: e, Event: ev, Outbox: []*models.OutboxMessage{out}}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -159,9 +159,14 @@ func (s AuditStore) AuditEntries(ctx context.Context, f audit.Filter) ([]models.
 // appendAudit records r, completed with the actor in ctx, through db: inside
 // a transaction it commits or rolls back with the change it describes.
 func (db *DB) appendAudit(ctx context.Context, r audit.Record) error {
-	e, err := audit.Build(audit.FromContext(ctx, r), time.Now(), uuid.Must(uuid.NewV7()).String())
+	e, err := db.auditEntry(ctx, r)
 	if err != nil {
 		return err
 	}
 	return AuditStore{db}.AppendAudit(ctx, e)
+}
+
+// auditEntry builds the entry of r, completed with the actor in ctx.
+func (db *DB) auditEntry(ctx context.Context, r audit.Record) (*models.AuditEntry, error) {
+	return audit.Build(audit.FromContext(ctx, r), time.Now(), uuid.Must(uuid.NewV7()).String())
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -57,34 +59,56 @@ func (s ClaimStore) PutProfile(ctx context.Context, p *models.Profile) error {
 	return translate(err, "save profile")
 }
 
-// NextClaimNumber returns the next serial: from a sequence on PostgreSQL
-// (no row lock shared by concurrent filings; numbers are unique across
-// years), from the year's counter row on SQLite.
+// NextClaimNumber returns the next serial: on PostgreSQL from the
+// sequence, taken claimNumberBlock at a time per process (no row lock
+// shared by concurrent filings, and most filings need no round trip;
+// numbers are unique across years and processes, with gaps where a process
+// stopped before using its block); on SQLite from the year's counter row,
+// in the caller's transaction.
 func (s ClaimStore) NextClaimNumber(ctx context.Context, year int) (int, error) {
-	var n int
 	if s.db.dialect == Postgres {
-		err := s.g(ctx).Raw(`SELECT nextval('claim_number_seq')`).Scan(&n).Error
-		return n, translate(err, "next claim number")
+		return s.db.numbers.next(func() ([]int, error) {
+			var block []int
+			err := s.g(ctx).Raw(`SELECT nextval('claim_number_seq') FROM generate_series(1, ?)`, claimNumberBlock).Scan(&block).Error
+			return block, translate(err, "next claim numbers")
+		})
 	}
+	var n int
 	err := s.g(ctx).Raw(`INSERT INTO claim_numbers (year, last) VALUES (?, 1)
 ON CONFLICT (year) DO UPDATE SET last = claim_numbers.last + 1 RETURNING last`, year).Scan(&n).Error
 	return n, translate(err, "next claim number")
 }
 
-// CreateClaim inserts a claim with its estimate, first event and outbox
-// message; call it inside InTx.
-func (s ClaimStore) CreateClaim(ctx context.Context, c *models.Claim, e *models.ClaimEstimate, ev *models.ClaimEvent, out *models.OutboxMessage) error {
-	g := s.g(ctx)
-	for _, row := range []any{c, e, ev} {
-		if err := g.Create(row).Error; err != nil {
-			return translate(err, "create claim")
+// claimNumberBlock is how many claim numbers a process takes from the
+// sequence at a time.
+const claimNumberBlock = 32
+
+// claimNumbers are the claim numbers this process took from the sequence
+// and has not handed out yet.
+type claimNumbers struct {
+	mu   sync.Mutex
+	free []int
+}
+
+// next hands out the lowest free number, refilling through take when none
+// is left.
+func (c *claimNumbers) next(take func() ([]int, error)) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.free) == 0 {
+		block, err := take()
+		if err != nil {
+			return 0, err
 		}
+		if len(block) == 0 {
+			return 0, errors.New("next claim numbers: the sequence gave none")
+		}
+		slices.Sort(block)
+		c.free = block
 	}
-	if err := s.db.enqueue(ctx, false, out); err != nil {
-		return err
-	}
-	return s.db.appendAudit(ctx, audit.Record{Action: "claim.file", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID,
-		Details: map[string]any{"number": c.Number, "category": c.Category, "estimate_krw": c.EstimateAmountKRW}})
+	n := c.free[0]
+	c.free = c.free[1:]
+	return n, nil
 }
 
 // Claim finds a claim by id.
@@ -368,7 +392,10 @@ func (s ClaimStore) AddEvidence(ctx context.Context, e *models.Evidence) error {
 
 // ClaimKey takes an idempotency key, atomically.
 func (s ClaimStore) ClaimKey(ctx context.Context, k *models.IdempotencyKey, stale, ttl time.Duration) (*models.IdempotencyKey, bool, error) {
-	res := s.g(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(k)
+	// One plain statement: gorm's Create would wrap it in a transaction of
+	// its own (three round trips) on the hot path of every filing.
+	res := s.g(ctx).Exec(`INSERT INTO idempotency_keys (user_id, key, request_hash, state, response_status, response_body, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, k.UserID, k.Key, k.RequestHash, k.State, k.ResponseStatus, k.ResponseBody, k.CreatedAt)
 	if res.Error != nil {
 		return nil, false, translate(res.Error, "take idempotency key")
 	}
@@ -404,9 +431,14 @@ func (s ClaimStore) FinishKey(ctx context.Context, userID, key string, status in
 		return translate(res.Error, "finish idempotency key")
 	}
 	if res.RowsAffected == 0 {
-		return fmt.Errorf("idempotency key %s was answered by another request: %w", key, apperr.ErrConflict)
+		return keyAnswered(key)
 	}
 	return nil
+}
+
+// keyAnswered is the error of finishing a key that is no longer in flight.
+func keyAnswered(key string) error {
+	return fmt.Errorf("idempotency key %s was answered by another request: %w", key, apperr.ErrConflict)
 }
 
 // ReleaseKey deletes an in-flight key.

@@ -37,6 +37,7 @@ type DB struct {
 	gorm    *gorm.DB
 	dialect Dialect
 	jobs    JobInserter // see SetJobs
+	numbers *claimNumbers
 }
 
 // Open connects to dsn: a postgres:// URL, or a file path for SQLite (the
@@ -86,7 +87,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
 	}
-	return &DB{gorm: g, dialect: dialect}, nil
+	return &DB{gorm: g, dialect: dialect, numbers: &claimNumbers{}}, nil
 }
 
 func sqliteDSN(path string) string {
@@ -121,7 +122,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // otherwise (and on panic). Calls on the DB given to fn join the transaction.
 func (db *DB) InTx(ctx context.Context, fn func(tx *DB) error) error {
 	err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		return fn(&DB{gorm: g, dialect: db.dialect, jobs: db.jobs})
+		return fn(&DB{gorm: g, dialect: db.dialect, jobs: db.jobs, numbers: db.numbers})
 	})
 	if err != nil && !errors.Is(err, apperr.ErrUnavailable) && unreachable(err) {
 		return fmt.Errorf("transaction: %v: %w", err, apperr.ErrUnavailable)

@@ -16,6 +16,22 @@ type JobInserter interface {
 	InsertOutboxJobs(ctx context.Context, tx *sql.Tx, msgs []models.OutboxMessage) error
 }
 
+// JobRow is the River job row of one outbox message, as River's own insert
+// writes it: state available, scheduled and created at the transaction's
+// time, no metadata, tags or unique key.
+type JobRow struct {
+	Args                  []byte
+	Kind, Queue           string
+	MaxAttempts, Priority int
+}
+
+// JobRowSource is a JobInserter that can describe its jobs as rows, so that
+// a PostgreSQL statement writing outbox rows writes their jobs in the same
+// round trip; without it the jobs go through InsertOutboxJobs.
+type JobRowSource interface {
+	OutboxJobRows(msgs []models.OutboxMessage) ([]JobRow, error)
+}
+
 // SetJobs makes every outbox write of db, and of the stores and
 // transactions derived from it, queue its jobs through j. Call it before
 // db is shared between goroutines. Without it (store used alone, as in

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/stats"
 	"github.com/bosang/bosang/store"
@@ -100,7 +101,7 @@ func (w *statsWorld) add(t *testing.T, specs ...claimSpec) {
 		e := &models.ClaimEstimate{ID: uuid.NewString(), ClaimID: c.ID, PolicyVersion: 1, AmountKRW: s.estimate, Steps: "[]", CreatedAt: created}
 		ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: c.ID, Status: s.status, CreatedAt: created}
 		out := &models.OutboxMessage{ID: uuid.NewString(), Topic: "t", DedupeID: uuid.NewString(), Payload: "{}", AvailableAt: created, CreatedAt: created}
-		if err := w.db.Claims().CreateClaim(ctx, c, e, ev, out); err != nil {
+		if err := w.db.Claims().CreateClaim(ctx, claims.Filing{Claim: c, Estimate: e, Event: ev, Outbox: []*models.OutboxMessage{out}}); err != nil {
 			t.Fatalf("claim %d: %v", i, err)
 		}
 		if s.payout != "" {

@@ -1,0 +1,215 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/bosang/bosang/audit"
+	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/models"
+)
+
+// CreateClaim writes a filing in one transaction: the caller's inside InTx,
+// else one of its own. On PostgreSQL the rows, and the River jobs of its
+// outbox messages when the JobInserter is a JobRowSource, go in one
+// statement of data-modifying CTEs (one round trip instead of one per row,
+// no gorm reflection); on SQLite, which has no data-modifying CTEs, row by
+// row through gorm.
+func (s ClaimStore) CreateClaim(ctx context.Context, f claims.Filing) error {
+	tx := s.db.sqlTx()
+	if tx == nil {
+		return s.db.InTx(ctx, func(t *DB) error { return ClaimStore{t}.CreateClaim(ctx, f) })
+	}
+	a, err := s.db.auditEntry(ctx, audit.Record{Action: "claim.file", Entity: audit.EntityClaim, EntityID: f.Claim.ID, SubjectID: f.Claim.ClaimantID,
+		Details: map[string]any{"number": f.Claim.Number, "category": f.Claim.Category, "estimate_krw": f.Claim.EstimateAmountKRW}})
+	if err != nil {
+		return err
+	}
+	if s.db.dialect == Postgres {
+		return s.createClaimPG(ctx, tx, f, a)
+	}
+	return s.createClaimRows(ctx, f, a)
+}
+
+// createClaimRows is the portable path: one gorm statement per row.
+func (s ClaimStore) createClaimRows(ctx context.Context, f claims.Filing, a *models.AuditEntry) error {
+	g := s.g(ctx)
+	for _, row := range []any{f.Claim, f.Estimate, f.Event} {
+		if err := g.Create(row).Error; err != nil {
+			return translate(err, "create claim")
+		}
+	}
+	if err := s.db.enqueue(ctx, false, f.Outbox...); err != nil {
+		return err
+	}
+	if err := (AuditStore{s.db}).AppendAudit(ctx, a); err != nil {
+		return err
+	}
+	if k := f.Answer; k != nil {
+		return s.FinishKey(ctx, k.UserID, k.Key, k.Status, k.Body)
+	}
+	return nil
+}
+
+// createClaimPG writes the filing's rows, and its outbox jobs when the
+// JobInserter can describe them, with one statement in tx; otherwise the
+// jobs follow with one River insert.
+func (s ClaimStore) createClaimPG(ctx context.Context, tx *sql.Tx, f claims.Filing, a *models.AuditEntry) error {
+	msgs := make([]models.OutboxMessage, len(f.Outbox))
+	for i, m := range f.Outbox {
+		msgs[i] = *m
+	}
+	var jobs []JobRow
+	if src, ok := s.db.jobs.(JobRowSource); ok {
+		var err error
+		if jobs, err = src.OutboxJobRows(msgs); err != nil {
+			return err
+		}
+	}
+	q, args := filingStatement(f, a, jobs)
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return translate(s.db.translateDriver(err), "create claim")
+	}
+	if f.Answer != nil {
+		if n, err := res.RowsAffected(); err != nil {
+			return translate(err, "finish idempotency key")
+		} else if n != 1 {
+			return keyAnswered(f.Answer.Key)
+		}
+	}
+	if jobs != nil {
+		return nil
+	}
+	return s.db.queueJobs(ctx, tx, msgs)
+}
+
+// filingStatement is the PostgreSQL statement that inserts the filing's
+// rows and the River jobs of its outbox rows: every insert is a CTE, and the
+// main statement finishes the idempotency key (its row count tells whether
+// the key was still in flight) or, without one, inserts the audit entry.
+// Foreign keys are checked at the end of the statement, when the claim row
+// is there.
+func filingStatement(f claims.Filing, a *models.AuditEntry, jobs []JobRow) (string, []any) {
+	var b sqlBuilder
+	c, e, ev := f.Claim, f.Estimate, f.Event
+	b.cte("claim", `INSERT INTO claims (id, number, claimant_id, outage_id, category, monetary, description, claimed_amount_krw, details,
+  payout_bank, payout_holder, payout_number_sealed, payout_key_id, payout_number_masked, status, estimate_amount_krw,
+  policy_version, version, created_at, updated_at, leased_by, lease_expires_at, decided_by, decided_at, approved_amount_krw,
+  appealed_at, supplement_due_at, flags, payout_fingerprint, client_ip) VALUES `, []any{
+		c.ID, c.Number, c.ClaimantID, c.OutageID, c.Category, c.Monetary, c.Description, c.ClaimedAmountKRW, c.Details,
+		c.PayoutBank, c.PayoutHolder, c.PayoutNumberSealed, c.PayoutKeyID, c.PayoutNumberMasked, c.Status, c.EstimateAmountKRW,
+		c.PolicyVersion, c.Version, c.CreatedAt, c.UpdatedAt, c.LeasedBy, c.LeaseExpiresAt, c.DecidedBy, c.DecidedAt, c.ApprovedAmountKRW,
+		c.AppealedAt, c.SupplementDueAt, c.Flags, c.PayoutFingerprint, c.ClientIP})
+	b.cte("estimate", `INSERT INTO claim_estimates (id, claim_id, policy_version, amount_krw, steps, auto, review_required,
+  review_reason, extension_days, in_kind, in_kind_en, reason, created_at, superseded_at) VALUES `, []any{
+		e.ID, e.ClaimID, e.PolicyVersion, e.AmountKRW, e.Steps, e.Auto, e.ReviewRequired,
+		e.ReviewReason, e.ExtensionDays, e.InKind, e.InKindEN, e.Reason, e.CreatedAt, e.SupersededAt})
+	b.cte("event", `INSERT INTO claim_events (id, claim_id, status, actor_id, note, created_at) VALUES `,
+		[]any{ev.ID, ev.ClaimID, ev.Status, ev.ActorID, ev.Note, ev.CreatedAt})
+	if len(f.Outbox) > 0 {
+		rows := make([][]any, len(f.Outbox))
+		for i, m := range f.Outbox {
+			rows[i] = []any{m.ID, m.Topic, m.DedupeID, m.Payload, m.Attempts, m.AvailableAt, m.LeasedUntil, m.DeliveredAt, m.LastError, m.CreatedAt, m.DeadAt}
+		}
+		b.cte("outbox", `INSERT INTO outbox (id, topic, dedupe_id, payload, attempts, available_at, leased_until, delivered_at,
+  last_error, created_at, dead_at) VALUES `, rows...)
+	}
+	if len(jobs) > 0 {
+		rows := make([][]any, len(jobs))
+		for i, j := range jobs {
+			rows[i] = []any{string(j.Args), j.Kind, j.MaxAttempts, sqlLiteral("'{}'"), j.Priority, j.Queue, sqlLiteral("'available'"), sqlLiteral("'{}'")}
+		}
+		b.cte("jobs", `INSERT INTO river_job (args, kind, max_attempts, metadata, priority, queue, state, tags) VALUES `, rows...)
+	}
+	auditRow := []any{a.ID, a.At, a.ActorID, a.ActorRole, a.IP, a.Action, a.Entity, a.EntityID, a.SubjectID, a.Details, a.ChainPos, a.PrevHash, a.Hash, a.HashAlg}
+	const auditInsert = `INSERT INTO audit_entries (id, at, actor_id, actor_role, ip, action, entity, entity_id, subject_id, details,
+  chain_pos, prev_hash, hash, hash_alg) VALUES `
+	k := f.Answer
+	if k == nil {
+		b.main(auditInsert, auditRow)
+		return b.String(), b.args
+	}
+	b.cte("audit", auditInsert, auditRow)
+	b.main(`UPDATE idempotency_keys SET state = 'done', response_status = $`+b.next()+`, response_body = $`+b.next()+
+		` WHERE user_id = $`+b.next()+` AND key = $`+b.next()+` AND state = 'in_flight'`, nil)
+	b.args = append(b.args, k.Status, k.Body, k.UserID, k.Key)
+	return b.String(), b.args
+}
+
+// sqlLiteral is a constant written into a statement instead of a parameter.
+type sqlLiteral string
+
+// sqlBuilder writes a statement of CTEs with numbered placeholders.
+type sqlBuilder struct {
+	strings.Builder
+	args  []any
+	ctes  int
+	param int
+}
+
+func (b *sqlBuilder) next() string {
+	b.param++
+	return strconv.Itoa(b.param)
+}
+
+// cte adds "name AS (insert rows)", insert ending in VALUES.
+func (b *sqlBuilder) cte(name, insert string, rows ...[]any) {
+	if b.ctes == 0 {
+		b.WriteString("WITH ")
+	} else {
+		b.WriteString(",\n")
+	}
+	b.ctes++
+	b.WriteString(name + " AS (")
+	b.values(insert, rows)
+	b.WriteString(")")
+}
+
+// main adds the main statement: insert with one row, or a full statement
+// (row nil) whose parameters the caller numbers and appends.
+func (b *sqlBuilder) main(stmt string, row []any) {
+	b.WriteString("\n")
+	if row == nil {
+		b.WriteString(stmt)
+		return
+	}
+	b.values(stmt, [][]any{row})
+}
+
+// values writes insert followed by one tuple per row.
+func (b *sqlBuilder) values(insert string, rows [][]any) {
+	b.WriteString(insert)
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(")
+		for j, v := range r {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			if lit, ok := v.(sqlLiteral); ok {
+				b.WriteString(string(lit))
+				continue
+			}
+			b.WriteString("$" + b.next())
+			b.args = append(b.args, v)
+		}
+		b.WriteString(")")
+	}
+}
+
+// translateDriver maps a driver error of a statement run outside gorm's
+// callbacks onto gorm's errors (unique and foreign key violations), as
+// gorm's TranslateError does for its own statements.
+func (db *DB) translateDriver(err error) error {
+	if t, ok := db.gorm.Dialector.(gorm.ErrorTranslator); ok {
+		return t.Translate(err)
+	}
+	return err
+}
