@@ -384,7 +384,8 @@ func TestMFATokenBounds(t *testing.T) {
 		t.Run("after the role changed", func(t *testing.T) {
 			f.clk.advance(30 * time.Second)
 			tok := f.challenge().MFAToken
-			if err := f.svc.ChangeRole(ctx, f.rev.ID, "claimant"); err != nil {
+			claimant := "claimant"
+			if _, err := f.svc.UpdateUser(ctx, f.rev.ID, auth.UserChange{Role: &claimant}); err != nil {
 				t.Fatal(err)
 			}
 			_, err := f.complete(tok, f.code(secret, 0))

@@ -300,46 +300,6 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*models.User,
 	return u, nil
 }
 
-// ChangeRole gives a user another role and revokes their sessions. Unknown
-// roles are a *apperr.ValidationError; a missing user, ErrNotFound.
-func (s *Service) ChangeRole(ctx context.Context, userID, role string) error {
-	r, err := models.ParseRole(role)
-	if err != nil {
-		return apperr.Invalid("role", "알 수 없는 역할입니다.", "Unknown role.")
-	}
-	u, err := s.store.UserByID(ctx, userID)
-	if err != nil {
-		return err
-	}
-	if err := s.store.UpdateUserSecurity(ctx, u.ID, r, u.PasswordHash); err != nil {
-		return err
-	}
-	return s.store.RevokeUserRefreshTokens(ctx, u.ID, s.now().UTC())
-}
-
-// ChangePassword replaces the password after checking the current one, and
-// revokes every session. A wrong current password is a validation error.
-func (s *Service) ChangePassword(ctx context.Context, userID, current, next string) error {
-	u, err := s.store.UserByID(ctx, userID)
-	if err != nil {
-		return err
-	}
-	if !CheckPassword(u.PasswordHash, current) {
-		return apperr.Invalid("current_password", "현재 비밀번호가 맞지 않습니다.", "The current password is wrong.")
-	}
-	if ko, en := passwordProblem(next, u.Email); ko != "" {
-		return apperr.Invalid("password", ko, en)
-	}
-	hash, err := HashPassword(next)
-	if err != nil {
-		return err
-	}
-	if err := s.store.UpdateUserSecurity(ctx, u.ID, u.Role, hash); err != nil {
-		return err
-	}
-	return s.store.RevokeUserRefreshTokens(ctx, u.ID, s.now().UTC())
-}
-
 // redactEmail keeps the domain and the first letter, for logs.
 func redactEmail(email string) string {
 	at := strings.IndexByte(email, '@')

@@ -35,15 +35,6 @@ func ParseRole(s string) (Role, error) {
 	return r, nil
 }
 
-// MustParseRole is ParseRole for constants known to be valid; it panics otherwise.
-func MustParseRole(s string) Role {
-	r, err := ParseRole(s)
-	if err != nil {
-		panic(err)
-	}
-	return r
-}
-
 // String returns the role's wire name.
 func (r Role) String() string { return r.name }
 

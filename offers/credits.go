@@ -66,13 +66,3 @@ func (c *Credits) Write(ctx context.Context, w io.Writer) error {
 	cw.Flush()
 	return cw.Error()
 }
-
-// CreditsCSV prepares (see Credits) and writes (see Credits.Write) an
-// outage's credit file to w.
-func (s *Service) CreditsCSV(ctx context.Context, a Actor, outageID, reason string, w io.Writer) error {
-	c, err := s.Credits(ctx, a, outageID, reason)
-	if err != nil {
-		return err
-	}
-	return c.Write(ctx, w)
-}

@@ -1,7 +1,6 @@
 package offers
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -64,12 +63,6 @@ func SealMessage(sealer Sealer, p MessagePayload, to, token string) MessagePaylo
 	b, _ := json.Marshal(sealedMessage{To: to, Token: token})
 	p.Sealed, p.KeyID = sealer.Seal(string(b), messageContext(p.OfferID))
 	return p
-}
-
-// OpenMessage reads an offer announcement from its outbox row; a payload
-// it cannot read or open is an error (the job is retried, then dead).
-func (s *Service) OpenMessage(_ context.Context, m models.OutboxMessage) (Message, error) {
-	return OpenMessage(s.sealer, m)
 }
 
 // OpenMessage reads an offer announcement with sealer.

@@ -28,9 +28,6 @@ func NewService(store Store, settings statute.Settings, now func() time.Time, ne
 	return &Service{store: store, settings: settings, now: now, newID: newID}
 }
 
-// Settings returns the statutory settings in force.
-func (s *Service) Settings() statute.Settings { return s.settings }
-
 // NewOutage is the input for recording an outage.
 type NewOutage struct {
 	ServiceID        string               `json:"service_id"`

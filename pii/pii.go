@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 )
 
 // Sealer encrypts and decrypts personal identifiers. It seals with the
@@ -154,16 +153,6 @@ func MaskName(name string) string {
 		return string(r[0]) + "*"
 	}
 	return string(r[0]) + strings.Repeat("*", len(r)-2) + string(r[len(r)-1])
-}
-
-// MaskBusinessNumber shows the first five digits of a business registration
-// number ("120-81-47521" -> "120-81-*****").
-func MaskBusinessNumber(n string) string {
-	d := digitsOf(n)
-	if len(d) != 10 {
-		return strings.Repeat("*", utf8.RuneCountInString(n))
-	}
-	return d[:3] + "-" + d[3:5] + "-*****"
 }
 
 // NormalizeAccount keeps digits and dashes; ValidAccount accepts 8 to 16

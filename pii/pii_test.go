@@ -28,7 +28,6 @@ func TestMasking(t *testing.T) {
 		{"three-character name", pii.MaskName("김철용"), "김*용"},
 		{"two-character name", pii.MaskName("김철"), "김*"},
 		{"long name", pii.MaskName("남궁민수아"), "남***아"},
-		{"business number", pii.MaskBusinessNumber("1208147521"), "120-81-*****"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

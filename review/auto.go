@@ -26,21 +26,13 @@ const (
 	AutoSkipped  Verdict = "skipped" // no longer submitted (decided meanwhile)
 )
 
-// AutoDecide approves a submitted claim without a person when its category's
-// rule allows it, the estimate needs no review, the required evidence is
-// there and nothing is flagged; a deterministic sample of those goes to
-// people instead. Running it twice decides nothing twice.
-func (s *Service) AutoDecide(ctx context.Context, claimID string) (Verdict, error) {
-	c, err := s.store.Claim(ctx, claimID)
-	if err != nil {
-		return "", err
-	}
-	return s.autoDecide(ctx, c, rules{})
-}
-
 // rules caches the category rules of each policy version for one run.
 type rules map[int]map[policy.Category]policy.CategoryRule
 
+// autoDecide approves a submitted claim without a person when its category's
+// rule allows it, the estimate needs no review, the required evidence is
+// there and nothing is flagged; a deterministic sample of those goes to
+// people instead. Running it twice decides nothing twice.
 func (s *Service) autoDecide(ctx context.Context, c *models.Claim, cache rules) (Verdict, error) {
 	if c.Status != string(claims.Submitted) {
 		return AutoSkipped, nil
@@ -131,7 +123,7 @@ type Progress struct {
 	Seen, Approved, Sampled, Manual, Skipped int
 }
 
-// Adjudicate runs AutoDecide over the submitted claims of an outage (all
+// Adjudicate runs autoDecide over the submitted claims of an outage (all
 // outages when outageID is empty), in pages, reporting progress after each
 // page. It stops when ctx ends; rerunning continues where it left off since
 // decided claims are no longer submitted.

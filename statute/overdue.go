@@ -17,19 +17,6 @@ func Overdue(v Verdict, sent map[NoticeKind]time.Time, now time.Time) []NoticeKi
 	return out
 }
 
-// Late lists, interruption first, the notices v requires that sent records
-// as sent strictly after their due time: the breaches a regulator could cite
-// even though nothing is outstanding.
-func Late(v Verdict, sent map[NoticeKind]time.Time) []NoticeKind {
-	var out []NoticeKind
-	for _, d := range dues(v) {
-		if at, ok := sent[d.kind]; ok && at.After(d.at) {
-			out = append(out, d.kind)
-		}
-	}
-	return out
-}
-
 type due struct {
 	kind NoticeKind
 	at   time.Time

@@ -353,7 +353,7 @@ func (s ClaimStore) RepriceEstimate(ctx context.Context, e *models.ClaimEstimate
 
 // AppendAudit appends an audit entry; inside InTx it commits with the change.
 func (s ClaimStore) AppendAudit(ctx context.Context, e *models.AuditEntry) error {
-	return AuditStore{s.db}.AppendAudit(ctx, e)
+	return s.db.Audit().AppendAudit(ctx, e)
 }
 
 // EvidenceOf lists a claim's files, oldest first.

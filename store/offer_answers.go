@@ -65,7 +65,7 @@ func (s OfferStore) OverdueOffers(ctx context.Context, now time.Time, limit int)
 }
 
 // Claims is the claims store of the same transaction.
-func (s OfferStore) Claims() claims.Store { return ClaimStore{s.db} }
+func (s OfferStore) Claims() claims.Store { return s.db.Claims() }
 
 // Ledger counts the offers of outageID by status with their amounts.
 func (s OfferStore) Ledger(ctx context.Context, outageID string) ([]offers.LedgerGroup, error) {

@@ -19,5 +19,5 @@ func (s PayoutStore) AcceptedOfferOf(ctx context.Context, claimID string) (*mode
 
 // UpdateOffer saves an offer's new status if its version has not moved.
 func (s PayoutStore) UpdateOffer(ctx context.Context, o *models.Offer) error {
-	return OfferStore{s.db}.UpdateOffer(ctx, o)
+	return s.db.Offers().UpdateOffer(ctx, o)
 }

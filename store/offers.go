@@ -25,7 +25,7 @@ func (s OfferStore) InTx(ctx context.Context, fn func(offers.Store) error) error
 
 // AppendAudit appends an audit entry; inside InTx it commits with the change.
 func (s OfferStore) AppendAudit(ctx context.Context, e *models.AuditEntry) error {
-	return AuditStore{s.db}.AppendAudit(ctx, e)
+	return s.db.Audit().AppendAudit(ctx, e)
 }
 
 // InsertOffers stores offers in batches, skipping any whose (outage,

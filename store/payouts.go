@@ -30,7 +30,7 @@ func (s PayoutStore) g(ctx context.Context) *gorm.DB { return s.db.with(ctx) }
 
 // AppendAudit appends an audit entry in this store's transaction, if any.
 func (s PayoutStore) AppendAudit(ctx context.Context, e *models.AuditEntry) error {
-	return AuditStore{s.db}.AppendAudit(ctx, e)
+	return s.db.Audit().AppendAudit(ctx, e)
 }
 
 // PayableClaims pages through approved, unpaid claims by id. Only the id

@@ -109,7 +109,7 @@ func (s ReviewStore) User(ctx context.Context, id string) (*models.User, error) 
 
 // Claim finds a claim.
 func (s ReviewStore) Claim(ctx context.Context, id string) (*models.Claim, error) {
-	return ClaimStore{s.db}.Claim(ctx, id)
+	return s.db.Claims().Claim(ctx, id)
 }
 
 // Decide saves a decided claim if its version has not moved.
@@ -143,12 +143,12 @@ func (s ReviewStore) Decide(ctx context.Context, c *models.Claim, d *models.Deci
 
 // AddEvidence records an uploaded file, with its audit entry.
 func (s ReviewStore) AddEvidence(ctx context.Context, e *models.Evidence) error {
-	return ClaimStore{s.db}.AddEvidence(ctx, e)
+	return s.db.Claims().AddEvidence(ctx, e)
 }
 
 // Enqueue adds an outbox message and its job.
 func (s ReviewStore) Enqueue(ctx context.Context, m *models.OutboxMessage) error {
-	return ClaimStore{s.db}.Enqueue(ctx, m)
+	return s.db.Claims().Enqueue(ctx, m)
 }
 
 // Decisions lists a claim's decisions, oldest first.

@@ -179,10 +179,10 @@ func (s StatsStore) Backlog(ctx context.Context, outageID string, now time.Time,
 
 // Ledger counts the offers of outageID by status (offers.LedgerStore).
 func (s StatsStore) Ledger(ctx context.Context, outageID string) ([]offers.LedgerGroup, error) {
-	return OfferStore{s.db}.Ledger(ctx, outageID)
+	return s.db.Offers().Ledger(ctx, outageID)
 }
 
 // TakeUp counts the offers taken up per day (offers.LedgerStore).
 func (s StatsStore) TakeUp(ctx context.Context, outageID string) ([]offers.TakeUpDay, error) {
-	return OfferStore{s.db}.TakeUp(ctx, outageID)
+	return s.db.Offers().TakeUp(ctx, outageID)
 }

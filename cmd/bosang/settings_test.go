@@ -5,19 +5,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bosang/bosang/statute"
+	"github.com/bosang/bosang/auth"
+	"github.com/bosang/bosang/outage"
 )
 
 // TestFreeServiceCompensationNoticeIsWired checks that the configured reading
 // of the 2025 decree text reaches the outage registry's verdicts: a free
 // service's 5-hour outage starting 2025-04-01 owes the compensation notice
-// unless the operator configured the exemption.
+// unless the operator configured the exemption. It records the outage
+// through the registry the server wires, as an operator would.
 func TestFreeServiceCompensationNoticeIsWired(t *testing.T) {
 	kst := time.FixedZone("KST", 9*3600)
 	start := time.Date(2025, 4, 1, 9, 0, 0, 0, kst)
 	end := start.Add(5 * time.Hour)
-	c := statute.Case{Provider: statute.Provider{Kind: statute.ProviderValueAdded, PriorYearRevenueWon: 50_000_000_000, AvgDailyUsers: 2_000_000},
-		Free: true, Cause: statute.CauseError, Windows: []statute.Window{{Start: start, End: &end}}}
 	tests := []struct {
 		name, value string
 		owed        bool
@@ -28,18 +28,30 @@ func TestFreeServiceCompensationNoticeIsWired(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
 			vars := map[string]string{"BOSANG_DATA_DIR": t.TempDir(), "BOSANG_FREE_SERVICE_COMPENSATION_NOTICE": tt.value}
-			a, err := open(context.Background(), func(k string) string { return vars[k] })
+			a, err := open(ctx, func(k string) string { return vars[k] })
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer a.Close()
-			v, err := statute.Evaluate(c, a.outages.Settings(), end.AddDate(0, 1, 0))
+			operator, err := a.auth.CreateUser(ctx, auth.NewUser{Email: "operator@example.com", Password: "a long operator passphrase",
+				Name: "운영자", Phone: "010-1234-5678", Role: "operator"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !v.InterruptionRequired || v.CompensationRequired != tt.owed {
-				t.Errorf("free service 2025: interruption %v, compensation %v; want true, %v", v.InterruptionRequired, v.CompensationRequired, tt.owed)
+			if _, err := a.outages.CreateService(ctx, outage.NewServiceInput{Code: "free-app", Name: "무료 앱", NameEN: "Free app", Paid: false,
+				Provider: outage.NewProvider{Name: "무료 앱 회사", Kind: "value_added", PriorYearRevenueKRW: 50_000_000_000, AvgDailyUsers: 2_000_000, Contact: "help@free-app.example"},
+				Features: []outage.NewFeature{{Code: "chat", Name: "채팅", NameEN: "Chat"}}}); err != nil {
+				t.Fatal(err)
+			}
+			v, err := a.outages.Create(ctx, operator, outage.NewOutage{ServiceID: "free-app", Features: []string{"chat"},
+				StartedAt: &start, EndedAt: &end, Cause: "error", Summary: "서버 오류"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := v.Notice; !n.InterruptionRequired || n.CompensationRequired != tt.owed {
+				t.Errorf("free service 2025: interruption %v, compensation %v; want true, %v", n.InterruptionRequired, n.CompensationRequired, tt.owed)
 			}
 		})
 	}
