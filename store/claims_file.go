@@ -46,7 +46,7 @@ func (s ClaimStore) createClaimRows(ctx context.Context, f claims.Filing, a *mod
 	if err := s.db.enqueue(ctx, false, f.Outbox...); err != nil {
 		return err
 	}
-	if err := (AuditStore{s.db}).AppendAudit(ctx, a); err != nil {
+	if err := s.db.Audit().AppendAudit(ctx, a); err != nil {
 		return err
 	}
 	if k := f.Answer; k != nil {
