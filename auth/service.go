@@ -123,7 +123,8 @@ type Service struct {
 	refreshTTL time.Duration
 	throttle   Throttle
 	dummyHash  string
-	users      *userCache // see CacheUsers; nil reads every time
+	users      *userCache  // see CacheUsers; nil reads every time
+	tokens     *tokenCache // see CacheUsers; nil verifies every time
 }
 
 // NewService wires a Service. sealer encrypts staff TOTP secrets at rest;
@@ -282,7 +283,7 @@ func (s *Service) Logout(ctx context.Context, userID string) error {
 // disabled account. With CacheUsers, the user may come from the cache (see
 // there for how fresh).
 func (s *Service) Authenticate(ctx context.Context, token string) (*models.User, error) {
-	claims, err := s.signer.Verify(token)
+	claims, err := s.verify(token)
 	if err != nil {
 		return nil, err
 	}

@@ -80,13 +80,15 @@ func (c *userCache) forgetAll() {
 
 // CacheUsers makes Authenticate keep the users it reads for maxAge at most
 // (UserCacheMaxAge when maxAge <= 0), on the service's clock, forgetting
-// each one that changes tells of. Changes made by other processes reach it
-// through Forget and ForgetAll. Call it before serving.
+// each one that changes tells of, and the access tokens it verified until
+// they expire (on the signer's clock). Changes made by other processes
+// reach it through Forget and ForgetAll. Call it before serving.
 func (s *Service) CacheUsers(changes UserChanges, maxAge time.Duration) {
 	if maxAge <= 0 {
 		maxAge = UserCacheMaxAge
 	}
 	s.users = &userCache{users: map[string]cachedUser{}, maxAge: maxAge, now: s.now}
+	s.tokens = &tokenCache{tokens: map[string]*AccessClaims{}}
 	changes.OnUserChange(s.Forget)
 }
 

@@ -179,3 +179,24 @@ func TestUserChangesAcrossInstances(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestCachedTokenExpires: a token verified once and cached is refused once
+// it expires, to the second, like one never seen.
+func TestCachedTokenExpires(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc, _, clk := cachedService(t, db, newKey(), time.Hour)
+		register(t, svc)
+		p := login(t, svc)
+		if _, err := svc.Authenticate(ctx, p.AccessToken); err != nil {
+			t.Fatal(err)
+		}
+		clk.advance(15*time.Minute - time.Second)
+		if _, err := svc.Authenticate(ctx, p.AccessToken); err != nil {
+			t.Fatalf("a second before it expires: %v", err)
+		}
+		clk.advance(time.Second)
+		_, err := svc.Authenticate(ctx, p.AccessToken)
+		wantUnauthenticated(t, "the cached token at its expiry", err)
+	})
+}

@@ -65,8 +65,10 @@ func (s ClaimStore) claimPagePG(ctx context.Context, id string) (*claims.Page, e
 	if err != nil {
 		return nil, err
 	}
+	// Straight to the connection (or the transaction): gorm would scan the
+	// long statement for placeholders on every call.
 	var doc []byte
-	err = s.g(ctx).Raw(q, id).Row().Scan(&doc)
+	err = s.g(ctx).Statement.ConnPool.QueryRowContext(ctx, q, id).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("find claim %s: %w", id, apperr.ErrNotFound)
 	}
@@ -112,7 +114,7 @@ func claimPageQuery(g *gorm.DB) (string, error) {
  'Decisions', (SELECT json_agg(` + obj[4] + ` ORDER BY d.claim_version) FROM decisions d
     WHERE d.claim_id = c.id AND d.to_status IN (` + statuses + `)),
  'Payment', (SELECT ` + obj[5] + ` FROM payout_items p WHERE p.claim_id = c.id AND p.status = 'paid' LIMIT 1)
-)::text FROM claims c WHERE c.id = ?`
+)::text FROM claims c WHERE c.id = $1`
 	})
 	return claimPageSQL.q, claimPageSQL.err
 }
