@@ -123,6 +123,8 @@ type Service struct {
 	refreshTTL time.Duration
 	throttle   Throttle
 	dummyHash  string
+	users      *userCache  // see CacheUsers; nil reads every time
+	tokens     *tokenCache // see CacheUsers; nil verifies every time
 }
 
 // NewService wires a Service. sealer encrypts staff TOTP secrets at rest;
@@ -278,13 +280,14 @@ func (s *Service) Logout(ctx context.Context, userID string) error {
 // Authenticate returns the user an access token speaks for. It fails with
 // ErrUnauthenticated for a bad token, a deleted user, or a token older than
 // the user's last logout, password change or role change, or for a
-// disabled account.
+// disabled account. With CacheUsers, the user may come from the cache (see
+// there for how fresh).
 func (s *Service) Authenticate(ctx context.Context, token string) (*models.User, error) {
-	claims, err := s.signer.Verify(token)
+	claims, err := s.verify(token)
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.store.UserByID(ctx, claims.Subject)
+	u, err := s.user(ctx, claims.Subject)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return nil, fmt.Errorf("token for missing user: %w", apperr.ErrUnauthenticated)
 	}

@@ -38,19 +38,37 @@ func newService(t *testing.T, db *store.DB) (*auth.Service, *clock) {
 
 func newServiceWith(t *testing.T, db *store.DB, throttle auth.Throttle) (*auth.Service, *clock) {
 	t.Helper()
-	clk := &clock{t: time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC)}
+	svc, clk := serviceWithKey(t, db, newKey(), throttle)
+	register(t, svc)
+	return svc, clk
+}
+
+func newKey() []byte {
 	key := make([]byte, 32)
 	rand.Read(key)
+	return key
+}
+
+// serviceWithKey is the auth service over st with a clock, signing and
+// sealing with key.
+func serviceWithKey(t *testing.T, st auth.Store, key []byte, throttle auth.Throttle) (*auth.Service, *clock) {
+	t.Helper()
+	clk := &clock{t: time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC)}
 	sealer, err := pii.NewSealer(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := auth.NewService(db, auth.NewSigner(key, 15*time.Minute, clk.now), sealer, 24*time.Hour, throttle, clk.now,
+	svc := auth.NewService(st, auth.NewSigner(key, 15*time.Minute, clk.now), sealer, 24*time.Hour, throttle, clk.now,
 		func() string { return uuid.Must(uuid.NewV7()).String() })
+	return svc, clk
+}
+
+// register signs up the claimant kim@example.com.
+func register(t *testing.T, svc *auth.Service) {
+	t.Helper()
 	if _, err := svc.Register(context.Background(), auth.NewUser{Email: "kim@example.com", Password: password, Name: "김", Phone: "010-1234-5678"}, "198.51.100.1"); err != nil {
 		t.Fatal(err)
 	}
-	return svc, clk
 }
 
 func login(t *testing.T, svc *auth.Service) *auth.Pair {

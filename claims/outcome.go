@@ -155,6 +155,13 @@ func (s *Service) settle(ctx context.Context, list []*models.Claim, views []*Vie
 	if err != nil {
 		return err
 	}
+	return s.settleWith(ctx, list, views, kinds, decisions, paid)
+}
+
+// settleWith is settle with the decisions and payments of list read
+// already.
+func (s *Service) settleWith(ctx context.Context, list []*models.Claim, views []*View, kinds map[string][]string,
+	decisions map[string][]models.Decision, paid map[string]models.PayoutItem) error {
 	var short []string // refused for insufficient evidence, files not at hand
 	for i, c := range list {
 		views[i].Outcome = outcomeOf(decisions[c.ID])

@@ -15,14 +15,14 @@ import (
 // operators); anyone else gets ErrNotFound, so a claim's existence does not
 // leak.
 func (s *Service) Get(ctx context.Context, viewer *models.User, id string) (*View, error) {
-	c, err := s.store.Claim(ctx, id)
+	p, err := s.store.ClaimPage(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if !canSee(viewer, c) {
+	if !canSee(viewer, &p.Claim) {
 		return nil, fmt.Errorf("claim %s: %w", id, apperr.ErrNotFound)
 	}
-	return s.load(ctx, c)
+	return s.view(ctx, p)
 }
 
 // Version returns the current version of a claim the viewer may see (the
@@ -42,25 +42,31 @@ func canSee(viewer *models.User, c *models.Claim) bool {
 	return viewer != nil && (viewer.Role.ReadsClaims() || viewer.ID == c.ClaimantID)
 }
 
+// load is the view of c, with the rest of its page read in one query.
 func (s *Service) load(ctx context.Context, c *models.Claim) (*View, error) {
-	est, err := s.store.Estimates(ctx, c.ID)
+	p, err := s.store.ClaimPage(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	ev, err := s.store.Events(ctx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	evidence, err := s.store.EvidenceOf(ctx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	v := viewOf(c, est[c.ID], ev, evidence)
+	p.Claim = *c
+	return s.view(ctx, p)
+}
+
+// view is the View of a claim's page: its outcome and payment settled, its
+// filing deadline from the cached policy and outage.
+func (s *Service) view(ctx context.Context, p *Page) (*View, error) {
+	c := &p.Claim
+	v := viewOf(c, p.Estimates, p.Events, p.Evidence)
 	kinds := map[string][]string{c.ID: {}}
-	for _, e := range evidence {
+	for _, e := range p.Evidence {
 		kinds[c.ID] = append(kinds[c.ID], e.Kind)
 	}
-	if err := s.settle(ctx, []*models.Claim{c}, []*View{v}, kinds); err != nil {
+	paid := map[string]models.PayoutItem{}
+	if p.Payment != nil {
+		paid[c.ID] = *p.Payment
+	}
+	decisions := map[string][]models.Decision{c.ID: p.Decisions}
+	if err := s.settleWith(ctx, []*models.Claim{c}, []*View{v}, kinds, decisions, paid); err != nil {
 		return nil, err
 	}
 	if p, err := s.policyByVersion(ctx, c.PolicyVersion); err == nil {

@@ -34,6 +34,10 @@ type Store interface {
 	Claim(ctx context.Context, id string) (*models.Claim, error)
 	ClaimFor(ctx context.Context, claimantID, outageID, category string) (*models.Claim, error)
 	Claims(ctx context.Context, f Filter) ([]models.Claim, error)
+	// ClaimPage returns a claim with everything its page shows (see Page),
+	// in one query where the database allows; a missing claim is
+	// ErrNotFound.
+	ClaimPage(ctx context.Context, id string) (*Page, error)
 	// Estimates returns the estimates of each of claimIDs, oldest first, in
 	// one query.
 	Estimates(ctx context.Context, claimIDs ...string) (map[string][]models.ClaimEstimate, error)
@@ -100,6 +104,18 @@ type KeyAnswer struct {
 	UserID, Key string
 	Status      int
 	Body        string
+}
+
+// Page is a claim with the rows its page shows: its estimates, events and
+// files oldest first, its decisions that settled or proposed an outcome (as
+// OutcomeDecisions) and its paid payout item, nil when there is none.
+type Page struct {
+	Claim     models.Claim
+	Estimates []models.ClaimEstimate
+	Events    []models.ClaimEvent
+	Evidence  []models.Evidence
+	Decisions []models.Decision
+	Payment   *models.PayoutItem
 }
 
 // Filter selects claims. Zero fields select everything.

@@ -79,6 +79,7 @@ func newTestAuth(t *testing.T, db *store.DB, key []byte) (*auth.Service, *authen
 	}
 	svc := auth.NewService(db, auth.NewSigner(key, 15*time.Minute, time.Now), sealer, 24*time.Hour, auth.DefaultThrottle, app.now,
 		func() string { return uuid.Must(uuid.NewV7()).String() })
+	svc.CacheUsers(db, auth.UserCacheMaxAge) // as served: every handler test runs with the user cache
 	return svc, app
 }
 

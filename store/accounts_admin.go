@@ -61,7 +61,7 @@ func (db *DB) UpdateUserAccess(ctx context.Context, id string, role models.Role,
 			"role": role.String(), "disabled_at": disabledAt,
 			"token_version": gorm.Expr("token_version + 1"), "updated_at": now,
 		})
-		if err := affectedOne(res, "update user "+id); err != nil {
+		if err := tx.changedOne(res, id, "update user "+id); err != nil {
 			return err
 		}
 		if err := tx.RevokeUserRefreshTokens(ctx, id, now); err != nil {
@@ -126,7 +126,7 @@ func (db *DB) UsePasswordReset(ctx context.Context, id, passwordHash string, now
 		res = tx.with(ctx).Model(&models.User{}).Where("id = ?", r.UserID).Updates(map[string]any{
 			"password_hash": passwordHash, "token_version": gorm.Expr("token_version + 1"), "updated_at": now,
 		})
-		if err := affectedOne(res, "set password of "+r.UserID); err != nil {
+		if err := tx.changedOne(res, r.UserID, "set password of "+r.UserID); err != nil {
 			return err
 		}
 		if err := tx.RevokeUserRefreshTokens(ctx, r.UserID, now); err != nil {

@@ -99,7 +99,7 @@ func (s ContactStore) MarkVerified(ctx context.Context, id, userID, channel stri
 			return fmt.Errorf("code %s verified already: %w", id, apperr.ErrConflict)
 		}
 		res = tx.with(ctx).Model(&models.User{}).Where("id = ?", userID).Updates(map[string]any{col: now.UTC(), "updated_at": now.UTC()})
-		if err := affectedOne(res, "mark user "+userID+" "+channel+" verified"); err != nil {
+		if err := tx.changedOne(res, userID, "mark user "+userID+" "+channel+" verified"); err != nil {
 			return err
 		}
 		return AuditStore{tx}.AppendAudit(ctx, entry)

@@ -38,6 +38,9 @@ type DB struct {
 	dialect Dialect
 	jobs    JobInserter // see SetJobs
 	numbers *claimNumbers
+	users   *userHooks // see OnUserChange
+	// changed collects, inside InTx, the users changed in the transaction.
+	changed *[]string
 }
 
 // Open connects to dsn: a postgres:// URL, or a file path for SQLite (the
@@ -87,7 +90,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
 	}
-	return &DB{gorm: g, dialect: dialect, numbers: &claimNumbers{}}, nil
+	return &DB{gorm: g, dialect: dialect, numbers: &claimNumbers{}, users: &userHooks{}}, nil
 }
 
 func sqliteDSN(path string) string {
@@ -121,9 +124,16 @@ func (db *DB) Ping(ctx context.Context) error {
 // InTx runs fn in one transaction: committed if fn returns nil, rolled back
 // otherwise (and on panic). Calls on the DB given to fn join the transaction.
 func (db *DB) InTx(ctx context.Context, fn func(tx *DB) error) error {
+	outer, changed := db.changed == nil, db.changed
+	if outer { // the outermost transaction reports its users after the commit
+		changed = new([]string)
+	}
 	err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		return fn(&DB{gorm: g, dialect: db.dialect, jobs: db.jobs, numbers: db.numbers})
+		return fn(&DB{gorm: g, dialect: db.dialect, jobs: db.jobs, numbers: db.numbers, users: db.users, changed: changed})
 	})
+	if outer && err == nil {
+		reportChanged(db, *changed)
+	}
 	if err != nil && !errors.Is(err, apperr.ErrUnavailable) && unreachable(err) {
 		return fmt.Errorf("transaction: %v: %w", err, apperr.ErrUnavailable)
 	}

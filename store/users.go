@@ -62,14 +62,14 @@ func (db *DB) UpdateUserSecurity(ctx context.Context, id string, role models.Rol
 		"role": role.String(), "password_hash": passwordHash,
 		"token_version": gorm.Expr("token_version + 1"), "updated_at": time.Now().UTC(),
 	})
-	return affectedOne(res, "update user "+id)
+	return db.changedOne(res, id, "update user "+id)
 }
 
 // BumpTokenVersion increments the user's token version.
 func (db *DB) BumpTokenVersion(ctx context.Context, id string) error {
 	res := db.with(ctx).Model(&models.User{}).Where("id = ?", id).
 		Update("token_version", gorm.Expr("token_version + 1"))
-	return affectedOne(res, "bump token version "+id)
+	return db.changedOne(res, id, "bump token version "+id)
 }
 
 // CreateRefreshToken stores a refresh token (its hash only).

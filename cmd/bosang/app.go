@@ -91,6 +91,9 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	signer := auth.NewSigner(cfg.JWTKey, cfg.AccessTTL, time.Now, cfg.JWTPreviousKeys...)
 	// Staff TOTP secrets are sealed with the personal-data key.
 	svc := auth.NewService(db, signer, sealer, cfg.RefreshTTL, auth.DefaultThrottle, time.Now, newID)
+	// Token checks read users through a cache that this process's changes
+	// clear at once and other processes' changes through serve's listener.
+	svc.CacheUsers(db, auth.UserCacheMaxAge)
 	outages := outage.NewService(db.Outages(), statute.NewSettings(cfg.FreeServiceOwesCompensationNotice), time.Now, newID)
 	// Outage subscribers' addresses and link tokens are sealed in the outbox.
 	outages.SetSealer(sealer)

@@ -72,6 +72,11 @@ func serveListening(ctx context.Context, getenv func(string) string, listening f
 	if addr := getenv("BOSANG_PPROF_ADDR"); addr != "" {
 		go servePprof(ctx, addr, a)
 	}
+	// Users changed by other processes leave the token checks' cache;
+	// it listens through the drain, until serving returns.
+	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopListening()
+	go a.db.ListenUserChanges(listenCtx, databaseDSN(a.cfg), time.Second, a.auth.Forget, a.auth.ForgetAll)
 	if listening != nil {
 		listening(ln.Addr())
 	}
