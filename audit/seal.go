@@ -6,18 +6,33 @@ import (
 	"fmt"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/models"
 )
 
-// Seal links up to limit committed, unsealed entries into the chain, in
-// insertion order, and returns how many it sealed. Only one sealer runs at a
+// SealBatch is how many entries one sealing transaction links when the
+// caller does not say: the entries are hashed in Go and written back in one
+// statement, so a large batch costs one round trip, not one per entry.
+const SealBatch = 10000
+
+// Seal links up to limit (SealBatch when limit <= 0) committed, unsealed
+// entries into the chain, in insertion order, and returns how many it
+// sealed. Only one sealer runs at a
 // time (the store's SealTx lock), so concurrent calls are safe. It refuses
 // (apperr.ErrConflict) to extend a chain whose head is behind, or disagrees
 // with, the latest checkpoint: that chain was truncated, and sealing on top
 // of it would bury the evidence.
 func (s *Service) Seal(ctx context.Context, limit int) (int, error) {
 	if limit <= 0 {
-		limit = 500
+		limit = SealBatch
 	}
+	return s.seal(ctx, func(tx SealTx) ([]models.AuditEntry, error) { return tx.UnsealedEntries(ctx, limit) })
+}
+
+// seal links the entries read returns, inside the sealer's transaction,
+// after the chain's current head, and returns how many it sealed. Entries
+// already sealed meanwhile make the store refuse the whole list
+// (apperr.ErrNotFound) and nothing is sealed.
+func (s *Service) seal(ctx context.Context, read func(SealTx) ([]models.AuditEntry, error)) (int, error) {
 	if s.key.entry == nil {
 		return 0, errors.New("seal audit entries: no audit key")
 	}
@@ -34,20 +49,22 @@ func (s *Service) Seal(ctx context.Context, limit int) (int, error) {
 		if pos == 0 {
 			head = Genesis
 		}
-		list, err := tx.UnsealedEntries(ctx, limit)
+		list, err := read(tx)
 		if err != nil {
 			return err
 		}
+		links := make([]Link, len(list))
 		for i := range list {
 			e := &list[i]
 			pos++
 			h := s.key.Entry(head, e)
-			if err := tx.SealEntry(ctx, e.Seq, pos, head, h, AlgHMACSHA256); err != nil {
-				return err
-			}
+			links[i] = Link{Seq: e.Seq, Pos: pos, PrevHash: head, Hash: h, Alg: AlgHMACSHA256}
 			head = h
-			sealed++
 		}
+		if err := tx.SealEntries(ctx, links); err != nil {
+			return err
+		}
+		sealed = len(links)
 		return nil
 	})
 	if err != nil {
@@ -76,13 +93,49 @@ func (s *Service) behindCheckpoint(ctx context.Context, tx SealTx, pos int64, he
 }
 
 // SealPending seals everything committed and unsealed, batch entries per
-// transaction, and returns how many it sealed; the server runs it as a
-// periodic job on one instance at a time.
+// transaction (SealBatch when batch <= 0), and returns how many it sealed;
+// the server runs it as a periodic job on one instance at a time, the
+// audit seal command at the command line.
+//
+// The chain is sequential, but reading is not: while one page is hashed
+// and written in the sealer's transaction, the next page (the unsealed
+// entries after the last seq of the current one) is read on another
+// connection. Each page is still sealed in its own transaction that
+// re-reads the head and refuses entries sealed meanwhile, so a concurrent
+// sealer costs a retry, never a fork. An entry that commits late, with a
+// seq below a page already read, is left for the final pages, which read
+// from the start of the unsealed entries as Seal does.
 func (s *Service) SealPending(ctx context.Context, batch int) (int, error) {
 	if batch <= 0 {
-		batch = 500
+		batch = SealBatch
 	}
 	total := 0
+	type page struct {
+		list []models.AuditEntry
+		err  error
+	}
+	prefetch := func(after int64) chan page {
+		ch := make(chan page, 1)
+		go func() {
+			list, err := s.store.UnsealedAfter(ctx, after, batch)
+			ch <- page{list, err}
+		}()
+		return ch
+	}
+	next := prefetch(0)
+	for {
+		p := <-next
+		if p.err != nil || len(p.list) < batch {
+			break // the rest, and a failed read, go through Seal below
+		}
+		next = prefetch(p.list[len(p.list)-1].Seq)
+		n, err := s.seal(ctx, func(SealTx) ([]models.AuditEntry, error) { return p.list, nil })
+		total += n
+		if err != nil {
+			<-next
+			break // sealed by someone else meanwhile, or failed: Seal below retries or reports it
+		}
+	}
 	for {
 		n, err := s.Seal(ctx, batch)
 		total += n
