@@ -25,14 +25,27 @@ func (s *Service) Seal(ctx context.Context, limit int) (int, error) {
 	if limit <= 0 {
 		limit = SealBatch
 	}
-	return s.seal(ctx, func(tx SealTx) ([]models.AuditEntry, error) { return tx.UnsealedEntries(ctx, limit) })
+	return s.seal(ctx, sealPage{read: func(tx SealTx) ([]models.AuditEntry, error) { return tx.UnsealedEntries(ctx, limit) }})
 }
 
-// seal links the entries read returns, inside the sealer's transaction,
-// after the chain's current head, and returns how many it sealed. Entries
-// already sealed meanwhile make the store refuse the whole list
-// (apperr.ErrNotFound) and nothing is sealed.
-func (s *Service) seal(ctx context.Context, read func(SealTx) ([]models.AuditEntry, error)) (int, error) {
+// sealPage is one page for seal: how to read it, and what SealPending
+// worked out ahead of the transaction.
+type sealPage struct {
+	read func(SealTx) ([]models.AuditEntry, error)
+	// links, when set, are the page's links hashed ahead of the
+	// transaction after a head that seal checks before using them.
+	links []Link
+	// linked, when set, receives the last link as soon as the page is
+	// hashed, before it is written, so that the next page can be hashed
+	// while this one is written.
+	linked func(Link)
+}
+
+// seal links the entries of p, inside the sealer's transaction, after the
+// chain's current head, and returns how many it sealed. Entries already
+// sealed meanwhile make the store refuse the whole list (apperr.ErrNotFound)
+// and nothing is sealed.
+func (s *Service) seal(ctx context.Context, p sealPage) (int, error) {
 	if s.key.entry == nil {
 		return 0, errors.New("seal audit entries: no audit key")
 	}
@@ -49,17 +62,16 @@ func (s *Service) seal(ctx context.Context, read func(SealTx) ([]models.AuditEnt
 		if pos == 0 {
 			head = Genesis
 		}
-		list, err := read(tx)
+		list, err := p.read(tx)
 		if err != nil {
 			return err
 		}
-		links := make([]Link, len(list))
-		for i := range list {
-			e := &list[i]
-			pos++
-			h := s.key.Entry(head, e)
-			links[i] = Link{Seq: e.Seq, Pos: pos, PrevHash: head, Hash: h, Alg: AlgHMACSHA256}
-			head = h
+		links := p.links
+		if len(links) != len(list) || len(links) > 0 && (links[0].Pos != pos+1 || links[0].PrevHash != head) {
+			links = s.link(list, pos, head) // hashed ahead after another head
+		}
+		if len(links) > 0 && p.linked != nil {
+			p.linked(links[len(links)-1])
 		}
 		if err := tx.SealEntries(ctx, links); err != nil {
 			return err
@@ -71,6 +83,19 @@ func (s *Service) seal(ctx context.Context, read func(SealTx) ([]models.AuditEnt
 		return 0, fmt.Errorf("seal audit entries: %w", err)
 	}
 	return sealed, nil
+}
+
+// link hashes list into the chain after position pos with hash head.
+func (s *Service) link(list []models.AuditEntry, pos int64, head string) []Link {
+	links := make([]Link, len(list))
+	for i := range list {
+		e := &list[i]
+		pos++
+		h := s.key.Entry(head, e)
+		links[i] = Link{Seq: e.Seq, Pos: pos, PrevHash: head, Hash: h, Alg: AlgHMACSHA256}
+		head = h
+	}
+	return links
 }
 
 // behindCheckpoint refuses a head behind, or disagreeing with, the latest
@@ -111,25 +136,46 @@ func (s *Service) SealPending(ctx context.Context, batch int) (int, error) {
 	}
 	total := 0
 	type page struct {
-		list []models.AuditEntry
-		err  error
+		list  []models.AuditEntry
+		links []Link
+		err   error
 	}
-	prefetch := func(after int64) chan page {
+	// prefetch reads the page after seq after and, once the page before it
+	// is hashed (prev delivers its last link), hashes it: both while the
+	// page before is written.
+	prefetch := func(after int64, prev <-chan Link) chan page {
 		ch := make(chan page, 1)
 		go func() {
 			list, err := s.store.UnsealedAfter(ctx, after, batch)
-			ch <- page{list, err}
+			p := page{list: list, err: err}
+			if last, ok := <-prev; ok && err == nil {
+				p.links = s.link(list, last.Pos, last.Hash)
+			}
+			ch <- p
 		}()
 		return ch
 	}
-	next := prefetch(0)
+	closed := make(chan Link)
+	close(closed)
+	next := prefetch(0, closed)
 	for {
 		p := <-next
 		if p.err != nil || len(p.list) < batch {
 			break // the rest, and a failed read, go through Seal below
 		}
-		next = prefetch(p.list[len(p.list)-1].Seq)
-		n, err := s.seal(ctx, func(SealTx) ([]models.AuditEntry, error) { return p.list, nil })
+		last := make(chan Link, 1)
+		next = prefetch(p.list[len(p.list)-1].Seq, last)
+		n, err := s.seal(ctx, sealPage{
+			read:  func(SealTx) ([]models.AuditEntry, error) { return p.list, nil },
+			links: p.links,
+			linked: func(l Link) {
+				select {
+				case last <- l:
+				default: // a retried transaction: the check in seal catches a stale hash
+				}
+			},
+		})
+		close(last) // a page that failed before it was hashed sends nothing
 		total += n
 		if err != nil {
 			<-next
