@@ -32,6 +32,10 @@ type Store interface {
 	// AuditChain returns up to limit sealed entries with chain_pos > after,
 	// in chain_pos order.
 	AuditChain(ctx context.Context, after int64, limit int) ([]models.AuditEntry, error)
+	// UnsealedAfter returns up to limit committed unsealed entries with
+	// seq > after, in seq order, outside any sealing transaction: the
+	// sealer reads the next page with it while it writes the current one.
+	UnsealedAfter(ctx context.Context, after int64, limit int) ([]models.AuditEntry, error)
 	// CountUnsealed counts committed entries not yet in the chain.
 	CountUnsealed(ctx context.Context) (int64, error)
 	// AuditCheckpoints lists every checkpoint in chain_pos order.
@@ -59,6 +63,17 @@ type SealTx interface {
 	// SealEntry sets the chain fields of the unsealed entry seq: its
 	// position, the hash before it, its hash and the algorithm of that hash.
 	SealEntry(ctx context.Context, seq, pos int64, prevHash, hash, alg string) error
+	// SealEntries does what SealEntry does for each of list, in as few
+	// statements as it can. If any entry is already sealed (or missing),
+	// it returns apperr.ErrNotFound and the transaction must not commit.
+	SealEntries(ctx context.Context, list []Link) error
+}
+
+// Link is the chain fields one entry is sealed with.
+type Link struct {
+	Seq, Pos       int64
+	PrevHash, Hash string
+	Alg            string
 }
 
 // Filter selects entries to list. Zero fields select everything.

@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm/clause"
 
+	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/models"
 )
@@ -88,6 +89,14 @@ func (s AuditStore) UnsealedEntries(ctx context.Context, limit int) ([]models.Au
 	return list, translate(err, "list unsealed audit entries")
 }
 
+// UnsealedAfter returns up to limit committed unsealed entries with seq >
+// after, by seq.
+func (s AuditStore) UnsealedAfter(ctx context.Context, after int64, limit int) ([]models.AuditEntry, error) {
+	var list []models.AuditEntry
+	err := s.db.with(ctx).Where("chain_pos IS NULL AND seq > ?", after).Order("seq").Limit(limit).Find(&list).Error
+	return list, translate(err, "list unsealed audit entries")
+}
+
 // SealEntry sets the chain fields of an unsealed entry. An entry already
 // sealed is ErrNotFound (only another sealer, which the lock excludes, could
 // have sealed it); a position already taken is ErrConflict.
@@ -95,6 +104,41 @@ func (s AuditStore) SealEntry(ctx context.Context, seq, pos int64, prevHash, has
 	res := s.db.with(ctx).Model(&models.AuditEntry{}).Where("seq = ? AND chain_pos IS NULL", seq).
 		Updates(map[string]any{"chain_pos": pos, "prev_hash": prevHash, "hash": hash, "hash_alg": alg})
 	return affectedOne(res, fmt.Sprintf("seal audit entry %d", seq))
+}
+
+// SealEntries sets the chain fields of the listed unsealed entries: on
+// PostgreSQL one UPDATE ... FROM unnest, on SQLite one statement per entry.
+// Any entry already sealed is ErrNotFound (only another sealer, which the
+// lock excludes, could have sealed it); a position already taken is
+// ErrConflict.
+func (s AuditStore) SealEntries(ctx context.Context, list []audit.Link) error {
+	if len(list) == 0 {
+		return nil
+	}
+	if s.db.dialect != Postgres {
+		for _, l := range list {
+			if err := s.SealEntry(ctx, l.Seq, l.Pos, l.PrevHash, l.Hash, l.Alg); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	seqs, poss := make([]int64, len(list)), make([]int64, len(list))
+	prevs, hashes, algs := make([]string, len(list)), make([]string, len(list)), make([]string, len(list))
+	for i, l := range list {
+		seqs[i], poss[i], prevs[i], hashes[i], algs[i] = l.Seq, l.Pos, l.PrevHash, l.Hash, l.Alg
+	}
+	res, err := s.db.with(ctx).Statement.ConnPool.ExecContext(ctx, `UPDATE audit_entries a
+SET chain_pos = v.pos, prev_hash = v.prev_hash, hash = v.hash, hash_alg = v.alg
+FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[]) AS v(seq, pos, prev_hash, hash, alg)
+WHERE a.seq = v.seq AND a.chain_pos IS NULL`, seqs, poss, prevs, hashes, algs)
+	if err != nil {
+		return translate(err, "seal audit entries")
+	}
+	if n, err := res.RowsAffected(); err != nil || n != int64(len(list)) {
+		return fmt.Errorf("seal %d audit entries: %d were unsealed: %w", len(list), n, apperr.ErrNotFound)
+	}
+	return nil
 }
 
 // AuditChain returns sealed entries after position after, in chain order.

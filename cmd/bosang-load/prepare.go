@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -121,7 +122,7 @@ func prepare(ctx context.Context, dsn string, n int, opt *prepareOptions, out io
 	if err := ensurePolicy(ctx, conn, now); err != nil {
 		return err
 	}
-	if err := copyClaims(ctx, conn, users, outageIDs, n, run, now, sealer); err != nil {
+	if err := copyClaims(ctx, dsn, users, outageIDs, n, run, now, sealer); err != nil {
 		return err
 	}
 	// Fresh statistics: without them the planner plans the next queries as
@@ -194,36 +195,104 @@ var loadEvidence = func() map[string][]string {
 	return m
 }()
 
-func copyClaims(ctx context.Context, conn *pgx.Conn, users, outages []string, n int, run string, now time.Time, sealer *pii.Sealer) error {
-	const chunk = 50_000
-	claimRows := make([][]any, 0, chunk)
-	estimates := make([][]any, 0, chunk)
-	var evidence [][]any
-	accounts := map[string]string{} // claimant -> account number
-	flush := func() error {
-		claims := claimRows
-		defer func() { claimRows, estimates, evidence = claimRows[:0], estimates[:0], evidence[:0] }()
-		if _, err := conn.CopyFrom(ctx, pgx.Identifier{"claims"}, []string{"id", "number", "claimant_id", "outage_id", "category", "monetary", "description",
-			"claimed_amount_krw", "details", "payout_bank", "payout_holder", "payout_number_sealed", "payout_key_id", "payout_number_masked", "status",
-			"estimate_amount_krw", "policy_version", "version", "created_at", "updated_at", "flags", "payout_fingerprint", "client_ip"}, pgx.CopyFromRows(claims)); err != nil {
-			return fmt.Errorf("copy claims: %w", err)
-		}
-		if _, err := conn.CopyFrom(ctx, pgx.Identifier{"claim_estimates"}, []string{"id", "claim_id", "policy_version", "amount_krw", "steps", "auto", "review_required", "created_at"}, pgx.CopyFromRows(estimates)); err != nil {
-			return fmt.Errorf("copy estimates: %w", err)
-		}
-		if len(evidence) > 0 {
-			if _, err := conn.CopyFrom(ctx, pgx.Identifier{"evidence"}, []string{"id", "claim_id", "kind", "sha256", "size", "content_type", "storage_key", "original_name", "created_at"}, pgx.CopyFromRows(evidence)); err != nil {
-				return fmt.Errorf("copy evidence: %w", err)
+// copyWriters is how many connections COPY the claims at once. One
+// PostgreSQL backend COPYing into claims (8 indexes), estimates and
+// evidence was the limit (the loader itself sat at 7-13 % of a core), so
+// chunks are generated while earlier ones are copied, on two connections.
+const copyWriters = 2
+
+// claimChunk is the rows of up to copyChunk claims, with their estimates
+// and evidence.
+type claimChunk struct {
+	claims, estimates, evidence [][]any
+}
+
+const copyChunk = 50_000
+
+func copyClaims(ctx context.Context, dsn string, users, outages []string, n int, run string, now time.Time, sealer *pii.Sealer) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan claimChunk)
+	errs := make(chan error, copyWriters+1)
+	conns := make([]*pgx.Conn, 0, copyWriters)
+	for range copyWriters {
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			for _, c := range conns {
+				c.Close(context.Background())
 			}
+			return err
 		}
-		return nil
+		conns = append(conns, conn)
+	}
+	var wg sync.WaitGroup
+	for _, conn := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer conn.Close(context.Background())
+			for c := range chunks {
+				if err := copyChunkRows(ctx, conn, c); err != nil {
+					errs <- err
+					cancel()
+					for range chunks { // let the generator finish
+					}
+					return
+				}
+			}
+		}()
+	}
+	err := genClaims(ctx, users, outages, n, run, now, sealer, chunks)
+	close(chunks)
+	wg.Wait()
+	close(errs)
+	if e := <-errs; e != nil {
+		return e
+	}
+	return err
+}
+
+// copyChunkRows COPYs a chunk: the claims first, for the foreign keys of
+// the rest.
+func copyChunkRows(ctx context.Context, conn *pgx.Conn, c claimChunk) error {
+	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"claims"}, []string{"id", "number", "claimant_id", "outage_id", "category", "monetary", "description",
+		"claimed_amount_krw", "details", "payout_bank", "payout_holder", "payout_number_sealed", "payout_key_id", "payout_number_masked", "status",
+		"estimate_amount_krw", "policy_version", "version", "created_at", "updated_at", "flags", "payout_fingerprint", "client_ip"}, pgx.CopyFromRows(c.claims)); err != nil {
+		return fmt.Errorf("copy claims: %w", err)
+	}
+	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"claim_estimates"}, []string{"id", "claim_id", "policy_version", "amount_krw", "steps", "auto", "review_required", "created_at"}, pgx.CopyFromRows(c.estimates)); err != nil {
+		return fmt.Errorf("copy estimates: %w", err)
+	}
+	if len(c.evidence) > 0 {
+		if _, err := conn.CopyFrom(ctx, pgx.Identifier{"evidence"}, []string{"id", "claim_id", "kind", "sha256", "size", "content_type", "storage_key", "original_name", "created_at"}, pgx.CopyFromRows(c.evidence)); err != nil {
+			return fmt.Errorf("copy evidence: %w", err)
+		}
+	}
+	return nil
+}
+
+// genClaims generates the n claims in chunks of copyChunk onto out.
+func genClaims(ctx context.Context, users, outages []string, n int, run string, now time.Time, sealer *pii.Sealer, out chan<- claimChunk) error {
+	var c claimChunk
+	accounts := map[string]string{} // claimant -> account number
+	send := func() error {
+		if len(c.claims) == 0 {
+			return nil
+		}
+		select {
+		case out <- c:
+			c = claimChunk{}
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	i := 0
 	for _, o := range outages {
 		for _, u := range users {
 			for _, cat := range categories {
 				if i == n {
-					return flush()
+					return send()
 				}
 				id := newID()
 				created := now.Add(-time.Duration(n-i) * time.Millisecond)
@@ -247,19 +316,19 @@ func copyClaims(ctx context.Context, conn *pgx.Conn, users, outages []string, n 
 					for _, kind := range loadEvidence[cat] {
 						eid := newID()
 						sum := sha256.Sum256([]byte(eid))
-						evidence = append(evidence, []any{eid, id, kind, hex.EncodeToString(sum[:]), int64(2048), "application/pdf", "load/" + eid, kind + ".pdf", created})
+						c.evidence = append(c.evidence, []any{eid, id, kind, hex.EncodeToString(sum[:]), int64(2048), "application/pdf", "load/" + eid, kind + ".pdf", created})
 					}
 				}
-				claimRows = append(claimRows, row)
-				estimates = append(estimates, []any{newID(), id, 1, amount, "[]", true, cat == "merchant" && amount > 500_000, created})
+				c.claims = append(c.claims, row)
+				c.estimates = append(c.estimates, []any{newID(), id, 1, amount, "[]", true, cat == "merchant" && amount > 500_000, created})
 				i++
-				if len(claimRows) == chunk {
-					if err := flush(); err != nil {
+				if len(c.claims) == copyChunk {
+					if err := send(); err != nil {
 						return err
 					}
 				}
 			}
 		}
 	}
-	return flush()
+	return send()
 }

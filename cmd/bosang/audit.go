@@ -94,16 +94,9 @@ func auditVerify(ctx context.Context, svc *audit.Service, cpFile string, out io.
 
 // auditSeal seals everything pending, in batches.
 func auditSeal(ctx context.Context, svc *audit.Service, out io.Writer) error {
-	total := 0
-	for {
-		n, err := svc.Seal(ctx, 1000)
-		total += n
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			break
-		}
+	total, err := svc.SealPending(ctx, audit.SealBatch)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(out, "sealed %d\n", total)
 	return nil

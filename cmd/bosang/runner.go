@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/jobs"
 	"github.com/bosang/bosang/models"
@@ -93,7 +94,7 @@ func (a *app) periodicJobs() []jobs.Periodic {
 		// The audit trail: seal appended entries into the hash chain, and
 		// export a signed checkpoint off the database.
 		{Name: "audit_seal", Interval: auditSealEvery, Run: func(ctx context.Context) error {
-			_, err := a.audit.SealPending(ctx, 500)
+			_, err := a.audit.SealPending(ctx, audit.SealBatch)
 			return err
 		}},
 		{Name: "audit_checkpoint", Interval: a.cfg.AuditCheckpointInterval, Run: func(ctx context.Context) error {
