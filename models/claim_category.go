@@ -57,12 +57,4 @@ func (c *ClaimCategory) UnmarshalText(b []byte) error {
 func (c ClaimCategory) Value() (driver.Value, error) { return string(c), nil }
 
 // Scan reads a category stored by name; an unknown name is an error.
-func (c *ClaimCategory) Scan(src any) error {
-	switch v := src.(type) {
-	case string:
-		return c.UnmarshalText([]byte(v))
-	case []byte:
-		return c.UnmarshalText(v)
-	}
-	return fmt.Errorf("scan claim category from %T", src)
-}
+func (c *ClaimCategory) Scan(src any) error { return scanName(src, c, "claim category") }

@@ -102,12 +102,4 @@ func (s *ClaimStatus) UnmarshalText(b []byte) error {
 func (s ClaimStatus) Value() (driver.Value, error) { return string(s), nil }
 
 // Scan reads a status stored by name; an unknown name is an error.
-func (s *ClaimStatus) Scan(src any) error {
-	switch v := src.(type) {
-	case string:
-		return s.UnmarshalText([]byte(v))
-	case []byte:
-		return s.UnmarshalText(v)
-	}
-	return fmt.Errorf("scan claim status from %T", src)
-}
+func (s *ClaimStatus) Scan(src any) error { return scanName(src, s, "claim status") }
