@@ -124,7 +124,7 @@ func (s ClaimStore) Claim(ctx context.Context, id string) (*models.Claim, error)
 }
 
 // ClaimFor finds a claimant's claim for an outage and category.
-func (s ClaimStore) ClaimFor(ctx context.Context, claimantID, outageID, category string) (*models.Claim, error) {
+func (s ClaimStore) ClaimFor(ctx context.Context, claimantID, outageID string, category models.ClaimCategory) (*models.Claim, error) {
 	var c models.Claim
 	err := s.g(ctx).Where("claimant_id = ? AND outage_id = ? AND category = ?", claimantID, outageID, category).Take(&c).Error
 	if err != nil {
