@@ -64,11 +64,11 @@ func monthlyFee(cat models.ClaimCategory, details map[string]any, profiles map[s
 		Membership    Membership `json:"membership"`
 	}
 	switch cat {
-	case "driver":
+	case models.CategoryDriver:
 		if raw, ok := profiles[ProfileDriver]; ok && json.Unmarshal(raw, &doc) == nil {
 			return doc.Membership.MonthlyFeeKRW, nil
 		}
-	case "paid_subscriber", "partner_business":
+	case models.CategoryPaidSubscriber, models.CategoryPartnerBusiness:
 		if raw, ok := profiles[string(cat)]; ok && json.Unmarshal(raw, &doc) == nil {
 			return doc.MonthlyFeeKRW, nil
 		}

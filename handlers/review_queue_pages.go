@@ -38,7 +38,7 @@ func (s *server) reviewPageRoutes(g *gin.RouterGroup) {
 
 // openStatuses are models.OpenStatuses in the queue filter's order: the
 // ones a reviewer acts on first come first.
-var openStatuses = models.StatusNames([]models.ClaimStatus{models.StatusSubmitted, models.StatusUnderReview,
+var openStatuses = models.Names([]models.ClaimStatus{models.StatusSubmitted, models.StatusUnderReview,
 	models.StatusAppealed, models.StatusPendingSecondApproval, models.StatusSupplementRequested})
 
 // queuePageSize is how many claims the queue page shows at once.

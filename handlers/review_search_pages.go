@@ -20,7 +20,7 @@ import (
 const searchPageSize = 50
 
 // allStatuses are every claim status, in the search form's order.
-var allStatuses = append(slices.Clone(openStatuses), models.StatusNames([]models.ClaimStatus{models.StatusApproved,
+var allStatuses = append(slices.Clone(openStatuses), models.Names([]models.ClaimStatus{models.StatusApproved,
 	models.StatusPartiallyApproved, models.StatusRejected, models.StatusPaid, models.StatusWithdrawn})...)
 
 // searchSorts are the search's orders, in the form's order.

@@ -53,16 +53,6 @@ func DecidedStatuses() []ClaimStatus { return slices.Clone(decidedStatuses) }
 // slice is a copy.
 func PayableStatuses() []ClaimStatus { return slices.Clone(payableStatuses) }
 
-// StatusNames returns the wire names of statuses, for SQL IN lists and
-// string-keyed maps.
-func StatusNames(statuses []ClaimStatus) []string {
-	out := make([]string, len(statuses))
-	for i, s := range statuses {
-		out[i] = string(s)
-	}
-	return out
-}
-
 // ParseClaimStatus returns the status named s, or an error for any other
 // string.
 func ParseClaimStatus(s string) (ClaimStatus, error) {

@@ -106,7 +106,7 @@ func TestClaimStatusGroups(t *testing.T) {
 		}
 	})
 	t.Run("names keep the order", func(t *testing.T) {
-		if got, want := StatusNames(PayableStatuses()), []string{"approved", "partially_approved"}; !slices.Equal(got, want) {
+		if got, want := Names(PayableStatuses()), []string{"approved", "partially_approved"}; !slices.Equal(got, want) {
 			t.Errorf("got %v, want %v", got, want)
 		}
 	})

@@ -17,3 +17,13 @@ func scanName(src any, u encoding.TextUnmarshaler, what string) error {
 	}
 	return fmt.Errorf("scan %s from %T", what, src)
 }
+
+// Names returns the wire names of enum values, in their order: for SQL IN
+// lists and string-keyed maps.
+func Names[T ~string](values []T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
+}

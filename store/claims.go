@@ -234,7 +234,7 @@ func (s ClaimStore) Events(ctx context.Context, claimID string) ([]models.ClaimE
 
 // outcomeStatuses are the statuses a decision in force, or a decision
 // waiting for its second approval, moves a claim to.
-var outcomeStatuses = []string{"approved", "partially_approved", "rejected", "pending_second_approval"}
+var outcomeStatuses = models.Names(append(models.DecidedStatuses(), models.StatusPendingSecondApproval))
 
 // OutcomeDecisions lists the decisions of claimIDs that settled or proposed
 // an outcome, oldest first per claim, in one query.
