@@ -238,7 +238,7 @@ func displayName(name string) string {
 
 // recordsKind is the kind of records a category's loss is estimated from:
 // sales for merchants, trips for drivers; "" for the others.
-func recordsKind(category string) string {
+func recordsKind(category models.ClaimCategory) string {
 	switch category {
 	case ProfileMerchant:
 		return "sales_records"

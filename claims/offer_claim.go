@@ -82,7 +82,7 @@ func (s *Service) PrepareApproval(ctx context.Context, claimant *models.User, t 
 		return nil, fmt.Errorf("offer %s steps: %w", t.OfferID, err)
 	}
 	c := s.newClaim(claimant, o, in, est, now)
-	c.Status, c.DecidedAt = string(Approved), &now
+	c.Status, c.DecidedAt = models.StatusApproved, &now
 	if acct != nil {
 		c.ApprovedAmountKRW = t.AmountKRW
 	}
@@ -165,7 +165,7 @@ func offerDetails(t OfferTerms) map[string]any {
 // noClaimYet refuses a second claim of claimant for the outage and
 // category with a *DuplicateError naming the first; checked before the
 // insert so that the transaction stays usable for its error.
-func noClaimYet(ctx context.Context, tx Store, claimantID, outageID, category string) error {
+func noClaimYet(ctx context.Context, tx Store, claimantID, outageID string, category models.ClaimCategory) error {
 	prev, err := tx.ClaimFor(ctx, claimantID, outageID, category)
 	switch {
 	case errors.Is(err, apperr.ErrNotFound):
@@ -188,7 +188,7 @@ func (s *Service) insertClaim(ctx context.Context, tx Store, claimant *models.Us
 	}
 	c.Number = fmt.Sprintf("BS-%d-%06d", year, n)
 	e := s.estimateRecord(c.ID, est, why, now)
-	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: &claimant.ID, Note: note, CreatedAt: now}
+	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: string(c.Status), ActorID: &claimant.ID, Note: note, CreatedAt: now}
 	view := viewOf(c, []models.ClaimEstimate{*e}, []models.ClaimEvent{*ev}, nil)
 	f := Filing{Claim: c, Estimate: e, Event: ev, Outbox: append([]*models.OutboxMessage{s.outboxFor(c, ev)}, extra...)}
 	if key != "" {

@@ -2,6 +2,7 @@ package claims
 
 import (
 	"context"
+	"github.com/bosang/bosang/models"
 	"time"
 
 	"github.com/bosang/bosang/outage"
@@ -22,7 +23,7 @@ func (s *Service) PolicyFor(ctx context.Context, outageStart time.Time) (policy.
 // ongoing outage is priced up to now. It returns Price's errors; a
 // merchant, priced on a profile and a loss an account list does not
 // carry, is a *apperr.ValidationError on "profile.merchant".
-func PriceAccount(p policy.Policy, cat policy.Category, o *outage.View, monthlyFeeKRW int64, now time.Time) (policy.Estimate, error) {
+func PriceAccount(p policy.Policy, cat models.ClaimCategory, o *outage.View, monthlyFeeKRW int64, now time.Time) (policy.Estimate, error) {
 	details := map[string]any{}
 	if monthlyFeeKRW > 0 {
 		details["monthly_fee_krw"] = monthlyFeeKRW

@@ -57,21 +57,21 @@ func outcomeOf(ds []models.Decision) *Outcome {
 	for i := len(ds) - 1; i >= 0; i-- {
 		d := ds[i]
 		o := &Outcome{AmountKRW: d.AmountKRW, DecidedAt: d.CreatedAt, MissingEvidence: []string{}}
-		switch Status(d.ToStatus) {
-		case Approved:
+		switch models.ClaimStatus(d.ToStatus) {
+		case models.StatusApproved:
 			o.Decision = DecisionApprove
-		case PartiallyApproved:
+		case models.StatusPartiallyApproved:
 			o.Decision = DecisionPartial
-		case Rejected:
+		case models.StatusRejected:
 			o.Decision, o.AmountKRW = DecisionReject, 0
 		default:
 			continue
 		}
 		code := d.ReasonCode
-		if code == "" && Status(d.FromStatus) == PendingSecondApproval {
+		if code == "" && models.ClaimStatus(d.FromStatus) == models.StatusPendingSecondApproval {
 			// The supervisor confirmed the reviewer's decision and its reason.
 			for j := i - 1; j >= 0; j-- {
-				if Status(ds[j].ToStatus) == PendingSecondApproval {
+				if models.ClaimStatus(ds[j].ToStatus) == models.StatusPendingSecondApproval {
 					code = ds[j].ReasonCode
 					break
 				}
@@ -195,7 +195,7 @@ func (s *Service) settleWith(ctx context.Context, list []*models.Claim, views []
 		if err != nil {
 			return err
 		}
-		o.MissingEvidence = MissingEvidence(c, p.Categories[policy.Category(c.Category)].Evidence, kinds[c.ID])
+		o.MissingEvidence = MissingEvidence(c, p.Categories[models.ClaimCategory(c.Category)].Evidence, kinds[c.ID])
 	}
 	return nil
 }

@@ -11,7 +11,7 @@ import (
 var decisionDay = time.Date(2022, 10, 20, 0, 0, 0, 0, time.UTC)
 
 // dec is a decision moving a claim from one status to another at minute m.
-func dec(version int, action Action, from, to Status, amount int64, reason string, m int) models.Decision {
+func dec(version int, action Action, from, to models.ClaimStatus, amount int64, reason string, m int) models.Decision {
 	return models.Decision{ClaimVersion: version, Action: string(action), FromStatus: string(from), ToStatus: string(to),
 		AmountKRW: amount, ReasonCode: reason, CreatedAt: decisionDay.Add(time.Duration(m) * time.Minute)}
 }
@@ -28,27 +28,27 @@ func TestOutcomeOf(t *testing.T) {
 	}{
 		{"no decision yet", nil, "", 0, "", 0},
 		{"a supplement request decides nothing",
-			[]models.Decision{dec(2, ActRequestSupplement, UnderReview, SupplementRequested, 0, "", 1)}, "", 0, "", 0},
+			[]models.Decision{dec(2, ActRequestSupplement, models.StatusUnderReview, models.StatusSupplementRequested, 0, "", 1)}, "", 0, "", 0},
 		{"partial approval of ₩2,000",
-			[]models.Decision{dec(2, ActPartial, UnderReview, PartiallyApproved, 2000, "insufficient_evidence", 1)}, DecisionPartial, 2000, "insufficient_evidence", 1},
+			[]models.Decision{dec(2, ActPartial, models.StatusUnderReview, models.StatusPartiallyApproved, 2000, "insufficient_evidence", 1)}, DecisionPartial, 2000, "insufficient_evidence", 1},
 		{"waiting for the second approval is no outcome yet",
-			[]models.Decision{dec(2, ActApprove, UnderReview, PendingSecondApproval, 600_000, "", 1)}, "", 0, "", 0},
+			[]models.Decision{dec(2, ActApprove, models.StatusUnderReview, models.StatusPendingSecondApproval, 600_000, "", 1)}, "", 0, "", 0},
 		{"four eyes: the second approval is in force",
-			[]models.Decision{dec(2, ActApprove, UnderReview, PendingSecondApproval, 600_000, "", 1),
-				dec(3, ActSecondApprove, PendingSecondApproval, Approved, 600_000, "", 5)}, DecisionApprove, 600_000, "", 5},
+			[]models.Decision{dec(2, ActApprove, models.StatusUnderReview, models.StatusPendingSecondApproval, 600_000, "", 1),
+				dec(3, ActSecondApprove, models.StatusPendingSecondApproval, models.StatusApproved, 600_000, "", 5)}, DecisionApprove, 600_000, "", 5},
 		{"four eyes on a partial approval keeps the first decision's reason",
-			[]models.Decision{dec(2, ActPartial, UnderReview, PendingSecondApproval, 700_000, "substitute_available", 1),
-				dec(3, ActSecondApprove, PendingSecondApproval, PartiallyApproved, 700_000, "", 5)}, DecisionPartial, 700_000, "substitute_available", 5},
+			[]models.Decision{dec(2, ActPartial, models.StatusUnderReview, models.StatusPendingSecondApproval, 700_000, "substitute_available", 1),
+				dec(3, ActSecondApprove, models.StatusPendingSecondApproval, models.StatusPartiallyApproved, 700_000, "", 5)}, DecisionPartial, 700_000, "substitute_available", 5},
 		{"a supervisor's rejection of a large approval is ₩0",
-			[]models.Decision{dec(2, ActApprove, UnderReview, PendingSecondApproval, 600_000, "", 1),
-				dec(3, ActReject, PendingSecondApproval, Rejected, 600_000, "duplicate", 5)}, DecisionReject, 0, "duplicate", 5},
+			[]models.Decision{dec(2, ActApprove, models.StatusUnderReview, models.StatusPendingSecondApproval, 600_000, "", 1),
+				dec(3, ActReject, models.StatusPendingSecondApproval, models.StatusRejected, 600_000, "duplicate", 5)}, DecisionReject, 0, "duplicate", 5},
 		{"an appeal pending leaves the rejection in force",
-			[]models.Decision{dec(2, ActReject, UnderReview, Rejected, 0, "insufficient_evidence", 1),
-				dec(3, ActAppeal, Rejected, Appealed, 0, "", 2)}, DecisionReject, 0, "insufficient_evidence", 1},
+			[]models.Decision{dec(2, ActReject, models.StatusUnderReview, models.StatusRejected, 0, "insufficient_evidence", 1),
+				dec(3, ActAppeal, models.StatusRejected, models.StatusAppealed, 0, "", 2)}, DecisionReject, 0, "insufficient_evidence", 1},
 		{"the decision on the appeal replaces the first",
-			[]models.Decision{dec(2, ActReject, UnderReview, Rejected, 0, "insufficient_evidence", 1),
-				dec(3, ActAppeal, Rejected, Appealed, 0, "", 2), dec(5, ActApprove, UnderReview, Approved, 30_000, "", 9)}, DecisionApprove, 30_000, "", 9},
-		{"automatic approval", []models.Decision{dec(1, ActAutoApprove, Submitted, Approved, 7550, "", 1)}, DecisionApprove, 7550, "", 1},
+			[]models.Decision{dec(2, ActReject, models.StatusUnderReview, models.StatusRejected, 0, "insufficient_evidence", 1),
+				dec(3, ActAppeal, models.StatusRejected, models.StatusAppealed, 0, "", 2), dec(5, ActApprove, models.StatusUnderReview, models.StatusApproved, 30_000, "", 9)}, DecisionApprove, 30_000, "", 9},
+		{"automatic approval", []models.Decision{dec(1, ActAutoApprove, models.StatusSubmitted, models.StatusApproved, 7550, "", 1)}, DecisionApprove, 7550, "", 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -19,7 +19,7 @@ import (
 
 // price builds the policy input from the claim, the claimant's profiles and
 // any uploaded records, and prices it. An ongoing outage is priced up to now.
-func price(p policy.Policy, cat policy.Category, o *outage.View, claimed int64, details map[string]any,
+func price(p policy.Policy, cat models.ClaimCategory, o *outage.View, claimed int64, details map[string]any,
 	profiles map[string]json.RawMessage, points []estimate.Point, now time.Time) (policy.Estimate, error) {
 	end := now
 	if o.EndedAt != nil {
@@ -31,7 +31,7 @@ func price(p policy.Policy, cat policy.Category, o *outage.View, claimed int64, 
 		return policy.Estimate{}, err
 	}
 	in.MonthlyFeeKRW = fee
-	if cat == policy.Category(ProfileMerchant) {
+	if cat == models.ClaimCategory(ProfileMerchant) {
 		var m MerchantProfile
 		if raw, ok := profiles[ProfileMerchant]; !ok {
 			return policy.Estimate{}, apperr.Invalid("profile.merchant", "먼저 가맹점 프로필(사업자등록번호, 영업시간)을 등록하세요.",
@@ -43,7 +43,7 @@ func price(p policy.Policy, cat policy.Category, o *outage.View, claimed int64, 
 			return policy.Estimate{}, err
 		}
 	}
-	if cat == policy.Category(ProfileDriver) && len(points) > 0 {
+	if cat == models.ClaimCategory(ProfileDriver) && len(points) > 0 {
 		in.Schedule = estimate.EveryDay(estimate.Span{Open: 0, Close: 0})
 	}
 	return policy.Price(p, in)
@@ -51,7 +51,7 @@ func price(p policy.Policy, cat policy.Category, o *outage.View, claimed int64, 
 
 // monthlyFee finds the fee a category is priced on: details.monthly_fee_krw
 // first, then the matching profile.
-func monthlyFee(cat policy.Category, details map[string]any, profiles map[string]json.RawMessage) (int64, error) {
+func monthlyFee(cat models.ClaimCategory, details map[string]any, profiles map[string]json.RawMessage) (int64, error) {
 	if v, ok := details["monthly_fee_krw"]; ok {
 		f, ok := wholeWon(v)
 		if !ok || f < 0 || f > 10_000_000 {
@@ -64,11 +64,11 @@ func monthlyFee(cat policy.Category, details map[string]any, profiles map[string
 		Membership    Membership `json:"membership"`
 	}
 	switch cat {
-	case "driver":
+	case models.CategoryDriver:
 		if raw, ok := profiles[ProfileDriver]; ok && json.Unmarshal(raw, &doc) == nil {
 			return doc.Membership.MonthlyFeeKRW, nil
 		}
-	case "paid_subscriber", "partner_business":
+	case models.CategoryPaidSubscriber, models.CategoryPartnerBusiness:
 		if raw, ok := profiles[string(cat)]; ok && json.Unmarshal(raw, &doc) == nil {
 			return doc.MonthlyFeeKRW, nil
 		}
@@ -226,7 +226,7 @@ func (s *Service) repriceOne(ctx context.Context, c *models.Claim, p policy.Poli
 		return err
 	}
 	now := s.now().UTC()
-	est, err := price(p, policy.Category(c.Category), o, c.ClaimedAmountKRW, details, profiles, points, now)
+	est, err := price(p, models.ClaimCategory(c.Category), o, c.ClaimedAmountKRW, details, profiles, points, now)
 	if err != nil {
 		return err
 	}

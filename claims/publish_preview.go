@@ -62,7 +62,7 @@ func (s *Service) countRepriced(ctx context.Context, policies []policy.Policy, v
 			return 0, err
 		}
 		for _, c := range list {
-			if RepriceRule(Status(c.Status), c.ApprovedAmountKRW, math.MaxInt64) == RepriceUntouched || c.PolicyVersion == version {
+			if RepriceRule(c.Status, c.ApprovedAmountKRW, math.MaxInt64) == RepriceUntouched || c.PolicyVersion == version {
 				continue
 			}
 			o, ok := outages[c.OutageID]

@@ -234,7 +234,7 @@ func (r *repricer) plan(ctx context.Context, list []models.Claim) ([]repricePlan
 	var plans []repricePlan
 	now := r.s.now().UTC()
 	for _, c := range list {
-		status := Status(c.Status)
+		status := c.Status
 		if RepriceRule(status, c.ApprovedAmountKRW, math.MaxInt64) == RepriceUntouched {
 			rep.Skipped++
 			continue
@@ -290,7 +290,7 @@ func (r *repricer) price(ctx context.Context, c *models.Claim, p policy.Policy, 
 	}
 	var details map[string]any
 	_ = json.Unmarshal([]byte(c.Details), &details) // written by this package as JSON
-	return price(p, policy.Category(c.Category), o, c.ClaimedAmountKRW, details, profiles, points, now)
+	return price(p, models.ClaimCategory(c.Category), o, c.ClaimedAmountKRW, details, profiles, points, now)
 }
 
 func (r *repricer) outage(ctx context.Context, id string) (*outage.View, error) {

@@ -1,5 +1,7 @@
 package claims
 
+import "github.com/bosang/bosang/models"
+
 // RepriceEffect is what a new policy's estimate does to a claim.
 type RepriceEffect string
 
@@ -24,11 +26,11 @@ const (
 // undecided claims take it; decided, unpaid claims keep their decision and
 // record it only when it is higher; paid, rejected and withdrawn claims and
 // unknown statuses are untouched.
-func RepriceRule(status Status, decidedKRW, newKRW int64) RepriceEffect {
+func RepriceRule(status models.ClaimStatus, decidedKRW, newKRW int64) RepriceEffect {
 	switch {
-	case status.Open():
+	case awaitsDecision(status):
 		return RepriceReplace
-	case status.DecidedUnpaid():
+	case decidedUnpaid(status):
 		if newKRW > decidedKRW {
 			return RepriceAboveDecision
 		}
@@ -37,18 +39,19 @@ func RepriceRule(status Status, decidedKRW, newKRW int64) RepriceEffect {
 	return RepriceUntouched
 }
 
-// Open reports whether a claim in s awaits a decision: filed, in review,
-// waiting for a supplement, or appealed.
-func (s Status) Open() bool {
-	return s == Submitted || s == UnderReview || s == SupplementRequested || s == Appealed
+// awaitsDecision reports whether a claim in s awaits a decision: filed, in
+// review, waiting for a supplement, or appealed. Unlike models' open group
+// it leaves out a pending second approval, whose amount is already decided.
+func awaitsDecision(s models.ClaimStatus) bool {
+	return s == models.StatusSubmitted || s == models.StatusUnderReview || s == models.StatusSupplementRequested || s == models.StatusAppealed
 }
 
-// DecidedUnpaid reports whether a claim in s has an amount decided (or
+// decidedUnpaid reports whether a claim in s has an amount decided (or
 // awaiting its second approval) that is not paid yet.
-func (s Status) DecidedUnpaid() bool {
-	return s == Approved || s == PartiallyApproved || s == PendingSecondApproval
+func decidedUnpaid(s models.ClaimStatus) bool {
+	return s == models.StatusApproved || s == models.StatusPartiallyApproved || s == models.StatusPendingSecondApproval
 }
 
 // RepricedStatuses are the statuses a re-pricing job looks at: those where
 // RepriceRule can do anything.
-var RepricedStatuses = []Status{Submitted, UnderReview, SupplementRequested, Appealed, Approved, PartiallyApproved, PendingSecondApproval}
+var RepricedStatuses = []models.ClaimStatus{models.StatusSubmitted, models.StatusUnderReview, models.StatusSupplementRequested, models.StatusAppealed, models.StatusApproved, models.StatusPartiallyApproved, models.StatusPendingSecondApproval}

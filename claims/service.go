@@ -109,7 +109,7 @@ func (s *Service) File(ctx context.Context, claimant *models.User, key string, i
 	})
 	if errors.Is(err, apperr.ErrConflict) {
 		// Lost a race with a concurrent filing for the same outage and category.
-		if prev, perr := s.store.ClaimFor(ctx, claimant.ID, o.ID, string(cat)); perr == nil {
+		if prev, perr := s.store.ClaimFor(ctx, claimant.ID, o.ID, cat); perr == nil {
 			return nil, &DuplicateError{ClaimID: prev.ID, Number: prev.Number}
 		}
 	}
@@ -122,7 +122,7 @@ func (s *Service) File(ctx context.Context, claimant *models.User, key string, i
 
 // checkNew validates a new claim and finds its outage and the policy that
 // governs it.
-func (s *Service) checkNew(ctx context.Context, in NewClaim) (*outage.View, policy.Category, policy.Policy, error) {
+func (s *Service) checkNew(ctx context.Context, in NewClaim) (*outage.View, models.ClaimCategory, policy.Policy, error) {
 	o, oerr := s.outage(ctx, in.OutageID)
 	cat, verr := validate(in)
 	if err := apperr.Merge(oerr, verr); err != nil {
@@ -134,9 +134,9 @@ func (s *Service) checkNew(ctx context.Context, in NewClaim) (*outage.View, poli
 
 // priceNew prices a new claim of claimant under p, reading the claimant's
 // profiles when the category needs them.
-func (s *Service) priceNew(ctx context.Context, claimant *models.User, p policy.Policy, cat policy.Category, o *outage.View, in NewClaim, now time.Time) (policy.Estimate, error) {
+func (s *Service) priceNew(ctx context.Context, claimant *models.User, p policy.Policy, cat models.ClaimCategory, o *outage.View, in NewClaim, now time.Time) (policy.Estimate, error) {
 	profiles := map[string]json.RawMessage{}
-	if _, feeGiven := in.Details["monthly_fee_krw"]; cat == policy.Merchant || (cat != policy.FreeUser && !feeGiven) {
+	if _, feeGiven := in.Details["monthly_fee_krw"]; cat == models.CategoryMerchant || (cat != models.CategoryFreeUser && !feeGiven) {
 		var err error
 		if profiles, err = s.profileMap(ctx, claimant.ID); err != nil {
 			return policy.Estimate{}, err
@@ -184,10 +184,10 @@ func (s *Service) newClaim(claimant *models.User, o *outage.View, in NewClaim, e
 	if in.Details == nil {
 		details = []byte("{}")
 	}
-	c := &models.Claim{ID: id, ClaimantID: claimant.ID, OutageID: o.ID, Category: in.Category, Monetary: in.Monetary,
+	c := &models.Claim{ID: id, ClaimantID: claimant.ID, OutageID: o.ID, Category: models.ClaimCategory(in.Category), Monetary: in.Monetary,
 		Description: strings.TrimSpace(in.Description), ClaimedAmountKRW: in.ClaimedAmountKRW, Details: string(details),
 		PayoutBank: in.PayoutAccount.Bank, PayoutHolder: strings.TrimSpace(in.PayoutAccount.Holder),
-		Status: "submitted", Flags: "[]", ClientIP: in.ClientIP, EstimateAmountKRW: est.AmountKRW, PolicyVersion: est.PolicyVersion, Version: 1, CreatedAt: now, UpdatedAt: now}
+		Status: models.StatusSubmitted, Flags: "[]", ClientIP: in.ClientIP, EstimateAmountKRW: est.AmountKRW, PolicyVersion: est.PolicyVersion, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if number := pii.NormalizeAccount(in.PayoutAccount.Number); number != "" {
 		c.PayoutNumberSealed, c.PayoutKeyID = s.sealer.Seal(number, id)
 		c.PayoutNumberMasked = pii.MaskAccount(number)
@@ -264,9 +264,9 @@ func Validate(in NewClaim) error {
 }
 
 // validate checks the fields that need no lookups.
-func validate(in NewClaim) (policy.Category, error) {
+func validate(in NewClaim) (models.ClaimCategory, error) {
 	var f apperr.Fields
-	cat, err := policy.ParseCategory(in.Category)
+	cat, err := models.ParseClaimCategory(in.Category)
 	if err != nil {
 		f.Add("category", "청구 유형을 고르세요.", "Choose a claim category.")
 	}
@@ -312,7 +312,7 @@ func (s *Service) Withdraw(ctx context.Context, owner *models.User, id, reason s
 	if !withdrawable(c.Status) {
 		return nil, fmt.Errorf("claim %s is %s: %w", c.Number, c.Status, apperr.ErrConflict)
 	}
-	if err := s.transition(ctx, c, "withdrawn", &owner.ID, strings.TrimSpace(reason)); err != nil {
+	if err := s.transition(ctx, c, models.StatusWithdrawn, &owner.ID, strings.TrimSpace(reason)); err != nil {
 		return nil, err
 	}
 	return s.load(ctx, c)
@@ -320,10 +320,10 @@ func (s *Service) Withdraw(ctx context.Context, owner *models.User, id, reason s
 
 // transition moves c to status with an event and an outbox message, guarded
 // by the claim's version.
-func (s *Service) transition(ctx context.Context, c *models.Claim, status string, actor *string, note string) error {
+func (s *Service) transition(ctx context.Context, c *models.Claim, status models.ClaimStatus, actor *string, note string) error {
 	now := s.now().UTC()
 	c.Status, c.Version, c.UpdatedAt = status, c.Version+1, now
-	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: status, ActorID: actor, Note: note, CreatedAt: now}
+	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: string(status), ActorID: actor, Note: note, CreatedAt: now}
 	return s.store.UpdateClaim(ctx, c, ev, s.outboxFor(c, ev))
 }
 

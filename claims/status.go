@@ -4,23 +4,7 @@ import (
 	"fmt"
 
 	"github.com/bosang/bosang/apperr"
-)
-
-// Status is where a claim stands (API.md statuses).
-type Status string
-
-// The statuses.
-const (
-	Submitted             Status = "submitted"
-	UnderReview           Status = "under_review"
-	SupplementRequested   Status = "supplement_requested"
-	PendingSecondApproval Status = "pending_second_approval"
-	Approved              Status = "approved"
-	PartiallyApproved     Status = "partially_approved"
-	Rejected              Status = "rejected"
-	Appealed              Status = "appealed"
-	Withdrawn             Status = "withdrawn"
-	Paid                  Status = "paid"
+	"github.com/bosang/bosang/models"
 )
 
 // Action is something that happens to a claim.
@@ -54,9 +38,9 @@ type Decision struct {
 	Partial bool
 }
 
-// Next is the claim state machine: the status after action on a claim in
+// Next is the claim state machine over models.ClaimStatus: the status after action on a claim in
 // from, or an error wrapping apperr.ErrConflict naming the refused move.
-func Next(from Status, action Action, d Decision) (Status, error) {
+func Next(from models.ClaimStatus, action Action, d Decision) (models.ClaimStatus, error) {
 	to, ok := next(from, action, d)
 	if !ok {
 		return from, fmt.Errorf("cannot %s a claim that is %s: %w", action, from, apperr.ErrConflict)
@@ -64,48 +48,43 @@ func Next(from Status, action Action, d Decision) (Status, error) {
 	return to, nil
 }
 
-func next(from Status, action Action, d Decision) (Status, bool) {
-	approval := func(s Status) Status {
+func next(from models.ClaimStatus, action Action, d Decision) (models.ClaimStatus, bool) {
+	approval := func(s models.ClaimStatus) models.ClaimStatus {
 		if d.AmountKRW > d.SecondApprovalAboveKRW {
-			return PendingSecondApproval
+			return models.StatusPendingSecondApproval
 		}
 		return s
 	}
 	switch action {
 	case ActLease:
-		return UnderReview, from == Submitted || from == Appealed
+		return models.StatusUnderReview, from == models.StatusSubmitted || from == models.StatusAppealed
 	case ActLeaseExpired:
-		return Submitted, from == UnderReview
+		return models.StatusSubmitted, from == models.StatusUnderReview
 	case ActApprove:
-		return approval(Approved), from == UnderReview
+		return approval(models.StatusApproved), from == models.StatusUnderReview
 	case ActPartial:
-		return approval(PartiallyApproved), from == UnderReview
+		return approval(models.StatusPartiallyApproved), from == models.StatusUnderReview
 	case ActReject:
-		return Rejected, from == UnderReview || from == PendingSecondApproval
+		return models.StatusRejected, from == models.StatusUnderReview || from == models.StatusPendingSecondApproval
 	case ActRequestSupplement:
-		return SupplementRequested, from == UnderReview
+		return models.StatusSupplementRequested, from == models.StatusUnderReview
 	case ActSupplement:
-		return Submitted, from == SupplementRequested
+		return models.StatusSubmitted, from == models.StatusSupplementRequested
 	case ActSecondApprove:
 		if d.Partial {
-			return PartiallyApproved, from == PendingSecondApproval
+			return models.StatusPartiallyApproved, from == models.StatusPendingSecondApproval
 		}
-		return Approved, from == PendingSecondApproval
+		return models.StatusApproved, from == models.StatusPendingSecondApproval
 	case ActSecondReject:
-		return Submitted, from == PendingSecondApproval
+		return models.StatusSubmitted, from == models.StatusPendingSecondApproval
 	case ActAutoApprove:
-		return Approved, from == Submitted
+		return models.StatusApproved, from == models.StatusSubmitted
 	case ActWithdraw:
-		return Withdrawn, from == Submitted || from == UnderReview || from == SupplementRequested
+		return models.StatusWithdrawn, from == models.StatusSubmitted || from == models.StatusUnderReview || from == models.StatusSupplementRequested
 	case ActAppeal:
-		return Appealed, from == Approved || from == PartiallyApproved || from == Rejected
+		return models.StatusAppealed, from == models.StatusApproved || from == models.StatusPartiallyApproved || from == models.StatusRejected
 	case ActPay:
-		return Paid, from == Approved || from == PartiallyApproved
+		return models.StatusPaid, from == models.StatusApproved || from == models.StatusPartiallyApproved
 	}
 	return from, false
-}
-
-// Decided reports whether a status carries a decision (appeals start from these).
-func (s Status) Decided() bool {
-	return s == Approved || s == PartiallyApproved || s == Rejected
 }

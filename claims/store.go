@@ -32,7 +32,7 @@ type Store interface {
 	// outside it runs in one of its own.
 	CreateClaim(ctx context.Context, f Filing) error
 	Claim(ctx context.Context, id string) (*models.Claim, error)
-	ClaimFor(ctx context.Context, claimantID, outageID, category string) (*models.Claim, error)
+	ClaimFor(ctx context.Context, claimantID, outageID string, category models.ClaimCategory) (*models.Claim, error)
 	Claims(ctx context.Context, f Filter) ([]models.Claim, error)
 	// ClaimPage returns a claim with everything its page shows (see Page),
 	// in one query where the database allows; a missing claim is

@@ -70,7 +70,7 @@ const dedupeTime = "20060102T150405Z"
 // claimant at now that the supplement is due.
 func SupplementReminder(id string, d SupplementDue, now time.Time) *models.OutboxMessage {
 	payload, _ := json.Marshal(SupplementReminderPayload{ClaimID: d.ClaimID, Number: d.Number, ClaimantID: d.ClaimantID,
-		Status: string(SupplementRequested), At: now.UTC(), DueAt: d.DueAt.UTC()})
+		Status: string(models.StatusSupplementRequested), At: now.UTC(), DueAt: d.DueAt.UTC()})
 	return &models.OutboxMessage{ID: id, Topic: TopicSupplementReminder, DedupeID: SupplementReminderDedupeID(d.ClaimID, d.DueAt),
 		Payload: string(payload), AvailableAt: now.UTC(), CreatedAt: now.UTC()}
 }

@@ -15,28 +15,28 @@ import (
 // reason-gated payout transfer file. Outcome is the decision in force and Payment the transfer that
 // paid it; both are nil (JSON null) until they exist.
 type View struct {
-	ID               string             `json:"id"`
-	Number           string             `json:"number"`
-	OutageID         string             `json:"outage_id"`
-	Category         string             `json:"category"`
-	Status           string             `json:"status"`
-	Monetary         bool               `json:"monetary"`
-	Description      string             `json:"description"`
-	ClaimedAmountKRW int64              `json:"claimed_amount_krw"`
-	Details          map[string]any     `json:"details"`
-	PayoutAccount    AccountView        `json:"payout_account"`
-	Estimate         *EstimateView      `json:"estimate"`
-	Outcome          *Outcome           `json:"outcome"`
-	Payment          *Payment           `json:"payment"`
-	PastEstimates    []EstimateView     `json:"past_estimates"`
-	Events           []EventView        `json:"events"`
-	Evidence         []EvidenceView     `json:"evidence"`
-	Version          int                `json:"version"`
-	CreatedAt        time.Time          `json:"created_at"`
-	UpdatedAt        time.Time          `json:"updated_at"`
-	Deadlines        map[string]*string `json:"deadlines"`
-	Withdrawable     bool               `json:"withdrawable"`
-	ClaimantID       string             `json:"-"`
+	ID               string               `json:"id"`
+	Number           string               `json:"number"`
+	OutageID         string               `json:"outage_id"`
+	Category         models.ClaimCategory `json:"category"`
+	Status           models.ClaimStatus   `json:"status"`
+	Monetary         bool                 `json:"monetary"`
+	Description      string               `json:"description"`
+	ClaimedAmountKRW int64                `json:"claimed_amount_krw"`
+	Details          map[string]any       `json:"details"`
+	PayoutAccount    AccountView          `json:"payout_account"`
+	Estimate         *EstimateView        `json:"estimate"`
+	Outcome          *Outcome             `json:"outcome"`
+	Payment          *Payment             `json:"payment"`
+	PastEstimates    []EstimateView       `json:"past_estimates"`
+	Events           []EventView          `json:"events"`
+	Evidence         []EvidenceView       `json:"evidence"`
+	Version          int                  `json:"version"`
+	CreatedAt        time.Time            `json:"created_at"`
+	UpdatedAt        time.Time            `json:"updated_at"`
+	Deadlines        map[string]*string   `json:"deadlines"`
+	Withdrawable     bool                 `json:"withdrawable"`
+	ClaimantID       string               `json:"-"`
 }
 
 // AccountView is a payout account with the number and holder masked.
@@ -126,7 +126,7 @@ func estimateOf(e models.ClaimEstimate) EstimateView {
 
 // withdrawable reports whether the claimant may still withdraw: before any
 // decision, as the state machine says.
-func withdrawable(status string) bool {
-	_, err := Next(Status(status), ActWithdraw, Decision{})
+func withdrawable(status models.ClaimStatus) bool {
+	_, err := Next(status, ActWithdraw, Decision{})
 	return err == nil
 }

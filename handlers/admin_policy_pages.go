@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/bosang/bosang/models"
 	"net/http"
 	"sort"
 	"strconv"
@@ -76,7 +77,7 @@ type ruleRow struct {
 // may be nil (nothing before).
 func compareRules(v *view, a *policy.Policy, b policy.Policy) []ruleRow {
 	var rows []ruleRow
-	for _, cat := range policy.Categories() {
+	for _, cat := range models.ClaimCategories() {
 		row := ruleRow{Category: v.L.T("claims.category." + cat.String())}
 		if cr, ok := b.Categories[cat]; ok {
 			row.New = policy.Describe(cr).In(v.Lang)

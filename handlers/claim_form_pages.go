@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"github.com/bosang/bosang/models"
 	"net/http"
 	"slices"
 	"strings"
@@ -105,7 +106,7 @@ func (s *server) renderClaimForm(c *gin.Context, status int, v *view, key string
 		d.Outages = append(d.Outages, row)
 	}
 	p, _ := policy.Select(policies, priceAt)
-	for _, cat := range policy.Categories() {
+	for _, cat := range models.ClaimCategories() {
 		ch := categoryChoice{Value: string(cat), Label: v.L.T("claims.category." + string(cat)), Selected: v.Form["category"] == string(cat)}
 		if cr, ok := p.Categories[cat]; ok {
 			ch.Explain = policy.Describe(cr).In(v.Lang)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/bosang/bosang/models"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -18,7 +19,6 @@ import (
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/claims"
-	"github.com/bosang/bosang/policy"
 )
 
 // formKeyPrefix keeps the form's idempotency keys apart from API clients'.
@@ -30,7 +30,7 @@ var claimFormNames = []string{"outage_id", "category", "monetary", "description"
 	"evidence_kind", "payout_account.bank", "payout_account.number", "payout_account.holder", "consent"}
 
 // feeCategories are priced on a monthly fee the form asks for.
-var feeCategories = []string{string(policy.PaidSubscriber), string(policy.Driver), string(policy.PartnerBusiness)}
+var feeCategories = []string{string(models.CategoryPaidSubscriber), string(models.CategoryDriver), string(models.CategoryPartnerBusiness)}
 
 // newClaimSubmit files a claim from the form: the text fields first, then
 // the evidence file streamed as the last part. The form's hidden key makes

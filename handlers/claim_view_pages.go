@@ -179,8 +179,8 @@ func (s *server) loadClaimPage(c *gin.Context, v *view) (*claims.View, claimData
 func (s *server) claimDataOf(c *gin.Context, v *view, cv *claims.View) (claimData, error) {
 	ctx := c.Request.Context()
 	owner := v.User.ID == cv.ClaimantID
-	d := claimData{C: cv, Outage: s.outageNames(ctx, v.Lang)(cv.OutageID), Category: v.L.T("claims.category." + cv.Category),
-		Status: v.L.T("claims.status." + cv.Status), Owner: owner, CanWithdraw: owner && cv.Withdrawable,
+	d := claimData{C: cv, Outage: s.outageNames(ctx, v.Lang)(cv.OutageID), Category: v.L.T("claims.category." + cv.Category.String()),
+		Status: v.L.T("claims.status." + cv.Status.String()), Owner: owner, CanWithdraw: owner && cv.Withdrawable,
 		CanUpload: owner && cv.Withdrawable, Notice: v.Form["notice"], WithdrawReason: v.Form["reason"]}
 	v.Title = v.L.T("claims.claim.title_of", map[string]any{"Number": cv.Number})
 	if cv.Estimate != nil {

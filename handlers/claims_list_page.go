@@ -86,8 +86,8 @@ func (s *server) claimsPage(c *gin.Context) {
 	}
 	names := s.outageNames(ctx, v.Lang)
 	for _, cv := range list {
-		row := claimRow{ID: cv.ID, Number: cv.Number, Outage: names(cv.OutageID), Category: v.L.T("claims.category." + cv.Category),
-			Status: v.L.T("claims.status." + cv.Status), CreatedAt: cv.CreatedAt}
+		row := claimRow{ID: cv.ID, Number: cv.Number, Outage: names(cv.OutageID), Category: v.L.T("claims.category." + cv.Category.String()),
+			Status: v.L.T("claims.status." + cv.Status.String()), CreatedAt: cv.CreatedAt}
 		row.amountOf(v.L, cv)
 		d.Rows = append(d.Rows, row)
 	}

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"github.com/bosang/bosang/models"
 	"math"
 	"net/http"
 	"net/url"
@@ -103,19 +104,19 @@ func viaText(lang string, o *outage.View, entry *outage.CatalogEntry) string {
 
 // categoryOf maps the eligibility checker's role to a claimant category;
 // a user of a paid service is a paid subscriber. An unknown role gives "".
-func categoryOf(role string, paid bool) policy.Category {
+func categoryOf(role string, paid bool) models.ClaimCategory {
 	switch role {
 	case "merchant":
-		return policy.Merchant
+		return models.CategoryMerchant
 	case "driver":
-		return policy.Driver
+		return models.CategoryDriver
 	case "partner":
-		return policy.PartnerBusiness
+		return models.CategoryPartnerBusiness
 	case "user":
 		if paid {
-			return policy.PaidSubscriber
+			return models.CategoryPaidSubscriber
 		}
-		return policy.FreeUser
+		return models.CategoryFreeUser
 	}
 	return ""
 }
@@ -123,7 +124,7 @@ func categoryOf(role string, paid bool) policy.Category {
 // claimText says in words what a claimant of category cat could claim for
 // o under the published policy that governs it (chosen by o's start), with
 // the outage's own days filled in where the rule counts them.
-func claimText(l *i18n.Localizer, cat policy.Category, policies []policy.Policy, o *outage.View) string {
+func claimText(l *i18n.Localizer, cat models.ClaimCategory, policies []policy.Policy, o *outage.View) string {
 	p, err := policy.Select(policies, o.StartedAt)
 	cr, ok := p.Categories[cat]
 	if err != nil || !ok {
@@ -131,7 +132,7 @@ func claimText(l *i18n.Localizer, cat policy.Category, policies []policy.Policy,
 	}
 	data := map[string]any{"Rule": policy.Describe(cr).In(l.Lang())}
 	start := o.StartedAt.In(kst)
-	if cat == policy.PartnerBusiness {
+	if cat == models.CategoryPartnerBusiness {
 		month := float64(time.Date(start.Year(), start.Month()+1, 0, 0, 0, 0, 0, kst).Day()) * 86400
 		data["Availability"] = fmt.Sprintf("%.2f", math.Max(0, 100*(1-float64(o.DurationSeconds)/month)))
 	}

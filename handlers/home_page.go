@@ -59,8 +59,8 @@ func (s *server) homePage(c *gin.Context) {
 		d.More = more
 		names := s.outageNames(ctx, v.Lang)
 		for _, cv := range list {
-			row := claimRow{ID: cv.ID, Number: cv.Number, Outage: names(cv.OutageID), Category: v.L.T("claims.category." + cv.Category),
-				Status: v.L.T("claims.status." + cv.Status), CreatedAt: cv.CreatedAt}
+			row := claimRow{ID: cv.ID, Number: cv.Number, Outage: names(cv.OutageID), Category: v.L.T("claims.category." + cv.Category.String()),
+				Status: v.L.T("claims.status." + cv.Status.String()), CreatedAt: cv.CreatedAt}
 			row.amountOf(v.L, cv)
 			d.Claims = append(d.Claims, row)
 		}

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"github.com/bosang/bosang/models"
 
 	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/policy"
@@ -17,8 +18,8 @@ func (s *server) draft(ctx context.Context, outageID, kind string) (*outage.Draf
 	}
 	ko, en := s.catalog.For("ko"), s.catalog.For("en")
 	in := outage.DraftInput{PortalURL: s.baseURL, Policies: policies,
-		Categories: map[policy.Category]policy.Text{}, Evidence: map[string]policy.Text{}}
-	for _, c := range policy.Categories() {
+		Categories: map[models.ClaimCategory]policy.Text{}, Evidence: map[string]policy.Text{}}
+	for _, c := range models.ClaimCategories() {
 		id := "claims.category." + string(c)
 		in.Categories[c] = policy.Text{KO: ko.T(id), EN: en.T(id)}
 	}

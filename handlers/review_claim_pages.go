@@ -116,27 +116,27 @@ func (s *server) renderReviewClaim(c *gin.Context, status int, v *view) {
 	live := facts.LeasedBy != nil && facts.LeaseExpiresAt != nil && facts.LeaseExpiresAt.After(s.now())
 	mine := live && *facts.LeasedBy == u.ID
 	ownDecision := facts.DecidedBy != nil && *facts.DecidedBy == u.ID
-	switch st := claims.Status(cv.Status); {
-	case live && !mine && u.Role != models.RoleAdmin && (st == claims.UnderReview || st == claims.PendingSecondApproval):
+	switch st := cv.Status; {
+	case live && !mine && u.Role != models.RoleAdmin && (st == models.StatusUnderReview || st == models.StatusPendingSecondApproval):
 		holder := people[*facts.LeasedBy]
 		d.Mode, d.Why = modeMessage, v.L.T("review.take.held", map[string]any{"Who": v.L.T("role."+holder.Role.String()) + " " + holder.MaskedName,
 			"At": kstText(facts.LeaseExpiresAt)})
-	case (st == claims.Appealed || st == claims.UnderReview && facts.AppealedAt != nil) && ownDecision:
+	case (st == models.StatusAppealed || st == models.StatusUnderReview && facts.AppealedAt != nil) && ownDecision:
 		d.Mode, d.Why = modeMessage, v.L.T("review.take.own_appeal")
-	case st == claims.UnderReview || st == claims.Submitted || st == claims.Appealed:
+	case st == models.StatusUnderReview || st == models.StatusSubmitted || st == models.StatusAppealed:
 		d.Mode, d.CanTake = modeDecide, !mine
 		if mine {
 			d.LeaseEnds = kstText(facts.LeaseExpiresAt)
 		} else {
 			d.Why = v.L.T("review.take.lead")
 		}
-	case st == claims.PendingSecondApproval && ownDecision:
+	case st == models.StatusPendingSecondApproval && ownDecision:
 		d.Mode, d.Why = modeMessage, v.L.T("review.why.four_eyes")
-	case st == claims.PendingSecondApproval && !supervisor:
+	case st == models.StatusPendingSecondApproval && !supervisor:
 		d.Mode, d.Why = modeMessage, v.L.T("review.why.supervisor")
-	case st == claims.PendingSecondApproval:
+	case st == models.StatusPendingSecondApproval:
 		d.Mode, d.CanTake = modeSecond, !mine
-	case st == claims.SupplementRequested:
+	case st == models.StatusSupplementRequested:
 		d.Mode, d.Why = modeMessage, v.L.T("review.why.supplement", map[string]any{"At": kstText(facts.SupplementDueAt)})
 	default:
 		d.Mode, d.Why = modeMessage, v.L.T("review.why.closed")
@@ -262,10 +262,10 @@ func (s *server) reviewDecisionSubmit(c *gin.Context) {
 	var ex *apperr.Explained
 	switch {
 	case err == nil:
-		st := claims.Status(cv.Status)
-		if st == claims.SupplementRequested || st == claims.PendingSecondApproval && v.User.Role == models.RoleReviewer {
+		st := cv.Status
+		if st == models.StatusSupplementRequested || st == models.StatusPendingSecondApproval && v.User.Role == models.RoleReviewer {
 			// Out of the reviewer's hands: back to the queue.
-			c.Redirect(http.StatusSeeOther, "/review?"+url.Values{"done": {cv.Number}, "status_now": {cv.Status}}.Encode())
+			c.Redirect(http.StatusSeeOther, "/review?"+url.Values{"done": {cv.Number}, "status_now": {cv.Status.String()}}.Encode())
 			return
 		}
 		c.Redirect(http.StatusSeeOther, "/review/claims/"+cv.ID+"?done=decided")

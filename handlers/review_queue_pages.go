@@ -13,10 +13,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/bosang/bosang/apperr"
-	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/outage"
-	"github.com/bosang/bosang/policy"
 	"github.com/bosang/bosang/review"
 )
 
@@ -38,12 +36,10 @@ func (s *server) reviewPageRoutes(g *gin.RouterGroup) {
 	g.POST("/claims/:id/appeal", s.requireUser, claimant, s.appealSubmit)
 }
 
-// openStatuses are the statuses the queue lists, in the filter's order.
-var openStatuses = []string{string(claims.Submitted), string(claims.UnderReview), string(claims.Appealed),
-	string(claims.PendingSecondApproval), string(claims.SupplementRequested)}
-
-// decidedStatuses are where a decision leaves a claim.
-var decidedStatuses = []string{string(claims.Approved), string(claims.PartiallyApproved), string(claims.Rejected)}
+// openStatuses are models.OpenStatuses in the queue filter's order: the
+// ones a reviewer acts on first come first.
+var openStatuses = models.Names([]models.ClaimStatus{models.StatusSubmitted, models.StatusUnderReview,
+	models.StatusAppealed, models.StatusPendingSecondApproval, models.StatusSupplementRequested})
 
 // queuePageSize is how many claims the queue page shows at once.
 const queuePageSize = 100
@@ -83,7 +79,7 @@ func (s *server) reviewQueuePage(c *gin.Context) {
 	switch {
 	case q.Get("empty") != "":
 		v.Form["notice"] = v.L.T("review.queue.empty_notice")
-	case q.Get("done") != "" && (slices.Contains(openStatuses, q.Get("status_now")) || slices.Contains(decidedStatuses, q.Get("status_now"))):
+	case q.Get("done") != "" && (models.ClaimStatus(q.Get("status_now")).Open() || models.ClaimStatus(q.Get("status_now")).Decided()):
 		v.Form["notice"] = v.L.T("review.decided", map[string]any{"Number": q.Get("done"), "Status": v.L.T("claims.status." + q.Get("status_now"))})
 	}
 	f := review.QueueFilter{Category: v.Form["category"], OutageID: v.Form["outage_id"], Flag: v.Form["flag"], Limit: queuePageSize, After: q.Get("next")}
@@ -116,12 +112,12 @@ func (s *server) reviewQueuePage(c *gin.Context) {
 	}
 	names := s.outageNames(ctx, v.Lang)
 	for _, it := range items {
-		row := queueRow{ID: it.ID, Number: it.Number, Outage: names(it.OutageID), Category: v.L.T("claims.category." + it.Category),
-			Status: v.L.T("claims.status." + it.Status), Estimate: it.EstimateAmountKRW, Claimed: it.ClaimedAmountKRW, AgeDays: it.AgeDays,
+		row := queueRow{ID: it.ID, Number: it.Number, Outage: names(it.OutageID), Category: v.L.T("claims.category." + it.Category.String()),
+			Status: v.L.T("claims.status." + it.Status.String()), Estimate: it.EstimateAmountKRW, Claimed: it.ClaimedAmountKRW, AgeDays: it.AgeDays,
 			OverTarget: it.OverTarget, CreatedAt: it.CreatedAt, Age: v.L.T("review.age_days", map[string]any{"Days": it.AgeDays}),
 			Leased: it.LeaseExpiresAt != nil && it.LeaseExpiresAt.After(s.now())}
-		row.Takeable = !row.Leased && it.Status != string(claims.SupplementRequested) &&
-			(it.Status != string(claims.PendingSecondApproval) || v.User.Role != models.RoleReviewer)
+		row.Takeable = !row.Leased && it.Status != models.StatusSupplementRequested &&
+			(it.Status != models.StatusPendingSecondApproval || v.User.Role != models.RoleReviewer)
 		for _, fl := range it.Flags {
 			row.Flags = append(row.Flags, v.L.T("review.flag."+fl))
 		}
@@ -140,7 +136,7 @@ func (s *server) reviewQueuePage(c *gin.Context) {
 	for _, st := range openStatuses {
 		d.Statuses = append(d.Statuses, option{Value: st, Label: v.L.T("claims.status." + st), Selected: v.Form["status"] == st})
 	}
-	for _, cat := range policy.Categories() {
+	for _, cat := range models.ClaimCategories() {
 		d.Categories = append(d.Categories, option{Value: string(cat), Label: v.L.T("claims.category." + string(cat)), Selected: v.Form["category"] == string(cat)})
 	}
 	for _, fl := range review.Flags {
@@ -221,7 +217,7 @@ func (s *server) claimFilterForm(ctx context.Context, v *view, statuses []string
 			v.Errors["status"] = v.L.T("review.filter.bad_status")
 		}
 	}
-	if ff.category != "" && !slices.Contains(policy.Categories(), policy.Category(ff.category)) {
+	if ff.category != "" && !slices.Contains(models.ClaimCategories(), models.ClaimCategory(ff.category)) {
 		v.Errors["category"] = v.L.T("review.filter.bad_category")
 		ff.category = ""
 	}

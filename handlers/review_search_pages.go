@@ -13,7 +13,6 @@ import (
 	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
-	"github.com/bosang/bosang/policy"
 	"github.com/bosang/bosang/review"
 )
 
@@ -21,8 +20,8 @@ import (
 const searchPageSize = 50
 
 // allStatuses are every claim status, in the search form's order.
-var allStatuses = append(slices.Clone(openStatuses), string(claims.Approved), string(claims.PartiallyApproved),
-	string(claims.Rejected), string(claims.Paid), string(claims.Withdrawn))
+var allStatuses = append(slices.Clone(openStatuses), models.Names([]models.ClaimStatus{models.StatusApproved,
+	models.StatusPartiallyApproved, models.StatusRejected, models.StatusPaid, models.StatusWithdrawn})...)
 
 // searchSorts are the search's orders, in the form's order.
 var searchSorts = []string{"-created_at", "created_at", "-amount", "amount"}
@@ -101,7 +100,7 @@ func (s *server) renderSearch(c *gin.Context, v *view, bulk []bulkRow) {
 	for _, st := range allStatuses {
 		d.Statuses = append(d.Statuses, option{Value: st, Label: v.L.T("claims.status." + st), Selected: v.Form["status"] == st})
 	}
-	for _, cat := range policy.Categories() {
+	for _, cat := range models.ClaimCategories() {
 		d.Categories = append(d.Categories, option{Value: string(cat), Label: v.L.T("claims.category." + string(cat)), Selected: v.Form["category"] == string(cat)})
 	}
 	for _, fl := range review.Flags {
@@ -137,13 +136,13 @@ func (s *server) searchRows(c *gin.Context, v *view, f claims.Filter, d *searchD
 	}
 	names := s.outageNames(c.Request.Context(), v.Lang)
 	for _, cv := range list {
-		row := searchRow{queueRow: queueRow{ID: cv.ID, Number: cv.Number, Outage: names(cv.OutageID), Category: v.L.T("claims.category." + cv.Category),
-			Status: v.L.T("claims.status." + cv.Status), Claimed: cv.ClaimedAmountKRW, CreatedAt: cv.CreatedAt}}
+		row := searchRow{queueRow: queueRow{ID: cv.ID, Number: cv.Number, Outage: names(cv.OutageID), Category: v.L.T("claims.category." + cv.Category.String()),
+			Status: v.L.T("claims.status." + cv.Status.String()), Claimed: cv.ClaimedAmountKRW, CreatedAt: cv.CreatedAt}}
 		if cv.Estimate != nil {
 			row.Estimate = cv.Estimate.AmountKRW
 		}
-		row.Open = slices.Contains([]string{string(claims.Submitted), string(claims.UnderReview), string(claims.Appealed)}, cv.Status) ||
-			cv.Status == string(claims.PendingSecondApproval) && v.User.Role != models.RoleReviewer
+		row.Open = slices.Contains([]models.ClaimStatus{models.StatusSubmitted, models.StatusUnderReview, models.StatusAppealed}, cv.Status) ||
+			cv.Status == models.StatusPendingSecondApproval && v.User.Role != models.RoleReviewer
 		d.Rows = append(d.Rows, row)
 	}
 	if len(list) == f.Limit {
@@ -188,7 +187,7 @@ func (s *server) reviewBulkSubmit(c *gin.Context) {
 	}
 	rows := make([]bulkRow, len(results))
 	for i, r := range results {
-		rows[i] = bulkRow{Number: r.Number, Status: v.L.T("claims.status." + r.Status)}
+		rows[i] = bulkRow{Number: r.Number, Status: v.L.T("claims.status." + r.Status.String())}
 		if r.Number == "" {
 			rows[i].Number = r.ID
 		}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"github.com/bosang/bosang/models"
 	"net/http"
 	"strings"
 
@@ -16,15 +17,15 @@ import (
 // ownerForms fills in the claimant's supplement and appeal forms when they
 // apply.
 func (s *server) ownerForms(ctx context.Context, l *i18n.Localizer, d *claimData) error {
-	st := claims.Status(d.C.Status)
-	if st != claims.SupplementRequested && !st.Decided() {
+	st := d.C.Status
+	if st != models.StatusSupplementRequested && !st.Decided() {
 		return nil
 	}
 	f, err := s.review.Facts(ctx, d.C.ID)
 	if err != nil {
 		return err
 	}
-	if st == claims.SupplementRequested {
+	if st == models.StatusSupplementRequested {
 		d.CanSupplement, d.SupplementNote, d.SupplementDue = true, f.SupplementNote, kstText(f.SupplementDueAt)
 	}
 	d.CanAppeal = f.CanAppeal

@@ -40,7 +40,7 @@ type Claim struct {
 	Number             string
 	ClaimantID         string
 	OutageID           string
-	Category           string
+	Category           ClaimCategory
 	Monetary           bool
 	Description        string
 	ClaimedAmountKRW   int64 `gorm:"column:claimed_amount_krw"`
@@ -50,7 +50,7 @@ type Claim struct {
 	PayoutNumberSealed string
 	PayoutKeyID        string `gorm:"column:payout_key_id"`
 	PayoutNumberMasked string
-	Status             string
+	Status             ClaimStatus
 	EstimateAmountKRW  int64 `gorm:"column:estimate_amount_krw"`
 	PolicyVersion      int
 	Version            int

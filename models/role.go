@@ -69,12 +69,4 @@ func (r *Role) UnmarshalText(b []byte) error {
 func (r Role) Value() (driver.Value, error) { return r.name, nil }
 
 // Scan reads a role stored by name; an unknown name is an error.
-func (r *Role) Scan(src any) error {
-	switch v := src.(type) {
-	case string:
-		return r.UnmarshalText([]byte(v))
-	case []byte:
-		return r.UnmarshalText(v)
-	}
-	return fmt.Errorf("scan role from %T", src)
-}
+func (r *Role) Scan(src any) error { return scanName(src, r, "role") }

@@ -69,7 +69,7 @@ func statusLines(l *i18n.Localizer, p claims.StatusPayload) []string {
 		return lines
 	}
 	amount := estimate.FormatKRW(*p.AmountKRW)
-	if p.Status == "paid" {
+	if p.Status == string(models.StatusPaid) {
 		return append(lines, l.T("notify.paid", map[string]any{"Amount": amount, "Reference": p.Reference}))
 	}
 	lines = append(lines, l.T("notify.decided", map[string]any{"Amount": amount}))

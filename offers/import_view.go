@@ -9,7 +9,6 @@ import (
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/models"
-	"github.com/bosang/bosang/policy"
 )
 
 // ImportView is an import's progress (API.md GET /imports/{id}). Progress
@@ -114,7 +113,7 @@ func (s *Service) OutageOffers(ctx context.Context, a Actor, outageID string, f 
 			fs.Add("status", "알 수 없는 제안 상태입니다.", "Unknown offer status.")
 		}
 	}
-	if f.Category != "" && !policy.Category(f.Category).Valid() {
+	if f.Category != "" && !models.ClaimCategory(f.Category).Valid() {
 		fs.Add("category", "알 수 없는 구분입니다.", "Unknown category.")
 	}
 	if limit == 0 {

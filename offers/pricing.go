@@ -21,7 +21,7 @@ import (
 // priceKey is what an account's price depends on, the outage and policy
 // being fixed for an import.
 type priceKey struct {
-	category policy.Category
+	category models.ClaimCategory
 	fee      int64
 }
 
@@ -51,7 +51,7 @@ func newPricer(p policy.Policy, o *outage.View, now time.Time) *pricer {
 // price returns the row's estimate, or the problem that keeps it from
 // being offered as a *records.LineError.
 func (pr *pricer) price(a records.Account) (*priced, *records.LineError) {
-	k := priceKey{policy.Category(a.Category), a.MonthlyFeeKRW}
+	k := priceKey{models.ClaimCategory(a.Category), a.MonthlyFeeKRW}
 	r, ok := pr.cache[k]
 	if !ok {
 		r = pr.compute(k)

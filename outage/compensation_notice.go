@@ -2,6 +2,7 @@ package outage
 
 import (
 	"fmt"
+	"github.com/bosang/bosang/models"
 	"strings"
 
 	"github.com/bosang/bosang/policy"
@@ -17,7 +18,7 @@ type DraftInput struct {
 	// Categories and Evidence name the claimant categories and evidence
 	// kinds in both languages, as the claim pages name them; a kind without
 	// a name is shown by its code.
-	Categories map[policy.Category]policy.Text
+	Categories map[models.ClaimCategory]policy.Text
 	Evidence   map[string]policy.Text
 }
 
@@ -29,7 +30,7 @@ var compensationParts = []string{"eligible_claimants", "criteria", "evidence", "
 // compensationDraft renders the compensation notice of v under policy p.
 func compensationDraft(v *View, p policy.Policy, in DraftInput) *Draft {
 	cats := p.Covered()
-	name := func(c policy.Category) policy.Text {
+	name := func(c models.ClaimCategory) policy.Text {
 		if t, ok := in.Categories[c]; ok {
 			return t
 		}

@@ -37,16 +37,16 @@ func policy2025() policy.Policy {
 	p := policy.Default()
 	p.Version, p.Name, p.FilingWindowDays = 2, "2025 개정 기준", 60
 	p.EffectiveFrom = time.Date(2025, 1, 1, 0, 0, 0, 0, kst)
-	paid := p.Categories[policy.PaidSubscriber]
+	paid := p.Categories[models.CategoryPaidSubscriber]
 	paid.Rule = policy.Rule{Kind: policy.KindFeeDays, Multiplier: 5, RoundUpToKRW: 100, DayRounding: policy.DayCeil}
-	p.Categories[policy.PaidSubscriber] = paid
-	m := p.Categories[policy.Merchant]
+	p.Categories[models.CategoryPaidSubscriber] = paid
+	m := p.Categories[models.CategoryMerchant]
 	m.Rule.Bands = []policy.Band{{UpToKRW: 400_000, AmountKRW: 45_000}, {UpToKRW: 800_000, AmountKRW: 90_000}}
-	p.Categories[policy.Merchant] = m
-	d := p.Categories[policy.Driver]
+	p.Categories[models.CategoryMerchant] = m
+	d := p.Categories[models.CategoryDriver]
 	d.Rule = paid.Rule
-	p.Categories[policy.Driver] = d
-	delete(p.Categories, policy.PartnerBusiness)
+	p.Categories[models.CategoryDriver] = d
+	delete(p.Categories, models.CategoryPartnerBusiness)
 	return p
 }
 
@@ -73,10 +73,10 @@ func draftService(t *testing.T, now time.Time) *Service {
 
 var draftNames = DraftInput{
 	PortalURL: "https://bosang.example",
-	Categories: map[policy.Category]policy.Text{
-		policy.FreeUser: {KO: "무료 서비스 이용자", EN: "Free-service user"}, policy.PaidSubscriber: {KO: "유료 서비스 가입자", EN: "Paid subscriber"},
-		policy.Merchant: {KO: "소상공인(가맹점)", EN: "Merchant"}, policy.Driver: {KO: "택시·대리운전 기사", EN: "Taxi or designated driver"},
-		policy.PartnerBusiness: {KO: "제휴 사업자", EN: "Partner business"},
+	Categories: map[models.ClaimCategory]policy.Text{
+		models.CategoryFreeUser: {KO: "무료 서비스 이용자", EN: "Free-service user"}, models.CategoryPaidSubscriber: {KO: "유료 서비스 가입자", EN: "Paid subscriber"},
+		models.CategoryMerchant: {KO: "소상공인(가맹점)", EN: "Merchant"}, models.CategoryDriver: {KO: "택시·대리운전 기사", EN: "Taxi or designated driver"},
+		models.CategoryPartnerBusiness: {KO: "제휴 사업자", EN: "Partner business"},
 	},
 	Evidence: map[string]policy.Text{
 		policy.EvidenceBilling: {KO: "요금 청구서·영수증", EN: "Bill or receipt"}, policy.EvidenceSalesRecords: {KO: "매출 기록", EN: "Sales records"},

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"github.com/bosang/bosang/models"
 	"regexp"
 	"testing"
 )
@@ -40,15 +41,15 @@ func TestStepsReadInEnglish(t *testing.T) {
 		p  Policy
 		in Input
 	}{
-		"merchant band":          {Default(), Input{Category: Merchant, ClaimedKRW: 400_000, OutageStart: start, OutageEnd: end}},
-		"merchant above the top": {Default(), Input{Category: Merchant, ClaimedKRW: 900_000, OutageStart: start, OutageEnd: end}},
+		"merchant band":          {Default(), Input{Category: models.CategoryMerchant, ClaimedKRW: 400_000, OutageStart: start, OutageEnd: end}},
+		"merchant above the top": {Default(), Input{Category: models.CategoryMerchant, ClaimedKRW: 900_000, OutageStart: start, OutageEnd: end}},
 		"merchant records":       {Default(), merchantAt(t, 150_000, 0, 100_000, 9*60, 21*60)},
 		"merchant no loss":       {Default(), merchantAt(t, 150_000, 0, 100_000, 19*60, 23*60)},
 		"driver with trips":      {Default(), trips(t, 20_000, 0)},
-		"paid subscriber":        {Default(), Input{Category: PaidSubscriber, MonthlyFeeKRW: 9_900, OutageStart: start, OutageEnd: end}},
-		"free user":              {Default(), Input{Category: FreeUser, OutageStart: start, OutageEnd: end}},
-		"partner":                {Default(), Input{Category: PartnerBusiness, MonthlyFeeKRW: 100_000, OutageStart: start, OutageEnd: end}},
-		"day bands":              {ahyeon(), Input{Category: Merchant, OutageStart: start, OutageEnd: end}},
+		"paid subscriber":        {Default(), Input{Category: models.CategoryPaidSubscriber, MonthlyFeeKRW: 9_900, OutageStart: start, OutageEnd: end}},
+		"free user":              {Default(), Input{Category: models.CategoryFreeUser, OutageStart: start, OutageEnd: end}},
+		"partner":                {Default(), Input{Category: models.CategoryPartnerBusiness, MonthlyFeeKRW: 100_000, OutageStart: start, OutageEnd: end}},
+		"day bands":              {ahyeon(), Input{Category: models.CategoryMerchant, OutageStart: start, OutageEnd: end}},
 	}
 	for name, c := range inputs {
 		t.Run(name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"github.com/bosang/bosang/models"
 	"strings"
 	"testing"
 	"time"
@@ -62,7 +63,7 @@ func fieldErr(t *testing.T, err error, field string) {
 }
 
 // withRule returns Default() with c's category rule changed by f.
-func withRule(c Category, f func(*CategoryRule)) Policy {
+func withRule(c models.ClaimCategory, f func(*CategoryRule)) Policy {
 	p := Default()
 	cr := p.Categories[c]
 	f(&cr)

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"github.com/bosang/bosang/models"
 	"math/big"
 	"slices"
 	"time"
@@ -20,11 +21,11 @@ func (p Policy) WindowDays() int {
 	return p.FilingWindowDays
 }
 
-// Covered returns the categories p has a rule for, in Categories' order: who
+// Covered returns the categories p has a rule for, in models.ClaimCategories order: who
 // may claim under p.
-func (p Policy) Covered() []Category {
-	var out []Category
-	for _, c := range categories {
+func (p Policy) Covered() []models.ClaimCategory {
+	var out []models.ClaimCategory
+	for _, c := range models.ClaimCategories() {
 		if _, ok := p.Categories[c]; ok {
 			out = append(out, c)
 		}

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"github.com/bosang/bosang/models"
 	"slices"
 	"testing"
 	"time"
@@ -76,11 +77,11 @@ func TestWindowDays(t *testing.T) {
 
 func TestCoveredAndEvidenceKinds(t *testing.T) {
 	p := Default()
-	delete(p.Categories, Driver)
-	if got, want := p.Covered(), []Category{FreeUser, PaidSubscriber, Merchant, PartnerBusiness}; !slices.Equal(got, want) {
+	delete(p.Categories, models.CategoryDriver)
+	if got, want := p.Covered(), []models.ClaimCategory{models.CategoryFreeUser, models.CategoryPaidSubscriber, models.CategoryMerchant, models.CategoryPartnerBusiness}; !slices.Equal(got, want) {
 		t.Errorf("Covered: got %v, want %v", got, want)
 	}
-	if got := Default().Covered(); !slices.Equal(got, Categories()) {
+	if got := Default().Covered(); !slices.Equal(got, models.ClaimCategories()) {
 		t.Errorf("Covered of the default: got %v, want every category", got)
 	}
 	k := EvidenceKinds()

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"github.com/bosang/bosang/models"
 	"time"
 
 	"github.com/bosang/bosang/apperr"
@@ -22,11 +23,11 @@ const DefaultFilingWindowDays = 90
 // FilingWindowDays days (0 means DefaultFilingWindowDays) after its end.
 // Categories holds a rule for every Category; Validate checks that.
 type Policy struct {
-	Version          int                       `json:"version"`
-	Name             string                    `json:"name"`
-	EffectiveFrom    time.Time                 `json:"effective_from"`
-	FilingWindowDays int                       `json:"filing_window_days"`
-	Categories       map[Category]CategoryRule `json:"categories"`
+	Version          int                                   `json:"version"`
+	Name             string                                `json:"name"`
+	EffectiveFrom    time.Time                             `json:"effective_from"`
+	FilingWindowDays int                                   `json:"filing_window_days"`
+	Categories       map[models.ClaimCategory]CategoryRule `json:"categories"`
 }
 
 // CategoryRule is how one claimant category is compensated. CapKRW caps the
@@ -182,14 +183,14 @@ func Default() Policy {
 		Name:             "2022 카카오 기준 (기본)",
 		EffectiveFrom:    time.Date(2000, 1, 1, 0, 0, 0, 0, kst),
 		FilingWindowDays: DefaultFilingWindowDays,
-		Categories: map[Category]CategoryRule{
-			FreeUser: {
+		Categories: map[models.ClaimCategory]CategoryRule{
+			models.CategoryFreeUser: {
 				Rule:     Rule{Kind: KindFlat},
 				Evidence: []string{EvidenceAccount}, AutoApprove: true,
 				InKindItems: []InKindItem{{Name: "이모티콘", NameEN: "emoticons", Quantity: 3}, {Name: "쿠폰", NameEN: "coupons", Quantity: 2}},
 			},
-			PaidSubscriber: {Rule: feeDays, Evidence: []string{EvidenceBilling}, AutoApprove: true},
-			Merchant: {
+			models.CategoryPaidSubscriber: {Rule: feeDays, Evidence: []string{EvidenceBilling}, AutoApprove: true},
+			models.CategoryMerchant: {
 				Rule: Rule{
 					Kind:  KindBands,
 					Bands: []Band{{UpToKRW: 300_000, AmountKRW: 30_000}, {UpToKRW: 500_000, AmountKRW: 50_000}},
@@ -200,13 +201,13 @@ func Default() Policy {
 				Evidence:    []string{EvidenceBusinessCertificate, EvidenceSalesRecords, EvidenceAccount},
 				AutoApprove: true,
 			},
-			Driver: {
+			models.CategoryDriver: {
 				Rule:         feeDays,
 				RecordsRule:  &Rule{Kind: KindLossEstimate, Factors: gross},
 				RecordsFloor: true,
 				Evidence:     []string{EvidenceDriverID, EvidenceTripRecords}, AutoApprove: true,
 			},
-			PartnerBusiness: {
+			models.CategoryPartnerBusiness: {
 				Rule: Rule{Kind: KindAvailabilityTiers, RoundUpToKRW: 10, Tiers: []Tier{
 					{BelowBP: 9990, CreditBP: 1000}, {BelowBP: 9900, CreditBP: 2500}, {BelowBP: 9500, CreditBP: 10000},
 				}},

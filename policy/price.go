@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"github.com/bosang/bosang/models"
 	"time"
 
 	"github.com/bosang/bosang/apperr"
@@ -16,7 +17,7 @@ import (
 // hours or declared shift. Loc is the zone in which months, hours and the
 // window are read; nil means Korea Standard Time.
 type Input struct {
-	Category      Category
+	Category      models.ClaimCategory
 	OutageStart   time.Time
 	OutageEnd     time.Time
 	ClaimedKRW    int64
@@ -213,7 +214,7 @@ func checkInput(r Rule, in Input) error {
 	}
 	if records && (r.Kind == KindBands || r.Kind == KindLossEstimate) && in.Schedule.Validate() != nil {
 		field := "details.shift"
-		if in.Category == Merchant {
+		if in.Category == models.CategoryMerchant {
 			field = "details.opening_hours"
 		}
 		f.Add(field, "영업시간(근무시간)을 확인해 주세요.", "Check the opening hours (or shift).")

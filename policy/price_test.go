@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"github.com/bosang/bosang/models"
 	"testing"
 	"time"
 
@@ -30,7 +31,7 @@ func TestPriceMerchantBandsOnClaimedLoss(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := mustPrice(t, Default(), Input{
-				Category: Merchant, ClaimedKRW: tc.claimed,
+				Category: models.CategoryMerchant, ClaimedKRW: tc.claimed,
 				OutageStart: kstAt(t, kakaoStart), OutageEnd: kstAt(t, kakaoEnd),
 			})
 			if e.AmountKRW != tc.want || e.ReviewRequired != tc.review || e.Auto == tc.review || e.PolicyVersion != 1 {
@@ -40,8 +41,8 @@ func TestPriceMerchantBandsOnClaimedLoss(t *testing.T) {
 		})
 	}
 	t.Run("cap below the band amount applies", func(t *testing.T) {
-		p := withRule(Merchant, func(cr *CategoryRule) { cr.CapKRW = 40_000 })
-		e := mustPrice(t, p, Input{Category: Merchant, ClaimedKRW: 400_000, OutageStart: kstAt(t, kakaoStart), OutageEnd: kstAt(t, kakaoEnd)})
+		p := withRule(models.CategoryMerchant, func(cr *CategoryRule) { cr.CapKRW = 40_000 })
+		e := mustPrice(t, p, Input{Category: models.CategoryMerchant, ClaimedKRW: 400_000, OutageStart: kstAt(t, kakaoStart), OutageEnd: kstAt(t, kakaoEnd)})
 		if e.AmountKRW != 40_000 {
 			t.Errorf("got %s, want ₩40,000", estimate.FormatKRW(e.AmountKRW))
 		}
@@ -60,7 +61,7 @@ func saturday(t *testing.T, perHour int64) (Input, estimate.Input) {
 		}
 	}
 	in := Input{
-		Category: Merchant, ClaimedKRW: 100_000, // the claim alone would give ₩30,000
+		Category: models.CategoryMerchant, ClaimedKRW: 100_000, // the claim alone would give ₩30,000
 		OutageStart: kstAt(t, "2022-10-15 15:00:00"), OutageEnd: kstAt(t, "2022-10-15 18:00:00"),
 		Points: pts, Schedule: estimate.EveryDay(estimate.Span{Open: 9 * 60, Close: 21 * 60}), Loc: kst,
 	}
@@ -104,7 +105,7 @@ func TestPriceMerchantBandsOnRecords(t *testing.T) {
 func TestPriceLossEstimate(t *testing.T) {
 	f := Factors{MarginBP: 3000, SubstituteBP: 8000, ShareBP: 5000}
 	policy := func(capKRW int64) Policy {
-		return withRule(Merchant, func(cr *CategoryRule) {
+		return withRule(models.CategoryMerchant, func(cr *CategoryRule) {
 			cr.Rule, cr.CapKRW = Rule{Kind: KindLossEstimate, Factors: f}, capKRW
 		})
 	}
@@ -142,15 +143,15 @@ func TestPriceLossEstimate(t *testing.T) {
 }
 
 func TestPriceFeeDays(t *testing.T) {
-	rounding := func(c Category, d DayRounding) Policy {
+	rounding := func(c models.ClaimCategory, d DayRounding) Policy {
 		return withRule(c, func(cr *CategoryRule) { cr.Rule.DayRounding = d })
 	}
-	ceil := func(c Category) Policy { return rounding(c, DayCeil) }
-	exact := func(c Category) Policy { return rounding(c, DayExact) }
+	ceil := func(c models.ClaimCategory) Policy { return rounding(c, DayCeil) }
+	exact := func(c models.ClaimCategory) Policy { return rounding(c, DayExact) }
 	for _, tc := range []struct {
 		name       string
 		p          Policy
-		c          Category
+		c          models.ClaimCategory
 		fee        int64
 		start, end string
 		want       int64
@@ -158,29 +159,29 @@ func TestPriceFeeDays(t *testing.T) {
 	}{
 		// The golden case: Kakao paid Pro drivers ₩7,550 for Kakao T, down
 		// 15 Oct 15:30 to about 16 Oct 14:00 (22h30m, two calendar days).
-		{"Kakao T Pro driver for two calendar days touched is ₩7,550", Default(), Driver, 39_000, kakaoStart, kakaoTEnd, 7_550,
+		{"Kakao T Pro driver for two calendar days touched is ₩7,550", Default(), models.CategoryDriver, 39_000, kakaoStart, kakaoTEnd, 7_550,
 			[]string{"2022-10-15 ~ 2022-10-16 → 2일", "31일 (2022년 10월)", "₩39,000 × 2일 × 3 ÷ 31일 = ₩7,548.39", "₩7,548.39 → ₩7,550"}},
-		{"calendar days: an outage within one day counts 1", Default(), Driver, 39_000, "2022-10-15 15:30:00", "2022-10-15 23:59:59", 3_780,
+		{"calendar days: an outage within one day counts 1", Default(), models.CategoryDriver, 39_000, "2022-10-15 15:30:00", "2022-10-15 23:59:59", 3_780,
 			[]string{"2022-10-15 → 1일"}},
-		{"calendar days: ending exactly at midnight KST does not touch the next day", Default(), Driver, 39_000, "2022-10-15 15:30:00", "2022-10-16 00:00:00", 3_780,
+		{"calendar days: ending exactly at midnight KST does not touch the next day", Default(), models.CategoryDriver, 39_000, "2022-10-15 15:30:00", "2022-10-16 00:00:00", 3_780,
 			[]string{"2022-10-15 → 1일"}},
-		{"calendar days: one second past midnight KST touches the next day", Default(), Driver, 39_000, "2022-10-15 15:30:00", "2022-10-16 00:00:01", 7_550,
+		{"calendar days: one second past midnight KST touches the next day", Default(), models.CategoryDriver, 39_000, "2022-10-15 15:30:00", "2022-10-16 00:00:01", 7_550,
 			[]string{"2022-10-15 ~ 2022-10-16 → 2일"}},
-		{"calendar days across a month end use the start month's length", Default(), PaidSubscriber, 9_000, "2022-11-30 20:00:00", "2022-12-01 04:00:00", 1_800,
+		{"calendar days across a month end use the start month's length", Default(), models.CategoryPaidSubscriber, 9_000, "2022-11-30 20:00:00", "2022-12-01 04:00:00", 1_800,
 			[]string{"2022-11-30 ~ 2022-12-01 → 2일", "30일 (2022년 11월)", "₩9,000 × 2일 × 3 ÷ 30일 = ₩1,800"}},
-		{"paid subscriber for 127.5h touching six days is 3x six days", Default(), PaidSubscriber, 9_900, kakaoStart, kakaoEnd, 5_750,
+		{"paid subscriber for 127.5h touching six days is 3x six days", Default(), models.CategoryPaidSubscriber, 9_900, kakaoStart, kakaoEnd, 5_750,
 			[]string{"2022-10-15 ~ 2022-10-20 → 6일", "₩9,900 × 6일 × 3 ÷ 31일 = ₩5,748.39", "₩5,748.39 → ₩5,750"}},
-		{"24-hour periods: 22h30m counts 1 day", ceil(Driver), Driver, 39_000, kakaoStart, kakaoTEnd, 3_780,
+		{"24-hour periods: 22h30m counts 1 day", ceil(models.CategoryDriver), models.CategoryDriver, 39_000, kakaoStart, kakaoTEnd, 3_780,
 			[]string{"22시간 30분 → 1일"}},
-		{"24-hour periods: exactly 48h counts 2 days", ceil(Driver), Driver, 39_000, "2022-10-15 00:00:00", "2022-10-17 00:00:00", 7_550,
+		{"24-hour periods: exactly 48h counts 2 days", ceil(models.CategoryDriver), models.CategoryDriver, 39_000, "2022-10-15 00:00:00", "2022-10-17 00:00:00", 7_550,
 			[]string{"48시간 → 2일"}},
-		{"24-hour periods: 48h plus 1s counts 3 days", ceil(Driver), Driver, 39_000, "2022-10-15 00:00:00", "2022-10-17 00:00:01", 11_330,
+		{"24-hour periods: 48h plus 1s counts 3 days", ceil(models.CategoryDriver), models.CategoryDriver, 39_000, "2022-10-15 00:00:00", "2022-10-17 00:00:01", 11_330,
 			[]string{"48시간 1초 → 3일", "₩39,000 × 3일 × 3 ÷ 31일 = ₩11,322.58"}},
-		{"24-hour periods in a 30-day month", ceil(PaidSubscriber), PaidSubscriber, 9_000, "2022-11-30 20:00:00", "2022-12-01 04:00:00", 900,
+		{"24-hour periods in a 30-day month", ceil(models.CategoryPaidSubscriber), models.CategoryPaidSubscriber, 9_000, "2022-11-30 20:00:00", "2022-12-01 04:00:00", 900,
 			[]string{"30일 (2022년 11월)", "₩9,000 × 1일 × 3 ÷ 30일 = ₩900"}},
-		{"exact days: 127.5h is 5.3125 days", exact(PaidSubscriber), PaidSubscriber, 9_900, kakaoStart, kakaoEnd, 5_090,
+		{"exact days: 127.5h is 5.3125 days", exact(models.CategoryPaidSubscriber), models.CategoryPaidSubscriber, 9_900, kakaoStart, kakaoEnd, 5_090,
 			[]string{"459,000초 ÷ 86,400초 = 5.3125일", "₩9,900 × 5.3125일 × 3 ÷ 31일 = ₩5,089.72", "₩5,089.72 → ₩5,090"}},
-		{"exact days: 1h is a repeating fraction", exact(PaidSubscriber), PaidSubscriber, 9_900, "2022-10-15 15:00:00", "2022-10-15 16:00:00", 40,
+		{"exact days: 1h is a repeating fraction", exact(models.CategoryPaidSubscriber), models.CategoryPaidSubscriber, 9_900, "2022-10-15 15:00:00", "2022-10-15 16:00:00", 40,
 			[]string{"3,600초 ÷ 86,400초 ≈ 0.0417일", "₩9,900 × (3,600초 ÷ 86,400초) × 3 ÷ 31일 = ₩39.92", "₩39.92 → ₩40"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -215,7 +216,7 @@ func TestPricePartnerTiers(t *testing.T) {
 		{"fractional credit rounds up to ₩10", 2_593, 9_999, 1_000, "₩999.90 → ₩1,000"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := mustPrice(t, Default(), Input{Category: PartnerBusiness, MonthlyFeeKRW: tc.fee,
+			e := mustPrice(t, Default(), Input{Category: models.CategoryPartnerBusiness, MonthlyFeeKRW: tc.fee,
 				OutageStart: start, OutageEnd: start.Add(time.Duration(tc.down) * time.Second)})
 			if e.AmountKRW != tc.want || e.Auto {
 				t.Errorf("got %s auto=%v, want %s auto=false (partners are checked against logs)", estimate.FormatKRW(e.AmountKRW), e.Auto, estimate.FormatKRW(tc.want))
@@ -226,7 +227,7 @@ func TestPricePartnerTiers(t *testing.T) {
 }
 
 func TestPriceFreeUserFlatWithInKind(t *testing.T) {
-	e := mustPrice(t, Default(), Input{Category: FreeUser, OutageStart: kstAt(t, kakaoStart), OutageEnd: kstAt(t, kakaoEnd)})
+	e := mustPrice(t, Default(), Input{Category: models.CategoryFreeUser, OutageStart: kstAt(t, kakaoStart), OutageEnd: kstAt(t, kakaoEnd)})
 	if e.AmountKRW != 0 || !e.Auto || e.ReviewRequired || e.InKind != "이모티콘 3개, 쿠폰 2개" || e.InKindEN != "3 emoticons, 2 coupons" {
 		t.Errorf("got %+v, want ₩0, auto, in kind emoticons and coupons", e)
 	}
@@ -244,14 +245,14 @@ func TestPriceRejectsBadInput(t *testing.T) {
 		name, field string
 		in          Input
 	}{
-		{"driver without monthly fee", "details.monthly_fee_krw", Input{Category: Driver, OutageStart: start, OutageEnd: end}},
-		{"partner without monthly fee", "details.monthly_fee_krw", Input{Category: PartnerBusiness, OutageStart: start, OutageEnd: end}},
-		{"negative monthly fee", "details.monthly_fee_krw", Input{Category: Driver, MonthlyFeeKRW: -1, OutageStart: start, OutageEnd: end}},
-		{"fee above ₩1 trillion", "details.monthly_fee_krw", Input{Category: Driver, MonthlyFeeKRW: MaxKRW + 1, OutageStart: start, OutageEnd: end}},
-		{"claim above ₩1 trillion", "claimed_amount_krw", Input{Category: Merchant, ClaimedKRW: MaxKRW + 1, OutageStart: start, OutageEnd: end}},
-		{"merchant with neither claim nor records", "claimed_amount_krw", Input{Category: Merchant, OutageStart: start, OutageEnd: end}},
+		{"driver without monthly fee", "details.monthly_fee_krw", Input{Category: models.CategoryDriver, OutageStart: start, OutageEnd: end}},
+		{"partner without monthly fee", "details.monthly_fee_krw", Input{Category: models.CategoryPartnerBusiness, OutageStart: start, OutageEnd: end}},
+		{"negative monthly fee", "details.monthly_fee_krw", Input{Category: models.CategoryDriver, MonthlyFeeKRW: -1, OutageStart: start, OutageEnd: end}},
+		{"fee above ₩1 trillion", "details.monthly_fee_krw", Input{Category: models.CategoryDriver, MonthlyFeeKRW: MaxKRW + 1, OutageStart: start, OutageEnd: end}},
+		{"claim above ₩1 trillion", "claimed_amount_krw", Input{Category: models.CategoryMerchant, ClaimedKRW: MaxKRW + 1, OutageStart: start, OutageEnd: end}},
+		{"merchant with neither claim nor records", "claimed_amount_krw", Input{Category: models.CategoryMerchant, OutageStart: start, OutageEnd: end}},
 		{"unknown category", "category", Input{Category: "taxi", OutageStart: start, OutageEnd: end}},
-		{"records without opening hours", "details.opening_hours", Input{Category: Merchant, OutageStart: start, OutageEnd: end,
+		{"records without opening hours", "details.opening_hours", Input{Category: models.CategoryMerchant, OutageStart: start, OutageEnd: end,
 			Points: []estimate.Point{{At: start, AmountKRW: 1}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -264,10 +265,10 @@ func TestPriceRejectsBadInput(t *testing.T) {
 		p    Policy
 		in   Input
 	}{
-		{"outage end before start", Default(), Input{Category: FreeUser, OutageStart: end, OutageEnd: start}},
-		{"outage without end", Default(), Input{Category: FreeUser, OutageStart: start}},
-		{"broken rule of the priced category", withRule(Driver, func(cr *CategoryRule) { cr.Rule.Multiplier = 0 }),
-			Input{Category: Driver, MonthlyFeeKRW: 39_000, OutageStart: start, OutageEnd: end}},
+		{"outage end before start", Default(), Input{Category: models.CategoryFreeUser, OutageStart: end, OutageEnd: start}},
+		{"outage without end", Default(), Input{Category: models.CategoryFreeUser, OutageStart: start}},
+		{"broken rule of the priced category", withRule(models.CategoryDriver, func(cr *CategoryRule) { cr.Rule.Multiplier = 0 }),
+			Input{Category: models.CategoryDriver, MonthlyFeeKRW: 39_000, OutageStart: start, OutageEnd: end}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Price(tc.p, tc.in)

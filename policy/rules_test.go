@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"github.com/bosang/bosang/models"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +40,7 @@ func TestCalendarDays(t *testing.T) {
 // ahyeon is the KT Ahyeon fire's merchant rule of 2018: 1-2 days ₩400,000,
 // 3-4 ₩800,000, 5-6 ₩1,000,000, 7 or more ₩1,200,000.
 func ahyeon() Policy {
-	return withRule(Merchant, func(cr *CategoryRule) {
+	return withRule(models.CategoryMerchant, func(cr *CategoryRule) {
 		cr.Rule = Rule{Kind: KindDayBands, DayRounding: DayCalendar, DayBands: []DayBand{
 			{FromDays: 1, AmountKRW: 400_000}, {FromDays: 3, AmountKRW: 800_000}, {FromDays: 5, AmountKRW: 1_000_000}, {FromDays: 7, AmountKRW: 1_200_000},
 		}}
@@ -64,7 +65,7 @@ func TestPriceDayBands(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			end := start.AddDate(0, 0, tc.days-1).Add(time.Hour) // touches exactly tc.days dates
-			e := mustPrice(t, ahyeon(), Input{Category: Merchant, OutageStart: start, OutageEnd: end})
+			e := mustPrice(t, ahyeon(), Input{Category: models.CategoryMerchant, OutageStart: start, OutageEnd: end})
 			if e.AmountKRW != tc.want || e.ReviewRequired {
 				t.Errorf("got %s review=%v, want %s", estimate.FormatKRW(e.AmountKRW), e.ReviewRequired, estimate.FormatKRW(tc.want))
 			}
@@ -72,10 +73,10 @@ func TestPriceDayBands(t *testing.T) {
 		})
 	}
 	t.Run("below the first band pays nothing", func(t *testing.T) {
-		p := withRule(Merchant, func(cr *CategoryRule) {
+		p := withRule(models.CategoryMerchant, func(cr *CategoryRule) {
 			cr.Rule = Rule{Kind: KindDayBands, DayBands: []DayBand{{FromDays: 2, AmountKRW: 100_000}}}
 		})
-		e := mustPrice(t, p, Input{Category: Merchant, OutageStart: start, OutageEnd: start.Add(3 * time.Hour)})
+		e := mustPrice(t, p, Input{Category: models.CategoryMerchant, OutageStart: start, OutageEnd: start.Add(3 * time.Hour)})
 		if e.AmountKRW != 0 {
 			t.Errorf("got %s, want ₩0", estimate.FormatKRW(e.AmountKRW))
 		}
@@ -84,7 +85,7 @@ func TestPriceDayBands(t *testing.T) {
 }
 
 func TestPriceExtension(t *testing.T) {
-	p := withRule(PaidSubscriber, func(cr *CategoryRule) {
+	p := withRule(models.CategoryPaidSubscriber, func(cr *CategoryRule) {
 		cr.Rule = Rule{Kind: KindExtension, Multiplier: 3, DayRounding: DayCalendar}
 	})
 	for _, tc := range []struct {
@@ -96,7 +97,7 @@ func TestPriceExtension(t *testing.T) {
 		{"ending at midnight extends three days", kakaoStart, "2022-10-16 00:00:00", 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := mustPrice(t, p, Input{Category: PaidSubscriber, OutageStart: kstAt(t, tc.start), OutageEnd: kstAt(t, tc.end)})
+			e := mustPrice(t, p, Input{Category: models.CategoryPaidSubscriber, OutageStart: kstAt(t, tc.start), OutageEnd: kstAt(t, tc.end)})
 			if e.ExtensionDays != tc.want || e.AmountKRW != 0 {
 				t.Errorf("got %d days and %s, want %d days and ₩0", e.ExtensionDays, estimate.FormatKRW(e.AmountKRW), tc.want)
 			}
@@ -107,11 +108,11 @@ func TestPriceExtension(t *testing.T) {
 // KT's nationwide outage of 25 Oct 2021 lasted 89 minutes; its terms paid
 // 10x the fee for the outage period.
 func TestPriceMultipleOfTheOutagePeriodFee(t *testing.T) {
-	p := withRule(PaidSubscriber, func(cr *CategoryRule) {
+	p := withRule(models.CategoryPaidSubscriber, func(cr *CategoryRule) {
 		cr.Rule = Rule{Kind: KindFeeDays, Multiplier: 10, DayRounding: DayExact, RoundUpToKRW: 1}
 	})
 	start := kstAt(t, "2021-10-25 11:16:00")
-	e := mustPrice(t, p, Input{Category: PaidSubscriber, MonthlyFeeKRW: 33_000, OutageStart: start, OutageEnd: start.Add(89 * time.Minute)})
+	e := mustPrice(t, p, Input{Category: models.CategoryPaidSubscriber, MonthlyFeeKRW: 33_000, OutageStart: start, OutageEnd: start.Add(89 * time.Minute)})
 	// 33,000 × 5,340 s × 10 ÷ (31 × 86,400 s) = 657.93
 	if e.AmountKRW != 658 {
 		t.Errorf("got %s, want ₩658", estimate.FormatKRW(e.AmountKRW))
@@ -165,7 +166,7 @@ func TestPriceRecordsDecide(t *testing.T) {
 		})
 	}
 	t.Run("claimed loss above the top band without records says how review works", func(t *testing.T) {
-		e := mustPrice(t, Default(), Input{Category: Merchant, ClaimedKRW: 1_200_000, OutageStart: kstAt(t, kakaoStart), OutageEnd: kstAt(t, kakaoEnd)})
+		e := mustPrice(t, Default(), Input{Category: models.CategoryMerchant, ClaimedKRW: 1_200_000, OutageStart: kstAt(t, kakaoStart), OutageEnd: kstAt(t, kakaoEnd)})
 		if !e.ReviewRequired || e.ReviewReason != ReasonAboveTopBand {
 			t.Errorf("got review=%v reason=%q, want review for %q", e.ReviewRequired, e.ReviewReason, ReasonAboveTopBand)
 		}
@@ -178,7 +179,7 @@ func TestPriceRecordsDecide(t *testing.T) {
 func trips(t *testing.T, perHour, actual int64) Input {
 	t.Helper()
 	in := merchantAt(t, perHour, actual, 0, 0, 0)
-	in.Category, in.MonthlyFeeKRW = Driver, 39_000
+	in.Category, in.MonthlyFeeKRW = models.CategoryDriver, 39_000
 	in.OutageStart, in.OutageEnd = kstAt(t, kakaoStart), kstAt(t, kakaoTEnd)
 	return in
 }
@@ -212,7 +213,7 @@ func TestPriceDriverTripRecords(t *testing.T) {
 		})
 	}
 	t.Run("without a floor, trips as usual are ₩0 for a person", func(t *testing.T) {
-		p := withRule(Driver, func(cr *CategoryRule) { cr.RecordsFloor = false })
+		p := withRule(models.CategoryDriver, func(cr *CategoryRule) { cr.RecordsFloor = false })
 		e := mustPrice(t, p, trips(t, 20_000, 20_000))
 		if e.AmountKRW != 0 || !e.ReviewRequired || e.ReviewReason != ReasonNoLossShown {
 			t.Errorf("got %s review=%v reason=%q, want ₩0 review %q", estimate.FormatKRW(e.AmountKRW), e.ReviewRequired, e.ReviewReason, ReasonNoLossShown)
@@ -230,16 +231,16 @@ func TestPriceDriverTripRecords(t *testing.T) {
 
 func TestPricePolicyMissingACategory(t *testing.T) {
 	p := Default()
-	delete(p.Categories, PaidSubscriber) // an old policy from before the category existed
+	delete(p.Categories, models.CategoryPaidSubscriber) // an old policy from before the category existed
 	start, end := kstAt(t, kakaoStart), kstAt(t, kakaoEnd)
 	t.Run("the other categories still price", func(t *testing.T) {
-		e := mustPrice(t, p, Input{Category: Merchant, ClaimedKRW: 100_000, OutageStart: start, OutageEnd: end})
+		e := mustPrice(t, p, Input{Category: models.CategoryMerchant, ClaimedKRW: 100_000, OutageStart: start, OutageEnd: end})
 		if e.AmountKRW != 30_000 {
 			t.Errorf("got %s, want ₩30,000", estimate.FormatKRW(e.AmountKRW))
 		}
 	})
 	t.Run("the missing category is a field error", func(t *testing.T) {
-		_, err := Price(p, Input{Category: PaidSubscriber, MonthlyFeeKRW: 9_900, OutageStart: start, OutageEnd: end})
+		_, err := Price(p, Input{Category: models.CategoryPaidSubscriber, MonthlyFeeKRW: 9_900, OutageStart: start, OutageEnd: end})
 		fieldErr(t, err, "category")
 	})
 	t.Run("publishing it is refused", func(t *testing.T) {
@@ -282,7 +283,7 @@ func TestValidateNewRuleKinds(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			fieldErr(t, withRule(Merchant, tc.f).Validate(), tc.field)
+			fieldErr(t, withRule(models.CategoryMerchant, tc.f).Validate(), tc.field)
 		})
 	}
 	if err := ahyeon().Validate(); err != nil {
@@ -297,12 +298,12 @@ func TestDescribe(t *testing.T) {
 		cr     CategoryRule
 		ko, en []string
 	}{
-		{"merchant bands", p.Categories[Merchant], []string{"손실 ₩300,000 이하 → ₩30,000", "₩500,000 이하 → ₩50,000", "개별 심사"},
+		{"merchant bands", p.Categories[models.CategoryMerchant], []string{"손실 ₩300,000 이하 → ₩30,000", "₩500,000 이하 → ₩50,000", "개별 심사"},
 			[]string{"loss up to ₩300,000 → ₩30,000", "above → individual review"}},
-		{"driver fee days with a records floor", p.Categories[Driver], []string{"× 3 ÷ 해당 월 일수", "장애가 걸친 날짜 수", "기록을 올리면", "이상 보장"},
+		{"driver fee days with a records floor", p.Categories[models.CategoryDriver], []string{"× 3 ÷ 해당 월 일수", "장애가 걸친 날짜 수", "기록을 올리면", "이상 보장"},
 			[]string{"× 3 ÷ days in the month", "calendar days touched", "with records", "never less"}},
-		{"free user in kind", p.Categories[FreeUser], []string{"이모티콘 3개, 쿠폰 2개"}, []string{"3 emoticons, 2 coupons"}},
-		{"day bands", ahyeon().Categories[Merchant], []string{"1~2일 → ₩400,000", "7일 이상 → ₩1,200,000"}, []string{"1-2 days → ₩400,000", "7 days or more → ₩1,200,000"}},
+		{"free user in kind", p.Categories[models.CategoryFreeUser], []string{"이모티콘 3개, 쿠폰 2개"}, []string{"3 emoticons, 2 coupons"}},
+		{"day bands", ahyeon().Categories[models.CategoryMerchant], []string{"1~2일 → ₩400,000", "7일 이상 → ₩1,200,000"}, []string{"1-2 days → ₩400,000", "7 days or more → ₩1,200,000"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := Describe(tc.cr)

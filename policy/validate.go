@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"github.com/bosang/bosang/models"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -46,7 +47,7 @@ func (p Policy) Validate() error {
 		f.Add("filing_window_days", fmt.Sprintf("신청 기간은 0~%d일이어야 합니다 (0은 %d일).", maxFilingWindowDays, DefaultFilingWindowDays),
 			fmt.Sprintf("The filing window must be 0 to %d days (0 means %d).", maxFilingWindowDays, DefaultFilingWindowDays))
 	}
-	for _, c := range categories {
+	for _, c := range models.ClaimCategories() {
 		if _, ok := p.Categories[c]; !ok {
 			f.Add("categories."+string(c), "이 청구 유형의 규칙이 없습니다.", "This category has no rule.")
 		}

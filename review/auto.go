@@ -27,14 +27,14 @@ const (
 )
 
 // rules caches the category rules of each policy version for one run.
-type rules map[int]map[policy.Category]policy.CategoryRule
+type rules map[int]map[models.ClaimCategory]policy.CategoryRule
 
 // autoDecide approves a submitted claim without a person when its category's
 // rule allows it, the estimate needs no review, the required evidence is
 // there and nothing is flagged; a deterministic sample of those goes to
 // people instead. Running it twice decides nothing twice.
 func (s *Service) autoDecide(ctx context.Context, c *models.Claim, cache rules) (Verdict, error) {
-	if c.Status != string(claims.Submitted) {
+	if c.Status != models.StatusSubmitted {
 		return AutoSkipped, nil
 	}
 	flags, err := s.RefreshFlags(ctx, c)
@@ -96,7 +96,7 @@ func eligibleWith(c *models.Claim, flags []string, rule policy.CategoryRule, est
 
 func (s *Service) rule(ctx context.Context, c *models.Claim, cache rules) (policy.CategoryRule, error) {
 	if byCat, ok := cache[c.PolicyVersion]; ok {
-		return byCat[policy.Category(c.Category)], nil
+		return byCat[models.ClaimCategory(c.Category)], nil
 	}
 	all, err := s.claims.Policies(ctx)
 	if err != nil {
@@ -106,7 +106,7 @@ func (s *Service) rule(ctx context.Context, c *models.Claim, cache rules) (polic
 		cache[p.Version] = p.Categories
 	}
 	if byCat, ok := cache[c.PolicyVersion]; ok {
-		return byCat[policy.Category(c.Category)], nil
+		return byCat[models.ClaimCategory(c.Category)], nil
 	}
 	return policy.CategoryRule{}, fmt.Errorf("policy %d: %w", c.PolicyVersion, apperr.ErrNotFound)
 }
@@ -234,7 +234,7 @@ func (s *Service) AfterFile(ctx context.Context, claimID string) error {
 			}
 		}
 	}
-	if c.Status != string(claims.Submitted) {
+	if c.Status != models.StatusSubmitted {
 		return nil
 	}
 	_, err = s.decideFlagged(ctx, c, flags, rules{})

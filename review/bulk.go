@@ -24,10 +24,10 @@ type BulkInput struct {
 // BulkResult is what happened to one claim of a bulk decision: its new
 // status, or why it was left as it was (Error, in both languages).
 type BulkResult struct {
-	ID     string          `json:"id"`
-	Number string          `json:"number,omitempty"`
-	Status string          `json:"status,omitempty"`
-	Error  *apperr.Message `json:"error,omitempty"`
+	ID     string             `json:"id"`
+	Number string             `json:"number,omitempty"`
+	Status models.ClaimStatus `json:"status,omitempty"`
+	Error  *apperr.Message    `json:"error,omitempty"`
 }
 
 // DecideBulk applies one decision to each named claim as Decide would, one

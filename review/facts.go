@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"encoding/json"
+	"github.com/bosang/bosang/models"
 	"time"
 
 	"github.com/bosang/bosang/claims"
@@ -39,8 +40,8 @@ func (s *Service) Facts(ctx context.Context, id string) (*Facts, error) {
 	f := &Facts{Flags: []string{}, LeasedBy: c.LeasedBy, LeaseExpiresAt: c.LeaseExpiresAt, DecidedBy: c.DecidedBy, DecidedAt: c.DecidedAt,
 		ApprovedAmountKRW: c.ApprovedAmountKRW, SupplementDueAt: c.SupplementDueAt, AppealedAt: c.AppealedAt}
 	_ = json.Unmarshal([]byte(c.Flags), &f.Flags) // written by RefreshFlags
-	status := claims.Status(c.Status)
-	if status == claims.SupplementRequested {
+	status := c.Status
+	if status == models.StatusSupplementRequested {
 		list, err := s.store.Decisions(ctx, c.ID)
 		if err != nil {
 			return nil, err
@@ -60,7 +61,7 @@ func (s *Service) Facts(ctx context.Context, id string) (*Facts, error) {
 		f.AppealClosesAt = &closes
 	}
 	switch status {
-	case claims.Approved, claims.PartiallyApproved, claims.Rejected:
+	case models.StatusApproved, models.StatusPartiallyApproved, models.StatusRejected:
 		f.CanAppeal = c.AppealedAt == nil && (f.AppealClosesAt == nil || s.now().Before(*f.AppealClosesAt))
 	}
 	return f, nil

@@ -58,14 +58,14 @@ func (s *Service) takeForDecision(ctx context.Context, actor *models.User, c *mo
 			return err
 		}
 	}
-	switch claims.Status(c.Status) {
-	case claims.Submitted, claims.Appealed:
-		if c.DecidedBy != nil && *c.DecidedBy == actor.ID && claims.Status(c.Status) == claims.Appealed {
+	switch c.Status {
+	case models.StatusSubmitted, models.StatusAppealed:
+		if c.DecidedBy != nil && *c.DecidedBy == actor.ID && c.Status == models.StatusAppealed {
 			return ownAppeal(c)
 		}
-		c.Status = string(claims.UnderReview)
+		c.Status = models.StatusUnderReview
 		return nil
-	case claims.UnderReview, claims.PendingSecondApproval:
+	case models.StatusUnderReview, models.StatusPendingSecondApproval:
 		return nil
 	}
 	return notReviewable(c)
@@ -73,8 +73,8 @@ func (s *Service) takeForDecision(ctx context.Context, actor *models.User, c *mo
 
 // lease moves c to its leased state for actor (nothing is stored).
 func (s *Service) lease(actor *models.User, c *models.Claim, now time.Time) {
-	if st := claims.Status(c.Status); st == claims.Submitted || st == claims.Appealed {
-		c.Status = string(claims.UnderReview)
+	if st := c.Status; st == models.StatusSubmitted || st == models.StatusAppealed {
+		c.Status = models.StatusUnderReview
 	}
 	until := now.Add(s.settings.LeaseFor)
 	c.LeasedBy, c.LeaseExpiresAt = &actor.ID, &until
@@ -87,18 +87,18 @@ func (s *Service) leasable(ctx context.Context, actor *models.User, c *models.Cl
 		return err
 	}
 	own := c.DecidedBy != nil && *c.DecidedBy == actor.ID
-	switch claims.Status(c.Status) {
-	case claims.Submitted, claims.UnderReview:
-		if own && claims.Status(c.Status) == claims.UnderReview && c.AppealedAt != nil {
+	switch c.Status {
+	case models.StatusSubmitted, models.StatusUnderReview:
+		if own && c.Status == models.StatusUnderReview && c.AppealedAt != nil {
 			return ownAppeal(c)
 		}
 		return nil
-	case claims.Appealed:
+	case models.StatusAppealed:
 		if own {
 			return ownAppeal(c)
 		}
 		return nil
-	case claims.PendingSecondApproval:
+	case models.StatusPendingSecondApproval:
 		if actor.Role != models.RoleSupervisor && actor.Role != models.RoleAdmin {
 			return apperr.Explain(fmt.Errorf("claim %s waits for a supervisor: %w", c.Number, apperr.ErrForbidden), "",
 				"이 청구는 2차 승인을 기다립니다. 감독자만 맡을 수 있습니다.", "This claim waits for a second approval; only a supervisor can take it.")
@@ -116,14 +116,14 @@ func (s *Service) leasable(ctx context.Context, actor *models.User, c *models.Cl
 // cannot be taken or decided.
 func notReviewable(c *models.Claim) error {
 	why := apperr.Message{KO: "이 청구는 지금 심사할 것이 없습니다.", EN: "This claim has nothing to review now."}
-	switch claims.Status(c.Status) {
-	case claims.Approved, claims.PartiallyApproved, claims.Rejected:
+	switch c.Status {
+	case models.StatusApproved, models.StatusPartiallyApproved, models.StatusRejected:
 		why = apperr.Message{KO: "이미 결정된 청구입니다. 이의 신청이 있을 때만 다시 심사합니다.", EN: "This claim is decided already; it comes back for review only on appeal."}
-	case claims.Paid:
+	case models.StatusPaid:
 		why = apperr.Message{KO: "이미 지급된 청구입니다.", EN: "This claim is paid already."}
-	case claims.Withdrawn:
+	case models.StatusWithdrawn:
 		why = apperr.Message{KO: "청구인이 철회한 청구입니다.", EN: "The claimant withdrew this claim."}
-	case claims.SupplementRequested:
+	case models.StatusSupplementRequested:
 		why = apperr.Message{KO: "청구인의 보완 답변을 기다리고 있습니다. 답변이 오면 다시 심사합니다.", EN: "Waiting for the claimant's supplement; the claim comes back for review when they answer."}
 	}
 	return apperr.Explain(fmt.Errorf("claim %s is %s: nothing to review: %w", c.Number, c.Status, apperr.ErrConflict), "not_reviewable", why.KO, why.EN)

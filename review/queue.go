@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"encoding/json"
+	"github.com/bosang/bosang/models"
 	"time"
 
 	"github.com/bosang/bosang/apperr"
@@ -13,19 +14,19 @@ import (
 // yet its amounts and flags are its claimant's personal data (ClaimantID,
 // never shown, says whose, for the access record).
 type QueueItem struct {
-	ID                string     `json:"id"`
-	ClaimantID        string     `json:"-"`
-	Number            string     `json:"number"`
-	OutageID          string     `json:"outage_id"`
-	Category          string     `json:"category"`
-	Status            string     `json:"status"`
-	EstimateAmountKRW int64      `json:"estimate_amount_krw"`
-	ClaimedAmountKRW  int64      `json:"claimed_amount_krw"`
-	Flags             []string   `json:"flags"`
-	CreatedAt         time.Time  `json:"created_at"`
-	AgeDays           int        `json:"age_days"`
-	OverTarget        bool       `json:"over_target"`
-	LeaseExpiresAt    *time.Time `json:"lease_expires_at"`
+	ID                string               `json:"id"`
+	ClaimantID        string               `json:"-"`
+	Number            string               `json:"number"`
+	OutageID          string               `json:"outage_id"`
+	Category          models.ClaimCategory `json:"category"`
+	Status            models.ClaimStatus   `json:"status"`
+	EstimateAmountKRW int64                `json:"estimate_amount_krw"`
+	ClaimedAmountKRW  int64                `json:"claimed_amount_krw"`
+	Flags             []string             `json:"flags"`
+	CreatedAt         time.Time            `json:"created_at"`
+	AgeDays           int                  `json:"age_days"`
+	OverTarget        bool                 `json:"over_target"`
+	LeaseExpiresAt    *time.Time           `json:"lease_expires_at"`
 }
 
 // check refuses filter values that databases would treat differently, as

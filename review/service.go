@@ -150,8 +150,8 @@ func (s *Service) Decide(ctx context.Context, actor *models.User, claimID string
 // action.
 func (s *Service) plan(ctx context.Context, actor *models.User, c *models.Claim, in DecisionInput) (claims.Action, claims.Decision, error) {
 	d := claims.Decision{SecondApprovalAboveKRW: s.settings.SecondApprovalAboveKRW}
-	status := claims.Status(c.Status)
-	if status == claims.PendingSecondApproval {
+	status := c.Status
+	if status == models.StatusPendingSecondApproval {
 		return s.planSecond(ctx, actor, c, in, d)
 	}
 	var f apperr.Fields
@@ -243,7 +243,7 @@ func (s *Service) apply(ctx context.Context, actor *models.User, c *models.Claim
 // and times) and returns the decision, timeline event and outbox message
 // that record it; nothing is stored.
 func (s *Service) decided(actor *models.User, c *models.Claim, action claims.Action, d claims.Decision, in DecisionInput, now time.Time) (*models.Decision, *models.ClaimEvent, *models.OutboxMessage, error) {
-	from := claims.Status(c.Status)
+	from := c.Status
 	to, err := claims.Next(from, action, d)
 	if err != nil {
 		return nil, nil, nil, err
@@ -254,11 +254,11 @@ func (s *Service) decided(actor *models.User, c *models.Claim, action claims.Act
 	if actor != nil {
 		dec.ActorID, dec.ActorRole = &actor.ID, actor.Role.String()
 	}
-	c.Status, c.Version, c.UpdatedAt = string(to), c.Version+1, now
+	c.Status, c.Version, c.UpdatedAt = to, c.Version+1, now
 	c.LeasedBy, c.LeaseExpiresAt = nil, nil
 	switch action {
 	case claims.ActApprove, claims.ActPartial, claims.ActReject, claims.ActAutoApprove:
-		if from != claims.PendingSecondApproval {
+		if from != models.StatusPendingSecondApproval {
 			c.DecidedBy, c.DecidedAt = dec.ActorID, &now
 		}
 		c.ApprovedAmountKRW = d.AmountKRW
@@ -274,15 +274,15 @@ func (s *Service) decided(actor *models.User, c *models.Claim, action claims.Act
 		}
 		c.SupplementDueAt, dec.DueAt = &due, &due
 	}
-	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: dec.ActorID, Note: eventNote(dec), CreatedAt: now}
+	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: string(c.Status), ActorID: dec.ActorID, Note: eventNote(dec), CreatedAt: now}
 	return dec, ev, claims.StatusMessage(s.newID(), c, ev, news(c, dec)), nil
 }
 
 // news is what the claimant's message about a decision tells: the amount
 // and reason once the claim is approved, partially approved or rejected.
 func news(c *models.Claim, d *models.Decision) claims.News {
-	switch claims.Status(c.Status) {
-	case claims.Approved, claims.PartiallyApproved, claims.Rejected:
+	switch c.Status {
+	case models.StatusApproved, models.StatusPartiallyApproved, models.StatusRejected:
 		amount := c.ApprovedAmountKRW
 		return claims.News{AmountKRW: &amount, ReasonCode: d.ReasonCode}
 	}
@@ -336,7 +336,7 @@ func (s *Service) AppealWithEvidence(ctx context.Context, owner *models.User, cl
 	if c.DecidedAt != nil && now.After(c.DecidedAt.Add(s.settings.AppealWindow)) {
 		return nil, &claims.LateError{Closed: c.DecidedAt.Add(s.settings.AppealWindow).Format(time.RFC3339)}
 	}
-	if _, err := claims.Next(claims.Status(c.Status), claims.ActAppeal, claims.Decision{}); err != nil {
+	if _, err := claims.Next(c.Status, claims.ActAppeal, claims.Decision{}); err != nil {
 		return nil, err
 	}
 	var staged *claims.StagedEvidence

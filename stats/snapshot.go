@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/bosang/bosang/models"
 	"strings"
 	"sync"
 	"time"
@@ -45,7 +46,7 @@ type SnapshotStore interface {
 // open (the backlog ages with the clock) and not approved but unpaid (a
 // payout item settles without touching the claim). A rejected claim that
 // is appealed is updated, and then open.
-var SettledStatuses = []string{"rejected", "withdrawn", "paid"}
+var SettledStatuses = models.Names([]models.ClaimStatus{models.StatusRejected, models.StatusWithdrawn, models.StatusPaid})
 
 // RefreshMargin is how long before a snapshot was computed a change still
 // makes its outage due for refresh. It covers a transaction that stamped

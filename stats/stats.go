@@ -13,28 +13,28 @@ import (
 	"time"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/offers"
 )
 
 // Statuses are the claim statuses in lifecycle order.
-var Statuses = []string{"submitted", "under_review", "supplement_requested", "pending_second_approval",
-	"approved", "partially_approved", "rejected", "appealed", "withdrawn", "paid"}
+var Statuses = models.Names(models.ClaimStatuses())
 
 // Categories are the claimant categories.
-var Categories = []string{"free_user", "paid_subscriber", "merchant", "driver", "partner_business"}
+var Categories = models.Names(models.ClaimCategories())
 
 // OpenStatuses are the claims still waiting for a decision (the backlog).
-var OpenStatuses = []string{"submitted", "under_review", "supplement_requested", "pending_second_approval", "appealed"}
+var OpenStatuses = models.Names(models.OpenStatuses())
 
-// DecidedStatuses are the claims that carry a final decision; their
-// decided_at − created_at is the decision time.
-var DecidedStatuses = []string{"approved", "partially_approved", "rejected", "paid"}
+// DecidedStatuses are the claims that carry a final decision, paid ones
+// included; their decided_at − created_at is the decision time.
+var DecidedStatuses = models.Names(append(models.DecidedStatuses(), models.StatusPaid))
 
 // ApprovedStatuses are the claims whose approved amount is owed or paid.
-var ApprovedStatuses = []string{"approved", "partially_approved", "paid"}
+var ApprovedStatuses = models.Names(append(models.PayableStatuses(), models.StatusPaid))
 
 // PayableStatuses are the approved claims not yet paid.
-var PayableStatuses = []string{"approved", "partially_approved"}
+var PayableStatuses = models.Names(models.PayableStatuses())
 
 // Bucket is one age band of the backlog: claims filed at least From and less
 // than To ago (To zero: no upper bound).
@@ -212,7 +212,7 @@ func (s *Service) compute(ctx context.Context, outageID string) (*Figures, error
 		} else {
 			f.Triage.FreeService += g.Claims
 		}
-		if g.Category == "merchant" {
+		if g.Category == string(models.CategoryMerchant) {
 			f.Triage.Merchant += g.Claims
 		}
 		f.Money.RequestedKRW += g.RequestedKRW

@@ -124,7 +124,7 @@ func (s ClaimStore) Claim(ctx context.Context, id string) (*models.Claim, error)
 }
 
 // ClaimFor finds a claimant's claim for an outage and category.
-func (s ClaimStore) ClaimFor(ctx context.Context, claimantID, outageID, category string) (*models.Claim, error) {
+func (s ClaimStore) ClaimFor(ctx context.Context, claimantID, outageID string, category models.ClaimCategory) (*models.Claim, error) {
 	var c models.Claim
 	err := s.g(ctx).Where("claimant_id = ? AND outage_id = ? AND category = ?", claimantID, outageID, category).Take(&c).Error
 	if err != nil {
@@ -234,7 +234,7 @@ func (s ClaimStore) Events(ctx context.Context, claimID string) ([]models.ClaimE
 
 // outcomeStatuses are the statuses a decision in force, or a decision
 // waiting for its second approval, moves a claim to.
-var outcomeStatuses = []string{"approved", "partially_approved", "rejected", "pending_second_approval"}
+var outcomeStatuses = models.Names(append(models.DecidedStatuses(), models.StatusPendingSecondApproval))
 
 // OutcomeDecisions lists the decisions of claimIDs that settled or proposed
 // an outcome, oldest first per claim, in one query.

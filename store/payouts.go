@@ -37,7 +37,7 @@ func (s PayoutStore) AppendAudit(ctx context.Context, e *models.AuditEntry) erro
 // and amount are read: that is all a batch item needs.
 func (s PayoutStore) PayableClaims(ctx context.Context, outageID, after string, limit int) ([]models.Claim, error) {
 	q := s.g(ctx).Model(&models.Claim{}).Select("id", "approved_amount_krw").
-		Where("status IN ? AND approved_amount_krw > 0", []string{"approved", "partially_approved"}).
+		Where("status IN ? AND approved_amount_krw > 0", models.Names(models.PayableStatuses())).
 		Where("NOT EXISTS (SELECT 1 FROM payout_items WHERE payout_items.claim_id = claims.id AND payout_items.status <> ?)", payout.ItemFailed)
 	if outageID != "" {
 		q = q.Where("outage_id = ?", outageID)
@@ -67,7 +67,7 @@ func (s PayoutStore) AddAllPayable(ctx context.Context, batchID, outageID string
 	q := `WITH added AS (
 INSERT INTO payout_items (id, batch_id, claim_id, amount_krw, status, reference, created_at)
 SELECT gen_random_uuid(), ?, c.id, c.approved_amount_krw, 'pending', '', ? FROM claims c
-WHERE c.status IN ('approved', 'partially_approved') AND c.approved_amount_krw > 0`
+WHERE c.status IN ` + sqlList(models.Names(models.PayableStatuses())) + ` AND c.approved_amount_krw > 0`
 	args := []any{batchID, now.UTC()}
 	if outageID != "" {
 		q += ` AND c.outage_id = ?`

@@ -157,15 +157,13 @@ func (s ReviewStore) Decisions(ctx context.Context, claimID string) ([]models.De
 	return out, translate(s.g(ctx).Where("claim_id = ?", claimID).Order("created_at, claim_version").Find(&out).Error, "list decisions")
 }
 
-var openStatuses = []string{"submitted", "under_review", "supplement_requested", "pending_second_approval", "appealed"}
-
 // Queue lists open claims matching f, oldest first.
 func (s ReviewStore) Queue(ctx context.Context, f review.QueueFilter) ([]models.Claim, error) {
 	q := s.g(ctx).Model(&models.Claim{})
 	if len(f.Status) > 0 {
 		q = q.Where("status IN ?", f.Status)
 	} else {
-		q = q.Where("status IN ?", openStatuses)
+		q = q.Where("status IN ?", models.Names(models.OpenStatuses()))
 	}
 	if f.Category != "" {
 		q = q.Where("category = ?", f.Category)
@@ -256,7 +254,7 @@ func (s ReviewStore) SetFlags(ctx context.Context, claimID, flags string) error 
 
 // SubmittedClaims pages through submitted claims by id.
 func (s ReviewStore) SubmittedClaims(ctx context.Context, outageID, after string, limit int) ([]models.Claim, error) {
-	q := s.g(ctx).Where("status = ?", "submitted")
+	q := s.g(ctx).Where("status = ?", models.StatusSubmitted)
 	if outageID != "" {
 		q = q.Where("outage_id = ?", outageID)
 	}
@@ -275,7 +273,7 @@ func (s ReviewStore) Related(ctx context.Context, c *models.Claim) ([]string, er
 	collect := func(q *gorm.DB) error {
 		var found []string
 		// Only open claims can still be decided, so only their flags matter.
-		if err := q.Where("claims.status IN ?", openStatuses).Limit(100).Pluck("claims.id", &found).Error; err != nil {
+		if err := q.Where("claims.status IN ?", models.Names(models.OpenStatuses())).Limit(100).Pluck("claims.id", &found).Error; err != nil {
 			return translate(err, "related claims")
 		}
 		for _, id := range found {

@@ -169,7 +169,7 @@ func (s ReviewStore) DecideMany(ctx context.Context, list []review.AutoApproval)
 		for _, a := range list {
 			c := a.Claim
 			ids = append(ids, c.ID)
-			statuses = append(statuses, c.Status)
+			statuses = append(statuses, string(c.Status))
 			fromVersions = append(fromVersions, int64(a.Decision.ClaimVersion))
 			versions = append(versions, int64(c.Version))
 			amounts = append(amounts, c.ApprovedAmountKRW)

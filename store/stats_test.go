@@ -64,12 +64,14 @@ func newStatsWorld(t *testing.T, db *store.DB) *statsWorld {
 // decidedAfter (when set) how long after filing it was decided, payout the
 // status and amount of its payout item (none when empty).
 type claimSpec struct {
-	outage, status, category string
-	monetary                 bool
-	claimed, estimate, appr  int64
-	age, decidedAfter        time.Duration
-	payout                   string
-	payoutKRW                int64
+	outage                  string
+	status                  models.ClaimStatus
+	category                models.ClaimCategory
+	monetary                bool
+	claimed, estimate, appr int64
+	age, decidedAfter       time.Duration
+	payout                  string
+	payoutKRW               int64
 }
 
 func (w *statsWorld) add(t *testing.T, specs ...claimSpec) {
@@ -99,7 +101,7 @@ func (w *statsWorld) add(t *testing.T, specs ...claimSpec) {
 			c.DecidedAt = &d
 		}
 		e := &models.ClaimEstimate{ID: uuid.NewString(), ClaimID: c.ID, PolicyVersion: 1, AmountKRW: s.estimate, Steps: "[]", CreatedAt: created}
-		ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: c.ID, Status: s.status, CreatedAt: created}
+		ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: c.ID, Status: string(s.status), CreatedAt: created}
 		out := &models.OutboxMessage{ID: uuid.NewString(), Topic: "t", DedupeID: uuid.NewString(), Payload: "{}", AvailableAt: created, CreatedAt: created}
 		if err := w.db.Claims().CreateClaim(ctx, claims.Filing{Claim: c, Estimate: e, Event: ev, Outbox: []*models.OutboxMessage{out}}); err != nil {
 			t.Fatalf("claim %d: %v", i, err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"github.com/bosang/bosang/models"
 	"time"
 
 	"github.com/bosang/bosang/claims"
@@ -18,7 +19,7 @@ func (s ClaimStore) SupplementsDue(ctx context.Context, from, to time.Time, afte
 		SupplementDueAt time.Time `gorm:"column:supplement_due_at"`
 	}
 	q := s.g(ctx).Table("claims").Select("id, number, claimant_id, supplement_due_at").
-		Where("status = ? AND supplement_due_at >= ? AND supplement_due_at <= ?", string(claims.SupplementRequested), from.UTC(), to.UTC())
+		Where("status = ? AND supplement_due_at >= ? AND supplement_due_at <= ?", string(models.StatusSupplementRequested), from.UTC(), to.UTC())
 	if after != "" {
 		q = q.Where("id > ?", after)
 	}

@@ -71,7 +71,7 @@ func TestRemindSupplements(t *testing.T) {
 	hours := func(h float64) *time.Duration { d := time.Duration(h * float64(time.Hour)); return &d }
 	cases := []struct {
 		name     string
-		status   string
+		status   models.ClaimStatus
 		dueIn    *time.Duration // nil: no due time
 		reminded bool           // a reminder was queued by an earlier run
 		want     bool           // this run queues one

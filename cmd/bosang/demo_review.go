@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/bosang/bosang/models"
 	"io"
 	"time"
 
@@ -37,14 +38,14 @@ func seedReview(ctx context.Context, a *app, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if len(mine) == 0 || mine[0].Status != string(claims.Submitted) {
+	if len(mine) == 0 || mine[0].Status != models.StatusSubmitted {
 		fmt.Fprintln(out, "  review demo exists")
 		return nil
 	}
-	plans := map[string]review.DecisionInput{
-		"driver":          {Outcome: "approve"},
-		"merchant":        {Outcome: "approve"},
-		"paid_subscriber": {Outcome: "reject", ReasonCode: "insufficient_evidence", Note: "구독 영수증이 확인되지 않습니다."},
+	plans := map[models.ClaimCategory]review.DecisionInput{
+		models.CategoryDriver:         {Outcome: "approve"},
+		models.CategoryMerchant:       {Outcome: "approve"},
+		models.CategoryPaidSubscriber: {Outcome: "reject", ReasonCode: "insufficient_evidence", Note: "구독 영수증이 확인되지 않습니다."},
 	}
 	decided := 0
 	for range plans {
@@ -64,7 +65,7 @@ func seedReview(ctx context.Context, a *app, out io.Writer) error {
 			return fmt.Errorf("decide %s: %w", v.Number, err)
 		}
 		decided++
-		if v.Category == "paid_subscriber" {
+		if v.Category == models.CategoryPaidSubscriber {
 			owner, err := a.db.UserByID(ctx, v.ClaimantID)
 			if err != nil {
 				return err

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/bosang/bosang/models"
 	"strings"
 	"testing"
 
@@ -62,7 +63,7 @@ func TestSeedDemoTwiceChangesNothing(t *testing.T) {
 		if err != nil || len(list) != len(demoClaims) {
 			t.Fatalf("got %d claims (%v), want %d", len(list), err, len(demoClaims))
 		}
-		statuses := map[string]string{}
+		statuses := map[models.ClaimCategory]models.ClaimStatus{}
 		for _, c := range list {
 			// The Pro membership driver's 2022 figure: 3x the two calendar days Kakao T
 			// was down, ₩39,000 × 6 / 31, rounded up to ₩10.
@@ -72,7 +73,7 @@ func TestSeedDemoTwiceChangesNothing(t *testing.T) {
 			statuses[c.Category] = c.Status
 		}
 		// Every review page has something to show.
-		for cat, want := range map[string]string{"driver": "paid", "merchant": "pending_second_approval", "paid_subscriber": "appealed", "partner_business": "submitted"} {
+		for cat, want := range map[models.ClaimCategory]models.ClaimStatus{"driver": "paid", "merchant": "pending_second_approval", "paid_subscriber": "appealed", "partner_business": "submitted"} {
 			if statuses[cat] != want {
 				t.Errorf("demo %s claim is %s, want %s (all: %v)", cat, statuses[cat], want, statuses)
 			}
