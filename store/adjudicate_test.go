@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/jobs"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/review"
 	"github.com/bosang/bosang/store"
@@ -440,5 +441,45 @@ func TestAdjudicateWriterFailure(t *testing.T) {
 	approved, decisions = stored()
 	if approved != p.Approved+rest.Approved || decisions != approved || approved+rest.Sampled != n {
 		t.Fatalf("after the rerun: first %+v, rerun %+v, %d approved and %d decisions stored; want all %d approved or sampled, each once", p, rest, approved, decisions, n)
+	}
+}
+
+// TestDecideManyJobsAsRiverWritesThem: the jobs DecideMany writes with one
+// set-based statement, one per outbox row, are the rows River's own insert
+// writes for messages of the same topics, so River works them alike.
+func TestDecideManyJobsAsRiverWritesThem(t *testing.T) {
+	db := dbtest.NewPostgres(t)
+	ctx := context.Background()
+	c, err := jobs.New(db, jobs.Config{Lanes: map[string]jobs.Lane{claims.TopicReview: jobs.Review}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetJobs(c)
+	w := newAdjWorld(t, db)
+	if err := claims.NewService(db.Claims(), nil, nil, nil, claims.EvidenceLimits{}, time.Now, uuid.NewString).EnsureDefaultPolicy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	var list []review.AutoApproval
+	for _, topic := range []string{claims.TopicStatus, claims.TopicReview} {
+		id := w.add(t, adjCase{name: topic, category: "free_user", auto: true})
+		c := &models.Claim{ID: id, Status: "approved", Version: 2, UpdatedAt: now, DecidedAt: &now, ClaimantID: uuid.NewString()}
+		d := &models.Decision{ID: uuid.NewString(), ClaimID: id, ClaimVersion: 1, ActorRole: "system", Action: "auto_approve", FromStatus: "submitted", ToStatus: "approved", CreatedAt: now}
+		ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: id, Status: "approved", CreatedAt: now}
+		out := &models.OutboxMessage{ID: uuid.NewString(), Topic: topic, DedupeID: "claim-event-" + ev.ID, Payload: "{}", AvailableAt: now, CreatedAt: now}
+		list = append(list, review.AutoApproval{Claim: c, Decision: d, Event: ev, Outbox: out})
+	}
+	if n, err := db.Review().DecideMany(ctx, list); err != nil || n != len(list) {
+		t.Fatalf("decided %d, %v; want %d", n, err, len(list))
+	}
+	for _, a := range list {
+		m := newMessage(uuid.NewString(), now)
+		m.Topic = a.Outbox.Topic
+		if err := db.EnqueueOnce(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		if decided, river := jobRow(t, db, a.Outbox.ID), jobRow(t, db, m.ID); decided != river {
+			t.Errorf("%s job: DecideMany wrote %q, River writes %q", m.Topic, decided, river)
+		}
 	}
 }

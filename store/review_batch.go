@@ -155,7 +155,7 @@ func (s ReviewStore) SetFlagsMany(ctx context.Context, flags map[string]string) 
 // DecideMany stores a page of automatic approvals in one transaction: one
 // UPDATE ... FROM unnest(...) guarded by each claim's version and status,
 // then one multi-row INSERT each for the decisions, timeline events,
-// outbox messages and audit entries of the claims it updated.
+// outbox messages, audit entries and River jobs of the claims it updated.
 func (s ReviewStore) DecideMany(ctx context.Context, list []review.AutoApproval) (int, error) {
 	decided := 0
 	err := s.db.InTx(ctx, func(tx *DB) error {
@@ -265,7 +265,7 @@ SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::text[], $5::
 			}
 		}
 		sqlTx, _ := pool.(*sql.Tx)
-		return tx.queueJobs(ctx, sqlTx, msgs)
+		return tx.queueJobRows(ctx, sqlTx, msgs)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store automatic approvals: %w", err)
