@@ -11,7 +11,7 @@ import (
 )
 
 // TestClaimsOpenIndexesListOpenStatuses: the partial indexes of migration
-// 00024 cover exactly the open statuses, so a query over open claims (the
+// 00028 cover exactly the open statuses, so a query over open claims (the
 // queue, the leases, the backlog) can use them and a decided claim adds no
 // entry to them.
 func TestClaimsOpenIndexesListOpenStatuses(t *testing.T) {
