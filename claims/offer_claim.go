@@ -193,9 +193,8 @@ func (s *Service) insertClaim(ctx context.Context, tx Store, claimant *models.Us
 	f := Filing{Claim: c, Estimate: e, Event: ev, Outbox: append([]*models.OutboxMessage{s.outboxFor(c, ev)}, extra...)}
 	if key != nil {
 		body, _ := json.Marshal(view)
-		answer := *key
-		answer.Status, answer.Body = 201, string(body)
-		f.Answer = &answer
+		key.Status, key.Body = 201, string(body)
+		f.Answer = key
 	}
 	if err := tx.CreateClaim(ctx, f); err != nil {
 		return nil, err

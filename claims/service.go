@@ -96,16 +96,23 @@ func (s *Service) File(ctx context.Context, claimant *models.User, key string, i
 // transaction around it). When the key exists nothing is written and the
 // error is ErrKeyUsed: the caller then goes through BeginRequest, which
 // replays, refuses or hands the key over. Other errors are File's; no key
-// is stored with them.
-func (s *Service) FileFirst(ctx context.Context, claimant *models.User, key string, body []byte, in NewClaim) (*View, error) {
+// is stored with them. With the view comes its JSON, the answer stored
+// under the key, for the response.
+func (s *Service) FileFirst(ctx context.Context, claimant *models.User, key string, body []byte, in NewClaim) (*View, []byte, error) {
 	if err := checkKey(key); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.file(ctx, claimant, &KeyAnswer{UserID: claimant.ID, Key: key, RequestHash: requestHash(body)}, in)
+	k := &KeyAnswer{UserID: claimant.ID, Key: key, RequestHash: requestHash(body)}
+	v, err := s.file(ctx, claimant, k, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, []byte(k.Body), nil
 }
 
-// file is File and FileFirst: k is the key to answer, taken by the filing
-// when it carries a request hash.
+// file is File and FileFirst: k is the key to answer (its Status and Body
+// are set to the answer), taken by the filing when it carries a request
+// hash.
 func (s *Service) file(ctx context.Context, claimant *models.User, k *KeyAnswer, in NewClaim) (*View, error) {
 	if claimant.Role != models.RoleClaimant {
 		return nil, fmt.Errorf("only claimants file claims: %w", apperr.ErrForbidden)

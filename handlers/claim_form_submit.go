@@ -62,7 +62,7 @@ func (s *server) newClaimSubmit(c *gin.Context) {
 	}
 	// A new key is taken by the filing itself; a key in use, or a filing
 	// refused, goes the way that checks the key first.
-	cv, err := s.claims.FileFirst(ctx, user, formKeyPrefix+key, formHash(v.Form), in)
+	cv, _, err := s.claims.FileFirst(ctx, user, formKeyPrefix+key, formHash(v.Form), in)
 	if err != nil {
 		if cv = s.fileFormKeyed(c, v, key, in); cv == nil {
 			return

@@ -100,14 +100,16 @@ func (s *server) createClaim(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := s.fileClaim(c, func(ctx context.Context, in claims.NewClaim) (*claims.View, error) {
-		return s.claims.FileFirst(ctx, currentUser(c), key, body, in)
+	var out []byte
+	v, err := s.fileClaim(c, func(ctx context.Context, in claims.NewClaim) (v *claims.View, err error) {
+		v, out, err = s.claims.FileFirst(ctx, currentUser(c), key, body, in)
+		return v, err
 	}, body)
 	if err != nil {
 		s.createClaimKeyed(c, key, body, err)
 		return
 	}
-	s.claimCreated(c, v)
+	s.claimCreated(c, v, out)
 }
 
 // createClaimKeyed answers a filing whose first attempt failed with first
@@ -140,7 +142,7 @@ func (s *server) createClaimKeyed(c *gin.Context, key string, body []byte, first
 		s.failKeyed(c, key, err)
 		return
 	}
-	s.claimCreated(c, v)
+	s.claimCreated(c, v, nil)
 }
 
 // replayClaim sends the first answer given under a key again.
@@ -157,9 +159,12 @@ func (s *server) replayClaim(c *gin.Context, replay *claims.Replay) {
 	c.Data(replay.Status, "application/json; charset=utf-8", replay.Body)
 }
 
-// claimCreated answers a filing: 201 with the claim.
-func (s *server) claimCreated(c *gin.Context, v *claims.View) {
-	out, _ := json.Marshal(v)
+// claimCreated answers a filing: 201 with the claim, out when the filing
+// gave its JSON already.
+func (s *server) claimCreated(c *gin.Context, v *claims.View, out []byte) {
+	if out == nil {
+		out, _ = json.Marshal(v)
+	}
 	c.Header("ETag", etag(v.Version))
 	c.Header("Location", "/api/v1/claims/"+v.ID)
 	c.Data(http.StatusCreated, "application/json; charset=utf-8", out)

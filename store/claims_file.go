@@ -130,6 +130,10 @@ func (s ClaimStore) createClaimPG(ctx context.Context, tx *sql.Tx, f claims.Fili
 // rows and the River jobs of its outbox rows: every insert is a CTE, and the
 // main statement finishes the idempotency key (its row count tells whether
 // the key was still in flight) or, without one, inserts the audit entry.
+// A filing that takes its key starts with the key's insert, which returns
+// no row when the key exists; every other insert selects its row from it,
+// so then nothing is written (the audit entry's count says so), and a
+// concurrent filing under the key waits on its unique index first.
 // Foreign keys are checked at the end of the statement, when the claim row
 // is there.
 func filingStatement(f claims.Filing, a *models.AuditEntry, jobs []JobRow) (string, []any) {
