@@ -1,6 +1,8 @@
 package claims
 
 import (
+	"errors"
+
 	"github.com/bosang/bosang/apperr"
 )
 
@@ -53,3 +55,8 @@ func (KeyMismatchError) Code() string { return "idempotency_key_reused" }
 func (KeyMismatchError) Fields() map[string]apperr.Message {
 	return map[string]apperr.Message{"Idempotency-Key": {KO: "같은 키로 다른 요청을 보냈습니다. 새 키를 사용하세요.", EN: "This key was used for a different request; use a new key."}}
 }
+
+// ErrKeyUsed is CreateClaim's answer to a filing that takes its
+// idempotency key (KeyAnswer.RequestHash) when the key is already there:
+// nothing was written, and the request goes through BeginRequest.
+var ErrKeyUsed = errors.New("idempotency key already used")

@@ -32,11 +32,10 @@ type Replay struct {
 // same key with another body; ErrConflict (409) while the first request is
 // still running; and a ValidationError for a malformed key.
 func (s *Service) BeginRequest(ctx context.Context, userID, key string, body []byte) (*Replay, error) {
-	if len(key) < 1 || len(key) > 255 {
-		return nil, apperr.Invalid("Idempotency-Key", "Idempotency-Key는 1~255자입니다.", "The Idempotency-Key must be 1 to 255 characters.")
+	if err := checkKey(key); err != nil {
+		return nil, err
 	}
-	sum := sha256.Sum256(body)
-	k := &models.IdempotencyKey{UserID: userID, Key: key, RequestHash: hex.EncodeToString(sum[:]), State: "in_flight", CreatedAt: s.now().UTC()}
+	k := &models.IdempotencyKey{UserID: userID, Key: key, RequestHash: requestHash(body), State: "in_flight", CreatedAt: s.now().UTC()}
 	existing, owned, err := s.store.ClaimKey(ctx, k, StaleInFlight, KeyTTL)
 	switch {
 	case err != nil:
@@ -49,6 +48,20 @@ func (s *Service) BeginRequest(ctx context.Context, userID, key string, body []b
 		return nil, fmt.Errorf("request with this Idempotency-Key is still running: %w", apperr.ErrConflict)
 	}
 	return &Replay{Status: existing.ResponseStatus, Body: []byte(existing.ResponseBody)}, nil
+}
+
+// checkKey refuses a malformed key.
+func checkKey(key string) error {
+	if len(key) < 1 || len(key) > 255 {
+		return apperr.Invalid("Idempotency-Key", "Idempotency-Key는 1~255자입니다.", "The Idempotency-Key must be 1 to 255 characters.")
+	}
+	return nil
+}
+
+// requestHash is what binds a key to its request body.
+func requestHash(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
 }
 
 // FinishRequest stores the response of a request that failed with a client

@@ -134,7 +134,7 @@ func (s *Service) InsertOfferClaim(ctx context.Context, tx Store, claimant *mode
 	if oc.review {
 		review = append(review, s.reviewJob(c.ID, "filed", now))
 	}
-	return s.insertClaim(ctx, tx, claimant, c, oc.est, oc.why, oc.outageStart, oc.note, now, "", review...)
+	return s.insertClaim(ctx, tx, claimant, c, oc.est, oc.why, oc.outageStart, oc.note, now, nil, review...)
 }
 
 // keepFloor raises est to floor when it is below, always adds the step
@@ -180,7 +180,7 @@ func noClaimYet(ctx context.Context, tx Store, claimantID, outageID string, cate
 // (with note), status message and the extra messages, and returns its view;
 // with key set, the same write answers that idempotency key with the view.
 func (s *Service) insertClaim(ctx context.Context, tx Store, claimant *models.User, c *models.Claim, est policy.Estimate,
-	why EstimateReason, outageStart time.Time, note string, now time.Time, key string, extra ...*models.OutboxMessage) (*View, error) {
+	why EstimateReason, outageStart time.Time, note string, now time.Time, key *KeyAnswer, extra ...*models.OutboxMessage) (*View, error) {
 	year := outageStart.In(kst).Year()
 	n, err := tx.NextClaimNumber(ctx, year)
 	if err != nil {
@@ -191,9 +191,10 @@ func (s *Service) insertClaim(ctx context.Context, tx Store, claimant *models.Us
 	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: string(c.Status), ActorID: &claimant.ID, Note: note, CreatedAt: now}
 	view := viewOf(c, []models.ClaimEstimate{*e}, []models.ClaimEvent{*ev}, nil)
 	f := Filing{Claim: c, Estimate: e, Event: ev, Outbox: append([]*models.OutboxMessage{s.outboxFor(c, ev)}, extra...)}
-	if key != "" {
+	if key != nil {
 		body, _ := json.Marshal(view)
-		f.Answer = &KeyAnswer{UserID: claimant.ID, Key: key, Status: 201, Body: string(body)}
+		key.Status, key.Body = 201, string(body)
+		f.Answer = key
 	}
 	if err := tx.CreateClaim(ctx, f); err != nil {
 		return nil, err

@@ -79,9 +79,41 @@ var kst = time.FixedZone("KST", 9*3600)
 // File files a claim for claimant under the idempotency key: validation,
 // eligibility, filing window, duplicate check, pricing, and one transaction
 // that stores the claim, its estimate, its first event, an outbox message
-// and the key's response. A duplicate is *DuplicateError (409); a late claim
-// *LateError (422); bad fields *apperr.ValidationError.
+// and the key's response (the request took the key in flight before, with
+// BeginRequest; "" for none). A duplicate is *DuplicateError (409); a late
+// claim *LateError (422); bad fields *apperr.ValidationError.
 func (s *Service) File(ctx context.Context, claimant *models.User, key string, in NewClaim) (*View, error) {
+	var k *KeyAnswer
+	if key != "" {
+		k = &KeyAnswer{UserID: claimant.ID, Key: key}
+	}
+	return s.file(ctx, claimant, k, in)
+}
+
+// FileFirst files in as File does for a request that has not taken its
+// key: the filing takes key, answered, for this request body in its own
+// statement (on PostgreSQL the whole filing is one round trip, no
+// transaction around it). When the key exists nothing is written and the
+// error is ErrKeyUsed: the caller then goes through BeginRequest, which
+// replays, refuses or hands the key over. Other errors are File's; no key
+// is stored with them. With the view comes its JSON, the answer stored
+// under the key, for the response.
+func (s *Service) FileFirst(ctx context.Context, claimant *models.User, key string, body []byte, in NewClaim) (*View, []byte, error) {
+	if err := checkKey(key); err != nil {
+		return nil, nil, err
+	}
+	k := &KeyAnswer{UserID: claimant.ID, Key: key, RequestHash: requestHash(body)}
+	v, err := s.file(ctx, claimant, k, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, []byte(k.Body), nil
+}
+
+// file is File and FileFirst: k is the key to answer (its Status and Body
+// are set to the answer), taken by the filing when it carries a request
+// hash.
+func (s *Service) file(ctx context.Context, claimant *models.User, k *KeyAnswer, in NewClaim) (*View, error) {
 	if claimant.Role != models.RoleClaimant {
 		return nil, fmt.Errorf("only claimants file claims: %w", apperr.ErrForbidden)
 	}
@@ -95,18 +127,27 @@ func (s *Service) File(ctx context.Context, claimant *models.User, key string, i
 		return nil, &LateError{Closed: closes.In(kst).Format("2006-01-02 15:04 KST")}
 	}
 	// A second claim for the same outage and category is refused by the
-	// schema's unique key inside the transaction below, and reported then.
+	// schema's unique key when the claim is written, and reported then.
 	est, err := s.priceNew(ctx, claimant, p, cat, o, in, now)
 	if err != nil {
 		return nil, err
 	}
 	c := s.newClaim(claimant, o, in, est, now)
+	insert := func(tx Store) (*View, error) {
+		return s.insertClaim(ctx, tx, claimant, c, est, EstimateReason{Code: ReasonFiled}, o.StartedAt, "", now, k, s.reviewJob(c.ID, "filed", now))
+	}
 	var view *View
-	err = s.store.InTx(ctx, func(tx Store) error {
-		var err error
-		view, err = s.insertClaim(ctx, tx, claimant, c, est, EstimateReason{Code: ReasonFiled}, o.StartedAt, "", now, key, s.reviewJob(c.ID, "filed", now))
-		return err
-	})
+	if k != nil && k.RequestHash != "" {
+		// Taking its key, the filing is all or nothing by itself.
+		k.CreatedAt = now
+		view, err = insert(s.store)
+	} else {
+		err = s.store.InTx(ctx, func(tx Store) error {
+			var err error
+			view, err = insert(tx)
+			return err
+		})
+	}
 	if errors.Is(err, apperr.ErrConflict) {
 		// Lost a race with a concurrent filing for the same outage and category.
 		if prev, perr := s.store.ClaimFor(ctx, claimant.ID, o.ID, cat); perr == nil {

@@ -28,8 +28,9 @@ type Store interface {
 	// messages (each with its job), the audit entry of the filing and, with
 	// f.Answer, the response of the request's in-flight idempotency key (an
 	// error wrapping apperr.ErrConflict when the key is no longer in
-	// flight). All or nothing: inside InTx it joins that transaction,
-	// outside it runs in one of its own.
+	// flight), or ErrKeyUsed when it takes a key that exists. All or
+	// nothing: inside InTx it joins that transaction, outside it runs in
+	// one of its own (on PostgreSQL one statement, no BEGIN/COMMIT).
 	CreateClaim(ctx context.Context, f Filing) error
 	Claim(ctx context.Context, id string) (*models.Claim, error)
 	ClaimFor(ctx context.Context, claimantID, outageID string, category models.ClaimCategory) (*models.Claim, error)
@@ -104,6 +105,13 @@ type KeyAnswer struct {
 	UserID, Key string
 	Status      int
 	Body        string
+	// RequestHash, when set, makes the filing take the key itself: the key
+	// is written answered (done, created at CreatedAt) by the filing's own
+	// statement, and when the key already exists nothing at all is written
+	// and CreateClaim returns ErrKeyUsed. Without it the filing finishes
+	// the in-flight key its request took before.
+	RequestHash string
+	CreatedAt   time.Time
 }
 
 // Page is a claim with the rows its page shows: its estimates, events and

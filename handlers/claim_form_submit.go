@@ -60,28 +60,13 @@ func (s *server) newClaimSubmit(c *gin.Context) {
 		s.claimFormError(c, v, key, ferr)
 		return
 	}
-	replay, err := s.beginForm(ctx, user.ID, formKeyPrefix+key, formHash(v.Form))
-	var mismatch claims.KeyMismatchError
-	switch {
-	case errors.As(err, &mismatch):
-		// The same form sent again with other answers after it filed a
-		// claim: a fresh form, and a pointer to the list of claims.
-		v.Flash = v.L.T("claims.new.resubmitted")
-		s.renderClaimForm(c, http.StatusUnprocessableEntity, s.keepForm(v), uuid.NewString())
-		return
-	case err != nil:
-		s.fail(c, err)
-		return
-	case replay != nil:
-		s.redirectReplay(c, replay)
-		return
-	}
-	cv, err := s.claims.File(ctx, user, formKeyPrefix+key, in)
+	// A new key is taken by the filing itself; a key in use, or a filing
+	// refused, goes the way that checks the key first.
+	cv, _, err := s.claims.FileFirst(ctx, user, formKeyPrefix+key, formHash(v.Form), in)
 	if err != nil {
-		// The key is released either way: a corrected form reuses it.
-		s.claims.AbandonRequest(ctx, user.ID, formKeyPrefix+key)
-		s.claimFormError(c, v, key, err)
-		return
+		if cv = s.fileFormKeyed(c, v, key, in); cv == nil {
+			return
+		}
 	}
 	target := "/claims/" + cv.ID + "?done=filed"
 	if file != nil {
@@ -96,6 +81,38 @@ func (s *server) newClaimSubmit(c *gin.Context) {
 		}
 	}
 	c.Redirect(http.StatusSeeOther, target)
+}
+
+// fileFormKeyed files the form under its key taken with beginForm: a
+// repeated form is sent to its first claim, another form under the key
+// starts afresh. It answers the request itself and returns nil unless the
+// claim was filed.
+func (s *server) fileFormKeyed(c *gin.Context, v *view, key string, in claims.NewClaim) *claims.View {
+	ctx, user := c.Request.Context(), currentUser(c)
+	replay, err := s.beginForm(ctx, user.ID, formKeyPrefix+key, formHash(v.Form))
+	var mismatch claims.KeyMismatchError
+	switch {
+	case errors.As(err, &mismatch):
+		// The same form sent again with other answers after it filed a
+		// claim: a fresh form, and a pointer to the list of claims.
+		v.Flash = v.L.T("claims.new.resubmitted")
+		s.renderClaimForm(c, http.StatusUnprocessableEntity, s.keepForm(v), uuid.NewString())
+		return nil
+	case err != nil:
+		s.fail(c, err)
+		return nil
+	case replay != nil:
+		s.redirectReplay(c, replay)
+		return nil
+	}
+	cv, err := s.claims.File(ctx, user, formKeyPrefix+key, in)
+	if err != nil {
+		// The key is released either way: a corrected form reuses it.
+		s.claims.AbandonRequest(ctx, user.ID, formKeyPrefix+key)
+		s.claimFormError(c, v, key, err)
+		return nil
+	}
+	return cv
 }
 
 // keepForm drops the account number from a form that starts afresh.

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -90,38 +91,80 @@ func (s *server) putProfile(c *gin.Context) {
 
 // createClaim files a claim under the Idempotency-Key semantics of API.md:
 // the same key and body get the first response again, another body 422, a
-// request still running 409, no key 400.
+// request still running 409, no key 400. A new key is taken by the filing
+// itself; only a key already there, or a filing refused, goes through
+// BeginRequest (createClaimKeyed).
 func (s *server) createClaim(c *gin.Context) {
-	ctx, user := c.Request.Context(), currentUser(c)
 	key, body, err := keyedBody(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	replay, err := s.claims.BeginRequest(ctx, user.ID, key, body)
+	var out []byte
+	v, err := s.fileClaim(c, func(ctx context.Context, in claims.NewClaim) (v *claims.View, err error) {
+		v, out, err = s.claims.FileFirst(ctx, currentUser(c), key, body, in)
+		return v, err
+	}, body)
 	if err != nil {
+		s.createClaimKeyed(c, key, body, err)
+		return
+	}
+	s.claimCreated(c, v, out)
+}
+
+// createClaimKeyed answers a filing whose first attempt failed with first
+// and wrote nothing: a key in use is replayed, refused or handed over (then
+// the claim is filed under it), and a refusal is stored under the key as
+// its answer, as if the request had taken the key before it ran.
+func (s *server) createClaimKeyed(c *gin.Context, key string, body []byte, first error) {
+	ctx, user := c.Request.Context(), currentUser(c)
+	used := errors.Is(first, claims.ErrKeyUsed)
+	if !used && classify(first).status >= 500 {
+		s.fail(c, first)
+		return
+	}
+	replay, err := s.claims.BeginRequest(ctx, user.ID, key, body)
+	switch {
+	case err != nil:
 		s.fail(c, err)
 		return
-	}
-	if replay != nil {
-		c.Header("Idempotent-Replayed", "true")
-		var first struct {
-			ID      string `json:"id"`
-			Version int    `json:"version"`
-		}
-		if replay.Status == http.StatusCreated && json.Unmarshal(replay.Body, &first) == nil {
-			c.Header("ETag", etag(first.Version))
-			c.Header("Location", "/api/v1/claims/"+first.ID)
-		}
-		c.Data(replay.Status, "application/json; charset=utf-8", replay.Body)
+	case replay != nil:
+		s.replayClaim(c, replay)
+		return
+	case !used:
+		s.failKeyed(c, key, first)
 		return
 	}
-	v, err := s.fileClaim(c, key, body)
+	v, err := s.fileClaim(c, func(ctx context.Context, in claims.NewClaim) (*claims.View, error) {
+		return s.claims.File(ctx, user, key, in)
+	}, body)
 	if err != nil {
 		s.failKeyed(c, key, err)
 		return
 	}
-	out, _ := json.Marshal(v)
+	s.claimCreated(c, v, nil)
+}
+
+// replayClaim sends the first answer given under a key again.
+func (s *server) replayClaim(c *gin.Context, replay *claims.Replay) {
+	c.Header("Idempotent-Replayed", "true")
+	var first struct {
+		ID      string `json:"id"`
+		Version int    `json:"version"`
+	}
+	if replay.Status == http.StatusCreated && json.Unmarshal(replay.Body, &first) == nil {
+		c.Header("ETag", etag(first.Version))
+		c.Header("Location", "/api/v1/claims/"+first.ID)
+	}
+	c.Data(replay.Status, "application/json; charset=utf-8", replay.Body)
+}
+
+// claimCreated answers a filing: 201 with the claim, out when the filing
+// gave its JSON already.
+func (s *server) claimCreated(c *gin.Context, v *claims.View, out []byte) {
+	if out == nil {
+		out, _ = json.Marshal(v)
+	}
 	c.Header("ETag", etag(v.Version))
 	c.Header("Location", "/api/v1/claims/"+v.ID)
 	c.Data(http.StatusCreated, "application/json; charset=utf-8", out)
@@ -141,13 +184,14 @@ func keyedBody(c *gin.Context) (string, []byte, error) {
 	return key, body, err
 }
 
-func (s *server) fileClaim(c *gin.Context, key string, body []byte) (*claims.View, error) {
+// fileClaim decodes body and files it with file.
+func (s *server) fileClaim(c *gin.Context, file func(context.Context, claims.NewClaim) (*claims.View, error), body []byte) (*claims.View, error) {
 	var in claims.NewClaim
 	if err := decodeJSON(body, &in); err != nil {
 		return nil, err
 	}
 	in.ClientIP = clientIP(c)
-	return s.claims.File(c.Request.Context(), currentUser(c), key, in)
+	return file(c.Request.Context(), in)
 }
 
 func (s *server) getClaim(c *gin.Context) {

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bosang/bosang/estimate"
@@ -107,10 +109,33 @@ var (
 	hangul = regexp.MustCompile(`\p{Hangul}`)
 )
 
+// valuesEN remembers valueEN's answers, up to valuesENMax of them: the
+// values of a filing's steps repeat from filing to filing (the outage, the
+// policy, common fees), and the regular expressions were 5% of the
+// portal's CPU while filing.
+var (
+	valuesEN      sync.Map
+	valuesENCount atomic.Int64
+)
+
+const valuesENMax = 4096
+
 // valueEN returns v in English, or "" when v has no Korean (it reads the
 // same in both languages) or keeps Korean that valueEN cannot translate
 // (the page then shows v).
 func valueEN(v string) string {
+	if en, ok := valuesEN.Load(v); ok {
+		return en.(string)
+	}
+	en := translateEN(v)
+	if valuesENCount.Add(1) <= valuesENMax {
+		valuesEN.Store(v, en)
+	}
+	return en
+}
+
+// translateEN is valueEN without the memory.
+func translateEN(v string) string {
 	if !hangul.MatchString(v) {
 		return ""
 	}

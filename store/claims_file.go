@@ -21,7 +21,7 @@ import (
 // row through gorm.
 func (s ClaimStore) CreateClaim(ctx context.Context, f claims.Filing) error {
 	tx := s.db.sqlTx()
-	if tx == nil {
+	if tx == nil && !s.oneStatement() {
 		return s.db.InTx(ctx, func(t *DB) error { return ClaimStore{t}.CreateClaim(ctx, f) })
 	}
 	a, err := s.db.auditEntry(ctx, audit.Record{Action: "claim.file", Entity: audit.EntityClaim, EntityID: f.Claim.ID, SubjectID: f.Claim.ClaimantID,
@@ -35,9 +35,34 @@ func (s ClaimStore) CreateClaim(ctx context.Context, f claims.Filing) error {
 	return s.createClaimRows(ctx, f, a)
 }
 
+// oneStatement tells whether a filing is one PostgreSQL statement, jobs
+// included, so outside a transaction it needs none of its own (a single
+// statement is atomic).
+func (s ClaimStore) oneStatement() bool {
+	if s.db.dialect != Postgres {
+		return false
+	}
+	_, rows := s.db.jobs.(JobRowSource)
+	return rows || s.db.jobs == nil
+}
+
+// takesKey tells whether f takes its idempotency key itself.
+func takesKey(f claims.Filing) bool { return f.Answer != nil && f.Answer.RequestHash != "" }
+
 // createClaimRows is the portable path: one gorm statement per row.
 func (s ClaimStore) createClaimRows(ctx context.Context, f claims.Filing, a *models.AuditEntry) error {
 	g := s.g(ctx)
+	if takesKey(f) {
+		k := f.Answer
+		res := g.Exec(`INSERT INTO idempotency_keys (user_id, key, request_hash, state, response_status, response_body, created_at)
+VALUES (?, ?, ?, 'done', ?, ?, ?) ON CONFLICT DO NOTHING`, k.UserID, k.Key, k.RequestHash, k.Status, k.Body, k.CreatedAt)
+		if res.Error != nil {
+			return translate(res.Error, "take idempotency key")
+		}
+		if res.RowsAffected == 0 {
+			return claims.ErrKeyUsed
+		}
+	}
 	for _, row := range []any{f.Claim, f.Estimate, f.Event} {
 		if err := g.Create(row).Error; err != nil {
 			return translate(err, "create claim")
@@ -49,15 +74,16 @@ func (s ClaimStore) createClaimRows(ctx context.Context, f claims.Filing, a *mod
 	if err := s.db.Audit().AppendAudit(ctx, a); err != nil {
 		return err
 	}
-	if k := f.Answer; k != nil {
+	if k := f.Answer; k != nil && !takesKey(f) {
 		return s.FinishKey(ctx, k.UserID, k.Key, k.Status, k.Body)
 	}
 	return nil
 }
 
 // createClaimPG writes the filing's rows, and its outbox jobs when the
-// JobInserter can describe them, with one statement in tx; otherwise the
-// jobs follow with one River insert.
+// JobInserter can describe them, with one statement: in tx, or without a
+// transaction when tx is nil (then oneStatement holds); otherwise the jobs
+// follow with one River insert.
 func (s ClaimStore) createClaimPG(ctx context.Context, tx *sql.Tx, f claims.Filing, a *models.AuditEntry) error {
 	msgs := make([]models.OutboxMessage, len(f.Outbox))
 	for i, m := range f.Outbox {
@@ -71,18 +97,30 @@ func (s ClaimStore) createClaimPG(ctx context.Context, tx *sql.Tx, f claims.Fili
 		}
 	}
 	q, args := filingStatement(f, a, jobs)
-	res, err := tx.ExecContext(ctx, q, args...)
+	var exec interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	} = tx
+	if tx == nil {
+		pool, err := s.db.SQL()
+		if err != nil {
+			return err
+		}
+		exec = pool
+	}
+	res, err := exec.ExecContext(ctx, q, args...)
 	if err != nil {
 		return translate(s.db.translateDriver(err), "create claim")
 	}
 	if f.Answer != nil {
 		if n, err := res.RowsAffected(); err != nil {
 			return translate(err, "finish idempotency key")
+		} else if n != 1 && takesKey(f) {
+			return claims.ErrKeyUsed
 		} else if n != 1 {
 			return keyAnswered(f.Answer.Key)
 		}
 	}
-	if jobs != nil {
+	if jobs != nil || tx == nil {
 		return nil
 	}
 	return s.db.queueJobs(ctx, tx, msgs)
@@ -92,24 +130,36 @@ func (s ClaimStore) createClaimPG(ctx context.Context, tx *sql.Tx, f claims.Fili
 // rows and the River jobs of its outbox rows: every insert is a CTE, and the
 // main statement finishes the idempotency key (its row count tells whether
 // the key was still in flight) or, without one, inserts the audit entry.
+// A filing that takes its key starts with the key's insert, which returns
+// no row when the key exists; every other insert selects its row from it,
+// so then nothing is written (the audit entry's count says so), and a
+// concurrent filing under the key waits on its unique index first.
 // Foreign keys are checked at the end of the statement, when the claim row
 // is there.
 func filingStatement(f claims.Filing, a *models.AuditEntry, jobs []JobRow) (string, []any) {
 	var b sqlBuilder
-	c, e, ev := f.Claim, f.Estimate, f.Event
+	c, e, ev, k := f.Claim, f.Estimate, f.Event, f.Answer
+	if takesKey(f) {
+		// The first CTE, so the statement starts with it.
+		b.WriteString("WITH k AS (")
+		b.values(`INSERT INTO idempotency_keys (user_id, key, request_hash, state, response_status, response_body, created_at)`,
+			[][]any{{k.UserID, k.Key, k.RequestHash, sqlLiteral("'done'"), k.Status, k.Body, k.CreatedAt}})
+		b.WriteString(" ON CONFLICT DO NOTHING RETURNING 1)")
+		b.ctes, b.gate = 1, "k"
+	}
 	b.cte("claim", `INSERT INTO claims (id, number, claimant_id, outage_id, category, monetary, description, claimed_amount_krw, details,
   payout_bank, payout_holder, payout_number_sealed, payout_key_id, payout_number_masked, status, estimate_amount_krw,
   policy_version, version, created_at, updated_at, leased_by, lease_expires_at, decided_by, decided_at, approved_amount_krw,
-  appealed_at, supplement_due_at, flags, payout_fingerprint, client_ip) VALUES `, []any{
+  appealed_at, supplement_due_at, flags, payout_fingerprint, client_ip)`, []any{
 		c.ID, c.Number, c.ClaimantID, c.OutageID, c.Category, c.Monetary, c.Description, c.ClaimedAmountKRW, c.Details,
 		c.PayoutBank, c.PayoutHolder, c.PayoutNumberSealed, c.PayoutKeyID, c.PayoutNumberMasked, c.Status, c.EstimateAmountKRW,
 		c.PolicyVersion, c.Version, c.CreatedAt, c.UpdatedAt, c.LeasedBy, c.LeaseExpiresAt, c.DecidedBy, c.DecidedAt, c.ApprovedAmountKRW,
 		c.AppealedAt, c.SupplementDueAt, c.Flags, c.PayoutFingerprint, c.ClientIP})
 	b.cte("estimate", `INSERT INTO claim_estimates (id, claim_id, policy_version, amount_krw, steps, auto, review_required,
-  review_reason, extension_days, in_kind, in_kind_en, reason, created_at, superseded_at) VALUES `, []any{
+  review_reason, extension_days, in_kind, in_kind_en, reason, created_at, superseded_at)`, []any{
 		e.ID, e.ClaimID, e.PolicyVersion, e.AmountKRW, e.Steps, e.Auto, e.ReviewRequired,
 		e.ReviewReason, e.ExtensionDays, e.InKind, e.InKindEN, e.Reason, e.CreatedAt, e.SupersededAt})
-	b.cte("event", `INSERT INTO claim_events (id, claim_id, status, actor_id, note, created_at) VALUES `,
+	b.cte("event", `INSERT INTO claim_events (id, claim_id, status, actor_id, note, created_at)`,
 		[]any{ev.ID, ev.ClaimID, ev.Status, ev.ActorID, ev.Note, ev.CreatedAt})
 	if len(f.Outbox) > 0 {
 		rows := make([][]any, len(f.Outbox))
@@ -117,20 +167,21 @@ func filingStatement(f claims.Filing, a *models.AuditEntry, jobs []JobRow) (stri
 			rows[i] = []any{m.ID, m.Topic, m.DedupeID, m.Payload, m.Attempts, m.AvailableAt, m.LeasedUntil, m.DeliveredAt, m.LastError, m.CreatedAt, m.DeadAt}
 		}
 		b.cte("outbox", `INSERT INTO outbox (id, topic, dedupe_id, payload, attempts, available_at, leased_until, delivered_at,
-  last_error, created_at, dead_at) VALUES `, rows...)
+  last_error, created_at, dead_at)`, rows...)
 	}
 	if len(jobs) > 0 {
 		rows := make([][]any, len(jobs))
 		for i, j := range jobs {
 			rows[i] = []any{string(j.Args), j.Kind, j.MaxAttempts, sqlLiteral("'{}'"), j.Priority, j.Queue, sqlLiteral("'available'"), sqlLiteral("'{}'")}
 		}
-		b.cte("jobs", `INSERT INTO river_job (args, kind, max_attempts, metadata, priority, queue, state, tags) VALUES `, rows...)
+		b.cte("jobs", `INSERT INTO river_job (args, kind, max_attempts, metadata, priority, queue, state, tags)`, rows...)
 	}
 	auditRow := []any{a.ID, a.At, a.ActorID, a.ActorRole, a.IP, a.Action, a.Entity, a.EntityID, a.SubjectID, a.Details, a.ChainPos, a.PrevHash, a.Hash, a.HashAlg}
 	const auditInsert = `INSERT INTO audit_entries (id, at, actor_id, actor_role, ip, action, entity, entity_id, subject_id, details,
-  chain_pos, prev_hash, hash, hash_alg) VALUES `
-	k := f.Answer
-	if k == nil {
+  chain_pos, prev_hash, hash, hash_alg)`
+	if k == nil || takesKey(f) {
+		// Taking the key, the audit entry's row count is the key's: 0 when
+		// the key existed and nothing was written.
 		b.main(auditInsert, auditRow)
 		return b.String(), b.args
 	}
@@ -150,6 +201,12 @@ type sqlBuilder struct {
 	args  []any
 	ctes  int
 	param int
+	// gate, when set, names a CTE every later insert selects its rows
+	// from: they write nothing when it returns no row. A gated insert of
+	// several rows is one CTE per row (a gated row is a SELECT, whose
+	// parameters take their types from the insert's columns; a VALUES
+	// list or UNION of SELECTs would type them text).
+	gate string
 }
 
 func (b *sqlBuilder) next() string {
@@ -157,8 +214,14 @@ func (b *sqlBuilder) next() string {
 	return strconv.Itoa(b.param)
 }
 
-// cte adds "name AS (insert rows)", insert ending in VALUES.
+// cte adds "name AS (insert rows)" (gated: "nameN AS (...)" per row).
 func (b *sqlBuilder) cte(name, insert string, rows ...[]any) {
+	if b.gate != "" && len(rows) > 1 {
+		for i, r := range rows {
+			b.cte(name+strconv.Itoa(i), insert, r)
+		}
+		return
+	}
 	if b.ctes == 0 {
 		b.WriteString("WITH ")
 	} else {
@@ -181,26 +244,39 @@ func (b *sqlBuilder) main(stmt string, row []any) {
 	b.values(stmt, [][]any{row})
 }
 
-// values writes insert followed by one tuple per row.
+// values writes insert followed by its rows: VALUES and one tuple per
+// row, or with a gate SELECT of the one row FROM the gate.
 func (b *sqlBuilder) values(insert string, rows [][]any) {
 	b.WriteString(insert)
+	if b.gate != "" {
+		b.WriteString(" SELECT ")
+		b.list(rows[0])
+		b.WriteString(" FROM " + b.gate)
+		return
+	}
+	b.WriteString(" VALUES ")
 	for i, r := range rows {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString("(")
-		for j, v := range r {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			if lit, ok := v.(sqlLiteral); ok {
-				b.WriteString(string(lit))
-				continue
-			}
-			b.WriteString("$" + b.next())
-			b.args = append(b.args, v)
-		}
+		b.list(r)
 		b.WriteString(")")
+	}
+}
+
+// list writes a row's values, parameters but for literals.
+func (b *sqlBuilder) list(r []any) {
+	for j, v := range r {
+		if j > 0 {
+			b.WriteString(", ")
+		}
+		if lit, ok := v.(sqlLiteral); ok {
+			b.WriteString(string(lit))
+			continue
+		}
+		b.WriteString("$" + b.next())
+		b.args = append(b.args, v)
 	}
 }
 

@@ -13,7 +13,6 @@ import (
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/claims"
-	"github.com/bosang/bosang/jobs"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/store"
 	"github.com/bosang/bosang/store/dbtest"
@@ -211,11 +210,7 @@ func TestFilingJobsAsRiverWritesThem(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newFilingWorld(t, db)
-		c, err := jobs.New(db, jobs.Config{Lanes: map[string]jobs.Lane{claims.TopicReview: jobs.Review}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		db.SetJobs(c)
+		w.useRiver(t)
 		f := w.filing("")
 		f.Outbox[0].Topic, f.Outbox[1].Topic = claims.TopicStatus, claims.TopicReview
 		if err := db.Claims().CreateClaim(ctx, f); err != nil {
