@@ -456,10 +456,10 @@ func TestDecideManyJobsAsRiverWritesThem(t *testing.T) {
 	}
 	db.SetJobs(c)
 	w := newAdjWorld(t, db)
-	if err := claims.NewService(db.Claims(), nil, nil, nil, claims.EvidenceLimits{}, time.Now, uuid.NewString).EnsureDefaultPolicy(ctx); err != nil {
+	if err := claims.NewService(db.Claims(), nil, nil, nil, claims.EvidenceLimits{}, func() time.Time { return w.now }, uuid.NewString).EnsureDefaultPolicy(ctx); err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now().UTC()
+	now := w.now
 	var list []review.AutoApproval
 	for _, topic := range []string{claims.TopicStatus, claims.TopicReview} {
 		id := w.add(t, adjCase{name: topic, category: "free_user", auto: true})
