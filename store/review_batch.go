@@ -3,11 +3,15 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/models"
@@ -154,164 +158,178 @@ func (s ReviewStore) SetFlagsMany(ctx context.Context, flags map[string]string) 
 
 // DecideMany stores a page of automatic approvals in one transaction: one
 // UPDATE ... FROM unnest(...) guarded by each claim's version and status,
-// then one multi-row INSERT each for the decisions, timeline events,
-// outbox messages, audit entries and River jobs of the claims it updated.
+// then, for the claims it updated, the decisions, timeline events, outbox
+// messages, audit entries and River jobs, each table by one COPY.
+//
+// It runs on a connection of its own through pgx, outside gorm: COPY
+// streams the rows in small chunks, where one INSERT ... SELECT FROM
+// unnest(...) per table built each page's parameters (megabytes) anew in a
+// growing buffer. Under the adjudicate command's memory limit that churn
+// cost more CPU than the rest of the run (issue 15, BENCHMARKS.md).
 func (s ReviewStore) DecideMany(ctx context.Context, list []review.AutoApproval) (int, error) {
+	if s.db.changed != nil {
+		return 0, errors.New("store automatic approvals: DecideMany runs its own transaction, not inside InTx")
+	}
+	sqlDB, err := s.db.SQL()
+	if err != nil {
+		return 0, err
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return 0, translate(err, "store automatic approvals")
+	}
+	defer conn.Close()
 	decided := 0
-	err := s.db.InTx(ctx, func(tx *DB) error {
-		pool := tx.with(ctx).Statement.ConnPool
-		var (
-			ids, statuses          []string
-			fromVersions, versions []int64
-			amounts                []int64
-			decidedAt, updatedAt   []time.Time
-		)
-		for _, a := range list {
-			c := a.Claim
-			ids = append(ids, c.ID)
-			statuses = append(statuses, string(c.Status))
-			fromVersions = append(fromVersions, int64(a.Decision.ClaimVersion))
-			versions = append(versions, int64(c.Version))
-			amounts = append(amounts, c.ApprovedAmountKRW)
-			updatedAt = append(updatedAt, c.UpdatedAt)
-			at := c.UpdatedAt
-			if c.DecidedAt != nil {
-				at = *c.DecidedAt
-			}
-			decidedAt = append(decidedAt, at)
+	err = conn.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("DecideMany needs a pgx connection, got %T", dc)
 		}
-		rows, err := pool.QueryContext(ctx, `UPDATE claims c SET status = v.status, version = v.version, updated_at = v.updated_at,
+		return pgx.BeginFunc(ctx, pc.Conn(), func(tx pgx.Tx) error {
+			var err error
+			decided, err = s.decideMany(ctx, tx, list)
+			return err
+		})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store automatic approvals: %w", translate(err, "decide claims"))
+	}
+	return decided, nil
+}
+
+// decideMany is DecideMany's transaction.
+func (s ReviewStore) decideMany(ctx context.Context, tx pgx.Tx, list []review.AutoApproval) (int, error) {
+	var (
+		ids, statuses          []string
+		fromVersions, versions []int64
+		amounts                []int64
+		decidedAt, updatedAt   []time.Time
+	)
+	for _, a := range list {
+		c := a.Claim
+		ids = append(ids, c.ID)
+		statuses = append(statuses, string(c.Status))
+		fromVersions = append(fromVersions, int64(a.Decision.ClaimVersion))
+		versions = append(versions, int64(c.Version))
+		amounts = append(amounts, c.ApprovedAmountKRW)
+		updatedAt = append(updatedAt, c.UpdatedAt)
+		at := c.UpdatedAt
+		if c.DecidedAt != nil {
+			at = *c.DecidedAt
+		}
+		decidedAt = append(decidedAt, at)
+	}
+	rows, err := tx.Query(ctx, `UPDATE claims c SET status = v.status, version = v.version, updated_at = v.updated_at,
   leased_by = NULL, lease_expires_at = NULL, decided_by = NULL, decided_at = v.decided_at, approved_amount_krw = v.amount
 FROM unnest($1::uuid[], $2::int[], $3::int[], $4::text[], $5::bigint[], $6::timestamptz[], $7::timestamptz[])
   AS v(id, from_version, version, status, amount, updated_at, decided_at)
 WHERE c.id = v.id AND c.version = v.from_version AND c.status = 'submitted'
 RETURNING c.id::text`, ids, fromVersions, versions, statuses, amounts, updatedAt, decidedAt)
-		if err != nil {
-			return translate(err, "decide claims")
-		}
-		done := make(map[string]bool, len(list))
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return translate(err, "decide claims")
-			}
-			done[id] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return translate(err, "decide claims")
-		}
-		decided = len(done)
-		if decided == 0 {
-			return nil
-		}
-		var d decisionCols
-		var e eventCols
-		var o outboxCols
-		var au auditCols
-		var msgs []models.OutboxMessage
-		now := time.Now()
-		for _, a := range list {
-			if !done[a.Claim.ID] {
-				continue
-			}
-			d.add(a)
-			e.add(a)
-			o.add(a)
-			msgs = append(msgs, *a.Outbox)
-			r := audit.Record{Action: "claim.decide", Entity: audit.EntityClaim, EntityID: a.Claim.ID, SubjectID: a.Claim.ClaimantID,
-				Details: map[string]any{"decision_id": a.Decision.ID, "action": a.Decision.Action, "from": a.Decision.FromStatus,
-					"to": a.Decision.ToStatus, "amount_krw": a.Decision.AmountKRW, "reason_code": a.Decision.ReasonCode,
-					"claim_version": a.Decision.ClaimVersion}}
-			entry, err := audit.Build(audit.FromContext(ctx, r), now, uuid.Must(uuid.NewV7()).String())
-			if err != nil {
-				return err
-			}
-			au.id = append(au.id, entry.ID)
-			au.at = append(au.at, entry.At)
-			au.actorID = append(au.actorID, entry.ActorID)
-			au.actorRole = append(au.actorRole, entry.ActorRole)
-			au.ip = append(au.ip, entry.IP)
-			au.action = append(au.action, entry.Action)
-			au.entity = append(au.entity, entry.Entity)
-			au.entityID = append(au.entityID, entry.EntityID)
-			au.subjectID = append(au.subjectID, entry.SubjectID)
-			au.details = append(au.details, entry.Details)
-		}
-		stmts := []struct {
-			what string
-			sql  string
-			args []any
-		}{
-			{"record decisions", `INSERT INTO decisions (id, claim_id, claim_version, actor_id, actor_role, action, from_status, to_status,
-  amount_krw, reason_code, note, due_at, created_at)
-SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
-  $9::bigint[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[])`,
-				[]any{d.id, d.claimID, d.version, d.actorID, d.actorRole, d.action, d.from, d.to, d.amount, d.reason, d.note, d.dueAt, d.createdAt}},
-			{"record claim events", `INSERT INTO claim_events (id, claim_id, status, actor_id, note, created_at)
-SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::timestamptz[])`,
-				[]any{e.id, e.claimID, e.status, e.actorID, e.note, e.createdAt}},
-			{"queue notifications", `INSERT INTO outbox (id, topic, dedupe_id, payload, available_at, created_at)
-SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])`,
-				[]any{o.id, o.topic, o.dedupeID, o.payload, o.availableAt, o.createdAt}},
-			{"append audit entries", `INSERT INTO audit_entries (id, at, actor_id, actor_role, ip, action, entity, entity_id, subject_id, details)
-SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::uuid[], $10::text[])`,
-				[]any{au.id, au.at, au.actorID, au.actorRole, au.ip, au.action, au.entity, au.entityID, au.subjectID, au.details}},
-		}
-		for _, st := range stmts {
-			if _, err := pool.ExecContext(ctx, st.sql, st.args...); err != nil {
-				return translate(err, st.what)
-			}
-		}
-		sqlTx, _ := pool.(*sql.Tx)
-		return tx.queueJobRows(ctx, sqlTx, msgs)
-	})
 	if err != nil {
-		return 0, fmt.Errorf("store automatic approvals: %w", err)
+		return 0, err
 	}
-	return decided, nil
+	doneIDs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return 0, err
+	}
+	if len(doneIDs) == 0 {
+		return 0, nil
+	}
+	done := make(map[string]bool, len(doneIDs))
+	for _, id := range doneIDs {
+		done[id] = true
+	}
+	page := make([]review.AutoApproval, 0, len(doneIDs))
+	msgs := make([]models.OutboxMessage, 0, len(doneIDs))
+	entries := make([]*models.AuditEntry, 0, len(doneIDs))
+	now := time.Now()
+	for _, a := range list {
+		if !done[a.Claim.ID] {
+			continue
+		}
+		page = append(page, a)
+		msgs = append(msgs, *a.Outbox)
+		r := audit.Record{Action: "claim.decide", Entity: audit.EntityClaim, EntityID: a.Claim.ID, SubjectID: a.Claim.ClaimantID,
+			Details: map[string]any{"decision_id": a.Decision.ID, "action": a.Decision.Action, "from": a.Decision.FromStatus,
+				"to": a.Decision.ToStatus, "amount_krw": a.Decision.AmountKRW, "reason_code": a.Decision.ReasonCode,
+				"claim_version": a.Decision.ClaimVersion}}
+		entry, err := audit.Build(audit.FromContext(ctx, r), now, uuid.Must(uuid.NewV7()).String())
+		if err != nil {
+			return 0, err
+		}
+		entries = append(entries, entry)
+	}
+	copies := []struct {
+		table string
+		cols  []string
+		n     int
+		row   func(i int) []any
+	}{
+		{"decisions", []string{"id", "claim_id", "claim_version", "actor_id", "actor_role", "action", "from_status", "to_status",
+			"amount_krw", "reason_code", "note", "due_at", "created_at"}, len(page), func(i int) []any {
+			x := page[i].Decision
+			return []any{pgUUID(x.ID), pgUUID(x.ClaimID), int64(x.ClaimVersion), pgUUIDPtr(x.ActorID), x.ActorRole, x.Action, x.FromStatus, x.ToStatus,
+				x.AmountKRW, x.ReasonCode, x.Note, x.DueAt, x.CreatedAt}
+		}},
+		{"claim_events", []string{"id", "claim_id", "status", "actor_id", "note", "created_at"}, len(page), func(i int) []any {
+			x := page[i].Event
+			return []any{pgUUID(x.ID), pgUUID(x.ClaimID), x.Status, pgUUIDPtr(x.ActorID), x.Note, x.CreatedAt}
+		}},
+		{"outbox", []string{"id", "topic", "dedupe_id", "payload", "available_at", "created_at"}, len(msgs), func(i int) []any {
+			x := msgs[i]
+			return []any{pgUUID(x.ID), x.Topic, x.DedupeID, x.Payload, x.AvailableAt, x.CreatedAt}
+		}},
+		{"audit_entries", []string{"id", "at", "actor_id", "actor_role", "ip", "action", "entity", "entity_id", "subject_id", "details"},
+			len(entries), func(i int) []any {
+				x := entries[i]
+				return []any{pgUUID(x.ID), x.At, pgUUIDPtr(x.ActorID), x.ActorRole, x.IP, x.Action, x.Entity, x.EntityID, pgUUIDPtr(x.SubjectID), x.Details}
+			}},
+	}
+	if src, ok := s.db.jobs.(JobRowSource); ok {
+		jobs, err := src.OutboxJobRows(msgs)
+		if err != nil {
+			return 0, err
+		}
+		copies = append(copies, struct {
+			table string
+			cols  []string
+			n     int
+			row   func(i int) []any
+		}{"river_job", []string{"args", "kind", "max_attempts", "priority", "queue"}, len(jobs), func(i int) []any {
+			j := jobs[i]
+			return []any{j.Args, j.Kind, int16(j.MaxAttempts), int16(j.Priority), j.Queue}
+		}})
+	} else if s.db.jobs != nil {
+		return 0, fmt.Errorf("queue %d outbox jobs: the job inserter cannot describe its jobs as rows", len(msgs))
+	}
+	for _, c := range copies {
+		rows := pgx.CopyFromSlice(c.n, func(i int) ([]any, error) { return c.row(i), nil })
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.cols, rows); err != nil {
+			return 0, fmt.Errorf("copy %s: %w", c.table, err)
+		}
+	}
+	return len(page), nil
 }
 
-// decisionCols, eventCols, outboxCols and auditCols hold one page's rows
-// column by column, for INSERT ... SELECT FROM unnest.
-type decisionCols struct {
-	id, claimID, actorRole, action, from, to, reason, note []string
-	actorID                                                []*string
-	version, amount                                        []int64
-	dueAt                                                  []*time.Time
-	createdAt                                              []time.Time
+// pgUUID is id as pgx encodes a uuid column without a detour: a string
+// first fails to encode, and the error it builds cost more than the row.
+// An id that does not parse is sent as NULL, which the column refuses.
+func pgUUID(id string) pgtype.UUID {
+	u, err := uuid.Parse(id)
+	return pgtype.UUID{Bytes: u, Valid: err == nil}
 }
 
-func (d *decisionCols) add(a review.AutoApproval) {
-	x := a.Decision
-	d.id, d.claimID, d.actorID = append(d.id, x.ID), append(d.claimID, x.ClaimID), append(d.actorID, x.ActorID)
-	d.version, d.actorRole, d.action = append(d.version, int64(x.ClaimVersion)), append(d.actorRole, x.ActorRole), append(d.action, x.Action)
-	d.from, d.to, d.amount = append(d.from, x.FromStatus), append(d.to, x.ToStatus), append(d.amount, x.AmountKRW)
-	d.reason, d.note, d.dueAt, d.createdAt = append(d.reason, x.ReasonCode), append(d.note, x.Note), append(d.dueAt, x.DueAt), append(d.createdAt, x.CreatedAt)
+// pgUUIDPtr is pgUUID of an optional id: NULL when nil.
+func pgUUIDPtr(id *string) pgtype.UUID {
+	if id == nil {
+		return pgtype.UUID{}
+	}
+	return pgUUID(*id)
 }
 
-type eventCols struct {
-	id, claimID, status, note []string
-	actorID                   []*string
-	createdAt                 []time.Time
-}
-
-func (e *eventCols) add(a review.AutoApproval) {
-	x := a.Event
-	e.id, e.claimID, e.status, e.note = append(e.id, x.ID), append(e.claimID, x.ClaimID), append(e.status, x.Status), append(e.note, x.Note)
-	e.actorID, e.createdAt = append(e.actorID, x.ActorID), append(e.createdAt, x.CreatedAt)
-}
-
+// outboxCols holds outbox rows column by column, for INSERT ... SELECT
+// FROM unnest.
 type outboxCols struct {
 	id, topic, dedupeID, payload []string
 	availableAt, createdAt       []time.Time
-}
-
-func (o *outboxCols) add(a review.AutoApproval) { o.push(a.Outbox) }
-
-type auditCols struct {
-	id, actorRole, ip, action, entity, entityID, details []string
-	actorID, subjectID                                   []*string
-	at                                                   []time.Time
 }
