@@ -39,8 +39,10 @@ type Store interface {
 	// Queue lists open claims (submitted, under review, appealed, pending
 	// second approval, supplement requested) matching f, oldest first.
 	Queue(ctx context.Context, f QueueFilter) ([]models.Claim, error)
-	// Signals computes the fraud and duplicate signals of a claim.
-	Signals(ctx context.Context, c *models.Claim, burstWindow time.Duration, burstCount int) ([]string, error)
+	// SignalFacts finds the facts behind the fraud and duplicate signals
+	// of stored claim c, counting its address's claimants within
+	// burstWindow; the same facts AutoCandidates finds for a page.
+	SignalFacts(ctx context.Context, c *models.Claim, burstWindow time.Duration) (SignalFacts, error)
 	SetFlags(ctx context.Context, claimID, flags string) error
 	// Related lists other claimants' claims sharing a signal with c.
 	Related(ctx context.Context, c *models.Claim) ([]string, error)

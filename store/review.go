@@ -197,55 +197,6 @@ func (s ReviewStore) Queue(ctx context.Context, f review.QueueFilter) ([]models.
 	return out, translate(q.Order("created_at, id").Find(&out).Error, "review queue")
 }
 
-// Signals computes a claim's fraud and duplicate signals with one query per
-// signal, each against an index.
-func (s ReviewStore) Signals(ctx context.Context, c *models.Claim, burstWindow time.Duration, burstCount int) ([]string, error) {
-	g := s.g(ctx)
-	var flags []string
-	check := func(flag string, q *gorm.DB) error {
-		var n int64
-		if err := q.Count(&n).Error; err != nil {
-			return translate(err, "compute "+flag)
-		}
-		if n > 0 {
-			flags = append(flags, flag)
-		}
-		return nil
-	}
-	others := func() *gorm.DB { return g.Model(&models.Claim{}).Where("claims.claimant_id <> ?", c.ClaimantID) }
-	if c.PayoutFingerprint != "" {
-		if err := check(review.FlagSharedAccount, others().Where("payout_fingerprint = ?", c.PayoutFingerprint)); err != nil {
-			return nil, err
-		}
-	}
-	phone := g.Model(&models.User{}).Select("phone").Where("id = ? AND phone <> ''", c.ClaimantID)
-	claimants := g.Model(&models.Claim{}).Select("claimant_id")
-	if err := check(review.FlagSharedPhone, g.Model(&models.User{}).Where("id <> ? AND phone IN (?) AND id IN (?)", c.ClaimantID, phone, claimants)); err != nil {
-		return nil, err
-	}
-	biz := g.Model(&models.Profile{}).Select("business_number").Where("user_id = ? AND business_number IS NOT NULL", c.ClaimantID)
-	if err := check(review.FlagSharedBusinessNumber, g.Model(&models.Profile{}).Where("user_id <> ? AND business_number IN (?)", c.ClaimantID, biz)); err != nil {
-		return nil, err
-	}
-	hashes := g.Model(&models.Evidence{}).Select("sha256").Where("claim_id = ?", c.ID)
-	if err := check(review.FlagSharedEvidence, g.Model(&models.Evidence{}).Joins("JOIN claims ON claims.id = evidence.claim_id").
-		Where("claims.claimant_id <> ? AND evidence.sha256 IN (?)", c.ClaimantID, hashes)); err != nil {
-		return nil, err
-	}
-	if c.ClientIP != "" {
-		var n int64
-		err := g.Model(&models.Claim{}).Where("client_ip = ? AND created_at BETWEEN ? AND ?", c.ClientIP,
-			c.CreatedAt.Add(-burstWindow), c.CreatedAt.Add(burstWindow)).Distinct("claimant_id").Count(&n).Error
-		if err != nil {
-			return nil, translate(err, "compute burst")
-		}
-		if n > int64(burstCount) {
-			flags = append(flags, review.FlagBurst)
-		}
-	}
-	return flags, nil
-}
-
 // SetFlags stores a claim's flags without touching its version: flags are
 // advice, not a change a reviewer must have seen.
 func (s ReviewStore) SetFlags(ctx context.Context, claimID, flags string) error {
