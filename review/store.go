@@ -10,11 +10,11 @@ import (
 // Store is the persistence review needs.
 type Store interface {
 	InTx(ctx context.Context, fn func(Store) error) error
-	// LeaseNext leases the oldest claim that is submitted, appealed (and not
-	// first decided by reviewerID) or under review with an expired lease, to
-	// reviewerID until until, setting it under review; concurrent callers
+	// LeaseNext leases the oldest claim that is submitted, appealed or
+	// under review with an expired lease, less those q leaves out, to
+	// q.Reviewer until until, setting it under review; concurrent callers
 	// never get the same claim. An empty queue is ErrNotFound.
-	LeaseNext(ctx context.Context, reviewerID string, now, until time.Time) (*models.Claim, error)
+	LeaseNext(ctx context.Context, q NextQuery, now, until time.Time) (*models.Claim, error)
 	// LeaseNextSecond leases the oldest claim pending second approval that
 	// supervisorID did not first decide and nobody holds (a claim the
 	// caller holds already is not served twice), to

@@ -28,23 +28,27 @@ func (s ReviewStore) InTx(ctx context.Context, fn func(review.Store) error) erro
 
 func (s ReviewStore) g(ctx context.Context) *gorm.DB { return s.db.with(ctx) }
 
-// LeaseNext leases the oldest available claim in one UPDATE; on PostgreSQL
+// LeaseNext leases the oldest available claim that q asks for in one UPDATE; on PostgreSQL
 // the inner SELECT skips rows other transactions have locked, so concurrent
 // reviewers take different claims; SQLite's single writer makes it atomic.
-func (s ReviewStore) LeaseNext(ctx context.Context, reviewerID string, now, until time.Time) (*models.Claim, error) {
+func (s ReviewStore) LeaseNext(ctx context.Context, q review.NextQuery, now, until time.Time) (*models.Claim, error) {
 	lock := ""
 	if s.db.dialect == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	now = now.UTC()
+	// review.UnderAppeal, less the appeals q.SkipAppealsDecidedBy decided.
+	skip, args := "", []any{q.Reviewer, until.UTC(), now, now}
+	if q.SkipAppealsDecidedBy != "" {
+		skip = ` AND NOT ((status = 'appealed' OR status = 'under_review' AND appealed_at IS NOT NULL) AND decided_by IS NOT NULL AND decided_by = ?)`
+		args = append(args, q.SkipAppealsDecidedBy)
+	}
 	var out []models.Claim
 	err := s.g(ctx).Raw(`UPDATE claims SET status = 'under_review', leased_by = ?, lease_expires_at = ?, version = version + 1, updated_at = ?
 WHERE id = (SELECT id FROM claims
-  WHERE (status = 'submitted'
-     OR (status = 'appealed' AND (decided_by IS NULL OR decided_by <> ?))
-     OR (status = 'under_review' AND lease_expires_at < ? AND (decided_by IS NULL OR decided_by <> ?)))
+  WHERE (status IN ('submitted', 'appealed') OR (status = 'under_review' AND lease_expires_at < ?))`+skip+`
   ORDER BY created_at, id LIMIT 1`+lock+`)
-RETURNING *`, reviewerID, until.UTC(), now, reviewerID, now, reviewerID).Scan(&out).Error
+RETURNING *`, args...).Scan(&out).Error
 	if err != nil {
 		return nil, translate(err, "lease next claim")
 	}

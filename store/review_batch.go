@@ -25,7 +25,7 @@ func (s ReviewStore) SetBased() bool { return s.db.dialect == Postgres }
 // one statement: the signal facts are those of SignalFacts (the same
 // CTEs), worked out for the page as a whole; estimates are a range scan
 // over the page's id span like its evidence. $1 after, $2 limit, $3 outage
-// id or ”.
+// id or the empty string.
 func (db *DB) autoCandidatesSQL(burstWindow time.Duration) string {
 	return `WITH page AS MATERIALIZED (
   SELECT id, number, claimant_id, category, monetary, payout_number_masked, estimate_amount_krw, policy_version,
