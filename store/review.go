@@ -190,7 +190,7 @@ func (s ReviewStore) Queue(ctx context.Context, f review.QueueFilter) ([]models.
 	if f.After != "" {
 		last, err := s.Claim(ctx, f.After)
 		if err != nil {
-			return nil, apperr.Invalid("next", "잘못된 커서입니다.", "Invalid cursor.")
+			return nil, apperr.InvalidBecause("next", apperr.ReasonBadCursor)
 		}
 		q = q.Where("created_at > ? OR (created_at = ? AND id > ?)", last.CreatedAt, last.CreatedAt, last.ID)
 	}
