@@ -91,6 +91,31 @@ func Invalid(field, ko, en string) error {
 	return f.Err()
 }
 
+// Reason names why a field is invalid where no words belong (the store);
+// InvalidBecause gives it the words of its entry below.
+type Reason string
+
+// The reasons.
+const (
+	// ReasonBadCursor is a page cursor that names no row of the list (or
+	// one the caller may not page from).
+	ReasonBadCursor Reason = "bad_cursor"
+)
+
+var reasonText = map[Reason]Message{
+	ReasonBadCursor: {KO: "잘못된 커서입니다.", EN: "Invalid cursor."},
+}
+
+// InvalidBecause returns a *ValidationError for field saying reason in
+// Korean and English; an unknown reason says the value is invalid.
+func InvalidBecause(field string, r Reason) error {
+	m, ok := reasonText[r]
+	if !ok {
+		m = Message{KO: "잘못된 값입니다.", EN: "Invalid value."}
+	}
+	return Invalid(field, m.KO, m.EN)
+}
+
 // RateLimited is ErrTooManyRequests with the number of seconds after which a
 // retry may succeed, for the Retry-After header.
 type RateLimited struct{ RetryAfterSeconds int }

@@ -3,6 +3,7 @@ package claims
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/bosang/bosang/apperr"
@@ -81,6 +82,9 @@ func (s *Service) view(ctx context.Context, p *Page) (*View, error) {
 	return v, nil
 }
 
+// Sorts are the orders a claim list may be sorted in; "" is created_at.
+var Sorts = []string{"", "created_at", "-created_at", "amount", "-amount"}
+
 // check refuses filter values that databases would treat differently
 // (PostgreSQL refuses a NUL byte or a malformed uuid, SQLite compares
 // them): an outage or cursor that is not a UUID, and text with control
@@ -111,6 +115,9 @@ func (f Filter) check() error {
 func (s *Service) List(ctx context.Context, viewer *models.User, f Filter) ([]*View, error) {
 	if err := f.check(); err != nil {
 		return nil, err
+	}
+	if !slices.Contains(Sorts, f.Sort) {
+		return nil, apperr.Invalid("sort", "정렬은 created_at, -created_at, amount, -amount 중 하나입니다.", "sort is one of created_at, -created_at, amount, -amount.")
 	}
 	switch {
 	case viewer.Role == models.RoleClaimant:

@@ -15,10 +15,6 @@ import (
 	"github.com/bosang/bosang/policy"
 )
 
-// filingListDays is how far back the filing form lists outages (besides
-// every outage whose filing window is still open).
-const filingListDays = 180
-
 // outageChoice is one outage the filing form offers.
 type outageChoice struct {
 	ID, Label, Impacted string
@@ -88,7 +84,7 @@ func (s *server) renderClaimForm(c *gin.Context, status int, v *view, key string
 		s.fail(c, err)
 		return
 	}
-	priceAt := s.now()
+	var named *outage.View
 	for _, o := range outages {
 		row := outageChoice{ID: o.ID, Label: outageLabel(v.Lang, o), Ongoing: o.Ongoing, Selected: o.ID == v.Form["outage_id"]}
 		var names []string
@@ -101,11 +97,11 @@ func (s *server) renderClaimForm(c *gin.Context, status int, v *view, key string
 		// A closed outage is shown, so the claimant learns why, but cannot be chosen.
 		row.Selected = row.Selected && !w.Closed
 		if o.ID == v.Form["outage_id"] {
-			priceAt = o.StartedAt // the rules of the outage named, chosen or closed
+			named = o // the rules of the outage named, chosen or closed
 		}
 		d.Outages = append(d.Outages, row)
 	}
-	p, _ := policy.Select(policies, priceAt)
+	p, _ := outage.FormPolicy(policies, named, s.now())
 	for _, cat := range models.ClaimCategories() {
 		ch := categoryChoice{Value: string(cat), Label: v.L.T("claims.category." + string(cat)), Selected: v.Form["category"] == string(cat)}
 		if cr, ok := p.Categories[cat]; ok {
@@ -130,9 +126,8 @@ func (s *server) renderClaimForm(c *gin.Context, status int, v *view, key string
 	s.render(c, status, "claim_new", v)
 }
 
-// filingOutages are the outages a claim can be filed for: those of the last
-// filingListDays days, those whose filing window is still open, and the one
-// the form names.
+// filingOutages are the outages a claim can be filed for
+// (outage.ListedForFiling), and the one the form names.
 func (s *server) filingOutages(ctx context.Context, selected string) ([]*outage.View, error) {
 	all, err := s.outages.List(ctx, outage.Filter{Limit: 500})
 	if err != nil {
@@ -143,14 +138,9 @@ func (s *server) filingOutages(ctx context.Context, selected string) ([]*outage.
 		return nil, err
 	}
 	now := s.now()
-	since := now.AddDate(0, 0, -filingListDays)
 	var out []*outage.View
 	for _, o := range all {
-		keep := o.ID == selected || o.Ongoing || o.StartedAt.After(since) || o.EndedAt != nil && o.EndedAt.After(since)
-		if p, err := policy.Select(policies, o.StartedAt); !keep && err == nil {
-			keep = !policy.Late(p, o.StartedAt, o.EndedAt, now)
-		}
-		if keep {
+		if outage.ListedForFiling(policies, o, selected, now) {
 			out = append(out, o)
 		}
 	}

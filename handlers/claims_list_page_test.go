@@ -204,8 +204,13 @@ func TestClaimsListBadCursor(t *testing.T) {
 		// The API shares the cursor: another claimant's claim is no place to
 		// start a claimant's page from.
 		alice := e.login(t, "alice@example.com", testPassword).AccessToken
-		if r := e.call(t, "GET", "/api/v1/claims?sort=-created_at&next="+s.bobIDs[0], nil, bearer(alice)...); r.status != http.StatusUnprocessableEntity {
-			t.Errorf("API with Bob's claim as Alice's cursor: got %d %.300s, want 422", r.status, r.body)
+		if r := e.call(t, "GET", "/api/v1/claims?sort=-created_at&next="+s.bobIDs[0], nil, bearer(alice)...); r.status != http.StatusUnprocessableEntity ||
+			!strings.Contains(string(r.body), `"next":"잘못된 커서입니다."`) {
+			t.Errorf("API with Bob's claim as Alice's cursor: got %d %.300s, want 422 with next: 잘못된 커서입니다.", r.status, r.body)
+		}
+		if r := e.call(t, "GET", "/api/v1/claims?sort=bogus", nil, bearer(alice)...); r.status != http.StatusUnprocessableEntity ||
+			!strings.Contains(string(r.body), `"sort":"정렬은 created_at, -created_at, amount, -amount 중 하나입니다."`) {
+			t.Errorf("API with an unknown sort: got %d %.300s, want 422 naming the sorts", r.status, r.body)
 		}
 		r := e.call(t, "GET", "/api/v1/claims?sort=-created_at&limit=2&next="+s.aliceIDs[0], nil, bearer(alice)...)
 		if r.status != http.StatusOK || !strings.Contains(string(r.body), s.aliceIDs[1]) || !strings.Contains(string(r.body), s.aliceIDs[2]) {

@@ -21,8 +21,7 @@ type claimWindow struct {
 	URL string
 }
 
-// claimWindowOf says whether claims for o may still be filed under the
-// policy that governs it (chosen by o's start) at the server's now. Without
+// claimWindowOf puts outage.FilingOf at the server's now in words. Without
 // a governing policy the window is taken as open and nothing is said.
 func (s *server) claimWindowOf(l *i18n.Localizer, policies []policy.Policy, o *outage.View, query url.Values) claimWindow {
 	q := url.Values{"outage": {o.ID}}
@@ -30,17 +29,13 @@ func (s *server) claimWindowOf(l *i18n.Localizer, policies []policy.Policy, o *o
 		q[k] = vals
 	}
 	w := claimWindow{URL: "/claims/new?" + q.Encode()}
-	p, err := policy.Select(policies, o.StartedAt)
-	if err != nil {
-		return w
-	}
-	_, closes, openEnded := policy.FilingWindow(p, o.StartedAt, o.EndedAt)
+	f := outage.FilingOf(policies, o, s.now())
 	switch {
-	case openEnded:
-	case policy.Late(p, o.StartedAt, o.EndedAt, s.now()):
-		w = claimWindow{Closed: true, Text: l.T("claims.window.closed", map[string]any{"Date": closes.In(kst).Format("2006-01-02")})}
+	case !f.Governed, f.OpenEnded:
+	case f.Closed:
+		w = claimWindow{Closed: true, Text: l.T("claims.window.closed", map[string]any{"Date": f.Closes.In(kst).Format("2006-01-02")})}
 	default:
-		w.Text = l.T("claims.new.window_open", map[string]any{"At": kstText(closes)})
+		w.Text = l.T("claims.new.window_open", map[string]any{"At": kstText(f.Closes)})
 	}
 	return w
 }

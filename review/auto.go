@@ -186,14 +186,12 @@ var Flags = []string{FlagSharedAccount, FlagSharedPhone, FlagSharedBusinessNumbe
 // RefreshFlags recomputes and stores a claim's fraud and duplicate signals.
 // Flags only inform people: they never reject by themselves.
 func (s *Service) RefreshFlags(ctx context.Context, c *models.Claim) ([]string, error) {
-	flags, err := s.store.Signals(ctx, c, s.settings.BurstWindow, s.settings.BurstCount)
+	facts, err := s.store.SignalFacts(ctx, c, s.settings.BurstWindow)
 	if err != nil {
 		return nil, err
 	}
+	flags := s.settings.SignalRules().Signals(facts)
 	slices.Sort(flags)
-	if flags == nil {
-		flags = []string{}
-	}
 	b, _ := json.Marshal(flags)
 	if string(b) != c.Flags {
 		if err := s.store.SetFlags(ctx, c.ID, string(b)); err != nil {

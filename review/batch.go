@@ -17,8 +17,9 @@ import (
 // adjudication looks at, read for a whole page of claims at once.
 type AutoCandidate struct {
 	Claim models.Claim
-	// Flags are the claim's signals computed now, as Signals computes them.
-	Flags []string
+	// Facts are the facts behind the claim's signals, found now as
+	// Store.SignalFacts finds them.
+	Facts SignalFacts
 	// Estimate is the current estimate; HasEstimate is false without one.
 	Estimate    models.ClaimEstimate
 	HasEstimate bool
@@ -43,8 +44,9 @@ type BatchStore interface {
 	// SetBased reports whether the methods below run as set queries.
 	SetBased() bool
 	// AutoCandidates reads up to limit submitted claims (of outageID when
-	// set) with id > after, in id order, with their facts.
-	AutoCandidates(ctx context.Context, outageID, after string, limit int, burstWindow time.Duration, burstCount int) ([]AutoCandidate, error)
+	// set) with id > after, in id order, with their facts (signal facts
+	// counted over burstWindow).
+	AutoCandidates(ctx context.Context, outageID, after string, limit int, burstWindow time.Duration) ([]AutoCandidate, error)
 	// SetFlagsMany stores flags (claim id to JSON array) without touching
 	// versions, like SetFlags.
 	SetFlagsMany(ctx context.Context, flags map[string]string) error
@@ -96,7 +98,7 @@ func (s *Service) adjudicateSets(ctx context.Context, bs BatchStore, outageID st
 		if readErr = gctx.Err(); readErr != nil {
 			break
 		}
-		page, err := bs.AutoCandidates(gctx, outageID, after, size, s.settings.BurstWindow, s.settings.BurstCount)
+		page, err := bs.AutoCandidates(gctx, outageID, after, size, s.settings.BurstWindow)
 		if err != nil || len(page) == 0 {
 			readErr = err
 			break
@@ -184,22 +186,20 @@ func (s *Service) judgePage(ctx context.Context, page []AutoCandidate, cache rul
 		a := &page[i]
 		c := &a.Claim
 		p.Seen++
-		slices.Sort(a.Flags)
-		if a.Flags == nil {
-			a.Flags = []string{}
-		}
-		b, _ := json.Marshal(a.Flags)
+		flags := s.settings.SignalRules().Signals(a.Facts)
+		slices.Sort(flags)
+		b, _ := json.Marshal(flags)
 		if string(b) != c.Flags {
 			w.flags[c.ID] = string(b)
 			c.Flags = string(b)
 		}
 		ok := false
-		if len(a.Flags) == 0 && c.EstimateAmountKRW <= s.settings.SecondApprovalAboveKRW {
+		if len(flags) == 0 && c.EstimateAmountKRW <= s.settings.SecondApprovalAboveKRW {
 			rule, err := s.rule(ctx, c, cache)
 			if err != nil {
 				return w, p, fmt.Errorf("claim %s: %w", c.Number, err)
 			}
-			ok = a.HasEstimate && eligibleWith(c, a.Flags, rule, a.Estimate, a.Kinds, s.settings)
+			ok = a.HasEstimate && eligibleWith(c, flags, rule, a.Estimate, a.Kinds, s.settings)
 		}
 		switch {
 		case !ok:

@@ -58,11 +58,11 @@ func (s *Service) takeForDecision(ctx context.Context, actor *models.User, c *mo
 			return err
 		}
 	}
+	if !MayReviewAppeal(c, actor.ID) {
+		return ownAppeal(c)
+	}
 	switch c.Status {
 	case models.StatusSubmitted, models.StatusAppealed:
-		if c.DecidedBy != nil && *c.DecidedBy == actor.ID && c.Status == models.StatusAppealed {
-			return ownAppeal(c)
-		}
 		c.Status = models.StatusUnderReview
 		return nil
 	case models.StatusUnderReview, models.StatusPendingSecondApproval:
@@ -86,17 +86,12 @@ func (s *Service) leasable(ctx context.Context, actor *models.User, c *models.Cl
 	if err := s.heldByOther(ctx, actor, c, now); err != nil {
 		return err
 	}
+	if !MayReviewAppeal(c, actor.ID) {
+		return ownAppeal(c)
+	}
 	own := c.DecidedBy != nil && *c.DecidedBy == actor.ID
 	switch c.Status {
-	case models.StatusSubmitted, models.StatusUnderReview:
-		if own && c.Status == models.StatusUnderReview && c.AppealedAt != nil {
-			return ownAppeal(c)
-		}
-		return nil
-	case models.StatusAppealed:
-		if own {
-			return ownAppeal(c)
-		}
+	case models.StatusSubmitted, models.StatusUnderReview, models.StatusAppealed:
 		return nil
 	case models.StatusPendingSecondApproval:
 		if actor.Role != models.RoleSupervisor && actor.Role != models.RoleAdmin {

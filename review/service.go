@@ -84,7 +84,7 @@ func (s *Service) Next(ctx context.Context, reviewer *models.User) (*claims.View
 				return err
 			}
 		}
-		leased, err = tx.LeaseNext(ctx, reviewer.ID, now, now.Add(s.settings.LeaseFor))
+		leased, err = tx.LeaseNext(ctx, nextQuery(reviewer), now, now.Add(s.settings.LeaseFor))
 		return err
 	})
 	if err != nil {

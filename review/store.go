@@ -10,11 +10,11 @@ import (
 // Store is the persistence review needs.
 type Store interface {
 	InTx(ctx context.Context, fn func(Store) error) error
-	// LeaseNext leases the oldest claim that is submitted, appealed (and not
-	// first decided by reviewerID) or under review with an expired lease, to
-	// reviewerID until until, setting it under review; concurrent callers
+	// LeaseNext leases the oldest claim that is submitted, appealed or
+	// under review with an expired lease, less those q leaves out, to
+	// q.Reviewer until until, setting it under review; concurrent callers
 	// never get the same claim. An empty queue is ErrNotFound.
-	LeaseNext(ctx context.Context, reviewerID string, now, until time.Time) (*models.Claim, error)
+	LeaseNext(ctx context.Context, q NextQuery, now, until time.Time) (*models.Claim, error)
 	// LeaseNextSecond leases the oldest claim pending second approval that
 	// supervisorID did not first decide and nobody holds (a claim the
 	// caller holds already is not served twice), to
@@ -39,8 +39,10 @@ type Store interface {
 	// Queue lists open claims (submitted, under review, appealed, pending
 	// second approval, supplement requested) matching f, oldest first.
 	Queue(ctx context.Context, f QueueFilter) ([]models.Claim, error)
-	// Signals computes the fraud and duplicate signals of a claim.
-	Signals(ctx context.Context, c *models.Claim, burstWindow time.Duration, burstCount int) ([]string, error)
+	// SignalFacts finds the facts behind the fraud and duplicate signals
+	// of stored claim c, counting its address's claimants within
+	// burstWindow; the same facts AutoCandidates finds for a page.
+	SignalFacts(ctx context.Context, c *models.Claim, burstWindow time.Duration) (SignalFacts, error)
 	SetFlags(ctx context.Context, claimID, flags string) error
 	// Related lists other claimants' claims sharing a signal with c.
 	Related(ctx context.Context, c *models.Claim) ([]string, error)

@@ -140,7 +140,7 @@ var claimSorts = map[string]string{"": "created_at", "created_at": "created_at",
 func (s ClaimStore) Claims(ctx context.Context, f claims.Filter) ([]models.Claim, error) {
 	order, ok := claimSorts[f.Sort]
 	if !ok {
-		return nil, apperr.Invalid("sort", "정렬은 created_at, -created_at, amount, -amount 중 하나입니다.", "sort is one of created_at, -created_at, amount, -amount.")
+		return nil, fmt.Errorf("claim list sort %q (claims.Service.List checks it first): %w", f.Sort, apperr.ErrInvalid)
 	}
 	q := s.g(ctx).Model(&models.Claim{})
 	if f.ClaimantID != "" {
@@ -197,7 +197,7 @@ func (s ClaimStore) after(ctx context.Context, id, claimantID, order string) (st
 		return "", nil, err
 	}
 	if err != nil || (claimantID != "" && last.ClaimantID != claimantID) {
-		return "", nil, apperr.Invalid("next", "잘못된 커서입니다.", "Invalid cursor.")
+		return "", nil, apperr.InvalidBecause("next", apperr.ReasonBadCursor)
 	}
 	col, val := "created_at", any(last.CreatedAt)
 	if strings.HasPrefix(order, "estimate_amount_krw") {

@@ -204,7 +204,7 @@ func (s OutageStore) Outages(ctx context.Context, f outage.Filter) ([]outage.Rec
 	if f.After != "" {
 		var last models.Outage
 		if err := s.db.with(ctx).Where("id = ?", f.After).Take(&last).Error; err != nil {
-			return nil, apperr.Invalid("next", "잘못된 커서입니다.", "Invalid cursor.")
+			return nil, apperr.InvalidBecause("next", apperr.ReasonBadCursor)
 		}
 		q = q.Where("started_at < ? OR (started_at = ? AND id < ?)", last.StartedAt, last.StartedAt, last.ID)
 	}

@@ -28,23 +28,27 @@ func (s ReviewStore) InTx(ctx context.Context, fn func(review.Store) error) erro
 
 func (s ReviewStore) g(ctx context.Context) *gorm.DB { return s.db.with(ctx) }
 
-// LeaseNext leases the oldest available claim in one UPDATE; on PostgreSQL
+// LeaseNext leases the oldest available claim that q asks for in one UPDATE; on PostgreSQL
 // the inner SELECT skips rows other transactions have locked, so concurrent
 // reviewers take different claims; SQLite's single writer makes it atomic.
-func (s ReviewStore) LeaseNext(ctx context.Context, reviewerID string, now, until time.Time) (*models.Claim, error) {
+func (s ReviewStore) LeaseNext(ctx context.Context, q review.NextQuery, now, until time.Time) (*models.Claim, error) {
 	lock := ""
 	if s.db.dialect == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	now = now.UTC()
+	// review.UnderAppeal, less the appeals q.SkipAppealsDecidedBy decided.
+	skip, args := "", []any{q.Reviewer, until.UTC(), now, now}
+	if q.SkipAppealsDecidedBy != "" {
+		skip = ` AND NOT ((status = 'appealed' OR status = 'under_review' AND appealed_at IS NOT NULL) AND decided_by IS NOT NULL AND decided_by = ?)`
+		args = append(args, q.SkipAppealsDecidedBy)
+	}
 	var out []models.Claim
 	err := s.g(ctx).Raw(`UPDATE claims SET status = 'under_review', leased_by = ?, lease_expires_at = ?, version = version + 1, updated_at = ?
 WHERE id = (SELECT id FROM claims
-  WHERE (status = 'submitted'
-     OR (status = 'appealed' AND (decided_by IS NULL OR decided_by <> ?))
-     OR (status = 'under_review' AND lease_expires_at < ? AND (decided_by IS NULL OR decided_by <> ?)))
+  WHERE (status IN ('submitted', 'appealed') OR (status = 'under_review' AND lease_expires_at < ?))`+skip+`
   ORDER BY created_at, id LIMIT 1`+lock+`)
-RETURNING *`, reviewerID, until.UTC(), now, reviewerID, now, reviewerID).Scan(&out).Error
+RETURNING *`, args...).Scan(&out).Error
 	if err != nil {
 		return nil, translate(err, "lease next claim")
 	}
@@ -186,7 +190,7 @@ func (s ReviewStore) Queue(ctx context.Context, f review.QueueFilter) ([]models.
 	if f.After != "" {
 		last, err := s.Claim(ctx, f.After)
 		if err != nil {
-			return nil, apperr.Invalid("next", "잘못된 커서입니다.", "Invalid cursor.")
+			return nil, apperr.InvalidBecause("next", apperr.ReasonBadCursor)
 		}
 		q = q.Where("created_at > ? OR (created_at = ? AND id > ?)", last.CreatedAt, last.CreatedAt, last.ID)
 	}
@@ -195,55 +199,6 @@ func (s ReviewStore) Queue(ctx context.Context, f review.QueueFilter) ([]models.
 	}
 	var out []models.Claim
 	return out, translate(q.Order("created_at, id").Find(&out).Error, "review queue")
-}
-
-// Signals computes a claim's fraud and duplicate signals with one query per
-// signal, each against an index.
-func (s ReviewStore) Signals(ctx context.Context, c *models.Claim, burstWindow time.Duration, burstCount int) ([]string, error) {
-	g := s.g(ctx)
-	var flags []string
-	check := func(flag string, q *gorm.DB) error {
-		var n int64
-		if err := q.Count(&n).Error; err != nil {
-			return translate(err, "compute "+flag)
-		}
-		if n > 0 {
-			flags = append(flags, flag)
-		}
-		return nil
-	}
-	others := func() *gorm.DB { return g.Model(&models.Claim{}).Where("claims.claimant_id <> ?", c.ClaimantID) }
-	if c.PayoutFingerprint != "" {
-		if err := check(review.FlagSharedAccount, others().Where("payout_fingerprint = ?", c.PayoutFingerprint)); err != nil {
-			return nil, err
-		}
-	}
-	phone := g.Model(&models.User{}).Select("phone").Where("id = ? AND phone <> ''", c.ClaimantID)
-	claimants := g.Model(&models.Claim{}).Select("claimant_id")
-	if err := check(review.FlagSharedPhone, g.Model(&models.User{}).Where("id <> ? AND phone IN (?) AND id IN (?)", c.ClaimantID, phone, claimants)); err != nil {
-		return nil, err
-	}
-	biz := g.Model(&models.Profile{}).Select("business_number").Where("user_id = ? AND business_number IS NOT NULL", c.ClaimantID)
-	if err := check(review.FlagSharedBusinessNumber, g.Model(&models.Profile{}).Where("user_id <> ? AND business_number IN (?)", c.ClaimantID, biz)); err != nil {
-		return nil, err
-	}
-	hashes := g.Model(&models.Evidence{}).Select("sha256").Where("claim_id = ?", c.ID)
-	if err := check(review.FlagSharedEvidence, g.Model(&models.Evidence{}).Joins("JOIN claims ON claims.id = evidence.claim_id").
-		Where("claims.claimant_id <> ? AND evidence.sha256 IN (?)", c.ClaimantID, hashes)); err != nil {
-		return nil, err
-	}
-	if c.ClientIP != "" {
-		var n int64
-		err := g.Model(&models.Claim{}).Where("client_ip = ? AND created_at BETWEEN ? AND ?", c.ClientIP,
-			c.CreatedAt.Add(-burstWindow), c.CreatedAt.Add(burstWindow)).Distinct("claimant_id").Count(&n).Error
-		if err != nil {
-			return nil, translate(err, "compute burst")
-		}
-		if n > int64(burstCount) {
-			flags = append(flags, review.FlagBurst)
-		}
-	}
-	return flags, nil
 }
 
 // SetFlags stores a claim's flags without touching its version: flags are

@@ -26,71 +26,36 @@ var _ review.BatchStore = ReviewStore{}
 func (s ReviewStore) SetBased() bool { return s.db.dialect == Postgres }
 
 // autoCandidatesSQL reads one page of submitted claims with their facts in
-// one statement. The signals are exactly the conditions of Signals, worked
-// out for the page as a whole: estimates and evidence are range scans over
-// the page's id span (ids are UUIDv7, so a page is one contiguous span),
-// shared accounts are looked up once per distinct (account, claimant) pair
-// with two range seeks each, phones and business numbers once per claimant.
-// $1 after, $2 limit, $3 burst window in seconds, $4 burst count, $5 outage
-// id or ”.
-const autoCandidatesSQL = `WITH page AS MATERIALIZED (
+// one statement: the signal facts are those of SignalFacts (the same
+// CTEs), worked out for the page as a whole; estimates are a range scan
+// over the page's id span like its evidence. $1 after, $2 limit, $3 outage
+// id or the empty string.
+func (db *DB) autoCandidatesSQL(burstWindow time.Duration) string {
+	return `WITH page AS MATERIALIZED (
   SELECT id, number, claimant_id, category, monetary, payout_number_masked, estimate_amount_krw, policy_version,
          version, status, flags, payout_fingerprint, client_ip, created_at
   FROM claims
-  WHERE status = 'submitted' AND id > $1::uuid AND ($5 = '' OR outage_id = NULLIF($5, '')::uuid)
+  WHERE status = 'submitted' AND id > $1::uuid AND ($3 = '' OR outage_id = NULLIF($3, '')::uuid)
   ORDER BY id LIMIT $2
-), span AS (SELECT id AS hi FROM page ORDER BY id DESC LIMIT 1),
-ev AS MATERIALIZED (
-  SELECT e.id, e.claim_id, e.kind, e.sha256 FROM evidence e, span
-  WHERE e.claim_id > $1::uuid AND e.claim_id <= span.hi AND e.claim_id IN (SELECT id FROM page)
-), kinds AS (
+), ` + signalFactsCTEs + `, kinds AS (
   SELECT claim_id, string_agg(DISTINCT kind, ',') AS kinds FROM ev GROUP BY claim_id
-), shared_ev AS (
-  SELECT DISTINCT mine.claim_id FROM ev mine
-  JOIN evidence o ON o.sha256 = mine.sha256 AND o.id <> mine.id
-  JOIN claims oc ON oc.id = o.claim_id
-  JOIN page p ON p.id = mine.claim_id
-  WHERE oc.claimant_id <> p.claimant_id
 ), est AS (
   SELECT DISTINCT ON (ce.claim_id) ce.claim_id, ce.auto, ce.review_required FROM claim_estimates ce, span
-  WHERE ce.superseded_at IS NULL AND ce.claim_id > $1::uuid AND ce.claim_id <= span.hi AND ce.claim_id IN (SELECT id FROM page)
+  WHERE ce.superseded_at IS NULL AND ce.claim_id >= span.lo AND ce.claim_id <= span.hi AND ce.claim_id IN (SELECT id FROM page)
   ORDER BY ce.claim_id, ce.created_at
-), accounts AS (
-  SELECT DISTINCT payout_fingerprint, claimant_id FROM page WHERE payout_fingerprint <> ''
-), shared_account AS (
-  SELECT a.payout_fingerprint, a.claimant_id FROM accounts a
-  WHERE EXISTS (SELECT 1 FROM claims o WHERE o.payout_fingerprint = a.payout_fingerprint AND o.claimant_id < a.claimant_id)
-     OR EXISTS (SELECT 1 FROM claims o WHERE o.payout_fingerprint = a.payout_fingerprint AND o.claimant_id > a.claimant_id)
-), claimants AS (
-  SELECT DISTINCT claimant_id FROM page
-), shared_phone AS (
-  SELECT c.claimant_id FROM claimants c JOIN users me ON me.id = c.claimant_id
-  WHERE me.phone <> '' AND EXISTS (SELECT 1 FROM users u WHERE u.phone = me.phone AND u.phone <> '' AND u.id <> me.id
-    AND EXISTS (SELECT 1 FROM claims oc WHERE oc.claimant_id = u.id))
-), shared_business AS (
-  SELECT c.claimant_id FROM claimants c
-  WHERE EXISTS (SELECT 1 FROM claimant_profiles mine JOIN claimant_profiles o ON o.business_number = mine.business_number
-    WHERE mine.user_id = c.claimant_id AND mine.business_number IS NOT NULL AND o.user_id <> c.claimant_id)
 )
 SELECT p.id, p.number, p.claimant_id, p.category, p.monetary, p.payout_number_masked, p.estimate_amount_krw, p.policy_version,
-  p.version, p.status, p.flags,
-  sa.claimant_id IS NOT NULL, sp.claimant_id IS NOT NULL, sb.claimant_id IS NOT NULL, se.claim_id IS NOT NULL,
-  (p.client_ip <> '' AND (SELECT COUNT(DISTINCT o.claimant_id) FROM claims o
-     WHERE o.client_ip = p.client_ip
-       AND o.created_at BETWEEN p.created_at - $3 * interval '1 second' AND p.created_at + $3 * interval '1 second') > $4),
+  p.version, p.status, p.flags, ` + db.signalFactsColumns(burstWindow) + `,
   est.claim_id IS NOT NULL, COALESCE(est.auto, false), COALESCE(est.review_required, false), COALESCE(k.kinds, '')
 FROM page p
 LEFT JOIN est ON est.claim_id = p.id
-LEFT JOIN kinds k ON k.claim_id = p.id
-LEFT JOIN shared_ev se ON se.claim_id = p.id
-LEFT JOIN shared_account sa ON sa.payout_fingerprint = p.payout_fingerprint AND sa.claimant_id = p.claimant_id
-LEFT JOIN shared_phone sp ON sp.claimant_id = p.claimant_id
-LEFT JOIN shared_business sb ON sb.claimant_id = p.claimant_id
+LEFT JOIN kinds k ON k.claim_id = p.id` + signalFactsJoins + `
 ORDER BY p.id`
+}
 
 // AutoCandidates reads a page of submitted claims with their facts in one
 // query.
-func (s ReviewStore) AutoCandidates(ctx context.Context, outageID, after string, limit int, burstWindow time.Duration, burstCount int) ([]review.AutoCandidate, error) {
+func (s ReviewStore) AutoCandidates(ctx context.Context, outageID, after string, limit int, burstWindow time.Duration) ([]review.AutoCandidate, error) {
 	if after == "" {
 		after = uuid.Nil.String()
 	}
@@ -103,7 +68,7 @@ func (s ReviewStore) AutoCandidates(ctx context.Context, outageID, after string,
 		if _, err := pool.ExecContext(ctx, "SET LOCAL jit = off"); err != nil {
 			return err
 		}
-		rows, err := pool.QueryContext(ctx, autoCandidatesSQL, after, limit, burstWindow.Seconds(), burstCount, outageID)
+		rows, err := pool.QueryContext(ctx, s.db.autoCandidatesSQL(burstWindow), after, limit, outageID)
 		if err != nil {
 			return err
 		}
@@ -117,24 +82,14 @@ func (s ReviewStore) AutoCandidates(ctx context.Context, outageID, after string,
 func scanCandidates(rows *sql.Rows, out []review.AutoCandidate) ([]review.AutoCandidate, error) {
 	for rows.Next() {
 		var (
-			a                              review.AutoCandidate
-			account, phone, biz, ev, burst bool
-			kinds                          string
+			a     review.AutoCandidate
+			kinds string
 		)
-		c := &a.Claim
+		c, f := &a.Claim, &a.Facts
 		if err := rows.Scan(&c.ID, &c.Number, &c.ClaimantID, &c.Category, &c.Monetary, &c.PayoutNumberMasked, &c.EstimateAmountKRW,
-			&c.PolicyVersion, &c.Version, &c.Status, &c.Flags, &account, &phone, &biz, &ev, &burst,
-			&a.HasEstimate, &a.Estimate.Auto, &a.Estimate.ReviewRequired, &kinds); err != nil {
+			&c.PolicyVersion, &c.Version, &c.Status, &c.Flags, &f.SharedAccount, &f.SharedPhone, &f.SharedBusinessNumber, &f.SharedEvidence,
+			&f.AddressClaimants, &a.HasEstimate, &a.Estimate.Auto, &a.Estimate.ReviewRequired, &kinds); err != nil {
 			return nil, err
-		}
-		for _, f := range []struct {
-			on   bool
-			name string
-		}{{account, review.FlagSharedAccount}, {phone, review.FlagSharedPhone}, {biz, review.FlagSharedBusinessNumber},
-			{ev, review.FlagSharedEvidence}, {burst, review.FlagBurst}} {
-			if f.on {
-				a.Flags = append(a.Flags, f.name)
-			}
 		}
 		if kinds != "" {
 			a.Kinds = strings.Split(kinds, ",")

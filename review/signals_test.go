@@ -1,0 +1,40 @@
+package review
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestSignalRules(t *testing.T) {
+	r := SignalRules{BurstWindow: 10 * time.Minute, BurstCount: 5}
+	for _, tc := range []struct {
+		name  string
+		facts SignalFacts
+		want  []string
+	}{
+		{"no facts, no flags (an empty list, not nil)", SignalFacts{}, []string{}},
+		{"unknown address counts nobody", SignalFacts{AddressClaimants: 0}, []string{}},
+		{"exactly BurstCount claimants from one address is not a burst", SignalFacts{AddressClaimants: 5}, []string{}},
+		{"BurstCount+1 claimants from one address is a burst", SignalFacts{AddressClaimants: 6}, []string{FlagBurst}},
+		{"shared account", SignalFacts{SharedAccount: true}, []string{FlagSharedAccount}},
+		{"shared phone", SignalFacts{SharedPhone: true}, []string{FlagSharedPhone}},
+		{"shared business number", SignalFacts{SharedBusinessNumber: true}, []string{FlagSharedBusinessNumber}},
+		{"shared evidence file", SignalFacts{SharedEvidence: true}, []string{FlagSharedEvidence}},
+		{"every signal, in the order of Flags", SignalFacts{true, true, true, true, 100}, Flags},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := r.Signals(tc.facts)
+			if got == nil || !slices.Equal(got, tc.want) {
+				t.Errorf("got %#v, want %#v", got, tc.want)
+			}
+		})
+	}
+	t.Run("the threshold comes from the settings", func(t *testing.T) {
+		s := DefaultSettings
+		s.BurstCount = 2
+		if got := s.SignalRules().Signals(SignalFacts{AddressClaimants: 3}); !slices.Equal(got, []string{FlagBurst}) {
+			t.Errorf("got %v, want a burst above 2", got)
+		}
+	})
+}

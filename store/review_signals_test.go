@@ -1,0 +1,114 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/models"
+	"github.com/bosang/bosang/review"
+	"github.com/bosang/bosang/store"
+	"github.com/bosang/bosang/store/dbtest"
+)
+
+// TestSignalFactsOnePerClaimAndPerPage files claims that share each signal
+// with another claimant's, and a burst from one address whose last filing
+// falls exactly on the window's edge, and expects the per-claim facts
+// (SignalFacts) to give each claim its flags; on PostgreSQL the page query
+// of the batch adjudication (AutoCandidates) must give every claim the
+// same facts. SQLite has no page query: its batch runs the per-claim one.
+func TestSignalFactsOnePerClaimAndPerPage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newAdjWorld(t, db)
+		if err := claims.NewService(db.Claims(), nil, nil, nil, claims.EvidenceLimits{}, func() time.Time { return w.now }, uuid.NewString).EnsureDefaultPolicy(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rules := review.SignalRules{BurstWindow: 10 * time.Minute, BurstCount: 5}
+		at := func(d time.Duration) func(*models.Claim, *models.User) {
+			return func(o *models.Claim, _ *models.User) { o.ClientIP, o.CreatedAt = "203.0.113.7", w.now.Add(d) }
+		}
+		cases := []struct {
+			name  string
+			setup func(t *testing.T, w *adjWorld, c *models.Claim, u *models.User)
+			want  []string
+		}{
+			{"nothing shared", nil, []string{}},
+			{"shared account", func(t *testing.T, w *adjWorld, c *models.Claim, u *models.User) {
+				c.PayoutFingerprint = "fp-shared"
+				w.other(t, func(o *models.Claim, _ *models.User) { o.PayoutFingerprint = "fp-shared" })
+			}, []string{review.FlagSharedAccount}},
+			{"shared phone", func(t *testing.T, w *adjWorld, c *models.Claim, u *models.User) {
+				u.Phone = "010-3333-4444"
+				w.other(t, func(_ *models.Claim, o *models.User) { o.Phone = "010-3333-4444" })
+			}, []string{review.FlagSharedPhone}},
+			{"shared business number", func(t *testing.T, w *adjWorld, c *models.Claim, u *models.User) {
+				w.after = append(w.after, func() { w.profile(t, u.ID, "222-33-44444") })
+				w.other(t, func(_ *models.Claim, o *models.User) {
+					w.after = append(w.after, func() { w.profile(t, o.ID, "222-33-44444") })
+				})
+			}, []string{review.FlagSharedBusinessNumber}},
+			{"shared evidence file", func(t *testing.T, w *adjWorld, c *models.Claim, u *models.User) {
+				w.after = append(w.after, func() { w.evidence(t, c.ID, "billing", "hash-shared") })
+				w.other(t, func(o *models.Claim, _ *models.User) {
+					w.after = append(w.after, func() { w.evidence(t, o.ID, "billing", "hash-shared") })
+				})
+			}, []string{review.FlagSharedEvidence}},
+			{"sixth claimant from one address, the last exactly at the window's edge", func(t *testing.T, w *adjWorld, c *models.Claim, u *models.User) {
+				c.ClientIP = "203.0.113.7"
+				for _, d := range []time.Duration{-10 * time.Minute, -time.Minute, 0, time.Minute, 10 * time.Minute, 10*time.Minute + time.Second} {
+					w.other(t, at(d))
+				}
+			}, []string{review.FlagBurst}},
+		}
+		ids := make([]string, len(cases))
+		for i, k := range cases {
+			ids[i] = w.add(t, adjCase{name: k.name, category: "free_user", auto: true, setup: k.setup})
+		}
+		perClaim := map[string]review.SignalFacts{}
+		for i, k := range cases {
+			f, err := db.Review().SignalFacts(ctx, &models.Claim{ID: ids[i]}, rules.BurstWindow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			perClaim[ids[i]] = f
+			if got := rules.Signals(f); !slices.Equal(got, k.want) {
+				t.Errorf("%s: got %v (facts %+v), want %v", k.name, got, f, k.want)
+			}
+		}
+		if !db.Review().SetBased() {
+			return
+		}
+		seen := 0
+		for after := ""; ; {
+			page, err := db.Review().AutoCandidates(ctx, "", after, 4, rules.BurstWindow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			for _, a := range page {
+				want, err := db.Review().SignalFacts(ctx, &a.Claim, rules.BurstWindow)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a.Facts != want {
+					t.Errorf("claim %s: page facts %+v, per-claim facts %+v", a.Claim.ID, a.Facts, want)
+				}
+				if f, ok := perClaim[a.Claim.ID]; ok && f != a.Facts {
+					t.Errorf("claim %s: page facts %+v, want %+v", a.Claim.ID, a.Facts, f)
+				}
+				seen++
+			}
+			after = page[len(page)-1].Claim.ID
+		}
+		if seen != len(cases)+w.others {
+			t.Errorf("the pages held %d claims, want %d", seen, len(cases)+w.others)
+		}
+	})
+}
