@@ -190,7 +190,11 @@ func (s *Service) insertClaim(ctx context.Context, tx Store, claimant *models.Us
 	e := s.estimateRecord(c.ID, est, why, now)
 	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: string(c.Status), ActorID: &claimant.ID, Note: note, CreatedAt: now}
 	view := viewOf(c, []models.ClaimEstimate{*e}, []models.ClaimEvent{*ev}, nil)
-	f := Filing{Claim: c, Estimate: e, Event: ev, Outbox: append([]*models.OutboxMessage{s.outboxFor(c, ev)}, extra...)}
+	a, err := s.auditEntry(ctx, fileRecord(c))
+	if err != nil {
+		return nil, err
+	}
+	f := Filing{Claim: c, Estimate: e, Event: ev, Outbox: append([]*models.OutboxMessage{s.outboxFor(c, ev)}, extra...), Audit: a}
 	if key != nil {
 		body, _ := json.Marshal(view)
 		key.Status, key.Body = 201, string(body)

@@ -365,7 +365,11 @@ func (s *Service) transition(ctx context.Context, c *models.Claim, status models
 	now := s.now().UTC()
 	c.Status, c.Version, c.UpdatedAt = status, c.Version+1, now
 	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: string(status), ActorID: actor, Note: note, CreatedAt: now}
-	return s.store.UpdateClaim(ctx, c, ev, s.outboxFor(c, ev))
+	a, err := s.auditEntry(ctx, statusRecord(c, ev))
+	if err != nil {
+		return err
+	}
+	return s.store.UpdateClaim(ctx, c, ev, s.outboxFor(c, ev), a)
 }
 
 // WithClock returns a copy of s that reads time from now: used to record

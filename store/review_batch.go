@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/review"
 )
@@ -155,8 +154,15 @@ func (s ReviewStore) SetFlagsMany(ctx context.Context, flags map[string]string) 
 // DecideMany stores a page of automatic approvals in one transaction: one
 // UPDATE ... FROM unnest(...) guarded by each claim's version and status,
 // then one multi-row INSERT each for the decisions, timeline events,
-// outbox messages, audit entries and River jobs of the claims it updated.
+// outbox messages, audit entries (each approval's own, built by the review
+// use case; audit.ErrMissing, and nothing written, when one lacks it) and
+// River jobs of the claims it updated.
 func (s ReviewStore) DecideMany(ctx context.Context, list []review.AutoApproval) (int, error) {
+	for _, a := range list {
+		if err := needAudit(a.Audit, "decide claim "+a.Claim.ID); err != nil {
+			return 0, err
+		}
+	}
 	decided := 0
 	err := s.db.InTx(ctx, func(tx *DB) error {
 		pool := tx.with(ctx).Statement.ConnPool
@@ -211,7 +217,6 @@ RETURNING c.id::text`, ids, fromVersions, versions, statuses, amounts, updatedAt
 		var o outboxCols
 		var au auditCols
 		var msgs []models.OutboxMessage
-		now := time.Now()
 		for _, a := range list {
 			if !done[a.Claim.ID] {
 				continue
@@ -220,14 +225,7 @@ RETURNING c.id::text`, ids, fromVersions, versions, statuses, amounts, updatedAt
 			e.add(a)
 			o.add(a)
 			msgs = append(msgs, *a.Outbox)
-			r := audit.Record{Action: "claim.decide", Entity: audit.EntityClaim, EntityID: a.Claim.ID, SubjectID: a.Claim.ClaimantID,
-				Details: map[string]any{"decision_id": a.Decision.ID, "action": a.Decision.Action, "from": a.Decision.FromStatus,
-					"to": a.Decision.ToStatus, "amount_krw": a.Decision.AmountKRW, "reason_code": a.Decision.ReasonCode,
-					"claim_version": a.Decision.ClaimVersion}}
-			entry, err := audit.Build(audit.FromContext(ctx, r), now, uuid.Must(uuid.NewV7()).String())
-			if err != nil {
-				return err
-			}
+			entry := a.Audit
 			au.id = append(au.id, entry.ID)
 			au.at = append(au.at, entry.At)
 			au.actorID = append(au.actorID, entry.ActorID)
