@@ -68,7 +68,7 @@ func (f *reviewFixture) fileMany(t *testing.T, n int) {
 			if _, err := f.e.claims.BeginRequest(ctx, alice.ID, key, []byte(key)); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := f.e.claims.File(ctx, alice, key, in); err != nil {
+			if _, _, err := f.e.claims.File(ctx, alice, key, in, testAnswer); err != nil {
 				t.Fatalf("file claim %d: %v", i+j, err)
 			}
 		}
@@ -315,7 +315,7 @@ func TestAdjudicateRerunDecidesNothingTwice(t *testing.T) {
 			}
 			key := uuid.NewString()
 			quiet.BeginRequest(ctx, alice.ID, key, []byte(key))
-			if _, err := quiet.File(ctx, alice, key, claims.NewClaim{OutageID: o.ID, Category: "free_user", Description: "불편"}); err != nil {
+			if _, _, err := quiet.File(ctx, alice, key, claims.NewClaim{OutageID: o.ID, Category: "free_user", Description: "불편"}, testAnswer); err != nil {
 				t.Fatal(err)
 			}
 		}
