@@ -373,6 +373,15 @@ func TestAuditTrailRecordsTheClaimLife(t *testing.T) {
 			if en.Action == "claim.view_claim" && (en.SubjectID == nil || en.ActorRole != "supervisor" || en.IP == "") {
 				t.Errorf("staff view entry %+v: want the supervisor, the address and whose data", en)
 			}
+			// The use cases build these entries with the request's actor:
+			// the claimant files, the reviewer leases and decides.
+			if en.Action == "claim.file" && (en.ActorID == nil || en.SubjectID == nil || *en.ActorID != *en.SubjectID ||
+				en.ActorRole != "claimant" || en.IP == "" || en.EntityID != id) {
+				t.Errorf("filing entry %+v: want the claimant filing claim %s about themselves, with their address", en, id)
+			}
+			if (en.Action == "claim.lease" || en.Action == "claim.decide") && (en.ActorID == nil || en.ActorRole != "reviewer" || en.SubjectID == nil || en.IP == "") {
+				t.Errorf("%s entry %+v: want the reviewer, their address and whose data", en.Action, en)
+			}
 		}
 		for _, want := range []string{"claim.file", "claim.lease", "claim.decide", "claim.view_claim"} {
 			if actions[want] == 0 {
