@@ -1,6 +1,12 @@
 package audit
 
-import "context"
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/bosang/bosang/models"
+)
 
 // Actor is who acts in a request and from where: the handlers put it in the
 // request context once the caller is known, and the stores read it when they
@@ -37,4 +43,16 @@ func FromContext(ctx context.Context, r Record) Record {
 		r.ActorRole = "system"
 	}
 	return r
+}
+
+// ErrMissing is a store's answer to a change handed to it without its audit
+// entry: the use case builds the entry (BuildFor) and the store persists it
+// with the change, or writes nothing.
+var ErrMissing = errors.New("change without its audit entry")
+
+// BuildFor builds the entry of r as Build does, completed with the actor in
+// ctx (FromContext): the record a use case hands its store with the change
+// it records. A malformed record is a *apperr.ValidationError.
+func BuildFor(ctx context.Context, r Record, at time.Time, id string) (*models.AuditEntry, error) {
+	return Build(FromContext(ctx, r), at, id)
 }

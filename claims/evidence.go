@@ -75,11 +75,19 @@ func (s *Service) AddEvidence(ctx context.Context, owner *models.User, claimID s
 		s.blobs.Delete(ctx, e.StorageKey)
 		return nil, err
 	}
-	if err := s.store.AddEvidence(ctx, e); err != nil {
-		s.blobs.Delete(ctx, e.StorageKey)
-		return nil, err
+	a, err := s.auditEntry(ctx, evidenceRecord(c, e))
+	if err == nil {
+		// The file, its audit entry and the review job it calls for: one
+		// use case, one transaction.
+		err = s.store.InTx(ctx, func(tx Store) error {
+			if err := tx.AddEvidence(ctx, e, a); err != nil {
+				return err
+			}
+			return tx.Enqueue(ctx, s.reviewJob(c.ID, "evidence", s.now().UTC()))
+		})
 	}
-	if err := s.store.Enqueue(ctx, s.reviewJob(c.ID, "evidence", s.now().UTC())); err != nil {
+	if err != nil {
+		s.blobs.Delete(ctx, e.StorageKey)
 		return nil, err
 	}
 	s.changed(ctx, c.ID)

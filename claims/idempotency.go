@@ -20,11 +20,23 @@ const (
 	StaleInFlight = 20 * time.Second
 )
 
-// Replay is a stored first response to send again.
-type Replay struct {
+// Answer is a request's response as its transport rendered it: stored
+// under the request's idempotency key and sent again, byte for byte, on a
+// replay. This package never reads it; statuses and encodings stay the
+// transport's.
+type Answer struct {
 	Status int
 	Body   []byte
 }
+
+// Replay is a stored first answer to send again.
+type Replay = Answer
+
+// Render makes the answer of a filed claim from its view; the transport
+// supplies it, and the filing stores what it returns under the request's
+// key in the same write as the claim. An error of Render fails the filing
+// before anything is written.
+type Render func(*View) (Answer, error)
 
 // BeginRequest takes key for the user's request with this body. It returns a
 // Replay when the same request already completed; nil when the caller now
@@ -64,15 +76,40 @@ func requestHash(body []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// FinishRequest stores the response of a request that failed with a client
+// FinishRequest stores a, the answer of a request that failed with a client
 // error, so a retry gets the same answer. (Success is stored by File in the
-// claim's own transaction.)
-func (s *Service) FinishRequest(ctx context.Context, userID, key string, status int, body []byte) error {
-	return s.store.FinishKey(ctx, userID, key, status, string(body))
+// claim's own transaction.) A key no longer in flight is ErrConflict; the
+// caller reports any error, since the key then stays in flight until
+// StaleInFlight.
+func (s *Service) FinishRequest(ctx context.Context, userID, key string, a Answer) error {
+	return s.store.FinishKey(ctx, userID, key, a.Status, string(a.Body))
 }
 
 // AbandonRequest forgets a key whose request failed on the server's side, so
-// the client's retry runs it again.
+// the client's retry runs it again. The caller reports an error: the key
+// then stays in flight until StaleInFlight.
 func (s *Service) AbandonRequest(ctx context.Context, userID, key string) error {
 	return s.store.ReleaseKey(ctx, userID, key)
+}
+
+// answerFor is how a filing answers its key: what render makes of the view,
+// kept in out for the caller's response.
+type answerFor struct {
+	key    *KeyAnswer
+	render Render
+	out    *Answer
+}
+
+// answer renders v and returns the key with that answer to store.
+func (a *answerFor) answer(v *View) (*KeyAnswer, error) {
+	if a.render == nil {
+		return nil, fmt.Errorf("idempotency key %s: no answer to store", a.key.Key)
+	}
+	out, err := a.render(v)
+	if err != nil {
+		return nil, fmt.Errorf("answer of idempotency key %s: %w", a.key.Key, err)
+	}
+	*a.out = out
+	a.key.Status, a.key.Body = out.Status, string(out.Body)
+	return a.key, nil
 }

@@ -178,9 +178,10 @@ func noClaimYet(ctx context.Context, tx Store, claimantID, outageID string, cate
 
 // insertClaim numbers c and stores it in tx with its estimate, first event
 // (with note), status message and the extra messages, and returns its view;
-// with key set, the same write answers that idempotency key with the view.
+// with key set, the same write answers that idempotency key with what its
+// render makes of the view.
 func (s *Service) insertClaim(ctx context.Context, tx Store, claimant *models.User, c *models.Claim, est policy.Estimate,
-	why EstimateReason, outageStart time.Time, note string, now time.Time, key *KeyAnswer, extra ...*models.OutboxMessage) (*View, error) {
+	why EstimateReason, outageStart time.Time, note string, now time.Time, key *answerFor, extra ...*models.OutboxMessage) (*View, error) {
 	year := outageStart.In(kst).Year()
 	n, err := tx.NextClaimNumber(ctx, year)
 	if err != nil {
@@ -190,11 +191,15 @@ func (s *Service) insertClaim(ctx context.Context, tx Store, claimant *models.Us
 	e := s.estimateRecord(c.ID, est, why, now)
 	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: string(c.Status), ActorID: &claimant.ID, Note: note, CreatedAt: now}
 	view := viewOf(c, []models.ClaimEstimate{*e}, []models.ClaimEvent{*ev}, nil)
-	f := Filing{Claim: c, Estimate: e, Event: ev, Outbox: append([]*models.OutboxMessage{s.outboxFor(c, ev)}, extra...)}
+	a, err := s.auditEntry(ctx, fileRecord(c))
+	if err != nil {
+		return nil, err
+	}
+	f := Filing{Claim: c, Estimate: e, Event: ev, Outbox: append([]*models.OutboxMessage{s.outboxFor(c, ev)}, extra...), Audit: a}
 	if key != nil {
-		body, _ := json.Marshal(view)
-		key.Status, key.Body = 201, string(body)
-		f.Answer = key
+		if f.Answer, err = key.answer(view); err != nil {
+			return nil, err
+		}
 	}
 	if err := tx.CreateClaim(ctx, f); err != nil {
 		return nil, err

@@ -230,7 +230,13 @@ func (s *Service) repriceOne(ctx context.Context, c *models.Claim, p policy.Poli
 	if err != nil {
 		return err
 	}
-	return s.store.ReplaceEstimate(ctx, s.estimateRecord(c.ID, est, why, now), now)
+	e := s.estimateRecord(c.ID, est, why, now)
+	a, err := s.auditEntry(ctx, audit.Record{Action: "claim.reprice", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID,
+		Details: map[string]any{"policy_version": e.PolicyVersion, "amount_krw": e.AmountKRW}})
+	if err != nil {
+		return err
+	}
+	return s.store.ReplaceEstimate(ctx, e, now, a)
 }
 
 // wholeWon reads a whole number of won from a decoded JSON value or a Go

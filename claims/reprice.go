@@ -372,13 +372,3 @@ func estimateMessage(id string, c *models.Claim, e *models.ClaimEstimate, why Es
 	return &models.OutboxMessage{ID: id, Topic: TopicEstimate, DedupeID: "claim-estimate-" + e.ID, Payload: string(payload),
 		AvailableAt: e.CreatedAt, CreatedAt: e.CreatedAt}
 }
-
-// appendAudit records r, completed with the actor in ctx, through to:
-// inside a transaction it commits or rolls back with the change.
-func (s *Service) appendAudit(ctx context.Context, to audit.Appender, r audit.Record) error {
-	e, err := audit.Build(audit.FromContext(ctx, r), s.now(), s.newID())
-	if err != nil {
-		return err
-	}
-	return to.AppendAudit(ctx, e)
-}

@@ -80,14 +80,16 @@ var kst = time.FixedZone("KST", 9*3600)
 // eligibility, filing window, duplicate check, pricing, and one transaction
 // that stores the claim, its estimate, its first event, an outbox message
 // and the key's response (the request took the key in flight before, with
-// BeginRequest; "" for none). A duplicate is *DuplicateError (409); a late
-// claim *LateError (422); bad fields *apperr.ValidationError.
-func (s *Service) File(ctx context.Context, claimant *models.User, key string, in NewClaim) (*View, error) {
+// BeginRequest; "" for none) answered with what render makes of the view
+// (render is unused without a key). It returns the view and that answer. A
+// duplicate is *DuplicateError (409); a late claim *LateError (422); bad
+// fields *apperr.ValidationError.
+func (s *Service) File(ctx context.Context, claimant *models.User, key string, in NewClaim, render Render) (*View, Answer, error) {
 	var k *KeyAnswer
 	if key != "" {
 		k = &KeyAnswer{UserID: claimant.ID, Key: key}
 	}
-	return s.file(ctx, claimant, k, in)
+	return s.file(ctx, claimant, k, render, in)
 }
 
 // FileFirst files in as File does for a request that has not taken its
@@ -96,45 +98,45 @@ func (s *Service) File(ctx context.Context, claimant *models.User, key string, i
 // transaction around it). When the key exists nothing is written and the
 // error is ErrKeyUsed: the caller then goes through BeginRequest, which
 // replays, refuses or hands the key over. Other errors are File's; no key
-// is stored with them. With the view comes its JSON, the answer stored
-// under the key, for the response.
-func (s *Service) FileFirst(ctx context.Context, claimant *models.User, key string, body []byte, in NewClaim) (*View, []byte, error) {
+// is stored with them. With the view comes the answer render made of it,
+// stored under the key, for the response.
+func (s *Service) FileFirst(ctx context.Context, claimant *models.User, key string, body []byte, in NewClaim, render Render) (*View, Answer, error) {
 	if err := checkKey(key); err != nil {
-		return nil, nil, err
+		return nil, Answer{}, err
 	}
 	k := &KeyAnswer{UserID: claimant.ID, Key: key, RequestHash: requestHash(body)}
-	v, err := s.file(ctx, claimant, k, in)
-	if err != nil {
-		return nil, nil, err
-	}
-	return v, []byte(k.Body), nil
+	return s.file(ctx, claimant, k, render, in)
 }
 
-// file is File and FileFirst: k is the key to answer (its Status and Body
-// are set to the answer), taken by the filing when it carries a request
-// hash.
-func (s *Service) file(ctx context.Context, claimant *models.User, k *KeyAnswer, in NewClaim) (*View, error) {
+// file is File and FileFirst: k is the key to answer with what render
+// makes of the view, taken by the filing when it carries a request hash.
+func (s *Service) file(ctx context.Context, claimant *models.User, k *KeyAnswer, render Render, in NewClaim) (*View, Answer, error) {
 	if claimant.Role != models.RoleClaimant {
-		return nil, fmt.Errorf("only claimants file claims: %w", apperr.ErrForbidden)
+		return nil, Answer{}, fmt.Errorf("only claimants file claims: %w", apperr.ErrForbidden)
 	}
 	o, cat, p, err := s.checkNew(ctx, in)
 	if err != nil {
-		return nil, err
+		return nil, Answer{}, err
 	}
 	now := s.now().UTC()
 	if policy.Late(p, o.StartedAt, o.EndedAt, now) {
 		_, closes, _ := policy.FilingWindow(p, o.StartedAt, o.EndedAt)
-		return nil, &LateError{Closed: closes.In(kst).Format("2006-01-02 15:04 KST")}
+		return nil, Answer{}, &LateError{Closed: closes.In(kst).Format("2006-01-02 15:04 KST")}
 	}
 	// A second claim for the same outage and category is refused by the
 	// schema's unique key when the claim is written, and reported then.
 	est, err := s.priceNew(ctx, claimant, p, cat, o, in, now)
 	if err != nil {
-		return nil, err
+		return nil, Answer{}, err
 	}
 	c := s.newClaim(claimant, o, in, est, now)
+	var answer Answer
 	insert := func(tx Store) (*View, error) {
-		return s.insertClaim(ctx, tx, claimant, c, est, EstimateReason{Code: ReasonFiled}, o.StartedAt, "", now, k, s.reviewJob(c.ID, "filed", now))
+		var a *answerFor
+		if k != nil {
+			a = &answerFor{key: k, render: render, out: &answer}
+		}
+		return s.insertClaim(ctx, tx, claimant, c, est, EstimateReason{Code: ReasonFiled}, o.StartedAt, "", now, a, s.reviewJob(c.ID, "filed", now))
 	}
 	var view *View
 	if k != nil && k.RequestHash != "" {
@@ -151,14 +153,14 @@ func (s *Service) file(ctx context.Context, claimant *models.User, k *KeyAnswer,
 	if errors.Is(err, apperr.ErrConflict) {
 		// Lost a race with a concurrent filing for the same outage and category.
 		if prev, perr := s.store.ClaimFor(ctx, claimant.ID, o.ID, cat); perr == nil {
-			return nil, &DuplicateError{ClaimID: prev.ID, Number: prev.Number}
+			return nil, Answer{}, &DuplicateError{ClaimID: prev.ID, Number: prev.Number}
 		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, Answer{}, err
 	}
 	s.changed(ctx, c.ID)
-	return view, nil
+	return view, answer, nil
 }
 
 // checkNew validates a new claim and finds its outage and the policy that
@@ -365,7 +367,11 @@ func (s *Service) transition(ctx context.Context, c *models.Claim, status models
 	now := s.now().UTC()
 	c.Status, c.Version, c.UpdatedAt = status, c.Version+1, now
 	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: string(status), ActorID: actor, Note: note, CreatedAt: now}
-	return s.store.UpdateClaim(ctx, c, ev, s.outboxFor(c, ev))
+	a, err := s.auditEntry(ctx, statusRecord(c, ev))
+	if err != nil {
+		return err
+	}
+	return s.store.UpdateClaim(ctx, c, ev, s.outboxFor(c, ev), a)
 }
 
 // WithClock returns a copy of s that reads time from now: used to record

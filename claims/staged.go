@@ -13,10 +13,13 @@ import (
 // review job a new file calls for: its fraud signals), in the transaction of
 // the change the file goes with, and calls Discard when that change fails,
 // so that no file is left without its change or change without its file.
+// Evidence goes with its Audit entry.
 type StagedEvidence struct {
 	Evidence *models.Evidence
-	Job      *models.OutboxMessage
-	blobs    Blobs
+	// Audit is the audit entry of recording Evidence, written with it.
+	Audit *models.AuditEntry
+	Job   *models.OutboxMessage
+	blobs Blobs
 }
 
 // StageEvidence checks and stores up for claim c as AddEvidence does (the
@@ -35,7 +38,12 @@ func (s *Service) StageEvidence(ctx context.Context, c *models.Claim, up Upload)
 		s.blobs.Delete(ctx, e.StorageKey)
 		return nil, err
 	}
-	return &StagedEvidence{Evidence: e, Job: s.reviewJob(c.ID, "evidence", e.CreatedAt), blobs: s.blobs}, nil
+	a, err := s.auditEntry(ctx, evidenceRecord(c, e))
+	if err != nil {
+		s.blobs.Delete(ctx, e.StorageKey)
+		return nil, err
+	}
+	return &StagedEvidence{Evidence: e, Audit: a, Job: s.reviewJob(c.ID, "evidence", e.CreatedAt), blobs: s.blobs}, nil
 }
 
 // Discard removes the staged file; a nil StagedEvidence is nothing to remove.

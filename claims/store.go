@@ -25,7 +25,8 @@ type Store interface {
 	// NextClaimNumber returns the next serial for claims numbered in year.
 	NextClaimNumber(ctx context.Context, year int) (int, error)
 	// CreateClaim writes f: the claim, its estimate, first event and outbox
-	// messages (each with its job), the audit entry of the filing and, with
+	// messages (each with its job), the audit entry f.Audit (without one it
+	// writes nothing and returns audit.ErrMissing) and, with
 	// f.Answer, the response of the request's in-flight idempotency key (an
 	// error wrapping apperr.ErrConflict when the key is no longer in
 	// flight), or ErrKeyUsed when it takes a key that exists. All or
@@ -51,10 +52,12 @@ type Store interface {
 	// that has one, in one query.
 	Payments(ctx context.Context, claimIDs ...string) (map[string]models.PayoutItem, error)
 	// UpdateClaim saves c if its stored version is c.Version-1, with the
-	// event and outbox message of the change.
-	UpdateClaim(ctx context.Context, c *models.Claim, ev *models.ClaimEvent, out *models.OutboxMessage) error
-	// ReplaceEstimate supersedes the claim's current estimate with e.
-	ReplaceEstimate(ctx context.Context, e *models.ClaimEstimate, now time.Time) error
+	// event, outbox message and audit entry a of the change, all or nothing
+	// (audit.ErrMissing without a).
+	UpdateClaim(ctx context.Context, c *models.Claim, ev *models.ClaimEvent, out *models.OutboxMessage, a *models.AuditEntry) error
+	// ReplaceEstimate supersedes the claim's current estimate with e, with
+	// the audit entry a of the change (audit.ErrMissing without a).
+	ReplaceEstimate(ctx context.Context, e *models.ClaimEstimate, now time.Time, a *models.AuditEntry) error
 	// RepricePage returns up to limit claims in one of statuses with id >
 	// after (all when after is ""), in id order.
 	RepricePage(ctx context.Context, statuses []string, after string, limit int) ([]models.Claim, error)
@@ -78,7 +81,9 @@ type Store interface {
 	// EvidenceKinds returns the kinds of the files of each of claimIDs, in
 	// one query.
 	EvidenceKinds(ctx context.Context, claimIDs ...string) (map[string][]string, error)
-	AddEvidence(ctx context.Context, e *models.Evidence) error
+	// AddEvidence records the file e with its audit entry a, all or nothing
+	// (audit.ErrMissing without a).
+	AddEvidence(ctx context.Context, e *models.Evidence, a *models.AuditEntry) error
 
 	// ClaimKey records an in-flight request under (user, key). owned is true
 	// when this call took the key: new, in flight for longer than stale, or
@@ -96,6 +101,9 @@ type Filing struct {
 	Estimate *models.ClaimEstimate
 	Event    *models.ClaimEvent
 	Outbox   []*models.OutboxMessage
+	// Audit is the filing's audit entry, built by the use case; the store
+	// writes it with the rest (on PostgreSQL in the same statement).
+	Audit *models.AuditEntry
 	// Answer, when set, finishes the request's idempotency key.
 	Answer *KeyAnswer
 }

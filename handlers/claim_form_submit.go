@@ -62,7 +62,7 @@ func (s *server) newClaimSubmit(c *gin.Context) {
 	}
 	// A new key is taken by the filing itself; a key in use, or a filing
 	// refused, goes the way that checks the key first.
-	cv, _, err := s.claims.FileFirst(ctx, user, formKeyPrefix+key, formHash(v.Form), in)
+	cv, _, err := s.claims.FileFirst(ctx, user, formKeyPrefix+key, formHash(v.Form), in, claimAnswer)
 	if err != nil {
 		if cv = s.fileFormKeyed(c, v, key, in); cv == nil {
 			return
@@ -105,10 +105,10 @@ func (s *server) fileFormKeyed(c *gin.Context, v *view, key string, in claims.Ne
 		s.redirectReplay(c, replay)
 		return nil
 	}
-	cv, err := s.claims.File(ctx, user, formKeyPrefix+key, in)
+	cv, _, err := s.claims.File(ctx, user, formKeyPrefix+key, in, claimAnswer)
 	if err != nil {
 		// The key is released either way: a corrected form reuses it.
-		s.claims.AbandonRequest(ctx, user.ID, formKeyPrefix+key)
+		s.abandonKey(c, formKeyPrefix+key)
 		s.claimFormError(c, v, key, err)
 		return nil
 	}

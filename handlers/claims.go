@@ -100,16 +100,22 @@ func (s *server) createClaim(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var out []byte
-	v, err := s.fileClaim(c, func(ctx context.Context, in claims.NewClaim) (v *claims.View, err error) {
-		v, out, err = s.claims.FileFirst(ctx, currentUser(c), key, body, in)
-		return v, err
+	v, out, err := s.fileClaim(c, func(ctx context.Context, in claims.NewClaim) (*claims.View, claims.Answer, error) {
+		return s.claims.FileFirst(ctx, currentUser(c), key, body, in, claimAnswer)
 	}, body)
 	if err != nil {
 		s.createClaimKeyed(c, key, body, err)
 		return
 	}
 	s.claimCreated(c, v, out)
+}
+
+// claimAnswer is the answer a filing stores under its key, and sends: 201
+// with the claim's JSON, made once, so a replay is byte for byte the first
+// response.
+func claimAnswer(v *claims.View) (claims.Answer, error) {
+	b, err := json.Marshal(v)
+	return claims.Answer{Status: http.StatusCreated, Body: b}, err
 }
 
 // createClaimKeyed answers a filing whose first attempt failed with first
@@ -135,14 +141,14 @@ func (s *server) createClaimKeyed(c *gin.Context, key string, body []byte, first
 		s.failKeyed(c, key, first)
 		return
 	}
-	v, err := s.fileClaim(c, func(ctx context.Context, in claims.NewClaim) (*claims.View, error) {
-		return s.claims.File(ctx, user, key, in)
+	v, out, err := s.fileClaim(c, func(ctx context.Context, in claims.NewClaim) (*claims.View, claims.Answer, error) {
+		return s.claims.File(ctx, user, key, in, claimAnswer)
 	}, body)
 	if err != nil {
 		s.failKeyed(c, key, err)
 		return
 	}
-	s.claimCreated(c, v, nil)
+	s.claimCreated(c, v, out)
 }
 
 // replayClaim sends the first answer given under a key again.
@@ -159,15 +165,12 @@ func (s *server) replayClaim(c *gin.Context, replay *claims.Replay) {
 	c.Data(replay.Status, "application/json; charset=utf-8", replay.Body)
 }
 
-// claimCreated answers a filing: 201 with the claim, out when the filing
-// gave its JSON already.
-func (s *server) claimCreated(c *gin.Context, v *claims.View, out []byte) {
-	if out == nil {
-		out, _ = json.Marshal(v)
-	}
+// claimCreated answers a filing with out, the answer claimAnswer made and
+// the filing stored under its key.
+func (s *server) claimCreated(c *gin.Context, v *claims.View, out claims.Answer) {
 	c.Header("ETag", etag(v.Version))
 	c.Header("Location", "/api/v1/claims/"+v.ID)
-	c.Data(http.StatusCreated, "application/json; charset=utf-8", out)
+	c.Data(out.Status, "application/json; charset=utf-8", out.Body)
 }
 
 // keyedBody reads the Idempotency-Key (required: 400 without) and the JSON
@@ -185,10 +188,10 @@ func keyedBody(c *gin.Context) (string, []byte, error) {
 }
 
 // fileClaim decodes body and files it with file.
-func (s *server) fileClaim(c *gin.Context, file func(context.Context, claims.NewClaim) (*claims.View, error), body []byte) (*claims.View, error) {
+func (s *server) fileClaim(c *gin.Context, file func(context.Context, claims.NewClaim) (*claims.View, claims.Answer, error), body []byte) (*claims.View, claims.Answer, error) {
 	var in claims.NewClaim
 	if err := decodeJSON(body, &in); err != nil {
-		return nil, err
+		return nil, claims.Answer{}, err
 	}
 	in.ClientIP = clientIP(c)
 	return file(c.Request.Context(), in)

@@ -218,3 +218,10 @@ func (e *testEnv) browser(t *testing.T) *http.Client {
 }
 
 func bearer(token string) []string { return []string{"Authorization", "Bearer " + token} }
+
+// testAnswer is the answer a test's own filing stores under its key: 201
+// and the claim's JSON, as the API answers.
+func testAnswer(v *claims.View) (claims.Answer, error) {
+	b, err := json.Marshal(v)
+	return claims.Answer{Status: http.StatusCreated, Body: b}, err
+}

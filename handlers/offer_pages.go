@@ -159,8 +159,8 @@ func (s *server) acceptOfferSubmit(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/account/offers/"+url.PathEscape(c.Param("id"))+"?done=accepted")
 		return
 	}
-	if _, err := s.offers.Accept(ctx, user.ID, c.Param("id"), key, in); err != nil {
-		s.claims.AbandonRequest(ctx, user.ID, key) // a corrected form reuses it
+	if _, _, err := s.offers.Accept(ctx, user.ID, c.Param("id"), key, in, offerAnswer); err != nil {
+		s.abandonKey(c, key) // a corrected form reuses it
 		s.offerFormError(c, v, err, false)
 		return
 	}

@@ -61,20 +61,28 @@ func (s *server) acceptOffer(c *gin.Context) {
 		c.Data(replay.Status, "application/json; charset=utf-8", replay.Body)
 		return
 	}
-	v, err := s.takeOffer(c, key, body)
+	out, err := s.takeOffer(c, key, body)
 	if err != nil {
 		s.failKeyed(c, key, err)
 		return
 	}
-	c.JSON(http.StatusOK, v)
+	c.Data(out.Status, "application/json; charset=utf-8", out.Body)
 }
 
-func (s *server) takeOffer(c *gin.Context, key string, body []byte) (*offers.View, error) {
+func (s *server) takeOffer(c *gin.Context, key string, body []byte) (claims.Answer, error) {
 	var in offers.AcceptInput
 	if err := decodeJSON(body, &in); err != nil {
-		return nil, err
+		return claims.Answer{}, err
 	}
-	return s.offers.Accept(c.Request.Context(), currentUser(c).ID, c.Param("id"), key, in)
+	_, out, err := s.offers.Accept(c.Request.Context(), currentUser(c).ID, c.Param("id"), key, in, offerAnswer)
+	return out, err
+}
+
+// offerAnswer is the answer an accepted offer stores under its key, and
+// sends: 200 with the offer's JSON, made once.
+func offerAnswer(v *offers.View) (claims.Answer, error) {
+	b, err := json.Marshal(v)
+	return claims.Answer{Status: http.StatusOK, Body: b}, err
 }
 
 // failKeyed answers err and stores a client error under the key, so a
@@ -83,12 +91,24 @@ func (s *server) failKeyed(c *gin.Context, key string, err error) {
 	ctx, user := c.Request.Context(), currentUser(c)
 	status, errBody := s.apiError(c, err)
 	if status >= 500 {
-		s.claims.AbandonRequest(ctx, user.ID, key)
-	} else {
-		b, _ := json.Marshal(errBody)
-		s.claims.FinishRequest(ctx, user.ID, key, status, b)
+		s.abandonKey(c, key)
+	} else if b, err := json.Marshal(errBody); err != nil {
+		s.abandonKey(c, key)
+	} else if err := s.claims.FinishRequest(ctx, user.ID, key, claims.Answer{Status: status, Body: b}); err != nil {
+		// The client still gets its answer; a retry finds the key in
+		// flight (409) until it goes stale, then runs again.
+		s.log.Error("store the answer under an idempotency key", "request_id", requestID(c), "user_id", user.ID, "err", err)
 	}
 	c.AbortWithStatusJSON(status, errBody)
+}
+
+// abandonKey frees the user's key after a failure their retry should run
+// again; a key that cannot be freed is logged (it frees itself once stale).
+func (s *server) abandonKey(c *gin.Context, key string) {
+	ctx, user := c.Request.Context(), currentUser(c)
+	if err := s.claims.AbandonRequest(ctx, user.ID, key); err != nil {
+		s.log.Error("release an idempotency key", "request_id", requestID(c), "user_id", user.ID, "err", err)
+	}
 }
 
 func (s *server) declineOffer(c *gin.Context) {

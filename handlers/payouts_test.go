@@ -88,7 +88,7 @@ func fileEvil(t *testing.T, f *reviewFixture) string {
 	if _, err := f.e.claims.BeginRequest(ctx, bob.ID, key, []byte(key)); err != nil {
 		t.Fatal(err)
 	}
-	v, err := f.e.claims.File(ctx, bob, key, in)
+	v, _, err := f.e.claims.File(ctx, bob, key, in, testAnswer)
 	if err != nil {
 		t.Fatalf("file the formula claim: %v", err)
 	}

@@ -207,7 +207,7 @@ func TestReviewPageNamesTheSystem(t *testing.T) {
 		quiet.OnChange(nil) // leave it submitted for the run below
 		key := uuid.NewString()
 		quiet.BeginRequest(ctx, alice.ID, key, []byte(key))
-		v, err := quiet.File(ctx, alice, key, claims.NewClaim{OutageID: f.outageID, Category: "free_user", Description: "불편"})
+		v, _, err := quiet.File(ctx, alice, key, claims.NewClaim{OutageID: f.outageID, Category: "free_user", Description: "불편"}, testAnswer)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -68,7 +68,7 @@ func (f *reviewFixture) fileMany(t *testing.T, n int) {
 			if _, err := f.e.claims.BeginRequest(ctx, alice.ID, key, []byte(key)); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := f.e.claims.File(ctx, alice, key, in); err != nil {
+			if _, _, err := f.e.claims.File(ctx, alice, key, in, testAnswer); err != nil {
 				t.Fatalf("file claim %d: %v", i+j, err)
 			}
 		}
@@ -315,7 +315,7 @@ func TestAdjudicateRerunDecidesNothingTwice(t *testing.T) {
 			}
 			key := uuid.NewString()
 			quiet.BeginRequest(ctx, alice.ID, key, []byte(key))
-			if _, err := quiet.File(ctx, alice, key, claims.NewClaim{OutageID: o.ID, Category: "free_user", Description: "불편"}); err != nil {
+			if _, _, err := quiet.File(ctx, alice, key, claims.NewClaim{OutageID: o.ID, Category: "free_user", Description: "불편"}, testAnswer); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -372,6 +372,15 @@ func TestAuditTrailRecordsTheClaimLife(t *testing.T) {
 			actions[en.Action]++
 			if en.Action == "claim.view_claim" && (en.SubjectID == nil || en.ActorRole != "supervisor" || en.IP == "") {
 				t.Errorf("staff view entry %+v: want the supervisor, the address and whose data", en)
+			}
+			// The use cases build these entries with the request's actor:
+			// the claimant files, the reviewer leases and decides.
+			if en.Action == "claim.file" && (en.ActorID == nil || en.SubjectID == nil || *en.ActorID != *en.SubjectID ||
+				en.ActorRole != "claimant" || en.IP == "" || en.EntityID != id) {
+				t.Errorf("filing entry %+v: want the claimant filing claim %s about themselves, with their address", en, id)
+			}
+			if (en.Action == "claim.lease" || en.Action == "claim.decide") && (en.ActorID == nil || en.ActorRole != "reviewer" || en.SubjectID == nil || en.IP == "") {
+				t.Errorf("%s entry %+v: want the reviewer, their address and whose data", en.Action, en)
 			}
 		}
 		for _, want := range []string{"claim.file", "claim.lease", "claim.decide", "claim.view_claim"} {

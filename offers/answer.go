@@ -2,7 +2,6 @@ package offers
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -44,25 +43,28 @@ var kst = time.FixedZone("KST", 9*3600)
 // beforehand with claims.Service.BeginRequest): in one transaction the
 // approved claim (claims.Service.PrepareApproval), the offer moved to
 // accepted with the claim, the user and the settlement, the audit entry
-// and the key's response (200, the offer). An offer not matched to the user
+// and the key's answer, what render makes of the offer's view (the caller's
+// transport supplies it; Accept returns the answer with the view). An offer
+// not matched to the user
 // is apperr.ErrNotFound; past its window *ExpiredError; already answered,
 // or the user already holding a claim for the outage and category,
 // apperr.ErrConflict; a bad settlement or account *apperr.ValidationError.
-func (s *Service) Accept(ctx context.Context, userID, id, key string, in AcceptInput) (*View, error) {
+func (s *Service) Accept(ctx context.Context, userID, id, key string, in AcceptInput, render Render) (*View, claims.Answer, error) {
 	u, o, names, err := s.answerable(ctx, userID, id)
 	if err != nil {
-		return nil, err
+		return nil, claims.Answer{}, err
 	}
 	acct, err := s.payoutAccount(o, in)
 	if err != nil {
-		return nil, err
+		return nil, claims.Answer{}, err
 	}
 	oc, err := s.claims.PrepareApproval(ctx, u, terms(o), acct)
 	if err != nil {
-		return nil, err
+		return nil, claims.Answer{}, err
 	}
 	claimID := oc.ID()
 	var out *View
+	var answer claims.Answer
 	err = s.store.InTx(ctx, func(tx Store) error {
 		if _, err := s.claims.InsertOfferClaim(ctx, tx.Claims(), u, oc); err != nil {
 			return err
@@ -70,11 +72,20 @@ func (s *Service) Accept(ctx context.Context, userID, id, key string, in AcceptI
 		if out, err = s.answer(ctx, tx, u, o, ActAccept, in.Settlement, &claimID, names); err != nil {
 			return err
 		}
-		body, _ := json.Marshal(out)
-		return tx.Claims().FinishKey(ctx, u.ID, key, 200, string(body))
+		if answer, err = render(out); err != nil {
+			return fmt.Errorf("answer of idempotency key %s: %w", key, err)
+		}
+		return tx.Claims().FinishKey(ctx, u.ID, key, answer.Status, string(answer.Body))
 	})
-	return out, err
+	if err != nil {
+		return nil, claims.Answer{}, err
+	}
+	return out, answer, nil
 }
+
+// Render makes the answer an accepted offer stores under its request's
+// idempotency key from the offer's view; the transport supplies it.
+type Render func(*View) (claims.Answer, error)
 
 // Decline turns the offer down for the user, audited. Errors are Accept's.
 func (s *Service) Decline(ctx context.Context, userID, id string) (*View, error) {

@@ -62,7 +62,11 @@ func (s *Service) RecordNotice(ctx context.Context, actor *models.User, outageID
 	}
 	n := &models.Notice{ID: s.newID(), OutageID: rec.Outage.ID, Kind: in.Kind, Channels: encodeList(in.Channels),
 		SentAt: in.SentAt.UTC(), Body: in.Body, RecordedBy: actor.ID, CreatedAt: now}
-	if err := s.store.AddNotice(ctx, n); err != nil {
+	a, err := s.auditEntry(ctx, noticeRecord(n))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.AddNotice(ctx, n, a); err != nil {
 		return nil, err
 	}
 	s.cache.invalidate(outageID)
@@ -84,8 +88,12 @@ func (s *Service) AddUpdate(ctx context.Context, actor *models.User, outageID, b
 		return nil, err
 	}
 	u := &models.OutageUpdate{ID: s.newID(), OutageID: outageID, AuthorID: actor.ID, Body: strings.TrimSpace(body), CreatedAt: s.now().UTC()}
+	a, err := s.auditEntry(ctx, updateRecord(u))
+	if err != nil {
+		return nil, err
+	}
 	if err := s.store.InTx(ctx, func(tx Store) error {
-		if err := tx.AddUpdate(ctx, u); err != nil {
+		if err := tx.AddUpdate(ctx, u, a); err != nil {
 			return err
 		}
 		return tx.EnqueueOnce(ctx, s.fanout(outageID, u.ID, u.Body, u.CreatedAt))

@@ -54,7 +54,11 @@ func (s *Service) Create(ctx context.Context, actor *models.User, in NewOutage) 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateOutage(ctx, o, features); err != nil {
+	a, err := s.auditEntry(ctx, createRecord(o))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateOutage(ctx, o, features, a); err != nil {
 		return nil, err
 	}
 	return s.Get(ctx, o.ID)
@@ -222,8 +226,12 @@ func (s *Service) Correct(ctx context.Context, actor *models.User, id string, p 
 	after, _ := json.Marshal(snapshot(o, statesOf(features, entry), entry))
 	rev := &models.OutageRevision{ID: s.newID(), OutageID: id, Version: o.Version, ActorID: actor.ID, Reason: p.Reason,
 		Before: string(before), After: string(after), CreatedAt: now}
+	a, err := s.auditEntry(ctx, correctRecord(id, rev))
+	if err != nil {
+		return nil, err
+	}
 	if err := s.store.InTx(ctx, func(tx Store) error {
-		if err := tx.UpdateOutage(ctx, &o, features, rev); err != nil {
+		if err := tx.UpdateOutage(ctx, &o, features, rev, a); err != nil {
 			return err
 		}
 		return tx.EnqueueOnce(ctx, s.fanout(id, rev.ID, correctionText(rec.Outage, o), now))

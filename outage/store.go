@@ -20,16 +20,19 @@ type Store interface {
 	// features it depends on, ordered by code.
 	Catalog(ctx context.Context) ([]CatalogEntry, error)
 
-	CreateOutage(ctx context.Context, o *models.Outage, features []models.OutageFeature) error
+	// CreateOutage, UpdateOutage, AddNotice and AddUpdate write their change
+	// with its audit entry a, all or nothing; without a they write nothing
+	// and return audit.ErrMissing.
+	CreateOutage(ctx context.Context, o *models.Outage, features []models.OutageFeature, a *models.AuditEntry) error
 	// UpdateOutage saves o and replaces its features if o.Version-1 is still
 	// the stored version; otherwise it fails with apperr.ErrPreconditionFailed.
-	UpdateOutage(ctx context.Context, o *models.Outage, features []models.OutageFeature, rev *models.OutageRevision) error
+	UpdateOutage(ctx context.Context, o *models.Outage, features []models.OutageFeature, rev *models.OutageRevision, a *models.AuditEntry) error
 	Outage(ctx context.Context, id string) (*Record, error)
 	// Outages lists outages matching f, newest start first, with their
 	// features and notices (not timeline or revisions).
 	Outages(ctx context.Context, f Filter) ([]Record, error)
-	AddNotice(ctx context.Context, n *models.Notice) error
-	AddUpdate(ctx context.Context, u *models.OutageUpdate) error
+	AddNotice(ctx context.Context, n *models.Notice, a *models.AuditEntry) error
+	AddUpdate(ctx context.Context, u *models.OutageUpdate, a *models.AuditEntry) error
 	SubscriptionStore
 	// EnqueueNew adds an outbox message unless one with its dedupe id is
 	// there already (delivered or not), and reports whether it added it.

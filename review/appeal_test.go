@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/outage"
@@ -51,7 +52,11 @@ func newWorld(t *testing.T) *world {
 	}
 	o := &models.Outage{ID: uuid.NewString(), ServiceID: svc.ID, Cause: "fire", Summary: "화재", Regions: "[]",
 		StartedAt: w.now.AddDate(0, 0, -3), Version: 1, CreatedBy: w.ann.ID, CreatedAt: w.now, UpdatedAt: w.now}
-	if err := w.db.Outages().CreateOutage(ctx, o, []models.OutageFeature{{OutageID: o.ID, FeatureID: feat.ID}}); err != nil {
+	entry, err := audit.Build(audit.Record{Action: "outage.create", Entity: audit.EntityOutage, EntityID: o.ID}, w.now, uuid.NewString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.Outages().CreateOutage(ctx, o, []models.OutageFeature{{OutageID: o.ID, FeatureID: feat.ID}}, entry); err != nil {
 		t.Fatal(err)
 	}
 	w.outageID = o.ID
@@ -77,7 +82,11 @@ func (w *world) file(t *testing.T, claimant *models.User) *models.Claim {
 		CreatedAt: w.now, UpdatedAt: w.now, Flags: "[]"}
 	e := &models.ClaimEstimate{ID: uuid.NewString(), ClaimID: c.ID, PolicyVersion: 1, Steps: "[]", ReviewRequired: true, CreatedAt: w.now}
 	ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: c.ID, Status: string(c.Status), CreatedAt: w.now}
-	if err := w.db.Claims().CreateClaim(context.Background(), claims.Filing{Claim: c, Estimate: e, Event: ev}); err != nil {
+	a, err := audit.Build(audit.Record{Action: "claim.file", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID}, w.now, uuid.NewString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.Claims().CreateClaim(context.Background(), claims.Filing{Claim: c, Estimate: e, Event: ev, Audit: a}); err != nil {
 		t.Fatal(err)
 	}
 	return c

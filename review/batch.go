@@ -35,6 +35,9 @@ type AutoApproval struct {
 	Decision *models.Decision
 	Event    *models.ClaimEvent
 	Outbox   *models.OutboxMessage
+	// Audit is the approval's audit entry, built here; the store writes it
+	// with the rest, or nothing without it.
+	Audit *models.AuditEntry
 }
 
 // BatchStore is the set-based persistence of the automatic adjudication. A
@@ -214,7 +217,11 @@ func (s *Service) judgePage(ctx context.Context, page []AutoCandidate, cache rul
 				p.Skipped++
 				continue
 			}
-			w.approvals = append(w.approvals, AutoApproval{Claim: c, Decision: dec, Event: ev, Outbox: out})
+			a, err := s.auditEntry(ctx, decideRecord(c, dec))
+			if err != nil {
+				return w, p, fmt.Errorf("claim %s: %w", c.Number, err)
+			}
+			w.approvals = append(w.approvals, AutoApproval{Claim: c, Decision: dec, Event: ev, Outbox: out, Audit: a})
 		}
 	}
 	return w, p, nil

@@ -37,7 +37,11 @@ func (s *Service) Lease(ctx context.Context, actor *models.User, claimID string)
 	}
 	from := c.Version
 	s.lease(actor, c, now)
-	if err := s.store.Lease(ctx, c, from); err != nil {
+	a, err := s.auditEntry(ctx, leaseRecord(c, *c.LeaseExpiresAt))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.Lease(ctx, c, from, a); err != nil {
 		if errors.Is(err, apperr.ErrPreconditionFailed) {
 			return nil, apperr.Explain(fmt.Errorf("claim %s changed meanwhile: %w", c.Number, apperr.ErrConflict), "claim_changed",
 				"다른 사람이 방금 이 청구를 변경했습니다. 새로고침한 뒤 다시 맡으세요.", "Someone changed this claim just now; reload it and take it again.")

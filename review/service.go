@@ -74,18 +74,25 @@ func (s *Service) Next(ctx context.Context, reviewer *models.User) (*claims.View
 		return nil, err
 	}
 	now := s.now().UTC()
+	until := now.Add(s.settings.LeaseFor)
 	var leased *models.Claim
 	err := s.store.InTx(ctx, func(tx Store) error {
 		var err error
 		if reviewer.Role == models.RoleSupervisor || reviewer.Role == models.RoleAdmin {
 			// Large approvals wait for a supervisor: they come first.
-			leased, err = tx.LeaseNextSecond(ctx, reviewer.ID, now, now.Add(s.settings.LeaseFor))
-			if err == nil || !errors.Is(err, apperr.ErrNotFound) {
-				return err
-			}
+			leased, err = tx.LeaseNextSecond(ctx, reviewer.ID, now, until)
 		}
-		leased, err = tx.LeaseNext(ctx, nextQuery(reviewer), now, now.Add(s.settings.LeaseFor))
-		return err
+		if leased == nil && (err == nil || errors.Is(err, apperr.ErrNotFound)) {
+			leased, err = tx.LeaseNext(ctx, nextQuery(reviewer), now, until)
+		}
+		if err != nil {
+			return err
+		}
+		a, err := s.auditEntry(ctx, leaseRecord(leased, until))
+		if err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, a)
 	})
 	if err != nil {
 		return nil, err
@@ -236,7 +243,11 @@ func (s *Service) apply(ctx context.Context, actor *models.User, c *models.Claim
 	if err != nil {
 		return err
 	}
-	return s.store.Decide(ctx, c, dec, ev, out)
+	a, err := s.auditEntry(ctx, decideRecord(c, dec))
+	if err != nil {
+		return err
+	}
+	return s.store.Decide(ctx, c, dec, ev, out, a)
 }
 
 // decided runs the state machine on c (moving it to its new state, version
@@ -347,12 +358,16 @@ func (s *Service) AppealWithEvidence(ctx context.Context, owner *models.User, cl
 	}
 	c.AppealedAt = &now
 	dec, ev, out, err := s.decided(owner, c, claims.ActAppeal, claims.Decision{}, DecisionInput{Note: reason}, now)
+	var a *models.AuditEntry
+	if err == nil {
+		a, err = s.auditEntry(ctx, decideRecord(c, dec))
+	}
 	if err == nil {
 		err = s.store.InTx(ctx, func(tx Store) error {
-			if err := tx.Decide(ctx, c, dec, ev, out); err != nil || staged == nil {
+			if err := tx.Decide(ctx, c, dec, ev, out, a); err != nil || staged == nil {
 				return err
 			}
-			if err := tx.AddEvidence(ctx, staged.Evidence); err != nil {
+			if err := tx.AddEvidence(ctx, staged.Evidence, staged.Audit); err != nil {
 				return err
 			}
 			return tx.Enqueue(ctx, staged.Job)

@@ -4,16 +4,20 @@ import (
 	"context"
 	"time"
 
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/models"
 )
 
 // Store is the persistence review needs.
 type Store interface {
+	// AppendAudit (audit.Appender) joins the transaction inside InTx.
+	audit.Appender
 	InTx(ctx context.Context, fn func(Store) error) error
 	// LeaseNext leases the oldest claim that is submitted, appealed or
 	// under review with an expired lease, less those q leaves out, to
 	// q.Reviewer until until, setting it under review; concurrent callers
-	// never get the same claim. An empty queue is ErrNotFound.
+	// never get the same claim. An empty queue is ErrNotFound. The caller
+	// appends the lease's audit entry in the same transaction.
 	LeaseNext(ctx context.Context, q NextQuery, now, until time.Time) (*models.Claim, error)
 	// LeaseNextSecond leases the oldest claim pending second approval that
 	// supervisorID did not first decide and nobody holds (a claim the
@@ -21,19 +25,21 @@ type Store interface {
 	// supervisorID until until; its status stays. None is ErrNotFound.
 	LeaseNextSecond(ctx context.Context, supervisorID string, now, until time.Time) (*models.Claim, error)
 	// Lease saves c's lease (status, holder, expiry, version and time) if
-	// the stored version is still fromVersion, with its audit record;
-	// otherwise ErrPreconditionFailed.
-	Lease(ctx context.Context, c *models.Claim, fromVersion int) error
+	// the stored version is still fromVersion, with its audit entry a;
+	// otherwise ErrPreconditionFailed (audit.ErrMissing without a).
+	Lease(ctx context.Context, c *models.Claim, fromVersion int, a *models.AuditEntry) error
 	Claim(ctx context.Context, id string) (*models.Claim, error)
 	// User finds a user (a lease holder) by id; none is ErrNotFound.
 	User(ctx context.Context, id string) (*models.User, error)
 	// Decide saves c (whose Version is the new one) if the stored version is
 	// d.ClaimVersion, with the decision, the timeline event and the outbox
-	// message; otherwise ErrPreconditionFailed.
-	Decide(ctx context.Context, c *models.Claim, d *models.Decision, ev *models.ClaimEvent, out *models.OutboxMessage) error
+	// message and audit entry a; otherwise ErrPreconditionFailed
+	// (audit.ErrMissing without a).
+	Decide(ctx context.Context, c *models.Claim, d *models.Decision, ev *models.ClaimEvent, out *models.OutboxMessage, a *models.AuditEntry) error
 	Decisions(ctx context.Context, claimID string) ([]models.Decision, error)
-	// AddEvidence records an uploaded file of a claim.
-	AddEvidence(ctx context.Context, e *models.Evidence) error
+	// AddEvidence records an uploaded file of a claim with its audit entry
+	// a (audit.ErrMissing without a).
+	AddEvidence(ctx context.Context, e *models.Evidence, a *models.AuditEntry) error
 	// Enqueue adds an outbox message; inside InTx it commits with the change.
 	Enqueue(ctx context.Context, m *models.OutboxMessage) error
 	// Queue lists open claims (submitted, under review, appealed, pending

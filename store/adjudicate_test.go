@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/jobs"
 	"github.com/bosang/bosang/models"
@@ -221,7 +222,7 @@ func TestDecideManySkipsClaimsChangedMeanwhile(t *testing.T) {
 		d := &models.Decision{ID: uuid.NewString(), ClaimID: id, ClaimVersion: 1, ActorRole: "system", Action: "auto_approve", FromStatus: "submitted", ToStatus: "approved", CreatedAt: now}
 		ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: id, Status: "approved", CreatedAt: now}
 		out := &models.OutboxMessage{ID: uuid.NewString(), Topic: "claim.status", DedupeID: "claim-event-" + ev.ID, Payload: "{}", AvailableAt: now, CreatedAt: now}
-		list = append(list, review.AutoApproval{Claim: c, Decision: d, Event: ev, Outbox: out})
+		list = append(list, review.AutoApproval{Claim: c, Decision: d, Event: ev, Outbox: out, Audit: entryFor("claim.decide", audit.EntityClaim, id, now)})
 	}
 	n, err := db.Review().DecideMany(ctx, list)
 	if err != nil {
@@ -257,7 +258,7 @@ func newAdjWorld(t *testing.T, db *store.DB) *adjWorld {
 	}
 	o := &models.Outage{ID: uuid.NewString(), ServiceID: svc.ID, Cause: "fire", Summary: "화재", Regions: "[]",
 		StartedAt: w.now.AddDate(0, 0, -3), Version: 1, CreatedBy: staff.ID, CreatedAt: w.now, UpdatedAt: w.now}
-	if err := db.Outages().CreateOutage(ctx, o, []models.OutageFeature{{OutageID: o.ID, FeatureID: feat.ID}}); err != nil {
+	if err := db.Outages().CreateOutage(ctx, o, []models.OutageFeature{{OutageID: o.ID, FeatureID: feat.ID}}, entryFor("outage.create", audit.EntityOutage, o.ID, o.CreatedAt)); err != nil {
 		t.Fatal(err)
 	}
 	w.outage = o.ID
@@ -300,7 +301,8 @@ func (w *adjWorld) insert(t *testing.T, c *models.Claim, u *models.User, auto, r
 		Auto: auto, ReviewRequired: reviewRequired, CreatedAt: c.CreatedAt}
 	ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: c.ID, Status: string(c.Status), CreatedAt: c.CreatedAt}
 	out := &models.OutboxMessage{ID: uuid.NewString(), Topic: "t", DedupeID: uuid.NewString(), Payload: "{}", AvailableAt: c.CreatedAt, CreatedAt: c.CreatedAt}
-	if err := w.db.Claims().CreateClaim(ctx, claims.Filing{Claim: c, Estimate: e, Event: ev, Outbox: []*models.OutboxMessage{out}}); err != nil {
+	if err := w.db.Claims().CreateClaim(ctx, claims.Filing{Claim: c, Estimate: e, Event: ev, Outbox: []*models.OutboxMessage{out},
+		Audit: entryFor("claim.file", audit.EntityClaim, c.ID, c.CreatedAt)}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -329,7 +331,7 @@ func (w *adjWorld) evidence(t *testing.T, claimID, kind, hash string) {
 	t.Helper()
 	e := &models.Evidence{ID: uuid.NewString(), ClaimID: claimID, Kind: kind, SHA256: hash, Size: 10, ContentType: "application/pdf",
 		StorageKey: "k/" + uuid.NewString(), OriginalName: kind + ".pdf", CreatedAt: w.now}
-	if err := w.db.Claims().AddEvidence(context.Background(), e); err != nil {
+	if err := w.db.Claims().AddEvidence(context.Background(), e, entryFor("claim.evidence", audit.EntityClaim, claimID, w.now)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -467,7 +469,7 @@ func TestDecideManyJobsAsRiverWritesThem(t *testing.T) {
 		d := &models.Decision{ID: uuid.NewString(), ClaimID: id, ClaimVersion: 1, ActorRole: "system", Action: "auto_approve", FromStatus: "submitted", ToStatus: "approved", CreatedAt: now}
 		ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: id, Status: "approved", CreatedAt: now}
 		out := &models.OutboxMessage{ID: uuid.NewString(), Topic: topic, DedupeID: "claim-event-" + ev.ID, Payload: "{}", AvailableAt: now, CreatedAt: now}
-		list = append(list, review.AutoApproval{Claim: c, Decision: d, Event: ev, Outbox: out})
+		list = append(list, review.AutoApproval{Claim: c, Decision: d, Event: ev, Outbox: out, Audit: entryFor("claim.decide", audit.EntityClaim, id, now)})
 	}
 	if n, err := db.Review().DecideMany(ctx, list); err != nil || n != len(list) {
 		t.Fatalf("decided %d, %v; want %d", n, err, len(list))

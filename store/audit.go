@@ -3,9 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
-
-	"github.com/google/uuid"
 
 	"gorm.io/gorm/clause"
 
@@ -200,17 +197,11 @@ func (s AuditStore) AuditEntries(ctx context.Context, f audit.Filter) ([]models.
 	return list, translate(q.Find(&list).Error, "list audit entries")
 }
 
-// appendAudit records r, completed with the actor in ctx, through db: inside
-// a transaction it commits or rolls back with the change it describes.
-func (db *DB) appendAudit(ctx context.Context, r audit.Record) error {
-	e, err := db.auditEntry(ctx, r)
-	if err != nil {
-		return err
+// needAudit refuses a change handed to the store without the audit entry
+// its use case built: the store persists entries, it never makes them.
+func needAudit(a *models.AuditEntry, what string) error {
+	if a == nil {
+		return fmt.Errorf("%s: %w", what, audit.ErrMissing)
 	}
-	return AuditStore{db}.AppendAudit(ctx, e)
-}
-
-// auditEntry builds the entry of r, completed with the actor in ctx.
-func (db *DB) auditEntry(ctx context.Context, r audit.Record) (*models.AuditEntry, error) {
-	return audit.Build(audit.FromContext(ctx, r), time.Now(), uuid.Must(uuid.NewV7()).String())
+	return nil
 }

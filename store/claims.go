@@ -13,7 +13,6 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/bosang/bosang/apperr"
-	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
 )
@@ -271,8 +270,13 @@ func (s ClaimStore) Payments(ctx context.Context, claimIDs ...string) (map[strin
 	return out, nil
 }
 
-// UpdateClaim saves c if nobody changed it since version c.Version-1.
-func (s ClaimStore) UpdateClaim(ctx context.Context, c *models.Claim, ev *models.ClaimEvent, out *models.OutboxMessage) error {
+// UpdateClaim saves c if nobody changed it since version c.Version-1, with
+// its event, outbox message and audit entry a, in one transaction (the
+// caller's inside InTx). Without a it writes nothing (audit.ErrMissing).
+func (s ClaimStore) UpdateClaim(ctx context.Context, c *models.Claim, ev *models.ClaimEvent, out *models.OutboxMessage, a *models.AuditEntry) error {
+	if err := needAudit(a, "update claim "+c.ID); err != nil {
+		return err
+	}
 	return s.db.InTx(ctx, func(tx *DB) error {
 		g := tx.with(ctx)
 		res := g.Model(&models.Claim{}).Where("id = ? AND version = ?", c.ID, c.Version-1).Updates(map[string]any{
@@ -291,13 +295,17 @@ func (s ClaimStore) UpdateClaim(ctx context.Context, c *models.Claim, ev *models
 		if err := tx.enqueue(ctx, false, out); err != nil {
 			return err
 		}
-		return tx.appendAudit(ctx, audit.Record{Action: "claim.status", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID,
-			Details: map[string]any{"status": c.Status, "version": c.Version, "note": ev.Note}})
+		return tx.Audit().AppendAudit(ctx, a)
 	})
 }
 
-// ReplaceEstimate supersedes the current estimate and points the claim at e.
-func (s ClaimStore) ReplaceEstimate(ctx context.Context, e *models.ClaimEstimate, now time.Time) error {
+// ReplaceEstimate supersedes the current estimate and points the claim at e,
+// with its audit entry a, in one transaction. Without a it writes nothing
+// (audit.ErrMissing).
+func (s ClaimStore) ReplaceEstimate(ctx context.Context, e *models.ClaimEstimate, now time.Time, a *models.AuditEntry) error {
+	if err := needAudit(a, "re-price claim "+e.ClaimID); err != nil {
+		return err
+	}
 	return s.db.InTx(ctx, func(tx *DB) error {
 		g := tx.with(ctx)
 		if err := g.Model(&models.ClaimEstimate{}).Where("claim_id = ? AND superseded_at IS NULL", e.ClaimID).
@@ -313,8 +321,7 @@ func (s ClaimStore) ReplaceEstimate(ctx context.Context, e *models.ClaimEstimate
 		if err != nil {
 			return translate(err, "re-price claim")
 		}
-		return tx.appendAudit(ctx, audit.Record{Action: "claim.reprice", Entity: audit.EntityClaim, EntityID: e.ClaimID,
-			Details: map[string]any{"policy_version": e.PolicyVersion, "amount_krw": e.AmountKRW}})
+		return tx.Audit().AppendAudit(ctx, a)
 	})
 }
 
@@ -379,14 +386,17 @@ func (s ClaimStore) EvidenceKinds(ctx context.Context, claimIDs ...string) (map[
 	return out, nil
 }
 
-// AddEvidence records an uploaded file.
-func (s ClaimStore) AddEvidence(ctx context.Context, e *models.Evidence) error {
+// AddEvidence records an uploaded file with its audit entry a, in one
+// transaction. Without a it writes nothing (audit.ErrMissing).
+func (s ClaimStore) AddEvidence(ctx context.Context, e *models.Evidence, a *models.AuditEntry) error {
+	if err := needAudit(a, "record evidence of claim "+e.ClaimID); err != nil {
+		return err
+	}
 	return s.db.InTx(ctx, func(tx *DB) error {
 		if err := tx.with(ctx).Create(e).Error; err != nil {
 			return translate(err, "record evidence")
 		}
-		return tx.appendAudit(ctx, audit.Record{Action: "claim.evidence", Entity: audit.EntityClaim, EntityID: e.ClaimID,
-			Details: map[string]any{"evidence_id": e.ID, "kind": e.Kind, "sha256": e.SHA256, "size": e.Size}})
+		return tx.Audit().AppendAudit(ctx, a)
 	})
 }
 

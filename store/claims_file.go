@@ -8,7 +8,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
 )
@@ -18,17 +17,17 @@ import (
 // outbox messages when the JobInserter is a JobRowSource, go in one
 // statement of data-modifying CTEs (one round trip instead of one per row,
 // no gorm reflection); on SQLite, which has no data-modifying CTEs, row by
-// row through gorm.
+// row through gorm. The audit entry is the one the filing carries
+// (f.Audit); without one nothing is written (audit.ErrMissing).
 func (s ClaimStore) CreateClaim(ctx context.Context, f claims.Filing) error {
+	if err := needAudit(f.Audit, "file claim "+f.Claim.ID); err != nil {
+		return err
+	}
 	tx := s.db.sqlTx()
 	if tx == nil && !s.oneStatement() {
 		return s.db.InTx(ctx, func(t *DB) error { return ClaimStore{t}.CreateClaim(ctx, f) })
 	}
-	a, err := s.db.auditEntry(ctx, audit.Record{Action: "claim.file", Entity: audit.EntityClaim, EntityID: f.Claim.ID, SubjectID: f.Claim.ClaimantID,
-		Details: map[string]any{"number": f.Claim.Number, "category": f.Claim.Category, "estimate_krw": f.Claim.EstimateAmountKRW}})
-	if err != nil {
-		return err
-	}
+	a := f.Audit
 	if s.db.dialect == Postgres {
 		return s.createClaimPG(ctx, tx, f, a)
 	}

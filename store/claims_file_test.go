@@ -47,7 +47,8 @@ func (w *filingWorld) filing(key string) claims.Filing {
 	e := &models.ClaimEstimate{ID: uuid.NewString(), ClaimID: c.ID, PolicyVersion: 1, AmountKRW: 3300, Steps: `[{"label":"월 요금"}]`,
 		Auto: true, ReviewReason: "", ExtensionDays: 3, InKind: "3일 연장", InKindEN: "3 days", Reason: `{"code":"filed"}`, CreatedAt: now}
 	ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: c.ID, Status: "submitted", ActorID: &w.claimant.ID, CreatedAt: now}
-	f := claims.Filing{Claim: c, Estimate: e, Event: ev, Outbox: []*models.OutboxMessage{newMessage("claim-event-"+ev.ID, now), newMessage("claim-review-"+c.ID, now)}}
+	f := claims.Filing{Claim: c, Estimate: e, Event: ev, Outbox: []*models.OutboxMessage{newMessage("claim-event-"+ev.ID, now), newMessage("claim-review-"+c.ID, now)},
+		Audit: filingEntry(c)}
 	if key != "" {
 		f.Answer = &claims.KeyAnswer{UserID: w.claimant.ID, Key: key, Status: 201, Body: `{"id":"` + c.ID + `"}`}
 	}
@@ -122,8 +123,12 @@ func TestCreateClaimWritesTheWholeFiling(t *testing.T) {
 		if outbox != 2 || jobs != 2 {
 			t.Fatalf("outbox rows and jobs: got %d and %d, want 2 and 2", outbox, jobs)
 		}
-		if len(entries) != 1 || entries[0].Action != "claim.file" || entries[0].SubjectID == nil || *entries[0].SubjectID != w.claimant.ID {
-			t.Fatalf("audit entries: got %+v, want one claim.file about the claimant", entries)
+		// The entry is the one the filing carried, as built: the store adds
+		// nothing of its own.
+		if len(entries) != 1 || entries[0].ID != f.Audit.ID || entries[0].Action != "claim.file" || entries[0].SubjectID == nil ||
+			*entries[0].SubjectID != w.claimant.ID || entries[0].ActorID == nil || *entries[0].ActorID != w.claimant.ID ||
+			entries[0].IP != "192.0.2.7" || entries[0].Details != f.Audit.Details || !entries[0].At.Equal(f.Audit.At) {
+			t.Fatalf("audit entries: got %+v, want the filing's own %+v", entries, f.Audit)
 		}
 		k := &models.IdempotencyKey{UserID: w.claimant.ID, Key: "k1", RequestHash: "h", State: "in_flight", CreatedAt: w.now}
 		got, owned, err := db.Claims().ClaimKey(ctx, k, claims.StaleInFlight, claims.KeyTTL)

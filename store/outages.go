@@ -2,12 +2,10 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 
 	"github.com/bosang/bosang/apperr"
-	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/outage"
 )
@@ -114,8 +112,12 @@ func (s OutageStore) Catalog(ctx context.Context) ([]outage.CatalogEntry, error)
 	return out, nil
 }
 
-// CreateOutage inserts an outage and its features in one transaction.
-func (s OutageStore) CreateOutage(ctx context.Context, o *models.Outage, features []models.OutageFeature) error {
+// CreateOutage inserts an outage, its features and its audit entry a in one
+// transaction (audit.ErrMissing without a).
+func (s OutageStore) CreateOutage(ctx context.Context, o *models.Outage, features []models.OutageFeature, a *models.AuditEntry) error {
+	if err := needAudit(a, "create outage "+o.ID); err != nil {
+		return err
+	}
 	return s.db.InTx(ctx, func(tx *DB) error {
 		if err := tx.with(ctx).Create(o).Error; err != nil {
 			return translate(err, "create outage")
@@ -123,13 +125,16 @@ func (s OutageStore) CreateOutage(ctx context.Context, o *models.Outage, feature
 		if err := tx.with(ctx).Create(&features).Error; err != nil {
 			return translate(err, "create outage features")
 		}
-		return tx.appendAudit(ctx, audit.Record{Action: "outage.create", Entity: audit.EntityOutage, EntityID: o.ID,
-			Details: map[string]any{"service_id": o.ServiceID, "started_at": o.StartedAt, "ended_at": o.EndedAt, "cause": o.Cause}})
+		return tx.Audit().AppendAudit(ctx, a)
 	})
 }
 
-// UpdateOutage saves a correction if nobody saved one since it was read.
-func (s OutageStore) UpdateOutage(ctx context.Context, o *models.Outage, features []models.OutageFeature, rev *models.OutageRevision) error {
+// UpdateOutage saves a correction if nobody saved one since it was read,
+// with its revision and audit entry a (audit.ErrMissing without a).
+func (s OutageStore) UpdateOutage(ctx context.Context, o *models.Outage, features []models.OutageFeature, rev *models.OutageRevision, a *models.AuditEntry) error {
+	if err := needAudit(a, "update outage "+o.ID); err != nil {
+		return err
+	}
 	return s.db.InTx(ctx, func(tx *DB) error {
 		g := tx.with(ctx)
 		res := g.Model(&models.Outage{}).Where("id = ? AND version = ?", o.ID, o.Version-1).Updates(map[string]any{
@@ -151,12 +156,7 @@ func (s OutageStore) UpdateOutage(ctx context.Context, o *models.Outage, feature
 		if err := g.Create(rev).Error; err != nil {
 			return translate(err, "record revision")
 		}
-		details := map[string]any{"version": rev.Version, "reason": rev.Reason}
-		// The outage before and after, so the audit trail shows what changed.
-		if json.Valid([]byte(rev.Before)) && json.Valid([]byte(rev.After)) {
-			details["before"], details["after"] = json.RawMessage(rev.Before), json.RawMessage(rev.After)
-		}
-		return tx.appendAudit(ctx, audit.Record{Action: "outage.correct", Entity: audit.EntityOutage, EntityID: o.ID, Details: details})
+		return tx.Audit().AppendAudit(ctx, a)
 	})
 }
 
@@ -292,24 +292,30 @@ func filter[T any](list []T, keep func(T) bool) []T {
 	return out
 }
 
-// AddNotice records a notice as sent.
-func (s OutageStore) AddNotice(ctx context.Context, n *models.Notice) error {
+// AddNotice records a notice as sent, with its audit entry a
+// (audit.ErrMissing without a).
+func (s OutageStore) AddNotice(ctx context.Context, n *models.Notice, a *models.AuditEntry) error {
+	if err := needAudit(a, "record notice of outage "+n.OutageID); err != nil {
+		return err
+	}
 	return s.db.InTx(ctx, func(tx *DB) error {
 		if err := tx.with(ctx).Create(n).Error; err != nil {
 			return translate(err, "record notice")
 		}
-		return tx.appendAudit(ctx, audit.Record{Action: "outage.notice", Entity: audit.EntityOutage, EntityID: n.OutageID,
-			Details: map[string]any{"notice_id": n.ID, "kind": n.Kind, "sent_at": n.SentAt}})
+		return tx.Audit().AppendAudit(ctx, a)
 	})
 }
 
-// AddUpdate appends a public timeline entry.
-func (s OutageStore) AddUpdate(ctx context.Context, u *models.OutageUpdate) error {
+// AddUpdate appends a public timeline entry, with its audit entry a
+// (audit.ErrMissing without a).
+func (s OutageStore) AddUpdate(ctx context.Context, u *models.OutageUpdate, a *models.AuditEntry) error {
+	if err := needAudit(a, "add timeline update to outage "+u.OutageID); err != nil {
+		return err
+	}
 	return s.db.InTx(ctx, func(tx *DB) error {
 		if err := tx.with(ctx).Create(u).Error; err != nil {
 			return translate(err, "add timeline update")
 		}
-		return tx.appendAudit(ctx, audit.Record{Action: "outage.update", Entity: audit.EntityOutage, EntityID: u.OutageID,
-			Details: map[string]any{"update_id": u.ID}})
+		return tx.Audit().AppendAudit(ctx, a)
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/outage"
@@ -51,7 +52,7 @@ func (w *adjWorld) decideAt(t *testing.T, id, action, to string, amount int64, r
 	c.Status, c.Version, c.ApprovedAmountKRW, c.DecidedAt = models.ClaimStatus(to), c.Version+1, amount, &at
 	ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: id, Status: to, CreatedAt: at}
 	out := &models.OutboxMessage{ID: uuid.NewString(), Topic: "t", DedupeID: uuid.NewString(), Payload: "{}", AvailableAt: at, CreatedAt: at}
-	if err := w.db.Review().Decide(ctx, c, d, ev, out); err != nil {
+	if err := w.db.Review().Decide(ctx, c, d, ev, out, entryFor("claim.decide", audit.EntityClaim, id, at)); err != nil {
 		t.Fatal(err)
 	}
 }

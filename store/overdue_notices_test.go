@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/outage"
 	"github.com/bosang/bosang/statute"
@@ -42,13 +43,13 @@ func TestAlertOverdueNotices(t *testing.T) {
 			t.Helper()
 			o := &models.Outage{ID: uuid.NewString(), ServiceID: svc.ID, Cause: cause, Summary: "장애", Regions: "[]", StartedAt: start,
 				EndedAt: end, Version: 1, CreatedBy: staff.ID, CreatedAt: start, UpdatedAt: start}
-			if err := db.Outages().CreateOutage(ctx, o, []models.OutageFeature{{OutageID: o.ID, FeatureID: feat.ID}}); err != nil {
+			if err := db.Outages().CreateOutage(ctx, o, []models.OutageFeature{{OutageID: o.ID, FeatureID: feat.ID}}, entryFor("outage.create", audit.EntityOutage, o.ID, o.CreatedAt)); err != nil {
 				t.Fatal(err)
 			}
 			for _, k := range notices {
 				n := &models.Notice{ID: uuid.NewString(), OutageID: o.ID, Kind: k, Channels: `["website"]`, SentAt: start.Add(time.Hour),
 					Body: "고지", RecordedBy: staff.ID, CreatedAt: start.Add(time.Hour)}
-				if err := db.Outages().AddNotice(ctx, n); err != nil {
+				if err := db.Outages().AddNotice(ctx, n, entryFor("outage.notice", audit.EntityOutage, o.ID, n.CreatedAt)); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -8,7 +8,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/bosang/bosang/apperr"
-	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/review"
 )
@@ -55,9 +54,7 @@ RETURNING *`, args...).Scan(&out).Error
 	if len(out) == 0 {
 		return nil, fmt.Errorf("review queue: %w", apperr.ErrNotFound)
 	}
-	err = s.db.appendAudit(ctx, audit.Record{Action: "claim.lease", Entity: audit.EntityClaim, EntityID: out[0].ID, SubjectID: out[0].ClaimantID,
-		Details: map[string]any{"until": until.UTC()}})
-	return &out[0], err
+	return &out[0], nil
 }
 
 // LeaseNextSecond leases the oldest claim pending second approval that
@@ -82,14 +79,15 @@ RETURNING *`, supervisorID, until.UTC(), now, supervisorID, now).Scan(&out).Erro
 	if len(out) == 0 {
 		return nil, fmt.Errorf("second approvals: %w", apperr.ErrNotFound)
 	}
-	err = s.db.appendAudit(ctx, audit.Record{Action: "claim.lease", Entity: audit.EntityClaim, EntityID: out[0].ID, SubjectID: out[0].ClaimantID,
-		Details: map[string]any{"until": until.UTC()}})
-	return &out[0], err
+	return &out[0], nil
 }
 
 // Lease saves a claim's lease if its version has not moved, with the
-// lease's audit record, in one transaction.
-func (s ReviewStore) Lease(ctx context.Context, c *models.Claim, fromVersion int) error {
+// lease's audit entry a, in one transaction (audit.ErrMissing without a).
+func (s ReviewStore) Lease(ctx context.Context, c *models.Claim, fromVersion int, a *models.AuditEntry) error {
+	if err := needAudit(a, "lease claim "+c.ID); err != nil {
+		return err
+	}
 	return s.db.InTx(ctx, func(tx *DB) error {
 		res := tx.with(ctx).Model(&models.Claim{}).Where("id = ? AND version = ?", c.ID, fromVersion).Updates(map[string]any{
 			"status": c.Status, "version": c.Version, "updated_at": c.UpdatedAt.UTC(), "leased_by": c.LeasedBy,
@@ -101,8 +99,7 @@ func (s ReviewStore) Lease(ctx context.Context, c *models.Claim, fromVersion int
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("claim %s changed meanwhile: %w", c.Number, apperr.ErrPreconditionFailed)
 		}
-		return tx.appendAudit(ctx, audit.Record{Action: "claim.lease", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID,
-			Details: map[string]any{"until": c.LeaseExpiresAt.UTC()}})
+		return tx.Audit().AppendAudit(ctx, a)
 	})
 }
 
@@ -116,8 +113,13 @@ func (s ReviewStore) Claim(ctx context.Context, id string) (*models.Claim, error
 	return s.db.Claims().Claim(ctx, id)
 }
 
-// Decide saves a decided claim if its version has not moved.
-func (s ReviewStore) Decide(ctx context.Context, c *models.Claim, d *models.Decision, ev *models.ClaimEvent, out *models.OutboxMessage) error {
+// Decide saves a decided claim if its version has not moved, with its
+// decision, event, outbox message and audit entry a, in one transaction
+// (audit.ErrMissing without a).
+func (s ReviewStore) Decide(ctx context.Context, c *models.Claim, d *models.Decision, ev *models.ClaimEvent, out *models.OutboxMessage, a *models.AuditEntry) error {
+	if err := needAudit(a, "decide claim "+c.ID); err != nil {
+		return err
+	}
 	return s.db.InTx(ctx, func(tx *DB) error {
 		g := tx.with(ctx)
 		res := g.Model(&models.Claim{}).Where("id = ? AND version = ?", c.ID, d.ClaimVersion).Updates(map[string]any{
@@ -139,15 +141,18 @@ func (s ReviewStore) Decide(ctx context.Context, c *models.Claim, d *models.Deci
 		if err := tx.enqueue(ctx, false, out); err != nil {
 			return err
 		}
-		return tx.appendAudit(ctx, audit.Record{Action: "claim.decide", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID,
-			Details: map[string]any{"decision_id": d.ID, "action": d.Action, "from": d.FromStatus, "to": d.ToStatus,
-				"amount_krw": d.AmountKRW, "reason_code": d.ReasonCode, "claim_version": d.ClaimVersion}})
+		return tx.Audit().AppendAudit(ctx, a)
 	})
 }
 
-// AddEvidence records an uploaded file, with its audit entry.
-func (s ReviewStore) AddEvidence(ctx context.Context, e *models.Evidence) error {
-	return s.db.Claims().AddEvidence(ctx, e)
+// AddEvidence records an uploaded file, with its audit entry a.
+func (s ReviewStore) AddEvidence(ctx context.Context, e *models.Evidence, a *models.AuditEntry) error {
+	return s.db.Claims().AddEvidence(ctx, e, a)
+}
+
+// AppendAudit appends an audit entry; inside InTx it commits with the change.
+func (s ReviewStore) AppendAudit(ctx context.Context, e *models.AuditEntry) error {
+	return s.db.Audit().AppendAudit(ctx, e)
 }
 
 // Enqueue adds an outbox message and its job.

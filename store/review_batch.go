@@ -13,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 
-	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/review"
 )
@@ -114,7 +113,9 @@ func (s ReviewStore) SetFlagsMany(ctx context.Context, flags map[string]string) 
 // DecideMany stores a page of automatic approvals in one transaction: one
 // UPDATE ... FROM unnest(...) guarded by each claim's version and status,
 // then, for the claims it updated, the decisions, timeline events, outbox
-// messages, audit entries and River jobs, each table by one COPY.
+// messages, audit entries (each approval's own, built by the review use
+// case; audit.ErrMissing, and nothing written, when one lacks it) and
+// River jobs, each table by one COPY.
 //
 // It runs on a connection of its own through pgx, outside gorm: COPY
 // streams the rows in small chunks, where one INSERT ... SELECT FROM
@@ -124,6 +125,11 @@ func (s ReviewStore) SetFlagsMany(ctx context.Context, flags map[string]string) 
 func (s ReviewStore) DecideMany(ctx context.Context, list []review.AutoApproval) (int, error) {
 	if s.db.changed != nil {
 		return 0, errors.New("store automatic approvals: DecideMany runs its own transaction, not inside InTx")
+	}
+	for _, a := range list {
+		if err := needAudit(a.Audit, "decide claim "+a.Claim.ID); err != nil {
+			return 0, err
+		}
 	}
 	sqlDB, err := s.db.SQL()
 	if err != nil {
@@ -197,22 +203,13 @@ RETURNING c.id::text`, ids, fromVersions, versions, statuses, amounts, updatedAt
 	page := make([]review.AutoApproval, 0, len(doneIDs))
 	msgs := make([]models.OutboxMessage, 0, len(doneIDs))
 	entries := make([]*models.AuditEntry, 0, len(doneIDs))
-	now := time.Now()
 	for _, a := range list {
 		if !done[a.Claim.ID] {
 			continue
 		}
 		page = append(page, a)
 		msgs = append(msgs, *a.Outbox)
-		r := audit.Record{Action: "claim.decide", Entity: audit.EntityClaim, EntityID: a.Claim.ID, SubjectID: a.Claim.ClaimantID,
-			Details: map[string]any{"decision_id": a.Decision.ID, "action": a.Decision.Action, "from": a.Decision.FromStatus,
-				"to": a.Decision.ToStatus, "amount_krw": a.Decision.AmountKRW, "reason_code": a.Decision.ReasonCode,
-				"claim_version": a.Decision.ClaimVersion}}
-		entry, err := audit.Build(audit.FromContext(ctx, r), now, uuid.Must(uuid.NewV7()).String())
-		if err != nil {
-			return 0, err
-		}
-		entries = append(entries, entry)
+		entries = append(entries, a.Audit)
 	}
 	copies := []struct {
 		table string

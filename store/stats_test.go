@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/stats"
@@ -51,7 +52,7 @@ func newStatsWorld(t *testing.T, db *store.DB) *statsWorld {
 		}
 		o := &models.Outage{ID: uuid.NewString(), ServiceID: svc.ID, Cause: "fire", Summary: "화재", Regions: "[]",
 			StartedAt: w.now.AddDate(0, 0, -60), Version: 1, CreatedBy: staff.ID, CreatedAt: w.now, UpdatedAt: w.now}
-		if err := db.Outages().CreateOutage(ctx, o, []models.OutageFeature{{OutageID: o.ID, FeatureID: feat.ID}}); err != nil {
+		if err := db.Outages().CreateOutage(ctx, o, []models.OutageFeature{{OutageID: o.ID, FeatureID: feat.ID}}, entryFor("outage.create", audit.EntityOutage, o.ID, o.CreatedAt)); err != nil {
 			t.Fatal(err)
 		}
 		return o.ID
@@ -103,7 +104,8 @@ func (w *statsWorld) add(t *testing.T, specs ...claimSpec) {
 		e := &models.ClaimEstimate{ID: uuid.NewString(), ClaimID: c.ID, PolicyVersion: 1, AmountKRW: s.estimate, Steps: "[]", CreatedAt: created}
 		ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: c.ID, Status: string(s.status), CreatedAt: created}
 		out := &models.OutboxMessage{ID: uuid.NewString(), Topic: "t", DedupeID: uuid.NewString(), Payload: "{}", AvailableAt: created, CreatedAt: created}
-		if err := w.db.Claims().CreateClaim(ctx, claims.Filing{Claim: c, Estimate: e, Event: ev, Outbox: []*models.OutboxMessage{out}}); err != nil {
+		if err := w.db.Claims().CreateClaim(ctx, claims.Filing{Claim: c, Estimate: e, Event: ev, Outbox: []*models.OutboxMessage{out},
+			Audit: entryFor("claim.file", audit.EntityClaim, c.ID, c.CreatedAt)}); err != nil {
 			t.Fatalf("claim %d: %v", i, err)
 		}
 		if s.payout != "" {

@@ -76,9 +76,9 @@ func prepareReview(t *testing.T, claimID, number, outageID *string) func(ctx con
 		if _, err := svc.BeginRequest(ctx, u.ID, key, []byte(key)); err != nil {
 			t.Fatalf("begin request: %v", err)
 		}
-		v, err := svc.File(ctx, u, key, claims.NewClaim{OutageID: o.ID, Category: "paid_subscriber", Monetary: true,
+		v, _, err := svc.File(ctx, u, key, claims.NewClaim{OutageID: o.ID, Category: "paid_subscriber", Monetary: true,
 			Description: "톡서랍 플러스 구독 중인데 사진과 파일을 보낼 수 없었습니다.", Details: map[string]any{"monthly_fee_krw": 2900},
-			PayoutAccount: claims.Account{Bank: "088", Number: "110-987-654321", Holder: "새벽 손"}})
+			PayoutAccount: claims.Account{Bank: "088", Number: "110-987-654321", Holder: "새벽 손"}}, demoAnswer)
 		if err != nil {
 			t.Fatalf("file the claim: %v", err)
 		}

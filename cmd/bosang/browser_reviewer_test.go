@@ -163,9 +163,9 @@ func fileSecondClaim(ctx context.Context, t *testing.T, getenv func(string) stri
 	if _, err := svc.BeginRequest(ctx, u.ID, key, []byte(key)); err != nil {
 		t.Fatalf("begin request: %v", err)
 	}
-	v, err := svc.File(ctx, u, key, claims.NewClaim{OutageID: o.ID, Category: "paid_subscriber", Monetary: true,
+	v, _, err := svc.File(ctx, u, key, claims.NewClaim{OutageID: o.ID, Category: "paid_subscriber", Monetary: true,
 		Description: "로그인이 되지 않아 유료 구독을 쓰지 못했습니다.", Details: map[string]any{"monthly_fee_krw": 4900},
-		PayoutAccount: claims.Account{Bank: "088", Number: "110-987-654321", Holder: "새벽 손"}})
+		PayoutAccount: claims.Account{Bank: "088", Number: "110-987-654321", Holder: "새벽 손"}}, demoAnswer)
 	if err != nil || v.Status != "submitted" {
 		t.Fatalf("file the second claim: %v, %v; want it submitted", v, err)
 	}

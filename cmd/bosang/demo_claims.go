@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"time"
 
@@ -109,9 +110,11 @@ func seedClaim(ctx context.Context, a *app, svc *claims.Service, o *outage.View,
 	if err != nil || replay != nil {
 		return "exists", err
 	}
-	v, err := svc.File(ctx, u, key, in)
+	v, _, err := svc.File(ctx, u, key, in, demoAnswer)
 	if err != nil {
-		svc.AbandonRequest(ctx, u.ID, key)
+		if rerr := svc.AbandonRequest(ctx, u.ID, key); rerr != nil {
+			return "", errors.Join(err, rerr)
+		}
 		if errors.Is(err, apperr.ErrConflict) {
 			// Filed by an earlier seed whose idempotency key has since
 			// been purged (keys live 24 hours).
@@ -125,6 +128,13 @@ func seedClaim(ctx context.Context, a *app, svc *claims.Service, o *outage.View,
 		}
 	}
 	return "created " + v.Number, nil
+}
+
+// demoAnswer is what a seeded claim stores under its key: 201 and the
+// claim's JSON, as the API answers a filing.
+func demoAnswer(v *claims.View) (claims.Answer, error) {
+	b, err := json.Marshal(v)
+	return claims.Answer{Status: http.StatusCreated, Body: b}, err
 }
 
 // demoSales is a café's hourly card sales for the five weeks before the
