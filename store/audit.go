@@ -200,17 +200,23 @@ func (s AuditStore) AuditEntries(ctx context.Context, f audit.Filter) ([]models.
 	return list, translate(q.Find(&list).Error, "list audit entries")
 }
 
-// appendAudit records r, completed with the actor in ctx, through db: inside
-// a transaction it commits or rolls back with the change it describes.
-func (db *DB) appendAudit(ctx context.Context, r audit.Record) error {
-	e, err := db.auditEntry(ctx, r)
+// appendAudit records r at the time at, completed with the actor in ctx,
+// through db: inside a transaction it commits or rolls back with the change
+// it describes.
+func (db *DB) appendAudit(ctx context.Context, at time.Time, r audit.Record) error {
+	e, err := db.auditEntry(ctx, at, r)
 	if err != nil {
 		return err
 	}
 	return AuditStore{db}.AppendAudit(ctx, e)
 }
 
-// auditEntry builds the entry of r, completed with the actor in ctx.
-func (db *DB) auditEntry(ctx context.Context, r audit.Record) (*models.AuditEntry, error) {
-	return audit.Build(audit.FromContext(ctx, r), time.Now(), uuid.Must(uuid.NewV7()).String())
+// auditEntry builds the entry of r at the time at, completed with the actor
+// in ctx. The time is the use case's own (the claim's filing, the decision's
+// making); a zero at falls back on the store's clock.
+func (db *DB) auditEntry(ctx context.Context, at time.Time, r audit.Record) (*models.AuditEntry, error) {
+	if at.IsZero() {
+		at = db.now()
+	}
+	return audit.Build(audit.FromContext(ctx, r), at, uuid.Must(uuid.NewV7()).String())
 }

@@ -291,7 +291,7 @@ func (s ClaimStore) UpdateClaim(ctx context.Context, c *models.Claim, ev *models
 		if err := tx.enqueue(ctx, false, out); err != nil {
 			return err
 		}
-		return tx.appendAudit(ctx, audit.Record{Action: "claim.status", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID,
+		return tx.appendAudit(ctx, ev.CreatedAt, audit.Record{Action: "claim.status", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID,
 			Details: map[string]any{"status": c.Status, "version": c.Version, "note": ev.Note}})
 	})
 }
@@ -313,7 +313,7 @@ func (s ClaimStore) ReplaceEstimate(ctx context.Context, e *models.ClaimEstimate
 		if err != nil {
 			return translate(err, "re-price claim")
 		}
-		return tx.appendAudit(ctx, audit.Record{Action: "claim.reprice", Entity: audit.EntityClaim, EntityID: e.ClaimID,
+		return tx.appendAudit(ctx, now, audit.Record{Action: "claim.reprice", Entity: audit.EntityClaim, EntityID: e.ClaimID,
 			Details: map[string]any{"policy_version": e.PolicyVersion, "amount_krw": e.AmountKRW}})
 	})
 }
@@ -385,7 +385,7 @@ func (s ClaimStore) AddEvidence(ctx context.Context, e *models.Evidence) error {
 		if err := tx.with(ctx).Create(e).Error; err != nil {
 			return translate(err, "record evidence")
 		}
-		return tx.appendAudit(ctx, audit.Record{Action: "claim.evidence", Entity: audit.EntityClaim, EntityID: e.ClaimID,
+		return tx.appendAudit(ctx, e.CreatedAt, audit.Record{Action: "claim.evidence", Entity: audit.EntityClaim, EntityID: e.ClaimID,
 			Details: map[string]any{"evidence_id": e.ID, "kind": e.Kind, "sha256": e.SHA256, "size": e.Size}})
 	})
 }

@@ -24,7 +24,7 @@ func (s ClaimStore) CreateClaim(ctx context.Context, f claims.Filing) error {
 	if tx == nil && !s.oneStatement() {
 		return s.db.InTx(ctx, func(t *DB) error { return ClaimStore{t}.CreateClaim(ctx, f) })
 	}
-	a, err := s.db.auditEntry(ctx, audit.Record{Action: "claim.file", Entity: audit.EntityClaim, EntityID: f.Claim.ID, SubjectID: f.Claim.ClaimantID,
+	a, err := s.db.auditEntry(ctx, f.Claim.CreatedAt, audit.Record{Action: "claim.file", Entity: audit.EntityClaim, EntityID: f.Claim.ID, SubjectID: f.Claim.ClaimantID,
 		Details: map[string]any{"number": f.Claim.Number, "category": f.Claim.Category, "estimate_krw": f.Claim.EstimateAmountKRW}})
 	if err != nil {
 		return err

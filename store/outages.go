@@ -123,7 +123,7 @@ func (s OutageStore) CreateOutage(ctx context.Context, o *models.Outage, feature
 		if err := tx.with(ctx).Create(&features).Error; err != nil {
 			return translate(err, "create outage features")
 		}
-		return tx.appendAudit(ctx, audit.Record{Action: "outage.create", Entity: audit.EntityOutage, EntityID: o.ID,
+		return tx.appendAudit(ctx, o.CreatedAt, audit.Record{Action: "outage.create", Entity: audit.EntityOutage, EntityID: o.ID,
 			Details: map[string]any{"service_id": o.ServiceID, "started_at": o.StartedAt, "ended_at": o.EndedAt, "cause": o.Cause}})
 	})
 }
@@ -156,7 +156,7 @@ func (s OutageStore) UpdateOutage(ctx context.Context, o *models.Outage, feature
 		if json.Valid([]byte(rev.Before)) && json.Valid([]byte(rev.After)) {
 			details["before"], details["after"] = json.RawMessage(rev.Before), json.RawMessage(rev.After)
 		}
-		return tx.appendAudit(ctx, audit.Record{Action: "outage.correct", Entity: audit.EntityOutage, EntityID: o.ID, Details: details})
+		return tx.appendAudit(ctx, o.UpdatedAt, audit.Record{Action: "outage.correct", Entity: audit.EntityOutage, EntityID: o.ID, Details: details})
 	})
 }
 
@@ -298,7 +298,7 @@ func (s OutageStore) AddNotice(ctx context.Context, n *models.Notice) error {
 		if err := tx.with(ctx).Create(n).Error; err != nil {
 			return translate(err, "record notice")
 		}
-		return tx.appendAudit(ctx, audit.Record{Action: "outage.notice", Entity: audit.EntityOutage, EntityID: n.OutageID,
+		return tx.appendAudit(ctx, n.SentAt, audit.Record{Action: "outage.notice", Entity: audit.EntityOutage, EntityID: n.OutageID,
 			Details: map[string]any{"notice_id": n.ID, "kind": n.Kind, "sent_at": n.SentAt}})
 	})
 }
@@ -309,7 +309,7 @@ func (s OutageStore) AddUpdate(ctx context.Context, u *models.OutageUpdate) erro
 		if err := tx.with(ctx).Create(u).Error; err != nil {
 			return translate(err, "add timeline update")
 		}
-		return tx.appendAudit(ctx, audit.Record{Action: "outage.update", Entity: audit.EntityOutage, EntityID: u.OutageID,
+		return tx.appendAudit(ctx, u.CreatedAt, audit.Record{Action: "outage.update", Entity: audit.EntityOutage, EntityID: u.OutageID,
 			Details: map[string]any{"update_id": u.ID}})
 	})
 }

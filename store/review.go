@@ -51,7 +51,7 @@ RETURNING *`, reviewerID, until.UTC(), now, reviewerID, now, reviewerID).Scan(&o
 	if len(out) == 0 {
 		return nil, fmt.Errorf("review queue: %w", apperr.ErrNotFound)
 	}
-	err = s.db.appendAudit(ctx, audit.Record{Action: "claim.lease", Entity: audit.EntityClaim, EntityID: out[0].ID, SubjectID: out[0].ClaimantID,
+	err = s.db.appendAudit(ctx, now, audit.Record{Action: "claim.lease", Entity: audit.EntityClaim, EntityID: out[0].ID, SubjectID: out[0].ClaimantID,
 		Details: map[string]any{"until": until.UTC()}})
 	return &out[0], err
 }
@@ -78,7 +78,7 @@ RETURNING *`, supervisorID, until.UTC(), now, supervisorID, now).Scan(&out).Erro
 	if len(out) == 0 {
 		return nil, fmt.Errorf("second approvals: %w", apperr.ErrNotFound)
 	}
-	err = s.db.appendAudit(ctx, audit.Record{Action: "claim.lease", Entity: audit.EntityClaim, EntityID: out[0].ID, SubjectID: out[0].ClaimantID,
+	err = s.db.appendAudit(ctx, now, audit.Record{Action: "claim.lease", Entity: audit.EntityClaim, EntityID: out[0].ID, SubjectID: out[0].ClaimantID,
 		Details: map[string]any{"until": until.UTC()}})
 	return &out[0], err
 }
@@ -97,7 +97,7 @@ func (s ReviewStore) Lease(ctx context.Context, c *models.Claim, fromVersion int
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("claim %s changed meanwhile: %w", c.Number, apperr.ErrPreconditionFailed)
 		}
-		return tx.appendAudit(ctx, audit.Record{Action: "claim.lease", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID,
+		return tx.appendAudit(ctx, c.UpdatedAt, audit.Record{Action: "claim.lease", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID,
 			Details: map[string]any{"until": c.LeaseExpiresAt.UTC()}})
 	})
 }
@@ -135,7 +135,7 @@ func (s ReviewStore) Decide(ctx context.Context, c *models.Claim, d *models.Deci
 		if err := tx.enqueue(ctx, false, out); err != nil {
 			return err
 		}
-		return tx.appendAudit(ctx, audit.Record{Action: "claim.decide", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID,
+		return tx.appendAudit(ctx, d.CreatedAt, audit.Record{Action: "claim.decide", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID,
 			Details: map[string]any{"decision_id": d.ID, "action": d.Action, "from": d.FromStatus, "to": d.ToStatus,
 				"amount_krw": d.AmountKRW, "reason_code": d.ReasonCode, "claim_version": d.ClaimVersion}})
 	})

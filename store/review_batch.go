@@ -211,7 +211,6 @@ RETURNING c.id::text`, ids, fromVersions, versions, statuses, amounts, updatedAt
 		var o outboxCols
 		var au auditCols
 		var msgs []models.OutboxMessage
-		now := time.Now()
 		for _, a := range list {
 			if !done[a.Claim.ID] {
 				continue
@@ -224,7 +223,7 @@ RETURNING c.id::text`, ids, fromVersions, versions, statuses, amounts, updatedAt
 				Details: map[string]any{"decision_id": a.Decision.ID, "action": a.Decision.Action, "from": a.Decision.FromStatus,
 					"to": a.Decision.ToStatus, "amount_krw": a.Decision.AmountKRW, "reason_code": a.Decision.ReasonCode,
 					"claim_version": a.Decision.ClaimVersion}}
-			entry, err := audit.Build(audit.FromContext(ctx, r), now, uuid.Must(uuid.NewV7()).String())
+			entry, err := tx.auditEntry(ctx, a.Decision.CreatedAt, r)
 			if err != nil {
 				return err
 			}

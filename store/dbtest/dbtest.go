@@ -29,6 +29,11 @@ func PostgresURL() string {
 	return DefaultPostgresURL
 }
 
+// wallClock is the clock a test database opens with: the rows the store
+// stamps itself land near the time the test runs, as they would in service.
+// A test with a clock of its own puts the store on it with DB.WithClock.
+var wallClock = time.Now
+
 // Each runs fn once per dialect, as subtests "postgres" and "sqlite", each
 // with its own fresh migrated database. Without a reachable PostgreSQL the
 // postgres subtest fails when CI=true and is skipped with a loud message
@@ -42,7 +47,7 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // NewSQLite returns a migrated SQLite database in the test's temp directory.
 func NewSQLite(t testing.TB) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), store.WithClock(wallClock))
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
@@ -56,7 +61,7 @@ func NewSQLite(t testing.TB) *store.DB {
 func NewPostgres(t testing.TB) *store.DB {
 	t.Helper()
 	dsn, drop := CreatePostgresDB(t)
-	db, err := store.Open(context.Background(), dsn)
+	db, err := store.Open(context.Background(), dsn, store.WithClock(wallClock))
 	if err != nil {
 		t.Fatalf("open postgres test database: %v", err)
 	}
