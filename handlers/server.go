@@ -62,7 +62,9 @@ type Deps struct {
 	Registry *prometheus.Registry
 	// RateLimit limits each client's API requests; off when zero.
 	RateLimit RateLimit
-	// Now is the clock of the rate limit; time.Now when nil.
+	// Now is the server's clock: the rate limits, the request durations in
+	// the access log and the metrics, and the business time of the pages
+	// that show one; time.Now when nil.
 	Now func() time.Time
 	// HideMetrics leaves /metrics off this handler: it is then served on
 	// a separate listener (BOSANG_METRICS_ADDR) or nowhere.
@@ -160,7 +162,10 @@ func New(d Deps) (http.Handler, error) {
 	if s.draining == nil {
 		s.draining = func() bool { return false }
 	}
-	m := newMetrics(d.Registry)
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	m := newMetrics(d.Registry, d.Now)
 	if d.MaxInFlight == 0 {
 		d.MaxInFlight = 64
 	}
@@ -174,9 +179,6 @@ func New(d Deps) (http.Handler, error) {
 	cop, err := crossOriginProtection(d.BaseURL)
 	if err != nil {
 		return nil, err
-	}
-	if d.Now == nil {
-		d.Now = time.Now
 	}
 	s.now = d.Now
 	limiter := newClientLimiter(d.RateLimit, d.Now, d.Registry)
