@@ -32,7 +32,9 @@ type authenticator struct {
 	secrets map[string]string // by e-mail
 }
 
-// now is the auth service's clock.
+// now is the auth service's clock. It runs on the wall clock: the JWTs it
+// signs are checked by the real middleware against real expiry, and the
+// TOTP codes must be the ones of the moment the server checks them.
 func (a *authenticator) now() time.Time {
 	a.mu.Lock()
 	defer a.mu.Unlock()
