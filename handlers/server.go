@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -64,7 +65,8 @@ type Deps struct {
 	RateLimit RateLimit
 	// Now is the server's clock: the rate limits, the request durations in
 	// the access log and the metrics, and the business time of the pages
-	// that show one; time.Now when nil.
+	// that show one. Required: New returns an error without it, so the wall
+	// clock is chosen where the program is put together.
 	Now func() time.Time
 	// HideMetrics leaves /metrics off this handler: it is then served on
 	// a separate listener (BOSANG_METRICS_ADDR) or nowhere.
@@ -125,7 +127,7 @@ type server struct {
 
 // New builds the router: middleware, the JSON API under /api/v1, the pages,
 // static assets and the operational endpoints. It fails when a page
-// template is missing or broken.
+// template is missing or broken, or Deps.Now is nil.
 func New(d Deps) (http.Handler, error) {
 	gin.SetMode(gin.ReleaseMode)
 	pg, err := loadPages()
@@ -163,7 +165,7 @@ func New(d Deps) (http.Handler, error) {
 		s.draining = func() bool { return false }
 	}
 	if d.Now == nil {
-		d.Now = time.Now
+		return nil, errors.New("handlers: no clock (Deps.Now)")
 	}
 	m := newMetrics(d.Registry, d.Now)
 	if d.MaxInFlight == 0 {
