@@ -39,7 +39,7 @@ func newAuditEnv(t *testing.T, db *store.DB) (*testEnv, *audit.Service) {
 	rand.Read(key)
 	newID := func() string { return uuid.Must(uuid.NewV7()).String() }
 	clock := newTestClock()
-	db = db.WithClock(clock.now)
+	dbtest.SetClock(t, db, clock.now)
 	svc, app := newTestAuth(t, db, key)
 	au := audit.NewService(db.Audit(), testAuditKey(t, key), clock.now, newID).
 		ExportTo(audit.NewFileLog(filepath.Join(t.TempDir(), "audit", "checkpoints.jsonl")))

@@ -72,7 +72,7 @@ func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *te
 	t.Helper()
 	clock := newTestClock()
 	now := clock.now
-	db = db.WithClock(now)
+	dbtest.SetClock(t, db, now)
 	key := make([]byte, 32)
 	rand.Read(key)
 	svc, app := newTestAuth(t, db, key)

@@ -99,17 +99,6 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	return &DB{gorm: g, dialect: dialect, now: now, numbers: &claimNumbers{}, users: &userHooks{}}, nil
 }
 
-// WithClock returns a handle on the same connections that reads now instead
-// of the clock db was opened with, for the rows it stamps and the audit
-// entries without a time of their own. Tests use it to put the store on
-// their world's clock.
-func (db *DB) WithClock(now func() time.Time) *DB {
-	c := *db
-	c.now = now
-	c.gorm = db.gorm.Session(&gorm.Session{NowFunc: func() time.Time { return now().UTC() }})
-	return &c
-}
-
 func sqliteDSN(path string) string {
 	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 }
