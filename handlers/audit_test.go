@@ -40,7 +40,7 @@ func newAuditEnv(t *testing.T, db *store.DB) (*testEnv, *audit.Service) {
 	newID := func() string { return uuid.Must(uuid.NewV7()).String() }
 	clock := newTestClock()
 	dbtest.SetClock(t, db, clock.now)
-	svc, app := newTestAuth(t, db, key)
+	svc, app := newTestAuth(t, db, key, clock.now)
 	au := audit.NewService(db.Audit(), testAuditKey(t, key), clock.now, newID).
 		ExportTo(audit.NewFileLog(filepath.Join(t.TempDir(), "audit", "checkpoints.jsonl")))
 	cat, err := i18n.Load()

@@ -75,7 +75,7 @@ func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *te
 	dbtest.SetClock(t, db, now)
 	key := make([]byte, 32)
 	rand.Read(key)
-	svc, app := newTestAuth(t, db, key)
+	svc, app := newTestAuth(t, db, key, now)
 	cat, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
