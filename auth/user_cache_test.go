@@ -128,7 +128,7 @@ func TestUserChangesAcrossInstances(t *testing.T) {
 	var listening [2]chan struct{}
 	key := newKey()
 	for i := range svcs {
-		db, err := store.Open(ctx, dsn)
+		db, err := store.Open(ctx, dsn, store.WithClock(time.Now))
 		if err != nil {
 			t.Fatal(err)
 		}

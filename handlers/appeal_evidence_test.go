@@ -73,7 +73,7 @@ func TestAppealWithEvidence(t *testing.T) {
 		// Late: no file stays.
 		db, _ := e.db.SQL()
 		q := "UPDATE claims SET decided_at = " + placeholder(e.db) + " WHERE id = '" + late + "'"
-		if _, err := db.ExecContext(context.Background(), q, time.Now().Add(-31*24*time.Hour).UTC()); err != nil {
+		if _, err := db.ExecContext(context.Background(), q, e.now().Add(-31*24*time.Hour).UTC()); err != nil {
 			t.Fatal(err)
 		}
 		if r := appeal(late, "billing", "receipt.png", pngBytes(64)); r.status != http.StatusUnprocessableEntity || r.errorCode(t) != "late" {

@@ -38,21 +38,23 @@ func newAuditEnv(t *testing.T, db *store.DB) (*testEnv, *audit.Service) {
 	key := make([]byte, 32)
 	rand.Read(key)
 	newID := func() string { return uuid.Must(uuid.NewV7()).String() }
-	svc, app := newTestAuth(t, db, key)
-	au := audit.NewService(db.Audit(), testAuditKey(t, key), time.Now, newID).
+	clock := newTestClock()
+	dbtest.SetClock(t, db, clock.now)
+	svc, app := newTestAuth(t, db, key, clock.now)
+	au := audit.NewService(db.Audit(), testAuditKey(t, key), clock.now, newID).
 		ExportTo(audit.NewFileLog(filepath.Join(t.TempDir(), "audit", "checkpoints.jsonl")))
 	cat, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	h, err := handlers.New(handlers.Deps{Auth: svc, Audit: au, Catalog: cat, Ready: db.Ready, CSRFKey: key,
-		Logger: slog.New(slog.DiscardHandler), RefreshTTL: 24 * time.Hour})
+		Logger: slog.New(slog.DiscardHandler), RefreshTTL: 24 * time.Hour, Now: clock.now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testEnv{srv: srv, db: db, auth: svc, app: app}, au
+	return &testEnv{srv: srv, db: db, auth: svc, app: app, clock: clock, now: clock.now}, au
 }
 
 func TestAuditAPI(t *testing.T) {

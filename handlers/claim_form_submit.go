@@ -214,17 +214,21 @@ func formHash(form map[string]string) []byte {
 const formReplayWait = 10 * time.Second
 
 // beginForm takes the form's key; while the first request with it is still
-// running it waits for that one's answer.
+// running it waits for that one's answer. The wait is bounded by a timer,
+// not by the business clock: it is how long a browser is kept waiting.
 func (s *server) beginForm(ctx context.Context, userID, key string, hash []byte) (*claims.Replay, error) {
-	deadline := time.Now().Add(formReplayWait)
+	limit := time.NewTimer(formReplayWait)
+	defer limit.Stop()
 	for {
 		replay, err := s.claims.BeginRequest(ctx, userID, key, hash)
-		if !errors.Is(err, apperr.ErrConflict) || time.Now().After(deadline) {
+		if !errors.Is(err, apperr.ErrConflict) {
 			return replay, err
 		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
+		case <-limit.C:
+			return replay, err
 		case <-time.After(150 * time.Millisecond):
 		}
 	}

@@ -282,7 +282,7 @@ func TestMerchantProfileAndSalesRecords(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		f := newClaimFixture(t, e)
 		kst := time.FixedZone("KST", 9*3600)
-		now := time.Now().In(kst)
+		now := e.now().In(kst)
 		start := time.Date(now.Year(), now.Month(), now.Day(), 10, 0, 0, 0, kst).AddDate(0, 0, -3)
 		o := f.create(t, map[string]any{"service_id": "talk", "features": []string{"login"}, "started_at": start.Format(time.RFC3339),
 			"ended_at": start.Add(3 * time.Hour).Format(time.RFC3339), "cause": "error", "summary": "로그인 장애"})

@@ -52,7 +52,7 @@ func seedClaimLists(t *testing.T, e *testEnv, nAlice, nBob int) *seeded {
 	}
 	cats := []string{"free_user", "paid_subscriber", "merchant", "driver", "partner_business"}
 	var outages []string
-	end := time.Now().Add(-24 * time.Hour)
+	end := e.now().Add(-24 * time.Hour)
 	for i := 0; i < max(nAlice, nBob); i += len(cats) {
 		start, stop := end.Add(-time.Duration(i+5)*time.Hour), end.Add(-time.Duration(i)*time.Hour)
 		o, err := e.outages.Create(ctx, &models.User{ID: alice.ID}, outageInput(start, stop))

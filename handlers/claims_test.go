@@ -29,7 +29,7 @@ type claimFixture struct {
 func newClaimFixture(t *testing.T, e *testEnv) *claimFixture {
 	t.Helper()
 	f := newOutageFixture(t, e)
-	end := time.Now().Add(-48 * time.Hour).Truncate(time.Second)
+	end := e.now().Add(-48 * time.Hour).Truncate(time.Second)
 	o := f.create(t, map[string]any{"service_id": "taxi", "features": []string{"hailing"}, "started_at": end.Add(-44 * time.Hour).Format(time.RFC3339),
 		"ended_at": end.Format(time.RFC3339), "cause": "fire", "summary": "화재"})
 	if o.status != http.StatusCreated {
@@ -65,9 +65,12 @@ func TestFileClaimDriver(t *testing.T) {
 		}
 		c := r.json(t)
 		est := c["estimate"].(map[string]any)
-		// ₩39,000 × 2 days (44h rounded up) × 3 ÷ days in the month, rounded up to ₩10.
-		if est["amount_krw"].(float64) <= 0 || len(est["steps"].([]any)) < 5 || est["policy_version"].(float64) != 1 {
-			t.Fatalf("estimate %v: want a positive amount with its steps under policy 1", est)
+		// The fixture's outage runs 44 hours and ends 48 hours before the
+		// harness clock: 14:00 28 May to 10:00 30 May in KST, three calendar
+		// days. ₩39,000 × 3 days × 3 ÷ 31 days in May = ₩11,322.58, rounded
+		// up to ₩10.
+		if est["amount_krw"] != float64(11_330) || len(est["steps"].([]any)) < 5 || est["policy_version"].(float64) != 1 {
+			t.Fatalf("estimate %v: want ₩11,330 with its steps under policy 1", est)
 		}
 		if !strings.HasPrefix(c["number"].(string), "BS-") || c["status"] != "submitted" {
 			t.Fatalf("claim %v: want a BS- number and status submitted", c)

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -43,7 +42,7 @@ func TestEvidenceAcrossInstancesOnS3(t *testing.T) {
 				t.Fatal(err)
 			}
 			d.Claims = claims.NewService(db.Claims(), d.Outages, sealer, blob.NewEncrypted(s, sealer), claims.DefaultEvidenceLimits,
-				time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
+				d.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
 		}
 		a := newTestEnvWith(t, db, onS3)
 		// The second instance shares the first's sign-in keys and audit

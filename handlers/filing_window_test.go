@@ -51,7 +51,7 @@ func TestClosedClaimWindowsShownBeforeTheForm(t *testing.T) {
 			t.Error("the English checker does not say Claims closed")
 		}
 		// An open outage still gets its claim button.
-		open := getPage(t, e, anon, "/eligibility?service=taxi&role=driver&at="+time.Now().Add(-50*time.Hour).In(time.FixedZone("KST", 9*3600)).Format("2006-01-02T15:04"), "")
+		open := getPage(t, e, anon, "/eligibility?service=taxi&role=driver&at="+e.now().Add(-50*time.Hour).In(time.FixedZone("KST", 9*3600)).Format("2006-01-02T15:04"), "")
 		if !strings.Contains(open.body, `href="/claims/new?outage=`+f.outageID) || strings.Contains(open.body, "청구 기간 종료") {
 			t.Errorf("checker for an open outage: want its claim link and no closed window\n%.3000s", open.body)
 		}

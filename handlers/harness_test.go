@@ -54,10 +54,12 @@ type testEnv struct {
 	// handler is the router srv serves, for requests that must come from a
 	// chosen peer address (httptest.NewRequest with RemoteAddr).
 	handler http.Handler
-	// now is the clock of the domain services (not the auth service's,
-	// which is app's): tests read dates off it, never off the wall clock
-	// themselves, so the server and the test agree on "today".
-	now func() time.Time
+	// clock is the business clock of the domain services, the store and
+	// the router (not the auth service's, which is app's); now reads it.
+	// Tests read dates off it, never off the wall clock, so the server and
+	// the test agree on "today", and advance it to let time pass.
+	clock *testClock
+	now   func() time.Time
 }
 
 func newTestEnv(t *testing.T, db *store.DB) *testEnv {
@@ -68,15 +70,17 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 // newTestEnvWith is newTestEnv with the router's Deps changed by adjust.
 func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *testEnv {
 	t.Helper()
+	clock := newTestClock()
+	now := clock.now
+	dbtest.SetClock(t, db, now)
 	key := make([]byte, 32)
 	rand.Read(key)
-	svc, app := newTestAuth(t, db, key)
+	svc, app := newTestAuth(t, db, key, now)
 	cat, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	logs := &bytes.Buffer{}
-	now := time.Now // the harness serves on the wall clock; tests read it as e.now
 	outages := outage.NewService(db.Outages(), statute.DefaultSettings(), now, func() string { return uuid.Must(uuid.NewV7()).String() })
 	sealer, _ := pii.NewSealer(key)
 	outages.SetSealer(sealer)
@@ -105,7 +109,7 @@ func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *te
 	of.SetBlobs(blob.NewEncrypted(blobs, sealer))
 	deps := handlers.Deps{Auth: svc, Outages: outages, Claims: cl, Review: rv, Audit: au, Payouts: po, Stats: st, Offers: of,
 		BaseURL: "https://bosang.example", Catalog: cat, Ready: db.Ready, CSRFKey: key,
-		Logger: slog.New(slog.NewJSONHandler(logs, nil)), RefreshTTL: 24 * time.Hour}
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)), RefreshTTL: 24 * time.Hour, Now: now}
 	if adjust != nil {
 		adjust(&deps)
 	}
@@ -115,7 +119,7 @@ func newTestEnvWith(t *testing.T, db *store.DB, adjust func(*handlers.Deps)) *te
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au, payouts: po, stats: st, offers: of, sealer: sealer, jwtKey: key, app: app, logs: logs, blobDir: blobDir, handler: h, now: now}
+	return &testEnv{srv: srv, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au, payouts: po, stats: st, offers: of, sealer: sealer, jwtKey: key, app: app, logs: logs, blobDir: blobDir, handler: h, clock: clock, now: now}
 }
 
 // eachEnv runs fn against a test server on PostgreSQL and on SQLite.

@@ -13,7 +13,7 @@ import (
 func ongoingOutage(t *testing.T, f *claimFixture) string {
 	t.Helper()
 	r := f.create(t, map[string]any{"service_id": "taxi", "features": []string{"designated"},
-		"started_at": time.Now().Add(-time.Hour).Truncate(time.Second).Format(time.RFC3339), "cause": "overload", "summary": "대리 호출 지연"})
+		"started_at": f.e.now().Add(-time.Hour).Truncate(time.Second).Format(time.RFC3339), "cause": "overload", "summary": "대리 호출 지연"})
 	if r.status != http.StatusCreated {
 		t.Fatalf("create ongoing outage: %d %s", r.status, r.body)
 	}

@@ -236,7 +236,7 @@ func TestDeclaredTooLargeRefusedUpFront(t *testing.T) {
 		// server refused without reading it.
 		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: %d\r\nCookie: lang=%s\r\n\r\n",
 			c.path, addr, 30<<20, c.lang)
-		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second)) // a socket deadline is on the wall clock
 		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 		if err != nil {
 			conn.Close()

@@ -22,21 +22,25 @@ import (
 // tests, and the clock of the auth service under test. A TOTP code is
 // good once per 30-second step, and tests log the same staff member in
 // many times within seconds; rather than wait, every code the app makes
-// moves the service's clock (real time plus an offset) on by one step and
+// moves the service's clock (the server's clock plus an offset) on by one step and
 // is computed for that moment. The server checks it against the same
 // clock, as it would a phone's code at the next step. The throttles run
 // on that clock too: a 30-second wait is over once the next code is made.
 type authenticator struct {
 	mu      sync.Mutex
+	base    func() time.Time // the test server's business clock
 	offset  time.Duration
 	secrets map[string]string // by e-mail
 }
 
-// now is the auth service's clock.
+// now is the auth service's clock: the test server's business clock plus
+// the steps the authenticator moved on, so that the audit entries of the
+// auth service fall on the same day as the others. (The JWT signer stays on
+// the wall clock: it signs and checks the tokens with its own.)
 func (a *authenticator) now() time.Time {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return time.Now().Add(a.offset)
+	return a.base().Add(a.offset)
 }
 
 // enrol remembers the secret a login showed for email.
@@ -52,7 +56,7 @@ func (a *authenticator) code(t *testing.T, email string) string {
 	a.mu.Lock()
 	secret, ok := a.secrets[email]
 	a.offset += 30 * time.Second
-	at := time.Now().Add(a.offset)
+	at := a.base().Add(a.offset)
 	a.mu.Unlock()
 	if !ok {
 		t.Fatalf("%s has a second factor the test never saw enrolled", email)
@@ -67,9 +71,9 @@ func (a *authenticator) code(t *testing.T, email string) string {
 // newTestAuth is the auth service of the handler tests: the given signing
 // key, TOTP secrets sealed with a key of their own, and the clock of the
 // returned authenticator.
-func newTestAuth(t *testing.T, db *store.DB, key []byte) (*auth.Service, *authenticator) {
+func newTestAuth(t *testing.T, db *store.DB, key []byte, base func() time.Time) (*auth.Service, *authenticator) {
 	t.Helper()
-	app := &authenticator{secrets: map[string]string{}}
+	app := &authenticator{base: base, secrets: map[string]string{}}
 	sealKey := make([]byte, 32)
 	copy(sealKey, key)
 	sealKey[0] ^= 0xff

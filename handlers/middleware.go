@@ -35,7 +35,7 @@ func requestID(c *gin.Context) string { return c.GetString(requestIDKey) }
 // pattern and path, never the query string, headers or body, where tokens,
 // passwords and account numbers travel.
 func (s *server) accessLog(c *gin.Context) {
-	start := time.Now()
+	start := s.now()
 	c.Next()
 	path := c.Request.URL.Path
 	if c.FullPath() == offerLinkRoute { // the path is the offer's link token
@@ -44,7 +44,7 @@ func (s *server) accessLog(c *gin.Context) {
 	s.log.InfoContext(c.Request.Context(), "http",
 		"request_id", requestID(c), "method", c.Request.Method, "route", c.FullPath(),
 		"path", path, "status", c.Writer.Status(),
-		"duration_ms", time.Since(start).Milliseconds(), "bytes", c.Writer.Size())
+		"duration_ms", s.now().Sub(start).Milliseconds(), "bytes", c.Writer.Size())
 }
 
 // securityHeaders applies the browser protections to every response.
@@ -99,10 +99,11 @@ var uploadRoutes = map[string]bool{"/api/v1/claims/:id/evidence": true, "/claims
 type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	now      func() time.Time // the server's clock, which times each request
 }
 
-func newMetrics(reg prometheus.Registerer) *metrics {
-	m := &metrics{
+func newMetrics(reg prometheus.Registerer, now func() time.Time) *metrics {
+	m := &metrics{now: now,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "bosang_http_requests_total", Help: "HTTP requests by method, route and status.",
 		}, []string{"method", "route", "status"}),
@@ -116,12 +117,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 }
 
 func (m *metrics) observe(c *gin.Context) {
-	start := time.Now()
+	start := m.now()
 	c.Next()
 	route := c.FullPath()
 	if route == "" {
 		route = "unmatched"
 	}
 	m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
-	m.latency.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
+	m.latency.WithLabelValues(c.Request.Method, route).Observe(m.now().Sub(start).Seconds())
 }

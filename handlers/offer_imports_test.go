@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/xuri/excelize/v2"
@@ -133,8 +132,9 @@ func TestImportGoodAndBadRows(t *testing.T) {
 			strings.Contains(string(list.body), "234567") {
 			t.Fatalf("Pro driver: got %v, want ₩7,550 offered with the account masked", pro)
 		}
-		if free["status"] != "granted" || free["in_kind"] == "" || sub["status"] != "granted" || sub["amount_krw"].(float64) == 0 {
-			t.Fatalf("grants: free %v, subscriber %v", free, sub)
+		if free["status"] != "granted" || free["in_kind"] == "" || sub["status"] != "granted" || sub["amount_krw"] != float64(1_920) {
+			// ₩9,900 × 2 calendar days × 3 ÷ 31 days in October = ₩1,916.13, rounded up to ₩10.
+			t.Fatalf("grants: free %v, subscriber %v; want the subscriber's ₩1,920 granted", free, sub)
 		}
 		trail := e.call(t, "GET", "/api/v1/audit?entity=outage&id="+f.kakaoT, nil, bearer(f.admin)...)
 		for _, action := range []string{"outage.offer_import", "outage.offer_import_done", "outage.view_offer_import", "outage.view_offers"} {
@@ -290,7 +290,7 @@ func TestImportCancelThenResumeTakesEveryRowOnce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			svc = offers.NewService(db.Offers(), d.Claims, d.Outages, sealer, time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
+			svc = offers.NewService(db.Offers(), d.Claims, d.Outages, sealer, d.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
 			svc.SetImportLimits(records.Limits{}, 500)
 			svc.SetBlobs(&hookBlobs{Blobs: blob.NewEncrypted(disk, sealer), onRead: func(n int64) {
 				if !cancelled && n >= 128<<10 { // two chunks at least are committed

@@ -604,7 +604,7 @@ func TestOpenAPIOutageResponses(t *testing.T) {
 			t.Errorf("free-service outage: notice %v, impacted %v; want exempt free_service with impact", n, login["impacted_services"])
 		}
 		open := k.exchange(t, e, 201, reqValid, "POST", outages, map[string]any{"service_id": "taxi", "features": []string{"designated"},
-			"started_at": time.Now().Add(-5 * time.Hour).Format(time.RFC3339), "cause": "error", "summary": "진행 중"}, op...).json(t)
+			"started_at": e.now().Add(-5 * time.Hour).Format(time.RFC3339), "cause": "error", "summary": "진행 중"}, op...).json(t)
 		if open["ended_at"] != nil || open["notice"].(map[string]any)["compensation_notice_due_at"] != nil {
 			t.Errorf("open outage: ended_at %v, compensation due %v; want both null", open["ended_at"], open["notice"].(map[string]any)["compensation_notice_due_at"])
 		}
@@ -905,7 +905,7 @@ func TestOpenAPIClaimResponses(t *testing.T) {
 		bad = f.claimBody("paid_subscriber", 0)
 		bad["category"] = "alien"
 		k.exchange(t, e, 422, reqInvalid, "POST", claimsP, bad, withKey(bob, "b2")...)
-		oldEnd := time.Now().AddDate(0, 0, -200).Truncate(time.Second)
+		oldEnd := e.now().AddDate(0, 0, -200).Truncate(time.Second)
 		old := f.create(t, map[string]any{"service_id": "taxi", "features": []string{"hailing"}, "started_at": oldEnd.Add(-3 * time.Hour).Format(time.RFC3339),
 			"ended_at": oldEnd.Format(time.RFC3339), "cause": "overload", "summary": "지난 장애"})
 		if old.status != http.StatusCreated {
@@ -1229,9 +1229,9 @@ func TestOpenAPIReviewResponses(t *testing.T) {
 		id2, tag2 := r.json(t)["id"].(string), r.header.Get("ETag")
 		decide = claimsP + id2 + "/decisions"
 		k.exchange(t, e, 422, reqValid, "POST", decide, map[string]any{"outcome": "request_supplement", "note": "영수증을 올려 주세요",
-			"due_at": time.Now().Add(-time.Hour).Format(time.RFC3339)}, ifMatch(rev, tag2)...)
+			"due_at": e.now().Add(-time.Hour).Format(time.RFC3339)}, ifMatch(rev, tag2)...)
 		r = k.exchange(t, e, 201, reqValid, "POST", decide, map[string]any{"outcome": "request_supplement", "note": "영수증을 올려 주세요",
-			"due_at": time.Now().Add(72 * time.Hour).Format(time.RFC3339)}, ifMatch(rev, tag2)...)
+			"due_at": e.now().Add(72 * time.Hour).Format(time.RFC3339)}, ifMatch(rev, tag2)...)
 		if r.json(t)["status"] != "supplement_requested" {
 			t.Fatalf("request supplement: status %v", r.json(t)["status"])
 		}

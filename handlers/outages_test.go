@@ -127,7 +127,7 @@ func TestOutageLifecycle(t *testing.T) {
 func TestOutageValidation(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *testEnv) {
 		f := newOutageFixture(t, e)
-		future := time.Now().Add(2 * time.Hour).Format(time.RFC3339)
+		future := e.now().Add(2 * time.Hour).Format(time.RFC3339)
 		valid := func() map[string]any {
 			return map[string]any{"service_id": "taxi", "features": []string{"hailing"}, "started_at": "2024-01-01T10:00:00+09:00",
 				"ended_at": "2024-01-01T12:00:00+09:00", "cause": "overload", "summary": "요약"}
@@ -178,7 +178,7 @@ func TestOutageListAndImpact(t *testing.T) {
 			"ended_at": "2022-10-16T09:00:00+09:00", "cause": "fire", "summary": "화재"}).json(t)
 		f.create(t, map[string]any{"service_id": "taxi", "features": []string{"hailing"}, "started_at": "2023-03-01T10:00:00+09:00",
 			"ended_at": "2023-03-01T11:00:00+09:00", "cause": "overload", "summary": "과부하"})
-		ongoing := f.create(t, map[string]any{"service_id": "taxi", "features": []string{"designated"}, "started_at": time.Now().Add(-5 * time.Hour).Format(time.RFC3339),
+		ongoing := f.create(t, map[string]any{"service_id": "taxi", "features": []string{"designated"}, "started_at": e.now().Add(-5 * time.Hour).Format(time.RFC3339),
 			"cause": "error", "summary": "진행 중"}).json(t)
 
 		impacted := login["impacted_services"].([]any)

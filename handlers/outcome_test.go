@@ -44,6 +44,9 @@ func (f *reviewFixture) listed(t *testing.T, id string) map[string]any {
 	return nil
 }
 
+// paidAfter is how long after the decision newPaidScenario's transfer is made.
+const paidAfter = 26 * time.Hour
+
 func newPaidScenario(t *testing.T, e *testEnv) *paidScenario {
 	t.Helper()
 	s := &paidScenario{reviewFixture: newReviewFixture(t, e)}
@@ -65,6 +68,7 @@ func newPaidScenario(t *testing.T, e *testEnv) *paidScenario {
 		t.Fatalf("partial approval: %d %s", r.status, r.body)
 	}
 	s.decided = s.getClaim(t, s.id)
+	e.clock.advance(paidAfter) // the transfer is made a day later
 	b := s.build(t, s.supervisor, nil)
 	if b.status != http.StatusCreated {
 		t.Fatalf("build: %d %s", b.status, b.body)
@@ -123,8 +127,9 @@ func TestOutcomeAndPaymentAPI(t *testing.T) {
 			o["reason_text"] != "증빙 부족" || o["reason_text_en"] != "Insufficient evidence" || s.decided["payment"] != nil {
 			t.Fatalf("after the partial approval: outcome %v, payment %v; want partial ₩2,000 for insufficient evidence, no payment", o, s.decided["payment"])
 		}
-		if at, err := time.Parse(time.RFC3339, o["decided_at"].(string)); err != nil || time.Since(at) > time.Hour {
-			t.Errorf("decided_at %v (%v), want the decision's time", o["decided_at"], err)
+		decidedAt := e.now().Add(-paidAfter)
+		if at, err := time.Parse(time.RFC3339, o["decided_at"].(string)); err != nil || !at.Equal(decidedAt) {
+			t.Errorf("decided_at %v (%v), want the decision's time %v", o["decided_at"], err, decidedAt)
 		}
 		if got := fmt.Sprint(o["missing_evidence"]); got != "[driver_id trip_records]" {
 			t.Errorf("missing_evidence %s, want the driver evidence the policy asks, none uploaded: [driver_id trip_records]", got)
@@ -134,8 +139,8 @@ func TestOutcomeAndPaymentAPI(t *testing.T) {
 		if p == nil || p["amount_krw"] != float64(2000) || p["reference"] != transferRef || s.paid["status"] != "paid" {
 			t.Fatalf("after the transfer: status %v, payment %v; want paid ₩2,000 with reference %s", s.paid["status"], p, transferRef)
 		}
-		if at, err := time.Parse(time.RFC3339, p["paid_at"].(string)); err != nil || time.Since(at) > time.Hour {
-			t.Errorf("paid_at %v (%v), want the settlement's time", p["paid_at"], err)
+		if at, err := time.Parse(time.RFC3339, p["paid_at"].(string)); err != nil || !at.Equal(e.now()) {
+			t.Errorf("paid_at %v (%v), want the settlement's time %v", p["paid_at"], err, e.now())
 		}
 		if po, _ := s.paid["outcome"].(map[string]any); po == nil || po["amount_krw"] != float64(2000) || po["decision"] != "partial" {
 			t.Errorf("after the transfer the outcome is %v, want the partial approval still", s.paid["outcome"])

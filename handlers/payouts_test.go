@@ -45,15 +45,15 @@ func newPayoutEnv(t *testing.T, db *store.DB) *payoutEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	au := audit.NewService(db.Audit(), testAuditKey(t, e.jwtKey), time.Now, newID)
+	au := audit.NewService(e.db.Audit(), testAuditKey(t, e.jwtKey), e.now, newID)
 	cat, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	logs := &bytes.Buffer{}
 	h, err := handlers.New(handlers.Deps{Auth: e.auth, Outages: e.outages, Claims: e.claims, Review: e.review, Audit: au,
-		Payouts: payout.NewService(db.Payouts(), sealer, au, time.Now, newID), BaseURL: "https://bosang.example", Catalog: cat,
-		Ready: db.Ready, CSRFKey: e.jwtKey, Logger: slog.New(slog.NewJSONHandler(logs, nil)), RefreshTTL: 24 * time.Hour})
+		Payouts: payout.NewService(e.db.Payouts(), sealer, au, e.now, newID), BaseURL: "https://bosang.example", Catalog: cat,
+		Ready: db.Ready, CSRFKey: e.jwtKey, Logger: slog.New(slog.NewJSONHandler(logs, nil)), RefreshTTL: 24 * time.Hour, Now: e.now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,23 +3,12 @@ package handlers_test
 import (
 	"net/http"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/bosang/bosang/handlers"
 	"github.com/bosang/bosang/store/dbtest"
 )
-
-// testClock is a settable clock for the rate limit.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *testClock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // TestRateLimitPerClient: a client over its API rate gets 429 with
 // Retry-After until its bucket refills, and is given exactly what refilled;

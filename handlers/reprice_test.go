@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -64,7 +63,7 @@ func runRepriceJobs(t *testing.T, e *testEnv) int {
 		if err := e.claims.RunRepriceJob(ctx, m); err != nil {
 			t.Fatalf("re-pricing job %s: %v", m.ID, err)
 		}
-		if err := e.db.MarkOutboxDelivered(ctx, m.ID, time.Now()); err != nil {
+		if err := e.db.MarkOutboxDelivered(ctx, m.ID, e.now()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -373,7 +372,7 @@ func TestRepricePagesCommitIndependently(t *testing.T) {
 			t.Fatal(err)
 		}
 		failing := claims.NewService(&failingPages{Store: e.db.Claims(), failOn: 3}, e.outages, sealer, blobs, claims.DefaultEvidenceLimits,
-			time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
+			e.now, func() string { return uuid.Must(uuid.NewV7()).String() })
 		failing.SetRepricePage(2)
 		failing.SetLogger(slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil)))
 		rep, err := failing.Reprice(ctx, job)

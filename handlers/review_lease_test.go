@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -187,7 +186,7 @@ func TestBulkDecisionFourEyes(t *testing.T) {
 		// deciding with a service whose authority limit is ₩0.
 		low := review.DefaultSettings
 		low.SecondApprovalAboveKRW = 0
-		svc := review.NewService(e.db.Review(), e.claims, low, time.Now, uuid.NewString)
+		svc := review.NewService(e.db.Review(), e.claims, low, e.now, uuid.NewString)
 		rev, _ := e.db.UserByEmail(context.Background(), "rev1@example.com")
 		res, err := svc.DecideBulk(context.Background(), rev, review.BulkInput{ClaimIDs: ids, Outcome: "approve"})
 		if err != nil || len(res) != 3 {

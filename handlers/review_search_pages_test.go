@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -203,7 +202,7 @@ func TestReviewPageNamesTheSystem(t *testing.T) {
 		f := newReviewFixture(t, e)
 		ctx := context.Background()
 		alice, _ := e.db.UserByEmail(ctx, "alice@example.com")
-		quiet := e.claims.WithClock(time.Now)
+		quiet := e.claims.WithClock(e.now)
 		quiet.OnChange(nil) // leave it submitted for the run below
 		key := uuid.NewString()
 		quiet.BeginRequest(ctx, alice.ID, key, []byte(key))
@@ -213,7 +212,7 @@ func TestReviewPageNamesTheSystem(t *testing.T) {
 		}
 		never := review.DefaultSettings
 		never.SampleBP = 0 // no claim held back for people
-		if p, err := review.NewService(e.db.Review(), e.claims, never, time.Now, uuid.NewString).Adjudicate(ctx, "", nil); err != nil || p.Approved != 1 {
+		if p, err := review.NewService(e.db.Review(), e.claims, never, e.now, uuid.NewString).Adjudicate(ctx, "", nil); err != nil || p.Approved != 1 {
 			t.Fatalf("adjudicate: %+v, %v; want the claim approved", p, err)
 		}
 		s := loginStaff(t, e)

@@ -51,7 +51,7 @@ func (f *reviewFixture) fileMany(t *testing.T, n int) {
 		t.Fatal(err)
 	}
 	cats := []string{"driver", "paid_subscriber", "partner_business"}
-	end := time.Now().Add(-24 * time.Hour)
+	end := f.e.now().Add(-24 * time.Hour)
 	for i := 0; i < n; i += len(cats) {
 		start, stop := end.Add(-time.Duration(i+5)*time.Hour), end.Add(-time.Duration(i)*time.Hour)
 		o, err := f.e.outages.Create(ctx, &models.User{ID: alice.ID}, outageInput(start, stop))
@@ -175,7 +175,7 @@ func TestExpiredLeaseReturnsClaim(t *testing.T) {
 		f := newReviewFixture(t, e)
 		f.fileMany(t, 1)
 		ctx := context.Background()
-		clock := time.Now()
+		clock := e.now()
 		svc := review.NewService(e.db.Review(), e.claims, review.DefaultSettings, func() time.Time { return clock }, uuid.NewString)
 		r1, _ := e.db.UserByEmail(ctx, "rev1@example.com")
 		r2, _ := e.db.UserByEmail(ctx, "rev2@example.com")
@@ -304,9 +304,9 @@ func TestAdjudicateRerunDecidesNothingTwice(t *testing.T) {
 		f := newReviewFixture(t, e)
 		ctx := context.Background()
 		alice, _ := e.db.UserByEmail(ctx, "alice@example.com")
-		quiet := e.claims.WithClock(time.Now)
+		quiet := e.claims.WithClock(e.now)
 		quiet.OnChange(nil) // leave the claims submitted for the batch run
-		end := time.Now().Add(-24 * time.Hour)
+		end := e.now().Add(-24 * time.Hour)
 		const n = 40
 		for i := range n {
 			o, err := e.outages.Create(ctx, alice, outageInput(end.Add(-time.Duration(i+3)*time.Hour), end.Add(-time.Duration(i)*time.Hour)))

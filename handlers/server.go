@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -62,7 +63,10 @@ type Deps struct {
 	Registry *prometheus.Registry
 	// RateLimit limits each client's API requests; off when zero.
 	RateLimit RateLimit
-	// Now is the clock of the rate limit; time.Now when nil.
+	// Now is the server's clock: the rate limits, the request durations in
+	// the access log and the metrics, and the business time of the pages
+	// that show one. Required: New returns an error without it, so the wall
+	// clock is chosen where the program is put together.
 	Now func() time.Time
 	// HideMetrics leaves /metrics off this handler: it is then served on
 	// a separate listener (BOSANG_METRICS_ADDR) or nowhere.
@@ -123,7 +127,7 @@ type server struct {
 
 // New builds the router: middleware, the JSON API under /api/v1, the pages,
 // static assets and the operational endpoints. It fails when a page
-// template is missing or broken.
+// template is missing or broken, or Deps.Now is nil.
 func New(d Deps) (http.Handler, error) {
 	gin.SetMode(gin.ReleaseMode)
 	pg, err := loadPages()
@@ -160,7 +164,10 @@ func New(d Deps) (http.Handler, error) {
 	if s.draining == nil {
 		s.draining = func() bool { return false }
 	}
-	m := newMetrics(d.Registry)
+	if d.Now == nil {
+		return nil, errors.New("handlers: no clock (Deps.Now)")
+	}
+	m := newMetrics(d.Registry, d.Now)
 	if d.MaxInFlight == 0 {
 		d.MaxInFlight = 64
 	}
@@ -174,9 +181,6 @@ func New(d Deps) (http.Handler, error) {
 	cop, err := crossOriginProtection(d.BaseURL)
 	if err != nil {
 		return nil, err
-	}
-	if d.Now == nil {
-		d.Now = time.Now
 	}
 	s.now = d.Now
 	limiter := newClientLimiter(d.RateLimit, d.Now, d.Registry)

@@ -31,8 +31,8 @@ func newStatsEnv(t *testing.T, db *store.DB) *testEnv {
 		t.Fatal(err)
 	}
 	h, err := handlers.New(handlers.Deps{Auth: e.auth, Outages: e.outages, Claims: e.claims, Review: e.review,
-		Stats:   stats.NewService(db.Stats(), e.review.Settings().ReviewTarget, time.Now),
-		Catalog: cat, Ready: db.Ready, CSRFKey: e.jwtKey, Logger: slog.New(slog.DiscardHandler), RefreshTTL: 24 * time.Hour})
+		Stats:   stats.NewService(e.db.Stats(), e.review.Settings().ReviewTarget, e.now),
+		Catalog: cat, Ready: db.Ready, CSRFKey: e.jwtKey, Logger: slog.New(slog.DiscardHandler), RefreshTTL: 24 * time.Hour, Now: e.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestStatsDashboardPage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		start, end := time.Now().Add(-5*time.Hour), time.Now().Add(-time.Hour)
+		start, end := e.now().Add(-5*time.Hour), e.now().Add(-time.Hour)
 		evil, err := e.outages.Create(ctx, &models.User{ID: op.ID, Role: models.RoleOperator},
 			outage.NewOutage{ServiceID: "evil", Features: []string{"main"}, StartedAt: &start, EndedAt: &end, Cause: "fire", Summary: "x"})
 		if err != nil {

@@ -36,7 +36,7 @@ func TestAccessTokenRejected(t *testing.T) {
 		me := e.call(t, "GET", "/api/v1/me", nil, bearer(pair.AccessToken)...).json(t)
 		sub := me["id"].(string)
 		kid := auth.KeyID(e.jwtKey)
-		now := time.Now()
+		now := time.Now() // the wall clock: the JWT signer checks expiry on it (see newTestAuth)
 		valid := func() jwt.MapClaims {
 			return jwt.MapClaims{"iss": auth.Issuer, "aud": auth.Audience, "sub": sub, "typ": "access", "role": "claimant",
 				"ver": 0, "iat": now.Unix(), "exp": now.Add(10 * time.Minute).Unix()}

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -37,10 +36,11 @@ func newIdentityEnv(t *testing.T, db *store.DB, partnerLimit handlers.RateLimit)
 		t.Fatal(err)
 	}
 	newID := func() string { return uuid.Must(uuid.NewV7()).String() }
-	ie := &identityEnv{contacts: contact.NewService(db.Contacts(), sealer, contact.DeriveKey(key), time.Now, newID)}
+	ie := &identityEnv{}
 	ie.testEnv = newTestEnvWith(t, db, func(d *handlers.Deps) {
+		ie.contacts = contact.NewService(db.Contacts(), sealer, contact.DeriveKey(key), d.Now, newID)
 		d.Contacts = ie.contacts
-		d.APIKeys = auth.NewAPIKeys(db.APIKeys(), time.Now, newID)
+		d.APIKeys = auth.NewAPIKeys(db.APIKeys(), d.Now, newID)
 		d.PartnerRateLimit = partnerLimit
 	})
 	return ie

@@ -27,7 +27,7 @@ func twoInstances(t *testing.T, dialect store.Dialect) (*store.DB, *store.DB) {
 		dsn = filepath.Join(t.TempDir(), "bosang.db")
 	}
 	open := func() *store.DB {
-		db, err := store.Open(context.Background(), dsn)
+		db, err := store.Open(context.Background(), dsn, store.WithClock(time.Now))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
@@ -103,7 +104,7 @@ func TestRiverSchemaSameAsRiverMigrate(t *testing.T) {
 	})
 	t.Run("sqlite", func(t *testing.T) {
 		goose := dbtest.NewSQLite(t)
-		other, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "river.db"))
+		other, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "river.db"), store.WithClock(time.Now))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -68,7 +68,7 @@ func TestAdjudicateBatchSameDecisionsOnBothDialects(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newAdjWorld(t, db)
-		cl := claims.NewService(db.Claims(), nil, nil, nil, claims.EvidenceLimits{}, time.Now, uuid.NewString)
+		cl := claims.NewService(db.Claims(), nil, nil, nil, claims.EvidenceLimits{}, fixedClock, uuid.NewString)
 		if err := cl.EnsureDefaultPolicy(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +130,7 @@ func TestAdjudicateBatchSameDecisionsOnBothDialects(t *testing.T) {
 		// Pages of 3 claims: on PostgreSQL several pages are written at
 		// once (review.SetWriters) while the next is read.
 		settings.BatchPageSize = 3
-		rv := review.NewService(db.Review(), cl, settings, time.Now, uuid.NewString)
+		rv := review.NewService(db.Review(), cl, settings, fixedClock, uuid.NewString)
 		p, err := rv.Adjudicate(ctx, "", nil)
 		if err != nil {
 			t.Fatal(err)
@@ -206,7 +206,7 @@ func TestDecideManySkipsClaimsChangedMeanwhile(t *testing.T) {
 	db := dbtest.NewPostgres(t)
 	ctx := context.Background()
 	w := newAdjWorld(t, db)
-	cl := claims.NewService(db.Claims(), nil, nil, nil, claims.EvidenceLimits{}, time.Now, uuid.NewString)
+	cl := claims.NewService(db.Claims(), nil, nil, nil, claims.EvidenceLimits{}, fixedClock, uuid.NewString)
 	if err := cl.EnsureDefaultPolicy(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestDecideManySkipsClaimsChangedMeanwhile(t *testing.T) {
 	if err := sqlExec(ctx, db, "UPDATE claims SET version = 2 WHERE id = ?", stale); err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now().UTC()
+	now := testNow
 	list := []review.AutoApproval{}
 	for _, id := range []string{stale, fresh} {
 		c := &models.Claim{ID: id, Status: "approved", Version: 2, UpdatedAt: now, DecidedAt: &now, ClaimantID: uuid.NewString()}
@@ -240,7 +240,7 @@ func TestDecideManySkipsClaimsChangedMeanwhile(t *testing.T) {
 func newAdjWorld(t *testing.T, db *store.DB) *adjWorld {
 	t.Helper()
 	ctx := context.Background()
-	w := &adjWorld{db: db, now: time.Now().UTC().Truncate(time.Second)}
+	w := &adjWorld{db: db, now: testNow}
 	staff := newUser("staff@example.com")
 	staff.Role = models.RoleSupervisor
 	if err := db.CreateUser(ctx, staff); err != nil {
@@ -406,7 +406,7 @@ func TestAdjudicateWriterFailure(t *testing.T) {
 	db := dbtest.NewPostgres(t)
 	ctx := context.Background()
 	w := newAdjWorld(t, db)
-	cl := claims.NewService(db.Claims(), nil, nil, nil, claims.EvidenceLimits{}, time.Now, uuid.NewString)
+	cl := claims.NewService(db.Claims(), nil, nil, nil, claims.EvidenceLimits{}, fixedClock, uuid.NewString)
 	if err := cl.EnsureDefaultPolicy(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -418,7 +418,7 @@ func TestAdjudicateWriterFailure(t *testing.T) {
 	settings.BatchPageSize = 3
 	boom := errors.New("connection lost")
 	failing := &failingDecide{ReviewStore: db.Review(), failOn: 4, err: boom}
-	p, err := review.NewService(failing, cl, settings, time.Now, uuid.NewString).Adjudicate(ctx, "", nil)
+	p, err := review.NewService(failing, cl, settings, fixedClock, uuid.NewString).Adjudicate(ctx, "", nil)
 	if !errors.Is(err, boom) {
 		t.Fatalf("run with a failing write: got %v, want %v", err, boom)
 	}
@@ -436,7 +436,7 @@ func TestAdjudicateWriterFailure(t *testing.T) {
 	if approved != p.Approved || decisions != approved || approved >= n-p.Sampled {
 		t.Fatalf("after the failure: progress %+v, %d approved and %d decisions stored; want them equal and short of the whole run", p, approved, decisions)
 	}
-	rest, err := review.NewService(db.Review(), cl, settings, time.Now, uuid.NewString).Adjudicate(ctx, "", nil)
+	rest, err := review.NewService(db.Review(), cl, settings, fixedClock, uuid.NewString).Adjudicate(ctx, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func TestAuditChainSealedBeforeMigration12StillVerifies(t *testing.T) {
 				t.Cleanup(drop)
 				gd = goose.DialectPostgres
 			}
-			db, err := store.Open(ctx, dsn)
+			db, err := store.Open(ctx, dsn, store.WithClock(fixedClock))
 			if err != nil {
 				t.Fatal(err)
 			}

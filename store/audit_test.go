@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -29,7 +28,7 @@ var testKey = func() audit.Key {
 }()
 
 func newAudit(db *store.DB) *audit.Service {
-	return audit.NewService(db.Audit(), testKey, time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
+	return audit.NewService(db.Audit(), testKey, fixedClock, func() string { return uuid.Must(uuid.NewV7()).String() })
 }
 
 func record(i int) audit.Record {

@@ -25,8 +25,8 @@ func TestClaimPage(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newAdjWorld(t, db)
-		outages := outage.NewService(db.Outages(), statute.DefaultSettings(), time.Now, uuid.NewString)
-		cl := claims.NewService(db.Claims(), outages, nil, nil, claims.EvidenceLimits{}, time.Now, uuid.NewString)
+		outages := outage.NewService(db.Outages(), statute.DefaultSettings(), fixedClock, uuid.NewString)
+		cl := claims.NewService(db.Claims(), outages, nil, nil, claims.EvidenceLimits{}, fixedClock, uuid.NewString)
 		if err := cl.EnsureDefaultPolicy(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -36,7 +36,8 @@ const (
 type DB struct {
 	gorm    *gorm.DB
 	dialect Dialect
-	jobs    JobInserter // see SetJobs
+	now     func() time.Time // see WithClock
+	jobs    JobInserter      // see SetJobs
 	numbers *claimNumbers
 	users   *userHooks // see OnUserChange
 	// changed collects, inside InTx, the users changed in the transaction.
@@ -47,13 +48,18 @@ type DB struct {
 // directory is created). SQLite runs in WAL mode with a busy timeout and
 // foreign keys on, and all writes go through one connection. A PostgreSQL
 // pool holds DefaultMaxConns connections at most unless WithMaxConns says
-// otherwise (see pool.go).
+// otherwise (see pool.go). The clock is required: without WithClock, Open
+// returns an error.
 func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	o := options{maxConns: DefaultMaxConns}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	cfg := &gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }, TranslateError: true}
+	if o.now == nil {
+		return nil, errors.New("open database: no clock (store.WithClock)")
+	}
+	now := o.now
+	cfg := &gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return now().UTC() }, TranslateError: true}
 	var (
 		g       *gorm.DB
 		err     error
@@ -90,7 +96,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
 	}
-	return &DB{gorm: g, dialect: dialect, numbers: &claimNumbers{}, users: &userHooks{}}, nil
+	return &DB{gorm: g, dialect: dialect, now: now, numbers: &claimNumbers{}, users: &userHooks{}}, nil
 }
 
 func sqliteDSN(path string) string {
@@ -129,7 +135,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *DB) error) error {
 		changed = new([]string)
 	}
 	err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		return fn(&DB{gorm: g, dialect: db.dialect, jobs: db.jobs, numbers: db.numbers, users: db.users, changed: changed})
+		return fn(&DB{gorm: g, dialect: db.dialect, now: db.now, jobs: db.jobs, numbers: db.numbers, users: db.users, changed: changed})
 	})
 	if outer && err == nil {
 		reportChanged(db, *changed)

@@ -143,7 +143,7 @@ func TestMigration13EndsStaffSessions(t *testing.T) {
 				t.Cleanup(drop)
 				gd = goose.DialectPostgres
 			}
-			db, err := store.Open(ctx, dsn)
+			db, err := store.Open(ctx, dsn, store.WithClock(fixedClock))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,7 +159,7 @@ func TestMigration13EndsStaffSessions(t *testing.T) {
 			}
 			staff, claimant := newUser("staff@example.com"), newUser("claimant@example.com")
 			staff.Role = models.RoleSupervisor
-			now := time.Now().UTC()
+			now := testNow
 			for i, u := range []*models.User{staff, claimant} {
 				if err := db.CreateUser(ctx, u); err != nil {
 					t.Fatal(err)

@@ -72,7 +72,7 @@ func outboxIDs(t *testing.T, db *store.DB) []string {
 func TestEnqueueQueuesOneJobPerNewRow(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		now := time.Now().UTC()
+		now := testNow
 		jobs := &recordingInserter{db: db}
 		db.SetJobs(jobs)
 
@@ -121,12 +121,12 @@ func TestEnqueueQueuesOneJobPerNewRow(t *testing.T) {
 func TestEnqueueWithoutInserterWritesRows(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		old := time.Now().UTC().Add(-time.Hour)
+		old := testNow.Add(-time.Hour)
 		m := newMessage("no-inserter", old)
 		if err := db.EnqueueOnce(ctx, m); err != nil {
 			t.Fatal(err)
 		}
-		orphans, err := db.OrphanOutbox(ctx, time.Now(), 10)
+		orphans, err := db.OrphanOutbox(ctx, testNow, 10)
 		if err != nil || len(orphans) != 1 || orphans[0].ID != m.ID || orphans[0].HadJob {
 			t.Fatalf("orphans: got %+v (%v), want %s without a job", orphans, err, m.ID)
 		}
@@ -141,7 +141,7 @@ func TestEnqueueWithoutInserterWritesRows(t *testing.T) {
 func TestOutboxFailuresDeadAndRedrive(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		now := time.Now().UTC()
+		now := testNow
 		jobs := &recordingInserter{db: db}
 		db.SetJobs(jobs)
 		m := newMessage("failing", now)

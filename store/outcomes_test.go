@@ -85,8 +85,8 @@ func TestClaimListOutcomes(t *testing.T) {
 		ctx := context.Background()
 		w := newAdjWorld(t, db)
 		cs := &countingClaims{Store: db.Claims(), calls: map[string]int{}}
-		outages := outage.NewService(db.Outages(), statute.DefaultSettings(), time.Now, uuid.NewString)
-		cl := claims.NewService(cs, outages, nil, nil, claims.EvidenceLimits{}, time.Now, uuid.NewString)
+		outages := outage.NewService(db.Outages(), statute.DefaultSettings(), fixedClock, uuid.NewString)
+		cl := claims.NewService(cs, outages, nil, nil, claims.EvidenceLimits{}, fixedClock, uuid.NewString)
 		if err := cl.EnsureDefaultPolicy(ctx); err != nil {
 			t.Fatal(err)
 		}

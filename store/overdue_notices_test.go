@@ -131,7 +131,7 @@ func TestActiveStaffEmails(t *testing.T) {
 			nu := newUser(u.email)
 			nu.Role = u.role
 			if u.disabled {
-				at := time.Now().UTC()
+				at := testNow
 				nu.DisabledAt = &at
 			}
 			if err := db.CreateUser(ctx, nu); err != nil {

@@ -24,6 +24,15 @@ type Option func(*options)
 
 type options struct {
 	maxConns int
+	now      func() time.Time
+}
+
+// WithClock makes now the store's clock: the time of the rows it stamps
+// itself (created_at, updated_at) and of the audit entries whose use case
+// carries no time of its own. Open refuses to run without one, so the wall
+// clock is chosen where the program is put together, and tests pass theirs.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) { o.now = now }
 }
 
 // WithMaxConns caps the PostgreSQL pool at n open connections (n < 1 keeps

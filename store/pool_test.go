@@ -23,10 +23,10 @@ func TestPoolSize(t *testing.T) {
 		opts []store.Option
 		want int
 	}{
-		{"postgres default stays under 100 at four replicas", dsn, nil, store.DefaultMaxConns},
-		{"postgres configured", dsn, []store.Option{store.WithMaxConns(7)}, 7},
-		{"postgres zero keeps the default", dsn, []store.Option{store.WithMaxConns(0)}, store.DefaultMaxConns},
-		{"sqlite keeps one writer", sqlitePath, []store.Option{store.WithMaxConns(7)}, 1},
+		{"postgres default stays under 100 at four replicas", dsn, []store.Option{store.WithClock(fixedClock)}, store.DefaultMaxConns},
+		{"postgres configured", dsn, []store.Option{store.WithClock(fixedClock), store.WithMaxConns(7)}, 7},
+		{"postgres zero keeps the default", dsn, []store.Option{store.WithClock(fixedClock), store.WithMaxConns(0)}, store.DefaultMaxConns},
+		{"sqlite keeps one writer", sqlitePath, []store.Option{store.WithClock(fixedClock), store.WithMaxConns(7)}, 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			db, err := store.Open(context.Background(), tt.dsn, tt.opts...)
@@ -42,5 +42,15 @@ func TestPoolSize(t *testing.T) {
 	// Headroom: PostgreSQL's 3 superuser slots, a migration, an operator.
 	if 4*store.DefaultMaxConns+10 > 100 {
 		t.Errorf("four replicas at the default open %d connections; PostgreSQL's default max_connections is 100", 4*store.DefaultMaxConns)
+	}
+}
+
+// TestOpenWithoutClock: a store opened without a clock would stamp rows with
+// whatever time it found; Open refuses instead.
+func TestOpenWithoutClock(t *testing.T) {
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "noclock.db"))
+	if err == nil {
+		db.Close()
+		t.Fatal("Open without WithClock: got a database, want an error")
 	}
 }

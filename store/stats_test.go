@@ -30,7 +30,7 @@ type statsWorld struct {
 func newStatsWorld(t *testing.T, db *store.DB) *statsWorld {
 	t.Helper()
 	ctx := context.Background()
-	w := &statsWorld{db: db, now: time.Now().UTC().Truncate(time.Second)}
+	w := &statsWorld{db: db, now: testNow}
 	staff := newUser("staff@example.com")
 	staff.Role = models.RoleSupervisor
 	if err := db.CreateUser(ctx, staff); err != nil {

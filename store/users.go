@@ -60,7 +60,7 @@ func (db *DB) UserByID(ctx context.Context, id string) (*models.User, error) {
 func (db *DB) UpdateUserSecurity(ctx context.Context, id string, role models.Role, passwordHash string) error {
 	res := db.with(ctx).Model(&models.User{}).Where("id = ?", id).Updates(map[string]any{
 		"role": role.String(), "password_hash": passwordHash,
-		"token_version": gorm.Expr("token_version + 1"), "updated_at": time.Now().UTC(),
+		"token_version": gorm.Expr("token_version + 1"), "updated_at": db.now().UTC(),
 	})
 	return db.changedOne(res, id, "update user "+id)
 }

@@ -18,7 +18,7 @@ import (
 )
 
 func newUser(email string) *models.User {
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := testNow
 	return &models.User{ID: uuid.Must(uuid.NewV7()).String(), Email: email, PasswordHash: "x", Name: "김철수", Role: models.RoleClaimant, CreatedAt: now, UpdatedAt: now}
 }
 
@@ -59,7 +59,7 @@ func TestRefreshTokenRotatedOnce(t *testing.T) {
 		if err := db.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
-		now := time.Now().UTC()
+		now := testNow
 		family := uuid.NewString()
 		rt := &models.RefreshToken{ID: uuid.NewString(), UserID: u.ID, FamilyID: family, TokenHash: "h1", ExpiresAt: now.Add(time.Hour), CreatedAt: now}
 		if err := db.CreateRefreshToken(ctx, rt); err != nil {
@@ -116,7 +116,7 @@ func TestRefreshTokenRotatedOnce(t *testing.T) {
 func TestLoginFailuresCountedAtomically(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		now := time.Now().UTC()
+		now := testNow
 		var wg sync.WaitGroup
 		for range 10 {
 			wg.Go(func() {

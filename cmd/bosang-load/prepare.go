@@ -83,7 +83,7 @@ func prepare(ctx context.Context, dsn string, n int, opt *prepareOptions, out io
 			return err
 		}
 	}
-	db, err := store.Open(ctx, dsn)
+	db, err := store.Open(ctx, dsn, store.WithClock(time.Now))
 	if err != nil {
 		return err
 	}

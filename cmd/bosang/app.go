@@ -68,7 +68,7 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
 	}
-	db, err := store.Open(ctx, databaseDSN(cfg), store.WithMaxConns(cfg.DBMaxConns))
+	db, err := store.Open(ctx, databaseDSN(cfg), store.WithMaxConns(cfg.DBMaxConns), store.WithClock(time.Now))
 	if err != nil {
 		return nil, err
 	}

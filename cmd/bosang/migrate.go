@@ -29,7 +29,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, out
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
-	db, err := store.Open(ctx, databaseDSN(cfg), store.WithMaxConns(cfg.DBMaxConns))
+	db, err := store.Open(ctx, databaseDSN(cfg), store.WithMaxConns(cfg.DBMaxConns), store.WithClock(time.Now))
 	if err != nil {
 		return err
 	}

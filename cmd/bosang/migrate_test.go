@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bosang/bosang/config"
 	"github.com/bosang/bosang/store"
@@ -72,7 +73,7 @@ func policies(t *testing.T, vars map[string]string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(context.Background(), databaseDSN(cfg))
+	db, err := store.Open(context.Background(), databaseDSN(cfg), store.WithClock(time.Now))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -111,6 +111,7 @@ func newHandler(a *app) (http.Handler, error) {
 		RateLimit: handlers.RateLimit{PerSecond: a.cfg.RatePerSecond, Burst: a.cfg.RateBurst, Clients: a.cfg.RateClients},
 		Registry:  a.metrics, HideMetrics: !a.cfg.PublicMetrics(),
 		TrustedProxies: a.cfg.TrustedProxies, ClientIPHeader: a.cfg.ClientIPHeader, Draining: a.draining.Load,
+		Now: time.Now,
 	})
 }
 

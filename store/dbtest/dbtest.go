@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +30,40 @@ func PostgresURL() string {
 	return DefaultPostgresURL
 }
 
+// clock is the store clock of a test database. It starts as the wall
+// clock, so that in the tests of packages with no clock of their own the
+// rows the store stamps itself land near the time the test runs; SetClock
+// gives it the test's own.
+type clock struct {
+	mu  sync.Mutex
+	set func() time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	now := c.set
+	c.mu.Unlock()
+	return now()
+}
+
+// clocks holds the clock of each open test database, by *store.DB.
+var clocks sync.Map
+
+// SetClock puts db, a database of this package, on now: the rows the store
+// stamps itself and the audit entries without a time of their own read it
+// from then on. A test with a clock of its own calls it before it writes.
+func SetClock(t testing.TB, db *store.DB, now func() time.Time) {
+	t.Helper()
+	c, ok := clocks.Load(db)
+	if !ok {
+		t.Fatal("dbtest.SetClock: the database was not made by dbtest")
+	}
+	clk := c.(*clock)
+	clk.mu.Lock()
+	defer clk.mu.Unlock()
+	clk.set = now
+}
+
 // Each runs fn once per dialect, as subtests "postgres" and "sqlite", each
 // with its own fresh migrated database. Without a reachable PostgreSQL the
 // postgres subtest fails when CI=true and is skipped with a loud message
@@ -42,11 +77,13 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // NewSQLite returns a migrated SQLite database in the test's temp directory.
 func NewSQLite(t testing.TB) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+	clk := &clock{set: time.Now}
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), store.WithClock(clk.now))
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
-	t.Cleanup(func() { db.Close() })
+	clocks.Store(db, clk)
+	t.Cleanup(func() { clocks.Delete(db); db.Close() })
 	migrate(t, db)
 	return db
 }
@@ -56,11 +93,13 @@ func NewSQLite(t testing.TB) *store.DB {
 func NewPostgres(t testing.TB) *store.DB {
 	t.Helper()
 	dsn, drop := CreatePostgresDB(t)
-	db, err := store.Open(context.Background(), dsn)
+	clk := &clock{set: time.Now}
+	db, err := store.Open(context.Background(), dsn, store.WithClock(clk.now))
 	if err != nil {
 		t.Fatalf("open postgres test database: %v", err)
 	}
-	t.Cleanup(func() { db.Close(); drop() })
+	clocks.Store(db, clk)
+	t.Cleanup(func() { clocks.Delete(db); db.Close(); drop() })
 	migrate(t, db)
 	return db
 }
