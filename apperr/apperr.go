@@ -170,7 +170,9 @@ func ExplainMsg(err error, kind string, m Message) error {
 // Explain wraps err with a message in Korean and English and an error code.
 //
 // Deprecated: put the text in the catalog and use ExplainMsg with M.
-func Explain(err error, kind, ko, en string) error { return ExplainMsg(err, kind, Message{KO: ko, EN: en}) }
+func Explain(err error, kind, ko, en string) error {
+	return ExplainMsg(err, kind, Message{KO: ko, EN: en})
+}
 
 // Error returns the wrapped error's text and the English message, for logs.
 func (e *Explained) Error() string { return e.Err.Error() + ": " + e.Msg.In("en") }

@@ -21,7 +21,10 @@ type Message struct {
 }
 
 // M returns the catalog message id, filled with data (at most one map;
-// keys are the placeholder names) when it is shown.
+// keys are the placeholder names) when it is shown. A value that is itself
+// a Message is shown in the same language, so messages compose:
+//
+//	M("records.with_value", map[string]any{"problem": M("records.not_a_date"), "value": q})
 func M(id string, data ...map[string]any) Message {
 	m := Message{ID: id}
 	if len(data) > 0 {
@@ -48,7 +51,7 @@ func SetCatalog(r Resolver) { catalog.Store(&r) }
 func (m Message) In(lang string) string {
 	if m.ID != "" {
 		if r := catalog.Load(); r != nil {
-			if s, ok := (*r)(lang, m.ID, m.Data); ok {
+			if s, ok := (*r)(lang, m.ID, m.dataIn(lang)); ok {
 				return s
 			}
 		}
@@ -74,4 +77,24 @@ func (m Message) MarshalJSON() ([]byte, error) {
 		EN string `json:"en"`
 	}{m.In("ko"), m.In("en")})
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
+}
+
+// dataIn is Data with every Message value resolved in lang.
+func (m Message) dataIn(lang string) map[string]any {
+	var out map[string]any
+	for k, v := range m.Data {
+		if sub, ok := v.(Message); ok {
+			if out == nil {
+				out = make(map[string]any, len(m.Data))
+				for k, v := range m.Data {
+					out[k] = v
+				}
+			}
+			out[k] = sub.In(lang)
+		}
+	}
+	if out == nil {
+		return m.Data
+	}
+	return out
 }
