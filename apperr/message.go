@@ -24,7 +24,7 @@ type Message struct {
 // keys are the placeholder names) when it is shown. A value that is itself
 // a Message is shown in the same language, so messages compose:
 //
-//	M("records.with_value", map[string]any{"problem": M("records.not_a_date"), "value": q})
+//	M("records.with_value", map[string]any{"problem": M("records.not_date"), "value": q})
 func M(id string, data ...map[string]any) Message {
 	m := Message{ID: id}
 	if len(data) > 0 {

@@ -92,7 +92,8 @@ func TestMessageFallsBackWithoutCatalogEntry(t *testing.T) {
 }
 
 // catalogID finds the ids Go code names: apperr.M("id" and, inside apperr,
-// M("id".
+// M("id". An id ending in "." is a prefix the code completes (such as
+// "records.column." + name); the package that builds it tests its names.
 var catalogID = regexp.MustCompile(`\bM\("([^"]+)"`)
 
 func TestEveryMessageIDInEveryLocale(t *testing.T) {
@@ -117,6 +118,9 @@ func TestEveryMessageIDInEveryLocale(t *testing.T) {
 		}
 		for _, m := range catalogID.FindAllStringSubmatch(string(src), -1) {
 			found++
+			if strings.HasSuffix(m[1], ".") {
+				continue
+			}
 			for _, lang := range c.Languages() {
 				if !c.Has(lang, m[1]) {
 					t.Errorf("%s: message %q is not in %s.json", p, m[1], lang)
