@@ -12,7 +12,7 @@
 //	f.AddMsg("email", apperr.M("auth.email_invalid"))
 //	apperr.InvalidMsg("f", apperr.M("input.too_long", map[string]any{"max": 100}))
 //
-// Ids are namespaced by package ("records.header_missing"); data fills the
+// Ids are namespaced by package ("records.column_missing"); data fills the
 // message's {{.placeholders}}. Package i18n registers the catalog with
 // SetCatalog when it loads, and Message.In and Message.MarshalJSON resolve
 // through it, so a new language is a new locale file. A test in package i18n
