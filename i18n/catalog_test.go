@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -44,7 +45,7 @@ func TestThirdLocaleIsAFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
-	if got := strings.Join(c.Languages(), " "); got != "ko en ja" {
+	if got := strings.Join(c.langs, " "); got != "ko en ja" {
 		t.Fatalf("languages: %s, want ko en ja", got)
 	}
 	for _, tc := range []struct{ name, choice, accept, want string }{
@@ -53,7 +54,7 @@ func TestThirdLocaleIsAFile(t *testing.T) {
 		{"unmatched still Korean", "", "fr-FR", "ko"},
 		{"English still English", "", "en-US", "en"},
 	} {
-		if got := c.Negotiate(tc.choice, tc.accept); got != tc.want {
+		if got := c.neg.negotiate(tc.choice, tc.accept); got != tc.want {
 			t.Errorf("%s: got %s, want %s", tc.name, got, tc.want)
 		}
 	}
@@ -121,8 +122,8 @@ func TestEveryMessageIDInEveryLocale(t *testing.T) {
 			if strings.HasSuffix(m[1], ".") {
 				continue
 			}
-			for _, lang := range c.Languages() {
-				if !c.Has(lang, m[1]) {
+			for _, lang := range c.langs {
+				if !slices.Contains(c.ids[lang], m[1]) {
 					t.Errorf("%s: message %q is not in %s.json", p, m[1], lang)
 				}
 			}

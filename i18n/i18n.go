@@ -128,12 +128,6 @@ func (c *Catalog) complete() error {
 	return nil
 }
 
-// Has reports whether the catalog holds id in lang.
-func (c *Catalog) Has(lang, id string) bool { return slices.Contains(c.ids[lang], id) }
-
-// Languages lists the catalog's languages, the default first.
-func (c *Catalog) Languages() []string { return slices.Clone(c.langs) }
-
 // resolve is the catalog as apperr sees it; a language the catalog lacks
 // reads the default.
 func (c *Catalog) resolve(lang, id string, data map[string]any) (string, bool) {
@@ -185,11 +179,6 @@ func (n negotiator) negotiate(choice, acceptLanguage string) string {
 // query) and then the Accept-Language header; Korean when nothing matches.
 func Negotiate(choice, acceptLanguage string) string {
 	return defaultNegotiator.negotiate(choice, acceptLanguage)
-}
-
-// Negotiate is the package's Negotiate over the catalog's languages.
-func (c *Catalog) Negotiate(choice, acceptLanguage string) string {
-	return c.neg.negotiate(choice, acceptLanguage)
 }
 
 // Localizer translates for one language.

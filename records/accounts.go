@@ -42,13 +42,6 @@ func (a Account) FailMsg(field string, m apperr.Message) *LineError {
 	return newLineError(a.Line, 0, field, m)
 }
 
-// Fail is FailMsg with the message in Korean and English.
-//
-// Deprecated: put the text in the catalog and use FailMsg.
-func (a Account) Fail(field, ko, en string) *LineError {
-	return a.FailMsg(field, apperr.Message{KO: ko, EN: en})
-}
-
 // The settlements an account row may name.
 const (
 	SettlementBank       = "bank"
