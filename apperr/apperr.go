@@ -63,8 +63,7 @@ func (f *Fields) AddMsg(field string, m Message) {
 }
 
 // Add records a problem with field in Korean and English.
-//
-// Deprecated: put the text in the catalog and use AddMsg with M.
+// Legacy: kept for text not yet in the catalog; new code uses AddMsg with M.
 func (f *Fields) Add(field, ko, en string) { f.AddMsg(field, Message{KO: ko, EN: en}) }
 
 // Err returns a *ValidationError with every recorded problem, or nil.
@@ -83,8 +82,7 @@ func InvalidMsg(field string, m Message) error {
 }
 
 // Invalid returns a *ValidationError for a single field.
-//
-// Deprecated: put the text in the catalog and use InvalidMsg with M.
+// Legacy: kept for text not yet in the catalog; new code uses InvalidMsg with M.
 func Invalid(field, ko, en string) error { return InvalidMsg(field, Message{KO: ko, EN: en}) }
 
 // RateLimited is ErrTooManyRequests with the number of seconds after which a
@@ -110,8 +108,7 @@ func TooLargeMsg(field string, m Message) error {
 }
 
 // TooLarge returns a *TooLargeError for a single field.
-//
-// Deprecated: put the text in the catalog and use TooLargeMsg with M.
+// Legacy: kept for text not yet in the catalog; new code uses TooLargeMsg with M.
 func TooLarge(field, ko, en string) error { return TooLargeMsg(field, Message{KO: ko, EN: en}) }
 
 // Error lists the fields and their English messages, for logs.
@@ -168,8 +165,7 @@ func ExplainMsg(err error, kind string, m Message) error {
 }
 
 // Explain wraps err with a message in Korean and English and an error code.
-//
-// Deprecated: put the text in the catalog and use ExplainMsg with M.
+// Legacy: kept for text not yet in the catalog; new code uses ExplainMsg with M.
 func Explain(err error, kind, ko, en string) error {
 	return ExplainMsg(err, kind, Message{KO: ko, EN: en})
 }
