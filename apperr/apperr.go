@@ -21,20 +21,6 @@ var (
 	ErrUnsupportedType    = errors.New("unsupported media type")  // 415
 )
 
-// Message is one human-readable text in both of Bosang's languages.
-type Message struct {
-	KO string `json:"ko"`
-	EN string `json:"en"`
-}
-
-// In returns the message in lang ("en" or anything else for Korean).
-func (m Message) In(lang string) string {
-	if lang == "en" {
-		return m.EN
-	}
-	return m.KO
-}
-
 // ValidationError carries one message per offending field. It unwraps to
 // ErrInvalid, so callers can test it with errors.Is.
 type ValidationError struct {
@@ -53,7 +39,7 @@ func describe(fields map[string]Message) string {
 	sort.Strings(names)
 	parts := make([]string, len(names))
 	for i, k := range names {
-		parts[i] = k + ": " + fields[k].EN
+		parts[i] = k + ": " + fields[k].In("en")
 	}
 	return strings.Join(parts, "; ")
 }
@@ -65,16 +51,20 @@ func (e *ValidationError) Unwrap() error { return ErrInvalid }
 // The zero value is ready to use.
 type Fields struct{ m map[string]Message }
 
-// Add records a problem with field in Korean and English. The first problem
-// reported for a field wins.
-func (f *Fields) Add(field, ko, en string) {
+// AddMsg records a problem with field as a catalog message (see M). The
+// first problem reported for a field wins.
+func (f *Fields) AddMsg(field string, m Message) {
 	if f.m == nil {
 		f.m = map[string]Message{}
 	}
 	if _, dup := f.m[field]; !dup {
-		f.m[field] = Message{KO: ko, EN: en}
+		f.m[field] = m
 	}
 }
+
+// Add records a problem with field in Korean and English.
+// Legacy: kept for text not yet in the catalog; new code uses AddMsg with M.
+func (f *Fields) Add(field, ko, en string) { f.AddMsg(field, Message{KO: ko, EN: en}) }
 
 // Err returns a *ValidationError with every recorded problem, or nil.
 func (f *Fields) Err() error {
@@ -84,12 +74,16 @@ func (f *Fields) Err() error {
 	return &ValidationError{Fields: f.m}
 }
 
-// Invalid returns a *ValidationError for a single field.
-func Invalid(field, ko, en string) error {
+// InvalidMsg returns a *ValidationError for a single field.
+func InvalidMsg(field string, m Message) error {
 	var f Fields
-	f.Add(field, ko, en)
+	f.AddMsg(field, m)
 	return f.Err()
 }
+
+// Invalid returns a *ValidationError for a single field.
+// Legacy: kept for text not yet in the catalog; new code uses InvalidMsg with M.
+func Invalid(field, ko, en string) error { return InvalidMsg(field, Message{KO: ko, EN: en}) }
 
 // Reason names why a field is invalid where no words belong (the store);
 // InvalidBecause gives it the words of its entry below.
@@ -103,7 +97,7 @@ const (
 )
 
 var reasonText = map[Reason]Message{
-	ReasonBadCursor: {KO: "잘못된 커서입니다.", EN: "Invalid cursor."},
+	ReasonBadCursor: M("apperr.bad_cursor", nil),
 }
 
 // InvalidBecause returns a *ValidationError for field saying reason in
@@ -111,9 +105,9 @@ var reasonText = map[Reason]Message{
 func InvalidBecause(field string, r Reason) error {
 	m, ok := reasonText[r]
 	if !ok {
-		m = Message{KO: "잘못된 값입니다.", EN: "Invalid value."}
+		m = M("apperr.invalid_value", nil)
 	}
-	return Invalid(field, m.KO, m.EN)
+	return InvalidMsg(field, m)
 }
 
 // RateLimited is ErrTooManyRequests with the number of seconds after which a
@@ -133,10 +127,14 @@ type TooLargeError struct {
 	fields map[string]Message
 }
 
-// TooLarge returns a *TooLargeError for a single field.
-func TooLarge(field, ko, en string) error {
-	return &TooLargeError{fields: map[string]Message{field: {KO: ko, EN: en}}}
+// TooLargeMsg returns a *TooLargeError for a single field.
+func TooLargeMsg(field string, m Message) error {
+	return &TooLargeError{fields: map[string]Message{field: m}}
 }
+
+// TooLarge returns a *TooLargeError for a single field.
+// Legacy: kept for text not yet in the catalog; new code uses TooLargeMsg with M.
+func TooLarge(field, ko, en string) error { return TooLargeMsg(field, Message{KO: ko, EN: en}) }
 
 // Error lists the fields and their English messages, for logs.
 func (e *TooLargeError) Error() string {
@@ -170,7 +168,7 @@ func Merge(errs ...error) error {
 		}
 		sort.Strings(names)
 		for _, k := range names {
-			f.Add(k, ve.Fields[k].KO, ve.Fields[k].EN)
+			f.AddMsg(k, ve.Fields[k])
 		}
 	}
 	return f.Err()
@@ -186,13 +184,19 @@ type Explained struct {
 	Msg  Message
 }
 
+// ExplainMsg wraps err with a catalog message (see M) and an error code.
+func ExplainMsg(err error, kind string, m Message) error {
+	return &Explained{Err: err, Kind: kind, Msg: m}
+}
+
 // Explain wraps err with a message in Korean and English and an error code.
+// Legacy: kept for text not yet in the catalog; new code uses ExplainMsg with M.
 func Explain(err error, kind, ko, en string) error {
-	return &Explained{Err: err, Kind: kind, Msg: Message{KO: ko, EN: en}}
+	return ExplainMsg(err, kind, Message{KO: ko, EN: en})
 }
 
 // Error returns the wrapped error's text and the English message, for logs.
-func (e *Explained) Error() string { return e.Err.Error() + ": " + e.Msg.EN }
+func (e *Explained) Error() string { return e.Err.Error() + ": " + e.Msg.In("en") }
 
 // Unwrap returns the wrapped error.
 func (e *Explained) Unwrap() error { return e.Err }

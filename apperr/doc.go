@@ -3,4 +3,23 @@
 // them in one place. Wrap a category with context:
 //
 //	fmt.Errorf("find claim %s: %w", id, apperr.ErrNotFound)
+//
+// # Messages
+//
+// What an error tells the user is a Message naming an entry of the catalog
+// (web/locales/<lang>.json, one file per language), never text in code:
+//
+//	f.AddMsg("email", apperr.M("auth.email_invalid"))
+//	apperr.InvalidMsg("f", apperr.M("input.too_long", map[string]any{"max": 100}))
+//
+// Ids are namespaced by package ("records.column_missing"); data fills the
+// message's {{.placeholders}}. Package i18n registers the catalog with
+// SetCatalog when it loads, and Message.In and Message.MarshalJSON resolve
+// through it, so a new language is a new locale file. A test in package i18n
+// scans the source for apperr.M ids and fails when a locale lacks one.
+//
+// The ko/en signatures (Fields.Add, Invalid, TooLarge, Explain and
+// Message{KO, EN}) remain, marked Legacy, for call sites not yet moved to
+// the catalog; they are not marked Deprecated, since staticcheck (make
+// lint) would then fail at every one of those call sites.
 package apperr

@@ -17,7 +17,7 @@ const MaxDownloadReason = 500
 func DownloadReason(reason string) (string, error) {
 	reason = strings.TrimSpace(reason)
 	if n := len([]rune(reason)); n == 0 || n > MaxDownloadReason {
-		return "", apperr.Invalid("reason", "다운로드 사유를 입력하세요(500자 이내).", "Give a reason for the download (at most 500 characters).")
+		return "", apperr.InvalidMsg("reason", apperr.M("audit.download_reason"))
 	}
 	return reason, nil
 }

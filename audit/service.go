@@ -202,30 +202,30 @@ func (s *Service) AppendAll(ctx context.Context, rs []Record) ([]*models.AuditEn
 func Build(r Record, at time.Time, id string) (*models.AuditEntry, error) {
 	var f apperr.Fields
 	if !actionPattern.MatchString(r.Action) || len(r.Action) > 64 {
-		f.Add("action", "작업 이름은 entity.verb 형식이어야 합니다", "action must look like entity.verb")
+		f.AddMsg("action", apperr.M("audit.action"))
 	}
 	if !slices.Contains(Entities, r.Entity) {
-		f.Add("entity", "알 수 없는 대상 종류입니다", "unknown entity")
+		f.AddMsg("entity", apperr.M("audit.entity"))
 	}
 	if r.EntityID == "" || len(r.EntityID) > 200 {
-		f.Add("entity_id", "대상 식별자가 필요합니다", "entity_id is required (at most 200 bytes)")
+		f.AddMsg("entity_id", apperr.M("audit.entity_id"))
 	}
 	actor, ok := optionalUUID(r.ActorID)
 	if !ok {
-		f.Add("actor_id", "행위자 식별자가 올바르지 않습니다", "actor_id must be a UUID")
+		f.AddMsg("actor_id", apperr.M("audit.actor_id"))
 	}
 	subject, ok := optionalUUID(r.SubjectID)
 	if !ok {
-		f.Add("subject_id", "정보 주체 식별자가 올바르지 않습니다", "subject_id must be a UUID")
+		f.AddMsg("subject_id", apperr.M("audit.subject_id"))
 	}
 	if len(r.IP) > 64 || len(r.ActorRole) > 32 {
-		f.Add("ip", "주소 또는 역할이 너무 깁니다", "ip or actor_role is too long")
+		f.AddMsg("ip", apperr.M("audit.ip"))
 	}
 	details := "{}"
 	if r.Details != nil {
 		b, err := json.Marshal(r.Details)
 		if err != nil || len(b) > maxDetails {
-			f.Add("details", "상세 내용을 기록할 수 없습니다", "details must encode as JSON of at most 64 KiB")
+			f.AddMsg("details", apperr.M("audit.details"))
 		}
 		details = string(b)
 	}
@@ -270,24 +270,24 @@ func (s *Service) List(ctx context.Context, f Filter) ([]models.AuditEntry, int6
 	}
 	f.Limit = min(f.Limit, 500)
 	if f.EntityID != "" && f.Entity == "" {
-		return nil, 0, apperr.Invalid("entity", "대상 식별자에는 대상 종류가 필요합니다", "id needs entity")
+		return nil, 0, apperr.InvalidMsg("entity", apperr.M("audit.filter_id_needs_entity"))
 	}
 	if f.SubjectID != "" {
 		v, ok := optionalUUID(f.SubjectID)
 		if !ok {
-			return nil, 0, apperr.Invalid("subject", "정보 주체 식별자가 올바르지 않습니다", "subject must be a UUID")
+			return nil, 0, apperr.InvalidMsg("subject", apperr.M("audit.filter_subject"))
 		}
 		f.SubjectID = *v
 	}
 	if f.ActorID != "" {
 		v, ok := optionalUUID(f.ActorID)
 		if !ok {
-			return nil, 0, apperr.Invalid("actor", "행위자 식별자가 올바르지 않습니다", "actor must be a UUID")
+			return nil, 0, apperr.InvalidMsg("actor", apperr.M("audit.filter_actor"))
 		}
 		f.ActorID = *v
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		return nil, 0, apperr.Invalid("to", "끝 날짜는 시작 날짜와 같거나 뒤여야 합니다", "The end date must be on or after the start date")
+		return nil, 0, apperr.InvalidMsg("to", apperr.M("audit.filter_range"))
 	}
 	want := f.Limit
 	f.Limit++

@@ -57,12 +57,12 @@ func (s *Service) UpdateUser(ctx context.Context, id string, ch UserChange) (*mo
 	if ch.Role != nil {
 		r, err := models.ParseRole(*ch.Role)
 		if err != nil {
-			f.Add("role", "알 수 없는 역할입니다.", "Unknown role.")
+			f.AddMsg("role", apperr.M("auth.role_unknown"))
 		}
 		role = r
 	}
 	if ch.Role == nil && ch.Disabled == nil {
-		f.Add("role", "바꿀 역할이나 사용 중지 여부를 주세요.", "Give a role or a disabled state to change.")
+		f.AddMsg("role", apperr.M("auth.role_change_empty"))
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func (s *Service) UpdateUser(ctx context.Context, id string, ch UserChange) (*mo
 		}
 	}
 	if actor := audit.ActorFrom(ctx); actor.ID == u.ID && (role != u.Role || disabledAt != nil) {
-		return nil, apperr.Invalid("role", "자기 계정의 역할을 바꾸거나 사용을 중지할 수 없습니다.", "You cannot change your own role or disable your own account.")
+		return nil, apperr.InvalidMsg("role", apperr.M("auth.role_change_self"))
 	}
 	entry, err := audit.Build(audit.FromContext(ctx, audit.Record{Action: "user.update", Entity: audit.EntityUser,
 		EntityID: u.ID, SubjectID: u.ID, Details: map[string]any{

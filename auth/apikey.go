@@ -81,12 +81,12 @@ func (k *APIKeys) Issue(ctx context.Context, adminID, name, providerID string) (
 	name, providerID = strings.TrimSpace(name), strings.TrimSpace(providerID)
 	var f apperr.Fields
 	if name == "" || utf8.RuneCountInString(name) > 100 {
-		f.Add("name", "키 이름을 1~100자로 입력하세요.", "Give the key a name of 1 to 100 characters.")
+		f.AddMsg("name", apperr.M("auth.apikey_name"))
 	}
 	if providerID == "" {
-		f.Add("provider", "사업자를 고르세요.", "Choose the provider.")
+		f.AddMsg("provider", apperr.M("auth.apikey_provider_missing"))
 	} else if _, err := k.store.ProviderByID(ctx, providerID); errors.Is(err, apperr.ErrNotFound) {
-		f.Add("provider", "알 수 없는 사업자입니다.", "Unknown provider.")
+		f.AddMsg("provider", apperr.M("auth.apikey_provider_unknown"))
 	} else if err != nil {
 		return nil, err
 	}

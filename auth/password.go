@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/bosang/bosang/apperr"
 )
 
 // Argon2id parameters recommended by OWASP's password storage cheat sheet:
@@ -99,21 +101,19 @@ func CheckPassword(encoded, password string) bool {
 	return subtle.ConstantTimeCompare(key, p.Key) == 1
 }
 
-// passwordProblem returns the Korean and English reason a new password is
-// refused, or empty strings when it is acceptable.
-func passwordProblem(password, email string) (ko, en string) {
+// passwordProblem returns the reason a new password is refused, and
+// whether it is.
+func passwordProblem(password, email string) (apperr.Message, bool) {
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < MinPasswordLength:
-		return fmt.Sprintf("비밀번호는 %d자 이상이어야 합니다.", MinPasswordLength),
-			fmt.Sprintf("Password must be at least %d characters.", MinPasswordLength)
+		return apperr.M("auth.password_short", map[string]any{"min": MinPasswordLength}), true
 	case n > MaxPasswordLength:
-		return fmt.Sprintf("비밀번호는 %d자 이하여야 합니다.", MaxPasswordLength),
-			fmt.Sprintf("Password must be at most %d characters.", MaxPasswordLength)
+		return apperr.M("auth.password_long", map[string]any{"max": MaxPasswordLength}), true
 	case commonPasswords[strings.ToLower(password)]:
-		return "너무 흔한 비밀번호입니다. 다른 비밀번호를 사용하세요.", "This password is too common. Choose another."
+		return apperr.M("auth.password_common"), true
 	case email != "" && strings.EqualFold(password, email):
-		return "비밀번호가 이메일과 같을 수 없습니다.", "Password must not be your e-mail address."
+		return apperr.M("auth.password_is_email"), true
 	}
-	return "", ""
+	return apperr.Message{}, false
 }

@@ -55,7 +55,7 @@ func resetContext(resetID string) string { return "password-reset:" + resetID }
 func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
 	if !strings.Contains(email, "@") || len(email) > 254 {
-		return apperr.Invalid("email", "이메일 주소를 확인하세요.", "Check the e-mail address.")
+		return apperr.InvalidMsg("email", apperr.M("auth.reset_email"))
 	}
 	u, err := s.store.UserByEmail(ctx, email)
 	switch {
@@ -105,8 +105,7 @@ func (s *Service) OpenPasswordResetMessage(m models.OutboxMessage) (PasswordRese
 }
 
 // errResetLink is a reset token that is unknown, used or expired.
-var errResetLink = apperr.Invalid("token", "이 링크는 이미 썼거나 만료되었습니다. 비밀번호 재설정을 다시 요청하세요.",
-	"This link was used already or has expired. Ask for a new password reset link.")
+var errResetLink = apperr.InvalidMsg("token", apperr.M("auth.reset_link_dead"))
 
 // CheckPasswordReset reports whether token is a live reset link: nil, or
 // the validation error ResetPassword would give.
@@ -146,8 +145,8 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 	if err != nil {
 		return err
 	}
-	if ko, en := passwordProblem(password, u.Email); ko != "" {
-		return apperr.Invalid("password", ko, en)
+	if m, bad := passwordProblem(password, u.Email); bad {
+		return apperr.InvalidMsg("password", m)
 	}
 	hash, err := HashPassword(password)
 	if err != nil {

@@ -107,20 +107,20 @@ func validate(in NewUser, phoneRequired bool) (NewUser, models.Role, error) {
 	input.Line(&f, "email", in.Email, 0)
 	input.Line(&f, "name", in.Name, 0)
 	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 || !strings.Contains(in.Email[strings.LastIndexByte(in.Email, '@')+1:], ".") {
-		f.Add("email", "올바른 이메일 주소를 입력하세요.", "Enter a valid e-mail address.")
+		f.AddMsg("email", apperr.M("auth.email_invalid"))
 	}
-	if ko, en := passwordProblem(in.Password, in.Email); ko != "" {
-		f.Add("password", ko, en)
+	if m, bad := passwordProblem(in.Password, in.Email); bad {
+		f.AddMsg("password", m)
 	}
 	if n := utf8.RuneCountInString(in.Name); n < 1 || n > 100 {
-		f.Add("name", "이름을 1~100자로 입력하세요.", "Enter a name of 1 to 100 characters.")
+		f.AddMsg("name", apperr.M("auth.name_length"))
 	}
 	if (phoneRequired || in.Phone != "") && !phonePattern.MatchString(in.Phone) {
-		f.Add("phone", "전화번호 형식이 올바르지 않습니다. 예: 010-1234-5678", "Enter a valid phone number, e.g. 010-1234-5678.")
+		f.AddMsg("phone", apperr.M("auth.phone_invalid"))
 	}
 	role, err := models.ParseRole(in.Role)
 	if err != nil {
-		f.Add("role", "알 수 없는 역할입니다.", "Unknown role.")
+		f.AddMsg("role", apperr.M("auth.role_unknown"))
 	}
 	return in, role, f.Err()
 }
@@ -160,5 +160,5 @@ func (e *conflictEmail) Unwrap() error { return apperr.ErrConflict }
 
 // Fields names the field at fault, for the error body.
 func (e *conflictEmail) Fields() map[string]apperr.Message {
-	return map[string]apperr.Message{"email": {KO: "이미 가입된 이메일입니다.", EN: "This e-mail is already registered."}}
+	return map[string]apperr.Message{"email": apperr.M("auth.email_taken")}
 }

@@ -48,7 +48,7 @@ func FuzzClaimBody(f *testing.F) {
 				t.Fatalf("got %v, want a *apperr.ValidationError", err)
 			}
 			for field, m := range ve.Fields {
-				if m.KO == "" || m.EN == "" {
+				if m.In("ko") == "" || m.In("en") == "" {
 					t.Fatalf("field %s: got %+v, want Korean and English", field, m)
 				}
 			}

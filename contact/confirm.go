@@ -15,13 +15,12 @@ var codePattern = regexp.MustCompile(`^[0-9]{6}$`)
 // The answers to a code that does not prove the address, all on field
 // code.
 var (
-	errCodeFormat   = apperr.Invalid("code", "인증번호 6자리 숫자를 입력하세요.", "Enter the 6-digit code.")
-	errNoCode       = apperr.Invalid("code", "먼저 인증번호를 받으세요.", "Ask for a code first.")
-	errCodeExpired  = apperr.Invalid("code", "인증번호가 만료되었습니다. 새 인증번호를 받으세요.", "The code has expired. Ask for a new one.")
-	errCodeSpent    = apperr.Invalid("code", "잘못 입력한 횟수가 너무 많습니다. 새 인증번호를 받으세요.", "Too many wrong codes. Ask for a new one.")
-	errCodeWrong    = apperr.Invalid("code", "인증번호가 맞지 않습니다.", "The code is not right.")
-	errAddressMoved = apperr.Invalid("code", "인증번호를 받은 뒤 연락처가 바뀌었습니다. 새 인증번호를 받으세요.",
-		"Your address changed after this code was sent. Ask for a new one.")
+	errCodeFormat   = apperr.InvalidMsg("code", apperr.M("contact.code_format"))
+	errNoCode       = apperr.InvalidMsg("code", apperr.M("contact.code_none"))
+	errCodeExpired  = apperr.InvalidMsg("code", apperr.M("contact.code_expired"))
+	errCodeSpent    = apperr.InvalidMsg("code", apperr.M("contact.code_spent"))
+	errCodeWrong    = apperr.InvalidMsg("code", apperr.M("contact.code_wrong"))
+	errAddressMoved = apperr.InvalidMsg("code", apperr.M("contact.address_moved"))
 )
 
 // Confirm proves the user's address on channel with code: the newest code

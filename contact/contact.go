@@ -33,7 +33,7 @@ func ParseChannel(s string) (Channel, error) {
 	case Phone, Email:
 		return c, nil
 	}
-	return "", apperr.Invalid("channel", "확인 방법은 phone 또는 email이어야 합니다.", "channel must be phone or email.")
+	return "", apperr.InvalidMsg("channel", apperr.M("contact.channel_unknown"))
 }
 
 // String returns the channel's name.

@@ -31,7 +31,7 @@ func TestAddress(t *testing.T) {
 			got, err := contact.Address(&models.User{Phone: tt.phone, Email: tt.email}, tt.channel)
 			if tt.want == "" {
 				var ve *apperr.ValidationError
-				if !errors.As(err, &ve) || ve.Fields["channel"].KO == "" || ve.Fields["channel"].EN == "" {
+				if !errors.As(err, &ve) || ve.Fields["channel"].In("ko") == "" || ve.Fields["channel"].In("en") == "" {
 					t.Fatalf("got %q, %v; want a bilingual error on channel", got, err)
 				}
 				return

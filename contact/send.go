@@ -55,17 +55,16 @@ func Address(u *models.User, c Channel) (string, error) {
 	if c == Email {
 		a := offers.NormalizeEmail(u.Email)
 		if !strings.Contains(a, "@") {
-			return "", apperr.Invalid("channel", "계정에 이메일 주소가 없습니다.", "Your account has no e-mail address.")
+			return "", apperr.InvalidMsg("channel", apperr.M("contact.no_email"))
 		}
 		return a, nil
 	}
 	p := offers.NormalizePhone(u.Phone)
 	switch {
 	case p == "":
-		return "", apperr.Invalid("channel", "계정에 휴대전화 번호가 없습니다.", "Your account has no mobile number.")
+		return "", apperr.InvalidMsg("channel", apperr.M("contact.no_phone"))
 	case !strings.HasPrefix(p, "01") || len(p) < 10 || len(p) > 11:
-		return "", apperr.Invalid("channel", "문자를 받을 수 있는 휴대전화 번호(010 등)가 아닙니다.",
-			"This is not a mobile number that can receive text messages (010 and the like).")
+		return "", apperr.InvalidMsg("channel", apperr.M("contact.not_mobile"))
 	}
 	return p, nil
 }
@@ -79,7 +78,7 @@ func Verified(u *models.User, c Channel) bool {
 }
 
 // errVerified is a code asked for an address proven already.
-var errVerified = apperr.Explain(apperr.ErrConflict, "", "이미 확인된 연락처입니다.", "This address is verified already.")
+var errVerified = apperr.ExplainMsg(apperr.ErrConflict, "", apperr.M("contact.verified_already"))
 
 // Send sends the user a new code for channel through the outbox, valid
 // for CodeTTL, superseding earlier ones; the code, its message (address

@@ -1,7 +1,6 @@
 package input
 
 import (
-	"fmt"
 	"unicode"
 	"unicode/utf8"
 
@@ -26,7 +25,7 @@ func ID(f *apperr.Fields, field, s string) bool {
 	if IsID(s) {
 		return true
 	}
-	f.Add(field, "올바른 식별자가 아닙니다.", "This is not a valid identifier.")
+	f.AddMsg(field, apperr.M("input.not_id"))
 	return false
 }
 
@@ -68,10 +67,10 @@ func Clean(s string, free bool) bool {
 func check(f *apperr.Fields, field, s string, max int, free bool) bool {
 	switch {
 	case !Clean(s, free):
-		f.Add(field, "입력할 수 없는 문자(제어 문자 등)가 들어 있습니다.", "This contains characters that are not allowed (control characters or invalid UTF-8).")
+		f.AddMsg(field, apperr.M("input.not_clean"))
 		return false
 	case max > 0 && utf8.RuneCountInString(s) > max:
-		f.Add(field, fmt.Sprintf("%d자 이내로 입력하세요.", max), fmt.Sprintf("Enter at most %d characters.", max))
+		f.AddMsg(field, apperr.M("input.too_long", map[string]any{"max": max}))
 		return false
 	}
 	return true

@@ -49,7 +49,7 @@ func TestLineAndText(t *testing.T) {
 				if ok != (err == nil) {
 					t.Errorf("%s: got error %v, want one only when refused", name, err)
 				}
-				if err != nil && (!errors.As(err, &ve) || ve.Fields["f"].KO == "" || ve.Fields["f"].EN == "") {
+				if err != nil && (!errors.As(err, &ve) || ve.Fields["f"].In("ko") == "" || ve.Fields["f"].In("en") == "") {
 					t.Errorf("%s: got %v, want a field error on f in Korean and English", name, err)
 				}
 			}

@@ -47,7 +47,7 @@ func AccountText(m models.OutboxMessage, baseURL string) (AccountMail, error) {
 		lines = append(lines, l.T("notify.signup_existing.body", args), l.T("notify.signup_existing.you", args),
 			l.T("notify.signup_existing.not_you"), "")
 	}
-	subject := "[보상] " + ko.T("notify.signup_existing.subject") + " / " + en.T("notify.signup_existing.subject")
+	subject := tag(ko) + ko.T("notify.signup_existing.subject") + " / " + en.T("notify.signup_existing.subject")
 	return AccountMail{UserID: p.UserID, Subject: subject, Body: strings.Join(lines, "\r\n")}, nil
 }
 
@@ -92,7 +92,7 @@ func PasswordResetText(m models.OutboxMessage, baseURL string, open ResetOpener)
 		lines = append(lines, l.T("notify.password_reset.body", args), args["URL"].(string), l.T("notify.password_reset.once", args),
 			l.T("notify.password_reset.not_you"), "")
 	}
-	subject := "[보상] " + ko.T("notify.password_reset.subject") + " / " + en.T("notify.password_reset.subject")
+	subject := tag(ko) + ko.T("notify.password_reset.subject") + " / " + en.T("notify.password_reset.subject")
 	return AccountMail{UserID: r.UserID, Subject: subject, Body: strings.Join(lines, "\r\n")}, nil
 }
 

@@ -152,6 +152,10 @@ func (e *PermanentError) Unwrap() error { return e.Err }
 // Permanent reports that retrying is useless.
 func (e *PermanentError) Permanent() bool { return true }
 
+// tag is the subject's leading "[보상] ": the service's name in ko's
+// language, whatever languages follow.
+func tag(ko *i18n.Localizer) string { return "[" + ko.T("app.name") + "] " }
+
 // offerLink is the address of an offer's page.
 func offerLink(baseURL, token string) string { return baseURL + "/offers/" + url.PathEscape(token) }
 
@@ -162,7 +166,7 @@ func offerWhat(l *i18n.Localizer, msg offers.Message, lang string, sms bool) str
 	var parts []string
 	if msg.AmountKRW > 0 {
 		if sms {
-			parts = append(parts, strings.TrimPrefix(estimate.FormatKRW(msg.AmountKRW), "₩")+"원")
+			parts = append(parts, l.T("notify.sms_won", map[string]any{"Amount": strings.TrimPrefix(estimate.FormatKRW(msg.AmountKRW), "₩")}))
 		} else {
 			parts = append(parts, estimate.FormatKRW(msg.AmountKRW))
 		}
@@ -237,7 +241,7 @@ func OfferMail(msg offers.Message, baseURL string) (subject, body string, err er
 		}
 		lines = append(lines, l.T("notify.offer.identity"), l.T("notify.offer.not_you"), "")
 	}
-	return "[보상] " + strings.Join(subjects, " / "), strings.Join(lines, "\r\n"), nil
+	return tag(cat.For("ko")) + strings.Join(subjects, " / "), strings.Join(lines, "\r\n"), nil
 }
 
 // CodeSMS writes the SMS of a contact.TopicSMS message: the code and how
@@ -264,7 +268,7 @@ func CodeMail(c contact.Code) (subject, body string, err error) {
 	for _, l := range []*i18n.Localizer{ko, en} {
 		lines = append(lines, l.T("notify.verify.body", args), l.T("notify.verify.not_you"), "")
 	}
-	return "[보상] " + ko.T("notify.verify.subject") + " / " + en.T("notify.verify.subject"), strings.Join(lines, "\r\n"), nil
+	return tag(ko) + ko.T("notify.verify.subject") + " / " + en.T("notify.verify.subject"), strings.Join(lines, "\r\n"), nil
 }
 
 // smsSafe replaces what EUC-KR cannot carry: the won sign by its

@@ -59,6 +59,6 @@ func NoticeOverdueText(m models.OutboxMessage, baseURL string) (StaffMail, error
 			l.T("notify.notice_overdue.basis", args), l.T("notify.notice_overdue.rule."+string(p.Kind), args),
 			l.T("notify.notice_overdue.act"), link, "")
 	}
-	subject := "[보상] " + ko.T("notify.notice_overdue.subject") + ": " + p.ServiceName + " / " + en.T("notify.notice_overdue.subject") + ": " + nameEN
+	subject := tag(ko) + ko.T("notify.notice_overdue.subject") + ": " + p.ServiceName + " / " + en.T("notify.notice_overdue.subject") + ": " + nameEN
 	return StaffMail{Roles: outage.AlertRoles, Subject: subject, Body: strings.Join(lines, "\r\n")}, nil
 }

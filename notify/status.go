@@ -47,7 +47,7 @@ func StatusText(m models.OutboxMessage, baseURL string) (StatusMail, error) {
 	if m.Topic == claims.TopicSupplementReminder {
 		return supplementReminderText(m, p, ko, en, baseURL)
 	}
-	mail := StatusMail{Payload: p, Subject: "[보상] " + p.Number + " " + ko.T("claims.status."+p.Status)}
+	mail := StatusMail{Payload: p, Subject: tag(ko) + p.Number + " " + ko.T("claims.status."+p.Status)}
 	if p.AmountKRW != nil {
 		mail.Subject += " " + estimate.FormatKRW(*p.AmountKRW)
 	}
@@ -113,7 +113,7 @@ func estimateText(m models.OutboxMessage, p claims.StatusPayload, ko, en *i18n.L
 	if baseURL != "" {
 		lines = append(lines, baseURL+"/claims/"+p.ClaimID)
 	}
-	subject := "[보상] " + p.Number + " " + ko.T("notify.estimate.subject") + " / " + en.T("notify.estimate.subject")
+	subject := tag(ko) + p.Number + " " + ko.T("notify.estimate.subject") + " / " + en.T("notify.estimate.subject")
 	return StatusMail{Payload: p, Subject: subject, Body: strings.Join(append(lines, ""), "\r\n")}, nil
 }
 
@@ -134,6 +134,6 @@ func supplementReminderText(m models.OutboxMessage, p claims.StatusPayload, ko, 
 	if baseURL != "" {
 		lines = append(lines, baseURL+"/claims/"+p.ClaimID)
 	}
-	subject := "[보상] " + p.Number + " " + ko.T("notify.supplement_reminder.subject") + " / " + en.T("notify.supplement_reminder.subject")
+	subject := tag(ko) + p.Number + " " + ko.T("notify.supplement_reminder.subject") + " / " + en.T("notify.supplement_reminder.subject")
 	return StatusMail{Payload: p, Subject: subject, Body: strings.Join(append(lines, ""), "\r\n")}, nil
 }

@@ -58,6 +58,6 @@ func SubscriptionText(ctx context.Context, m models.OutboxMessage, baseURL strin
 			lines = append(lines, l.T("notify.outage_sub.confirm.link", args), link, l.T("notify.outage_sub.confirm.not_you"), "")
 		}
 	}
-	subject := "[보상] " + sm.ServiceName + " " + ko.T("notify.outage_sub."+kind+".subject") + " / " + nameEN + " " + en.T("notify.outage_sub."+kind+".subject")
+	subject := tag(ko) + sm.ServiceName + " " + ko.T("notify.outage_sub."+kind+".subject") + " / " + nameEN + " " + en.T("notify.outage_sub."+kind+".subject")
 	return AccountMail{Subject: subject, Body: strings.Join(lines, "\r\n")}, sm.Email, nil
 }

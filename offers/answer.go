@@ -33,8 +33,7 @@ func (e *ExpiredError) Code() string { return "offer_expired" }
 // Fields says when the window closed, in Korea time.
 func (e *ExpiredError) Fields() map[string]apperr.Message {
 	at := e.At.In(kst).Format("2006-01-02 15:04 KST")
-	return map[string]apperr.Message{"offer": {KO: "보상 제안의 수락 기한(" + at + ")이 지났습니다.",
-		EN: "The offer could be accepted until " + at + "; that time has passed."}}
+	return map[string]apperr.Message{"offer": apperr.M("offers.expired", map[string]any{"at": at})}
 }
 
 var kst = time.FixedZone("KST", 9*3600)
@@ -198,9 +197,9 @@ func (s *Service) payoutAccount(o *models.Offer, in AcceptInput) (*claims.Accoun
 	case in.Settlement == SettleBillCredit && o.Settlement == SettleBillCredit:
 		return nil, nil
 	case in.Settlement == SettleBillCredit:
-		return nil, apperr.Invalid("settlement", "이 제안은 계좌 입금으로만 받을 수 있습니다.", "This offer is paid by bank transfer only.")
+		return nil, apperr.InvalidMsg("settlement", apperr.M("offers.bank_only"))
 	case in.Settlement != SettleBank:
-		return nil, apperr.Invalid("settlement", "받는 방법(계좌 입금 또는 요금 차감)을 고르세요.", "Choose how to receive it: bank transfer or bill credit.")
+		return nil, apperr.InvalidMsg("settlement", apperr.M("offers.settlement_missing"))
 	case in.PayoutAccount != nil && *in.PayoutAccount != (claims.Account{}):
 		return in.PayoutAccount, nil
 	case o.AccountSealed != "":

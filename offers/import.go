@@ -96,7 +96,7 @@ func (s *Service) StartImport(ctx context.Context, a Actor, outageID, filename s
 		acceptanceDays = p.WindowDays()
 	}
 	if acceptanceDays < 1 || acceptanceDays > MaxAcceptanceDays {
-		return nil, apperr.Invalid("acceptance_days", "수락 기간은 1일에서 3650일 사이입니다.", "acceptance_days must be 1 to 3650.")
+		return nil, apperr.InvalidMsg("acceptance_days", apperr.M("offers.acceptance_days"))
 	}
 	if s.blobs == nil {
 		return nil, errors.New("offers: no blob store for account files")
@@ -111,7 +111,7 @@ func (s *Service) StartImport(ctx context.Context, a Actor, outageID, filename s
 	}
 	if imp.SizeBytes == 0 {
 		_ = s.blobs.Delete(ctx, imp.BlobKey)
-		return nil, apperr.Invalid("file", "파일이 비어 있습니다.", "The file is empty.")
+		return nil, apperr.InvalidMsg("file", apperr.M("offers.file_empty"))
 	}
 	setActor(imp, a)
 	err = s.store.InTx(ctx, func(tx Store) error {

@@ -110,17 +110,17 @@ func (s *Service) OutageOffers(ctx context.Context, a Actor, outageID string, f 
 	var fs apperr.Fields
 	if f.Status != "" {
 		if _, err := ParseStatus(string(f.Status)); err != nil {
-			fs.Add("status", "알 수 없는 제안 상태입니다.", "Unknown offer status.")
+			fs.AddMsg("status", apperr.M("offers.status_unknown"))
 		}
 	}
 	if f.Category != "" && !models.ClaimCategory(f.Category).Valid() {
-		fs.Add("category", "알 수 없는 구분입니다.", "Unknown category.")
+		fs.AddMsg("category", apperr.M("offers.category_unknown"))
 	}
 	if limit == 0 {
 		limit = 50
 	}
 	if limit < 1 || limit > MaxOffersPage {
-		fs.Add("limit", "limit은 1에서 200 사이입니다.", "limit must be 1 to 200.")
+		fs.AddMsg("limit", apperr.M("offers.limit"))
 	}
 	if err := fs.Err(); err != nil {
 		return nil, "", err

@@ -30,7 +30,7 @@ type priceKey struct {
 type priced struct {
 	est       policy.Estimate
 	steps     string
-	ko, en    string
+	reason    apperr.Message
 	rejectCol string
 }
 
@@ -60,7 +60,7 @@ func (pr *pricer) price(a records.Account) (*priced, *records.LineError) {
 		}
 	}
 	if r.rejectCol != "" {
-		return nil, a.Fail(r.rejectCol, r.ko, r.en)
+		return nil, a.FailMsg(r.rejectCol, r.reason)
 	}
 	return r, nil
 }
@@ -70,16 +70,13 @@ func (pr *pricer) compute(k priceKey) *priced {
 	var ve *apperr.ValidationError
 	switch {
 	case errors.As(err, &ve) && hasField(ve, "details.monthly_fee_krw"):
-		return &priced{rejectCol: "monthly_fee_krw", ko: "이 구분의 보상은 월 이용료로 계산합니다. 월 이용료를 적어 주세요",
-			en: "this category is priced on the monthly fee; give the fee"}
+		return &priced{rejectCol: "monthly_fee_krw", reason: apperr.M("offers.price_fee_needed")}
 	case err != nil:
-		return &priced{rejectCol: "category", ko: "보상 기준이 이 구분을 자동으로 산정하지 않습니다. 개별 청구로 안내해 주세요",
-			en: "the policy does not price this category without a claim; direct the person to file one"}
+		return &priced{rejectCol: "category", reason: apperr.M("offers.price_not_priced")}
 	case est.ReviewRequired:
-		return &priced{rejectCol: "category", ko: "보상 기준상 개별 심사가 필요한 구분입니다. 개별 청구로 안내해 주세요",
-			en: "the policy needs an individual review for this category; direct the person to file a claim"}
+		return &priced{rejectCol: "category", reason: apperr.M("offers.price_review_needed")}
 	case est.AmountKRW == 0 && est.ExtensionDays == 0 && est.InKind == "":
-		return &priced{rejectCol: "category", ko: "보상 기준상 이 구분에 드릴 보상이 없습니다", en: "the policy gives this category nothing"}
+		return &priced{rejectCol: "category", reason: apperr.M("offers.price_nothing")}
 	}
 	steps, _ := json.Marshal(est.Steps)
 	return &priced{est: est, steps: string(steps)}

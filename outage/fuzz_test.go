@@ -71,7 +71,7 @@ func accepted(t *testing.T, what string, err error, o models.Outage, features []
 			t.Fatalf("%s: got %v, want a *apperr.ValidationError", what, err)
 		}
 		for field, m := range ve.Fields {
-			if m.KO == "" || m.EN == "" {
+			if m.In("ko") == "" || m.In("en") == "" {
 				t.Fatalf("%s: field %s: got %+v, want Korean and English", what, field, m)
 			}
 		}

@@ -90,9 +90,7 @@ func (s *Service) Export(ctx context.Context, a Access, id string, f Format, rea
 		return nil, fmt.Errorf("payout batch %s has no pending transfer: %w", b.ID, apperr.ErrConflict)
 	}
 	if f == XLSX && pending > MaxXLSXTransfers {
-		return nil, apperr.Invalid("format",
-			fmt.Sprintf("XLSX 파일에는 이체를 %d건까지만 담을 수 있습니다. 이 배치(%d건)는 CSV로 내려받으세요.", MaxXLSXTransfers, pending),
-			fmt.Sprintf("An XLSX file holds at most %d transfers; download this batch (%d) as CSV.", MaxXLSXTransfers, pending))
+		return nil, apperr.InvalidMsg("format", apperr.M("payout.xlsx_too_many", map[string]any{"max": MaxXLSXTransfers, "pending": pending}))
 	}
 	err = s.record(ctx, nil, a, "payout_batch.export", b.ID, map[string]any{"reason": reason, "format": string(f), "items": pending})
 	if err != nil {

@@ -42,7 +42,7 @@ func TestExportXLSXRowLimit(t *testing.T) {
 		_, err := s.Export(context.Background(), sup, id, tc.f, "bank transfer")
 		var ve *apperr.ValidationError
 		switch {
-		case tc.refuse && (!errors.As(err, &ve) || ve.Fields["format"].EN == ""):
+		case tc.refuse && (!errors.As(err, &ve) || ve.Fields["format"].In("en") == ""):
 			t.Errorf("%s of %d: got %v, want a validation error on format", tc.f, tc.n, err)
 		case !tc.refuse && err != nil:
 			t.Errorf("%s of %d: got %v, want the export prepared", tc.f, tc.n, err)

@@ -69,7 +69,7 @@ func (NothingToPayError) Code() string { return "nothing_to_pay" }
 
 // Fields explains the refusal.
 func (NothingToPayError) Fields() map[string]apperr.Message {
-	return map[string]apperr.Message{"outage_id": {KO: "지급할 승인 건이 없습니다.", EN: "There is nothing to pay."}}
+	return map[string]apperr.Message{"outage_id": apperr.M("payout.nothing_to_pay")}
 }
 
 func authorize(a Access) error {
@@ -91,7 +91,7 @@ func (s *Service) Build(ctx context.Context, a Access, outageID string) (*BatchV
 	}
 	if outageID != "" {
 		if _, err := uuid.Parse(outageID); err != nil {
-			return nil, apperr.Invalid("outage_id", "알 수 없는 장애입니다.", "Unknown outage.")
+			return nil, apperr.InvalidMsg("outage_id", apperr.M("payout.outage_unknown"))
 		}
 	}
 	var (
@@ -334,24 +334,24 @@ func (s *Service) Settle(ctx context.Context, a Access, id string, in SettleInpu
 func validateSettle(in SettleInput) error {
 	var f apperr.Fields
 	if len(in.Items) == 0 || len(in.Items) > MaxSettlements {
-		f.Add("items", "정산할 항목을 1~10000건 보내세요.", "Send 1 to 10000 items.")
+		f.AddMsg("items", apperr.M("payout.items_count"))
 	}
 	for i, st := range in.Items {
 		key := fmt.Sprintf("items[%d]", i)
 		if _, err := uuid.Parse(st.ClaimID); err != nil {
-			f.Add(key+".claim_id", "청구 식별자가 올바르지 않습니다.", "claim_id must be a claim id.")
+			f.AddMsg(key+".claim_id", apperr.M("payout.claim_id"))
 		}
 		switch st.Status {
 		case ItemPaid:
 			if r := strings.TrimSpace(st.Reference); r == "" || len(r) > 200 {
-				f.Add(key+".reference", "이체 참조번호를 입력하세요(200자 이내).", "Give the transfer reference (at most 200 characters).")
+				f.AddMsg(key+".reference", apperr.M("payout.reference_missing"))
 			}
 		case ItemFailed:
 			if len(st.Reference) > 200 {
-				f.Add(key+".reference", "참조번호가 너무 깁니다.", "The reference is too long.")
+				f.AddMsg(key+".reference", apperr.M("payout.reference_long"))
 			}
 		default:
-			f.Add(key+".status", "상태는 paid 또는 failed입니다.", "status is paid or failed.")
+			f.AddMsg(key+".status", apperr.M("payout.status"))
 		}
 	}
 	return f.Err()
@@ -362,7 +362,7 @@ func validateSettle(in SettleInput) error {
 func (s *Service) settleOne(ctx context.Context, tx Store, a Access, batchID string, st Settlement) (bool, error) {
 	it, err := tx.ItemForUpdate(ctx, batchID, st.ClaimID)
 	if errors.Is(err, apperr.ErrNotFound) {
-		return false, apperr.Invalid("items", "배치에 없는 청구입니다: "+st.ClaimID, "Claim "+st.ClaimID+" is not in this batch.")
+		return false, apperr.InvalidMsg("items", apperr.M("payout.claim_not_in_batch", map[string]any{"claim": st.ClaimID}))
 	}
 	if err != nil {
 		return false, err

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/bosang/bosang/apperr"
 )
 
 // Account is one row of a provider's list of affected accounts (issue 14).
@@ -28,17 +30,16 @@ type Account struct {
 	h              *accountHeader
 }
 
-// Fail is a problem the caller found with the row's field (an API column
-// name such as "monthly_fee_krw" or "category"), as a *LineError at that
-// field's column (0 when the file has no such column), the messages as
-// given.
-func (a Account) Fail(field, ko, en string) *LineError {
+// FailMsg is a problem the caller found with the row's field (an API
+// column name such as "monthly_fee_krw" or "category"), as a *LineError at
+// that field's column (0 when the file has no such column) saying m.
+func (a Account) FailMsg(field string, m apperr.Message) *LineError {
 	for f, name := range accountFieldNames {
 		if name == field && a.h != nil {
-			return (&accountRow{h: a.h, line: a.Line}).fail(accountField(f), ko, en)
+			return (&accountRow{h: a.h, line: a.Line}).fail(accountField(f), m)
 		}
 	}
-	return &LineError{Line: a.Line, Field: field, MessageKO: ko, MessageEN: en}
+	return newLineError(a.Line, 0, field, m)
 }
 
 // The settlements an account row may name.
@@ -109,8 +110,7 @@ func ReadAccounts(r io.Reader, lim Limits, fn func(a Account, bad *LineError) er
 			continue
 		}
 		if rows++; rows > lim.MaxRows {
-			return &LimitError{MessageKO: fmt.Sprintf("기록이 %d행을 넘습니다.", lim.MaxRows),
-				MessageEN: fmt.Sprintf("more than %d rows", lim.MaxRows)}
+			return newLimitError(apperr.M("records.too_many_rows", map[string]any{"max": lim.MaxRows}))
 		}
 		c.line, c.rec = line, rec
 		a, bad := c.read(lim.MaxFieldBytes)
@@ -141,14 +141,13 @@ func findAccountHeader(src source) (*accountHeader, error) {
 	var errs LineErrors
 	for _, f := range first.missing() {
 		list := strings.Join(accountSynonyms[f], ", ")
-		ko, en := accountFieldKO[f], accountFieldNames[f]
+		column := apperr.M("records.column." + accountFieldNames[f])
 		if f == acPhone {
 			list += " / " + strings.Join(accountSynonyms[acEmail], ", ")
-			ko, en = "전화번호 또는 이메일", "phone or email"
+			column = apperr.M("records.column.phone_or_email")
 		}
-		errs = append(errs, &LineError{Line: first.line, Field: accountFieldNames[f],
-			MessageKO: fmt.Sprintf("필수 열 %q이(가) 없습니다 (사용 가능한 제목: %s)", ko, list),
-			MessageEN: fmt.Sprintf("required column %q is missing (accepted headers: %s)", en, list)})
+		errs = append(errs, newLineError(first.line, 0, accountFieldNames[f],
+			apperr.M("records.column_missing", map[string]any{"column": column, "accepted": list})))
 	}
 	return nil, errs
 }

@@ -1,9 +1,9 @@
 package records
 
 import (
-	"fmt"
 	"strings"
 
+	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/pii"
 )
 
@@ -28,8 +28,6 @@ const (
 var (
 	accountFieldNames = [acCount]string{"account_ref", "category", "name", "phone", "email", "monthly_fee_krw",
 		"business_number", "settlement", "bank", "account_number", "holder"}
-	accountFieldKO = [acCount]string{"계정번호", "구분", "이름", "전화번호", "이메일", "월 이용료",
-		"사업자등록번호", "정산 방식", "은행", "계좌번호", "예금주"}
 	// accountSynonyms lists the accepted headers per column, compared after
 	// normalize.
 	accountSynonyms = [acCount][]string{
@@ -128,17 +126,17 @@ func (c *accountRow) cell(f accountField) string {
 
 // fail is a problem with field's cell; a missing column is reported at the
 // whole line.
-func (c *accountRow) fail(f accountField, ko, en string) *LineError {
+func (c *accountRow) fail(f accountField, m apperr.Message) *LineError {
 	i := c.h.col[f]
 	if i < 0 {
-		return &LineError{Line: c.line, Field: accountFieldNames[f], MessageKO: ko, MessageEN: en}
+		return newLineError(c.line, 0, accountFieldNames[f], m)
 	}
-	return &LineError{Line: c.line, Column: i + 1, Field: trimCell(c.h.names[i]), MessageKO: ko, MessageEN: en}
+	return newLineError(c.line, i+1, trimCell(c.h.names[i]), m)
 }
 
-func (c *accountRow) failValue(f accountField, ko, en string) *LineError {
-	q := quote(c.cell(f))
-	return c.fail(f, ko+": "+q, en+": "+q)
+// failValue is fail with the cell's value echoed after the problem.
+func (c *accountRow) failValue(f accountField, m apperr.Message) *LineError {
+	return c.fail(f, withValue(m, c.cell(f)))
 }
 
 // read converts and checks the row, returning its first problem.
@@ -147,16 +145,15 @@ func (c *accountRow) read(maxField int) (Account, *LineError) {
 		BusinessNumber: c.cell(acBusiness), Bank: c.cell(acBank), AccountNumber: c.cell(acAccount), Holder: c.cell(acHolder)}
 	for f := range acCount {
 		if len(c.cell(f)) > maxField {
-			return a, c.fail(f, fmt.Sprintf("값이 너무 깁니다(%d바이트 초과)", maxField), fmt.Sprintf("value longer than %d bytes", maxField))
+			return a, c.fail(f, apperr.M("records.value_too_long", map[string]any{"max": maxField}))
 		}
 	}
 	if a.Ref == "" {
-		return a, c.fail(acRef, "계정번호가 비어 있습니다", "account_ref is empty")
+		return a, c.fail(acRef, apperr.M("records.account_ref_empty"))
 	}
 	var ok bool
 	if a.Category, ok = categoryNames[normalize(c.cell(acCategory))]; !ok {
-		return a, c.failValue(acCategory, "구분은 free_user, paid_subscriber, merchant, driver, partner_business 중 하나입니다",
-			"category must be free_user, paid_subscriber, merchant, driver or partner_business")
+		return a, c.failValue(acCategory, apperr.M("records.category_unknown"))
 	}
 	if le := c.contact(&a); le != nil {
 		return a, le
@@ -164,12 +161,12 @@ func (c *accountRow) read(maxField int) (Account, *LineError) {
 	if raw := c.cell(acFee); raw != "" {
 		fee, p := parseAmount(raw, c.xlsx)
 		if p != nil || fee < 0 || fee > MaxAccountFeeKRW {
-			return a, c.failValue(acFee, "월 이용료는 0원 이상 1천만 원 이하의 정수입니다", "the fee is whole won from 0 to 10,000,000")
+			return a, c.failValue(acFee, apperr.M("records.fee_range"))
 		}
 		a.MonthlyFeeKRW = fee
 	}
 	if a.BusinessNumber != "" && !pii.ValidBusinessNumber(a.BusinessNumber) {
-		return a, c.failValue(acBusiness, "사업자등록번호가 올바르지 않습니다", "not a valid business registration number")
+		return a, c.failValue(acBusiness, apperr.M("records.business_number"))
 	}
 	return a, c.payout(&a)
 }
@@ -182,13 +179,13 @@ func (c *accountRow) contact(a *Account) *LineError {
 		if c.h.col[acPhone] < 0 {
 			f = acEmail
 		}
-		return c.fail(f, "전화번호나 이메일 중 하나는 있어야 합니다", "a phone number or an e-mail address is required")
+		return c.fail(f, apperr.M("records.contact_missing"))
 	}
 	if a.Phone != "" && !validPhone(a.Phone) {
-		return c.failValue(acPhone, "전화번호 형식이 아닙니다", "not a phone number")
+		return c.failValue(acPhone, apperr.M("records.not_phone"))
 	}
 	if a.Email != "" && !validEmail(a.Email) {
-		return c.failValue(acEmail, "이메일 형식이 아닙니다", "not an e-mail address")
+		return c.failValue(acEmail, apperr.M("records.not_email"))
 	}
 	return nil
 }
@@ -204,18 +201,18 @@ func (c *accountRow) payout(a *Account) *LineError {
 	case ok:
 		a.Settlement = s
 	default:
-		return c.failValue(acSettlement, "정산 방식은 bank(계좌이체) 또는 bill_credit(요금감면)입니다", "settlement must be bank or bill_credit")
+		return c.failValue(acSettlement, apperr.M("records.settlement"))
 	}
 	if a.AccountNumber == "" {
 		return nil
 	}
 	switch {
 	case !pii.ValidAccount(a.AccountNumber):
-		return c.fail(acAccount, "계좌번호는 숫자 8~16자리입니다", "an account number has 8 to 16 digits")
+		return c.fail(acAccount, apperr.M("records.account_number"))
 	case a.Bank == "":
-		return c.fail(acBank, "계좌번호가 있으면 은행도 적어야 합니다", "a bank is required with an account number")
+		return c.fail(acBank, apperr.M("records.bank_missing"))
 	case a.Holder == "":
-		return c.fail(acHolder, "계좌번호가 있으면 예금주도 적어야 합니다", "an account holder is required with an account number")
+		return c.fail(acHolder, apperr.M("records.holder_missing"))
 	}
 	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/bosang/bosang/apperr"
 )
 
 const accountHeaderEN = "account_ref,category,name,phone,email,monthly_fee_krw,business_number,settlement,bank,account_number,holder\n"
@@ -172,8 +174,8 @@ func TestReadAccountsXLSX(t *testing.T) {
 	if err != nil || len(good) != 1 || len(bad) != 1 {
 		t.Fatalf("got %v %v %v", good, bad, err)
 	}
-	if le := good[0].Fail("monthly_fee_krw", "가", "a"); le.Line != 2 || le.Column != 4 || le.Field != "월 이용료" {
-		t.Fatalf("Fail: got %+v, want line 2 column 4", le)
+	if le := good[0].FailMsg("monthly_fee_krw", apperr.M("records.fee_range")); le.Line != 2 || le.Column != 4 || le.Field != "월 이용료" {
+		t.Fatalf("FailMsg: got %+v, want line 2 column 4", le)
 	}
 	if good[0].MonthlyFeeKRW != 9900 || good[0].Category != "paid_subscriber" || bad[0].Line != 3 || bad[0].Column != 2 {
 		t.Fatalf("got %+v and %+v", good[0], bad[0])

@@ -3,6 +3,8 @@ package records
 import (
 	"errors"
 	"fmt"
+
+	"github.com/bosang/bosang/apperr"
 )
 
 // ErrInvalid is the category of every error caused by the uploaded file
@@ -23,7 +25,15 @@ var (
 // XLSX size or unpacked size), explained in Korean and English. It wraps
 // ErrTooLarge.
 type LimitError struct {
+	Msg apperr.Message
+	// MessageKO and MessageEN are Msg in Korean and English, for callers
+	// not yet reading Msg.
 	MessageKO, MessageEN string
+}
+
+// newLimitError is a LimitError saying m.
+func newLimitError(m apperr.Message) *LimitError {
+	return &LimitError{Msg: m, MessageKO: m.In("ko"), MessageEN: m.In("en")}
 }
 
 // Error returns the Korean and the English message.
@@ -38,11 +48,19 @@ func (e *LimitError) Unwrap() error { return ErrTooLarge }
 // or 0 when the problem concerns the whole line, such as a missing header.
 // Field is the column's header text as written in the file, or for a missing
 // column its canonical name ("time", "amount", "start", "end", "fare").
-// MessageKO and MessageEN explain the problem and echo the value.
+// Msg explains the problem and echoes the value; MessageKO and MessageEN
+// are Msg in Korean and English, for callers not yet reading Msg.
 type LineError struct {
 	Line, Column         int
 	Field                string
+	Msg                  apperr.Message
 	MessageKO, MessageEN string
+}
+
+// newLineError is a LineError at line and column (0 for the whole line)
+// saying m.
+func newLineError(line, column int, field string, m apperr.Message) *LineError {
+	return &LineError{Line: line, Column: column, Field: field, Msg: m, MessageKO: m.In("ko"), MessageEN: m.In("en")}
 }
 
 // Error returns the Korean and the English message, each naming the line

@@ -1,8 +1,9 @@
 package records
 
 import (
-	"fmt"
 	"strings"
+
+	"github.com/bosang/bosang/apperr"
 )
 
 // role is what a column means to the parser.
@@ -20,8 +21,7 @@ const (
 )
 
 var (
-	roleNames   = [roleCount]string{"time", "date", "clock", "amount", "start", "end", "fare"}
-	roleNamesKO = [roleCount]string{"일시", "날짜", "시간", "금액", "시작", "종료", "요금"}
+	roleNames = [roleCount]string{"time", "date", "clock", "amount", "start", "end", "fare"}
 )
 
 // synonyms lists accepted header names per role, compared after normalize.
@@ -141,9 +141,6 @@ func missingError(line int, r role) *LineError {
 		accepted = append(append(append([]string(nil), accepted...), synonyms[roleDate]...), synonyms[roleClock]...)
 	}
 	list := strings.Join(accepted, ", ")
-	return &LineError{
-		Line: line, Field: roleNames[r],
-		MessageKO: fmt.Sprintf("필수 열 %q이(가) 없습니다 (사용 가능한 제목: %s)", roleNamesKO[r], list),
-		MessageEN: fmt.Sprintf("required column %q is missing (accepted headers: %s)", roleNames[r], list),
-	}
+	return newLineError(line, 0, roleNames[r], apperr.M("records.column_missing",
+		map[string]any{"column": apperr.M("records.column." + roleNames[r]), "accepted": list}))
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/bosang/bosang/apperr"
 )
 
 // Limits bounds what one upload may cost. A zero field takes its value from
@@ -135,11 +137,11 @@ func ParseTripsLimits(r io.Reader, loc *time.Location, lim Limits) ([]Trip, erro
 			return Trip{}, c.fail(roleEnd, p)
 		}
 		if end.Before(start) {
-			return Trip{}, c.fail(roleEnd, newProblem("종료 시각이 시작 시각보다 이릅니다", "end is before start", c.cell(roleEnd)))
+			return Trip{}, c.fail(roleEnd, newProblem(apperr.M("records.end_before_start"), c.cell(roleEnd)))
 		}
 		fare, p := parseAmount(c.cell(roleFare), c.cx.xlsx)
 		if p == nil && fare < 0 {
-			p = newProblem("요금은 음수일 수 없습니다", "fare cannot be negative", c.cell(roleFare))
+			p = newProblem(apperr.M("records.fare_negative"), c.cell(roleFare))
 		}
 		if p != nil {
 			return Trip{}, c.fail(roleFare, p)
@@ -183,7 +185,7 @@ func (c *row) time() (time.Time, *LineError) {
 
 func (c *row) fail(r role, p *problem) *LineError {
 	i := c.h.col[r]
-	return &LineError{Line: c.line, Column: i + 1, Field: trimCell(c.h.names[i]), MessageKO: p.ko, MessageEN: p.en}
+	return newLineError(c.line, i+1, trimCell(c.h.names[i]), p.msg)
 }
 
 func parse[T any](r io.Reader, loc *time.Location, lim Limits, k kind, conv func(*row) (T, *LineError)) (_ []T, err error) {
@@ -220,8 +222,7 @@ func parse[T any](r io.Reader, loc *time.Location, lim Limits, k kind, conv func
 			continue
 		}
 		if len(out)+len(errs) >= lim.MaxRows {
-			return nil, &LimitError{MessageKO: fmt.Sprintf("기록이 %d행을 넘습니다.", lim.MaxRows),
-				MessageEN: fmt.Sprintf("more than %d rows", lim.MaxRows)}
+			return nil, newLimitError(apperr.M("records.too_many_rows", map[string]any{"max": lim.MaxRows}))
 		}
 		c.line, c.rec = line, rec
 		if le := checkFieldSizes(&c, lim.MaxFieldBytes); le != nil {
@@ -282,9 +283,7 @@ func checkFieldSizes(c *row, maxBytes int) *LineError {
 			if i < len(c.h.names) {
 				name = trimCell(c.h.names[i])
 			}
-			return &LineError{Line: c.line, Column: i + 1, Field: name,
-				MessageKO: fmt.Sprintf("값이 너무 깁니다(%d바이트 초과)", maxBytes),
-				MessageEN: fmt.Sprintf("value longer than %d bytes", maxBytes)}
+			return newLineError(c.line, i+1, name, apperr.M("records.value_too_long", map[string]any{"max": maxBytes}))
 		}
 	}
 	return nil

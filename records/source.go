@@ -14,6 +14,8 @@ import (
 	"golang.org/x/text/encoding/korean"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
+
+	"github.com/bosang/bosang/apperr"
 )
 
 // source yields records with their line numbers; next returns io.EOF at
@@ -131,17 +133,13 @@ func (s *csvSource) next() ([]string, int, error) {
 	case errors.Is(err, io.EOF):
 		return nil, 0, io.EOF
 	case errors.Is(err, errRecordTooLarge):
-		return nil, 0, &LimitError{
-			MessageKO: fmt.Sprintf("%d행이 %d바이트보다 깁니다.", s.line+1, s.max),
-			MessageEN: fmt.Sprintf("line %d is longer than %d bytes", s.line+1, s.max)}
+		return nil, 0, newLimitError(apperr.M("records.line_too_long", map[string]any{"line": s.line + 1, "max": s.max}))
 	case errors.Is(err, errTooManyBlankLines):
-		return nil, 0, &LimitError{
-			MessageKO: fmt.Sprintf("%d행 앞에 빈 줄이 %d바이트보다 많습니다.", s.line+1, maxBlankBytes),
-			MessageEN: fmt.Sprintf("more than %d bytes of blank lines before line %d", maxBlankBytes, s.line+1)}
+		return nil, 0, newLimitError(apperr.M("records.blank_lines", map[string]any{"line": s.line + 1, "max": maxBlankBytes}))
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return nil, 0, LineErrors{{Line: s.line + 1, MessageKO: "CSV 형식 오류: " + pe.Err.Error(), MessageEN: "malformed CSV: " + pe.Err.Error()}}
+		return nil, 0, LineErrors{newLineError(s.line+1, 0, "", apperr.M("records.csv_malformed", map[string]any{"error": pe.Err.Error()}))}
 	}
 	return nil, 0, fmt.Errorf("records: read: %w", err)
 }
@@ -245,9 +243,7 @@ func openXLSX(br *bufio.Reader, lim Limits) (src source, err error) {
 		return nil, fmt.Errorf("records: read: %w", err)
 	}
 	if int64(len(data)) > lim.MaxXLSXBytes {
-		return nil, &LimitError{
-			MessageKO: fmt.Sprintf("XLSX 파일이 %d MiB를 넘습니다.", lim.MaxXLSXBytes>>20),
-			MessageEN: fmt.Sprintf("The XLSX file is larger than %d MiB.", lim.MaxXLSXBytes>>20)}
+		return nil, newLimitError(apperr.M("records.xlsx_too_large", map[string]any{"mib": lim.MaxXLSXBytes >> 20}))
 	}
 	if err := checkZip(data, lim.MaxXLSXUnzipBytes); err != nil {
 		return nil, err
@@ -288,9 +284,7 @@ const maxXLSXParts = 1000
 // also refuses a part whose data is corrupt or larger than declared before
 // excelize sees it. It returns a *LimitError or an error wrapping ErrInvalid.
 func checkZip(data []byte, max int64) error {
-	tooLarge := &LimitError{
-		MessageKO: fmt.Sprintf("XLSX 파일의 압축을 풀면 %d MiB를 넘습니다. 기록을 나누어 올리거나 CSV로 저장해 올려 주세요.", max>>20),
-		MessageEN: fmt.Sprintf("The XLSX file unpacks to more than %d MiB. Split the records, or save them as CSV.", max>>20)}
+	tooLarge := newLimitError(apperr.M("records.xlsx_unpacks_too_large", map[string]any{"mib": max >> 20}))
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return fmt.Errorf("records: unreadable XLSX: %v: %w", err, ErrInvalid)

@@ -2,6 +2,8 @@ package records
 
 import (
 	"math"
+
+	"github.com/bosang/bosang/apperr"
 	"strconv"
 	"strings"
 	"time"
@@ -20,11 +22,14 @@ const (
 )
 
 // problem is a bilingual reason a cell was rejected; the caller adds where.
-type problem struct{ ko, en string }
+type problem struct{ msg apperr.Message }
 
-func newProblem(ko, en, value string) *problem {
-	q := quote(value)
-	return &problem{ko: ko + ": " + q, en: en + ": " + q}
+// newProblem is m with value echoed after it.
+func newProblem(m apperr.Message, value string) *problem { return &problem{withValue(m, value)} }
+
+// withValue is m followed by value, quoted.
+func withValue(m apperr.Message, value string) apperr.Message {
+	return apperr.M("records.with_value", map[string]any{"problem": m, "value": quote(value)})
 }
 
 // quote echoes a cell back to the claimant, shortened and with control
@@ -75,10 +80,10 @@ func parseAmount(raw string, fromXLSX bool) (int64, *problem) {
 		v, ok = parseFloatWon(s)
 	}
 	if !ok {
-		return 0, newProblem("금액 형식이 아닙니다", "not an amount in won", raw)
+		return 0, newProblem(apperr.M("records.not_amount"), raw)
 	}
 	if v > MaxAmountKRW {
-		return 0, newProblem("금액이 너무 큽니다", "amount too large", raw)
+		return 0, newProblem(apperr.M("records.amount_too_large"), raw)
 	}
 	if neg {
 		v = -v
@@ -167,7 +172,7 @@ func (cx cellCtx) parseTime(raw string) (time.Time, *problem) {
 		}
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
-			return time.Time{}, newProblem("일시 형식이 아닙니다", "not a date and time", raw)
+			return time.Time{}, newProblem(apperr.M("records.not_datetime"), raw)
 		}
 		return cx.checkYear(t.In(cx.loc), raw)
 	}
@@ -175,7 +180,7 @@ func (cx cellCtx) parseTime(raw string) (time.Time, *problem) {
 	p := scanner{s: s}
 	if p.date(&c) {
 		if p.done() {
-			return time.Time{}, newProblem("시각이 없습니다(날짜만 있음)", "time of day missing (date only)", raw)
+			return time.Time{}, newProblem(apperr.M("records.clock_missing"), raw)
 		}
 		p.skipSpace()
 		if p.peek() == 'T' {
@@ -190,7 +195,7 @@ func (cx cellCtx) parseTime(raw string) (time.Time, *problem) {
 			return cx.serial(f, raw)
 		}
 	}
-	return time.Time{}, newProblem("일시 형식이 아닙니다", "not a date and time", raw)
+	return time.Time{}, newProblem(apperr.M("records.not_datetime"), raw)
 }
 
 // parseDateClock joins a date-only cell and a time-only cell; clockBad
@@ -208,11 +213,11 @@ func (cx cellCtx) parseDateClock(rawDate, rawClock string) (_ time.Time, _ *prob
 	}
 	p := scanner{s: ds}
 	if !p.date(&c) || !p.done() {
-		return time.Time{}, newProblem("날짜 형식이 아닙니다", "not a date", rawDate), false
+		return time.Time{}, newProblem(apperr.M("records.not_date"), rawDate), false
 	}
 	q := scanner{s: cs}
 	if !q.clock(&c) || !q.done() {
-		return time.Time{}, newProblem("시각 형식이 아닙니다", "not a time of day", rawClock), true
+		return time.Time{}, newProblem(apperr.M("records.not_clock"), rawClock), true
 	}
 	t, pr := cx.civilTime(c, rawDate+" "+rawClock)
 	return t, pr, false
@@ -220,11 +225,11 @@ func (cx cellCtx) parseDateClock(rawDate, rawClock string) (_ time.Time, _ *prob
 
 func (cx cellCtx) civilTime(c civil, raw string) (time.Time, *problem) {
 	if c.mo < 1 || c.mo > 12 || c.d < 1 || c.h > 23 || c.mi > 59 || c.s > 59 {
-		return time.Time{}, newProblem("존재하지 않는 날짜나 시각입니다", "no such date or time", raw)
+		return time.Time{}, newProblem(apperr.M("records.no_such_datetime"), raw)
 	}
 	t := time.Date(c.y, time.Month(c.mo), c.d, c.h, c.mi, c.s, c.ns, cx.loc)
 	if t.Day() != c.d { // 2022-02-30 normalised into March
-		return time.Time{}, newProblem("존재하지 않는 날짜입니다", "no such date", raw)
+		return time.Time{}, newProblem(apperr.M("records.no_such_date"), raw)
 	}
 	return cx.checkYear(t, raw)
 }
@@ -234,7 +239,7 @@ func (cx cellCtx) civilTime(c civil, raw string) (time.Time, *problem) {
 // rounded to the second.
 func (cx cellCtx) serial(f float64, raw string) (time.Time, *problem) {
 	if math.IsNaN(f) || f < 61 || f > 2958465 { // 1900-03-01 .. 9999-12-31
-		return time.Time{}, newProblem("일시 형식이 아닙니다", "not a date and time", raw)
+		return time.Time{}, newProblem(apperr.M("records.not_datetime"), raw)
 	}
 	days := math.Floor(f)
 	secs := int(math.Round((f - days) * 86400))
@@ -248,7 +253,7 @@ func (cx cellCtx) serial(f float64, raw string) (time.Time, *problem) {
 
 func (cx cellCtx) checkYear(t time.Time, raw string) (time.Time, *problem) {
 	if t.Year() < minYear || t.Year() > maxYear {
-		return time.Time{}, newProblem("연도가 범위를 벗어났습니다", "year out of range", raw)
+		return time.Time{}, newProblem(apperr.M("records.year_range"), raw)
 	}
 	return t, nil
 }

@@ -34,7 +34,7 @@ func TestAPIKeysIssueAuthenticateRevoke(t *testing.T) {
 		}
 		_, err := keys.Issue(ctx, admin.ID, " ", uuid.NewString())
 		var ve *apperr.ValidationError
-		if !errors.As(err, &ve) || ve.Fields["name"].KO == "" || ve.Fields["provider"].EN == "" {
+		if !errors.As(err, &ve) || ve.Fields["name"].In("ko") == "" || ve.Fields["provider"].In("en") == "" {
 			t.Fatalf("blank name, unknown provider: got %v, want errors on name and provider", err)
 		}
 		issued, err := keys.Issue(ctx, admin.ID, "billing sync", prov.ID)

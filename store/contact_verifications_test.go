@@ -92,7 +92,7 @@ func wrong(c string) string {
 func wantField(t *testing.T, err error, field, what string) {
 	t.Helper()
 	var ve *apperr.ValidationError
-	if !errors.As(err, &ve) || ve.Fields[field].EN == "" || ve.Fields[field].KO == "" {
+	if !errors.As(err, &ve) || ve.Fields[field].In("en") == "" || ve.Fields[field].In("ko") == "" {
 		t.Fatalf("%s: got %v, want a bilingual error on %s", what, err, field)
 	}
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"gorm.io/gorm/clause"
 
@@ -44,8 +43,8 @@ func (db *DB) SetJobs(j JobInserter) { db.jobs = j }
 // wrote, in one transaction: the caller's when db is inside InTx, else a
 // transaction of its own. With once, a message whose dedupe id is already
 // in the outbox is skipped, and so is its job. It is the one path by which
-// store writes outbox rows through gorm; DecideMany's bulk insert queues
-// its rows' jobs with queueJobRows.
+// store writes outbox rows through gorm; DecideMany's bulk write copies
+// its rows' jobs into River's table as the JobRowSource describes them.
 func (db *DB) enqueue(ctx context.Context, once bool, msgs ...*models.OutboxMessage) error {
 	if tx := db.sqlTx(); tx != nil || db.jobs == nil {
 		return db.enqueueIn(ctx, tx, once, msgs)
@@ -84,32 +83,4 @@ func (db *DB) queueJobs(ctx context.Context, tx *sql.Tx, msgs []models.OutboxMes
 		return nil
 	}
 	return db.jobs.InsertOutboxJobs(ctx, tx, msgs)
-}
-
-// queueJobRows queues the jobs of msgs, rows written in tx on PostgreSQL,
-// with one INSERT ... SELECT FROM unnest when the JobInserter can describe
-// them as rows (the same rows River's insert writes; a test pins it), else
-// through queueJobs. River's insert returns every row it wrote, which a
-// bulk write has no use for.
-func (db *DB) queueJobRows(ctx context.Context, tx *sql.Tx, msgs []models.OutboxMessage) error {
-	src, ok := db.jobs.(JobRowSource)
-	if !ok || tx == nil || len(msgs) == 0 {
-		return db.queueJobs(ctx, tx, msgs)
-	}
-	jobs, err := src.OutboxJobRows(msgs)
-	if err != nil {
-		return err
-	}
-	var (
-		args, kinds, queues  = make([]string, len(jobs)), make([]string, len(jobs)), make([]string, len(jobs))
-		attempts, priorities = make([]int64, len(jobs)), make([]int64, len(jobs))
-	)
-	for i, j := range jobs {
-		args[i], kinds[i], queues[i], attempts[i], priorities[i] = string(j.Args), j.Kind, j.Queue, int64(j.MaxAttempts), int64(j.Priority)
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO river_job (args, kind, max_attempts, metadata, priority, queue, state, tags)
-SELECT j.args::jsonb, j.kind, j.max_attempts, '{}', j.priority, j.queue, 'available', '{}'
-FROM unnest($1::text[], $2::text[], $3::smallint[], $4::smallint[], $5::text[]) AS j(args, kind, max_attempts, priority, queue)`,
-		args, kinds, attempts, priorities, queues)
-	return translate(err, fmt.Sprintf("queue %d outbox jobs", len(jobs)))
 }

@@ -43,7 +43,7 @@ func FuzzDecodeJSON(f *testing.F) {
 			case errors.As(err, &mal):
 			case errors.As(err, &ve):
 				for field, msg := range ve.Fields {
-					if field == "" || msg.KO == "" || msg.EN == "" {
+					if field == "" || msg.In("ko") == "" || msg.In("en") == "" {
 						t.Fatalf("%T: field error %q: %+v, want a field with Korean and English", dst, field, msg)
 					}
 				}
