@@ -1,21 +1,15 @@
 package records
 
 import (
-	"os"
 	"testing"
 
 	"github.com/bosang/bosang/apperr"
-	"github.com/bosang/bosang/i18n"
+	"github.com/bosang/bosang/i18n/i18ntest"
 )
 
 // TestMain loads the message catalog, so the messages the tests read are
 // the text a user sees.
-func TestMain(m *testing.M) {
-	if _, err := i18n.Load(); err != nil {
-		panic(err)
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { i18ntest.Main(m) }
 
 // The missing-column message names a column through "records.column." and
 // its API name; every column has its catalog entry, and in English it is
