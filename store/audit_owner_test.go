@@ -138,6 +138,16 @@ func TestDecideManyWritesTheEntriesItIsGiven(t *testing.T) {
 	if n, err := db.Review().DecideMany(ctx, missing); !errors.Is(err, audit.ErrMissing) || n != 0 {
 		t.Fatalf("a page with an approval lacking its entry: got %d, %v; want 0, audit.ErrMissing", n, err)
 	}
+	// An id that is not a uuid fails the page; it is never written as NULL.
+	// Nothing of the page stays: the full page below still decides both.
+	badEntry := *list[1].Audit
+	badSubject := "not-a-uuid"
+	badEntry.SubjectID = &badSubject
+	bad := []review.AutoApproval{list[0], list[1]}
+	bad[1].Audit = &badEntry
+	if n, err := db.Review().DecideMany(ctx, bad); err == nil || n != 0 {
+		t.Fatalf("a page with a malformed subject id: got %d, %v; want 0 and an error", n, err)
+	}
 	if n, err := db.Review().DecideMany(ctx, list); err != nil || n != 2 {
 		t.Fatalf("DecideMany: got %d, %v; want 2", n, err)
 	}

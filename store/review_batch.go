@@ -211,12 +211,7 @@ RETURNING c.id::text`, ids, fromVersions, versions, statuses, amounts, updatedAt
 		msgs = append(msgs, *a.Outbox)
 		entries = append(entries, a.Audit)
 	}
-	copies := []struct {
-		table string
-		cols  []string
-		n     int
-		row   func(i int) []any
-	}{
+	copies := []tableCopy{
 		{"decisions", []string{"id", "claim_id", "claim_version", "actor_id", "actor_role", "action", "from_status", "to_status",
 			"amount_krw", "reason_code", "note", "due_at", "created_at"}, len(page), func(i int) []any {
 			x := page[i].Decision
@@ -242,12 +237,7 @@ RETURNING c.id::text`, ids, fromVersions, versions, statuses, amounts, updatedAt
 		if err != nil {
 			return 0, err
 		}
-		copies = append(copies, struct {
-			table string
-			cols  []string
-			n     int
-			row   func(i int) []any
-		}{"river_job", []string{"args", "kind", "max_attempts", "priority", "queue"}, len(jobs), func(i int) []any {
+		copies = append(copies, tableCopy{"river_job", []string{"args", "kind", "max_attempts", "priority", "queue"}, len(jobs), func(i int) []any {
 			j := jobs[i]
 			return []any{j.Args, j.Kind, int16(j.MaxAttempts), int16(j.Priority), j.Queue}
 		}})
@@ -256,23 +246,36 @@ RETURNING c.id::text`, ids, fromVersions, versions, statuses, amounts, updatedAt
 	}
 	for _, c := range copies {
 		rows := pgx.CopyFromSlice(c.n, func(i int) ([]any, error) { return c.row(i), nil })
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.cols, rows); err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.cols, rows); err != nil { // a bad id fails here, see pgUUID
 			return 0, fmt.Errorf("copy %s: %w", c.table, err)
 		}
 	}
 	return len(page), nil
 }
 
+// tableCopy is one table's rows of a page, for COPY: n rows, row i's
+// values in the order of cols.
+type tableCopy struct {
+	table string
+	cols  []string
+	n     int
+	row   func(i int) []any
+}
+
 // pgUUID is id as pgx encodes a uuid column without a detour: a string
 // first fails to encode, and the error it builds cost more than the row.
-// An id that does not parse is sent as NULL, which the column refuses.
-func pgUUID(id string) pgtype.UUID {
+// An id that does not parse stays the string, so that COPY fails on it
+// with pgx's parse error instead of writing NULL.
+func pgUUID(id string) any {
 	u, err := uuid.Parse(id)
-	return pgtype.UUID{Bytes: u, Valid: err == nil}
+	if err != nil {
+		return id
+	}
+	return pgtype.UUID{Bytes: u, Valid: true}
 }
 
 // pgUUIDPtr is pgUUID of an optional id: NULL when nil.
-func pgUUIDPtr(id *string) pgtype.UUID {
+func pgUUIDPtr(id *string) any {
 	if id == nil {
 		return pgtype.UUID{}
 	}
