@@ -189,7 +189,7 @@ func (s *Service) insertClaim(ctx context.Context, tx Store, claimant *models.Us
 	}
 	c.Number = fmt.Sprintf("BS-%d-%06d", year, n)
 	e := s.estimateRecord(c.ID, est, why, now)
-	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: string(c.Status), ActorID: &claimant.ID, Note: note, CreatedAt: now}
+	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: &claimant.ID, Note: note, CreatedAt: now}
 	view := viewOf(c, []models.ClaimEstimate{*e}, []models.ClaimEvent{*ev}, nil)
 	a, err := s.auditEntry(ctx, fileRecord(c))
 	if err != nil {

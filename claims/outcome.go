@@ -57,7 +57,7 @@ func outcomeOf(ds []models.Decision) *Outcome {
 	for i := len(ds) - 1; i >= 0; i-- {
 		d := ds[i]
 		o := &Outcome{AmountKRW: d.AmountKRW, DecidedAt: d.CreatedAt, MissingEvidence: []string{}}
-		switch models.ClaimStatus(d.ToStatus) {
+		switch d.ToStatus {
 		case models.StatusApproved:
 			o.Decision = DecisionApprove
 		case models.StatusPartiallyApproved:
@@ -68,10 +68,10 @@ func outcomeOf(ds []models.Decision) *Outcome {
 			continue
 		}
 		code := d.ReasonCode
-		if code == "" && models.ClaimStatus(d.FromStatus) == models.StatusPendingSecondApproval {
+		if code == "" && d.FromStatus == models.StatusPendingSecondApproval {
 			// The supervisor confirmed the reviewer's decision and its reason.
 			for j := i - 1; j >= 0; j-- {
-				if models.ClaimStatus(ds[j].ToStatus) == models.StatusPendingSecondApproval {
+				if ds[j].ToStatus == models.StatusPendingSecondApproval {
 					code = ds[j].ReasonCode
 					break
 				}

@@ -12,7 +12,7 @@ var decisionDay = time.Date(2022, 10, 20, 0, 0, 0, 0, time.UTC)
 
 // dec is a decision moving a claim from one status to another at minute m.
 func dec(version int, action Action, from, to models.ClaimStatus, amount int64, reason string, m int) models.Decision {
-	return models.Decision{ClaimVersion: version, Action: string(action), FromStatus: string(from), ToStatus: string(to),
+	return models.Decision{ClaimVersion: version, Action: string(action), FromStatus: from, ToStatus: to,
 		AmountKRW: amount, ReasonCode: reason, CreatedAt: decisionDay.Add(time.Duration(m) * time.Minute)}
 }
 

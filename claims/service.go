@@ -266,12 +266,12 @@ type News struct {
 
 // StatusPayload is the payload of a TopicStatus message.
 type StatusPayload struct {
-	ClaimID    string    `json:"claim_id"`
-	Number     string    `json:"number"`
-	ClaimantID string    `json:"claimant_id"`
-	Status     string    `json:"status"`
-	At         time.Time `json:"at"`
-	Note       string    `json:"note"`
+	ClaimID    string             `json:"claim_id"`
+	Number     string             `json:"number"`
+	ClaimantID string             `json:"claimant_id"`
+	Status     models.ClaimStatus `json:"status"`
+	At         time.Time          `json:"at"`
+	Note       string             `json:"note"`
 	// AmountKRW is News.AmountKRW: null unless the change decided or paid.
 	AmountKRW  *int64 `json:"amount_krw"`
 	ReasonCode string `json:"reason_code,omitempty"`
@@ -366,7 +366,7 @@ func (s *Service) Withdraw(ctx context.Context, owner *models.User, id, reason s
 func (s *Service) transition(ctx context.Context, c *models.Claim, status models.ClaimStatus, actor *string, note string) error {
 	now := s.now().UTC()
 	c.Status, c.Version, c.UpdatedAt = status, c.Version+1, now
-	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: string(status), ActorID: actor, Note: note, CreatedAt: now}
+	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: status, ActorID: actor, Note: note, CreatedAt: now}
 	a, err := s.auditEntry(ctx, statusRecord(c, ev))
 	if err != nil {
 		return err

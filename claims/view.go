@@ -48,9 +48,9 @@ type AccountView struct {
 
 // EventView is one step of the status timeline.
 type EventView struct {
-	Status string    `json:"status"`
-	At     time.Time `json:"at"`
-	Note   string    `json:"note"`
+	Status models.ClaimStatus `json:"status"`
+	At     time.Time          `json:"at"`
+	Note   string             `json:"note"`
 	// Actor says who moved the claim, by kind only (never which staff
 	// member): ActorClaimant, ActorStaff or ActorSystem. Pages show it.
 	Actor string `json:"-"`

@@ -198,7 +198,7 @@ func (s *server) claimDataOf(c *gin.Context, v *view, cv *claims.View) (claimDat
 		}
 	}
 	for _, e := range cv.Events {
-		d.Events = append(d.Events, eventRow{Status: v.L.T("claims.status." + e.Status), Note: plainNote(v.L, e.Note),
+		d.Events = append(d.Events, eventRow{Status: v.L.T("claims.status." + e.Status.String()), Note: plainNote(v.L, e.Note),
 			Actor: v.L.T("claims.actor." + e.Actor), At: e.At})
 	}
 	if owner && v.Form["filed"] == "yes" {

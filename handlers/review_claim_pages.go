@@ -104,7 +104,7 @@ func (s *server) renderReviewClaim(c *gin.Context, status int, v *view) {
 	}
 	for _, dec := range list {
 		row := decisionRow{At: dec.CreatedAt, Actor: actorText(v.L, dec.ActorID, dec.ActorRole, people), Action: v.L.T("review.action." + dec.Action),
-			From: v.L.T("claims.status." + dec.FromStatus), To: v.L.T("claims.status." + dec.ToStatus), Note: dec.Note, Due: dec.DueAt,
+			From: v.L.T("claims.status." + dec.FromStatus.String()), To: v.L.T("claims.status." + dec.ToStatus.String()), Note: dec.Note, Due: dec.DueAt,
 			Amount: dec.AmountKRW, HasAmount: dec.AmountKRW > 0}
 		if dec.ReasonCode != "" {
 			row.Reason = reasonLabel(v.L, dec.ReasonCode)

@@ -96,11 +96,12 @@ type ClaimEstimate struct {
 	SupersededAt *time.Time
 }
 
-// ClaimEvent is one entry of a claim's status timeline.
+// ClaimEvent is one entry of a claim's status timeline; Status is the
+// status the claim moved to.
 type ClaimEvent struct {
 	ID        string `gorm:"primaryKey"`
 	ClaimID   string
-	Status    string
+	Status    ClaimStatus
 	ActorID   *string
 	Note      string
 	CreatedAt time.Time
@@ -160,7 +161,8 @@ func (OutboxMessage) TableName() string { return "outbox" }
 
 // Decision is one immutable decision on a claim, taken on ClaimVersion; the
 // unique (claim, version) pair means two people can never both decide on the
-// same version.
+// same version. FromStatus and ToStatus are the claim's status before and
+// after it.
 type Decision struct {
 	ID           string `gorm:"primaryKey"`
 	ClaimID      string
@@ -168,8 +170,8 @@ type Decision struct {
 	ActorID      *string
 	ActorRole    string
 	Action       string
-	FromStatus   string
-	ToStatus     string
+	FromStatus   ClaimStatus
+	ToStatus     ClaimStatus
 	AmountKRW    int64 `gorm:"column:amount_krw"`
 	ReasonCode   string
 	Note         string

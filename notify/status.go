@@ -47,7 +47,7 @@ func StatusText(m models.OutboxMessage, baseURL string) (StatusMail, error) {
 	if m.Topic == claims.TopicSupplementReminder {
 		return supplementReminderText(m, p, ko, en, baseURL)
 	}
-	mail := StatusMail{Payload: p, Subject: tag(ko) + p.Number + " " + ko.T("claims.status."+p.Status)}
+	mail := StatusMail{Payload: p, Subject: tag(ko) + p.Number + " " + ko.T("claims.status."+p.Status.String())}
 	if p.AmountKRW != nil {
 		mail.Subject += " " + estimate.FormatKRW(*p.AmountKRW)
 	}
@@ -64,12 +64,12 @@ func StatusText(m models.OutboxMessage, baseURL string) (StatusMail, error) {
 
 // statusLines says in l's language what p tells.
 func statusLines(l *i18n.Localizer, p claims.StatusPayload) []string {
-	lines := []string{l.T("notify.status", map[string]any{"Number": p.Number, "Status": l.T("claims.status." + p.Status)})}
+	lines := []string{l.T("notify.status", map[string]any{"Number": p.Number, "Status": l.T("claims.status." + p.Status.String())})}
 	if p.AmountKRW == nil {
 		return lines
 	}
 	amount := estimate.FormatKRW(*p.AmountKRW)
-	if p.Status == string(models.StatusPaid) {
+	if p.Status == models.StatusPaid {
 		return append(lines, l.T("notify.paid", map[string]any{"Amount": amount, "Reference": p.Reference}))
 	}
 	lines = append(lines, l.T("notify.decided", map[string]any{"Amount": amount}))

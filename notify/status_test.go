@@ -16,7 +16,7 @@ import (
 
 // statusOf is the outbox message claims.StatusMessage writes for status
 // with news n.
-func statusOf(status string, n claims.News) models.OutboxMessage {
+func statusOf(status models.ClaimStatus, n claims.News) models.OutboxMessage {
 	c := &models.Claim{ID: "c1", Number: "BS-2022-000123", ClaimantID: "u1"}
 	ev := &models.ClaimEvent{ID: "e1", Status: status, CreatedAt: time.Date(2022, 10, 20, 1, 0, 0, 0, time.UTC)}
 	return *claims.StatusMessage("m1", c, ev, n)

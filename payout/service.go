@@ -398,7 +398,7 @@ func (s *Service) pay(ctx context.Context, tx Store, a Access, it *models.Payout
 	}
 	from := c.Version
 	c.Status, c.Version, c.UpdatedAt = to, c.Version+1, now
-	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: string(c.Status), ActorID: &a.Actor.ID, CreatedAt: now}
+	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: &a.Actor.ID, CreatedAt: now}
 	paid := it.AmountKRW
 	if err := tx.PayClaim(ctx, c, from, ev, claims.StatusMessage(s.newID(), c, ev, claims.News{AmountKRW: &paid, Reference: it.Reference})); err != nil {
 		return err

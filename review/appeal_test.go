@@ -81,7 +81,7 @@ func (w *world) file(t *testing.T, claimant *models.User) *models.Claim {
 		Category: models.CategoryFreeUser, Description: "피해", Details: "{}", Status: models.StatusSubmitted, PolicyVersion: 1, Version: 1,
 		CreatedAt: w.now, UpdatedAt: w.now, Flags: "[]"}
 	e := &models.ClaimEstimate{ID: uuid.NewString(), ClaimID: c.ID, PolicyVersion: 1, Steps: "[]", ReviewRequired: true, CreatedAt: w.now}
-	ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: c.ID, Status: string(c.Status), CreatedAt: w.now}
+	ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: c.ID, Status: c.Status, CreatedAt: w.now}
 	a, err := audit.Build(audit.Record{Action: "claim.file", Entity: audit.EntityClaim, EntityID: c.ID, SubjectID: c.ClaimantID}, w.now, uuid.NewString())
 	if err != nil {
 		t.Fatal(err)

@@ -260,7 +260,7 @@ func (s *Service) decided(actor *models.User, c *models.Claim, action claims.Act
 		return nil, nil, nil, err
 	}
 	dec := &models.Decision{ID: s.newID(), ClaimID: c.ID, ClaimVersion: c.Version, ActorRole: "system", Action: string(action),
-		FromStatus: string(from), ToStatus: string(to), AmountKRW: d.AmountKRW, ReasonCode: in.ReasonCode,
+		FromStatus: from, ToStatus: to, AmountKRW: d.AmountKRW, ReasonCode: in.ReasonCode,
 		Note: strings.TrimSpace(in.Note), CreatedAt: now}
 	if actor != nil {
 		dec.ActorID, dec.ActorRole = &actor.ID, actor.Role.String()
@@ -285,7 +285,7 @@ func (s *Service) decided(actor *models.User, c *models.Claim, action claims.Act
 		}
 		c.SupplementDueAt, dec.DueAt = &due, &due
 	}
-	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: string(c.Status), ActorID: dec.ActorID, Note: eventNote(dec), CreatedAt: now}
+	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: dec.ActorID, Note: eventNote(dec), CreatedAt: now}
 	return dec, ev, claims.StatusMessage(s.newID(), c, ev, news(c, dec)), nil
 }
 

@@ -75,7 +75,7 @@ func TestChangesWithoutTheirAuditEntryAreRefused(t *testing.T) {
 		}
 		c := *f.Claim
 		c.Status, c.Version = models.StatusWithdrawn, 2
-		ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: c.ID, Status: string(c.Status), CreatedAt: w.now}
+		ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: c.ID, Status: c.Status, CreatedAt: w.now}
 		out := newMessage("claim-event-"+ev.ID, w.now)
 		d := &models.Decision{ID: uuid.NewString(), ClaimID: c.ID, ClaimVersion: 1, ActorRole: "system", Action: "auto_approve",
 			FromStatus: "submitted", ToStatus: "approved", CreatedAt: w.now}

@@ -40,7 +40,7 @@ func (s *countingClaims) EvidenceKinds(ctx context.Context, ids ...string) (map[
 }
 
 // decideAt stores a decision moving claim id to status to, as review does.
-func (w *adjWorld) decideAt(t *testing.T, id, action, to string, amount int64, reason string, at time.Time) {
+func (w *adjWorld) decideAt(t *testing.T, id, action string, to models.ClaimStatus, amount int64, reason string, at time.Time) {
 	t.Helper()
 	ctx := context.Background()
 	c, err := w.db.Claims().Claim(ctx, id)
@@ -48,8 +48,8 @@ func (w *adjWorld) decideAt(t *testing.T, id, action, to string, amount int64, r
 		t.Fatal(err)
 	}
 	d := &models.Decision{ID: uuid.NewString(), ClaimID: id, ClaimVersion: c.Version, ActorID: &w.staff, ActorRole: "supervisor",
-		Action: action, FromStatus: string(c.Status), ToStatus: to, AmountKRW: amount, ReasonCode: reason, CreatedAt: at}
-	c.Status, c.Version, c.ApprovedAmountKRW, c.DecidedAt = models.ClaimStatus(to), c.Version+1, amount, &at
+		Action: action, FromStatus: c.Status, ToStatus: to, AmountKRW: amount, ReasonCode: reason, CreatedAt: at}
+	c.Status, c.Version, c.ApprovedAmountKRW, c.DecidedAt = to, c.Version+1, amount, &at
 	ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: id, Status: to, CreatedAt: at}
 	out := &models.OutboxMessage{ID: uuid.NewString(), Topic: "t", DedupeID: uuid.NewString(), Payload: "{}", AvailableAt: at, CreatedAt: at}
 	if err := w.db.Review().Decide(ctx, c, d, ev, out, entryFor("claim.decide", audit.EntityClaim, id, at)); err != nil {

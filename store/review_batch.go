@@ -215,12 +215,12 @@ RETURNING c.id::text`, ids, fromVersions, versions, statuses, amounts, updatedAt
 		{"decisions", []string{"id", "claim_id", "claim_version", "actor_id", "actor_role", "action", "from_status", "to_status",
 			"amount_krw", "reason_code", "note", "due_at", "created_at"}, len(page), func(i int) []any {
 			x := page[i].Decision
-			return []any{pgUUID(x.ID), pgUUID(x.ClaimID), int64(x.ClaimVersion), pgUUIDPtr(x.ActorID), x.ActorRole, x.Action, x.FromStatus, x.ToStatus,
+			return []any{pgUUID(x.ID), pgUUID(x.ClaimID), int64(x.ClaimVersion), pgUUIDPtr(x.ActorID), x.ActorRole, x.Action, x.FromStatus.String(), x.ToStatus.String(),
 				x.AmountKRW, x.ReasonCode, x.Note, x.DueAt, x.CreatedAt}
 		}},
 		{"claim_events", []string{"id", "claim_id", "status", "actor_id", "note", "created_at"}, len(page), func(i int) []any {
 			x := page[i].Event
-			return []any{pgUUID(x.ID), pgUUID(x.ClaimID), x.Status, pgUUIDPtr(x.ActorID), x.Note, x.CreatedAt}
+			return []any{pgUUID(x.ID), pgUUID(x.ClaimID), x.Status.String(), pgUUIDPtr(x.ActorID), x.Note, x.CreatedAt}
 		}},
 		{"outbox", []string{"id", "topic", "dedupe_id", "payload", "available_at", "created_at"}, len(msgs), func(i int) []any {
 			x := msgs[i]

@@ -102,7 +102,7 @@ func (w *statsWorld) add(t *testing.T, specs ...claimSpec) {
 			c.DecidedAt = &d
 		}
 		e := &models.ClaimEstimate{ID: uuid.NewString(), ClaimID: c.ID, PolicyVersion: 1, AmountKRW: s.estimate, Steps: "[]", CreatedAt: created}
-		ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: c.ID, Status: string(s.status), CreatedAt: created}
+		ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: c.ID, Status: s.status, CreatedAt: created}
 		out := &models.OutboxMessage{ID: uuid.NewString(), Topic: "t", DedupeID: uuid.NewString(), Payload: "{}", AvailableAt: created, CreatedAt: created}
 		if err := w.db.Claims().CreateClaim(ctx, claims.Filing{Claim: c, Estimate: e, Event: ev, Outbox: []*models.OutboxMessage{out},
 			Audit: entryFor("claim.file", audit.EntityClaim, c.ID, c.CreatedAt)}); err != nil {
