@@ -30,3 +30,40 @@ func TestMayReviewAppeal(t *testing.T) {
 		})
 	}
 }
+
+func TestMaySecondApprove(t *testing.T) {
+	ann, bob := "ann", "bob"
+	for _, tc := range []struct {
+		name       string
+		c          models.Claim
+		supervisor string
+		want       bool
+	}{
+		{"the first decider may not give the second approval", models.Claim{Status: models.StatusPendingSecondApproval, DecidedBy: &ann}, ann, false},
+		{"another supervisor may", models.Claim{Status: models.StatusPendingSecondApproval, DecidedBy: &ann}, bob, true},
+		{"a claim without a first decider is anyone's", models.Claim{Status: models.StatusPendingSecondApproval}, ann, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := MaySecondApprove(&tc.c, tc.supervisor); got != tc.want {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestSecondQueryFollowsTheRule: the queue a supervisor is served leaves
+// out exactly the claims MaySecondApprove refuses them.
+func TestSecondQueryFollowsTheRule(t *testing.T) {
+	sue := &models.User{ID: "sue"}
+	q := secondQuery(sue)
+	if q.Supervisor != sue.ID {
+		t.Errorf("served to %q, want %q", q.Supervisor, sue.ID)
+	}
+	for _, decider := range []*string{nil, &sue.ID, new("tom")} {
+		c := &models.Claim{Status: models.StatusPendingSecondApproval, DecidedBy: decider}
+		skipped := c.DecidedBy != nil && *c.DecidedBy == q.SkipDecidedBy
+		if skipped == MaySecondApprove(c, sue.ID) {
+			t.Errorf("decided by %v: the query skips it %v, the rule allows it %v", decider, skipped, MaySecondApprove(c, sue.ID))
+		}
+	}
+}

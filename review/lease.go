@@ -93,7 +93,6 @@ func (s *Service) leasable(ctx context.Context, actor *models.User, c *models.Cl
 	if !MayReviewAppeal(c, actor.ID) {
 		return ownAppeal(c)
 	}
-	own := c.DecidedBy != nil && *c.DecidedBy == actor.ID
 	switch c.Status {
 	case models.StatusSubmitted, models.StatusUnderReview, models.StatusAppealed:
 		return nil
@@ -102,7 +101,7 @@ func (s *Service) leasable(ctx context.Context, actor *models.User, c *models.Cl
 			return apperr.Explain(fmt.Errorf("claim %s waits for a supervisor: %w", c.Number, apperr.ErrForbidden), "",
 				"이 청구는 2차 승인을 기다립니다. 감독자만 맡을 수 있습니다.", "This claim waits for a second approval; only a supervisor can take it.")
 		}
-		if own {
+		if !MaySecondApprove(c, actor.ID) {
 			return apperr.Explain(fmt.Errorf("claim %s was first decided by the caller: %w", c.Number, apperr.ErrForbidden), "",
 				"직접 1차 결정한 청구는 2차 승인할 수 없습니다.", "You made the first decision on this claim; another supervisor gives the second approval.")
 		}

@@ -80,7 +80,7 @@ func (s *Service) Next(ctx context.Context, reviewer *models.User) (*claims.View
 		var err error
 		if reviewer.Role == models.RoleSupervisor || reviewer.Role == models.RoleAdmin {
 			// Large approvals wait for a supervisor: they come first.
-			leased, err = tx.LeaseNextSecond(ctx, reviewer.ID, now, until)
+			leased, err = tx.LeaseNextSecond(ctx, secondQuery(reviewer), now, until)
 		}
 		if leased == nil && (err == nil || errors.Is(err, apperr.ErrNotFound)) {
 			leased, err = tx.LeaseNext(ctx, nextQuery(reviewer), now, until)
@@ -204,7 +204,7 @@ func (s *Service) planSecond(ctx context.Context, actor *models.User, c *models.
 	if actor.Role != models.RoleSupervisor && actor.Role != models.RoleAdmin {
 		return "", d, fmt.Errorf("second approval needs a supervisor: %w", apperr.ErrForbidden)
 	}
-	if c.DecidedBy != nil && *c.DecidedBy == actor.ID {
+	if !MaySecondApprove(c, actor.ID) {
 		return "", d, fmt.Errorf("the first reviewer cannot give the second approval: %w", apperr.ErrForbidden)
 	}
 	d.AmountKRW = c.ApprovedAmountKRW

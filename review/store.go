@@ -20,10 +20,10 @@ type Store interface {
 	// appends the lease's audit entry in the same transaction.
 	LeaseNext(ctx context.Context, q NextQuery, now, until time.Time) (*models.Claim, error)
 	// LeaseNextSecond leases the oldest claim pending second approval that
-	// supervisorID did not first decide and nobody holds (a claim the
-	// caller holds already is not served twice), to
-	// supervisorID until until; its status stays. None is ErrNotFound.
-	LeaseNextSecond(ctx context.Context, supervisorID string, now, until time.Time) (*models.Claim, error)
+	// nobody holds (a claim the caller holds already is not served twice),
+	// less those q leaves out, to q.Supervisor until until; its status
+	// stays. None is ErrNotFound.
+	LeaseNextSecond(ctx context.Context, q SecondQuery, now, until time.Time) (*models.Claim, error)
 	// Lease saves c's lease (status, holder, expiry, version and time) if
 	// the stored version is still fromVersion, with its audit entry a;
 	// otherwise ErrPreconditionFailed (audit.ErrMissing without a).

@@ -58,21 +58,26 @@ RETURNING *`, args...).Scan(&out).Error
 }
 
 // LeaseNextSecond leases the oldest claim pending second approval that
-// supervisorID did not first decide and nobody holds, in one UPDATE
-// (skipping rows other transactions lock on PostgreSQL, as LeaseNext).
-func (s ReviewStore) LeaseNextSecond(ctx context.Context, supervisorID string, now, until time.Time) (*models.Claim, error) {
+// nobody holds, less those q leaves out, in one UPDATE (skipping rows other
+// transactions lock on PostgreSQL, as LeaseNext).
+func (s ReviewStore) LeaseNextSecond(ctx context.Context, q review.SecondQuery, now, until time.Time) (*models.Claim, error) {
 	lock := ""
 	if s.db.dialect == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	now = now.UTC()
+	// review.MaySecondApprove: q.SkipDecidedBy's own first decisions.
+	skip, args := "", []any{q.Supervisor, until.UTC(), now, now}
+	if q.SkipDecidedBy != "" {
+		skip = ` AND (decided_by IS NULL OR decided_by <> ?)`
+		args = append(args, q.SkipDecidedBy)
+	}
 	var out []models.Claim
 	err := s.g(ctx).Raw(`UPDATE claims SET leased_by = ?, lease_expires_at = ?, version = version + 1, updated_at = ?
 WHERE id = (SELECT id FROM claims
-  WHERE status = 'pending_second_approval' AND (decided_by IS NULL OR decided_by <> ?)
-    AND (leased_by IS NULL OR lease_expires_at IS NULL OR lease_expires_at < ?)
+  WHERE status = 'pending_second_approval' AND (leased_by IS NULL OR lease_expires_at IS NULL OR lease_expires_at < ?)`+skip+`
   ORDER BY created_at, id LIMIT 1`+lock+`)
-RETURNING *`, supervisorID, until.UTC(), now, supervisorID, now).Scan(&out).Error
+RETURNING *`, args...).Scan(&out).Error
 	if err != nil {
 		return nil, translate(err, "lease next second approval")
 	}
