@@ -231,36 +231,32 @@ func (s ReviewStore) SubmittedClaims(ctx context.Context, outageID, after string
 }
 
 // Related lists the other claimants' open claims that share an account,
-// phone, business number or evidence file with c.
+// phone, business number or evidence file with c, by the rules the signal
+// facts use (sameAccount, samePhone, sameBusiness, sameEvidence), at most
+// 100 per signal.
 func (s ReviewStore) Related(ctx context.Context, c *models.Claim) ([]string, error) {
-	g := s.g(ctx)
+	// Only open claims can still be decided, so only their flags matter.
+	open := models.Names(models.OpenStatuses())
+	queries := []struct {
+		q   string
+		key string
+	}{
+		{`SELECT o.id FROM claims a JOIN claims o ON ` + sameAccount + ` WHERE a.id = ? AND o.status IN ? LIMIT 100`, c.ID},
+		{`SELECT oc.id FROM users me JOIN users u ON ` + samePhone + ` JOIN claims oc ON oc.claimant_id = u.id
+WHERE me.id = ? AND oc.status IN ? LIMIT 100`, c.ClaimantID},
+		{`SELECT oc.id FROM claimant_profiles mine JOIN claimant_profiles o ON ` + sameBusiness + ` JOIN claims oc ON oc.claimant_id = o.user_id
+WHERE mine.user_id = ? AND oc.status IN ? LIMIT 100`, c.ClaimantID},
+		{`SELECT DISTINCT oc.id FROM claims p JOIN evidence mine ON mine.claim_id = p.id, evidence o, claims oc
+WHERE ` + sameEvidence + ` AND p.id = ? AND oc.status IN ? LIMIT 100`, c.ID},
+	}
 	ids := map[string]bool{}
-	collect := func(q *gorm.DB) error {
+	for _, q := range queries {
 		var found []string
-		// Only open claims can still be decided, so only their flags matter.
-		if err := q.Where("claims.status IN ?", models.Names(models.OpenStatuses())).Limit(100).Pluck("claims.id", &found).Error; err != nil {
-			return translate(err, "related claims")
+		if err := s.g(ctx).Raw(q.q, q.key, open).Scan(&found).Error; err != nil {
+			return nil, translate(err, "related claims")
 		}
 		for _, id := range found {
 			ids[id] = true
-		}
-		return nil
-	}
-	others := func() *gorm.DB { return g.Model(&models.Claim{}).Where("claims.claimant_id <> ?", c.ClaimantID) }
-	queries := []*gorm.DB{
-		others().Where("claims.claimant_id IN (?)", g.Model(&models.User{}).Select("id").
-			Where("phone <> '' AND phone IN (?)", g.Model(&models.User{}).Select("phone").Where("id = ?", c.ClaimantID))),
-		others().Where("claims.claimant_id IN (?)", g.Model(&models.Profile{}).Select("user_id").
-			Where("business_number IN (?)", g.Model(&models.Profile{}).Select("business_number").Where("user_id = ? AND business_number IS NOT NULL", c.ClaimantID))),
-		others().Joins("JOIN evidence ON evidence.claim_id = claims.id").
-			Where("evidence.sha256 IN (?)", g.Model(&models.Evidence{}).Select("sha256").Where("claim_id = ?", c.ID)),
-	}
-	if c.PayoutFingerprint != "" {
-		queries = append(queries, others().Where("payout_fingerprint = ?", c.PayoutFingerprint))
-	}
-	for _, q := range queries {
-		if err := collect(q); err != nil {
-			return nil, err
 		}
 	}
 	out := make([]string, 0, len(ids))

@@ -112,3 +112,95 @@ func TestSignalFactsOnePerClaimAndPerPage(t *testing.T) {
 		}
 	})
 }
+
+// TestRelatedFollowsTheSignalFacts: Related lists exactly the other
+// claimants' open claims that share a signal with a claim, by the rule the
+// signal facts use: each claim it lists has the signal, and so has the
+// claim itself. A closed claim sharing the signal still makes the signal
+// but is not listed (only open claims can still be decided).
+func TestRelatedFollowsTheSignalFacts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newAdjWorld(t, db)
+		if err := claims.NewService(db.Claims(), nil, nil, nil, claims.EvidenceLimits{}, func() time.Time { return w.now }, uuid.NewString).EnsureDefaultPolicy(ctx); err != nil {
+			t.Fatal(err)
+		}
+		window := 10 * time.Minute
+		type share struct {
+			flag  string
+			apply func(t *testing.T, w *adjWorld, c *models.Claim, u *models.User, o *models.Claim, ou *models.User)
+		}
+		shares := []share{
+			{review.FlagSharedAccount, func(t *testing.T, w *adjWorld, c *models.Claim, u *models.User, o *models.Claim, ou *models.User) {
+				c.PayoutFingerprint, o.PayoutFingerprint = "fp-"+c.ID, "fp-"+c.ID
+			}},
+			{review.FlagSharedPhone, func(t *testing.T, w *adjWorld, c *models.Claim, u *models.User, o *models.Claim, ou *models.User) {
+				u.Phone, ou.Phone = "010-"+c.ID[len(c.ID)-8:], "010-"+c.ID[len(c.ID)-8:]
+			}},
+			{review.FlagSharedBusinessNumber, func(t *testing.T, w *adjWorld, c *models.Claim, u *models.User, o *models.Claim, ou *models.User) {
+				w.after = append(w.after, func() { w.profile(t, u.ID, "bn-"+c.ID); w.profile(t, ou.ID, "bn-"+c.ID) })
+			}},
+			{review.FlagSharedEvidence, func(t *testing.T, w *adjWorld, c *models.Claim, u *models.User, o *models.Claim, ou *models.User) {
+				w.after = append(w.after, func() { w.evidence(t, c.ID, "billing", "hash-"+c.ID); w.evidence(t, o.ID, "billing", "hash-"+c.ID) })
+			}},
+		}
+		facts := func(id string) []string {
+			t.Helper()
+			f, err := db.Review().SignalFacts(ctx, &models.Claim{ID: id}, window)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return review.SignalRules{BurstWindow: window, BurstCount: 1000}.Signals(f)
+		}
+		related := func(id string) []string {
+			t.Helper()
+			c, err := db.Review().Claim(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids, err := db.Review().Related(ctx, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(ids)
+			return ids
+		}
+		lonely := w.add(t, adjCase{name: "nothing shared", category: "free_user", account: true})
+		if got := related(lonely); len(got) != 0 {
+			t.Errorf("nothing shared: related %v, want none", got)
+		}
+		for _, sh := range shares {
+			for _, closed := range []bool{false, true} {
+				name := sh.flag
+				if closed {
+					name += " with a closed claim"
+				}
+				var other string
+				id := w.add(t, adjCase{name: name, category: "free_user", setup: func(t *testing.T, w *adjWorld, c *models.Claim, u *models.User) {
+					w.other(t, func(o *models.Claim, ou *models.User) {
+						other = o.ID
+						if closed {
+							o.Status = models.StatusRejected
+						}
+						sh.apply(t, w, c, u, o, ou)
+					})
+				}})
+				want := []string{other}
+				if closed {
+					want = []string{}
+				}
+				if got := related(id); !slices.Equal(got, want) {
+					t.Errorf("%s: related %v, want %v", name, got, want)
+				}
+				for _, x := range []string{id, other} {
+					if got := facts(x); !slices.Equal(got, []string{sh.flag}) {
+						t.Errorf("%s: claim %s has signals %v, want %v", name, x, got, []string{sh.flag})
+					}
+				}
+				if got := related(other); !slices.Equal(got, []string{id}) {
+					t.Errorf("%s: the other claim's related %v, want the first claim %s", name, got, id)
+				}
+			}
+		}
+	})
+}
