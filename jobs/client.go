@@ -101,11 +101,19 @@ type Client struct {
 	log     *slog.Logger
 	metrics *metrics
 	working bool
+
+	// The dispatcher (dispatch.go): wake is signalled when a filing left
+	// marked messages; stopDispatch ends its loop and dispatched closes
+	// when it has.
+	wake         chan struct{}
+	stopDispatch context.CancelFunc
+	dispatched   chan struct{}
 }
 
 var (
 	_ store.JobInserter  = (*Client)(nil)
 	_ store.JobRowSource = (*Client)(nil)
+	_ store.Waker        = (*Client)(nil)
 )
 
 // New returns a client over db's connection pool. It does not start
@@ -121,7 +129,7 @@ func New(db *store.DB, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{db: db, cfg: cfg, log: cfg.Log, working: cfg.Sender != nil}
+	c := &Client{db: db, cfg: cfg, log: cfg.Log, working: cfg.Sender != nil, wake: make(chan struct{}, 1)}
 	rc := &river.Config{
 		ID:          cfg.ID,
 		Logger:      slog.New(warnOnly{cfg.Log.Handler()}),
@@ -250,19 +258,25 @@ func (c *Client) OutboxJobRows(msgs []models.OutboxMessage) ([]store.JobRow, err
 	return rows, nil
 }
 
-// Start starts working the lanes and, on the elected leader, the periodic
-// jobs. Jobs keep running when ctx ends; call Stop.
+// Start starts working the lanes, the dispatcher of marked outbox messages
+// (dispatch.go) and, on the elected leader, the periodic jobs. Jobs keep
+// running when ctx ends; call Stop.
 func (c *Client) Start(ctx context.Context) error {
 	if !c.working {
 		return errors.New("jobs: an insert-only client (no Sender) cannot start")
 	}
-	return c.river.Start(context.WithoutCancel(ctx))
+	if err := c.river.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	c.startDispatch()
+	return nil
 }
 
-// Stop lets running jobs finish until ctx ends, then cancels them and
-// waits for them to return. It returns ctx's error when jobs had to be
+// Stop ends the dispatcher, lets running jobs finish until ctx ends, then
+// cancels them and waits for them to return. It returns ctx's error when jobs had to be
 // cancelled.
 func (c *Client) Stop(ctx context.Context) error {
+	c.endDispatch()
 	err := c.river.Stop(ctx)
 	if err == nil || !c.working {
 		return err

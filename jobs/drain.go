@@ -9,6 +9,7 @@ import (
 
 // Drain waits until no job of the given lanes (the three outbox lanes
 // when none are given) is waiting, scheduled, running or due for a retry,
+// and no message waits for the dispatcher to queue its job (of any lane),
 // polling every 20 ms, and returns ctx's error if that does not happen
 // before ctx ends. Tests and tools use it to wait for a working client to
 // finish what was queued; it counts jobs queued by any instance.
@@ -29,6 +30,11 @@ func (c *Client) Drain(ctx context.Context, lanes ...Lane) error {
 				busy += int(n.N)
 			}
 		}
+		unqueued, err := c.db.UnqueuedOutbox(ctx)
+		if err != nil {
+			return err
+		}
+		busy += int(unqueued)
 		if busy == 0 {
 			return nil
 		}

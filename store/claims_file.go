@@ -13,36 +13,25 @@ import (
 )
 
 // CreateClaim writes a filing in one transaction: the caller's inside InTx,
-// else one of its own. On PostgreSQL the rows, and the River jobs of its
-// outbox messages when the JobInserter is a JobRowSource, go in one
-// statement of data-modifying CTEs (one round trip instead of one per row,
-// no gorm reflection); on SQLite, which has no data-modifying CTEs, row by
-// row through gorm. The audit entry is the one the filing carries
-// (f.Audit); without one nothing is written (audit.ErrMissing).
+// else one of its own. On PostgreSQL the rows go in one statement of
+// data-modifying CTEs (one round trip instead of one per row, no gorm
+// reflection), and its outbox messages are marked for the dispatcher
+// (DispatchOutbox) instead of getting their River jobs in that statement;
+// on SQLite, which has no data-modifying CTEs, row by row through gorm,
+// jobs included. The audit entry is the one the filing carries (f.Audit);
+// without one nothing is written (audit.ErrMissing).
 func (s ClaimStore) CreateClaim(ctx context.Context, f claims.Filing) error {
 	if err := needAudit(f.Audit, "file claim "+f.Claim.ID); err != nil {
 		return err
 	}
-	tx := s.db.sqlTx()
-	if tx == nil && !s.oneStatement() {
-		return s.db.InTx(ctx, func(t *DB) error { return ClaimStore{t}.CreateClaim(ctx, f) })
-	}
 	a := f.Audit
 	if s.db.dialect == Postgres {
-		return s.createClaimPG(ctx, tx, f, a)
+		return s.createClaimPG(ctx, s.db.sqlTx(), f, a)
+	}
+	if s.db.sqlTx() == nil {
+		return s.db.InTx(ctx, func(t *DB) error { return ClaimStore{t}.CreateClaim(ctx, f) })
 	}
 	return s.createClaimRows(ctx, f, a)
-}
-
-// oneStatement tells whether a filing is one PostgreSQL statement, jobs
-// included, so outside a transaction it needs none of its own (a single
-// statement is atomic).
-func (s ClaimStore) oneStatement() bool {
-	if s.db.dialect != Postgres {
-		return false
-	}
-	_, rows := s.db.jobs.(JobRowSource)
-	return rows || s.db.jobs == nil
 }
 
 // takesKey tells whether f takes its idempotency key itself.
@@ -79,23 +68,11 @@ VALUES (?, ?, ?, 'done', ?, ?, ?) ON CONFLICT DO NOTHING`, k.UserID, k.Key, k.Re
 	return nil
 }
 
-// createClaimPG writes the filing's rows, and its outbox jobs when the
-// JobInserter can describe them, with one statement: in tx, or without a
-// transaction when tx is nil (then oneStatement holds); otherwise the jobs
-// follow with one River insert.
+// createClaimPG writes the filing's rows with one statement: in tx, or
+// without a transaction when tx is nil (a single statement is atomic).
+// Committed, it wakes the dispatcher.
 func (s ClaimStore) createClaimPG(ctx context.Context, tx *sql.Tx, f claims.Filing, a *models.AuditEntry) error {
-	msgs := make([]models.OutboxMessage, len(f.Outbox))
-	for i, m := range f.Outbox {
-		msgs[i] = *m
-	}
-	var jobs []JobRow
-	if src, ok := s.db.jobs.(JobRowSource); ok {
-		var err error
-		if jobs, err = src.OutboxJobRows(msgs); err != nil {
-			return err
-		}
-	}
-	q, args := filingStatement(f, a, jobs)
+	q, args := filingStatement(f, a)
 	var exec interface {
 		ExecContext(context.Context, string, ...any) (sql.Result, error)
 	} = tx
@@ -119,14 +96,14 @@ func (s ClaimStore) createClaimPG(ctx context.Context, tx *sql.Tx, f claims.Fili
 			return keyAnswered(f.Answer.Key)
 		}
 	}
-	if jobs != nil || tx == nil {
-		return nil
+	if tx == nil && len(f.Outbox) > 0 {
+		s.db.wakeDispatch()
 	}
-	return s.db.queueJobs(ctx, tx, msgs)
+	return nil
 }
 
 // filingStatement is the PostgreSQL statement that inserts the filing's
-// rows and the River jobs of its outbox rows: every insert is a CTE, and the
+// rows and marks its outbox rows unqueued: every insert is a CTE, and the
 // main statement finishes the idempotency key (its row count tells whether
 // the key was still in flight) or, without one, inserts the audit entry.
 // A filing that takes its key starts with the key's insert, which returns
@@ -135,7 +112,7 @@ func (s ClaimStore) createClaimPG(ctx context.Context, tx *sql.Tx, f claims.Fili
 // concurrent filing under the key waits on its unique index first.
 // Foreign keys are checked at the end of the statement, when the claim row
 // is there.
-func filingStatement(f claims.Filing, a *models.AuditEntry, jobs []JobRow) (string, []any) {
+func filingStatement(f claims.Filing, a *models.AuditEntry) (string, []any) {
 	var b sqlBuilder
 	c, e, ev, k := f.Claim, f.Estimate, f.Event, f.Answer
 	if takesKey(f) {
@@ -167,13 +144,11 @@ func filingStatement(f claims.Filing, a *models.AuditEntry, jobs []JobRow) (stri
 		}
 		b.cte("outbox", `INSERT INTO outbox (id, topic, dedupe_id, payload, attempts, available_at, leased_until, delivered_at,
   last_error, created_at, dead_at)`, rows...)
-	}
-	if len(jobs) > 0 {
-		rows := make([][]any, len(jobs))
-		for i, j := range jobs {
-			rows[i] = []any{string(j.Args), j.Kind, j.MaxAttempts, sqlLiteral("'{}'"), j.Priority, j.Queue, sqlLiteral("'available'"), sqlLiteral("'{}'")}
+		marks := make([][]any, len(f.Outbox))
+		for i, m := range f.Outbox {
+			marks[i] = []any{m.ID}
 		}
-		b.cte("jobs", `INSERT INTO river_job (args, kind, max_attempts, metadata, priority, queue, state, tags)`, rows...)
+		b.cte("unqueued", `INSERT INTO outbox_unqueued (outbox_id)`, marks...)
 	}
 	auditRow := []any{a.ID, a.At, a.ActorID, a.ActorRole, a.IP, a.Action, a.Entity, a.EntityID, a.SubjectID, a.Details, a.ChainPos, a.PrevHash, a.Hash, a.HashAlg}
 	const auditInsert = `INSERT INTO audit_entries (id, at, actor_id, actor_role, ip, action, entity, entity_id, subject_id, details,

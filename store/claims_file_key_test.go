@@ -29,11 +29,15 @@ func (w *filingWorld) useRiver(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.db.SetJobs(c)
+	w.inserter = c
 }
 
-// riverJobs counts the River jobs of f's outbox rows.
-func riverJobs(t *testing.T, db *store.DB, f claims.Filing) int {
+// riverJobs counts the River jobs of f's outbox rows, once the
+// dispatcher queued what the filing marked.
+func (w *filingWorld) riverJobs(t *testing.T, f claims.Filing) int {
 	t.Helper()
+	db := w.db
+	w.dispatch(t)
 	n := 0
 	for _, m := range f.Outbox {
 		var rows []string
@@ -59,9 +63,9 @@ func TestFilingTakesItsKey(t *testing.T) {
 			t.Fatal(err)
 		}
 		claim, ests, events, outbox, _, entries := w.written(t, f)
-		if claim == nil || len(ests) != 1 || len(events) != 1 || outbox != 2 || riverJobs(t, db, f) != 2 || len(entries) != 1 {
+		if claim == nil || len(ests) != 1 || len(events) != 1 || outbox != 2 || w.riverJobs(t, f) != 2 || len(entries) != 1 {
 			t.Fatalf("filing: claim %v, %d estimates, %d events, %d rows, %d jobs, %d entries; want all of one",
-				claim != nil, len(ests), len(events), outbox, riverJobs(t, db, f), len(entries))
+				claim != nil, len(ests), len(events), outbox, w.riverJobs(t, f), len(entries))
 		}
 		k := &models.IdempotencyKey{UserID: w.claimant.ID, Key: "k1", RequestHash: "h2", State: "in_flight", CreatedAt: w.now}
 		got, owned, err := db.Claims().ClaimKey(ctx, k, claims.StaleInFlight, claims.KeyTTL)
@@ -77,9 +81,9 @@ func TestFilingTakesItsKey(t *testing.T) {
 			t.Fatalf("filing under a used key: got %v, want ErrKeyUsed", err)
 		}
 		claim, ests, events, outbox, _, entries = w.written(t, again)
-		if claim != nil || len(ests) != 0 || len(events) != 0 || outbox != 0 || riverJobs(t, db, again) != 0 || len(entries) != 0 {
+		if claim != nil || len(ests) != 0 || len(events) != 0 || outbox != 0 || w.riverJobs(t, again) != 0 || len(entries) != 0 {
 			t.Fatalf("under a used key: claim %v, %d estimates, %d events, %d rows, %d jobs, %d entries; want nothing",
-				claim != nil, len(ests), len(events), outbox, riverJobs(t, db, again), len(entries))
+				claim != nil, len(ests), len(events), outbox, w.riverJobs(t, again), len(entries))
 		}
 		if got, _, _ := db.Claims().ClaimKey(ctx, k, claims.StaleInFlight, claims.KeyTTL); got.ResponseBody != f.Answer.Body {
 			t.Fatalf("key after the refused filing: got %+v, want the first answer", got)

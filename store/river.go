@@ -42,13 +42,15 @@ func (db *DB) hasLiveJob(ctx context.Context, id string) (bool, error) {
 }
 
 // OrphanOutbox lists up to limit orphan messages created before before,
-// oldest first.
+// oldest first. A message marked for the dispatcher is none: its job is
+// on its way (DispatchOutbox).
 func (db *DB) OrphanOutbox(ctx context.Context, before time.Time, limit int) ([]OrphanMessage, error) {
 	match := db.jobOf()
 	q := `SELECT o.*, EXISTS (SELECT 1 FROM river_job j WHERE ` + match + ` AND j.state IN ('discarded', 'cancelled')) AS had_job
 FROM outbox o
 WHERE o.delivered_at IS NULL AND o.dead_at IS NULL AND o.created_at < ?
   AND NOT EXISTS (SELECT 1 FROM river_job j WHERE ` + match + ` AND j.state IN (` + liveJobStates + `))
+  AND NOT EXISTS (SELECT 1 FROM outbox_unqueued u WHERE u.outbox_id = o.id)
 ORDER BY o.created_at, o.id LIMIT ?`
 	var out []OrphanMessage
 	err := db.with(ctx).Raw(q, before.UTC(), limit).Scan(&out).Error

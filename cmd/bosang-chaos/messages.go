@@ -16,8 +16,9 @@ import (
 // to the log sender, one "notification" line per send.
 type messageCheck struct {
 	Rows, Delivered, Dead int
-	// Waiting are undelivered rows whose job is queued: the instances were
-	// stopped before they got to it; the next start sends them.
+	// Waiting are undelivered rows whose job is queued, or marked for the
+	// dispatcher to queue: the instances were stopped before they got to
+	// it; the next start sends them.
 	Waiting int
 	// Stuck are undelivered rows whose job was running in a process that
 	// was SIGKILLed: River hands it to another instance after 30 minutes.
@@ -37,17 +38,19 @@ func checkMessages(ctx context.Context, fx *fixture, logs []string) (*messageChe
 	}
 	defer conn.Close(ctx)
 	mc := &messageCheck{}
+	// A message marked for the dispatcher waits as one with a queued job.
 	// The jobs are grouped by their outbox id and hash-joined: a probe of
 	// river_job per undelivered row (args @> …) took minutes once tens of
 	// thousands of messages were still waiting at the end of a phase.
 	err = conn.QueryRow(ctx, `SELECT count(*), count(o.delivered_at), count(o.dead_at),
-  count(*) FILTER (WHERE o.delivered_at IS NULL AND j.waiting),
+  count(*) FILTER (WHERE o.delivered_at IS NULL AND (j.waiting OR u.outbox_id IS NOT NULL)),
   count(*) FILTER (WHERE o.delivered_at IS NULL AND j.running)
 FROM outbox o
 LEFT JOIN (SELECT args->>'outbox_id' AS outbox_id,
     bool_or(state IN ('available', 'retryable', 'scheduled', 'pending')) AS waiting,
     bool_or(state = 'running') AS running
-  FROM river_job WHERE args ? 'outbox_id' GROUP BY 1) j ON j.outbox_id = o.id::text`).Scan(&mc.Rows, &mc.Delivered, &mc.Dead, &mc.Waiting, &mc.Stuck)
+  FROM river_job WHERE args ? 'outbox_id' GROUP BY 1) j ON j.outbox_id = o.id::text
+LEFT JOIN outbox_unqueued u ON u.outbox_id = o.id`).Scan(&mc.Rows, &mc.Delivered, &mc.Dead, &mc.Waiting, &mc.Stuck)
 	if err != nil {
 		return nil, fmt.Errorf("count outbox: %w", err)
 	}

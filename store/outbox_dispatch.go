@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+
+	"github.com/bosang/bosang/models"
+)
+
+// A filing on PostgreSQL writes its outbox messages without River jobs and
+// marks them in outbox_unqueued (migration 00030): the claimant's statement
+// then inserts two narrow rows instead of two river_job rows with their
+// seven indexes. DispatchOutbox, run by every working jobs client, queues
+// the marked messages' jobs in batches soon after.
+
+// Waker is a JobInserter that dispatches marked messages (DispatchOutbox)
+// and wants to hear when a committed write left some, so it need not wait
+// for its next tick.
+type Waker interface {
+	WakeDispatch()
+}
+
+// wakeDispatch tells db's JobInserter that marked messages were committed.
+func (db *DB) wakeDispatch() {
+	if w, ok := db.jobs.(Waker); ok {
+		w.WakeDispatch()
+	}
+}
+
+// DispatchOutbox queues the River jobs of up to limit marked messages
+// through j and removes their marks, in one transaction, and returns how
+// many it queued. On PostgreSQL the marks are taken FOR UPDATE SKIP
+// LOCKED: instances dispatching at once take different messages, and a
+// message's mark and its job go (or stay) together, so each message gets
+// exactly one job. The oldest marks are not promised to go first; every
+// mark goes within a few batches while the dispatcher keeps up.
+func (db *DB) DispatchOutbox(ctx context.Context, j JobInserter, limit int) (int, error) {
+	var n int
+	err := db.InTx(ctx, func(tx *DB) error {
+		var ids []string
+		take := `DELETE FROM outbox_unqueued WHERE outbox_id IN (SELECT outbox_id FROM outbox_unqueued LIMIT ?) RETURNING outbox_id`
+		if db.dialect == Postgres {
+			take = `DELETE FROM outbox_unqueued WHERE outbox_id IN (SELECT outbox_id FROM outbox_unqueued LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING outbox_id`
+		}
+		if err := tx.with(ctx).Raw(take, limit).Scan(&ids).Error; err != nil {
+			return translate(err, "take unqueued messages")
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		var msgs []models.OutboxMessage
+		if err := tx.with(ctx).Where("id IN ?", ids).Order("created_at, id").Find(&msgs).Error; err != nil {
+			return translate(err, "load unqueued messages")
+		}
+		n = len(msgs)
+		return j.InsertOutboxJobs(ctx, tx.sqlTx(), msgs)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// UnqueuedOutbox counts the messages waiting for DispatchOutbox.
+func (db *DB) UnqueuedOutbox(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.with(ctx).Raw(`SELECT count(*) FROM outbox_unqueued`).Scan(&n).Error
+	return n, translate(err, "count unqueued messages")
+}

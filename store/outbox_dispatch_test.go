@@ -1,0 +1,146 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bosang/bosang/store"
+	"github.com/bosang/bosang/store/dbtest"
+)
+
+// TestFilingJobsThatCannotBeQueuedLoseNothing: when River cannot take the
+// jobs, no message is lost and none is queued twice. SQLite's filing
+// queues its jobs itself, so it fails whole and writes nothing. A filing
+// on PostgreSQL marks its messages and succeeds; the dispatcher's failing
+// transaction leaves the marks in place, and the next one queues each
+// message once.
+func TestFilingJobsThatCannotBeQueuedLoseNothing(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newFilingWorld(t, db)
+		w.jobs.fail = errors.New("river is down")
+		f := w.filing("")
+		err := db.Claims().CreateClaim(ctx, f)
+		if db.Dialect() == store.SQLite {
+			if !errors.Is(err, w.jobs.fail) {
+				t.Fatalf("filing on SQLite: got %v, want the inserter's error", err)
+			}
+			if c, _, _, outbox, _, entries := w.written(t, f); c != nil || outbox != 0 || len(entries) != 0 {
+				t.Fatalf("after the failure: claim %v, %d outbox rows, %d entries; want nothing", c != nil, outbox, len(entries))
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("filing on PostgreSQL: %v, want it written with its messages marked", err)
+		}
+		if n, err := db.UnqueuedOutbox(ctx); err != nil || n != 2 {
+			t.Fatalf("marked messages: %d, %v; want the filing's 2", n, err)
+		}
+		if n, err := db.DispatchOutbox(ctx, w.jobs, 100); !errors.Is(err, w.jobs.fail) || n != 0 {
+			t.Fatalf("dispatch while River is down: %d, %v; want 0 and the inserter's error", n, err)
+		}
+		if n, err := db.UnqueuedOutbox(ctx); err != nil || n != 2 || len(w.jobs.got()) != 0 {
+			t.Fatalf("after the failed dispatch: %d marked (%v), %d queued; want 2 and 0", n, err, len(w.jobs.got()))
+		}
+		w.jobs.fail = nil
+		if n, err := db.DispatchOutbox(ctx, w.jobs, 100); err != nil || n != 2 {
+			t.Fatalf("dispatch: %d, %v; want 2", n, err)
+		}
+		got := w.jobs.got()
+		slices.Sort(got)
+		want := []string{f.Outbox[0].ID, f.Outbox[1].ID}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("queued %v, want the filing's messages %v once each", got, want)
+		}
+		if n, err := db.UnqueuedOutbox(ctx); err != nil || n != 0 {
+			t.Fatalf("marks left: %d, %v", n, err)
+		}
+	})
+}
+
+// TestDispatchOutboxConcurrent: dispatchers racing over the same marks (one
+// per instance) queue every marked message exactly once between them.
+func TestDispatchOutboxConcurrent(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		const n = 60
+		var want []string
+		for i := range n {
+			m := newMessage(fmt.Sprintf("dispatch-%d", i), testNow)
+			if _, err := db.EnqueueNew(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+			if err := sqlExec(ctx, db, `INSERT INTO outbox_unqueued (outbox_id) VALUES (?)`, m.ID); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, m.ID)
+		}
+		jobs := &recordingInserter{db: db}
+		var wg sync.WaitGroup
+		errs := make([]error, 4)
+		for i := range errs {
+			wg.Go(func() {
+				for {
+					got, err := db.DispatchOutbox(ctx, jobs, 7)
+					if err != nil || got == 0 {
+						errs[i] = err
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		got := jobs.got()
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("queued %d messages (%d distinct), want each of %d once", len(got), len(slices.Compact(slices.Clone(got))), n)
+		}
+	})
+}
+
+// TestOrphanSweepLeavesMarkedMessages: the sweep, which queues a job for a
+// message that has none, does not take a message the dispatcher will
+// queue; once its mark is gone without a job, the sweep finds it.
+func TestOrphanSweepLeavesMarkedMessages(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		m := newMessage("marked", testNow)
+		if _, err := db.EnqueueNew(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		if err := sqlExec(ctx, db, `INSERT INTO outbox_unqueued (outbox_id) VALUES (?)`, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		orphans := func() []string {
+			t.Helper()
+			list, err := db.OrphanOutbox(ctx, testNow.Add(time.Hour), 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, o := range list {
+				ids = append(ids, o.ID)
+			}
+			return ids
+		}
+		if got := orphans(); slices.Contains(got, m.ID) {
+			t.Fatalf("orphans %v include the marked message", got)
+		}
+		if err := sqlExec(ctx, db, `DELETE FROM outbox_unqueued WHERE outbox_id = ?`, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := orphans(); !slices.Contains(got, m.ID) {
+			t.Fatalf("orphans %v miss the message whose mark went without a job", got)
+		}
+	})
+}
