@@ -1,10 +1,8 @@
 package jobs
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -111,9 +109,8 @@ type Client struct {
 }
 
 var (
-	_ store.JobInserter  = (*Client)(nil)
-	_ store.JobRowSource = (*Client)(nil)
-	_ store.Waker        = (*Client)(nil)
+	_ store.JobInserter = (*Client)(nil)
+	_ store.Waker       = (*Client)(nil)
 )
 
 // New returns a client over db's connection pool. It does not start
@@ -239,23 +236,6 @@ func (c *Client) InsertOutboxJobs(ctx context.Context, tx *sql.Tx, msgs []models
 		return fmt.Errorf("queue %d outbox jobs: %w", len(msgs), err)
 	}
 	return nil
-}
-
-// OutboxJobRows describes the job of each message as the row that
-// InsertOutboxJobs (River's InsertManyFastTx) writes for it
-// (store.JobRowSource): arguments, kind, lane, attempts, default priority.
-func (c *Client) OutboxJobRows(msgs []models.OutboxMessage) ([]store.JobRow, error) {
-	rows := make([]store.JobRow, len(msgs))
-	for i, m := range msgs {
-		args := c.argsFor(m)
-		encoded, err := json.Marshal(args)
-		if err != nil {
-			return nil, fmt.Errorf("outbox job %s: %w", m.ID, err)
-		}
-		opts := args.InsertOpts()
-		rows[i] = store.JobRow{Args: encoded, Kind: args.Kind(), Queue: opts.Queue, MaxAttempts: c.cfg.MaxAttempts, Priority: cmp.Or(opts.Priority, 1)}
-	}
-	return rows, nil
 }
 
 // Start starts working the lanes, the dispatcher of marked outbox messages

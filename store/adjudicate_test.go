@@ -446,9 +446,10 @@ func TestAdjudicateWriterFailure(t *testing.T) {
 	}
 }
 
-// TestDecideManyJobsAsRiverWritesThem: the jobs DecideMany writes with one
-// set-based statement, one per outbox row, are the rows River's own insert
-// writes for messages of the same topics, so River works them alike.
+// TestDecideManyJobsAsRiverWritesThem: DecideMany marks its outbox rows
+// for the dispatcher and writes no River row itself; the jobs the
+// dispatcher then queues, one per outbox row, are the rows River writes for
+// messages of the same topics enqueued any other way.
 func TestDecideManyJobsAsRiverWritesThem(t *testing.T) {
 	db := dbtest.NewPostgres(t)
 	ctx := context.Background()
@@ -474,6 +475,16 @@ func TestDecideManyJobsAsRiverWritesThem(t *testing.T) {
 	if n, err := db.Review().DecideMany(ctx, list); err != nil || n != len(list) {
 		t.Fatalf("decided %d, %v; want %d", n, err, len(list))
 	}
+	var jobsWritten []string
+	if err := sqlStrings(ctx, db, `SELECT id FROM river_job WHERE args ? 'outbox_id'`, &jobsWritten); err != nil || len(jobsWritten) != 0 {
+		t.Fatalf("River jobs after DecideMany: %v, %v; want none before the dispatcher", jobsWritten, err)
+	}
+	if n, err := db.UnqueuedOutbox(ctx); err != nil || n != int64(len(list)) {
+		t.Fatalf("marked messages: %d, %v; want %d", n, err, len(list))
+	}
+	if n, err := db.DispatchOutbox(ctx, c, 100); err != nil || n != len(list) {
+		t.Fatalf("dispatched %d, %v; want %d", n, err, len(list))
+	}
 	for _, a := range list {
 		m := newMessage(uuid.NewString(), now)
 		m.Topic = a.Outbox.Topic
@@ -481,7 +492,7 @@ func TestDecideManyJobsAsRiverWritesThem(t *testing.T) {
 			t.Fatal(err)
 		}
 		if decided, river := jobRow(t, db, a.Outbox.ID), jobRow(t, db, m.ID); decided != river {
-			t.Errorf("%s job: DecideMany wrote %q, River writes %q", m.Topic, decided, river)
+			t.Errorf("%s job: DecideMany's is %q, River writes %q", m.Topic, decided, river)
 		}
 	}
 }

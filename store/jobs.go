@@ -16,22 +16,6 @@ type JobInserter interface {
 	InsertOutboxJobs(ctx context.Context, tx *sql.Tx, msgs []models.OutboxMessage) error
 }
 
-// JobRow is the River job row of one outbox message, as River's own insert
-// writes it: state available, scheduled and created at the transaction's
-// time, no metadata, tags or unique key.
-type JobRow struct {
-	Args                  []byte
-	Kind, Queue           string
-	MaxAttempts, Priority int
-}
-
-// JobRowSource is a JobInserter that can describe its jobs as rows, so that
-// a PostgreSQL statement writing outbox rows writes their jobs in the same
-// round trip; without it the jobs go through InsertOutboxJobs.
-type JobRowSource interface {
-	OutboxJobRows(msgs []models.OutboxMessage) ([]JobRow, error)
-}
-
 // SetJobs makes every outbox write of db, and of the stores and
 // transactions derived from it, queue its jobs through j. Call it before
 // db is shared between goroutines. Without it (store used alone, as in
@@ -43,8 +27,9 @@ func (db *DB) SetJobs(j JobInserter) { db.jobs = j }
 // wrote, in one transaction: the caller's when db is inside InTx, else a
 // transaction of its own. With once, a message whose dedupe id is already
 // in the outbox is skipped, and so is its job. It is the one path by which
-// store writes outbox rows through gorm; DecideMany's bulk write copies
-// its rows' jobs into River's table as the JobRowSource describes them.
+// store writes outbox rows through gorm; the PostgreSQL filing statement
+// and DecideMany's bulk write mark theirs for the dispatcher instead
+// (DispatchOutbox).
 func (db *DB) enqueue(ctx context.Context, once bool, msgs ...*models.OutboxMessage) error {
 	if tx := db.sqlTx(); tx != nil || db.jobs == nil {
 		return db.enqueueIn(ctx, tx, once, msgs)

@@ -6,11 +6,13 @@ import (
 	"github.com/bosang/bosang/models"
 )
 
-// A filing on PostgreSQL writes its outbox messages without River jobs and
-// marks them in outbox_unqueued (migration 00030): the claimant's statement
-// then inserts two narrow rows instead of two river_job rows with their
-// seven indexes. DispatchOutbox, run by every working jobs client, queues
-// the marked messages' jobs in batches soon after.
+// A filing on PostgreSQL, and a page of automatic approvals (DecideMany),
+// write their outbox messages without River jobs and mark them in
+// outbox_unqueued (migration 00030): the claimant's statement then inserts
+// two narrow rows instead of two river_job rows with their seven indexes,
+// and the adjudication of a million claims none of River's. DispatchOutbox,
+// run by every working jobs client, queues the marked messages' jobs in
+// batches soon after.
 
 // Waker is a JobInserter that dispatches marked messages (DispatchOutbox)
 // and wants to hear when a committed write left some, so it need not wait

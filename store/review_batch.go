@@ -114,8 +114,9 @@ func (s ReviewStore) SetFlagsMany(ctx context.Context, flags map[string]string) 
 // UPDATE ... FROM unnest(...) guarded by each claim's version and status,
 // then, for the claims it updated, the decisions, timeline events, outbox
 // messages, audit entries (each approval's own, built by the review use
-// case; audit.ErrMissing, and nothing written, when one lacks it) and
-// River jobs, each table by one COPY.
+// case; audit.ErrMissing, and nothing written, when one lacks it) and the
+// messages' marks for the dispatcher, which queues their River jobs
+// (DispatchOutbox), each table by one COPY.
 //
 // It runs on a connection of its own through pgx, outside gorm: COPY
 // streams the rows in small chunks, where one INSERT ... SELECT FROM
@@ -154,6 +155,9 @@ func (s ReviewStore) DecideMany(ctx context.Context, list []review.AutoApproval)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store automatic approvals: %w", translate(err, "decide claims"))
+	}
+	if decided > 0 {
+		s.db.wakeDispatch()
 	}
 	return decided, nil
 }
@@ -232,18 +236,10 @@ RETURNING c.id::text`, ids, fromVersions, versions, statuses, amounts, updatedAt
 				return []any{pgUUID(x.ID), x.At, pgUUIDPtr(x.ActorID), x.ActorRole, x.IP, x.Action, x.Entity, x.EntityID, pgUUIDPtr(x.SubjectID), x.Details}
 			}},
 	}
-	if src, ok := s.db.jobs.(JobRowSource); ok {
-		jobs, err := src.OutboxJobRows(msgs)
-		if err != nil {
-			return 0, err
-		}
-		copies = append(copies, tableCopy{"river_job", []string{"args", "kind", "max_attempts", "priority", "queue"}, len(jobs), func(i int) []any {
-			j := jobs[i]
-			return []any{j.Args, j.Kind, int16(j.MaxAttempts), int16(j.Priority), j.Queue}
-		}})
-	} else if s.db.jobs != nil {
-		return 0, fmt.Errorf("queue %d outbox jobs: the job inserter cannot describe its jobs as rows", len(msgs))
-	}
+	// The messages' jobs are the dispatcher's to queue (DispatchOutbox).
+	copies = append(copies, tableCopy{"outbox_unqueued", []string{"outbox_id"}, len(msgs), func(i int) []any {
+		return []any{pgUUID(msgs[i].ID)}
+	}})
 	for _, c := range copies {
 		rows := pgx.CopyFromSlice(c.n, func(i int) ([]any, error) { return c.row(i), nil })
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.cols, rows); err != nil { // a bad id fails here, see pgUUID
