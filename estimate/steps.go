@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bosang/bosang/apperr"
 )
 
 // MaxHourSteps is the most per-hour lines Steps lists; longer windows get one
@@ -26,38 +28,48 @@ type Step struct {
 	AmountKRW *int64
 }
 
+// step is a step keyed key and labelled with the catalog message m, in
+// Korean and English. InCached keeps the labels cheap: Estimate runs on
+// every filing with records, with a step per hour.
+func step(key string, m apperr.Message, value string) Step {
+	return Step{Key: key, LabelKO: m.InCached("ko"), LabelEN: m.InCached("en"), Value: value}
+}
+
 func finish(in Input, hours []Hour, raw int64) Result {
 	steps := []Step{
-		{Key: "window", LabelKO: "장애 시간", LabelEN: "Outage window", Value: formatRange(in.Start.In(in.Loc), in.End.In(in.Loc), "2006-01-02 15:04")},
+		step("window", apperr.M("estimate.step.window"), formatRange(in.Start.In(in.Loc), in.End.In(in.Loc), "2006-01-02 15:04")),
 		weeksStep(hours),
 	}
 	steps = append(steps, hourSteps(hours)...)
-	steps = append(steps, Step{Key: "raw", LabelKO: "시간별 손실 합계", LabelEN: "Sum of hourly losses", Value: FormatKRW(raw), AmountKRW: ptr(raw)})
+	s := step("raw", apperr.M("estimate.step.raw"), FormatKRW(raw))
+	s.AmountKRW = ptr(raw)
+	steps = append(steps, s)
 	amt := raw
 	for _, f := range []struct {
-		key, ko, en string
-		bp          int64
+		key   string
+		label apperr.Message
+		bp    int64
 	}{
-		{"margin", "영업이익률 반영 (원 미만 버림)", "Operating margin applied (rounded down to whole won)", in.Factors.MarginBP},
-		{"substitute", "대체 수단 반영 (원 미만 버림)", "Substitute availability applied (rounded down to whole won)", in.Factors.SubstituteBP},
-		{"share", "플랫폼 점유율 반영 (원 미만 버림)", "Platform share applied (rounded down to whole won)", in.Factors.ShareBP},
+		{"margin", apperr.M("estimate.step.margin"), in.Factors.MarginBP},
+		{"substitute", apperr.M("estimate.step.substitute"), in.Factors.SubstituteBP},
+		{"share", apperr.M("estimate.step.share"), in.Factors.ShareBP},
 	} {
 		amt = mulBP(amt, f.bp)
-		steps = append(steps, Step{Key: f.key, LabelKO: f.ko, LabelEN: f.en, Value: FormatBP(f.bp), AmountKRW: ptr(amt)})
+		s := step(f.key, f.label, FormatBP(f.bp))
+		s.AmountKRW = ptr(amt)
+		steps = append(steps, s)
 	}
 	steps = append(steps, capStep(&amt, in.Factors.CapKRW))
-	steps = append(steps, Step{Key: "final", LabelKO: "추정 손실 보상액", LabelEN: "Estimated compensation", Value: FormatKRW(amt), AmountKRW: ptr(amt)})
+	s = step("final", apperr.M("estimate.step.final"), FormatKRW(amt))
+	s.AmountKRW = ptr(amt)
+	steps = append(steps, s)
 	return Result{AmountKRW: amt, Hours: hours, Steps: steps}
 }
 
 func weeksStep(hours []Hour) Step {
-	s := Step{
-		Key:     "weeks",
-		LabelKO: "비교 기간: 직전 4주 같은 요일·같은 시각의 중앙값 (기록 없는 주는 ₩0, 가운데 두 값의 평균은 원 미만 버림)",
-		LabelEN: "Comparison: median of the same weekday and hour in the previous 4 weeks (a week without records counts as ₩0; the mean of the middle two is rounded down)",
-		Value:   "각 시간의 7, 14, 21, 28일 전",
-		ValueEN: "7, 14, 21, 28 days before each hour",
-	}
+	value := apperr.M("estimate.step.weeks_value")
+	s := step("weeks", apperr.M("estimate.step.weeks"), value.InCached("ko"))
+	s.ValueEN = value.InCached("en")
 	if len(hours) == 0 {
 		return s
 	}
@@ -86,45 +98,40 @@ func hourSteps(hours []Hour) []Step {
 			counted++
 			sum += h.Loss // cannot overflow: Estimate already summed these
 		}
-		return []Step{{
-			Key:       "hours.summary",
-			LabelKO:   fmt.Sprintf("%d개 시간 중 %d개 시간 계산, %d개 시간 영업시간 외 제외 (시간별 내역은 별도 표)", len(hours), counted, skipped),
-			LabelEN:   fmt.Sprintf("%d hours: %d counted, %d outside opening hours skipped (see the hourly table)", len(hours), counted, skipped),
-			Value:     formatRange(hours[0].Start, hours[len(hours)-1].Start.Add(time.Hour), "2006-01-02 15:04"),
-			AmountKRW: ptr(sum),
-		}}
+		s := step("hours.summary", apperr.M("estimate.step.hours_summary", map[string]any{"hours": len(hours), "counted": counted, "skipped": skipped}),
+			formatRange(hours[0].Start, hours[len(hours)-1].Start.Add(time.Hour), "2006-01-02 15:04"))
+		s.AmountKRW = ptr(sum)
+		return []Step{s}
 	}
 	steps := make([]Step, 0, len(hours))
 	for _, h := range hours {
 		v := formatRange(h.Start, h.Start.Add(time.Hour), "2006-01-02 15:04")
 		if h.Skipped {
-			steps = append(steps, Step{Key: "hour.skipped", LabelKO: "영업시간 외 — 제외", LabelEN: "Outside opening hours — skipped", Value: v})
+			steps = append(steps, step("hour.skipped", apperr.M("estimate.step.hour_skipped"), v))
 			continue
 		}
 		w := h.Weeks
-		steps = append(steps, Step{
-			Key: "hour",
-			LabelKO: fmt.Sprintf("4주 전~1주 전 %s · %s · %s · %s → 기준 %s, 실제 %s, 손실 %s",
-				FormatKRW(w[3]), FormatKRW(w[2]), FormatKRW(w[1]), FormatKRW(w[0]), FormatKRW(h.Baseline), FormatKRW(h.Actual), FormatKRW(h.Loss)),
-			LabelEN: fmt.Sprintf("4 to 1 weeks before %s · %s · %s · %s → baseline %s, actual %s, loss %s",
-				FormatKRW(w[3]), FormatKRW(w[2]), FormatKRW(w[1]), FormatKRW(w[0]), FormatKRW(h.Baseline), FormatKRW(h.Actual), FormatKRW(h.Loss)),
-			Value:     v,
-			AmountKRW: ptr(h.Loss),
-		})
+		s := step("hour", apperr.M("estimate.step.hour", map[string]any{"w4": FormatKRW(w[3]), "w3": FormatKRW(w[2]), "w2": FormatKRW(w[1]), "w1": FormatKRW(w[0]),
+			"baseline": FormatKRW(h.Baseline), "actual": FormatKRW(h.Actual), "loss": FormatKRW(h.Loss)}), v)
+		s.AmountKRW = ptr(h.Loss)
+		steps = append(steps, s)
 	}
 	return steps
 }
 
 func capStep(amt *int64, capKRW int64) Step {
+	var s Step
 	switch {
 	case capKRW == 0:
-		return Step{Key: "cap", LabelKO: "상한 없음", LabelEN: "No cap", Value: "-", AmountKRW: ptr(*amt)}
+		s = step("cap", apperr.M("estimate.step.no_cap"), "-")
 	case *amt > capKRW:
 		*amt = capKRW
-		return Step{Key: "cap", LabelKO: "상한 적용", LabelEN: "Cap applied", Value: FormatKRW(capKRW), AmountKRW: ptr(*amt)}
+		s = step("cap", apperr.M("estimate.step.cap_applied"), FormatKRW(capKRW))
 	default:
-		return Step{Key: "cap", LabelKO: "상한 이하 — 미적용", LabelEN: "Below the cap — not applied", Value: FormatKRW(capKRW), AmountKRW: ptr(*amt)}
+		s = step("cap", apperr.M("estimate.step.cap_not_applied"), FormatKRW(capKRW))
 	}
+	s.AmountKRW = ptr(*amt)
+	return s
 }
 
 // FormatKRW renders won with a leading sign and thousands separators:

@@ -2,8 +2,10 @@ package policy
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
+	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/estimate"
 )
 
@@ -19,6 +21,28 @@ func (t Text) In(lang string) string {
 		return t.EN
 	}
 	return t.KO
+}
+
+// say is m in Korean and English, the two texts an estimate or a notice
+// records. The wording is the catalog's (web/locales); InCached keeps it
+// cheap enough for the steps built on every filing.
+func say(m apperr.Message) Text { return Text{KO: m.InCached("ko"), EN: m.InCached("en")} }
+
+// msg is t as a message value, so a text composes into another (the data
+// of apperr.M): each language shows its own.
+func (t Text) msg() apperr.Message { return apperr.Message{KO: t.KO, EN: t.EN} }
+
+// sprintf formats each language with format, an arg that is a Text in
+// that language; format holds numbers and symbols, never words.
+func sprintf(format string, args ...any) Text {
+	ko, en := make([]any, len(args)), make([]any, len(args))
+	for i, a := range args {
+		ko[i], en[i] = a, a
+		if t, ok := a.(Text); ok {
+			ko[i], en[i] = t.KO, t.EN
+		}
+	}
+	return Text{KO: fmt.Sprintf(format, ko...), EN: fmt.Sprintf(format, en...)}
 }
 
 // join joins texts with a separator per language.
@@ -39,20 +63,18 @@ func join(parts []Text, ko, en string) Text {
 func Describe(cr CategoryRule) Text {
 	parts := []Text{DescribeRule(cr.Rule)}
 	if cr.RecordsRule != nil {
-		r := DescribeRule(*cr.RecordsRule)
-		t := Text{KO: "기록을 올리면: " + r.KO, EN: "with records: " + r.EN}
+		r := DescribeRule(*cr.RecordsRule).msg()
 		if cr.RecordsFloor {
-			t.KO += " (위 금액 이상 보장)"
-			t.EN += " (never less than the amount above)"
+			parts = append(parts, say(apperr.M("policy.describe.with_records_floor", map[string]any{"rule": r})))
+		} else {
+			parts = append(parts, say(apperr.M("policy.describe.with_records", map[string]any{"rule": r})))
 		}
-		parts = append(parts, t)
 	}
 	if cr.CapKRW > 0 {
-		c := estimate.FormatKRW(cr.CapKRW)
-		parts = append(parts, Text{KO: "상한 " + c, EN: "capped at " + c})
+		parts = append(parts, say(apperr.M("policy.describe.cap", map[string]any{"amount": estimate.FormatKRW(cr.CapKRW)})))
 	}
 	if it := InKindText(cr); it.KO != "" {
-		parts = append(parts, Text{KO: "현물: " + it.KO, EN: "in kind: " + it.EN})
+		parts = append(parts, say(apperr.M("policy.describe.in_kind", map[string]any{"items": it.msg()})))
 	}
 	return join(parts, "; ", "; ")
 }
@@ -66,7 +88,8 @@ func InKindText(cr CategoryRule) Text {
 	}
 	parts := make([]Text, 0, len(cr.InKindItems))
 	for _, it := range cr.InKindItems {
-		parts = append(parts, Text{KO: fmt.Sprintf("%s %d개", it.Name, it.Quantity), EN: fmt.Sprintf("%d %s", it.Quantity, it.NameEN)})
+		parts = append(parts, say(apperr.M("policy.describe.item", map[string]any{
+			"name": Text{KO: it.Name, EN: it.NameEN}.msg(), "quantity": strconv.FormatInt(it.Quantity, 10)})))
 	}
 	return join(parts, ", ", ", ")
 }
@@ -75,79 +98,69 @@ func InKindText(cr CategoryRule) Text {
 func DescribeRule(r Rule) Text {
 	switch r.Kind {
 	case KindFlat:
-		a := estimate.FormatKRW(r.AmountKRW)
-		return Text{KO: "정액 " + a, EN: "a flat " + a}
+		return say(apperr.M("policy.describe.flat", map[string]any{"amount": estimate.FormatKRW(r.AmountKRW)}))
 	case KindFeeDays:
-		d := dayText(r.DayRounding)
-		ro := roundText(r.RoundUpToKRW)
-		return Text{
-			KO: fmt.Sprintf("월 요금 × 장애 일수(%s) × %d ÷ 해당 월 일수, %s", d.KO, r.Multiplier, ro.KO),
-			EN: fmt.Sprintf("monthly fee × outage days (%s) × %d ÷ days in the month, %s", d.EN, r.Multiplier, ro.EN),
-		}
+		return say(apperr.M("policy.describe.fee_days", map[string]any{
+			"days": dayText(r.DayRounding).msg(), "multiplier": strconv.FormatInt(r.Multiplier, 10), "rounding": roundText(r.RoundUpToKRW).msg()}))
 	case KindBands:
 		parts := make([]Text, 0, len(r.Bands)+1)
 		for _, b := range r.Bands {
-			up, a := estimate.FormatKRW(b.UpToKRW), estimate.FormatKRW(b.AmountKRW)
-			parts = append(parts, Text{KO: fmt.Sprintf("손실 %s 이하 → %s", up, a), EN: fmt.Sprintf("loss up to %s → %s", up, a)})
+			parts = append(parts, say(apperr.M("policy.describe.band", map[string]any{
+				"up_to": estimate.FormatKRW(b.UpToKRW), "amount": estimate.FormatKRW(b.AmountKRW)})))
 		}
-		parts = append(parts, Text{KO: "초과 → 증빙으로 개별 심사", EN: "above → individual review with proof"})
+		parts = append(parts, say(apperr.M("policy.describe.above_bands")))
 		return join(parts, " · ", " · ")
 	case KindLossEstimate:
-		m, s, sh := estimate.FormatBP(r.Factors.MarginBP), estimate.FormatBP(r.Factors.SubstituteBP), estimate.FormatBP(r.Factors.ShareBP)
-		return Text{
-			KO: fmt.Sprintf("직전 4주 기록으로 추정한 손실 × 영업이익률 %s × 대체 수단 %s × 점유율 %s", m, s, sh),
-			EN: fmt.Sprintf("loss estimated from the previous 4 weeks of records × margin %s × substitute %s × share %s", m, s, sh),
-		}
+		return say(apperr.M("policy.describe.loss_estimate", map[string]any{"margin": estimate.FormatBP(r.Factors.MarginBP),
+			"substitute": estimate.FormatBP(r.Factors.SubstituteBP), "share": estimate.FormatBP(r.Factors.ShareBP)}))
 	case KindAvailabilityTiers:
 		parts := make([]Text, 0, len(r.Tiers)+1)
 		for _, t := range r.Tiers {
-			b, c := estimate.FormatBP(t.BelowBP), estimate.FormatBP(t.CreditBP)
-			parts = append(parts, Text{KO: fmt.Sprintf("월 가용률 %s 미만 → 월 요금의 %s", b, c), EN: fmt.Sprintf("monthly availability below %s → %s of the fee", b, c)})
+			parts = append(parts, say(apperr.M("policy.describe.tier", map[string]any{
+				"below": estimate.FormatBP(t.BelowBP), "credit": estimate.FormatBP(t.CreditBP)})))
 		}
-		t := join(parts, " · ", " · ")
-		ro := roundText(r.RoundUpToKRW)
-		return Text{KO: t.KO + ", " + ro.KO, EN: t.EN + ", " + ro.EN}
+		return sprintf("%s, %s", join(parts, " · ", " · "), roundText(r.RoundUpToKRW))
 	case KindDayBands:
-		parts := make([]Text, 0, len(r.DayBands))
-		for i, b := range r.DayBands {
-			a := estimate.FormatKRW(b.AmountKRW)
-			switch {
-			case i+1 == len(r.DayBands):
-				parts = append(parts, Text{KO: fmt.Sprintf("%d일 이상 → %s", b.FromDays, a), EN: fmt.Sprintf("%d days or more → %s", b.FromDays, a)})
-			case r.DayBands[i+1].FromDays-1 == b.FromDays:
-				parts = append(parts, Text{KO: fmt.Sprintf("%d일 → %s", b.FromDays, a), EN: fmt.Sprintf("%d days → %s", b.FromDays, a)})
-			default:
-				to := r.DayBands[i+1].FromDays - 1
-				parts = append(parts, Text{KO: fmt.Sprintf("%d~%d일 → %s", b.FromDays, to, a), EN: fmt.Sprintf("%d-%d days → %s", b.FromDays, to, a)})
-			}
-		}
-		t, d := join(parts, " · ", " · "), dayText(r.DayRounding)
-		return Text{KO: "장애 일수(" + d.KO + ")별 정액: " + t.KO, EN: "a fixed amount by outage days (" + d.EN + "): " + t.EN}
+		return say(apperr.M("policy.describe.day_bands", map[string]any{"days": dayText(r.DayRounding).msg(), "bands": dayBandsText(r.DayBands).msg()}))
 	case KindExtension:
-		d := dayText(r.DayRounding)
-		return Text{
-			KO: fmt.Sprintf("이용 기간 연장: 장애 일수(%s) × %d일", d.KO, r.Multiplier),
-			EN: fmt.Sprintf("service period extended by outage days (%s) × %d", d.EN, r.Multiplier),
-		}
+		return say(apperr.M("policy.describe.extension", map[string]any{
+			"days": dayText(r.DayRounding).msg(), "multiplier": strconv.FormatInt(r.Multiplier, 10)}))
 	}
 	return Text{KO: string(r.Kind), EN: string(r.Kind)}
+}
+
+// dayBandsText lists day bands with the days each one covers.
+func dayBandsText(bands []DayBand) Text {
+	parts := make([]Text, 0, len(bands))
+	for i, b := range bands {
+		data := map[string]any{"from": strconv.FormatInt(b.FromDays, 10), "amount": estimate.FormatKRW(b.AmountKRW)}
+		switch {
+		case i+1 == len(bands):
+			parts = append(parts, say(apperr.M("policy.describe.day_band_last", data)))
+		case bands[i+1].FromDays-1 == b.FromDays:
+			parts = append(parts, say(apperr.M("policy.describe.day_band_one", data)))
+		default:
+			data["to"] = strconv.FormatInt(bands[i+1].FromDays-1, 10)
+			parts = append(parts, say(apperr.M("policy.describe.day_band_range", data)))
+		}
+	}
+	return join(parts, " · ", " · ")
 }
 
 // dayText names a day counting.
 func dayText(d DayRounding) Text {
 	switch d {
 	case DayExact:
-		return Text{KO: "초 단위로 정확히", EN: "exact, by the second"}
+		return say(apperr.M("policy.describe.day_exact"))
 	case DayCalendar:
-		return Text{KO: "장애가 걸친 날짜 수, 한국 시간", EN: "calendar days touched, Korean time"}
+		return say(apperr.M("policy.describe.day_calendar"))
 	}
-	return Text{KO: "24시간 단위 올림", EN: "each started 24 hours"}
+	return say(apperr.M("policy.describe.day_ceil"))
 }
 
 func roundText(unit int64) Text {
 	if unit <= 1 {
-		return Text{KO: "원 미만 올림", EN: "rounded up to whole won"}
+		return say(apperr.M("policy.describe.round_won"))
 	}
-	u := estimate.FormatKRW(unit)
-	return Text{KO: u + " 단위 올림", EN: "rounded up to " + u}
+	return say(apperr.M("policy.describe.round_unit", map[string]any{"unit": estimate.FormatKRW(unit)}))
 }

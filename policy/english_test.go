@@ -1,31 +1,39 @@
 package policy
 
 import (
-	"github.com/bosang/bosang/models"
 	"regexp"
 	"testing"
+	"time"
+
+	"github.com/bosang/bosang/models"
 )
 
-func TestValueEN(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"₩39,000 × 2일 × 3 ÷ 31일 = ₩7,548.39", "₩39,000 × 2 days × 3 ÷ 31 days = ₩7,548.39"},
-		{"31일 (2022년 10월)", "31 days (October 2022)"},
-		{"22시간 30분 → 1일", "22 h 30 min → 1 day"},
-		{"459,000초 ÷ 86,400초 = 5.3125일", "459,000 s ÷ 86,400 s = 5.3125 days"},
-		{"2022-10-15 ~ 2022-10-16 → 2일", "2022-10-15 ~ 2022-10-16 → 2 days"},
-		{"₩300,000 초과 ₩500,000 이하 → ₩50,000", "over ₩300,000, up to ₩500,000 → ₩50,000"},
-		{"₩300,000 이하 → ₩30,000", "up to ₩300,000 → ₩30,000"},
-		{"99.9%: 해당 구간 없음 → 0%", "99.9%: no band → 0%"},
-		{"2일 × 3 = 6일 연장", "2 days × 3 = 6 days' extension"},
-		{"기록 1,234건", "1,234 records"},
-		{"상한 ₩40,000", "cap ₩40,000"},
-		{"개별 심사", "individual review"},
-		{"₩7,548.39 → ₩7,550", ""},    // no Korean: the same in both languages
-		{"2022 카카오 기준 (기본) (v1)", ""}, // a name: shown as it is
+// TestValueTexts pins the units and words of step values in both
+// languages: the Korean is what estimates have always recorded, the
+// English what value_en has always said.
+func TestValueTexts(t *testing.T) {
+	bands := []Band{{UpToKRW: 300_000, AmountKRW: 30_000}, {UpToKRW: 500_000, AmountKRW: 50_000}}
+	for _, tc := range []struct {
+		name   string
+		got    Text
+		ko, en string
+	}{
+		{"one day is singular", days("1"), "1일", "1 day"},
+		{"two days", days("2"), "2일", "2 days"},
+		{"a fraction of days", days("5.3125"), "5.3125일", "5.3125 days"},
+		{"grouped seconds", seconds("459,000"), "459,000초", "459,000 s"},
+		{"hours and minutes", formatDuration(22*time.Hour + 30*time.Minute), "22시간 30분", "22 h 30 min"},
+		{"minutes and a started second", formatDuration(43*time.Minute + 12*time.Second + 1), "43분 13초", "43 min 13 s"},
+		{"no time at all", formatDuration(0), "0초", "0 s"},
+		{"a month", monthOf(time.Date(2022, 10, 15, 0, 0, 0, 0, kst)), "2022년 10월", "October 2022"},
+		{"the first band", bandText(bands, 0), "₩300,000 이하", "up to ₩300,000"},
+		{"a later band", bandText(bands, 1), "₩300,000 초과 ₩500,000 이하", "over ₩300,000, up to ₩500,000"},
+		{"a formula with units", sprintf("%s × %s × %d ÷ %s = %s", "₩39,000", days("2"), 3, days("31"), "₩7,548.39"),
+			"₩39,000 × 2일 × 3 ÷ 31일 = ₩7,548.39", "₩39,000 × 2 days × 3 ÷ 31 days = ₩7,548.39"},
 	} {
-		t.Run(tc.in, func(t *testing.T) {
-			if got := valueEN(tc.in); got != tc.want {
-				t.Errorf("got %q, want %q", got, tc.want)
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.got.KO != tc.ko || tc.got.EN != tc.en {
+				t.Errorf("got %q / %q, want %q / %q", tc.got.KO, tc.got.EN, tc.ko, tc.en)
 			}
 		})
 	}

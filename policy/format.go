@@ -3,13 +3,11 @@ package policy
 import (
 	"fmt"
 	"math/big"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/estimate"
 )
 
@@ -60,22 +58,41 @@ func formatMillionths(v int64) string {
 	return s + "%"
 }
 
-// formatDuration renders d in Korean units: "127시간 30분", "43분 13초".
-func formatDuration(d time.Duration) string {
+// formatDuration renders d in hours, minutes and seconds: "127시간 30분",
+// "43분 13초" ("127 h 30 min", "43 min 13 s").
+func formatDuration(d time.Duration) Text {
 	secs := ceilDiv(int64(d), int64(time.Second))
-	var parts []string
-	for _, u := range []struct {
-		n    int64
-		unit string
-	}{{secs / 3600, "시간"}, {secs % 3600 / 60, "분"}, {secs % 60, "초"}} {
-		if u.n > 0 {
-			parts = append(parts, group(u.n)+u.unit)
-		}
+	var parts []Text
+	if h := secs / 3600; h > 0 {
+		parts = append(parts, say(apperr.M("policy.unit.hours", map[string]any{"n": group(h)})))
 	}
-	if len(parts) == 0 {
-		return "0초"
+	if m := secs % 3600 / 60; m > 0 {
+		parts = append(parts, say(apperr.M("policy.unit.minutes", map[string]any{"n": group(m)})))
 	}
-	return strings.Join(parts, " ")
+	if s := secs % 60; s > 0 || len(parts) == 0 {
+		parts = append(parts, seconds(group(s)))
+	}
+	return join(parts, " ", " ")
+}
+
+// seconds is n, a rendered number, in seconds.
+func seconds(n string) Text { return say(apperr.M("policy.unit.seconds", map[string]any{"n": n})) }
+
+// days is n, a rendered number, in days: "1 day", "2 days", "0.5 days".
+func days(n string) Text {
+	if n == "1" {
+		return say(apperr.M("policy.unit.day", map[string]any{"n": n}))
+	}
+	return say(apperr.M("policy.unit.days", map[string]any{"n": n}))
+}
+
+// dayCount is n days.
+func dayCount(n int64) Text { return days(strconv.FormatInt(n, 10)) }
+
+// monthOf names t's month and year: "2022년 10월", "October 2022".
+func monthOf(t time.Time) Text {
+	return say(apperr.M("policy.unit.month", map[string]any{
+		"year": strconv.Itoa(t.Year()), "month": strconv.Itoa(int(t.Month())), "month_name": t.Month().String()}))
 }
 
 // formatRange renders [a, b) in a's zone, writing b's date only when it
@@ -90,76 +107,4 @@ func formatRange(a, b time.Time) string {
 		end = b.Format(strings.TrimPrefix(layout, "2006-01-02 "))
 	}
 	return a.Format(layout) + "–" + end + " " + a.Format("MST")
-}
-
-// The English of a step's value: the same numbers with English units and
-// words. Step values are numbers with Korean units ("2일", "22시간 30분",
-// "31일 (2022년 10월)") and a few fixed words; valueEN rewrites those.
-var (
-	koMonth   = regexp.MustCompile(`(\d{4})년 (\d{1,2})월`)
-	koBand    = regexp.MustCompile(`(₩[\d,.]+) 초과 (₩[\d,.]+) 이하`)
-	koUpTo    = regexp.MustCompile(`(₩[\d,.]+) 이하`)
-	koRecords = regexp.MustCompile(`기록 ([\d,]+)건`)
-	koExtend  = regexp.MustCompile(`([\d,]+)일 연장`)
-	koUnit    = regexp.MustCompile(`([\d,.]+)(시간|분|초|일)`)
-	koWords   = strings.NewReplacer(
-		"해당 구간 없음", "no band", "개별 심사", "individual review", "자동 승인 대상", "approved automatically",
-		"증빙 확인 후 결정", "decided once the evidence is checked", "상한 ", "cap ", "각 시간의 ", "",
-	)
-	hangul = regexp.MustCompile(`\p{Hangul}`)
-)
-
-// valuesEN remembers valueEN's answers, up to valuesENMax of them: the
-// values of a filing's steps repeat from filing to filing (the outage, the
-// policy, common fees), and the regular expressions were 5% of the
-// portal's CPU while filing.
-var (
-	valuesEN      sync.Map
-	valuesENCount atomic.Int64
-)
-
-const valuesENMax = 4096
-
-// valueEN returns v in English, or "" when v has no Korean (it reads the
-// same in both languages) or keeps Korean that valueEN cannot translate
-// (the page then shows v).
-func valueEN(v string) string {
-	if en, ok := valuesEN.Load(v); ok {
-		return en.(string)
-	}
-	en := translateEN(v)
-	if valuesENCount.Add(1) <= valuesENMax {
-		valuesEN.Store(v, en)
-	}
-	return en
-}
-
-// translateEN is valueEN without the memory.
-func translateEN(v string) string {
-	if !hangul.MatchString(v) {
-		return ""
-	}
-	v = koMonth.ReplaceAllStringFunc(v, func(m string) string {
-		p := koMonth.FindStringSubmatch(m)
-		y, _ := strconv.Atoi(p[1])
-		mo, _ := strconv.Atoi(p[2])
-		return time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, time.UTC).Format("January 2006")
-	})
-	v = koBand.ReplaceAllString(v, "over $1, up to $2")
-	v = koUpTo.ReplaceAllString(v, "up to $1")
-	v = koRecords.ReplaceAllString(v, "$1 records")
-	v = koExtend.ReplaceAllString(v, "$1 days' extension")
-	v = koWords.Replace(v)
-	v = koUnit.ReplaceAllStringFunc(v, func(m string) string {
-		p := koUnit.FindStringSubmatch(m)
-		unit := map[string]string{"시간": "h", "분": "min", "초": "s", "일": "days"}[p[2]]
-		if unit == "days" && p[1] == "1" {
-			unit = "day"
-		}
-		return p[1] + " " + unit
-	})
-	if hangul.MatchString(v) {
-		return ""
-	}
-	return v
 }

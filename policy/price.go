@@ -2,11 +2,11 @@ package policy
 
 import (
 	"fmt"
-	"github.com/bosang/bosang/models"
 	"time"
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/estimate"
+	"github.com/bosang/bosang/models"
 )
 
 // Input is a claim to price. OutageStart and OutageEnd bound the outage
@@ -91,9 +91,7 @@ type Step struct {
 func Price(p Policy, in Input) (Estimate, error) {
 	cr, ok := p.Categories[in.Category]
 	if !ok {
-		return Estimate{}, apperr.Invalid("category",
-			fmt.Sprintf("적용되는 보상 정책(v%d)에는 이 청구 유형의 기준이 없습니다.", p.Version),
-			fmt.Sprintf("The compensation policy in force (v%d) has no rule for this category.", p.Version))
+		return Estimate{}, apperr.InvalidMsg("category", apperr.M("policy.category_not_covered", map[string]any{"version": p.Version}))
 	}
 	var f apperr.Fields
 	cr.validate(&f, "categories."+string(in.Category))
@@ -135,7 +133,7 @@ func Price(p Policy, in Input) (Estimate, error) {
 // and pays the larger: the base amount is owed whatever the records show.
 func (pr *pricer) withFloor(records Rule) (Estimate, error) {
 	floor := DescribeRule(pr.cr.Rule)
-	pr.addEN("① 기본 기준 (최저 보장)", "① Base rule (the floor)", floor.KO, floor.EN)
+	pr.addEN(say(apperr.M("policy.step.floor_rule")), floor)
 	points := pr.in.Points
 	pr.in.Points = nil
 	if err := pr.run(pr.cr.Rule); err != nil {
@@ -146,19 +144,19 @@ func (pr *pricer) withFloor(records Rule) (Estimate, error) {
 	base, baseCapped := pr.amount, pr.capped
 	pr.amount, pr.review, pr.reason, pr.capped = 0, false, "", false
 	rec := DescribeRule(records)
-	pr.addEN("② 기록 기준", "② Records rule", rec.KO, rec.EN)
+	pr.addEN(say(apperr.M("policy.step.records_rule")), rec)
 	if err := pr.run(records); err != nil {
 		return Estimate{}, err
 	}
 	pr.applyCap()
 	if pr.amount < base {
-		pr.add("기록 기준이 최저 보장보다 적음 → 기본 기준 적용", "The records give less than the floor → the base rule applies",
+		pr.add(say(apperr.M("policy.step.floor_applies")),
 			fmt.Sprintf("%s < %s → %s", estimate.FormatKRW(pr.amount), estimate.FormatKRW(base), estimate.FormatKRW(base)))
 		// The floor is owed without anyone's judgement, whatever the records show.
 		pr.amount, pr.review, pr.reason, pr.capped = base, false, "", baseCapped
 		return pr.finish(), nil
 	}
-	pr.add("기록 기준 적용 (최저 보장 이상)", "The records rule applies (at least the floor)",
+	pr.add(say(apperr.M("policy.step.records_apply")),
 		fmt.Sprintf("%s ≥ %s → %s", estimate.FormatKRW(pr.amount), estimate.FormatKRW(base), estimate.FormatKRW(pr.amount)))
 	return pr.finish(), nil
 }
@@ -169,7 +167,7 @@ func (pr *pricer) run(r Rule) error {
 	switch r.Kind {
 	case KindFlat:
 		pr.amount = r.AmountKRW
-		pr.add("정액 보상", "Flat amount", estimate.FormatKRW(pr.amount))
+		pr.add(say(apperr.M("policy.step.flat")), estimate.FormatKRW(pr.amount))
 	case KindFeeDays:
 		return pr.feeDays()
 	case KindBands:
@@ -194,22 +192,21 @@ func checkInput(r Rule, in Input) error {
 		return fmt.Errorf("outage end %s not after start %s: %w", in.OutageEnd, in.OutageStart, apperr.ErrInvalid)
 	}
 	var f apperr.Fields
-	const rangeKO, rangeEN = "금액은 ₩0 이상 ₩1조 이하여야 합니다.", "The amount must be ₩0 to ₩1,000,000,000,000."
 	if in.ClaimedKRW < 0 || in.ClaimedKRW > MaxKRW {
-		f.Add("claimed_amount_krw", rangeKO, rangeEN)
+		f.AddMsg("claimed_amount_krw", apperr.M("policy.amount_range"))
 	}
 	if in.MonthlyFeeKRW < 0 || in.MonthlyFeeKRW > MaxKRW {
-		f.Add("details.monthly_fee_krw", rangeKO, rangeEN)
+		f.AddMsg("details.monthly_fee_krw", apperr.M("policy.amount_range"))
 	}
 	records := len(in.Points) > 0
 	switch r.Kind {
 	case KindFeeDays, KindAvailabilityTiers, KindExtension:
 		if in.MonthlyFeeKRW == 0 && r.Kind != KindExtension {
-			f.Add("details.monthly_fee_krw", "월 요금을 입력해 주세요.", "Enter the monthly fee.")
+			f.AddMsg("details.monthly_fee_krw", apperr.M("policy.monthly_fee_required"))
 		}
 	case KindBands:
 		if !records && in.ClaimedKRW == 0 {
-			f.Add("claimed_amount_krw", "손실 금액을 입력하거나 판매 기록을 올려 주세요.", "Enter the amount lost or upload your sales records.")
+			f.AddMsg("claimed_amount_krw", apperr.M("policy.claimed_or_records"))
 		}
 	}
 	if records && (r.Kind == KindBands || r.Kind == KindLossEstimate) && in.Schedule.Validate() != nil {
@@ -217,7 +214,7 @@ func checkInput(r Rule, in Input) error {
 		if in.Category == models.CategoryMerchant {
 			field = "details.opening_hours"
 		}
-		f.Add(field, "영업시간(근무시간)을 확인해 주세요.", "Check the opening hours (or shift).")
+		f.AddMsg(field, apperr.M("policy.schedule_check"))
 	}
 	return f.Err()
 }
@@ -238,23 +235,35 @@ type pricer struct {
 	duration time.Duration
 }
 
-func (pr *pricer) add(ko, en, value string) {
-	pr.steps = append(pr.steps, Step{Label: ko, LabelEN: en, Value: value, ValueEN: valueEN(value)})
+// add adds a step whose value is numbers and symbols, the same in both
+// languages.
+func (pr *pricer) add(label Text, value string) {
+	pr.steps = append(pr.steps, Step{Label: label.KO, LabelEN: label.EN, Value: value})
+}
+
+// addUnits adds a step whose value is numbers with units or a few words:
+// ValueEN is set only where the English differs.
+func (pr *pricer) addUnits(label Text, value Text) {
+	en := value.EN
+	if en == value.KO {
+		en = ""
+	}
+	pr.steps = append(pr.steps, Step{Label: label.KO, LabelEN: label.EN, Value: value.KO, ValueEN: en})
 }
 
 // addEN adds a step whose value is words, not numbers, so it has one per language.
-func (pr *pricer) addEN(ko, en, value, valueEN string) {
-	pr.steps = append(pr.steps, Step{Label: ko, LabelEN: en, Value: value, ValueEN: valueEN})
+func (pr *pricer) addEN(label Text, value Text) {
+	pr.steps = append(pr.steps, Step{Label: label.KO, LabelEN: label.EN, Value: value.KO, ValueEN: value.EN})
 }
 
 func (pr *pricer) intro() {
 	start, end := pr.in.OutageStart.In(pr.loc), pr.in.OutageEnd.In(pr.loc)
 	pr.duration = end.Sub(start)
-	pr.add("적용 보상 정책", "Compensation policy", fmt.Sprintf("%s (v%d)", pr.p.Name, pr.p.Version))
-	pr.add("장애 시간", "Outage window", formatRange(start, end))
-	pr.add("장애 지속 시간", "Outage duration", formatDuration(pr.duration))
-	d := Describe(pr.cr)
-	pr.addEN("보상 기준", "Rule", d.KO, d.EN)
+	// The policy's name reads as published, in both languages.
+	pr.add(say(apperr.M("policy.step.policy")), fmt.Sprintf("%s (v%d)", pr.p.Name, pr.p.Version))
+	pr.add(say(apperr.M("policy.step.window")), formatRange(start, end))
+	pr.addUnits(say(apperr.M("policy.step.duration")), formatDuration(pr.duration))
+	pr.addEN(say(apperr.M("policy.step.rule")), Describe(pr.cr))
 }
 
 func (pr *pricer) applyCap() {
@@ -263,11 +272,11 @@ func (pr *pricer) applyCap() {
 		return
 	}
 	if pr.amount > c {
-		pr.add("상한 적용", "Cap applied", fmt.Sprintf("%s → %s", estimate.FormatKRW(pr.amount), estimate.FormatKRW(c)))
+		pr.add(say(apperr.M("policy.step.cap_applied")), fmt.Sprintf("%s → %s", estimate.FormatKRW(pr.amount), estimate.FormatKRW(c)))
 		pr.amount = c
 		return
 	}
-	pr.add("상한 이하 — 미적용", "Below the cap — not applied", "상한 "+estimate.FormatKRW(c))
+	pr.addUnits(say(apperr.M("policy.step.cap_not_applied")), say(apperr.M("policy.value.cap", map[string]any{"amount": estimate.FormatKRW(c)})))
 }
 
 func (pr *pricer) finish() Estimate {
@@ -281,21 +290,21 @@ func (pr *pricer) finish() Estimate {
 	}
 	if it := InKindText(pr.cr); it.KO != "" {
 		e.InKind, e.InKindEN = it.KO, it.EN
-		pr.addEN("현물 보상", "In-kind compensation", it.KO, it.EN)
+		pr.addEN(say(apperr.M("policy.step.in_kind")), it)
 	}
 	if e.ExtensionDays > 0 {
-		pr.add("이용 기간 연장", "Service period extended", fmt.Sprintf("%d일", e.ExtensionDays))
+		pr.addUnits(say(apperr.M("policy.step.extension")), dayCount(e.ExtensionDays))
 	}
 	switch {
 	case e.ReviewRequired:
-		pr.add("처리 방식", "Handling", "개별 심사")
-		pr.add("잠정 보상액 (심사 후 확정)", "Provisional amount (set after review)", estimate.FormatKRW(e.AmountKRW))
+		pr.addUnits(say(apperr.M("policy.step.handling")), say(apperr.M("policy.value.review")))
+		pr.add(say(apperr.M("policy.step.provisional")), estimate.FormatKRW(e.AmountKRW))
 	case e.Auto:
-		pr.add("처리 방식", "Handling", "자동 승인 대상")
-		pr.add("보상액", "Compensation", estimate.FormatKRW(e.AmountKRW))
+		pr.addUnits(say(apperr.M("policy.step.handling")), say(apperr.M("policy.value.auto")))
+		pr.add(say(apperr.M("policy.step.amount")), estimate.FormatKRW(e.AmountKRW))
 	default:
-		pr.add("처리 방식", "Handling", "증빙 확인 후 결정")
-		pr.add("보상액", "Compensation", estimate.FormatKRW(e.AmountKRW))
+		pr.addUnits(say(apperr.M("policy.step.handling")), say(apperr.M("policy.value.evidence")))
+		pr.add(say(apperr.M("policy.step.amount")), estimate.FormatKRW(e.AmountKRW))
 	}
 	e.Steps = pr.steps
 	return e

@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"math/big"
+	"strconv"
 	"time"
 
 	"github.com/bosang/bosang/apperr"
@@ -15,32 +16,32 @@ func (pr *pricer) feeDays() error {
 	r, fee := pr.rule, pr.in.MonthlyFeeKRW
 	start := pr.in.OutageStart.In(pr.loc)
 	dim := int64(time.Date(start.Year(), start.Month()+1, 0, 0, 0, 0, 0, pr.loc).Day())
-	pr.add("월 요금", "Monthly fee", estimate.FormatKRW(fee))
+	pr.add(say(apperr.M("policy.step.monthly_fee")), estimate.FormatKRW(fee))
 	num := new(big.Int).Mul(big.NewInt(fee), big.NewInt(r.Multiplier))
 	den := big.NewInt(dim)
-	var days string
+	var n Text // the outage days
 	if r.DayRounding == DayExact {
 		secs := ceilDiv(int64(pr.duration), int64(time.Second))
 		d, exact := ratio(big.NewInt(secs), big.NewInt(secondsPerDay), 4, true)
 		eq := "="
-		days = fmt.Sprintf("(%s초 ÷ 86,400초)", group(secs)) // keeps the formula exact
+		n = sprintf("(%s ÷ %s)", seconds(group(secs)), seconds(group(secondsPerDay))) // keeps the formula exact
 		if exact {
-			days = d + "일"
+			n = days(d)
 		} else {
 			eq = "≈"
 		}
-		pr.add("장애 일수 (초 단위로 정확히)", "Outage days (exact, by the second)", fmt.Sprintf("%s초 ÷ 86,400초 %s %s일", group(secs), eq, d))
+		pr.addUnits(say(apperr.M("policy.step.days_exact")), sprintf("%s ÷ %s %s %s", seconds(group(secs)), seconds(group(secondsPerDay)), eq, days(d)))
 		num.Mul(num, big.NewInt(secs))
 		den.Mul(den, big.NewInt(secondsPerDay))
 	} else {
-		n := pr.wholeDays(r.DayRounding)
-		days = fmt.Sprintf("%d일", n)
-		num.Mul(num, big.NewInt(n))
+		whole := pr.wholeDays(r.DayRounding)
+		n = dayCount(whole)
+		num.Mul(num, big.NewInt(whole))
 	}
-	pr.add("해당 월 일수", "Days in the outage's month", fmt.Sprintf("%d일 (%d년 %d월)", dim, start.Year(), start.Month()))
+	pr.addUnits(say(apperr.M("policy.step.days_in_month")), sprintf("%s (%s)", dayCount(dim), monthOf(start)))
 	exact := krwRatio(num, den)
-	pr.add("계산: 월 요금 × 장애 일수 × 배수 ÷ 해당 월 일수", "Fee × outage days × multiplier ÷ days in the month",
-		fmt.Sprintf("%s × %s × %d ÷ %d일 = %s", estimate.FormatKRW(fee), days, r.Multiplier, dim, exact))
+	pr.addUnits(say(apperr.M("policy.step.fee_days_formula")),
+		sprintf("%s × %s × %d ÷ %s = %s", estimate.FormatKRW(fee), n, r.Multiplier, dayCount(dim), exact))
 	return pr.roundUp(num, den, r.RoundUpToKRW, exact)
 }
 
@@ -53,11 +54,11 @@ func (pr *pricer) wholeDays(d DayRounding) int64 {
 		if n > 1 {
 			span += " ~ " + last.Format("2006-01-02")
 		}
-		pr.add("장애 일수 (장애가 걸친 날짜 수, 한국 시간)", "Outage days (calendar days touched, Korean time)", fmt.Sprintf("%s → %d일", span, n))
+		pr.addUnits(say(apperr.M("policy.step.days_calendar")), sprintf("%s → %s", span, dayCount(n)))
 		return n
 	}
 	n := ceilDiv(int64(pr.duration), int64(24*time.Hour))
-	pr.add("장애 일수 (24시간 단위 올림)", "Outage days (each started 24 hours counts as a day)", fmt.Sprintf("%s → %d일", formatDuration(pr.duration), n))
+	pr.addUnits(say(apperr.M("policy.step.days_ceil")), sprintf("%s → %s", formatDuration(pr.duration), dayCount(n)))
 	return n
 }
 
@@ -85,11 +86,13 @@ func (pr *pricer) dayBands() {
 	for i := len(r.DayBands) - 1; i >= 0; i-- {
 		if b := r.DayBands[i]; n >= b.FromDays {
 			pr.amount = b.AmountKRW
-			pr.add("적용 일수 구간", "Day band", fmt.Sprintf("%d일 ≥ %d일 → %s", n, b.FromDays, estimate.FormatKRW(b.AmountKRW)))
+			pr.addUnits(say(apperr.M("policy.step.day_band")), sprintf("%s ≥ %s → %s",
+				dayCount(n), dayCount(b.FromDays), estimate.FormatKRW(b.AmountKRW)))
 			return
 		}
 	}
-	pr.add("적용 일수 구간", "Day band", fmt.Sprintf("%d일 < %d일: 해당 구간 없음 → %s", n, r.DayBands[0].FromDays, estimate.FormatKRW(0)))
+	pr.addUnits(say(apperr.M("policy.step.day_band")), sprintf("%s < %s: %s → %s",
+		dayCount(n), dayCount(r.DayBands[0].FromDays), say(apperr.M("policy.value.no_band")), estimate.FormatKRW(0)))
 }
 
 // extension extends the paid service by the outage days x the multiplier.
@@ -97,8 +100,9 @@ func (pr *pricer) extension() {
 	r := pr.rule
 	n := pr.wholeDays(r.DayRounding)
 	pr.extDays = n * r.Multiplier
-	pr.add("계산: 장애 일수 × 배수", "Outage days × multiplier", fmt.Sprintf("%d일 × %d = %d일 연장", n, r.Multiplier, pr.extDays))
-	pr.add("현금 보상 없음 (기간 연장)", "No cash (the period is extended)", estimate.FormatKRW(0))
+	pr.addUnits(say(apperr.M("policy.step.extension_formula")), sprintf("%s × %d = %s", dayCount(n), r.Multiplier,
+		say(apperr.M("policy.unit.extension_days", map[string]any{"n": strconv.FormatInt(pr.extDays, 10)}))))
+	pr.add(say(apperr.M("policy.step.extension_no_cash")), estimate.FormatKRW(0))
 }
 
 func (pr *pricer) tiers() error {
@@ -107,11 +111,11 @@ func (pr *pricer) tiers() error {
 	first := time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, pr.loc)
 	month := int64(first.AddDate(0, 1, 0).Sub(first) / time.Second)
 	down := ceilDiv(int64(pr.duration), int64(time.Second))
-	pr.add("월 요금", "Monthly fee", estimate.FormatKRW(fee))
-	pr.add("해당 월 길이", "Length of the outage's month", fmt.Sprintf("%d년 %d월: %s초", start.Year(), start.Month(), group(month)))
+	pr.add(say(apperr.M("policy.step.monthly_fee")), estimate.FormatKRW(fee))
+	pr.addUnits(say(apperr.M("policy.step.month_length")), sprintf("%s: %s", monthOf(start), seconds(group(month))))
 	up := max(month-down, 0)
 	avail := formatMillionths(up * 1_000_000 / month) // rounded down, so "below" never shows as equal
-	pr.add("월 가용률 = 1 − 장애 시간 ÷ 월 길이", "Availability = 1 − outage ÷ month", fmt.Sprintf("1 − %s초 ÷ %s초 = %s", group(down), group(month), avail))
+	pr.addUnits(say(apperr.M("policy.step.availability")), sprintf("1 − %s ÷ %s = %s", seconds(group(down)), seconds(group(month)), avail))
 	var tier *Tier
 	for i, t := range r.Tiers { // strictly descending, so the last match is the lowest
 		if up*estimate.BasisPoints < t.BelowBP*month {
@@ -119,14 +123,14 @@ func (pr *pricer) tiers() error {
 		}
 	}
 	if tier == nil {
-		pr.add("적용 크레딧", "Credit tier", fmt.Sprintf("%s: 해당 구간 없음 → 0%%", avail))
+		pr.addUnits(say(apperr.M("policy.step.credit_tier")), sprintf("%s: %s → 0%%", avail, say(apperr.M("policy.value.no_band"))))
 		return nil
 	}
-	pr.add("적용 크레딧", "Credit tier", fmt.Sprintf("%s < %s → %s", avail, estimate.FormatBP(tier.BelowBP), estimate.FormatBP(tier.CreditBP)))
+	pr.add(say(apperr.M("policy.step.credit_tier")), fmt.Sprintf("%s < %s → %s", avail, estimate.FormatBP(tier.BelowBP), estimate.FormatBP(tier.CreditBP)))
 	num := new(big.Int).Mul(big.NewInt(fee), big.NewInt(tier.CreditBP))
 	den := big.NewInt(estimate.BasisPoints)
 	exact := krwRatio(num, den)
-	pr.add("계산: 월 요금 × 크레딧", "Fee × credit", fmt.Sprintf("%s × %s = %s", estimate.FormatKRW(fee), estimate.FormatBP(tier.CreditBP), exact))
+	pr.add(say(apperr.M("policy.step.credit_formula")), fmt.Sprintf("%s × %s = %s", estimate.FormatKRW(fee), estimate.FormatBP(tier.CreditBP), exact))
 	return pr.roundUp(num, den, r.RoundUpToKRW, exact)
 }
 
@@ -144,22 +148,21 @@ func (pr *pricer) bands() error {
 		if pr.noLoss(res, basis) {
 			return nil
 		}
-		pr.add("구간 판정 기준: 기록으로 추정한 손실 (상한 적용 전)", "Band basis: loss estimated from records (before the cap)", estimate.FormatKRW(basis))
+		pr.add(say(apperr.M("policy.step.band_basis_records")), estimate.FormatKRW(basis))
 	} else {
-		pr.add("구간 판정 기준: 청구 손실액", "Band basis: claimed loss", estimate.FormatKRW(basis))
+		pr.add(say(apperr.M("policy.step.band_basis_claimed")), estimate.FormatKRW(basis))
 	}
 	if records && claimed > top && basis <= top {
 		// The records do not set a larger claim aside on their own: a person
 		// weighs the claim against the records and any other proof.
 		pr.review, pr.reason = true, ReasonAboveTopBand
-		pr.addEN("청구 손실이 최고 구간 초과 — 개별 심사", "The claimed loss is above the top band — individual review",
-			fmt.Sprintf("청구 %s > %s: 심사자가 기록과 증빙으로 손실을 판단합니다. 잠정 금액은 기록이 보여 주는 구간입니다.", estimate.FormatKRW(claimed), estimate.FormatKRW(top)),
-			fmt.Sprintf("claimed %s > %s: a reviewer weighs the records and your proof; the provisional amount is the band your records show.", estimate.FormatKRW(claimed), estimate.FormatKRW(top)))
+		pr.addEN(say(apperr.M("policy.step.claimed_above_top")), say(apperr.M("policy.value.claimed_above_top",
+			map[string]any{"claimed": estimate.FormatKRW(claimed), "top": estimate.FormatKRW(top)})))
 	}
 	for i, b := range r.Bands {
 		if basis <= b.UpToKRW {
 			pr.amount = b.AmountKRW
-			pr.add("적용 구간", "Band", fmt.Sprintf("%s → %s", bandText(r.Bands, i), estimate.FormatKRW(b.AmountKRW)))
+			pr.addUnits(say(apperr.M("policy.step.band")), sprintf("%s → %s", bandText(r.Bands, i), estimate.FormatKRW(b.AmountKRW)))
 			return nil
 		}
 	}
@@ -167,16 +170,12 @@ func (pr *pricer) bands() error {
 	above := fmt.Sprintf("%s > %s", estimate.FormatKRW(basis), estimate.FormatKRW(top))
 	if records {
 		pr.amount = res.AmountKRW
-		pr.add("구간 초과 — 개별 심사, 잠정 금액은 추정 손실 (상한 적용 후)", "Above the bands — individual review; provisional amount is the estimated loss (after the cap)",
-			fmt.Sprintf("%s → %s", above, estimate.FormatKRW(pr.amount)))
+		pr.add(say(apperr.M("policy.step.above_bands_records")), fmt.Sprintf("%s → %s", above, estimate.FormatKRW(pr.amount)))
 	} else {
 		pr.amount = claimed
-		pr.add("구간 초과 — 개별 심사, 잠정 금액은 청구액", "Above the bands — individual review; provisional amount is the claimed loss",
-			fmt.Sprintf("%s → %s", above, estimate.FormatKRW(pr.amount)))
+		pr.add(say(apperr.M("policy.step.above_bands_claimed")), fmt.Sprintf("%s → %s", above, estimate.FormatKRW(pr.amount)))
 	}
-	pr.addEN("개별 심사 방법", "How individual review works",
-		"심사자가 매출 기록, 영업이익률, 대체 수단, 점유율과 증빙을 보고 금액을 정합니다. 추가 서류를 요청할 수 있으며 결정에는 사유가 붙습니다.",
-		"A reviewer sets the amount from your sales records, margin, substitute channels, market share and proof; they may ask for more documents, and every decision states its reason.")
+	pr.addEN(say(apperr.M("policy.step.review_how")), say(apperr.M("policy.value.review_how")))
 	return nil
 }
 
@@ -193,11 +192,10 @@ func (pr *pricer) noLoss(res estimate.Result, loss int64) bool {
 	switch {
 	case inside == 0:
 		pr.reason = ReasonOutsideOpeningHours
-		pr.addEN("장애가 모두 영업시간(근무시간) 밖", "The outage fell wholly outside the opening hours (or shift)",
-			"영업시간 중 장애 0시간 → ₩0", "0 outage hours in opening hours → ₩0")
+		pr.addEN(say(apperr.M("policy.step.outside_hours")), say(apperr.M("policy.value.outside_hours")))
 	case loss == 0:
 		pr.reason = ReasonNoLossShown
-		pr.addEN("기록상 손실 없음", "The records show no loss", "장애 시간의 매출(운행)이 평소 이상 → ₩0", "takings during the outage were at or above the baseline → ₩0")
+		pr.addEN(say(apperr.M("policy.step.no_loss")), say(apperr.M("policy.value.no_loss")))
 	default:
 		return false
 	}
@@ -209,7 +207,7 @@ func (pr *pricer) lossEstimate() error {
 	if len(pr.in.Points) == 0 {
 		pr.review, pr.reason = true, ReasonNoRecords
 		pr.amount = pr.in.ClaimedKRW
-		pr.add("판매·운행 기록 없음 — 개별 심사, 잠정 금액은 청구액", "No records — individual review; provisional amount is the claimed loss", estimate.FormatKRW(pr.amount))
+		pr.add(say(apperr.M("policy.step.no_records")), estimate.FormatKRW(pr.amount))
 		return nil
 	}
 	res, preCap, err := pr.estimateLoss(pr.rule.Factors)
@@ -222,7 +220,7 @@ func (pr *pricer) lossEstimate() error {
 	pr.amount, pr.capped = res.AmountKRW, true
 	if c := pr.cr.CapKRW; c > 0 && preCap > c {
 		pr.review, pr.reason = true, ReasonAboveCap
-		pr.add("상한 초과 — 개별 심사", "Above the cap — individual review", fmt.Sprintf("%s > %s", estimate.FormatKRW(preCap), estimate.FormatKRW(c)))
+		pr.add(say(apperr.M("policy.step.above_cap")), fmt.Sprintf("%s > %s", estimate.FormatKRW(preCap), estimate.FormatKRW(c)))
 	}
 	return nil
 }
@@ -238,7 +236,7 @@ func (pr *pricer) estimateLoss(f Factors) (estimate.Result, int64, error) {
 	if err != nil {
 		return estimate.Result{}, 0, fmt.Errorf("estimate loss from records: %v: %w", err, apperr.ErrInvalid)
 	}
-	pr.add("기록으로 손실 추정", "Loss estimated from your records", fmt.Sprintf("기록 %s건", group(int64(len(pr.in.Points)))))
+	pr.addUnits(say(apperr.M("policy.step.loss_from_records")), say(apperr.M("policy.value.records", map[string]any{"n": group(int64(len(pr.in.Points)))})))
 	preCap := res.AmountKRW
 	for _, s := range res.Steps {
 		if s.Key == "window" {
@@ -248,10 +246,10 @@ func (pr *pricer) estimateLoss(f Factors) (estimate.Result, int64, error) {
 		if s.AmountKRW != nil && v != estimate.FormatKRW(*s.AmountKRW) {
 			v += " → " + estimate.FormatKRW(*s.AmountKRW)
 		}
-		if s.ValueEN != "" {
-			pr.addEN(s.LabelKO, s.LabelEN, v, s.ValueEN)
+		if label := (Text{KO: s.LabelKO, EN: s.LabelEN}); s.ValueEN != "" {
+			pr.addEN(label, Text{KO: v, EN: s.ValueEN})
 		} else {
-			pr.add(s.LabelKO, s.LabelEN, v)
+			pr.add(label, v) // numbers, dates and percentages
 		}
 		if s.Key == "share" && s.AmountKRW != nil { // the last step before the cap (estimate's documented keys)
 			preCap = *s.AmountKRW
@@ -272,18 +270,18 @@ func (pr *pricer) roundUp(num, den *big.Int, unit int64, exact string) error {
 		return fmt.Errorf("amount %s won exceeds %d: %w", q, MaxKRW, apperr.ErrInvalid)
 	}
 	pr.amount = q.Int64()
-	ko, en := fmt.Sprintf("%s 단위 올림", estimate.FormatKRW(unit)), fmt.Sprintf("Rounded up to the next %s", estimate.FormatKRW(unit))
+	label := say(apperr.M("policy.step.round_unit", map[string]any{"unit": estimate.FormatKRW(unit)}))
 	if unit == 1 {
-		ko, en = "원 미만 올림", "Rounded up to whole won"
+		label = say(apperr.M("policy.step.round_won"))
 	}
-	pr.add(ko, en, fmt.Sprintf("%s → %s", exact, estimate.FormatKRW(pr.amount)))
+	pr.add(label, fmt.Sprintf("%s → %s", exact, estimate.FormatKRW(pr.amount)))
 	return nil
 }
 
-func bandText(bands []Band, i int) string {
-	s := estimate.FormatKRW(bands[i].UpToKRW) + " 이하"
-	if i > 0 {
-		s = estimate.FormatKRW(bands[i-1].UpToKRW) + " 초과 " + s
+func bandText(bands []Band, i int) Text {
+	up := estimate.FormatKRW(bands[i].UpToKRW)
+	if i == 0 {
+		return say(apperr.M("policy.value.band_up_to", map[string]any{"up_to": up}))
 	}
-	return s
+	return say(apperr.M("policy.value.band_range", map[string]any{"over": estimate.FormatKRW(bands[i-1].UpToKRW), "up_to": up}))
 }

@@ -35,26 +35,25 @@ const (
 func (p Policy) Validate() error {
 	var f apperr.Fields
 	if p.Version < 1 {
-		f.Add("version", "버전은 1 이상이어야 합니다.", "The version must be 1 or more.")
+		f.AddMsg("version", apperr.M("policy.version_min"))
 	}
 	if n := utf8.RuneCountInString(strings.TrimSpace(p.Name)); n == 0 || n > maxNameRunes {
-		f.Add("name", fmt.Sprintf("이름은 1~%d자여야 합니다.", maxNameRunes), fmt.Sprintf("The name must have 1 to %d characters.", maxNameRunes))
+		f.AddMsg("name", apperr.M("policy.name_length", map[string]any{"max": maxNameRunes}))
 	}
 	if p.EffectiveFrom.IsZero() {
-		f.Add("effective_from", "적용 시작 시각이 필요합니다.", "The effective-from time is required.")
+		f.AddMsg("effective_from", apperr.M("policy.effective_from_required"))
 	}
 	if p.FilingWindowDays < 0 || p.FilingWindowDays > maxFilingWindowDays {
-		f.Add("filing_window_days", fmt.Sprintf("신청 기간은 0~%d일이어야 합니다 (0은 %d일).", maxFilingWindowDays, DefaultFilingWindowDays),
-			fmt.Sprintf("The filing window must be 0 to %d days (0 means %d).", maxFilingWindowDays, DefaultFilingWindowDays))
+		f.AddMsg("filing_window_days", apperr.M("policy.filing_window", map[string]any{"max": maxFilingWindowDays, "default": DefaultFilingWindowDays}))
 	}
 	for _, c := range models.ClaimCategories() {
 		if _, ok := p.Categories[c]; !ok {
-			f.Add("categories."+string(c), "이 청구 유형의 규칙이 없습니다.", "This category has no rule.")
+			f.AddMsg("categories."+string(c), apperr.M("policy.category_rule_missing"))
 		}
 	}
 	for c, cr := range p.Categories {
 		if !c.Valid() {
-			f.Add("categories."+string(c), "알 수 없는 청구 유형입니다.", "Unknown claimant category.")
+			f.AddMsg("categories."+string(c), apperr.M("policy.category_unknown"))
 			continue
 		}
 		cr.validate(&f, "categories."+string(c))
@@ -66,29 +65,29 @@ func (cr CategoryRule) validate(f *apperr.Fields, path string) {
 	krwRange(f, path+".cap_krw", cr.CapKRW)
 	for i, e := range cr.Evidence {
 		if !slices.Contains(evidenceKinds, e) || slices.Index(cr.Evidence, e) < i {
-			f.Add(fmt.Sprintf("%s.evidence[%d]", path, i), "알 수 없거나 중복된 증빙 종류입니다.", "Unknown or repeated evidence kind.")
+			f.AddMsg(fmt.Sprintf("%s.evidence[%d]", path, i), apperr.M("policy.evidence_kind"))
 		}
 	}
 	for i, it := range cr.InKindItems {
 		at := fmt.Sprintf("%s.in_kind_items[%d]", path, i)
 		if n, m := utf8.RuneCountInString(strings.TrimSpace(it.Name)), utf8.RuneCountInString(strings.TrimSpace(it.NameEN)); n == 0 || n > maxItemRunes || m == 0 || m > maxItemRunes {
-			f.Add(at+".name", fmt.Sprintf("품목 이름(한국어, 영어)은 1~%d자여야 합니다.", maxItemRunes), fmt.Sprintf("The item's names (Korean, English) must have 1 to %d characters.", maxItemRunes))
+			f.AddMsg(at+".name", apperr.M("policy.item_name", map[string]any{"max": maxItemRunes}))
 		}
 		if it.Quantity < 1 || it.Quantity > maxItemQuantity {
-			f.Add(at+".quantity", fmt.Sprintf("수량은 1~%d이어야 합니다.", maxItemQuantity), fmt.Sprintf("The quantity must be 1 to %d.", maxItemQuantity))
+			f.AddMsg(at+".quantity", apperr.M("policy.item_quantity", map[string]any{"max": maxItemQuantity}))
 		}
 	}
 	if cr.RecordsRule != nil {
 		if k := cr.RecordsRule.Kind; k != KindBands && k != KindLossEstimate {
-			f.Add(path+".records_rule.kind", "기록 기준은 bands 또는 loss_estimate여야 합니다.", `The records rule must be "bands" or "loss_estimate".`)
+			f.AddMsg(path+".records_rule.kind", apperr.M("policy.records_rule_kind"))
 		} else {
 			cr.RecordsRule.validate(f, path+".records_rule")
 		}
 	} else if cr.RecordsFloor {
-		f.Add(path+".records_floor", "기록 기준(records_rule) 없이는 최저 보장을 둘 수 없습니다.", "A records floor needs a records_rule.")
+		f.AddMsg(path+".records_floor", apperr.M("policy.records_floor_needs_rule"))
 	}
 	if utf8.RuneCountInString(cr.InKind) > maxInKindRunes {
-		f.Add(path+".in_kind", fmt.Sprintf("현물 보상 설명은 %d자 이하여야 합니다.", maxInKindRunes), fmt.Sprintf("The in-kind description must have at most %d characters.", maxInKindRunes))
+		f.AddMsg(path+".in_kind", apperr.M("policy.in_kind_length", map[string]any{"max": maxInKindRunes}))
 	}
 	cr.Rule.validate(f, path+".rule")
 }
@@ -124,24 +123,24 @@ func (r Rule) validate(f *apperr.Fields, path string) {
 		roundUnit(f, path, r.RoundUpToKRW)
 		used.Tiers, used.RoundUpToKRW = nil, 0
 	default:
-		f.Add(path+".kind", "알 수 없는 규칙 종류입니다.", "Unknown rule kind.")
+		f.AddMsg(path+".kind", apperr.M("policy.rule_kind_unknown"))
 		return
 	}
 	if used.AmountKRW != 0 || used.Multiplier != 0 || used.RoundUpToKRW != 0 || used.DayRounding != "" ||
 		len(used.Bands) > 0 || used.Factors != (Factors{}) || len(used.Tiers) > 0 || len(used.DayBands) > 0 {
-		f.Add(path, "이 규칙 종류에 쓰이지 않는 항목이 설정되어 있습니다.", "A field that this rule kind does not use is set.")
+		f.AddMsg(path, apperr.M("policy.rule_field_unused"))
 	}
 }
 
 func validateBands(f *apperr.Fields, path string, bands []Band) {
 	if len(bands) == 0 {
-		f.Add(path+".bands", "구간이 하나 이상 필요합니다.", "At least one band is required.")
+		f.AddMsg(path+".bands", apperr.M("policy.bands_required"))
 	}
 	var prev int64
 	for i, b := range bands {
 		at := fmt.Sprintf("%s.bands[%d]", path, i)
 		if b.UpToKRW <= prev || b.UpToKRW > MaxKRW {
-			f.Add(at+".up_to_krw", "구간 상한은 양수이고 앞 구간보다 커야 합니다.", "The band's upper bound must be positive and above the previous band's.")
+			f.AddMsg(at+".up_to_krw", apperr.M("policy.band_up_to"))
 		}
 		krwRange(f, at+".amount_krw", b.AmountKRW)
 		prev = b.UpToKRW
@@ -160,21 +159,21 @@ func dayRounding(f *apperr.Fields, path string, d DayRounding, exactAllowed bool
 		}
 	}
 	if exactAllowed {
-		f.Add(path+".day_rounding", "일수 계산은 ceil, calendar_days 또는 exact여야 합니다.", `Day rounding must be "ceil", "calendar_days" or "exact".`)
+		f.AddMsg(path+".day_rounding", apperr.M("policy.day_rounding_exact"))
 		return
 	}
-	f.Add(path+".day_rounding", "일수 계산은 ceil 또는 calendar_days여야 합니다.", `Day rounding must be "ceil" or "calendar_days".`)
+	f.AddMsg(path+".day_rounding", apperr.M("policy.day_rounding"))
 }
 
 func validateDayBands(f *apperr.Fields, path string, bands []DayBand) {
 	if len(bands) == 0 {
-		f.Add(path+".day_bands", "일수 구간이 하나 이상 필요합니다.", "At least one day band is required.")
+		f.AddMsg(path+".day_bands", apperr.M("policy.day_bands_required"))
 	}
 	var prev int64
 	for i, b := range bands {
 		at := fmt.Sprintf("%s.day_bands[%d]", path, i)
 		if b.FromDays <= prev || b.FromDays > maxBandDays {
-			f.Add(at+".from_days", fmt.Sprintf("시작 일수는 1~%d이고 앞 구간보다 커야 합니다.", maxBandDays), fmt.Sprintf("The band's first day must be 1 to %d and above the previous band's.", maxBandDays))
+			f.AddMsg(at+".from_days", apperr.M("policy.day_band_from", map[string]any{"max": maxBandDays}))
 		}
 		krwRange(f, at+".amount_krw", b.AmountKRW)
 		prev = b.FromDays
@@ -183,16 +182,16 @@ func validateDayBands(f *apperr.Fields, path string, bands []DayBand) {
 
 func validateTiers(f *apperr.Fields, path string, tiers []Tier) {
 	if len(tiers) == 0 {
-		f.Add(path+".tiers", "크레딧 구간이 하나 이상 필요합니다.", "At least one credit tier is required.")
+		f.AddMsg(path+".tiers", apperr.M("policy.tiers_required"))
 	}
 	prevBelow, prevCredit := int64(estimate.BasisPoints+1), int64(0)
 	for i, t := range tiers {
 		at := fmt.Sprintf("%s.tiers[%d]", path, i)
 		if t.BelowBP < 1 || t.BelowBP >= prevBelow {
-			f.Add(at+".below_bp", "가용률 기준은 1~10000이고 앞 구간보다 낮아야 합니다.", "The availability bound must be 1 to 10000 and below the previous tier's.")
+			f.AddMsg(at+".below_bp", apperr.M("policy.tier_below"))
 		}
 		if t.CreditBP < 1 || t.CreditBP > estimate.BasisPoints || t.CreditBP < prevCredit {
-			f.Add(at+".credit_bp", "크레딧은 1~10000이고 앞 구간 이상이어야 합니다.", "The credit must be 1 to 10000 and at least the previous tier's.")
+			f.AddMsg(at+".credit_bp", apperr.M("policy.tier_credit"))
 		}
 		prevBelow, prevCredit = t.BelowBP, t.CreditBP
 	}
@@ -204,25 +203,25 @@ func (fs Factors) validate(f *apperr.Fields, path string) {
 		bp   int64
 	}{{"margin_bp", fs.MarginBP}, {"substitute_bp", fs.SubstituteBP}, {"share_bp", fs.ShareBP}} {
 		if x.bp < 1 || x.bp > estimate.BasisPoints {
-			f.Add(path+"."+x.name, "계수는 1~10000 (0.01%~100%)이어야 합니다.", "The factor must be 1 to 10000 (0.01% to 100%).")
+			f.AddMsg(path+"."+x.name, apperr.M("policy.factor_range"))
 		}
 	}
 }
 
 func multiplier(f *apperr.Fields, path string, m int64) {
 	if m < 1 || m > maxMultiplier {
-		f.Add(path+".multiplier", fmt.Sprintf("배수는 1~%d이어야 합니다.", maxMultiplier), fmt.Sprintf("The multiplier must be 1 to %d.", maxMultiplier))
+		f.AddMsg(path+".multiplier", apperr.M("policy.multiplier", map[string]any{"max": maxMultiplier}))
 	}
 }
 
 func roundUnit(f *apperr.Fields, path string, unit int64) {
 	if unit < 0 || unit > maxRoundUnit {
-		f.Add(path+".round_up_to_krw", "올림 단위는 ₩0~₩1,000,000이어야 합니다.", "The rounding unit must be ₩0 to ₩1,000,000.")
+		f.AddMsg(path+".round_up_to_krw", apperr.M("policy.round_unit"))
 	}
 }
 
 func krwRange(f *apperr.Fields, path string, v int64) {
 	if v < 0 || v > MaxKRW {
-		f.Add(path, "금액은 ₩0 이상 ₩1조 이하여야 합니다.", "The amount must be ₩0 to ₩1,000,000,000,000.")
+		f.AddMsg(path, apperr.M("policy.amount_range"))
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/config"
 	"github.com/bosang/bosang/contact"
+	"github.com/bosang/bosang/i18n"
 	"github.com/bosang/bosang/jobs"
 	"github.com/bosang/bosang/offers"
 	"github.com/bosang/bosang/outage"
@@ -67,6 +68,12 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	// Every subcommand speaks through the catalog: seed and adjudicate
+	// price claims, whose steps record the catalog's words, and jobs sends
+	// messages.
+	if _, err := i18n.Load(); err != nil {
+		return nil, fmt.Errorf("message catalog: %w", err)
 	}
 	db, err := store.Open(ctx, databaseDSN(cfg), store.WithMaxConns(cfg.DBMaxConns), store.WithClock(time.Now))
 	if err != nil {
