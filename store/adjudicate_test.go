@@ -475,15 +475,17 @@ func TestDecideManyJobsAsRiverWritesThem(t *testing.T) {
 	if n, err := db.Review().DecideMany(ctx, list); err != nil || n != len(list) {
 		t.Fatalf("decided %d, %v; want %d", n, err, len(list))
 	}
-	var jobsWritten []string
-	if err := sqlStrings(ctx, db, `SELECT id FROM river_job WHERE args ? 'outbox_id'`, &jobsWritten); err != nil || len(jobsWritten) != 0 {
-		t.Fatalf("River jobs after DecideMany: %v, %v; want none before the dispatcher", jobsWritten, err)
+	for _, a := range list {
+		var jobs, marks []string
+		if err := sqlStrings(ctx, db, `SELECT id FROM river_job WHERE args->>'outbox_id' = '`+a.Outbox.ID+`'`, &jobs); err != nil || len(jobs) != 0 {
+			t.Fatalf("River jobs of %s after DecideMany: %v, %v; want none before the dispatcher", a.Outbox.Topic, jobs, err)
+		}
+		if err := sqlStrings(ctx, db, `SELECT outbox_id FROM outbox_unqueued WHERE outbox_id = '`+a.Outbox.ID+`'`, &marks); err != nil || len(marks) != 1 {
+			t.Fatalf("marks of %s: %v, %v; want one", a.Outbox.Topic, marks, err)
+		}
 	}
-	if n, err := db.UnqueuedOutbox(ctx); err != nil || n != int64(len(list)) {
-		t.Fatalf("marked messages: %d, %v; want %d", n, err, len(list))
-	}
-	if n, err := db.DispatchOutbox(ctx, c, 100); err != nil || n != len(list) {
-		t.Fatalf("dispatched %d, %v; want %d", n, err, len(list))
+	if n, err := db.DispatchOutbox(ctx, c, 100); err != nil || n < len(list) {
+		t.Fatalf("dispatched %d, %v; want at least the page's %d", n, err, len(list))
 	}
 	for _, a := range list {
 		m := newMessage(uuid.NewString(), now)
