@@ -17,6 +17,7 @@ import (
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/config"
 	"github.com/bosang/bosang/contact"
+	"github.com/bosang/bosang/i18n"
 	"github.com/bosang/bosang/jobs"
 	"github.com/bosang/bosang/offers"
 	"github.com/bosang/bosang/outage"
@@ -64,6 +65,12 @@ type app struct {
 // some; see schemaReady).
 func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// Every subcommand resolves messages through the catalog: seeding,
+	// adjudication and jobs store notes, steps and notices written in
+	// Korean and English from it.
+	if _, err := i18n.Load(); err != nil {
+		return nil, fmt.Errorf("message catalog: %w", err)
+	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
