@@ -336,7 +336,8 @@ func recordsError(err error) error {
 		if le.Column == 0 {
 			return apperr.InvalidMsg("file", apperr.M("claims.records_line", map[string]any{"line": le.Line, "problem": le.Msg}))
 		}
-		return apperr.InvalidMsg("file", apperr.M("claims.records_cell", map[string]any{"line": le.Line, "column": le.Column, "field": le.Field, "problem": le.Msg}))
+		return apperr.InvalidMsg("file",
+			apperr.M("claims.records_cell", map[string]any{"line": le.Line, "column": le.Column, "field": le.Field, "problem": le.Msg}))
 	}
 	if errors.Is(err, records.ErrInvalid) {
 		return apperr.InvalidMsg("file", apperr.M("claims.records_unreadable", map[string]any{"error": err.Error()}))

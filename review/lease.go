@@ -43,7 +43,8 @@ func (s *Service) Lease(ctx context.Context, actor *models.User, claimID string)
 	}
 	if err := s.store.Lease(ctx, c, from, a); err != nil {
 		if errors.Is(err, apperr.ErrPreconditionFailed) {
-			return nil, apperr.ExplainMsg(fmt.Errorf("claim %s changed meanwhile: %w", c.Number, apperr.ErrConflict), "claim_changed", apperr.M("review.error.claim_changed"))
+			return nil, apperr.ExplainMsg(fmt.Errorf("claim %s changed meanwhile: %w", c.Number, apperr.ErrConflict), "claim_changed",
+				apperr.M("review.error.claim_changed"))
 		}
 		return nil, err
 	}
@@ -98,10 +99,12 @@ func (s *Service) leasable(ctx context.Context, actor *models.User, c *models.Cl
 		return nil
 	case models.StatusPendingSecondApproval:
 		if actor.Role != models.RoleSupervisor && actor.Role != models.RoleAdmin {
-			return apperr.ExplainMsg(fmt.Errorf("claim %s waits for a supervisor: %w", c.Number, apperr.ErrForbidden), "", apperr.M("review.error.supervisor_only"))
+			return apperr.ExplainMsg(fmt.Errorf("claim %s waits for a supervisor: %w", c.Number, apperr.ErrForbidden), "",
+				apperr.M("review.error.supervisor_only"))
 		}
 		if own {
-			return apperr.ExplainMsg(fmt.Errorf("claim %s was first decided by the caller: %w", c.Number, apperr.ErrForbidden), "", apperr.M("review.error.own_first_decision"))
+			return apperr.ExplainMsg(fmt.Errorf("claim %s was first decided by the caller: %w", c.Number, apperr.ErrForbidden), "",
+				apperr.M("review.error.own_first_decision"))
 		}
 		return nil
 	}
@@ -126,7 +129,8 @@ func notReviewable(c *models.Claim) error {
 }
 
 func ownAppeal(c *models.Claim) error {
-	return apperr.ExplainMsg(fmt.Errorf("claim %s: an appeal goes to another reviewer: %w", c.Number, apperr.ErrForbidden), "", apperr.M("review.error.own_appeal"))
+	return apperr.ExplainMsg(fmt.Errorf("claim %s: an appeal goes to another reviewer: %w", c.Number, apperr.ErrForbidden), "",
+		apperr.M("review.error.own_appeal"))
 }
 
 // heldByOther is the conflict of a live lease held by someone other than
