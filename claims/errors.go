@@ -20,8 +20,7 @@ func (e *DuplicateError) Unwrap() error { return apperr.ErrConflict }
 // Fields points at the existing claim.
 func (e *DuplicateError) Fields() map[string]apperr.Message {
 	link := "/api/v1/claims/" + e.ClaimID
-	return map[string]apperr.Message{"claim": {KO: "이미 접수된 청구가 있습니다: " + e.Number + " (" + link + ")",
-		EN: "You already filed this claim: " + e.Number + " (" + link + ")"}}
+	return map[string]apperr.Message{"claim": apperr.M("claims.duplicate", map[string]any{"number": e.Number, "link": link})}
 }
 
 // LateError is a claim outside the policy's filing window (reason "late").
@@ -37,7 +36,7 @@ func (e *LateError) Code() string { return "late" }
 
 // Fields says which rule was broken.
 func (e *LateError) Fields() map[string]apperr.Message {
-	return map[string]apperr.Message{"outage_id": {KO: "청구 기한(" + e.Closed + ")이 지났습니다.", EN: "The filing window closed at " + e.Closed + "."}}
+	return map[string]apperr.Message{"outage_id": apperr.M("claims.late", map[string]any{"closed": e.Closed})}
 }
 
 // KeyMismatchError is an Idempotency-Key reused with another request body.
@@ -53,7 +52,7 @@ func (KeyMismatchError) Code() string { return "idempotency_key_reused" }
 
 // Fields names the header.
 func (KeyMismatchError) Fields() map[string]apperr.Message {
-	return map[string]apperr.Message{"Idempotency-Key": {KO: "같은 키로 다른 요청을 보냈습니다. 새 키를 사용하세요.", EN: "This key was used for a different request; use a new key."}}
+	return map[string]apperr.Message{"Idempotency-Key": apperr.M("claims.idempotency_key_reused")}
 }
 
 // ErrKeyUsed is CreateClaim's answer to a filing that takes its

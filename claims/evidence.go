@@ -99,15 +99,14 @@ func (s *Service) AddEvidence(ctx context.Context, owner *models.User, claimID s
 // is not stored yet; on error nothing stays in the blob store.
 func (s *Service) putEvidence(ctx context.Context, c *models.Claim, up Upload) (*models.Evidence, error) {
 	if !slices.Contains(EvidenceKinds, up.Kind) {
-		return nil, apperr.Invalid("kind", "증빙 종류를 고르세요.", "Choose the kind of evidence.")
+		return nil, apperr.InvalidMsg("kind", apperr.M("claims.evidence_kind_missing"))
 	}
 	existing, err := s.store.EvidenceOf(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
 	if len(existing) >= s.limits.MaxFilesPerClaim {
-		return nil, apperr.Invalid("file", fmt.Sprintf("증빙은 청구당 %d개까지 올릴 수 있습니다.", s.limits.MaxFilesPerClaim),
-			fmt.Sprintf("At most %d files per claim.", s.limits.MaxFilesPerClaim))
+		return nil, apperr.InvalidMsg("file", apperr.M("claims.evidence_too_many", map[string]any{"max": s.limits.MaxFilesPerClaim}))
 	}
 	e := &models.Evidence{ID: s.newID(), ClaimID: c.ID, Kind: up.Kind, OriginalName: displayName(up.Name), CreatedAt: s.now().UTC()}
 	e.StorageKey = "evidence/" + c.ID + "/" + e.ID
@@ -147,7 +146,7 @@ func (s *Service) storeFile(ctx context.Context, e *models.Evidence, body io.Rea
 	}
 	if n == 0 {
 		s.blobs.Delete(ctx, e.StorageKey)
-		return apperr.Invalid("file", "빈 파일입니다.", "The file is empty.")
+		return apperr.InvalidMsg("file", apperr.M("claims.file_empty"))
 	}
 	e.Size, e.SHA256 = n, hex.EncodeToString(h.Sum(nil))
 	e.ContentType, err = s.sniff(ctx, e.StorageKey, head.Bytes())
@@ -284,7 +283,7 @@ func (s *Service) useRecords(ctx context.Context, c *models.Claim, e *models.Evi
 // has a bad line, is a field error on "file" naming line and column.
 func (s *Service) readRecords(ctx context.Context, e *models.Evidence) ([]estimate.Point, error) {
 	if e.ContentType != TypeCSV && e.ContentType != TypeXLSX {
-		return nil, apperr.Invalid("file", "매출·운행 기록은 CSV 또는 XLSX 파일이어야 합니다.", "Records must be a CSV or XLSX file.")
+		return nil, apperr.InvalidMsg("file", apperr.M("claims.records_format"))
 	}
 	f, err := s.blobs.Open(ctx, e.StorageKey)
 	if err != nil {
@@ -330,18 +329,18 @@ func (s *Service) claimRecords(ctx context.Context, c *models.Claim) ([]estimate
 func recordsError(err error) error {
 	var lim *records.LimitError
 	if errors.As(err, &lim) {
-		return apperr.TooLarge("file", "기록 파일이 너무 큽니다: "+lim.MessageKO, "The records file is too large: "+lim.MessageEN)
+		return apperr.TooLargeMsg("file", apperr.M("claims.records_too_large", map[string]any{"limit": lim.Msg}))
 	}
 	var le *records.LineError
 	if errors.As(err, &le) {
 		if le.Column == 0 {
-			return apperr.Invalid("file", fmt.Sprintf("%d행: %s", le.Line, le.MessageKO), fmt.Sprintf("line %d: %s", le.Line, le.MessageEN))
+			return apperr.InvalidMsg("file", apperr.M("claims.records_line", map[string]any{"line": le.Line, "problem": le.Msg}))
 		}
-		return apperr.Invalid("file", fmt.Sprintf("%d행 %d열(%s): %s", le.Line, le.Column, le.Field, le.MessageKO),
-			fmt.Sprintf("line %d, column %d (%s): %s", le.Line, le.Column, le.Field, le.MessageEN))
+		return apperr.InvalidMsg("file",
+			apperr.M("claims.records_cell", map[string]any{"line": le.Line, "column": le.Column, "field": le.Field, "problem": le.Msg}))
 	}
 	if errors.Is(err, records.ErrInvalid) {
-		return apperr.Invalid("file", "기록 파일을 읽을 수 없습니다: "+err.Error(), "The records file cannot be read: "+err.Error())
+		return apperr.InvalidMsg("file", apperr.M("claims.records_unreadable", map[string]any{"error": err.Error()}))
 	}
 	return err
 }

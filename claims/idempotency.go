@@ -65,7 +65,7 @@ func (s *Service) BeginRequest(ctx context.Context, userID, key string, body []b
 // checkKey refuses a malformed key.
 func checkKey(key string) error {
 	if len(key) < 1 || len(key) > 255 {
-		return apperr.Invalid("Idempotency-Key", "Idempotency-Key는 1~255자입니다.", "The Idempotency-Key must be 1 to 255 characters.")
+		return apperr.InvalidMsg("Idempotency-Key", apperr.M("claims.idempotency_key_length"))
 	}
 	return nil
 }

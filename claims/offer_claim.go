@@ -31,11 +31,12 @@ type OfferTerms struct {
 	InKindEN       string
 }
 
-// Offer claim event notes, shown on the claim's timeline.
-const (
-	NoteOfferAccepted  = "보상 제안 수락 / offer accepted"
-	NoteOfferContested = "보상 제안보다 큰 피해 청구 / claimed more than the offer"
-)
+// offerNote is an offer claim's event note, shown on the claim's timeline
+// and stored as written: the catalog message id in Korean and English.
+func offerNote(id string) string {
+	m := apperr.M(id)
+	return m.In("ko") + " / " + m.In("en")
+}
 
 // OfferClaim is the claim an answer to an offer makes, built and priced
 // (reads done) but not stored: InsertOfferClaim stores it inside the
@@ -72,7 +73,7 @@ func (s *Service) PrepareApproval(ctx context.Context, claimant *models.User, t 
 		return nil, err
 	}
 	now := s.now().UTC()
-	in := NewClaim{OutageID: t.OutageID, Category: t.Category, Description: NoteOfferAccepted, Details: offerDetails(t)}
+	in := NewClaim{OutageID: t.OutageID, Category: t.Category, Description: offerNote("claims.note.offer_accepted"), Details: offerDetails(t)}
 	if acct != nil {
 		in.Monetary, in.PayoutAccount = true, *acct
 	}
@@ -86,7 +87,7 @@ func (s *Service) PrepareApproval(ctx context.Context, claimant *models.User, t 
 	if acct != nil {
 		c.ApprovedAmountKRW = t.AmountKRW
 	}
-	return &OfferClaim{claim: c, est: est, why: EstimateReason{Code: ReasonOfferAccepted}, outageStart: o.StartedAt, note: NoteOfferAccepted}, nil
+	return &OfferClaim{claim: c, est: est, why: EstimateReason{Code: ReasonOfferAccepted}, outageStart: o.StartedAt, note: offerNote("claims.note.offer_accepted")}, nil
 }
 
 // PrepareContest builds the normal claim of claimant who answers the offer
@@ -117,7 +118,7 @@ func (s *Service) PrepareContest(ctx context.Context, claimant *models.User, t O
 	}
 	est = keepFloor(est, t.AmountKRW)
 	return &OfferClaim{claim: s.newClaim(claimant, o, in, est, now), est: est, why: EstimateReason{Code: ReasonOfferContested},
-		outageStart: o.StartedAt, note: NoteOfferContested, review: true}, nil
+		outageStart: o.StartedAt, note: offerNote("claims.note.offer_contested"), review: true}, nil
 }
 
 // InsertOfferClaim stores oc inside tx (the offer's transaction): numbered,
@@ -140,7 +141,8 @@ func (s *Service) InsertOfferClaim(ctx context.Context, tx Store, claimant *mode
 // keepFloor raises est to floor when it is below, always adds the step
 // that says the offer amount is kept as the floor, and sends it to review.
 func keepFloor(est policy.Estimate, floor int64) policy.Estimate {
-	est.Steps = append(est.Steps, policy.Step{Label: "제안 금액 하한 보장", LabelEN: "Offer amount kept as floor", Value: estimate.FormatKRW(floor)})
+	label := apperr.M("claims.step.offer_floor")
+	est.Steps = append(est.Steps, policy.Step{Label: label.In("ko"), LabelEN: label.In("en"), Value: estimate.FormatKRW(floor)})
 	if est.AmountKRW < floor {
 		est.AmountKRW = floor
 	}

@@ -34,8 +34,7 @@ func price(p policy.Policy, cat models.ClaimCategory, o *outage.View, claimed in
 	if cat == models.ClaimCategory(ProfileMerchant) {
 		var m MerchantProfile
 		if raw, ok := profiles[ProfileMerchant]; !ok {
-			return policy.Estimate{}, apperr.Invalid("profile.merchant", "먼저 가맹점 프로필(사업자등록번호, 영업시간)을 등록하세요.",
-				"Register your merchant profile (business number, opening hours) first.")
+			return policy.Estimate{}, apperr.InvalidMsg("profile.merchant", apperr.M("claims.merchant_profile_missing"))
 		} else if err := json.Unmarshal(raw, &m); err != nil {
 			return policy.Estimate{}, fmt.Errorf("merchant profile: %w", err)
 		}
@@ -55,7 +54,7 @@ func monthlyFee(cat models.ClaimCategory, details map[string]any, profiles map[s
 	if v, ok := details["monthly_fee_krw"]; ok {
 		f, ok := wholeWon(v)
 		if !ok || f < 0 || f > 10_000_000 {
-			return 0, apperr.Invalid("details.monthly_fee_krw", "월 이용료는 0원 이상 1천만 원 이하의 정수입니다.", "The monthly fee is a whole number of won up to ₩10,000,000.")
+			return 0, apperr.InvalidMsg("details.monthly_fee_krw", apperr.M("claims.details_monthly_fee_range"))
 		}
 		return f, nil
 	}
@@ -156,7 +155,7 @@ func (s *Service) policyFor(ctx context.Context, outageStart time.Time) (policy.
 	}
 	p, err := policy.Select(all, outageStart)
 	if err != nil {
-		return policy.Policy{}, apperr.Invalid("outage_id", "이 장애에 적용되는 보상 기준이 없습니다.", "No compensation policy covers this outage.")
+		return policy.Policy{}, apperr.InvalidMsg("outage_id", apperr.M("claims.no_policy"))
 	}
 	return p, nil
 }

@@ -108,7 +108,7 @@ func (s *Service) PutProfile(ctx context.Context, user *models.User, kind string
 
 func decodeStrict(raw json.RawMessage, dst any) error {
 	if err := json.Unmarshal(raw, dst); err != nil {
-		return apperr.Invalid("body", "프로필 형식이 올바르지 않습니다.", "The profile is not valid JSON of the expected shape.")
+		return apperr.InvalidMsg("body", apperr.M("claims.profile_malformed"))
 	}
 	return nil
 }
@@ -120,20 +120,19 @@ func merchantDoc(raw json.RawMessage, p *models.Profile) (any, error) {
 	}
 	var f apperr.Fields
 	if !pii.ValidBusinessNumber(m.BusinessNumber) {
-		f.Add("business_number", "사업자등록번호가 올바르지 않습니다(검증 번호 불일치).", "The business registration number is invalid (check digit mismatch).")
+		f.AddMsg("business_number", apperr.M("claims.business_number_invalid"))
 	}
 	input.Line(&f, "business_name", m.BusinessName, 0)
 	input.Line(&f, "business_type", m.BusinessType, 0)
 	if n := len([]rune(strings.TrimSpace(m.BusinessName))); n < 1 || n > 100 {
-		f.Add("business_name", "상호를 입력하세요.", "Enter the business name.")
+		f.AddMsg("business_name", apperr.M("claims.business_name_missing"))
 	}
 	if len([]rune(m.BusinessType)) > 100 {
-		f.Add("business_type", "업종은 100자 이내입니다.", "The business type is at most 100 characters.")
+		f.AddMsg("business_type", apperr.M("claims.business_type_length"))
 	}
 	if _, err := Schedule(m.OpeningHours); err != nil {
 		// Said in words: the profile page shows it next to the hour inputs.
-		f.Add("opening_hours", "영업시간은 요일마다 여는 시각과 닫는 시각(예: 09:00~21:00)으로 입력하세요.",
-			"Give each weekday's opening and closing time, e.g. 09:00 to 21:00.")
+		f.AddMsg("opening_hours", apperr.M("claims.opening_hours_format"))
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -172,17 +171,17 @@ func (s *Service) driverDoc(raw json.RawMessage, p *models.Profile) (any, error)
 	}
 	var f apperr.Fields
 	if d.DriverKind != "taxi" && d.DriverKind != "designated" {
-		f.Add("driver_kind", "택시 또는 대리운전을 고르세요.", "Choose taxi or designated.")
+		f.AddMsg("driver_kind", apperr.M("claims.driver_kind_missing"))
 	}
 	if (d.DriverKind == "taxi" || d.VehicleNumber != "") && !vehiclePlate.MatchString(d.VehicleNumber) {
-		f.Add("vehicle_number", "차량 번호를 입력하세요. 예: 12가 3456", "Enter the vehicle number, e.g. 12가 3456.")
+		f.AddMsg("vehicle_number", apperr.M("claims.vehicle_number_format"))
 	}
 	input.Line(&f, "membership.name", d.Membership.Name, maxProfileName)
 	if d.Membership.MonthlyFeeKRW < 0 || d.Membership.MonthlyFeeKRW > 10_000_000 {
-		f.Add("membership.monthly_fee_krw", "월 이용료는 0원 이상 1천만 원 이하입니다.", "The monthly fee must be ₩0 to ₩10,000,000.")
+		f.AddMsg("membership.monthly_fee_krw", apperr.M("claims.membership_fee_range"))
 	}
 	if d.LicenceNumber != "" && !licenceNumber.MatchString(d.LicenceNumber) {
-		f.Add("licence_number", "운전면허 번호 형식이 올바르지 않습니다. 예: 11-22-333333-44", "Invalid licence number, e.g. 11-22-333333-44.")
+		f.AddMsg("licence_number", apperr.M("claims.licence_number_format"))
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -205,12 +204,12 @@ func (s *Service) subscriberDoc(ctx context.Context, raw json.RawMessage) (any, 
 	case err != nil:
 		return nil, err
 	case svc == nil || !svc.Paid:
-		f.Add("service_id", "이용 중인 유료 서비스를 목록에서 고르세요.", "Choose the paid service you subscribe to from the list.")
+		f.AddMsg("service_id", apperr.M("claims.paid_service_missing"))
 	default:
 		sp.ServiceID = svc.Code
 	}
 	if sp.MonthlyFeeKRW <= 0 || sp.MonthlyFeeKRW > 10_000_000 {
-		f.Add("monthly_fee_krw", "월 이용료를 입력하세요.", "Enter the monthly fee.")
+		f.AddMsg("monthly_fee_krw", apperr.M("claims.monthly_fee_missing"))
 	}
 	return sp, f.Err()
 }
@@ -223,19 +222,19 @@ func (s *Service) partnerDoc(ctx context.Context, raw json.RawMessage) (any, err
 	var f apperr.Fields
 	input.Line(&f, "company", pp.Company, 0)
 	if n := len([]rune(strings.TrimSpace(pp.Company))); n < 1 || n > 100 {
-		f.Add("company", "회사 이름을 입력하세요.", "Enter the company name.")
+		f.AddMsg("company", apperr.M("claims.company_missing"))
 	}
 	svc, err := s.catalogService(ctx, pp.ServiceID)
 	switch {
 	case err != nil:
 		return nil, err
 	case svc == nil:
-		f.Add("service_id", "연동한 서비스를 목록에서 고르세요.", "Choose the service you built on from the list.")
+		f.AddMsg("service_id", apperr.M("claims.partner_service_missing"))
 	default:
 		pp.ServiceID = svc.Code
 	}
 	if pp.MonthlyFeeKRW < 0 {
-		f.Add("monthly_fee_krw", "월 이용료는 0원 이상입니다.", "The monthly fee cannot be negative.")
+		f.AddMsg("monthly_fee_krw", apperr.M("claims.monthly_fee_negative"))
 	}
 	return pp, f.Err()
 }

@@ -117,7 +117,7 @@ func (s *Service) List(ctx context.Context, viewer *models.User, f Filter) ([]*V
 		return nil, err
 	}
 	if !slices.Contains(Sorts, f.Sort) {
-		return nil, apperr.Invalid("sort", "정렬은 created_at, -created_at, amount, -amount 중 하나입니다.", "sort is one of created_at, -created_at, amount, -amount.")
+		return nil, apperr.InvalidMsg("sort", apperr.M("claims.sort_unknown"))
 	}
 	switch {
 	case viewer.Role == models.RoleClaimant:

@@ -292,7 +292,7 @@ func StatusMessage(id string, c *models.Claim, ev *models.ClaimEvent, n News) *m
 func (s *Service) outage(ctx context.Context, id string) (*outage.View, error) {
 	o, err := s.outages.Get(ctx, id)
 	if errors.Is(err, apperr.ErrNotFound) {
-		return nil, apperr.Invalid("outage_id", "알 수 없는 장애입니다.", "Unknown outage.")
+		return nil, apperr.InvalidMsg("outage_id", apperr.M("claims.outage_unknown"))
 	}
 	return o, err
 }
@@ -311,17 +311,17 @@ func validate(in NewClaim) (models.ClaimCategory, error) {
 	var f apperr.Fields
 	cat, err := models.ParseClaimCategory(in.Category)
 	if err != nil {
-		f.Add("category", "청구 유형을 고르세요.", "Choose a claim category.")
+		f.AddMsg("category", apperr.M("claims.category_missing"))
 	}
 	input.Text(&f, "description", in.Description, 0)
 	if n := len([]rune(strings.TrimSpace(in.Description))); n < 1 || n > 5000 {
-		f.Add("description", "피해 내용을 1~5000자로 적어 주세요.", "Describe the harm in 1 to 5000 characters.")
+		f.AddMsg("description", apperr.M("claims.description_length"))
 	}
 	if in.ClaimedAmountKRW < 0 || in.ClaimedAmountKRW > MaxClaimKRW {
-		f.Add("claimed_amount_krw", "청구 금액은 0원 이상 1조 원 이하입니다.", "The claimed amount must be between ₩0 and ₩1,000,000,000,000.")
+		f.AddMsg("claimed_amount_krw", apperr.M("claims.amount_range"))
 	}
 	if !in.Monetary && in.ClaimedAmountKRW > 0 {
-		f.Add("claimed_amount_krw", "금전 청구가 아니면 금액을 비워 두세요.", "Leave the amount empty when not claiming money.")
+		f.AddMsg("claimed_amount_krw", apperr.M("claims.amount_not_monetary"))
 	}
 	if in.Monetary {
 		validateAccount(&f, in.PayoutAccount)
@@ -331,14 +331,14 @@ func validate(in NewClaim) (models.ClaimCategory, error) {
 
 func validateAccount(f *apperr.Fields, a Account) {
 	if _, ok := bankByCode(a.Bank); !ok {
-		f.Add("payout_account.bank", "은행을 목록에서 고르세요.", "Choose a bank from the list.")
+		f.AddMsg("payout_account.bank", apperr.M("claims.bank_missing"))
 	}
 	if !pii.ValidAccount(a.Number) {
-		f.Add("payout_account.number", "계좌번호는 숫자 8~16자리입니다.", "An account number has 8 to 16 digits.")
+		f.AddMsg("payout_account.number", apperr.M("claims.account_number_format"))
 	}
 	input.Line(f, "payout_account.holder", a.Holder, 0)
 	if n := len([]rune(strings.TrimSpace(a.Holder))); n < 1 || n > 50 {
-		f.Add("payout_account.holder", "예금주를 입력하세요.", "Enter the account holder.")
+		f.AddMsg("payout_account.holder", apperr.M("claims.holder_missing"))
 	}
 }
 

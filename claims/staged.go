@@ -61,7 +61,7 @@ func (s *Service) checkRecords(ctx context.Context, e *models.Evidence) error {
 		return nil
 	}
 	if e.ContentType != TypeCSV && e.ContentType != TypeXLSX {
-		return apperr.Invalid("file", "매출·운행 기록은 CSV 또는 XLSX 파일이어야 합니다.", "Records must be a CSV or XLSX file.")
+		return apperr.InvalidMsg("file", apperr.M("claims.records_format"))
 	}
 	f, err := s.blobs.Open(ctx, e.StorageKey)
 	if err != nil {

@@ -174,13 +174,11 @@ func parsePolicyForm(raw string) (policy.Policy, error) {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &se):
-			return p, apperr.Invalid("policy", fmt.Sprintf("JSON 문법 오류 (%d번째 바이트): %v", se.Offset, se),
-				fmt.Sprintf("JSON syntax error at byte %d: %v", se.Offset, se))
+			return p, apperr.InvalidMsg("policy", apperr.M("handlers.policy_json_syntax", map[string]any{"offset": se.Offset, "error": se.Error()}))
 		case errors.As(err, &te):
-			return p, apperr.Invalid("policy", fmt.Sprintf("%s 값의 형식이 맞지 않습니다 (%s 필요).", te.Field, te.Type),
-				fmt.Sprintf("%s has the wrong type (want %s).", te.Field, te.Type))
+			return p, apperr.InvalidMsg("policy", apperr.M("handlers.policy_json_type", map[string]any{"field": te.Field, "type": te.Type.String()}))
 		}
-		return p, apperr.Invalid("policy", "정책 JSON을 읽을 수 없습니다: "+err.Error(), "The policy JSON cannot be read: "+err.Error())
+		return p, apperr.InvalidMsg("policy", apperr.M("handlers.policy_json_unreadable", map[string]any{"error": err.Error()}))
 	}
 	return p, nil
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/bosang/bosang/apperr"
 )
 
 // admission bounds how many expensive requests run at once. Beyond capacity
@@ -61,8 +63,11 @@ func (a *admission) limit(c *gin.Context) {
 func (a *admission) refuse(c *gin.Context) {
 	a.rejected.Inc()
 	c.Header("Retry-After", strconv.Itoa(1))
+	// Refused before the language is negotiated: the message says it in
+	// both languages.
+	busy := apperr.M("handlers.api.busy")
 	c.AbortWithStatusJSON(http.StatusServiceUnavailable, errorBody{Error: errorDetail{Code: "unavailable",
-		Message: "서버가 바쁩니다. 잠시 후 다시 시도하세요. / The server is busy; retry shortly."}})
+		Message: busy.In("ko") + " / " + busy.In("en")}})
 }
 
 // longRoutes move or stream whole payout batches, which may hold a million

@@ -73,14 +73,14 @@ func auditFilter(c *gin.Context) (audit.Filter, error) {
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {
-			bad.Add("limit", "limit은 1에서 500 사이여야 합니다", "limit must be between 1 and 500")
+			bad.AddMsg("limit", apperr.M("handlers.audit_limit"))
 		}
 		f.Limit = n
 	}
 	if v := c.Query("next"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
-			bad.Add("next", "다음 페이지 표시가 올바르지 않습니다", "next must be a cursor from a previous page")
+			bad.AddMsg("next", apperr.M("handlers.audit_cursor"))
 		}
 		f.Before = n
 	}

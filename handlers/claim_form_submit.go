@@ -155,28 +155,28 @@ func claimInput(form map[string]string, withFile bool) (claims.NewClaim, error) 
 		in.PayoutAccount = claims.Account{Bank: form["payout_account.bank"], Number: form["payout_account.number"], Holder: form["payout_account.holder"]}
 	case "no":
 	default:
-		f.Add("monetary", "금전 보상을 청구하는지, 피해만 알리는지 고르세요.", "Choose whether you claim money or only report harm.")
+		f.AddMsg("monetary", apperr.M("handlers.monetary_missing"))
 	}
 	if in.OutageID == "" {
-		f.Add("outage_id", "장애를 고르세요.", "Choose an outage.")
+		f.AddMsg("outage_id", apperr.M("handlers.outage_missing"))
 	}
 	if n, ok := parseWon(form["claimed_amount_krw"]); ok {
 		in.ClaimedAmountKRW = n
 	} else {
-		f.Add("claimed_amount_krw", "금액은 숫자로 입력하세요. 예: 350,000", "Enter the amount in digits, e.g. 350,000.")
+		f.AddMsg("claimed_amount_krw", apperr.M("handlers.amount_digits"))
 	}
 	if fee := form["details.monthly_fee_krw"]; fee != "" && slices.Contains(feeCategories, in.Category) {
 		if n, ok := parseWon(fee); ok {
 			in.Details["monthly_fee_krw"] = float64(n) // as JSON would decode it
 		} else {
-			f.Add("details.monthly_fee_krw", "월 이용료는 숫자로 입력하세요. 예: 39,000", "Enter the monthly fee in digits, e.g. 39,000.")
+			f.AddMsg("details.monthly_fee_krw", apperr.M("handlers.monthly_fee_digits"))
 		}
 	}
 	if withFile && !slices.Contains(claims.EvidenceKinds, form["evidence_kind"]) {
-		f.Add("evidence_kind", "첨부한 증빙의 종류를 고르세요.", "Choose the kind of the attached evidence.")
+		f.AddMsg("evidence_kind", apperr.M("handlers.evidence_kind_missing"))
 	}
 	if form["consent"] != "yes" {
-		f.Add("consent", "개인정보 수집·이용에 동의해야 청구할 수 있습니다.", "You must consent to the use of your data to file a claim.")
+		f.AddMsg("consent", apperr.M("handlers.consent_missing"))
 	}
 	return in, f.Err()
 }

@@ -318,7 +318,7 @@ func (s *server) claimEvidenceSubmit(c *gin.Context) {
 	v := s.view(c, "claims.claim.title")
 	v.Form["kind"] = vals.Get("kind")
 	if file == nil {
-		err = apperr.Invalid("file", "파일을 첨부하세요.", "Attach a file.")
+		err = apperr.InvalidMsg("file", apperr.M("handlers.file_missing"))
 	} else {
 		_, err = s.claims.AddEvidence(ctx, user, c.Param("id"), claims.Upload{Kind: vals.Get("kind"), Name: file.name, Body: file.body})
 	}

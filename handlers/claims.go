@@ -256,7 +256,7 @@ func queryInt(c *gin.Context, f *apperr.Fields, name string) *int64 {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
-		f.Add(name, "0 이상의 정수여야 합니다.", "Must be a whole number of at least 0.")
+		f.AddMsg(name, apperr.M("handlers.non_negative_integer"))
 		return nil
 	}
 	return &n
@@ -313,7 +313,7 @@ func (s *server) uploadEvidence(c *gin.Context) {
 			return
 		}
 	}
-	s.fail(c, apperr.Invalid("file", "파일을 첨부하세요.", "Attach a file."))
+	s.fail(c, apperr.InvalidMsg("file", apperr.M("handlers.file_missing")))
 }
 
 func (s *server) downloadEvidence(c *gin.Context) {

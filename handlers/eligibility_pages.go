@@ -57,7 +57,7 @@ func (s *server) eligibilityPage(c *gin.Context) {
 	var f apperr.Fields
 	at := parseLocal(&f, "at", atText)
 	if at == nil && atText == "" {
-		f.Add("at", "장애를 겪은 날짜와 시각을 입력하세요.", "Enter the date and time you were affected.")
+		f.AddMsg("at", apperr.M("handlers.affected_at_missing"))
 	}
 	when := time.Time{}
 	if at != nil {

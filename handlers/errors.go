@@ -39,7 +39,7 @@ func (m *malformed) Unwrap() error { return m.err }
 type mapping struct {
 	status int
 	code   string
-	ko, en string
+	msg    apperr.Message
 }
 
 // classify maps an error to its status, code and generic message. Unknown
@@ -49,31 +49,31 @@ func classify(err error) mapping {
 	var mal *malformed
 	switch {
 	case errors.As(err, &mb), errors.Is(err, apperr.ErrTooLarge):
-		return mapping{413, "too_large", "요청이 너무 큽니다.", "The request is too large."}
+		return mapping{413, "too_large", apperr.M("handlers.api.too_large")}
 	case errors.As(err, &mal):
-		return mapping{400, "malformed_request", "요청 형식이 올바르지 않습니다.", "The request is malformed."}
+		return mapping{400, "malformed_request", apperr.M("handlers.api.malformed_request")}
 	case errors.Is(err, apperr.ErrUnsupportedType):
-		return mapping{415, "unsupported_media_type", "지원하지 않는 형식입니다.", "Unsupported media type."}
+		return mapping{415, "unsupported_media_type", apperr.M("handlers.api.unsupported_media_type")}
 	case errors.Is(err, apperr.ErrInvalid):
-		return mapping{422, "validation_failed", "입력한 내용을 확인하세요.", "Some fields are invalid."}
+		return mapping{422, "validation_failed", apperr.M("handlers.api.validation_failed")}
 	case errors.Is(err, apperr.ErrUnauthenticated):
-		return mapping{401, "unauthenticated", "로그인이 필요합니다.", "Authentication is required."}
+		return mapping{401, "unauthenticated", apperr.M("handlers.api.unauthenticated")}
 	case errors.Is(err, apperr.ErrForbidden):
-		return mapping{403, "forbidden", "권한이 없습니다.", "You are not allowed to do this."}
+		return mapping{403, "forbidden", apperr.M("handlers.api.forbidden")}
 	case errors.Is(err, apperr.ErrNotFound):
-		return mapping{404, "not_found", "찾을 수 없습니다.", "Not found."}
+		return mapping{404, "not_found", apperr.M("handlers.api.not_found")}
 	case errors.Is(err, apperr.ErrConflict):
-		return mapping{409, "conflict", "이미 처리된 요청과 충돌합니다.", "This conflicts with the current state."}
+		return mapping{409, "conflict", apperr.M("handlers.api.conflict")}
 	case errors.Is(err, apperr.ErrPreconditionFailed):
-		return mapping{412, "precondition_failed", "다른 사람이 먼저 변경했습니다. 새로고침하세요.", "The resource changed; reload it."}
+		return mapping{412, "precondition_failed", apperr.M("handlers.api.precondition_failed")}
 	case errors.Is(err, apperr.ErrPreconditionNeeded):
-		return mapping{428, "precondition_required", "If-Match 헤더가 필요합니다.", "An If-Match header is required."}
+		return mapping{428, "precondition_required", apperr.M("handlers.api.precondition_required")}
 	case errors.Is(err, apperr.ErrTooManyRequests):
-		return mapping{429, "rate_limited", "요청이 너무 많습니다. 잠시 후 다시 시도하세요.", "Too many requests; try again later."}
+		return mapping{429, "rate_limited", apperr.M("handlers.api.rate_limited")}
 	case errors.Is(err, apperr.ErrUnavailable):
-		return mapping{503, "unavailable", "잠시 후 다시 시도하세요.", "Temporarily unavailable; try again later."}
+		return mapping{503, "unavailable", apperr.M("handlers.api.unavailable")}
 	}
-	return mapping{500, "internal", "일시적인 오류가 발생했습니다.", "Something went wrong."}
+	return mapping{500, "internal", apperr.M("handlers.api.internal")}
 }
 
 // coder is implemented by errors that carry their own error code.
@@ -104,7 +104,7 @@ func (s *server) apiError(c *gin.Context, err error) (int, errorBody) {
 	}
 	c.Error(err) //nolint:errcheck // recorded for the access log
 	lang := s.lang(c)
-	body := errorBody{Error: errorDetail{Code: m.code, Message: pick(lang, m.ko, m.en)}}
+	body := errorBody{Error: errorDetail{Code: m.code, Message: m.msg.In(lang)}}
 	var cd coder
 	if m.status < 500 && errors.As(err, &cd) && cd.Code() != "" {
 		body.Error.Code = cd.Code()
@@ -130,13 +130,6 @@ func localize(fields map[string]apperr.Message, lang string) map[string]string {
 		out[k] = v.In(lang)
 	}
 	return out
-}
-
-func pick(lang, ko, en string) string {
-	if lang == "en" {
-		return en
-	}
-	return ko
 }
 
 // bindJSON decodes the body, one JSON value and nothing after it, into dst

@@ -64,7 +64,7 @@ func (s *server) importSubmit(c *gin.Context) {
 	v.Form["outage_id"], v.Form["acceptance_days"] = vals.Get("outage_id"), strings.TrimSpace(vals.Get("acceptance_days"))
 	days, err := acceptanceDays(v.Form["acceptance_days"])
 	if err == nil && file == nil {
-		err = apperr.Invalid("file", "파일을 첨부하세요.", "Attach a file.")
+		err = apperr.InvalidMsg("file", apperr.M("handlers.file_missing"))
 	}
 	var imp *models.OfferImport
 	if err == nil {

@@ -96,7 +96,7 @@ func accountFilePart(c *gin.Context, days int) (string, io.Reader, int, error) {
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
-			return "", nil, 0, apperr.Invalid("file", "파일을 첨부하세요.", "Attach a file.")
+			return "", nil, 0, apperr.InvalidMsg("file", apperr.M("handlers.file_missing"))
 		}
 		if err != nil {
 			return "", nil, 0, &malformed{err}
@@ -119,7 +119,7 @@ func acceptanceDays(v string) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > offers.MaxAcceptanceDays {
-		return 0, apperr.Invalid("acceptance_days", "수락 기간은 1일에서 3650일 사이의 정수입니다.", "acceptance_days must be a whole number from 1 to 3650.")
+		return 0, apperr.InvalidMsg("acceptance_days", apperr.M("handlers.acceptance_days"))
 	}
 	return n, nil
 }
@@ -161,7 +161,7 @@ func (s *server) listOutageOffers(c *gin.Context) {
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			s.fail(c, apperr.Invalid("limit", "limit은 1에서 200 사이입니다.", "limit must be 1 to 200."))
+			s.fail(c, apperr.InvalidMsg("limit", apperr.M("offers.limit")))
 			return
 		}
 		limit = n

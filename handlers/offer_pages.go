@@ -187,7 +187,7 @@ func (s *server) contestOfferSubmit(c *gin.Context) {
 	if amount := v.Form["claimed_amount_krw"]; amount != "" {
 		n, ok := parseWon(amount)
 		if !ok {
-			s.offerFormError(c, v, apperr.Invalid("claimed_amount_krw", "청구 금액은 숫자로 적어 주세요.", "Enter the claimed amount in figures."), true)
+			s.offerFormError(c, v, apperr.InvalidMsg("claimed_amount_krw", apperr.M("handlers.claimed_amount_digits")), true)
 			return
 		}
 		in.ClaimedAmountKRW = n

@@ -277,11 +277,10 @@ func (s *server) editOutageSubmit(c *gin.Context) {
 		return
 	}
 	if p.in.StartedAt == nil && strings.TrimSpace(c.PostForm("started_at")) == "" {
-		p.errs.Add("started_at", "시작 시각을 입력하세요.", "Enter when the outage started.")
+		p.errs.AddMsg("started_at", apperr.M("handlers.started_at_missing"))
 	}
 	if p.in.EndedAt == nil && strings.TrimSpace(c.PostForm("ended_at")) == "" && o.EndedAt != nil {
-		p.errs.Add("ended_at", "복구된 장애의 종료 시각은 지울 수 없습니다. 바로잡을 시각을 입력하세요.",
-			"A restored outage's end cannot be removed; enter the corrected time.")
+		p.errs.AddMsg("ended_at", apperr.M("handlers.ended_at_cleared"))
 	}
 	err = p.errs.Err()
 	if err == nil {

@@ -187,7 +187,7 @@ func (s *server) serviceID(c *gin.Context, ref string) (string, error) {
 			return e.Service.ID, nil
 		}
 	}
-	return "", apperr.Invalid("service", "알 수 없는 서비스입니다.", "Unknown service.")
+	return "", apperr.InvalidMsg("service", apperr.M("handlers.service_unknown"))
 }
 
 // outageFilter parses from, to, ongoing, limit and next.
@@ -199,7 +199,7 @@ func outageFilter(c *gin.Context) (outage.Filter, error) {
 	if v := c.Query("ongoing"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			f.Add("ongoing", "true 또는 false여야 합니다.", "Must be true or false.")
+			f.AddMsg("ongoing", apperr.M("handlers.boolean"))
 		}
 		out.Ongoing = &b
 	}
@@ -217,7 +217,7 @@ func queryTime(c *gin.Context, f *apperr.Fields, name string) *time.Time {
 			return &t
 		}
 	}
-	f.Add(name, "RFC 3339 시각이나 YYYY-MM-DD 날짜여야 합니다.", "Must be an RFC 3339 time or a YYYY-MM-DD date.")
+	f.AddMsg(name, apperr.M("handlers.time_or_date"))
 	return nil
 }
 
@@ -229,7 +229,7 @@ func queryLimit(c *gin.Context, f *apperr.Fields) int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > 500 {
-		f.Add("limit", "limit은 1~500입니다.", "limit must be 1 to 500.")
+		f.AddMsg("limit", apperr.M("handlers.limit_500"))
 		return 50
 	}
 	return n
@@ -278,7 +278,7 @@ func (s *server) eligibility(c *gin.Context) {
 	var f apperr.Fields
 	at := queryTime(c, &f, "at")
 	if at == nil {
-		f.Add("at", "시각을 입력하세요.", "Give a time.")
+		f.AddMsg("at", apperr.M("handlers.at_missing"))
 	}
 	if err := f.Err(); err != nil {
 		s.fail(c, err)

@@ -54,7 +54,7 @@ func parseLocal(f *apperr.Fields, name, value string) *time.Time {
 			return &t
 		}
 	}
-	f.Add(name, "날짜와 시각을 2022-10-15T15:30 형식(한국 시간)으로 입력하세요.", "Enter a date and time like 2022-10-15T15:30 (Korea time).")
+	f.AddMsg(name, apperr.M("handlers.datetime_format"))
 	return nil
 }
 

@@ -55,7 +55,7 @@ func (s *server) getPayoutBatch(c *gin.Context) {
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > payout.MaxPage {
-			s.fail(c, apperr.Invalid("limit", "limit은 1~1000입니다.", "limit must be between 1 and 1000."))
+			s.fail(c, apperr.InvalidMsg("limit", apperr.M("handlers.limit_1000")))
 			return
 		}
 		limit = n

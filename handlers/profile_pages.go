@@ -154,7 +154,7 @@ func (s *server) profileSubmit(c *gin.Context) {
 	fee := func(name string) int64 {
 		n, ok := parseWon(c.PostForm(name))
 		if !ok {
-			f.Add(name, "월 이용료는 숫자로 입력하세요. 예: 39,000", "Enter the monthly fee in digits, e.g. 39,000.")
+			f.AddMsg(name, apperr.M("handlers.monthly_fee_digits"))
 		}
 		return n
 	}
@@ -168,8 +168,7 @@ func (s *server) profileSubmit(c *gin.Context) {
 			case open != "" && closing != "":
 				hours[day] = []string{shortTime(open), shortTime(closing)}
 			case open != "" || closing != "":
-				f.Add("opening_hours", "여는 시각과 닫는 시각을 모두 입력하세요. 쉬는 날은 둘 다 비워 두세요.",
-					"Enter both the opening and the closing time; leave both empty on closed days.")
+				f.AddMsg("opening_hours", apperr.M("handlers.opening_hours_both"))
 			}
 		}
 		doc = map[string]any{"business_number": v.Form["merchant.business_number"], "business_name": v.Form["merchant.business_name"],

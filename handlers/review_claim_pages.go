@@ -235,7 +235,7 @@ func (s *server) reviewDecisionSubmit(c *gin.Context) {
 		if a := v.Form["amount_krw"]; a != "" {
 			n, ok := parseWon(a)
 			if !ok {
-				f.Add("amount_krw", "금액은 숫자로 입력하세요. 예: 350,000", "Enter the amount in digits, e.g. 350,000.")
+				f.AddMsg("amount_krw", apperr.M("handlers.amount_digits"))
 			}
 			in.AmountKRW = &n
 		}
@@ -243,7 +243,7 @@ func (s *server) reviewDecisionSubmit(c *gin.Context) {
 	if in.Outcome == "request_supplement" && v.Form["due_at"] != "" {
 		day, err := time.ParseInLocation("2006-01-02", v.Form["due_at"], kst)
 		if err != nil {
-			f.Add("due_at", "기한을 2022-10-31 형식으로 입력하세요.", "Enter the due date like 2022-10-31.")
+			f.AddMsg("due_at", apperr.M("handlers.due_at_format"))
 		} else {
 			due := day.Add(24*time.Hour - time.Second) // the end of that day, KST
 			in.DueAt = &due

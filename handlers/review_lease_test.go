@@ -197,7 +197,7 @@ func TestBulkDecisionFourEyes(t *testing.T) {
 				t.Errorf("claim %d above the limit: %+v, want pending_second_approval", i, r)
 			}
 		}
-		if res[2].Status != "" || res[2].Error == nil || !strings.Contains(res[2].Error.KO, "심사자 직*님이") {
+		if res[2].Status != "" || res[2].Error == nil || !strings.Contains(res[2].Error.In("ko"), "심사자 직*님이") {
 			t.Errorf("the held claim: %+v, want it left and the holder named", res[2])
 		}
 		// The API: the same reviewer's second look is refused, a

@@ -160,7 +160,7 @@ func (s *server) statusPage(c *gin.Context) {
 		if e := findService(catalog, code); e != nil {
 			hist.ServiceID = e.Service.ID
 		} else {
-			f.Add("service", "알 수 없는 서비스입니다.", "Unknown service.")
+			f.AddMsg("service", apperr.M("handlers.service_unknown"))
 		}
 	}
 	status := http.StatusOK

@@ -54,20 +54,20 @@ func (s *Service) CreateService(ctx context.Context, in NewServiceInput) (*Catal
 	}
 	var f apperr.Fields
 	if !codePattern.MatchString(in.Code) {
-		f.Add("code", "코드는 영문 소문자, 숫자, -, _ 로 48자 이내입니다.", "Codes are up to 48 lowercase letters, digits, - and _.")
+		f.AddMsg("code", apperr.M("outage.code_format"))
 	}
 	input.Line(&f, "name", in.Name, 0)
 	input.Line(&f, "name_en", in.NameEN, 100)
 	if n := len([]rune(in.Name)); n < 1 || n > 100 {
-		f.Add("name", "이름을 1~100자로 입력하세요.", "Enter a name of 1 to 100 characters.")
+		f.AddMsg("name", apperr.M("outage.service_name_length"))
 	}
 	if len(in.Features) == 0 {
-		f.Add("features", "기능을 하나 이상 입력하세요.", "Give at least one feature.")
+		f.AddMsg("features", apperr.M("outage.features_missing"))
 	}
 	seen := map[string]bool{}
 	for _, ft := range in.Features {
 		if !codePattern.MatchString(ft.Code) || ft.Name == "" || seen[ft.Code] {
-			f.Add("features", "기능마다 고유한 코드와 이름이 필요합니다.", "Each feature needs a unique code and a name.")
+			f.AddMsg("features", apperr.M("outage.feature_code_name"))
 		}
 		seen[ft.Code] = true
 	}
@@ -121,7 +121,7 @@ func resolveDeps(f *apperr.Fields, refs []string, catalog []CatalogEntry) []mode
 			}
 		}
 		if !found {
-			f.Add("depends_on", "알 수 없는 기능입니다: "+ref+" (서비스코드.기능코드)", "Unknown feature "+ref+" (service_code.feature_code).")
+			f.AddMsg("depends_on", apperr.M("outage.dependency_unknown", map[string]any{"ref": ref}))
 		}
 	}
 	return out
@@ -139,13 +139,13 @@ func (s *Service) provider(ctx context.Context, in NewProvider) (*models.Provide
 	input.Line(&f, "provider.name", in.Name, 0)
 	input.Line(&f, "provider.contact", in.Contact, 200)
 	if in.Name == "" || len([]rune(in.Name)) > 100 {
-		f.Add("provider.name", "사업자 이름을 입력하세요.", "Enter the provider's name.")
+		f.AddMsg("provider.name", apperr.M("outage.provider_name"))
 	}
 	if _, err := statute.ParseProviderKind(in.Kind); err != nil {
-		f.Add("provider.kind", "사업자 종류는 value_added 또는 carrier입니다.", "Provider kind is value_added or carrier.")
+		f.AddMsg("provider.kind", apperr.M("outage.provider_kind"))
 	}
 	if in.PriorYearRevenueKRW < 0 || in.AvgDailyUsers < 0 {
-		f.Add("provider", "매출과 이용자 수는 0 이상이어야 합니다.", "Revenue and users cannot be negative.")
+		f.AddMsg("provider", apperr.M("outage.provider_negative"))
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -170,7 +170,7 @@ var Roles = []string{"user", "driver", "merchant", "partner"}
 func (s *Service) Eligible(ctx context.Context, serviceCode, role string, at time.Time) ([]*View, error) {
 	var f apperr.Fields
 	if !slices.Contains(Roles, role) {
-		f.Add("role", "역할을 고르세요.", "Choose a role.")
+		f.AddMsg("role", apperr.M("outage.role_missing"))
 	}
 	catalog, err := s.catalogue(ctx)
 	if err != nil {
@@ -178,9 +178,9 @@ func (s *Service) Eligible(ctx context.Context, serviceCode, role string, at tim
 	}
 	i := slices.IndexFunc(catalog, func(e CatalogEntry) bool { return e.Service.Code == serviceCode })
 	if serviceCode == "" {
-		f.Add("service", "서비스를 고르세요.", "Choose a service.")
+		f.AddMsg("service", apperr.M("outage.service_missing"))
 	} else if i < 0 {
-		f.Add("service", "알 수 없는 서비스입니다.", "Unknown service.")
+		f.AddMsg("service", apperr.M("outage.service_unknown"))
 	}
 	if err := f.Err(); err != nil {
 		return nil, err

@@ -2,9 +2,10 @@ package outage
 
 import (
 	"fmt"
-	"github.com/bosang/bosang/models"
 	"strings"
 
+	"github.com/bosang/bosang/apperr"
+	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/policy"
 )
 
@@ -54,60 +55,58 @@ func compensationDraft(v *View, p policy.Policy, in DraftInput) *Draft {
 		}
 	}
 	whoT, autoT := joinText(who), joinText(auto)
-	deadline := deadlineText(v, p)
 	affected, affectedEN := v.Service.Name, nameEN(v)
 	for _, d := range v.Impacted {
 		affected += ", " + d.Name
 		affectedEN += ", " + localOr(d.NameEN, d.Name)
 	}
-	autoKO, autoEN := "", ""
+	var autoMsg any = ""
 	if len(auto) > 0 {
-		autoKO = fmt.Sprintf(" 다음 청구는 개별 심사 사유가 없으면 자동으로 승인됩니다: %s.", autoT.KO)
-		autoEN = fmt.Sprintf(" These claims are approved automatically unless they need individual review: %s.", autoT.EN)
+		autoMsg = apperr.M("outage.notice.compensation.auto", map[string]any{"categories": perLang(autoT)})
 	}
-	ko := fmt.Sprintf("[손해배상 기준 및 절차 안내] %s 장애 (%s ~ %s)\n\n"+
-		"1. 청구 대상: 장애 기간에 %s 서비스를 이용한 분 중 다음에 해당하는 분: %s\n"+
-		"2. 배상 기준 (보상 기준 제%d판 「%s」):%s\n모든 계산 과정은 청구 화면에 공개됩니다.\n"+
-		"3. 필요한 증빙:%s\n"+
-		"4. 청구 절차와 방법: %s 에서 휴대전화로 청구하고 위 증빙을 올리면 접수 번호와 예상 보상액을 바로 확인할 수 있습니다.%s 모든 결정에는 사유가 붙으며, 결정에 이의가 있으면 청구 화면에서 증빙을 더해 이의를 제기할 수 있습니다.\n"+
-		"5. 청구 기한: %s\n"+
-		"6. 문의처: %s",
-		v.Service.Name, kstTime(v.StartedAt), endKO(v), affected, whoT.KO, p.Version, p.Name, criteria.String(), evidence.String(),
-		in.PortalURL, autoKO, deadline.KO, contactOf(v))
-	en := fmt.Sprintf("[Compensation criteria and procedure] %s outage (%s to %s)\n\n"+
-		"1. Who may claim: anyone who used %s during the outage as one of: %s\n"+
-		"2. Criteria (compensation policy version %d, \"%s\"):%s\nEvery step of the arithmetic is shown on the claim page.\n"+
-		"3. Evidence required:%s\n"+
-		"4. Procedure and method: claim from your phone at %s and upload the evidence above; you see your claim number and estimate at once.%s Every decision states its reason; if you disagree, you can appeal with more evidence from the claim page.\n"+
-		"5. Deadline: %s\n"+
-		"6. Contact: %s",
-		nameEN(v), kstTime(v.StartedAt), endEN(v), affectedEN, whoT.EN, p.Version, p.Name, criteriaEN.String(), evidenceEN.String(),
-		in.PortalURL, autoEN, deadline.EN, contactOf(v))
+	ko, en := inBoth(apperr.M("outage.notice.compensation", map[string]any{
+		"service":  perLang(policy.Text{KO: v.Service.Name, EN: nameEN(v)}),
+		"start":    kstTime(v.StartedAt),
+		"end":      endText(v),
+		"affected": perLang(policy.Text{KO: affected, EN: affectedEN}),
+		"who":      perLang(whoT),
+		"version":  p.Version,
+		"policy":   p.Name,
+		"criteria": perLang(policy.Text{KO: criteria.String(), EN: criteriaEN.String()}),
+		"evidence": perLang(policy.Text{KO: evidence.String(), EN: evidenceEN.String()}),
+		"portal":   in.PortalURL,
+		"auto":     autoMsg,
+		"deadline": deadlineText(v, p),
+		"contact":  contactOf(v),
+	}))
 	return &Draft{Kind: "compensation", KO: ko, EN: en, Parts: compensationParts, PolicyVersion: p.Version}
 }
+
+// perLang is text already in both languages, as message data: it shows as
+// its Korean or English side.
+func perLang(t policy.Text) apperr.Message { return apperr.Message{KO: t.KO, EN: t.EN} }
+
+// inBoth resolves m in both languages, for a notice whose text is kept as
+// written in each.
+func inBoth(m apperr.Message) (ko, en string) { return m.In("ko"), m.In("en") }
 
 // deadlineText is the claim deadline of v under p: the close of the policy's
 // filing window, or, while the outage is ongoing, the window's length
 // counted from restoration.
-func deadlineText(v *View, p policy.Policy) policy.Text {
+func deadlineText(v *View, p policy.Policy) apperr.Message {
 	_, closes, open := policy.FilingWindow(p, v.StartedAt, v.EndedAt)
 	n := p.WindowDays()
 	if open {
-		return policy.Text{
-			KO: fmt.Sprintf("복구 후 %d일까지 (복구 시각부터 셉니다. 아직 복구되지 않았습니다.)", n),
-			EN: fmt.Sprintf("%d days after restoration (counted from the moment service is restored; it has not been restored yet)", n),
-		}
+		return apperr.M("outage.notice.deadline_open", map[string]any{"days": n})
 	}
-	return policy.Text{
-		KO: fmt.Sprintf("%s까지 (복구 후 %d일)", kstTime(closes), n),
-		EN: fmt.Sprintf("%s (%d days after restoration)", kstTime(closes), n),
-	}
+	return apperr.M("outage.notice.deadline", map[string]any{"at": kstTime(closes), "days": n})
 }
 
 // evidenceText lists the named evidence kinds, or says none is needed.
 func evidenceText(kinds []string, names map[string]policy.Text) policy.Text {
 	if len(kinds) == 0 {
-		return policy.Text{KO: "따로 낼 증빙 없음", EN: "no evidence needed"}
+		ko, en := inBoth(apperr.M("outage.notice.no_evidence"))
+		return policy.Text{KO: ko, EN: en}
 	}
 	parts := make([]policy.Text, 0, len(kinds))
 	for _, k := range kinds {

@@ -2,7 +2,6 @@ package outage
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -35,27 +34,27 @@ func (s *Service) RecordNotice(ctx context.Context, actor *models.User, outageID
 	now := s.now().UTC()
 	var f apperr.Fields
 	if _, err := statute.ParseNoticeKind(in.Kind); err != nil {
-		f.Add("kind", "고지 종류는 interruption 또는 compensation입니다.", "kind must be interruption or compensation.")
+		f.AddMsg("kind", apperr.M("outage.notice_kind"))
 	}
 	if len(in.Channels) == 0 {
-		f.Add("channels", "고지 수단을 하나 이상 고르세요.", "Choose at least one channel.")
+		f.AddMsg("channels", apperr.M("outage.channels_missing"))
 	}
 	for _, c := range in.Channels {
 		if !slices.Contains(Channels, c) {
-			f.Add("channels", "알 수 없는 고지 수단입니다: "+c, "Unknown channel: "+c)
+			f.AddMsg("channels", apperr.M("outage.channel_unknown", map[string]any{"channel": c}))
 		}
 	}
 	switch {
 	case in.SentAt == nil:
-		f.Add("sent_at", "발송 시각을 입력하세요.", "Enter when the notice was sent.")
+		f.AddMsg("sent_at", apperr.M("outage.sent_at_missing"))
 	case in.SentAt.After(now.Add(clockSkew)):
-		f.Add("sent_at", "발송 시각이 미래일 수 없습니다.", "The sending time cannot be in the future.")
+		f.AddMsg("sent_at", apperr.M("outage.sent_at_future"))
 	case in.SentAt.Before(rec.Outage.StartedAt):
-		f.Add("sent_at", "장애 시작 전에 보낸 고지는 기록할 수 없습니다.", "A notice cannot predate the outage.")
+		f.AddMsg("sent_at", apperr.M("outage.sent_at_before_start"))
 	}
 	input.Text(&f, "body", in.Body, 0)
 	if n := len([]rune(strings.TrimSpace(in.Body))); n < 1 || n > 20000 {
-		f.Add("body", "고지 본문을 입력하세요(최대 20000자).", "Enter the notice text (up to 20000 characters).")
+		f.AddMsg("body", apperr.M("outage.notice_body_length"))
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -81,7 +80,7 @@ func (s *Service) AddUpdate(ctx context.Context, actor *models.User, outageID, b
 	var f apperr.Fields
 	if input.Text(&f, "body", body, 0) {
 		if n := len([]rune(strings.TrimSpace(body))); n < 1 || n > 5000 {
-			f.Add("body", "내용을 1~5000자로 입력하세요.", "Enter 1 to 5000 characters.")
+			f.AddMsg("body", apperr.M("outage.update_body_length"))
 		}
 	}
 	if err := f.Err(); err != nil {
@@ -159,7 +158,7 @@ type Draft struct {
 func (s *Service) Draft(ctx context.Context, outageID, kind string, in DraftInput) (*Draft, error) {
 	k, err := statute.ParseNoticeKind(kind)
 	if err != nil {
-		return nil, apperr.Invalid("kind", "kind는 interruption 또는 compensation입니다.", "kind must be interruption or compensation.")
+		return nil, apperr.InvalidMsg("kind", apperr.M("outage.draft_kind"))
 	}
 	v, err := s.Get(ctx, outageID)
 	if err != nil {
@@ -170,7 +169,7 @@ func (s *Service) Draft(ctx context.Context, outageID, kind string, in DraftInpu
 	}
 	p, err := policy.Select(in.Policies, v.StartedAt)
 	if err != nil {
-		return nil, apperr.Invalid("outage_id", "이 장애에 적용되는 보상 기준이 없습니다.", "No compensation policy covers this outage.")
+		return nil, apperr.InvalidMsg("outage_id", apperr.M("outage.no_policy"))
 	}
 	return compensationDraft(v, p, in), nil
 }
@@ -192,20 +191,23 @@ func featureList(v *View, en bool) string {
 }
 
 func interruptionDraft(v *View) *Draft {
-	status := fmt.Sprintf("현재 복구 작업 중입니다. 최근 상황: %s", latestUpdate(v, "복구 작업을 진행하고 있습니다."))
-	statusEN := fmt.Sprintf("Restoration is in progress. Latest: %s", latestUpdate(v, "work to restore the service is under way."))
+	status := apperr.M("outage.notice.restoring", map[string]any{"latest": latestUpdate(v)})
 	if v.EndedAt != nil {
-		status = fmt.Sprintf("%s에 복구되었습니다.", kstTime(*v.EndedAt))
-		statusEN = fmt.Sprintf("The service was restored at %s.", kstTime(*v.EndedAt))
+		status = apperr.M("outage.notice.restored", map[string]any{"at": kstTime(*v.EndedAt)})
 	}
-	contact := v.ProviderContact
-	if contact == "" {
-		contact = v.ProviderName + " 고객센터"
+	var contact any = v.ProviderContact
+	if v.ProviderContact == "" {
+		contact = apperr.M("outage.notice.customer_center", map[string]any{"provider": v.ProviderName})
 	}
-	ko := fmt.Sprintf("[서비스 제공 중단 안내] %s\n\n1. 중단 사실: %s 서비스의 %s 기능이 %s부터 제공되지 않았습니다.\n2. 원인: %s (%s)\n3. 대응 현황: %s\n4. 문의처: %s\n\n이용에 불편을 드려 죄송합니다. 손해배상 기준과 절차는 별도로 안내합니다.",
-		v.Service.Name, v.Service.Name, featureList(v, false), kstTime(v.StartedAt), causeKO[v.Cause], v.Summary, status, contact)
-	en := fmt.Sprintf("[Service interruption notice] %s\n\n1. What happened: the %s feature(s) of %s were unavailable from %s.\n2. Cause: %s (%s)\n3. Response: %s\n4. Contact: %s\n\nWe apologise for the inconvenience. The compensation criteria and procedure will be announced separately.",
-		nameEN(v), featureList(v, true), nameEN(v), kstTime(v.StartedAt), v.Cause, v.Summary, statusEN, contact)
+	ko, en := inBoth(apperr.M("outage.notice.interruption", map[string]any{
+		"service":  perLang(policy.Text{KO: v.Service.Name, EN: nameEN(v)}),
+		"features": perLang(policy.Text{KO: featureList(v, false), EN: featureList(v, true)}),
+		"start":    kstTime(v.StartedAt),
+		"cause":    perLang(policy.Text{KO: causeLabel(v.Cause, "ko"), EN: v.Cause}),
+		"summary":  v.Summary,
+		"status":   status,
+		"contact":  contact,
+	}))
 	return &Draft{Kind: "interruption", KO: ko, EN: en, Parts: []string{"fact", "cause", "response_status", "contact"}}
 }
 
@@ -216,16 +218,10 @@ func contactOf(v *View) string {
 	return v.ProviderName
 }
 
-func endKO(v *View) string {
+// endText is when v ended, or that it is still ongoing.
+func endText(v *View) any {
 	if v.EndedAt == nil {
-		return "복구 중"
-	}
-	return kstTime(*v.EndedAt)
-}
-
-func endEN(v *View) string {
-	if v.EndedAt == nil {
-		return "ongoing"
+		return apperr.M("outage.notice.ongoing")
 	}
 	return kstTime(*v.EndedAt)
 }
@@ -237,14 +233,20 @@ func nameEN(v *View) string {
 	return v.Service.Name
 }
 
-func latestUpdate(v *View, fallback string) string {
+// latestUpdate is the body of v's newest timeline entry, or, before the
+// first, that restoration is under way.
+func latestUpdate(v *View) any {
 	if len(v.Timeline) == 0 {
-		return fallback
+		return apperr.M("outage.notice.restoring_default")
 	}
 	return v.Timeline[len(v.Timeline)-1].Body
 }
 
-var causeKO = map[string]string{
-	"overload": "과부하", "equipment_fault": "설비 장애", "error": "오류", "fire": "화재", "disaster": "재난",
-	"carrier_line": "통신 회선 장애", "announced_maintenance": "사전 공지된 점검", "other": "기타",
+// causeLabel is the catalog name of cause in lang, or the code of a cause
+// the catalog does not know.
+func causeLabel(cause, lang string) string {
+	if _, err := statute.ParseCause(cause); err != nil {
+		return cause
+	}
+	return apperr.M("cause." + cause).In(lang)
 }

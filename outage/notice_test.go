@@ -176,13 +176,13 @@ func TestDraftErrors(t *testing.T) {
 	only2025 := draftNames
 	only2025.Policies = []policy.Policy{policy2025()}
 	var ve *apperr.ValidationError
-	if _, err := svc.Draft(ctx, "kakao-2022", "compensation", only2025); !errors.As(err, &ve) || ve.Fields["outage_id"].EN == "" {
+	if _, err := svc.Draft(ctx, "kakao-2022", "compensation", only2025); !errors.As(err, &ve) || ve.Fields["outage_id"].In("en") != "No compensation policy covers this outage." {
 		t.Errorf("2022 outage with only a 2025 policy: got %v, want a field error on outage_id", err)
 	}
 	if d, err := svc.Draft(ctx, "kakao-2022", "interruption", DraftInput{}); err != nil || d.PolicyVersion != 0 {
 		t.Errorf("interruption notice without policies: got %+v, %v; want a draft naming no policy", d, err)
 	}
-	if _, err := svc.Draft(ctx, "kakao-2022", "poem", only2025); !errors.As(err, &ve) || ve.Fields["kind"].EN == "" {
+	if _, err := svc.Draft(ctx, "kakao-2022", "poem", only2025); !errors.As(err, &ve) || ve.Fields["kind"].In("en") != "kind must be interruption or compensation." {
 		t.Errorf("unknown kind: got %v, want a field error on kind", err)
 	}
 	if _, err := svc.Draft(ctx, "nope", "compensation", only2025); !errors.Is(err, apperr.ErrNotFound) {

@@ -70,12 +70,11 @@ func apply(o *models.Outage, in NewOutage, entry *CatalogEntry, now time.Time) (
 	var f apperr.Fields
 	checkTimes(&f, in.StartedAt, in.EndedAt, now)
 	if _, err := statute.ParseCause(in.Cause); err != nil {
-		f.Add("cause", "알 수 없는 원인입니다. overload, equipment_fault, error, fire, disaster, carrier_line, announced_maintenance, other 중 하나를 고르세요.",
-			"Unknown cause; use overload, equipment_fault, error, fire, disaster, carrier_line, announced_maintenance or other.")
+		f.AddMsg("cause", apperr.M("outage.cause_unknown"))
 	}
 	input.Text(&f, "summary", in.Summary, 0)
 	if n := len([]rune(in.Summary)); n < 1 || n > 2000 {
-		f.Add("summary", "요약을 1~2000자로 입력하세요.", "Enter a summary of 1 to 2000 characters.")
+		f.AddMsg("summary", apperr.M("outage.summary_length"))
 	}
 	checkRegions(&f, in.Regions)
 	features := resolveFeatures(&f, in, entry, now)
@@ -83,8 +82,7 @@ func apply(o *models.Outage, in NewOutage, entry *CatalogEntry, now time.Time) (
 		return nil, err
 	}
 	if _, err := statute.RegimeAt(statute.DefaultRegimes(), *in.StartedAt); err != nil {
-		return nil, apperr.Invalid("started_at", "이 시각에 적용되는 고지 법령이 없습니다(2019-06-25 이전).",
-			"No notice regime applies at this time (before 2019-06-25).")
+		return nil, apperr.InvalidMsg("started_at", apperr.M("outage.no_regime"))
 	}
 	o.StartedAt, o.EndedAt = in.StartedAt.UTC(), utcPtr(in.EndedAt)
 	o.Cause, o.CriticalFacility, o.Summary, o.Regions = in.Cause, in.CriticalFacility, in.Summary, encodeList(in.Regions)
@@ -100,36 +98,36 @@ const clockSkew = time.Minute
 func checkTimes(f *apperr.Fields, start, end *time.Time, now time.Time) {
 	switch {
 	case start == nil || start.IsZero():
-		f.Add("started_at", "시작 시각을 입력하세요.", "Enter when the outage started.")
+		f.AddMsg("started_at", apperr.M("outage.started_at_missing"))
 	case start.After(now.Add(clockSkew)):
-		f.Add("started_at", "시작 시각이 미래일 수 없습니다.", "The start cannot be in the future.")
+		f.AddMsg("started_at", apperr.M("outage.started_at_future"))
 	}
 	if end == nil {
 		return
 	}
 	switch {
 	case start != nil && !end.After(*start):
-		f.Add("ended_at", "종료 시각은 시작 시각보다 뒤여야 합니다.", "The end must be after the start.")
+		f.AddMsg("ended_at", apperr.M("outage.ended_at_before_start"))
 	case end.After(now.Add(clockSkew)):
-		f.Add("ended_at", "종료 시각이 미래일 수 없습니다.", "The end cannot be in the future.")
+		f.AddMsg("ended_at", apperr.M("outage.ended_at_future"))
 	}
 }
 
 func checkRegions(f *apperr.Fields, regions []string) {
 	if len(regions) > 50 {
-		f.Add("regions", "지역은 50개까지 입력할 수 있습니다.", "At most 50 regions.")
+		f.AddMsg("regions", apperr.M("outage.regions_count"))
 	}
 	for _, r := range regions {
 		input.Line(f, "regions", r, 0)
 		if n := len([]rune(r)); n < 1 || n > 60 {
-			f.Add("regions", "지역 이름은 1~60자여야 합니다.", "Region names must be 1 to 60 characters.")
+			f.AddMsg("regions", apperr.M("outage.region_length"))
 		}
 	}
 }
 
 func resolveFeatures(f *apperr.Fields, in NewOutage, entry *CatalogEntry, now time.Time) []models.OutageFeature {
 	if len(in.Features) == 0 {
-		f.Add("features", "장애가 난 기능을 하나 이상 고르세요.", "Choose at least one affected feature.")
+		f.AddMsg("features", apperr.M("outage.affected_features_missing"))
 		return nil
 	}
 	byCode := map[string]models.Feature{}
@@ -141,8 +139,7 @@ func resolveFeatures(f *apperr.Fields, in NewOutage, entry *CatalogEntry, now ti
 	for _, code := range in.Features {
 		ft, ok := byCode[code]
 		if !ok {
-			f.Add("features", fmt.Sprintf("%s 서비스에 없는 기능입니다: %s", entry.Service.Code, code),
-				fmt.Sprintf("Service %s has no feature %q.", entry.Service.Code, code))
+			f.AddMsg("features", apperr.M("outage.feature_unknown", map[string]any{"service": entry.Service.Code, "feature": code}))
 			continue
 		}
 		if seen[code] {
@@ -152,7 +149,7 @@ func resolveFeatures(f *apperr.Fields, in NewOutage, entry *CatalogEntry, now ti
 		of := models.OutageFeature{FeatureID: ft.ID}
 		if t, ok := in.FeatureRestored[code]; ok {
 			if in.StartedAt == nil || !t.After(*in.StartedAt) || (in.EndedAt != nil && t.After(*in.EndedAt)) || in.EndedAt == nil && t.After(now.Add(clockSkew)) {
-				f.Add("feature_restored_at."+code, "기능 복구 시각은 시작과 종료 사이여야 합니다.", "A feature's restoration must fall between the start and the end.")
+				f.AddMsg("feature_restored_at."+code, apperr.M("outage.feature_restored_range"))
 			}
 			of.RestoredAt = utcPtr(&t)
 		}
@@ -160,7 +157,7 @@ func resolveFeatures(f *apperr.Fields, in NewOutage, entry *CatalogEntry, now ti
 	}
 	for code := range in.FeatureRestored {
 		if !seen[code] {
-			f.Add("feature_restored_at."+code, "장애 기능 목록에 없는 기능입니다.", "This feature is not among the affected features.")
+			f.AddMsg("feature_restored_at."+code, apperr.M("outage.feature_not_affected"))
 		}
 	}
 	return out
@@ -196,7 +193,7 @@ func (s *Service) Correct(ctx context.Context, actor *models.User, id string, p 
 	var f apperr.Fields
 	if input.Text(&f, "reason", p.Reason, 0) {
 		if n := len([]rune(p.Reason)); n < 1 || n > 1000 {
-			f.Add("reason", "수정 사유를 입력하세요.", "Give a reason for the correction.")
+			f.AddMsg("reason", apperr.M("outage.reason_missing"))
 		}
 	}
 	if err := f.Err(); err != nil {
@@ -366,14 +363,16 @@ func (s *Service) serviceEntry(ctx context.Context, serviceID string) (*CatalogE
 			return &catalog[i], nil
 		}
 	}
-	return nil, apperr.Invalid("service_id", "알 수 없는 서비스입니다.", "Unknown service.")
+	return nil, apperr.InvalidMsg("service_id", apperr.M("outage.service_unknown"))
 }
 
-// correctionText is what subscribers are told of a correction: that the
-// outage ended, or was corrected, with its summary.
+// correctionText is what subscribers are told of a correction, in Korean
+// and English: that the outage ended, or was corrected, with its summary.
 func correctionText(before, after models.Outage) string {
 	if before.EndedAt == nil && after.EndedAt != nil {
-		return "장애가 종료되었습니다 / The outage has ended: " + kstTime(*after.EndedAt) + "\n" + after.Summary
+		ko, en := inBoth(apperr.M("outage.correction.ended"))
+		return ko + " / " + en + ": " + kstTime(*after.EndedAt) + "\n" + after.Summary
 	}
-	return "장애 정보가 수정되었습니다 / The outage record was corrected.\n" + after.Summary
+	ko, en := inBoth(apperr.M("outage.correction.corrected"))
+	return ko + " / " + en + "\n" + after.Summary
 }

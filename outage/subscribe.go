@@ -108,7 +108,7 @@ func (s *Service) Subscribe(ctx context.Context, outageID, email string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
 	at := strings.LastIndex(email, "@")
 	if at < 1 || at == len(email)-1 || len(email) > 254 || strings.ContainsAny(email, " \t\r\n<>,;\"") {
-		return apperr.Invalid("email", "이메일 주소를 확인하세요.", "Check the e-mail address.")
+		return apperr.InvalidMsg("email", apperr.M("outage.email_invalid"))
 	}
 	if s.sealer == nil {
 		return errors.New("outage subscriptions: no sealer")

@@ -44,7 +44,7 @@ func (s *Service) DecideBulk(ctx context.Context, actor *models.User, in BulkInp
 	}
 	var f apperr.Fields
 	if len(in.ClaimIDs) == 0 || len(in.ClaimIDs) > MaxBulk {
-		f.Add("claim_ids", "청구를 1건 이상 200건 이하로 고르세요.", "Choose between 1 and 200 claims.")
+		f.AddMsg("claim_ids", apperr.M("review.error.bulk_count"))
 	}
 	for _, id := range in.ClaimIDs {
 		input.ID(&f, "claim_ids", id)
@@ -57,7 +57,7 @@ func (s *Service) DecideBulk(ctx context.Context, actor *models.User, in BulkInp
 	case "reject":
 		s.requireReason(&f, in.ReasonCode)
 	default:
-		f.Add("outcome", "일괄 결정은 승인 또는 기각입니다.", "A bulk decision is approve or reject.")
+		f.AddMsg("outcome", apperr.M("review.error.bulk_outcome"))
 	}
 	input.Text(&f, "note", in.Note, 5000)
 	if err := f.Err(); err != nil {
@@ -86,7 +86,7 @@ func (s *Service) decideOne(ctx context.Context, actor *models.User, id string, 
 	c, err := s.store.Claim(ctx, id)
 	if err != nil {
 		if errors.Is(err, apperr.ErrNotFound) {
-			r.Error = &apperr.Message{KO: "없는 청구입니다.", EN: "No such claim."}
+			r.Error = ref(apperr.M("review.error.bulk_no_claim"))
 			return r, nil
 		}
 		return r, err
@@ -103,13 +103,16 @@ func (s *Service) decideOne(ctx context.Context, actor *models.User, id string, 
 	case errors.As(err, &ex):
 		r.Error = &ex.Msg
 	case errors.Is(err, apperr.ErrPreconditionFailed):
-		r.Error = &apperr.Message{KO: "그사이 다른 사람이 바꿨습니다.", EN: "Someone changed it meanwhile."}
+		r.Error = ref(apperr.M("review.error.bulk_changed"))
 	case errors.Is(err, apperr.ErrForbidden):
-		r.Error = &apperr.Message{KO: "이 청구는 내가 결정할 수 없습니다(4-eyes 원칙 등).", EN: "You may not decide this claim (four eyes)."}
+		r.Error = ref(apperr.M("review.error.bulk_forbidden"))
 	case errors.Is(err, apperr.ErrConflict), errors.Is(err, apperr.ErrInvalid):
-		r.Error = &apperr.Message{KO: "지금 상태에서는 이 결정을 할 수 없습니다.", EN: "This decision is not possible in its status."}
+		r.Error = ref(apperr.M("review.error.bulk_not_possible"))
 	default:
 		return r, err
 	}
 	return r, nil
 }
+
+// ref is m by reference, for a result's optional error.
+func ref(m apperr.Message) *apperr.Message { return &m }

@@ -43,8 +43,8 @@ func (s *Service) Lease(ctx context.Context, actor *models.User, claimID string)
 	}
 	if err := s.store.Lease(ctx, c, from, a); err != nil {
 		if errors.Is(err, apperr.ErrPreconditionFailed) {
-			return nil, apperr.Explain(fmt.Errorf("claim %s changed meanwhile: %w", c.Number, apperr.ErrConflict), "claim_changed",
-				"다른 사람이 방금 이 청구를 변경했습니다. 새로고침한 뒤 다시 맡으세요.", "Someone changed this claim just now; reload it and take it again.")
+			return nil, apperr.ExplainMsg(fmt.Errorf("claim %s changed meanwhile: %w", c.Number, apperr.ErrConflict), "claim_changed",
+				apperr.M("review.error.claim_changed"))
 		}
 		return nil, err
 	}
@@ -98,12 +98,12 @@ func (s *Service) leasable(ctx context.Context, actor *models.User, c *models.Cl
 		return nil
 	case models.StatusPendingSecondApproval:
 		if actor.Role != models.RoleSupervisor && actor.Role != models.RoleAdmin {
-			return apperr.Explain(fmt.Errorf("claim %s waits for a supervisor: %w", c.Number, apperr.ErrForbidden), "",
-				"이 청구는 2차 승인을 기다립니다. 감독자만 맡을 수 있습니다.", "This claim waits for a second approval; only a supervisor can take it.")
+			return apperr.ExplainMsg(fmt.Errorf("claim %s waits for a supervisor: %w", c.Number, apperr.ErrForbidden), "",
+				apperr.M("review.error.supervisor_only"))
 		}
 		if !MaySecondApprove(c, actor.ID) {
-			return apperr.Explain(fmt.Errorf("claim %s was first decided by the caller: %w", c.Number, apperr.ErrForbidden), "",
-				"직접 1차 결정한 청구는 2차 승인할 수 없습니다.", "You made the first decision on this claim; another supervisor gives the second approval.")
+			return apperr.ExplainMsg(fmt.Errorf("claim %s was first decided by the caller: %w", c.Number, apperr.ErrForbidden), "",
+				apperr.M("review.error.own_first_decision"))
 		}
 		return nil
 	}
@@ -113,23 +113,23 @@ func (s *Service) leasable(ctx context.Context, actor *models.User, c *models.Cl
 // notReviewable says why a claim in a status with no decision to make
 // cannot be taken or decided.
 func notReviewable(c *models.Claim) error {
-	why := apperr.Message{KO: "이 청구는 지금 심사할 것이 없습니다.", EN: "This claim has nothing to review now."}
+	why := apperr.M("review.error.nothing_to_review")
 	switch c.Status {
 	case models.StatusApproved, models.StatusPartiallyApproved, models.StatusRejected:
-		why = apperr.Message{KO: "이미 결정된 청구입니다. 이의 신청이 있을 때만 다시 심사합니다.", EN: "This claim is decided already; it comes back for review only on appeal."}
+		why = apperr.M("review.error.decided")
 	case models.StatusPaid:
-		why = apperr.Message{KO: "이미 지급된 청구입니다.", EN: "This claim is paid already."}
+		why = apperr.M("review.error.paid")
 	case models.StatusWithdrawn:
-		why = apperr.Message{KO: "청구인이 철회한 청구입니다.", EN: "The claimant withdrew this claim."}
+		why = apperr.M("review.error.withdrawn")
 	case models.StatusSupplementRequested:
-		why = apperr.Message{KO: "청구인의 보완 답변을 기다리고 있습니다. 답변이 오면 다시 심사합니다.", EN: "Waiting for the claimant's supplement; the claim comes back for review when they answer."}
+		why = apperr.M("review.error.awaiting_supplement")
 	}
-	return apperr.Explain(fmt.Errorf("claim %s is %s: nothing to review: %w", c.Number, c.Status, apperr.ErrConflict), "not_reviewable", why.KO, why.EN)
+	return apperr.ExplainMsg(fmt.Errorf("claim %s is %s: nothing to review: %w", c.Number, c.Status, apperr.ErrConflict), "not_reviewable", why)
 }
 
 func ownAppeal(c *models.Claim) error {
-	return apperr.Explain(fmt.Errorf("claim %s: an appeal goes to another reviewer: %w", c.Number, apperr.ErrForbidden), "",
-		"직접 결정한 청구의 이의 신청은 다른 심사자가 맡습니다.", "You decided this claim; its appeal goes to another reviewer.")
+	return apperr.ExplainMsg(fmt.Errorf("claim %s: an appeal goes to another reviewer: %w", c.Number, apperr.ErrForbidden), "",
+		apperr.M("review.error.own_appeal"))
 }
 
 // heldByOther is the conflict of a live lease held by someone other than
@@ -138,21 +138,27 @@ func (s *Service) heldByOther(ctx context.Context, actor *models.User, c *models
 	if c.LeasedBy == nil || *c.LeasedBy == actor.ID || c.LeaseExpiresAt == nil || !c.LeaseExpiresAt.After(now) {
 		return nil
 	}
-	ko, en := "다른 직원", "another staff member"
+	holder := apperr.M("review.holder.unknown")
 	if u, err := s.store.User(ctx, *c.LeasedBy); err == nil {
-		role := roleNames[u.Role]
-		ko, en = role.KO+" "+pii.MaskName(u.Name), role.EN+" "+pii.MaskName(u.Name)
+		holder = apperr.M("review.holder.staff", map[string]any{"role": roleName(u.Role), "name": pii.MaskName(u.Name)})
 	}
 	until := c.LeaseExpiresAt.In(kst).Format("2006-01-02 15:04")
-	return apperr.Explain(fmt.Errorf("claim %s is leased by %s until %s: %w", c.Number, *c.LeasedBy, until, apperr.ErrConflict), "lease_held",
-		ko+"님이 "+until+"(KST)까지 맡고 있습니다.", "Held by "+en+" until "+until+" KST.")
+	return apperr.ExplainMsg(fmt.Errorf("claim %s is leased by %s until %s: %w", c.Number, *c.LeasedBy, until, apperr.ErrConflict), "lease_held",
+		apperr.M("review.error.lease_held", map[string]any{"holder": holder, "until": until}))
 }
 
-// roleNames names staff roles in messages.
-var roleNames = map[models.Role]apperr.Message{
-	models.RoleReviewer:   {KO: "심사자", EN: "reviewer"},
-	models.RoleSupervisor: {KO: "감독자", EN: "supervisor"},
-	models.RoleAdmin:      {KO: "관리자", EN: "administrator"},
+// roleName names a staff role in messages; a role that holds no lease
+// reads as an empty string, as before the holder's name.
+func roleName(r models.Role) any {
+	switch r {
+	case models.RoleReviewer:
+		return apperr.M("review.holder.reviewer")
+	case models.RoleSupervisor:
+		return apperr.M("review.holder.supervisor")
+	case models.RoleAdmin:
+		return apperr.M("review.holder.admin")
+	}
+	return ""
 }
 
 func errorsIsNotFound(err error) bool { return errors.Is(err, apperr.ErrNotFound) }

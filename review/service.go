@@ -173,7 +173,7 @@ func (s *Service) plan(ctx context.Context, actor *models.User, c *models.Claim,
 	case "partial":
 		action = claims.ActPartial
 		if in.AmountKRW == nil || *in.AmountKRW <= 0 {
-			f.Add("amount_krw", "일부 승인 금액을 입력하세요.", "Give the partial amount.")
+			f.AddMsg("amount_krw", apperr.M("review.error.partial_amount_missing"))
 		} else {
 			d.AmountKRW = *in.AmountKRW
 		}
@@ -184,16 +184,16 @@ func (s *Service) plan(ctx context.Context, actor *models.User, c *models.Claim,
 	case "request_supplement":
 		action = claims.ActRequestSupplement
 		if strings.TrimSpace(in.Note) == "" {
-			f.Add("note", "보완을 요청할 내용을 적어 주세요.", "Say what the claimant should supply.")
+			f.AddMsg("note", apperr.M("review.error.supplement_note_missing"))
 		}
 		if in.DueAt != nil && !in.DueAt.After(s.now()) {
-			f.Add("due_at", "보완 기한은 미래여야 합니다.", "The due date must be in the future.")
+			f.AddMsg("due_at", apperr.M("review.error.due_at_past"))
 		}
 	default:
-		f.Add("outcome", "결정은 approve, partial, reject, request_supplement 중 하나입니다.", "outcome is approve, partial, reject or request_supplement.")
+		f.AddMsg("outcome", apperr.M("review.error.outcome_unknown"))
 	}
 	if d.AmountKRW < 0 || d.AmountKRW > claims.MaxClaimKRW {
-		f.Add("amount_krw", "금액이 범위를 벗어났습니다.", "The amount is out of range.")
+		f.AddMsg("amount_krw", apperr.M("review.error.amount_range"))
 	}
 	return action, d, f.Err()
 }
@@ -220,7 +220,7 @@ func (s *Service) planSecond(ctx context.Context, actor *models.User, c *models.
 		s.requireReason(&f, in.ReasonCode)
 		return claims.ActReject, d, f.Err()
 	}
-	return "", d, apperr.Invalid("outcome", "2차 승인은 approve 또는 reject입니다.", "A second approval is approve or reject.")
+	return "", d, apperr.InvalidMsg("outcome", apperr.M("review.error.second_outcome"))
 }
 
 func (s *Service) lastDecision(ctx context.Context, claimID string) (*models.Decision, error) {
@@ -233,7 +233,7 @@ func (s *Service) lastDecision(ctx context.Context, claimID string) (*models.Dec
 
 func (s *Service) requireReason(f *apperr.Fields, code string) {
 	if !slices.Contains(ReasonCodes, code) {
-		f.Add("reason_code", "사유 코드를 고르세요.", "Choose a reason code.")
+		f.AddMsg("reason_code", apperr.M("review.error.reason_code_missing"))
 	}
 }
 
@@ -334,7 +334,7 @@ func (s *Service) AppealWithEvidence(ctx context.Context, owner *models.User, cl
 	var f apperr.Fields
 	if input.Text(&f, "reason", reason, 0) {
 		if n := len([]rune(strings.TrimSpace(reason))); n < 1 || n > 5000 {
-			f.Add("reason", "이의 신청 사유를 적어 주세요.", "Say why you appeal.")
+			f.AddMsg("reason", apperr.M("review.error.appeal_reason_missing"))
 		}
 	}
 	if err := f.Err(); err != nil {
@@ -393,7 +393,7 @@ func (s *Service) Supplement(ctx context.Context, owner *models.User, claimID, a
 	var f apperr.Fields
 	if input.Text(&f, "body", answer, 0) {
 		if n := len([]rune(strings.TrimSpace(answer))); n < 1 || n > 5000 {
-			f.Add("body", "보완 내용을 적어 주세요.", "Write your answer.")
+			f.AddMsg("body", apperr.M("review.error.supplement_body_missing"))
 		}
 	}
 	if err := f.Err(); err != nil {

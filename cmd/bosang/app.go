@@ -65,15 +65,15 @@ type app struct {
 // some; see schemaReady).
 func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// Every subcommand resolves messages through the catalog: seeding,
+	// adjudication and jobs store notes, steps and notices written in
+	// Korean and English from it.
+	if _, err := i18n.Load(); err != nil {
+		return nil, fmt.Errorf("message catalog: %w", err)
+	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
-	}
-	// Every subcommand speaks through the catalog: seed and adjudicate
-	// price claims, whose steps record the catalog's words, and jobs sends
-	// messages.
-	if _, err := i18n.Load(); err != nil {
-		return nil, fmt.Errorf("message catalog: %w", err)
 	}
 	db, err := store.Open(ctx, databaseDSN(cfg), store.WithMaxConns(cfg.DBMaxConns), store.WithClock(time.Now))
 	if err != nil {

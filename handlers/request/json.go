@@ -38,7 +38,7 @@ func DecodeJSON(body []byte, dst any) error {
 		if field == "" {
 			field = "body"
 		}
-		return apperr.Invalid(field, "값의 형식이 올바르지 않습니다.", "This value has the wrong type.")
+		return apperr.InvalidMsg(field, apperr.M("request.wrong_type"))
 	}
 	return &Malformed{err}
 }
