@@ -62,10 +62,6 @@ func (f *Fields) AddMsg(field string, m Message) {
 	}
 }
 
-// Add records a problem with field in Korean and English.
-// Legacy: kept for text not yet in the catalog; new code uses AddMsg with M.
-func (f *Fields) Add(field, ko, en string) { f.AddMsg(field, Message{KO: ko, EN: en}) }
-
 // Err returns a *ValidationError with every recorded problem, or nil.
 func (f *Fields) Err() error {
 	if len(f.m) == 0 {
@@ -80,10 +76,6 @@ func InvalidMsg(field string, m Message) error {
 	f.AddMsg(field, m)
 	return f.Err()
 }
-
-// Invalid returns a *ValidationError for a single field.
-// Legacy: kept for text not yet in the catalog; new code uses InvalidMsg with M.
-func Invalid(field, ko, en string) error { return InvalidMsg(field, Message{KO: ko, EN: en}) }
 
 // Reason names why a field is invalid where no words belong (the store);
 // InvalidBecause gives it the words of its entry below.
@@ -131,10 +123,6 @@ type TooLargeError struct {
 func TooLargeMsg(field string, m Message) error {
 	return &TooLargeError{fields: map[string]Message{field: m}}
 }
-
-// TooLarge returns a *TooLargeError for a single field.
-// Legacy: kept for text not yet in the catalog; new code uses TooLargeMsg with M.
-func TooLarge(field, ko, en string) error { return TooLargeMsg(field, Message{KO: ko, EN: en}) }
 
 // Error lists the fields and their English messages, for logs.
 func (e *TooLargeError) Error() string {
@@ -187,12 +175,6 @@ type Explained struct {
 // ExplainMsg wraps err with a catalog message (see M) and an error code.
 func ExplainMsg(err error, kind string, m Message) error {
 	return &Explained{Err: err, Kind: kind, Msg: m}
-}
-
-// Explain wraps err with a message in Korean and English and an error code.
-// Legacy: kept for text not yet in the catalog; new code uses ExplainMsg with M.
-func Explain(err error, kind, ko, en string) error {
-	return ExplainMsg(err, kind, Message{KO: ko, EN: en})
 }
 
 // Error returns the wrapped error's text and the English message, for logs.

@@ -18,8 +18,7 @@
 // through it, so a new language is a new locale file. A test in package i18n
 // scans the source for apperr.M ids and fails when a locale lacks one.
 //
-// The ko/en signatures (Fields.Add, Invalid, TooLarge, Explain and
-// Message{KO, EN}) remain, marked Legacy, for call sites not yet moved to
-// the catalog; they are not marked Deprecated, since staticcheck (make
-// lint) would then fail at every one of those call sites.
+// A Message with KO and EN and no ID carries text already resolved in
+// both languages: a policy's description or a stored notice, written from
+// catalog entries when it was made and kept as it was said.
 package apperr

@@ -12,7 +12,7 @@ func TestMerge(t *testing.T) {
 		}
 	})
 	t.Run("fields of every validation error are kept", func(t *testing.T) {
-		err := Merge(Invalid("a", "가", "A"), nil, Invalid("b", "나", "B"))
+		err := Merge(InvalidMsg("a", Message{KO: "가", EN: "A"}), nil, InvalidMsg("b", Message{KO: "나", EN: "B"}))
 		var ve *ValidationError
 		if !errors.As(err, &ve) || len(ve.Fields) != 2 || ve.Fields["a"].EN != "A" || ve.Fields["b"].KO != "나" {
 			t.Fatalf("got %v, want fields a and b", err)
@@ -20,12 +20,12 @@ func TestMerge(t *testing.T) {
 	})
 	t.Run("the first message for a field wins", func(t *testing.T) {
 		var ve *ValidationError
-		if err := Merge(Invalid("a", "첫", "first"), Invalid("a", "둘", "second")); !errors.As(err, &ve) || ve.Fields["a"].EN != "first" {
+		if err := Merge(InvalidMsg("a", Message{KO: "첫", EN: "first"}), InvalidMsg("a", Message{KO: "둘", EN: "second"})); !errors.As(err, &ve) || ve.Fields["a"].EN != "first" {
 			t.Fatalf("got %v, want the first message", err)
 		}
 	})
 	t.Run("an error not about input is returned as is", func(t *testing.T) {
-		if err := Merge(Invalid("a", "가", "A"), ErrConflict); !errors.Is(err, ErrConflict) {
+		if err := Merge(InvalidMsg("a", Message{KO: "가", EN: "A"}), ErrConflict); !errors.Is(err, ErrConflict) {
 			t.Fatalf("got %v, want ErrConflict", err)
 		}
 	})

@@ -11,7 +11,8 @@ import (
 // {{.placeholders}}; In resolves it in any language the catalog holds.
 // Build one with M.
 //
-// KO and EN hold inline text for call sites not yet moved to the catalog;
+// KO and EN hold text already resolved in both languages (a stored
+// notice, a policy's description, written from the catalog when made);
 // they are also what a Message decoded from JSON carries.
 type Message struct {
 	ID   string         `json:"-"`
