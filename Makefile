@@ -10,7 +10,9 @@ GO ?= go
 # go1.27.3, go.mod's toolchain. The go command fetches it through the
 # module proxy; a machine's own Go ignores go.mod's version without this.
 export GOTOOLCHAIN := go1.27.3
-GOTESTFLAGS ?= -count=1 -timeout 20m
+# A test binary's deadline: the handlers package takes about 8 minutes on
+# a quiet 2-core machine and twice that with another `make test` beside it.
+GOTESTFLAGS ?= -count=1 -timeout 40m
 
 # The tests read this variable themselves (store/dbtest); exporting it keeps
 # the reachability check below and the tests looking at the same server.
