@@ -66,6 +66,8 @@ func TestFilingJobsThatCannotBeQueuedLoseNothing(t *testing.T) {
 
 // TestDispatchOutboxConcurrent: dispatchers racing over the same marks (one
 // per instance) queue every marked message exactly once between them.
+// EnqueueNew, which the periodic reminders and alerts use, adds only new
+// messages and marks each; a repeat of a dedupe id adds and marks nothing.
 func TestDispatchOutboxConcurrent(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -73,13 +75,17 @@ func TestDispatchOutboxConcurrent(t *testing.T) {
 		var want []string
 		for i := range n {
 			m := newMessage(fmt.Sprintf("dispatch-%d", i), testNow)
-			if _, err := db.EnqueueNew(ctx, m); err != nil {
-				t.Fatal(err)
-			}
-			if err := sqlExec(ctx, db, `INSERT INTO outbox_unqueued (outbox_id) VALUES (?)`, m.ID); err != nil {
-				t.Fatal(err)
+			// EnqueueNew marks what it adds.
+			if added, err := db.EnqueueNew(ctx, m); err != nil || !added {
+				t.Fatalf("enqueue %s: added %v, %v", m.DedupeID, added, err)
 			}
 			want = append(want, m.ID)
+		}
+		if added, err := db.EnqueueNew(ctx, newMessage("dispatch-0", testNow)); err != nil || added {
+			t.Fatalf("a repeated dedupe id: added %v, %v; want nothing added", added, err)
+		}
+		if marks, err := db.UnqueuedOutbox(ctx); err != nil || marks != n {
+			t.Fatalf("marks: %d, %v; want %d", marks, err, n)
 		}
 		jobs := &recordingInserter{db: db}
 		var wg sync.WaitGroup
@@ -110,15 +116,13 @@ func TestDispatchOutboxConcurrent(t *testing.T) {
 
 // TestOrphanSweepLeavesMarkedMessages: the sweep, which queues a job for a
 // message that has none, does not take a message the dispatcher will
-// queue; once its mark is gone without a job, the sweep finds it.
+// queue (EnqueueNew marks what it adds); once its mark is gone without a
+// job, the sweep finds it.
 func TestOrphanSweepLeavesMarkedMessages(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		m := newMessage("marked", testNow)
 		if _, err := db.EnqueueNew(ctx, m); err != nil {
-			t.Fatal(err)
-		}
-		if err := sqlExec(ctx, db, `INSERT INTO outbox_unqueued (outbox_id) VALUES (?)`, m.ID); err != nil {
 			t.Fatal(err)
 		}
 		orphans := func() []string {
