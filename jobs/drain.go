@@ -20,21 +20,23 @@ func (c *Client) Drain(ctx context.Context, lanes ...Lane) error {
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
 	for {
+		// Marks first: the dispatcher turns a mark into a job in one
+		// transaction, so a message is counted in one of the two reads
+		// whichever side of its commit the reads fall.
+		unqueued, err := c.db.UnqueuedOutbox(ctx)
+		if err != nil {
+			return err
+		}
 		counts, err := c.db.JobCounts(ctx)
 		if err != nil {
 			return err
 		}
-		busy := 0
+		busy := int(unqueued)
 		for _, n := range counts {
 			if slices.Contains(lanes, Lane(n.Queue)) && n.State != "discarded" && n.State != "cancelled" {
 				busy += int(n.N)
 			}
 		}
-		unqueued, err := c.db.UnqueuedOutbox(ctx)
-		if err != nil {
-			return err
-		}
-		busy += int(unqueued)
 		if busy == 0 {
 			return nil
 		}

@@ -58,6 +58,8 @@ type app struct {
 	contacts *contact.Service
 	apiKeys  *auth.APIKeys
 	sealer   *pii.Sealer
+	// catalog is the message catalog open loaded (and registered).
+	catalog *i18n.Catalog
 }
 
 // open loads configuration, connects to the database and applies pending
@@ -68,7 +70,8 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	// Every subcommand resolves messages through the catalog: seeding,
 	// adjudication and jobs store notes, steps and notices written in
 	// Korean and English from it.
-	if _, err := i18n.Load(); err != nil {
+	catalog, err := i18n.Load()
+	if err != nil {
 		return nil, fmt.Errorf("message catalog: %w", err)
 	}
 	cfg, err := config.Load(getenv)
@@ -128,7 +131,7 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	of := offers.NewService(db.Offers(), cl, outages, sealer, time.Now, newID)
 	of.SetBlobs(blobs)
 	of.SetLogger(log)
-	return &app{cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au, offers: of,
+	return &app{catalog: catalog, cfg: cfg, db: db, auth: svc, outages: outages, claims: cl, review: rv, audit: au, offers: of,
 		contacts: contacts, apiKeys: auth.NewAPIKeys(db.APIKeys(), time.Now, newID), sealer: sealer,
 		payouts: payout.NewService(db.Payouts(), sealer, au, time.Now, newID), log: log, metrics: newRegistry(), jobs: inserter,
 		stats: stats.NewService(db.Stats(), rv.Settings().ReviewTarget, time.Now).WithSnapshots(cfg.StatsMaxAge)}, nil

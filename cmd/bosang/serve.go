@@ -12,7 +12,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/bosang/bosang/handlers"
-	"github.com/bosang/bosang/i18n"
 )
 
 // shutdownGrace is how long a stopping server lets in-flight requests
@@ -100,10 +99,7 @@ func serveListening(ctx context.Context, getenv func(string) string, listening f
 const jobStopGrace = 20 * time.Second
 
 func newHandler(a *app) (http.Handler, error) {
-	cat, err := i18n.Load()
-	if err != nil {
-		return nil, err
-	}
+	cat := a.catalog
 	return handlers.New(handlers.Deps{
 		Auth: a.auth, Outages: a.outages, Claims: a.claims, Review: a.review, BaseURL: a.cfg.BaseURL, Catalog: cat, Ready: a.db.Ready, Logger: a.log, CSRFKey: a.cfg.CSRFKey, CSRFPreviousKeys: a.cfg.CSRFPreviousKeys,
 		SecureCookies: a.cfg.SecureCookies(), RefreshTTL: a.cfg.RefreshTTL,
