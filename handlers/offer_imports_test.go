@@ -250,11 +250,12 @@ func TestImportRefusals(t *testing.T) {
 	})
 }
 
-// hookBlobs calls onRead before every read of an opened file after the
-// first, with the bytes read so far.
+// hookBlobs calls onRead on every read of an opened file, before it
+// with the bytes read so far, and once more when the file's end is reached
+// (with atEnd true, before the reader sees it).
 type hookBlobs struct {
 	offers.Blobs
-	onRead func(n int64)
+	onRead func(n int64, atEnd bool)
 }
 
 func (h *hookBlobs) Open(ctx context.Context, key string) (io.ReadSeekCloser, error) {
@@ -264,20 +265,44 @@ func (h *hookBlobs) Open(ctx context.Context, key string) (io.ReadSeekCloser, er
 
 type hookFile struct {
 	io.ReadSeekCloser
-	onRead func(int64)
+	onRead func(int64, bool)
 	n      int64
+	ended  bool
 }
 
 func (f *hookFile) Read(p []byte) (int, error) {
-	if f.n > 0 {
-		f.onRead(f.n)
-	}
+	f.onRead(f.n, false)
 	n, err := f.ReadSeekCloser.Read(p)
 	f.n += int64(n)
+	if err == io.EOF && !f.ended {
+		f.ended = true
+		f.onRead(f.n, true)
+	}
 	return n, err
 }
 
+// A supervisor cancels an import while its job reads, two chunks in.
 func TestImportCancelThenResumeTakesEveryRowOnce(t *testing.T) {
+	cancelThenResume(t, func(n int64, _ bool) bool { return n >= 128<<10 }, func(t *testing.T, created int) {
+		if created == 0 {
+			t.Errorf("no offers before the cancel, want the chunks committed before it")
+		}
+	})
+}
+
+// A supervisor cancels an import when its job has read the whole file but
+// not committed its last chunk: the import stays cancelled, and its file
+// stays for the resume.
+func TestImportCancelledAtTheFileEndKeepsTheFile(t *testing.T) {
+	cancelThenResume(t, func(_ int64, atEnd bool) bool { return atEnd }, func(*testing.T, int) {})
+}
+
+// cancelThenResume imports 4,000 accounts in chunks of 500, cancels the
+// import on the first read of its file for which cancelAt holds, checks
+// the import is cancelled short of the end (then checkCancelled with the
+// offers created), resumes it and checks that every row became exactly one
+// offer with one SMS.
+func cancelThenResume(t *testing.T, cancelAt func(n int64, atEnd bool) bool, checkCancelled func(t *testing.T, created int)) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		var svc *offers.Service
 		var importID string
@@ -292,8 +317,8 @@ func TestImportCancelThenResumeTakesEveryRowOnce(t *testing.T) {
 			}
 			svc = offers.NewService(db.Offers(), d.Claims, d.Outages, sealer, d.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
 			svc.SetImportLimits(records.Limits{}, 500)
-			svc.SetBlobs(&hookBlobs{Blobs: blob.NewEncrypted(disk, sealer), onRead: func(n int64) {
-				if !cancelled && n >= 128<<10 { // two chunks at least are committed
+			svc.SetBlobs(&hookBlobs{Blobs: blob.NewEncrypted(disk, sealer), onRead: func(n int64, atEnd bool) {
+				if !cancelled && cancelAt(n, atEnd) {
 					cancelled = true
 					if _, err := svc.CancelImport(context.Background(), offers.Actor{UserID: uuid.NewString(), Role: "supervisor"}, importID); err != nil {
 						t.Errorf("cancel: %v", err)
@@ -316,9 +341,10 @@ func TestImportCancelThenResumeTakesEveryRowOnce(t *testing.T) {
 		importID = r.json(t)["import_id"].(string)
 		runImports(t, e, svc)
 		v := f.importView(t, e, importID)
-		if !cancelled || v["status"] != "cancelled" || v["offers_created"].(float64) == 0 || v["offers_created"].(float64) >= n {
+		if !cancelled || v["status"] != "cancelled" || v["offers_created"].(float64) >= n {
 			t.Fatalf("after the cancel: %v (cancelled %v)", v, cancelled)
 		}
+		checkCancelled(t, int(v["offers_created"].(float64)))
 		if r := e.call(t, "POST", "/api/v1/imports/"+importID+"/cancel", nil, bearer(f.sup)...); r.status != http.StatusConflict {
 			t.Fatalf("cancel twice: got %d, want 409", r.status)
 		}

@@ -149,6 +149,10 @@ func (r *run) read(ctx context.Context) error {
 	close(r.pending)
 	<-r.done
 	switch {
+	case errors.Is(r.failure, errStopped) || errors.Is(err, errStopped):
+		// Cancelled or taken over, even after the whole file was read: the
+		// file stays for a resume.
+		return errStopped
 	case r.failure != nil:
 		return r.failure
 	case err == nil:
@@ -157,8 +161,6 @@ func (r *run) read(ctx context.Context) error {
 			r.s.log.WarnContext(ctx, "offer import: cannot delete the done file", "import_id", r.imp.ID, "err", derr)
 		}
 		return nil
-	case errors.Is(err, errStopped):
-		return err
 	case errors.Is(err, records.ErrInvalid):
 		return r.fail(ctx, err)
 	}
@@ -226,7 +228,6 @@ func (r *run) commitAll() {
 		}
 	}
 	if errors.Is(r.failure, errStopped) {
-		r.failure = nil
 		r.s.log.InfoContext(r.ctx, "offer import stopped", "import_id", r.imp.ID, "resume_line", r.imp.ResumeLine)
 	}
 }
