@@ -148,6 +148,19 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *DB) error) error {
 
 func (db *DB) with(ctx context.Context) *gorm.DB { return db.gorm.WithContext(ctx) }
 
+// ErrNoTx is the answer of a store method that writes several rows when it
+// is called outside InTx: the use case owns its transaction (the domain
+// runs it in one InTx with its audit record); the store only persists.
+var ErrNoTx = errors.New("store: this write runs only inside InTx")
+
+// needTx refuses a write of several rows outside the caller's transaction.
+func (db *DB) needTx(what string) error {
+	if db.changed == nil {
+		return fmt.Errorf("%s: %w", what, ErrNoTx)
+	}
+	return nil
+}
+
 // translate maps driver errors onto the apperr categories, keeping the
 // original text for logs.
 func translate(err error, what string) error {
