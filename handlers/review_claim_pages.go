@@ -111,32 +111,30 @@ func (s *server) renderReviewClaim(c *gin.Context, status int, v *view) {
 		}
 		d.Decisions = append(d.Decisions, row)
 	}
-	u := v.User
-	supervisor := u.Role == models.RoleSupervisor || u.Role == models.RoleAdmin
-	live := facts.LeasedBy != nil && facts.LeaseExpiresAt != nil && facts.LeaseExpiresAt.After(s.now())
-	mine := live && *facts.LeasedBy == u.ID
-	ownDecision := facts.DecidedBy != nil && *facts.DecidedBy == u.ID
-	switch st := cv.Status; {
-	case live && !mine && u.Role != models.RoleAdmin && (st == models.StatusUnderReview || st == models.StatusPendingSecondApproval):
+	u, now := v.User, s.now()
+	mine := facts.Holds(u, now)
+	switch facts.TurnOf(u, now) {
+	case review.TurnHeld:
 		holder := people[*facts.LeasedBy]
 		d.Mode, d.Why = modeMessage, v.L.T("review.take.held", map[string]any{"Who": v.L.T("role."+holder.Role.String()) + " " + holder.MaskedName,
 			"At": kstText(facts.LeaseExpiresAt)})
-	case (st == models.StatusAppealed || st == models.StatusUnderReview && facts.AppealedAt != nil) && ownDecision:
+	case review.TurnOwnAppeal:
 		d.Mode, d.Why = modeMessage, v.L.T("review.take.own_appeal")
-	case st == models.StatusUnderReview || st == models.StatusSubmitted || st == models.StatusAppealed:
-		d.Mode, d.CanTake = modeDecide, !mine
+	case review.TurnDecide:
+		// An admin decides over another's live lease but cannot take it.
+		d.Mode, d.CanTake = modeDecide, !facts.LeaseLive(now)
 		if mine {
 			d.LeaseEnds = kstText(facts.LeaseExpiresAt)
 		} else {
 			d.Why = v.L.T("review.take.lead")
 		}
-	case st == models.StatusPendingSecondApproval && ownDecision:
+	case review.TurnOwnFirstDecision:
 		d.Mode, d.Why = modeMessage, v.L.T("review.why.four_eyes")
-	case st == models.StatusPendingSecondApproval && !supervisor:
+	case review.TurnSupervisorOnly:
 		d.Mode, d.Why = modeMessage, v.L.T("review.why.supervisor")
-	case st == models.StatusPendingSecondApproval:
-		d.Mode, d.CanTake = modeSecond, !mine
-	case st == models.StatusSupplementRequested:
+	case review.TurnSecond:
+		d.Mode, d.CanTake = modeSecond, !facts.LeaseLive(now)
+	case review.TurnSupplement:
 		d.Mode, d.Why = modeMessage, v.L.T("review.why.supplement", map[string]any{"At": kstText(facts.SupplementDueAt)})
 	default:
 		d.Mode, d.Why = modeMessage, v.L.T("review.why.closed")

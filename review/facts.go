@@ -3,10 +3,10 @@ package review
 import (
 	"context"
 	"encoding/json"
-	"github.com/bosang/bosang/models"
 	"time"
 
 	"github.com/bosang/bosang/claims"
+	"github.com/bosang/bosang/models"
 )
 
 // Facts are what the review and claim pages show about a claim besides its
@@ -14,6 +14,7 @@ import (
 // request and whether it may still be appealed. The caller has already
 // checked that the viewer may see the claim.
 type Facts struct {
+	Status            models.ClaimStatus
 	Flags             []string
 	LeasedBy          *string
 	LeaseExpiresAt    *time.Time
@@ -37,7 +38,7 @@ func (s *Service) Facts(ctx context.Context, id string) (*Facts, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Facts{Flags: []string{}, LeasedBy: c.LeasedBy, LeaseExpiresAt: c.LeaseExpiresAt, DecidedBy: c.DecidedBy, DecidedAt: c.DecidedAt,
+	f := &Facts{Status: c.Status, Flags: []string{}, LeasedBy: c.LeasedBy, LeaseExpiresAt: c.LeaseExpiresAt, DecidedBy: c.DecidedBy, DecidedAt: c.DecidedAt,
 		ApprovedAmountKRW: c.ApprovedAmountKRW, SupplementDueAt: c.SupplementDueAt, AppealedAt: c.AppealedAt}
 	_ = json.Unmarshal([]byte(c.Flags), &f.Flags) // written by RefreshFlags
 	status := c.Status
@@ -66,3 +67,17 @@ func (s *Service) Facts(ctx context.Context, id string) (*Facts, error) {
 	}
 	return f, nil
 }
+
+// claim is the part of the claim the review rules read.
+func (f *Facts) claim() *models.Claim {
+	return &models.Claim{Status: f.Status, LeasedBy: f.LeasedBy, LeaseExpiresAt: f.LeaseExpiresAt, DecidedBy: f.DecidedBy, AppealedAt: f.AppealedAt}
+}
+
+// TurnOf is u's turn on the claim at now (TurnOf).
+func (f *Facts) TurnOf(u *models.User, now time.Time) Turn { return TurnOf(f.claim(), u, now) }
+
+// LeaseLive reports whether someone holds the claim's lease at now.
+func (f *Facts) LeaseLive(now time.Time) bool { return leaseLive(f.claim(), now) }
+
+// Holds reports whether u holds the claim's lease at now.
+func (f *Facts) Holds(u *models.User, now time.Time) bool { return Holds(f.claim(), u, now) }
