@@ -216,7 +216,8 @@ func (s *Service) Publish(ctx context.Context, admin *models.User, p policy.Poli
 }
 
 // repriceOne prices c again under p (with records when given) and stores the
-// new estimate for why, superseding the old one.
+// new estimate for why, superseding the old one, with its audit entry in one
+// transaction.
 func (s *Service) repriceOne(ctx context.Context, c *models.Claim, p policy.Policy, o *outage.View, points []estimate.Point, why EstimateReason) error {
 	var details map[string]any
 	_ = json.Unmarshal([]byte(c.Details), &details)
@@ -235,7 +236,7 @@ func (s *Service) repriceOne(ctx context.Context, c *models.Claim, p policy.Poli
 	if err != nil {
 		return err
 	}
-	return s.store.ReplaceEstimate(ctx, e, now, a)
+	return s.store.InTx(ctx, func(tx Store) error { return tx.ReplaceEstimate(ctx, e, now, a) })
 }
 
 // wholeWon reads a whole number of won from a decoded JSON value or a Go

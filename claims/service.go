@@ -361,8 +361,8 @@ func (s *Service) Withdraw(ctx context.Context, owner *models.User, id, reason s
 	return s.load(ctx, c)
 }
 
-// transition moves c to status with an event and an outbox message, guarded
-// by the claim's version.
+// transition moves c to status with an event, an outbox message and its
+// audit entry in one transaction, guarded by the claim's version.
 func (s *Service) transition(ctx context.Context, c *models.Claim, status models.ClaimStatus, actor *string, note string) error {
 	now := s.now().UTC()
 	c.Status, c.Version, c.UpdatedAt = status, c.Version+1, now
@@ -371,7 +371,7 @@ func (s *Service) transition(ctx context.Context, c *models.Claim, status models
 	if err != nil {
 		return err
 	}
-	return s.store.UpdateClaim(ctx, c, ev, s.outboxFor(c, ev), a)
+	return s.store.InTx(ctx, func(tx Store) error { return tx.UpdateClaim(ctx, c, ev, s.outboxFor(c, ev), a) })
 }
 
 // WithClock returns a copy of s that reads time from now: used to record

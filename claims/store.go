@@ -52,11 +52,13 @@ type Store interface {
 	// that has one, in one query.
 	Payments(ctx context.Context, claimIDs ...string) (map[string]models.PayoutItem, error)
 	// UpdateClaim saves c if its stored version is c.Version-1, with the
-	// event, outbox message and audit entry a of the change, all or nothing
-	// (audit.ErrMissing without a).
+	// event, outbox message and audit entry a of the change. It runs only
+	// inside InTx (store.ErrNoTx otherwise), so the use case's transaction
+	// commits all of it or nothing (audit.ErrMissing without a).
 	UpdateClaim(ctx context.Context, c *models.Claim, ev *models.ClaimEvent, out *models.OutboxMessage, a *models.AuditEntry) error
 	// ReplaceEstimate supersedes the claim's current estimate with e, with
-	// the audit entry a of the change (audit.ErrMissing without a).
+	// the audit entry a of the change. It runs only inside InTx
+	// (store.ErrNoTx otherwise); audit.ErrMissing without a.
 	ReplaceEstimate(ctx context.Context, e *models.ClaimEstimate, now time.Time, a *models.AuditEntry) error
 	// RepricePage returns up to limit claims in one of statuses with id >
 	// after (all when after is ""), in id order.
@@ -81,8 +83,8 @@ type Store interface {
 	// EvidenceKinds returns the kinds of the files of each of claimIDs, in
 	// one query.
 	EvidenceKinds(ctx context.Context, claimIDs ...string) (map[string][]string, error)
-	// AddEvidence records the file e with its audit entry a, all or nothing
-	// (audit.ErrMissing without a).
+	// AddEvidence records the file e with its audit entry a. It runs only
+	// inside InTx (store.ErrNoTx otherwise); audit.ErrMissing without a.
 	AddEvidence(ctx context.Context, e *models.Evidence, a *models.AuditEntry) error
 
 	// ClaimKey records an in-flight request under (user, key). owned is true

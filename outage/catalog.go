@@ -87,7 +87,7 @@ func (s *Service) CreateService(ctx context.Context, in NewServiceInput) (*Catal
 	for i := range deps {
 		deps[i].ServiceID = svc.ID
 	}
-	if err := s.store.CreateService(ctx, svc, features, deps); err != nil {
+	if err := s.store.InTx(ctx, func(tx Store) error { return tx.CreateService(ctx, svc, features, deps) }); err != nil {
 		return nil, err
 	}
 	s.cache.invalidate("")

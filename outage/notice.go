@@ -65,7 +65,7 @@ func (s *Service) RecordNotice(ctx context.Context, actor *models.User, outageID
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.AddNotice(ctx, n, a); err != nil {
+	if err := s.store.InTx(ctx, func(tx Store) error { return tx.AddNotice(ctx, n, a) }); err != nil {
 		return nil, err
 	}
 	s.cache.invalidate(outageID)

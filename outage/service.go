@@ -58,7 +58,7 @@ func (s *Service) Create(ctx context.Context, actor *models.User, in NewOutage) 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateOutage(ctx, o, features, a); err != nil {
+	if err := s.store.InTx(ctx, func(tx Store) error { return tx.CreateOutage(ctx, o, features, a) }); err != nil {
 		return nil, err
 	}
 	return s.Get(ctx, o.ID)

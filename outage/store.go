@@ -15,14 +15,17 @@ type Store interface {
 
 	CreateProvider(ctx context.Context, p *models.Provider) error
 	ProviderByName(ctx context.Context, name string) (*models.Provider, error)
+	// CreateService inserts s with its features and dependencies. It runs
+	// only inside InTx (store.ErrNoTx otherwise).
 	CreateService(ctx context.Context, s *models.Service, features []models.Feature, deps []models.Dependency) error
 	// Catalog returns every service with its provider, features and the
 	// features it depends on, ordered by code.
 	Catalog(ctx context.Context) ([]CatalogEntry, error)
 
 	// CreateOutage, UpdateOutage, AddNotice and AddUpdate write their change
-	// with its audit entry a, all or nothing; without a they write nothing
-	// and return audit.ErrMissing.
+	// with its audit entry a. They run only inside InTx (store.ErrNoTx
+	// otherwise), so the use case's transaction commits all of it or
+	// nothing; without a they write nothing and return audit.ErrMissing.
 	CreateOutage(ctx context.Context, o *models.Outage, features []models.OutageFeature, a *models.AuditEntry) error
 	// UpdateOutage saves o and replaces its features if o.Version-1 is still
 	// the stored version; otherwise it fails with apperr.ErrPreconditionFailed.

@@ -47,16 +47,18 @@ func newWorld(t *testing.T) *world {
 	}
 	svc := &models.Service{ID: uuid.NewString(), Code: "taxi", Name: "taxi", ProviderID: prov.ID, CreatedAt: w.now}
 	feat := models.Feature{ID: uuid.NewString(), ServiceID: svc.ID, Code: "main", Name: "main"}
-	if err := w.db.Outages().CreateService(ctx, svc, []models.Feature{feat}, nil); err != nil {
-		t.Fatal(err)
-	}
 	o := &models.Outage{ID: uuid.NewString(), ServiceID: svc.ID, Cause: "fire", Summary: "화재", Regions: "[]",
 		StartedAt: w.now.AddDate(0, 0, -3), Version: 1, CreatedBy: w.ann.ID, CreatedAt: w.now, UpdatedAt: w.now}
 	entry, err := audit.Build(audit.Record{Action: "outage.create", Entity: audit.EntityOutage, EntityID: o.ID}, w.now, uuid.NewString())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.db.Outages().CreateOutage(ctx, o, []models.OutageFeature{{OutageID: o.ID, FeatureID: feat.ID}}, entry); err != nil {
+	if err := w.db.InTx(ctx, func(tx *store.DB) error {
+		if err := tx.Outages().CreateService(ctx, svc, []models.Feature{feat}, nil); err != nil {
+			return err
+		}
+		return tx.Outages().CreateOutage(ctx, o, []models.OutageFeature{{OutageID: o.ID, FeatureID: feat.ID}}, entry)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	w.outageID = o.ID

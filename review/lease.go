@@ -41,7 +41,7 @@ func (s *Service) Lease(ctx context.Context, actor *models.User, claimID string)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.Lease(ctx, c, from, a); err != nil {
+	if err := s.store.InTx(ctx, func(tx Store) error { return tx.Lease(ctx, c, from, a) }); err != nil {
 		if errors.Is(err, apperr.ErrPreconditionFailed) {
 			return nil, apperr.ExplainMsg(fmt.Errorf("claim %s changed meanwhile: %w", c.Number, apperr.ErrConflict), "claim_changed",
 				apperr.M("review.error.claim_changed"))

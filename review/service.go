@@ -237,7 +237,8 @@ func (s *Service) requireReason(f *apperr.Fields, code string) {
 	}
 }
 
-// apply runs the state machine and stores the decision.
+// apply runs the state machine and stores the decision with its audit entry
+// in one transaction.
 func (s *Service) apply(ctx context.Context, actor *models.User, c *models.Claim, action claims.Action, d claims.Decision, in DecisionInput) error {
 	dec, ev, out, err := s.decided(actor, c, action, d, in, s.now().UTC())
 	if err != nil {
@@ -247,7 +248,7 @@ func (s *Service) apply(ctx context.Context, actor *models.User, c *models.Claim
 	if err != nil {
 		return err
 	}
-	return s.store.Decide(ctx, c, dec, ev, out, a)
+	return s.store.InTx(ctx, func(tx Store) error { return tx.Decide(ctx, c, dec, ev, out, a) })
 }
 
 // decided runs the state machine on c (moving it to its new state, version

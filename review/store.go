@@ -26,7 +26,8 @@ type Store interface {
 	LeaseNextSecond(ctx context.Context, q SecondQuery, now, until time.Time) (*models.Claim, error)
 	// Lease saves c's lease (status, holder, expiry, version and time) if
 	// the stored version is still fromVersion, with its audit entry a;
-	// otherwise ErrPreconditionFailed (audit.ErrMissing without a).
+	// otherwise ErrPreconditionFailed (audit.ErrMissing without a). It runs
+	// only inside InTx (store.ErrNoTx otherwise).
 	Lease(ctx context.Context, c *models.Claim, fromVersion int, a *models.AuditEntry) error
 	Claim(ctx context.Context, id string) (*models.Claim, error)
 	// User finds a user (a lease holder) by id; none is ErrNotFound.
@@ -34,11 +35,13 @@ type Store interface {
 	// Decide saves c (whose Version is the new one) if the stored version is
 	// d.ClaimVersion, with the decision, the timeline event and the outbox
 	// message and audit entry a; otherwise ErrPreconditionFailed
-	// (audit.ErrMissing without a).
+	// (audit.ErrMissing without a). It runs only inside InTx (store.ErrNoTx
+	// otherwise).
 	Decide(ctx context.Context, c *models.Claim, d *models.Decision, ev *models.ClaimEvent, out *models.OutboxMessage, a *models.AuditEntry) error
 	Decisions(ctx context.Context, claimID string) ([]models.Decision, error)
 	// AddEvidence records an uploaded file of a claim with its audit entry
-	// a (audit.ErrMissing without a).
+	// a (audit.ErrMissing without a). It runs only inside InTx
+	// (store.ErrNoTx otherwise).
 	AddEvidence(ctx context.Context, e *models.Evidence, a *models.AuditEntry) error
 	// Enqueue adds an outbox message; inside InTx it commits with the change.
 	Enqueue(ctx context.Context, m *models.OutboxMessage) error

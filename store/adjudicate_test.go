@@ -253,12 +253,14 @@ func newAdjWorld(t *testing.T, db *store.DB) *adjWorld {
 	}
 	svc := &models.Service{ID: uuid.NewString(), Code: "taxi", Name: "taxi", ProviderID: prov.ID, Paid: true, CreatedAt: w.now}
 	feat := models.Feature{ID: uuid.NewString(), ServiceID: svc.ID, Code: "main", Name: "main"}
-	if err := db.Outages().CreateService(ctx, svc, []models.Feature{feat}, nil); err != nil {
-		t.Fatal(err)
-	}
 	o := &models.Outage{ID: uuid.NewString(), ServiceID: svc.ID, Cause: "fire", Summary: "화재", Regions: "[]",
 		StartedAt: w.now.AddDate(0, 0, -3), Version: 1, CreatedBy: staff.ID, CreatedAt: w.now, UpdatedAt: w.now}
-	if err := db.Outages().CreateOutage(ctx, o, []models.OutageFeature{{OutageID: o.ID, FeatureID: feat.ID}}, entryFor("outage.create", audit.EntityOutage, o.ID, o.CreatedAt)); err != nil {
+	if err := db.InTx(ctx, func(tx *store.DB) error {
+		if err := tx.Outages().CreateService(ctx, svc, []models.Feature{feat}, nil); err != nil {
+			return err
+		}
+		return tx.Outages().CreateOutage(ctx, o, []models.OutageFeature{{OutageID: o.ID, FeatureID: feat.ID}}, entryFor("outage.create", audit.EntityOutage, o.ID, o.CreatedAt))
+	}); err != nil {
 		t.Fatal(err)
 	}
 	w.outage = o.ID
@@ -331,7 +333,10 @@ func (w *adjWorld) evidence(t *testing.T, claimID, kind, hash string) {
 	t.Helper()
 	e := &models.Evidence{ID: uuid.NewString(), ClaimID: claimID, Kind: kind, SHA256: hash, Size: 10, ContentType: "application/pdf",
 		StorageKey: "k/" + uuid.NewString(), OriginalName: kind + ".pdf", CreatedAt: w.now}
-	if err := w.db.Claims().AddEvidence(context.Background(), e, entryFor("claim.evidence", audit.EntityClaim, claimID, w.now)); err != nil {
+	ctx := context.Background()
+	if err := w.db.InTx(ctx, func(tx *store.DB) error {
+		return tx.Claims().AddEvidence(ctx, e, entryFor("claim.evidence", audit.EntityClaim, claimID, w.now))
+	}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -81,15 +81,15 @@ func TestChangesWithoutTheirAuditEntryAreRefused(t *testing.T) {
 			FromStatus: "submitted", ToStatus: "approved", CreatedAt: w.now}
 		e := &models.Evidence{ID: uuid.NewString(), ClaimID: c.ID, Kind: "receipt", SHA256: "x", Size: 1, ContentType: "application/pdf",
 			StorageKey: "k/" + uuid.NewString(), OriginalName: "r.pdf", CreatedAt: w.now}
-		writes := map[string]error{
-			"UpdateClaim":     db.Claims().UpdateClaim(ctx, &c, ev, out, nil),
-			"ReplaceEstimate": db.Claims().ReplaceEstimate(ctx, f.Estimate, w.now, nil),
-			"AddEvidence":     db.Claims().AddEvidence(ctx, e, nil),
-			"Lease":           db.Review().Lease(ctx, &c, 1, nil),
-			"Decide":          db.Review().Decide(ctx, &c, d, ev, out, nil),
+		writes := map[string]func(tx *store.DB) error{
+			"UpdateClaim":     func(tx *store.DB) error { return tx.Claims().UpdateClaim(ctx, &c, ev, out, nil) },
+			"ReplaceEstimate": func(tx *store.DB) error { return tx.Claims().ReplaceEstimate(ctx, f.Estimate, w.now, nil) },
+			"AddEvidence":     func(tx *store.DB) error { return tx.Claims().AddEvidence(ctx, e, nil) },
+			"Lease":           func(tx *store.DB) error { return tx.Review().Lease(ctx, &c, 1, nil) },
+			"Decide":          func(tx *store.DB) error { return tx.Review().Decide(ctx, &c, d, ev, out, nil) },
 		}
-		for name, err := range writes {
-			if !errors.Is(err, audit.ErrMissing) {
+		for name, write := range writes {
+			if err := db.InTx(ctx, write); !errors.Is(err, audit.ErrMissing) {
 				t.Errorf("%s without its audit entry: got %v, want audit.ErrMissing", name, err)
 			}
 		}

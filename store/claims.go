@@ -271,58 +271,61 @@ func (s ClaimStore) Payments(ctx context.Context, claimIDs ...string) (map[strin
 }
 
 // UpdateClaim saves c if nobody changed it since version c.Version-1, with
-// its event, outbox message and audit entry a, in one transaction (the
-// caller's inside InTx). Without a it writes nothing (audit.ErrMissing).
+// its event, outbox message and audit entry a. It runs only inside InTx
+// (store.ErrNoTx otherwise), so all of it commits or none. Without a it
+// writes nothing (audit.ErrMissing).
 func (s ClaimStore) UpdateClaim(ctx context.Context, c *models.Claim, ev *models.ClaimEvent, out *models.OutboxMessage, a *models.AuditEntry) error {
+	if err := s.db.needTx("update claim " + c.ID); err != nil {
+		return err
+	}
 	if err := needAudit(a, "update claim "+c.ID); err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, func(tx *DB) error {
-		g := tx.with(ctx)
-		res := g.Model(&models.Claim{}).Where("id = ? AND version = ?", c.ID, c.Version-1).Updates(map[string]any{
-			"status": c.Status, "version": c.Version, "updated_at": c.UpdatedAt,
-			"estimate_amount_krw": c.EstimateAmountKRW, "policy_version": c.PolicyVersion,
-		})
-		if res.Error != nil {
-			return translate(res.Error, "update claim")
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("claim %s changed meanwhile: %w", c.ID, apperr.ErrPreconditionFailed)
-		}
-		if err := g.Create(ev).Error; err != nil {
-			return translate(err, "record claim event")
-		}
-		if err := tx.enqueue(ctx, false, out); err != nil {
-			return err
-		}
-		return tx.Audit().AppendAudit(ctx, a)
+	g := s.g(ctx)
+	res := g.Model(&models.Claim{}).Where("id = ? AND version = ?", c.ID, c.Version-1).Updates(map[string]any{
+		"status": c.Status, "version": c.Version, "updated_at": c.UpdatedAt,
+		"estimate_amount_krw": c.EstimateAmountKRW, "policy_version": c.PolicyVersion,
 	})
+	if res.Error != nil {
+		return translate(res.Error, "update claim")
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("claim %s changed meanwhile: %w", c.ID, apperr.ErrPreconditionFailed)
+	}
+	if err := g.Create(ev).Error; err != nil {
+		return translate(err, "record claim event")
+	}
+	if err := s.db.enqueue(ctx, false, out); err != nil {
+		return err
+	}
+	return s.db.Audit().AppendAudit(ctx, a)
 }
 
 // ReplaceEstimate supersedes the current estimate and points the claim at e,
-// with its audit entry a, in one transaction. Without a it writes nothing
-// (audit.ErrMissing).
+// with its audit entry a. It runs only inside InTx (store.ErrNoTx
+// otherwise). Without a it writes nothing (audit.ErrMissing).
 func (s ClaimStore) ReplaceEstimate(ctx context.Context, e *models.ClaimEstimate, now time.Time, a *models.AuditEntry) error {
+	if err := s.db.needTx("re-price claim " + e.ClaimID); err != nil {
+		return err
+	}
 	if err := needAudit(a, "re-price claim "+e.ClaimID); err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, func(tx *DB) error {
-		g := tx.with(ctx)
-		if err := g.Model(&models.ClaimEstimate{}).Where("claim_id = ? AND superseded_at IS NULL", e.ClaimID).
-			Update("superseded_at", now).Error; err != nil {
-			return translate(err, "supersede estimate")
-		}
-		if err := g.Create(e).Error; err != nil {
-			return translate(err, "store estimate")
-		}
-		err := g.Model(&models.Claim{}).Where("id = ?", e.ClaimID).Updates(map[string]any{
-			"estimate_amount_krw": e.AmountKRW, "policy_version": e.PolicyVersion,
-			"version": gorm.Expr("version + 1"), "updated_at": now}).Error
-		if err != nil {
-			return translate(err, "re-price claim")
-		}
-		return tx.Audit().AppendAudit(ctx, a)
-	})
+	g := s.g(ctx)
+	if err := g.Model(&models.ClaimEstimate{}).Where("claim_id = ? AND superseded_at IS NULL", e.ClaimID).
+		Update("superseded_at", now).Error; err != nil {
+		return translate(err, "supersede estimate")
+	}
+	if err := g.Create(e).Error; err != nil {
+		return translate(err, "store estimate")
+	}
+	err := g.Model(&models.Claim{}).Where("id = ?", e.ClaimID).Updates(map[string]any{
+		"estimate_amount_krw": e.AmountKRW, "policy_version": e.PolicyVersion,
+		"version": gorm.Expr("version + 1"), "updated_at": now}).Error
+	if err != nil {
+		return translate(err, "re-price claim")
+	}
+	return s.db.Audit().AppendAudit(ctx, a)
 }
 
 // RepricePage lists up to limit claims in statuses with id > after, in id
@@ -386,18 +389,20 @@ func (s ClaimStore) EvidenceKinds(ctx context.Context, claimIDs ...string) (map[
 	return out, nil
 }
 
-// AddEvidence records an uploaded file with its audit entry a, in one
-// transaction. Without a it writes nothing (audit.ErrMissing).
+// AddEvidence records an uploaded file with its audit entry a. It runs only
+// inside InTx (store.ErrNoTx otherwise). Without a it writes nothing
+// (audit.ErrMissing).
 func (s ClaimStore) AddEvidence(ctx context.Context, e *models.Evidence, a *models.AuditEntry) error {
+	if err := s.db.needTx("record evidence of claim " + e.ClaimID); err != nil {
+		return err
+	}
 	if err := needAudit(a, "record evidence of claim "+e.ClaimID); err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, func(tx *DB) error {
-		if err := tx.with(ctx).Create(e).Error; err != nil {
-			return translate(err, "record evidence")
-		}
-		return tx.Audit().AppendAudit(ctx, a)
-	})
+	if err := s.g(ctx).Create(e).Error; err != nil {
+		return translate(err, "record evidence")
+	}
+	return s.db.Audit().AppendAudit(ctx, a)
 }
 
 // ClaimKey takes an idempotency key, atomically.

@@ -37,26 +37,27 @@ func (s OutageStore) ProviderByName(ctx context.Context, name string) (*models.P
 	return &p, nil
 }
 
-// CreateService inserts a service with its features and dependencies in one
-// transaction.
+// CreateService inserts a service with its features and dependencies. It
+// runs only inside InTx (store.ErrNoTx otherwise).
 func (s OutageStore) CreateService(ctx context.Context, svc *models.Service, features []models.Feature, deps []models.Dependency) error {
-	return s.db.InTx(ctx, func(tx *DB) error {
-		g := tx.with(ctx)
-		if err := g.Create(svc).Error; err != nil {
-			return translate(err, "create service "+svc.Code)
+	if err := s.db.needTx("create service " + svc.Code); err != nil {
+		return err
+	}
+	g := s.db.with(ctx)
+	if err := g.Create(svc).Error; err != nil {
+		return translate(err, "create service "+svc.Code)
+	}
+	if len(features) > 0 {
+		if err := g.Create(&features).Error; err != nil {
+			return translate(err, "create features")
 		}
-		if len(features) > 0 {
-			if err := g.Create(&features).Error; err != nil {
-				return translate(err, "create features")
-			}
+	}
+	if len(deps) > 0 {
+		if err := g.Create(&deps).Error; err != nil {
+			return translate(err, "create dependencies")
 		}
-		if len(deps) > 0 {
-			if err := g.Create(&deps).Error; err != nil {
-				return translate(err, "create dependencies")
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // Catalog returns every service with provider, features and dependencies.
@@ -112,52 +113,57 @@ func (s OutageStore) Catalog(ctx context.Context) ([]outage.CatalogEntry, error)
 	return out, nil
 }
 
-// CreateOutage inserts an outage, its features and its audit entry a in one
-// transaction (audit.ErrMissing without a).
+// CreateOutage inserts an outage, its features and its audit entry a. It
+// runs only inside InTx (store.ErrNoTx otherwise); audit.ErrMissing
+// without a.
 func (s OutageStore) CreateOutage(ctx context.Context, o *models.Outage, features []models.OutageFeature, a *models.AuditEntry) error {
+	if err := s.db.needTx("create outage " + o.ID); err != nil {
+		return err
+	}
 	if err := needAudit(a, "create outage "+o.ID); err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, func(tx *DB) error {
-		if err := tx.with(ctx).Create(o).Error; err != nil {
-			return translate(err, "create outage")
-		}
-		if err := tx.with(ctx).Create(&features).Error; err != nil {
-			return translate(err, "create outage features")
-		}
-		return tx.Audit().AppendAudit(ctx, a)
-	})
+	g := s.db.with(ctx)
+	if err := g.Create(o).Error; err != nil {
+		return translate(err, "create outage")
+	}
+	if err := g.Create(&features).Error; err != nil {
+		return translate(err, "create outage features")
+	}
+	return s.db.Audit().AppendAudit(ctx, a)
 }
 
 // UpdateOutage saves a correction if nobody saved one since it was read,
-// with its revision and audit entry a (audit.ErrMissing without a).
+// with its revision and audit entry a. It runs only inside InTx
+// (store.ErrNoTx otherwise); audit.ErrMissing without a.
 func (s OutageStore) UpdateOutage(ctx context.Context, o *models.Outage, features []models.OutageFeature, rev *models.OutageRevision, a *models.AuditEntry) error {
+	if err := s.db.needTx("update outage " + o.ID); err != nil {
+		return err
+	}
 	if err := needAudit(a, "update outage "+o.ID); err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, func(tx *DB) error {
-		g := tx.with(ctx)
-		res := g.Model(&models.Outage{}).Where("id = ? AND version = ?", o.ID, o.Version-1).Updates(map[string]any{
-			"started_at": o.StartedAt, "ended_at": o.EndedAt, "cause": o.Cause, "critical_facility": o.CriticalFacility,
-			"summary": o.Summary, "regions": o.Regions, "version": o.Version, "updated_at": o.UpdatedAt,
-		})
-		if res.Error != nil {
-			return translate(res.Error, "update outage")
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("outage %s changed meanwhile: %w", o.ID, apperr.ErrPreconditionFailed)
-		}
-		if err := g.Where("outage_id = ?", o.ID).Delete(&models.OutageFeature{}).Error; err != nil {
-			return translate(err, "replace outage features")
-		}
-		if err := g.Create(&features).Error; err != nil {
-			return translate(err, "replace outage features")
-		}
-		if err := g.Create(rev).Error; err != nil {
-			return translate(err, "record revision")
-		}
-		return tx.Audit().AppendAudit(ctx, a)
+	g := s.db.with(ctx)
+	res := g.Model(&models.Outage{}).Where("id = ? AND version = ?", o.ID, o.Version-1).Updates(map[string]any{
+		"started_at": o.StartedAt, "ended_at": o.EndedAt, "cause": o.Cause, "critical_facility": o.CriticalFacility,
+		"summary": o.Summary, "regions": o.Regions, "version": o.Version, "updated_at": o.UpdatedAt,
 	})
+	if res.Error != nil {
+		return translate(res.Error, "update outage")
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("outage %s changed meanwhile: %w", o.ID, apperr.ErrPreconditionFailed)
+	}
+	if err := g.Where("outage_id = ?", o.ID).Delete(&models.OutageFeature{}).Error; err != nil {
+		return translate(err, "replace outage features")
+	}
+	if err := g.Create(&features).Error; err != nil {
+		return translate(err, "replace outage features")
+	}
+	if err := g.Create(rev).Error; err != nil {
+		return translate(err, "record revision")
+	}
+	return s.db.Audit().AppendAudit(ctx, a)
 }
 
 // Outage returns one outage with everything recorded about it.
@@ -292,30 +298,33 @@ func filter[T any](list []T, keep func(T) bool) []T {
 	return out
 }
 
-// AddNotice records a notice as sent, with its audit entry a
-// (audit.ErrMissing without a).
+// AddNotice records a notice as sent, with its audit entry a. It runs only
+// inside InTx (store.ErrNoTx otherwise); audit.ErrMissing without a.
 func (s OutageStore) AddNotice(ctx context.Context, n *models.Notice, a *models.AuditEntry) error {
+	if err := s.db.needTx("record notice of outage " + n.OutageID); err != nil {
+		return err
+	}
 	if err := needAudit(a, "record notice of outage "+n.OutageID); err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, func(tx *DB) error {
-		if err := tx.with(ctx).Create(n).Error; err != nil {
-			return translate(err, "record notice")
-		}
-		return tx.Audit().AppendAudit(ctx, a)
-	})
+	if err := s.db.with(ctx).Create(n).Error; err != nil {
+		return translate(err, "record notice")
+	}
+	return s.db.Audit().AppendAudit(ctx, a)
 }
 
-// AddUpdate appends a public timeline entry, with its audit entry a
-// (audit.ErrMissing without a).
+// AddUpdate appends a public timeline entry, with its audit entry a. It
+// runs only inside InTx (store.ErrNoTx otherwise); audit.ErrMissing
+// without a.
 func (s OutageStore) AddUpdate(ctx context.Context, u *models.OutageUpdate, a *models.AuditEntry) error {
+	if err := s.db.needTx("add timeline update to outage " + u.OutageID); err != nil {
+		return err
+	}
 	if err := needAudit(a, "add timeline update to outage "+u.OutageID); err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, func(tx *DB) error {
-		if err := tx.with(ctx).Create(u).Error; err != nil {
-			return translate(err, "add timeline update")
-		}
-		return tx.Audit().AppendAudit(ctx, a)
-	})
+	if err := s.db.with(ctx).Create(u).Error; err != nil {
+		return translate(err, "add timeline update")
+	}
+	return s.db.Audit().AppendAudit(ctx, a)
 }

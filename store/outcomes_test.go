@@ -52,7 +52,9 @@ func (w *adjWorld) decideAt(t *testing.T, id, action string, to models.ClaimStat
 	c.Status, c.Version, c.ApprovedAmountKRW, c.DecidedAt = to, c.Version+1, amount, &at
 	ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: id, Status: to, CreatedAt: at}
 	out := &models.OutboxMessage{ID: uuid.NewString(), Topic: "t", DedupeID: uuid.NewString(), Payload: "{}", AvailableAt: at, CreatedAt: at}
-	if err := w.db.Review().Decide(ctx, c, d, ev, out, entryFor("claim.decide", audit.EntityClaim, id, at)); err != nil {
+	if err := w.db.InTx(ctx, func(tx *store.DB) error {
+		return tx.Review().Decide(ctx, c, d, ev, out, entryFor("claim.decide", audit.EntityClaim, id, at))
+	}); err != nil {
 		t.Fatal(err)
 	}
 }

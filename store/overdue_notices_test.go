@@ -36,22 +36,28 @@ func TestAlertOverdueNotices(t *testing.T) {
 		}
 		svc := &models.Service{ID: uuid.NewString(), Code: "talk", Name: "메신저", NameEN: "Messenger", ProviderID: prov.ID, Paid: true, CreatedAt: now}
 		feat := models.Feature{ID: uuid.NewString(), ServiceID: svc.ID, Code: "chat", Name: "채팅"}
-		if err := db.Outages().CreateService(ctx, svc, []models.Feature{feat}, nil); err != nil {
+		if err := db.InTx(ctx, func(tx *store.DB) error { return tx.Outages().CreateService(ctx, svc, []models.Feature{feat}, nil) }); err != nil {
 			t.Fatal(err)
 		}
 		add := func(cause string, start time.Time, end *time.Time, notices ...string) string {
 			t.Helper()
 			o := &models.Outage{ID: uuid.NewString(), ServiceID: svc.ID, Cause: cause, Summary: "장애", Regions: "[]", StartedAt: start,
 				EndedAt: end, Version: 1, CreatedBy: staff.ID, CreatedAt: start, UpdatedAt: start}
-			if err := db.Outages().CreateOutage(ctx, o, []models.OutageFeature{{OutageID: o.ID, FeatureID: feat.ID}}, entryFor("outage.create", audit.EntityOutage, o.ID, o.CreatedAt)); err != nil {
-				t.Fatal(err)
-			}
-			for _, k := range notices {
-				n := &models.Notice{ID: uuid.NewString(), OutageID: o.ID, Kind: k, Channels: `["website"]`, SentAt: start.Add(time.Hour),
-					Body: "고지", RecordedBy: staff.ID, CreatedAt: start.Add(time.Hour)}
-				if err := db.Outages().AddNotice(ctx, n, entryFor("outage.notice", audit.EntityOutage, o.ID, n.CreatedAt)); err != nil {
-					t.Fatal(err)
+			err := db.InTx(ctx, func(tx *store.DB) error {
+				if err := tx.Outages().CreateOutage(ctx, o, []models.OutageFeature{{OutageID: o.ID, FeatureID: feat.ID}}, entryFor("outage.create", audit.EntityOutage, o.ID, o.CreatedAt)); err != nil {
+					return err
 				}
+				for _, k := range notices {
+					n := &models.Notice{ID: uuid.NewString(), OutageID: o.ID, Kind: k, Channels: `["website"]`, SentAt: start.Add(time.Hour),
+						Body: "고지", RecordedBy: staff.ID, CreatedAt: start.Add(time.Hour)}
+					if err := tx.Outages().AddNotice(ctx, n, entryFor("outage.notice", audit.EntityOutage, o.ID, n.CreatedAt)); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
 			return o.ID
 		}

@@ -88,24 +88,26 @@ RETURNING *`, args...).Scan(&out).Error
 }
 
 // Lease saves a claim's lease if its version has not moved, with the
-// lease's audit entry a, in one transaction (audit.ErrMissing without a).
+// lease's audit entry a. It runs only inside InTx (store.ErrNoTx
+// otherwise); audit.ErrMissing without a.
 func (s ReviewStore) Lease(ctx context.Context, c *models.Claim, fromVersion int, a *models.AuditEntry) error {
+	if err := s.db.needTx("lease claim " + c.ID); err != nil {
+		return err
+	}
 	if err := needAudit(a, "lease claim "+c.ID); err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, func(tx *DB) error {
-		res := tx.with(ctx).Model(&models.Claim{}).Where("id = ? AND version = ?", c.ID, fromVersion).Updates(map[string]any{
-			"status": c.Status, "version": c.Version, "updated_at": c.UpdatedAt.UTC(), "leased_by": c.LeasedBy,
-			"lease_expires_at": c.LeaseExpiresAt.UTC(),
-		})
-		if res.Error != nil {
-			return translate(res.Error, "lease claim")
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("claim %s changed meanwhile: %w", c.Number, apperr.ErrPreconditionFailed)
-		}
-		return tx.Audit().AppendAudit(ctx, a)
+	res := s.g(ctx).Model(&models.Claim{}).Where("id = ? AND version = ?", c.ID, fromVersion).Updates(map[string]any{
+		"status": c.Status, "version": c.Version, "updated_at": c.UpdatedAt.UTC(), "leased_by": c.LeasedBy,
+		"lease_expires_at": c.LeaseExpiresAt.UTC(),
 	})
+	if res.Error != nil {
+		return translate(res.Error, "lease claim")
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("claim %s changed meanwhile: %w", c.Number, apperr.ErrPreconditionFailed)
+	}
+	return s.db.Audit().AppendAudit(ctx, a)
 }
 
 // User finds a user by id.
@@ -119,38 +121,40 @@ func (s ReviewStore) Claim(ctx context.Context, id string) (*models.Claim, error
 }
 
 // Decide saves a decided claim if its version has not moved, with its
-// decision, event, outbox message and audit entry a, in one transaction
-// (audit.ErrMissing without a).
+// decision, event, outbox message and audit entry a. It runs only inside
+// InTx (store.ErrNoTx otherwise); audit.ErrMissing without a.
 func (s ReviewStore) Decide(ctx context.Context, c *models.Claim, d *models.Decision, ev *models.ClaimEvent, out *models.OutboxMessage, a *models.AuditEntry) error {
+	if err := s.db.needTx("decide claim " + c.ID); err != nil {
+		return err
+	}
 	if err := needAudit(a, "decide claim "+c.ID); err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, func(tx *DB) error {
-		g := tx.with(ctx)
-		res := g.Model(&models.Claim{}).Where("id = ? AND version = ?", c.ID, d.ClaimVersion).Updates(map[string]any{
-			"status": c.Status, "version": c.Version, "updated_at": c.UpdatedAt, "leased_by": c.LeasedBy,
-			"lease_expires_at": c.LeaseExpiresAt, "decided_by": c.DecidedBy, "decided_at": c.DecidedAt,
-			"approved_amount_krw": c.ApprovedAmountKRW, "appealed_at": c.AppealedAt, "supplement_due_at": c.SupplementDueAt,
-		})
-		if res.Error != nil {
-			return translate(res.Error, "decide claim")
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("claim %s changed meanwhile: %w", c.Number, apperr.ErrPreconditionFailed)
-		}
-		for _, row := range []any{d, ev} {
-			if err := g.Create(row).Error; err != nil {
-				return translate(err, "record decision")
-			}
-		}
-		if err := tx.enqueue(ctx, false, out); err != nil {
-			return err
-		}
-		return tx.Audit().AppendAudit(ctx, a)
+	g := s.g(ctx)
+	res := g.Model(&models.Claim{}).Where("id = ? AND version = ?", c.ID, d.ClaimVersion).Updates(map[string]any{
+		"status": c.Status, "version": c.Version, "updated_at": c.UpdatedAt, "leased_by": c.LeasedBy,
+		"lease_expires_at": c.LeaseExpiresAt, "decided_by": c.DecidedBy, "decided_at": c.DecidedAt,
+		"approved_amount_krw": c.ApprovedAmountKRW, "appealed_at": c.AppealedAt, "supplement_due_at": c.SupplementDueAt,
 	})
+	if res.Error != nil {
+		return translate(res.Error, "decide claim")
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("claim %s changed meanwhile: %w", c.Number, apperr.ErrPreconditionFailed)
+	}
+	for _, row := range []any{d, ev} {
+		if err := g.Create(row).Error; err != nil {
+			return translate(err, "record decision")
+		}
+	}
+	if err := s.db.enqueue(ctx, false, out); err != nil {
+		return err
+	}
+	return s.db.Audit().AppendAudit(ctx, a)
 }
 
-// AddEvidence records an uploaded file, with its audit entry a.
+// AddEvidence records an uploaded file, with its audit entry a; it runs
+// only inside InTx (store.ErrNoTx otherwise), as ClaimStore.AddEvidence.
 func (s ReviewStore) AddEvidence(ctx context.Context, e *models.Evidence, a *models.AuditEntry) error {
 	return s.db.Claims().AddEvidence(ctx, e, a)
 }

@@ -47,12 +47,14 @@ func newStatsWorld(t *testing.T, db *store.DB) *statsWorld {
 	outageOf := func(code string, paid bool) string {
 		svc := &models.Service{ID: uuid.NewString(), Code: code, Name: code, ProviderID: prov.ID, Paid: paid, CreatedAt: w.now}
 		feat := models.Feature{ID: uuid.NewString(), ServiceID: svc.ID, Code: "main", Name: "main"}
-		if err := db.Outages().CreateService(ctx, svc, []models.Feature{feat}, nil); err != nil {
-			t.Fatal(err)
-		}
 		o := &models.Outage{ID: uuid.NewString(), ServiceID: svc.ID, Cause: "fire", Summary: "화재", Regions: "[]",
 			StartedAt: w.now.AddDate(0, 0, -60), Version: 1, CreatedBy: staff.ID, CreatedAt: w.now, UpdatedAt: w.now}
-		if err := db.Outages().CreateOutage(ctx, o, []models.OutageFeature{{OutageID: o.ID, FeatureID: feat.ID}}, entryFor("outage.create", audit.EntityOutage, o.ID, o.CreatedAt)); err != nil {
+		if err := db.InTx(ctx, func(tx *store.DB) error {
+			if err := tx.Outages().CreateService(ctx, svc, []models.Feature{feat}, nil); err != nil {
+				return err
+			}
+			return tx.Outages().CreateOutage(ctx, o, []models.OutageFeature{{OutageID: o.ID, FeatureID: feat.ID}}, entryFor("outage.create", audit.EntityOutage, o.ID, o.CreatedAt))
+		}); err != nil {
 			t.Fatal(err)
 		}
 		return o.ID

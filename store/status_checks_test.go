@@ -77,14 +77,18 @@ VALUES (?, ?, ?, 'system', 'test', ?, ?, ?)`
 			d := &models.Decision{ID: uuid.NewString(), ClaimID: id, ClaimVersion: from, ActorRole: "system", Action: "auto_approve",
 				FromStatus: models.StatusSubmitted, ToStatus: "closed", CreatedAt: w.now}
 			ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: id, Status: models.StatusApproved, CreatedAt: w.now}
-			err = db.Review().Decide(ctx, &decided, d, ev, newMessage("claim-event-"+ev.ID, w.now), entryFor("claim.decide", audit.EntityClaim, id, w.now))
+			err = db.InTx(ctx, func(tx *store.DB) error {
+				return tx.Review().Decide(ctx, &decided, d, ev, newMessage("claim-event-"+ev.ID, w.now), entryFor("claim.decide", audit.EntityClaim, id, w.now))
+			})
 			if !errors.Is(err, apperr.ErrInvalid) {
 				t.Fatalf("Decide to closed: got %v, want apperr.ErrInvalid", err)
 			}
 			withdrawn := *c
 			withdrawn.Status, withdrawn.Version = models.StatusWithdrawn, from+1
 			ev = &models.ClaimEvent{ID: uuid.NewString(), ClaimID: id, Status: "closed", CreatedAt: w.now}
-			err = db.Claims().UpdateClaim(ctx, &withdrawn, ev, newMessage("claim-event-"+ev.ID, w.now), entryFor("claim.withdraw", audit.EntityClaim, id, w.now))
+			err = db.InTx(ctx, func(tx *store.DB) error {
+				return tx.Claims().UpdateClaim(ctx, &withdrawn, ev, newMessage("claim-event-"+ev.ID, w.now), entryFor("claim.withdraw", audit.EntityClaim, id, w.now))
+			})
 			if !errors.Is(err, apperr.ErrInvalid) {
 				t.Fatalf("UpdateClaim with a closed event: got %v, want apperr.ErrInvalid", err)
 			}
