@@ -14,6 +14,10 @@ import (
 // Store is what auth needs from persistence. Lookups of a missing row return
 // an error wrapping apperr.ErrNotFound; a duplicate e-mail, apperr.ErrConflict.
 type Store interface {
+	// InTx runs fn in one transaction: committed if fn returns nil, rolled
+	// back otherwise. Every call on the Store given to fn joins it.
+	InTx(ctx context.Context, fn func(Store) error) error
+
 	CreateUser(ctx context.Context, u *models.User) error
 	UserByEmail(ctx context.Context, email string) (*models.User, error)
 	UserByID(ctx context.Context, id string) (*models.User, error)
@@ -227,7 +231,12 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Pair, erro
 	now := s.now().UTC()
 	next := s.signer.successor(refreshToken)
 	rt := &models.RefreshToken{ID: s.newID(), TokenHash: hashOpaque(next), ExpiresAt: now.Add(s.refreshTTL), CreatedAt: now}
-	old, err := s.store.RotateRefreshToken(ctx, hashOpaque(refreshToken), rt, now)
+	var old *models.RefreshToken
+	err := s.store.InTx(ctx, func(tx Store) error {
+		var err error
+		old, err = tx.RotateRefreshToken(ctx, hashOpaque(refreshToken), rt, now)
+		return err
+	})
 	switch {
 	case errors.Is(err, ErrTokenReused):
 		return s.presentedAgain(ctx, old, next, now)
@@ -254,7 +263,8 @@ func (s *Service) presentedAgain(ctx context.Context, old *models.RefreshToken, 
 			return s.pairFor(ctx, old.UserID, next)
 		}
 	}
-	if err := s.store.RevokeFamily(ctx, old.UserID, old.FamilyID, now); err != nil {
+	err := s.store.InTx(ctx, func(tx Store) error { return tx.RevokeFamily(ctx, old.UserID, old.FamilyID, now) })
+	if err != nil {
 		return nil, err
 	}
 	return nil, fmt.Errorf("refresh token %s reused, family and access tokens revoked: %w", old.ID, apperr.ErrUnauthenticated)

@@ -15,7 +15,20 @@ import (
 	"github.com/bosang/bosang/models"
 )
 
-var _ auth.Store = (*DB)(nil)
+// AccountStore implements auth.Store: the account methods of DB, and an
+// InTx that hands the use case a store joined to its transaction.
+type AccountStore struct{ *DB }
+
+// Accounts returns the store of accounts, sessions and second factors.
+func (db *DB) Accounts() AccountStore { return AccountStore{db} }
+
+var _ auth.Store = AccountStore{}
+
+// InTx runs fn in one transaction (see DB.InTx); every call on the store
+// fn is given joins it.
+func (s AccountStore) InTx(ctx context.Context, fn func(auth.Store) error) error {
+	return s.DB.InTx(ctx, func(tx *DB) error { return fn(AccountStore{tx}) })
+}
 
 // CreateUser inserts u; a taken e-mail (case-insensitive) is ErrConflict.
 // An enabled account's insert leaves disabled_at to the column's default,
