@@ -95,7 +95,10 @@ func (s *Service) UpdateUser(ctx context.Context, id string, ch UserChange) (*mo
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.UpdateUserAccess(ctx, u.ID, role, disabledAt, now, entry); err != nil {
+	err = s.store.InTx(ctx, func(tx Store) error {
+		return tx.UpdateUserAccess(ctx, u.ID, role, disabledAt, now, entry)
+	})
+	if err != nil {
 		return nil, err
 	}
 	u.Role, u.DisabledAt, u.UpdatedAt = role, disabledAt, now

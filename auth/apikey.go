@@ -30,18 +30,24 @@ const apiKeyShown = len(APIKeyPrefix) + 8
 const apiKeyTouchEvery = time.Minute
 
 // APIKeyStore is what partner keys need from persistence. Missing rows are
-// errors wrapping apperr.ErrNotFound.
+// errors wrapping apperr.ErrNotFound. A write with its audit entry runs
+// only inside InTx (store.ErrNoTx otherwise).
 type APIKeyStore interface {
+	// InTx runs fn in one transaction: committed if fn returns nil, rolled
+	// back otherwise. Every call on the APIKeyStore given to fn joins it.
+	InTx(ctx context.Context, fn func(APIKeyStore) error) error
 	// ProviderByID finds a provider.
 	ProviderByID(ctx context.Context, id string) (*models.Provider, error)
-	// CreateAPIKey stores k and appends entry, in one transaction.
+	// CreateAPIKey stores k and appends entry; it runs only inside InTx
+	// (store.ErrNoTx otherwise).
 	CreateAPIKey(ctx context.Context, k *models.APIKey, entry *models.AuditEntry) error
 	// APIKeys lists every key, revoked ones included, newest first.
 	APIKeys(ctx context.Context) ([]models.APIKey, error)
 	// APIKeyByHash finds a key, revoked or not, by its SHA-256 (hex).
 	APIKeyByHash(ctx context.Context, hash string) (*models.APIKey, error)
 	// RevokeAPIKey sets the key's revoked time (kept if revoked already)
-	// and appends entry, in one transaction, and returns the key.
+	// and appends entry, and returns the key; it runs only inside InTx
+	// (store.ErrNoTx otherwise).
 	RevokeAPIKey(ctx context.Context, id string, now time.Time, entry *models.AuditEntry) (*models.APIKey, error)
 	// TouchAPIKey sets the key's last use to now unless it was set at or
 	// after since.
@@ -106,7 +112,7 @@ func (k *APIKeys) Issue(ctx context.Context, adminID, name, providerID string) (
 	if err != nil {
 		return nil, err
 	}
-	if err := k.store.CreateAPIKey(ctx, &row, entry); err != nil {
+	if err := k.store.InTx(ctx, func(tx APIKeyStore) error { return tx.CreateAPIKey(ctx, &row, entry) }); err != nil {
 		return nil, err
 	}
 	return &IssuedKey{APIKey: row, Key: key}, nil
@@ -124,7 +130,16 @@ func (k *APIKeys) Revoke(ctx context.Context, id string) (*models.APIKey, error)
 	if err != nil {
 		return nil, err
 	}
-	return k.store.RevokeAPIKey(ctx, id, now, entry)
+	var key *models.APIKey
+	err = k.store.InTx(ctx, func(tx APIKeyStore) error {
+		var err error
+		key, err = tx.RevokeAPIKey(ctx, id, now, entry)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return key, nil
 }
 
 // Authenticate returns the live key that key is, and records its use (at

@@ -215,7 +215,8 @@ func (s *Service) checkCode(ctx context.Context, u *models.User, code string) ([
 	for i, h := range hashes {
 		rows[i] = models.MFARecoveryCode{ID: s.newID(), UserID: u.ID, CodeHash: h, CreatedAt: now}
 	}
-	if err := spent(s.store.ConfirmMFA(ctx, u.ID, f.SecretSealed, step, now, rows), wrong); err != nil {
+	err = s.store.InTx(ctx, func(tx Store) error { return tx.ConfirmMFA(ctx, u.ID, f.SecretSealed, step, now, rows) })
+	if err := spent(err, wrong); err != nil {
 		return nil, err
 	}
 	return codes, nil
@@ -266,7 +267,7 @@ func (s *Service) resetMFA(ctx context.Context, u *models.User) error {
 	if err != nil {
 		return err
 	}
-	return s.store.ResetMFA(ctx, u.ID, now, entry)
+	return s.store.InTx(ctx, func(tx Store) error { return tx.ResetMFA(ctx, u.ID, now, entry) })
 }
 
 // enrolmentOf is the Enrolment of an existing base32 secret for account.

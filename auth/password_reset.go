@@ -86,7 +86,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 	}
 	msg := &models.OutboxMessage{ID: s.newID(), Topic: TopicPasswordReset, DedupeID: "password-reset-" + r.ID,
 		Payload: string(payload), AvailableAt: now, CreatedAt: now}
-	return s.store.CreatePasswordReset(ctx, r, msg)
+	return s.store.InTx(ctx, func(tx Store) error { return tx.CreatePasswordReset(ctx, r, msg) })
 }
 
 // OpenPasswordResetMessage reads a TopicPasswordReset message for the
@@ -158,7 +158,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 	if err != nil {
 		return err
 	}
-	err = s.store.UsePasswordReset(ctx, r.ID, hash, now, entry)
+	err = s.store.InTx(ctx, func(tx Store) error { return tx.UsePasswordReset(ctx, r.ID, hash, now, entry) })
 	if errors.Is(err, apperr.ErrConflict) { // spent or expired meanwhile
 		return errResetLink
 	}

@@ -88,7 +88,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*models.User, err
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateUserAudited(ctx, u, entry); err != nil {
+	if err := s.store.InTx(ctx, func(tx Store) error { return tx.CreateUserAudited(ctx, u, entry) }); err != nil {
 		if errors.Is(err, apperr.ErrConflict) {
 			return nil, &conflictEmail{err}
 		}

@@ -13,7 +13,13 @@ import (
 
 // Store is what auth needs from persistence. Lookups of a missing row return
 // an error wrapping apperr.ErrNotFound; a duplicate e-mail, apperr.ErrConflict.
+// A write of several rows runs only inside InTx (store.ErrNoTx otherwise):
+// the use case owns the transaction, with its audit entry.
 type Store interface {
+	// InTx runs fn in one transaction: committed if fn returns nil, rolled
+	// back otherwise. Every call on the Store given to fn joins it.
+	InTx(ctx context.Context, fn func(Store) error) error
+
 	CreateUser(ctx context.Context, u *models.User) error
 	UserByEmail(ctx context.Context, email string) (*models.User, error)
 	UserByID(ctx context.Context, id string) (*models.User, error)
@@ -25,16 +31,18 @@ type Store interface {
 
 	CreateRefreshToken(ctx context.Context, t *models.RefreshToken) error
 	// RotateRefreshToken marks the live token with this hash used and stores
-	// next with the used token's user and family, atomically, and returns the
-	// used token. A token already used or revoked returns the token and an
-	// error wrapping ErrTokenReused (next is not stored); an unknown or
-	// expired one, ErrNotFound. A rotation that loses a race with another
-	// finds the winner's successor stored.
+	// next with the used token's user and family, and returns the used
+	// token; it runs only inside InTx (store.ErrNoTx otherwise). A token
+	// already used or revoked returns the token and an error wrapping
+	// ErrTokenReused (next is not stored); an unknown or expired one,
+	// ErrNotFound. A rotation that loses a race with another finds the
+	// winner's successor stored.
 	RotateRefreshToken(ctx context.Context, hash string, next *models.RefreshToken, now time.Time) (*models.RefreshToken, error)
 	// RefreshTokenByHash finds a token, live or not; ErrNotFound if unknown.
 	RefreshTokenByHash(ctx context.Context, hash string) (*models.RefreshToken, error)
 	// RevokeFamily revokes every refresh token of the family and increments
-	// the user's token version, in one transaction.
+	// the user's token version; it runs only inside InTx (store.ErrNoTx
+	// otherwise).
 	RevokeFamily(ctx context.Context, userID, familyID string, now time.Time) error
 	RevokeUserRefreshTokens(ctx context.Context, userID string, now time.Time) error
 
@@ -59,9 +67,10 @@ type Store interface {
 	// changes and the error wraps ErrConflict.
 	SavePendingMFA(ctx context.Context, f *models.MFAFactor) error
 	// ConfirmMFA confirms the user's pending factor, provided its sealed
-	// secret is still sealed, with step as its last step, and stores codes,
-	// in one transaction. A factor no longer pending with that secret
-	// (confirmed meanwhile, replaced, reset) is ErrConflict.
+	// secret is still sealed, with step as its last step, and stores codes;
+	// it runs only inside InTx (store.ErrNoTx otherwise). A factor no longer
+	// pending with that secret (confirmed meanwhile, replaced, reset) is
+	// ErrConflict.
 	ConfirmMFA(ctx context.Context, userID, sealed string, step int64, now time.Time, codes []models.MFARecoveryCode) error
 	// UseTOTPStep makes step the confirmed factor's last step if it is
 	// later than the stored one, atomically; otherwise (a replay, also a
@@ -72,7 +81,8 @@ type Store interface {
 	UseRecoveryCode(ctx context.Context, userID, hash string, now time.Time) error
 	// ResetMFA deletes the user's factor and recovery codes, revokes their
 	// refresh tokens, increments their token version and appends entry to
-	// the audit trail, in one transaction. A missing user is ErrNotFound.
+	// the audit trail; it runs only inside InTx (store.ErrNoTx otherwise).
+	// A missing user is ErrNotFound.
 	ResetMFA(ctx context.Context, userID string, now time.Time, entry *models.AuditEntry) error
 
 	// ListUsers returns up to limit accounts: the staff when query is
@@ -80,23 +90,23 @@ type Store interface {
 	// them have a confirmed second factor, by id.
 	ListUsers(ctx context.Context, query string, limit int) ([]models.User, map[string]bool, error)
 	// UpdateUserAccess sets role and disabled time, ends the user's
-	// sessions and appends entry, in one transaction; ErrNotFound for a
-	// missing user.
+	// sessions and appends entry; it runs only inside InTx (store.ErrNoTx
+	// otherwise). A missing user is ErrNotFound.
 	UpdateUserAccess(ctx context.Context, id string, role models.Role, disabledAt *time.Time, now time.Time, entry *models.AuditEntry) error
-	// CreateUserAudited is CreateUser with entry appended in the same
-	// transaction.
+	// CreateUserAudited is CreateUser with entry appended; it runs only
+	// inside InTx (store.ErrNoTx otherwise).
 	CreateUserAudited(ctx context.Context, u *models.User, entry *models.AuditEntry) error
 
-	// CreatePasswordReset stores r and its outbox message m in one
-	// transaction.
+	// CreatePasswordReset stores r and its outbox message m; it runs only
+	// inside InTx (store.ErrNoTx otherwise).
 	CreatePasswordReset(ctx context.Context, r *models.PasswordReset, m *models.OutboxMessage) error
 	// PasswordResetByHash finds a reset by its token's hash, live or not;
 	// ErrNotFound if unknown.
 	PasswordResetByHash(ctx context.Context, hash string) (*models.PasswordReset, error)
 	// UsePasswordReset spends the reset (only if unused and unexpired at
 	// now, else ErrConflict), sets its user's password hash, spends their
-	// other resets, ends their sessions and appends entry, in one
-	// transaction.
+	// other resets, ends their sessions and appends entry; it runs only
+	// inside InTx (store.ErrNoTx otherwise).
 	UsePasswordReset(ctx context.Context, id, passwordHash string, now time.Time, entry *models.AuditEntry) error
 }
 
@@ -227,7 +237,12 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Pair, erro
 	now := s.now().UTC()
 	next := s.signer.successor(refreshToken)
 	rt := &models.RefreshToken{ID: s.newID(), TokenHash: hashOpaque(next), ExpiresAt: now.Add(s.refreshTTL), CreatedAt: now}
-	old, err := s.store.RotateRefreshToken(ctx, hashOpaque(refreshToken), rt, now)
+	var old *models.RefreshToken
+	err := s.store.InTx(ctx, func(tx Store) error {
+		var err error
+		old, err = tx.RotateRefreshToken(ctx, hashOpaque(refreshToken), rt, now)
+		return err
+	})
 	switch {
 	case errors.Is(err, ErrTokenReused):
 		return s.presentedAgain(ctx, old, next, now)
@@ -254,7 +269,8 @@ func (s *Service) presentedAgain(ctx context.Context, old *models.RefreshToken, 
 			return s.pairFor(ctx, old.UserID, next)
 		}
 	}
-	if err := s.store.RevokeFamily(ctx, old.UserID, old.FamilyID, now); err != nil {
+	err := s.store.InTx(ctx, func(tx Store) error { return tx.RevokeFamily(ctx, old.UserID, old.FamilyID, now) })
+	if err != nil {
 		return nil, err
 	}
 	return nil, fmt.Errorf("refresh token %s reused, family and access tokens revoked: %w", old.ID, apperr.ErrUnauthenticated)

@@ -38,7 +38,7 @@ func newService(t *testing.T, db *store.DB) (*auth.Service, *clock) {
 
 func newServiceWith(t *testing.T, db *store.DB, throttle auth.Throttle) (*auth.Service, *clock) {
 	t.Helper()
-	svc, clk := serviceWithKey(t, db, newKey(), throttle)
+	svc, clk := serviceWithKey(t, db.Accounts(), newKey(), throttle)
 	register(t, svc)
 	return svc, clk
 }

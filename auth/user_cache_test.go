@@ -17,20 +17,20 @@ import (
 
 // countingStore counts the user reads of the token checks.
 type countingStore struct {
-	*store.DB
+	store.AccountStore
 	reads atomic.Int64
 }
 
 func (s *countingStore) UserByID(ctx context.Context, id string) (*models.User, error) {
 	s.reads.Add(1)
-	return s.DB.UserByID(ctx, id)
+	return s.AccountStore.UserByID(ctx, id)
 }
 
 // cachedService is the auth service signing with key, with the user cache
 // on, over a store that counts user reads.
 func cachedService(t *testing.T, db *store.DB, key []byte, maxAge time.Duration) (*auth.Service, *countingStore, *clock) {
 	t.Helper()
-	cs := &countingStore{DB: db}
+	cs := &countingStore{AccountStore: db.Accounts()}
 	svc, clk := serviceWithKey(t, cs, key, auth.DefaultThrottle)
 	svc.CacheUsers(db, maxAge)
 	return svc, cs, clk

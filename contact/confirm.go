@@ -78,10 +78,9 @@ func (s *Service) Confirm(ctx context.Context, userID, channel, code string) err
 	if err != nil {
 		return err
 	}
-	if err := s.store.MarkVerified(ctx, v.ID, userID, c.String(), now, entry); errors.Is(err, apperr.ErrConflict) {
+	err = s.store.InTx(ctx, func(tx Store) error { return tx.MarkVerified(ctx, v.ID, userID, c.String(), now, entry) })
+	if errors.Is(err, apperr.ErrConflict) {
 		return errVerified
-	} else if err != nil {
-		return err
 	}
-	return nil
+	return err
 }

@@ -59,8 +59,12 @@ const (
 )
 
 // Store is what the service needs from persistence. Missing rows are
-// errors wrapping apperr.ErrNotFound.
+// errors wrapping apperr.ErrNotFound. A write with its audit entry runs
+// only inside InTx (store.ErrNoTx otherwise).
 type Store interface {
+	// InTx runs fn in one transaction: committed if fn returns nil, rolled
+	// back otherwise. Every call on the Store given to fn joins it.
+	InTx(ctx context.Context, fn func(Store) error) error
 	UserByID(ctx context.Context, id string) (*models.User, error)
 	// VerificationsSince returns the creation times of the user's codes
 	// created at or after since, oldest first.
@@ -68,7 +72,7 @@ type Store interface {
 	// LatestVerification returns the user's newest code for channel.
 	LatestVerification(ctx context.Context, userID, channel string) (*models.ContactVerification, error)
 	// CreateVerification stores v, its outbox message m and the audit
-	// entry in one transaction.
+	// entry; it runs only inside InTx (store.ErrNoTx otherwise).
 	CreateVerification(ctx context.Context, v *models.ContactVerification, m *models.OutboxMessage, entry *models.AuditEntry) error
 	// SpendAttempt counts one guess on the code, atomically, provided it
 	// is unverified and has had fewer than max guesses; otherwise
@@ -76,8 +80,8 @@ type Store interface {
 	SpendAttempt(ctx context.Context, id string, max int) error
 	// MarkVerified sets the code's verified time and the user's
 	// phone_verified_at or email_verified_at (by channel) to now and
-	// appends entry, in one transaction; a code verified already is
-	// apperr.ErrConflict.
+	// appends entry; it runs only inside InTx (store.ErrNoTx otherwise).
+	// A code verified already is apperr.ErrConflict.
 	MarkVerified(ctx context.Context, id, userID, channel string, now time.Time, entry *models.AuditEntry) error
 }
 

@@ -123,7 +123,7 @@ func (s *Service) Send(ctx context.Context, userID, channel string) (*Sent, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateVerification(ctx, v, m, entry); err != nil {
+	if err := s.store.InTx(ctx, func(tx Store) error { return tx.CreateVerification(ctx, v, m, entry) }); err != nil {
 		return nil, err
 	}
 	return &Sent{Channel: c, To: Mask(c, addr), ExpiresAt: v.ExpiresAt}, nil

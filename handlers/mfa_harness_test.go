@@ -81,7 +81,7 @@ func newTestAuth(t *testing.T, db *store.DB, key []byte, base func() time.Time) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := auth.NewService(db, auth.NewSigner(key, 15*time.Minute, time.Now), sealer, 24*time.Hour, auth.DefaultThrottle, app.now,
+	svc := auth.NewService(db.Accounts(), auth.NewSigner(key, 15*time.Minute, time.Now), sealer, 24*time.Hour, auth.DefaultThrottle, app.now,
 		func() string { return uuid.Must(uuid.NewV7()).String() })
 	svc.CacheUsers(db, auth.UserCacheMaxAge) // as served: every handler test runs with the user cache
 	return svc, app

@@ -54,42 +54,47 @@ func escapeLike(s string) string {
 
 // UpdateUserAccess sets the user's role and disabled time, ends every
 // session they hold (token version and refresh tokens) and appends entry
-// to the audit trail, in one transaction. A missing user is ErrNotFound.
+// to the audit trail. It runs only inside InTx (store.ErrNoTx otherwise).
+// A missing user is ErrNotFound.
 func (db *DB) UpdateUserAccess(ctx context.Context, id string, role models.Role, disabledAt *time.Time, now time.Time, entry *models.AuditEntry) error {
-	return db.InTx(ctx, func(tx *DB) error {
-		res := tx.with(ctx).Model(&models.User{}).Where("id = ?", id).Updates(map[string]any{
-			"role": role.String(), "disabled_at": disabledAt,
-			"token_version": gorm.Expr("token_version + 1"), "updated_at": now,
-		})
-		if err := tx.changedOne(res, id, "update user "+id); err != nil {
-			return err
-		}
-		if err := tx.RevokeUserRefreshTokens(ctx, id, now); err != nil {
-			return err
-		}
-		return AuditStore{tx}.AppendAudit(ctx, entry)
+	if err := db.needTx("update access of user " + id); err != nil {
+		return err
+	}
+	res := db.with(ctx).Model(&models.User{}).Where("id = ?", id).Updates(map[string]any{
+		"role": role.String(), "disabled_at": disabledAt,
+		"token_version": gorm.Expr("token_version + 1"), "updated_at": now,
 	})
+	if err := db.changedOne(res, id, "update user "+id); err != nil {
+		return err
+	}
+	if err := db.RevokeUserRefreshTokens(ctx, id, now); err != nil {
+		return err
+	}
+	return AuditStore{db}.AppendAudit(ctx, entry)
 }
 
-// CreateUserAudited inserts u with entry in the audit trail, in one
-// transaction; a taken e-mail is ErrConflict.
+// CreateUserAudited inserts u with entry in the audit trail. It runs only
+// inside InTx (store.ErrNoTx otherwise); a taken e-mail is ErrConflict.
 func (db *DB) CreateUserAudited(ctx context.Context, u *models.User, entry *models.AuditEntry) error {
-	return db.InTx(ctx, func(tx *DB) error {
-		if err := tx.CreateUser(ctx, u); err != nil {
-			return err
-		}
-		return AuditStore{tx}.AppendAudit(ctx, entry)
-	})
+	if err := db.needTx("create user"); err != nil {
+		return err
+	}
+	if err := db.CreateUser(ctx, u); err != nil {
+		return err
+	}
+	return AuditStore{db}.AppendAudit(ctx, entry)
 }
 
-// CreatePasswordReset stores r and its outbox message m in one transaction.
+// CreatePasswordReset stores r and its outbox message m. It runs only
+// inside InTx (store.ErrNoTx otherwise).
 func (db *DB) CreatePasswordReset(ctx context.Context, r *models.PasswordReset, m *models.OutboxMessage) error {
-	return db.InTx(ctx, func(tx *DB) error {
-		if err := translate(tx.with(ctx).Create(r).Error, "create password reset"); err != nil {
-			return err
-		}
-		return tx.EnqueueOnce(ctx, m)
-	})
+	if err := db.needTx("create password reset"); err != nil {
+		return err
+	}
+	if err := translate(db.with(ctx).Create(r).Error, "create password reset"); err != nil {
+		return err
+	}
+	return db.EnqueueOnce(ctx, m)
 }
 
 // PasswordResetByHash finds a reset by its token's hash, live or not.
@@ -103,35 +108,37 @@ func (db *DB) PasswordResetByHash(ctx context.Context, hash string) (*models.Pas
 
 // UsePasswordReset spends the reset if it is unused and unexpired at now
 // (else ErrConflict), sets the user's password hash, spends their other
-// live resets, ends their sessions and appends entry, in one transaction.
+// live resets, ends their sessions and appends entry. It runs only inside
+// InTx (store.ErrNoTx otherwise).
 func (db *DB) UsePasswordReset(ctx context.Context, id, passwordHash string, now time.Time, entry *models.AuditEntry) error {
-	return db.InTx(ctx, func(tx *DB) error {
-		var r models.PasswordReset
-		if err := tx.with(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
-			return translate(err, "find password reset "+id)
-		}
-		res := tx.with(ctx).Model(&models.PasswordReset{}).
-			Where("id = ? AND used_at IS NULL AND expires_at > ?", id, now).Update("used_at", now)
-		if res.Error != nil {
-			return translate(res.Error, "spend password reset")
-		}
-		if res.RowsAffected != 1 {
-			return fmt.Errorf("password reset %s used or expired: %w", id, apperr.ErrConflict)
-		}
-		err := tx.with(ctx).Model(&models.PasswordReset{}).
-			Where("user_id = ? AND used_at IS NULL", r.UserID).Update("used_at", now).Error
-		if err != nil {
-			return translate(err, "spend other password resets")
-		}
-		res = tx.with(ctx).Model(&models.User{}).Where("id = ?", r.UserID).Updates(map[string]any{
-			"password_hash": passwordHash, "token_version": gorm.Expr("token_version + 1"), "updated_at": now,
-		})
-		if err := tx.changedOne(res, r.UserID, "set password of "+r.UserID); err != nil {
-			return err
-		}
-		if err := tx.RevokeUserRefreshTokens(ctx, r.UserID, now); err != nil {
-			return err
-		}
-		return AuditStore{tx}.AppendAudit(ctx, entry)
+	if err := db.needTx("use password reset " + id); err != nil {
+		return err
+	}
+	var r models.PasswordReset
+	if err := db.with(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return translate(err, "find password reset "+id)
+	}
+	res := db.with(ctx).Model(&models.PasswordReset{}).
+		Where("id = ? AND used_at IS NULL AND expires_at > ?", id, now).Update("used_at", now)
+	if res.Error != nil {
+		return translate(res.Error, "spend password reset")
+	}
+	if res.RowsAffected != 1 {
+		return fmt.Errorf("password reset %s used or expired: %w", id, apperr.ErrConflict)
+	}
+	err := db.with(ctx).Model(&models.PasswordReset{}).
+		Where("user_id = ? AND used_at IS NULL", r.UserID).Update("used_at", now).Error
+	if err != nil {
+		return translate(err, "spend other password resets")
+	}
+	res = db.with(ctx).Model(&models.User{}).Where("id = ?", r.UserID).Updates(map[string]any{
+		"password_hash": passwordHash, "token_version": gorm.Expr("token_version + 1"), "updated_at": now,
 	})
+	if err := db.changedOne(res, r.UserID, "set password of "+r.UserID); err != nil {
+		return err
+	}
+	if err := db.RevokeUserRefreshTokens(ctx, r.UserID, now); err != nil {
+		return err
+	}
+	return AuditStore{db}.AppendAudit(ctx, entry)
 }

@@ -18,6 +18,12 @@ func (db *DB) APIKeys() APIKeyStore { return APIKeyStore{db} }
 
 var _ auth.APIKeyStore = APIKeyStore{}
 
+// InTx runs fn in one transaction (see DB.InTx); every call on the store
+// fn is given joins it.
+func (s APIKeyStore) InTx(ctx context.Context, fn func(auth.APIKeyStore) error) error {
+	return s.db.InTx(ctx, func(tx *DB) error { return fn(APIKeyStore{tx}) })
+}
+
 // ProviderByID finds a provider; a malformed id is ErrNotFound too.
 func (s APIKeyStore) ProviderByID(ctx context.Context, id string) (*models.Provider, error) {
 	if !validUUID(id) {
@@ -30,14 +36,16 @@ func (s APIKeyStore) ProviderByID(ctx context.Context, id string) (*models.Provi
 	return &p, nil
 }
 
-// CreateAPIKey stores k and appends entry, in one transaction.
+// CreateAPIKey stores k and appends entry. It runs only inside InTx
+// (store.ErrNoTx otherwise).
 func (s APIKeyStore) CreateAPIKey(ctx context.Context, k *models.APIKey, entry *models.AuditEntry) error {
-	return s.db.InTx(ctx, func(tx *DB) error {
-		if err := translate(tx.with(ctx).Create(k).Error, "create api key"); err != nil {
-			return err
-		}
-		return AuditStore{tx}.AppendAudit(ctx, entry)
-	})
+	if err := s.db.needTx("create api key"); err != nil {
+		return err
+	}
+	if err := translate(s.db.with(ctx).Create(k).Error, "create api key"); err != nil {
+		return err
+	}
+	return AuditStore{s.db}.AppendAudit(ctx, entry)
 }
 
 // APIKeys lists every key, newest first.
@@ -57,29 +65,29 @@ func (s APIKeyStore) APIKeyByHash(ctx context.Context, hash string) (*models.API
 }
 
 // RevokeAPIKey sets the key's revoked time unless set already and appends
-// entry, in one transaction, and returns the key; an unknown id is
-// ErrNotFound.
+// entry, and returns the key. It runs only inside InTx (store.ErrNoTx
+// otherwise); an unknown id is ErrNotFound.
 func (s APIKeyStore) RevokeAPIKey(ctx context.Context, id string, now time.Time, entry *models.AuditEntry) (*models.APIKey, error) {
+	if err := s.db.needTx("revoke api key " + id); err != nil {
+		return nil, err
+	}
 	if !validUUID(id) {
 		return nil, fmt.Errorf("revoke api key %q: %w", id, apperr.ErrNotFound)
 	}
 	var k models.APIKey
-	err := s.db.InTx(ctx, func(tx *DB) error {
-		if err := tx.with(ctx).Where("id = ?", id).Take(&k).Error; err != nil {
-			return translate(err, "find api key "+id)
-		}
-		if k.RevokedAt != nil {
-			return nil
-		}
-		at := now.UTC()
-		res := tx.with(ctx).Model(&models.APIKey{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", at)
-		if err := affectedOne(res, "revoke api key "+id); err != nil {
-			return err
-		}
-		k.RevokedAt = &at
-		return AuditStore{tx}.AppendAudit(ctx, entry)
-	})
-	if err != nil {
+	if err := s.db.with(ctx).Where("id = ?", id).Take(&k).Error; err != nil {
+		return nil, translate(err, "find api key "+id)
+	}
+	if k.RevokedAt != nil {
+		return &k, nil
+	}
+	at := now.UTC()
+	res := s.db.with(ctx).Model(&models.APIKey{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", at)
+	if err := affectedOne(res, "revoke api key "+id); err != nil {
+		return nil, err
+	}
+	k.RevokedAt = &at
+	if err := (AuditStore{s.db}).AppendAudit(ctx, entry); err != nil {
 		return nil, err
 	}
 	return &k, nil

@@ -20,6 +20,12 @@ func (db *DB) Contacts() ContactStore { return ContactStore{db} }
 
 var _ contact.Store = ContactStore{}
 
+// InTx runs fn in one transaction (see DB.InTx); every call on the store
+// fn is given joins it.
+func (s ContactStore) InTx(ctx context.Context, fn func(contact.Store) error) error {
+	return s.db.InTx(ctx, func(tx *DB) error { return fn(ContactStore{tx}) })
+}
+
 // UserByID finds a user by id.
 func (s ContactStore) UserByID(ctx context.Context, id string) (*models.User, error) {
 	return s.db.UserByID(ctx, id)
@@ -49,18 +55,19 @@ func (s ContactStore) LatestVerification(ctx context.Context, userID, channel st
 	return &v, nil
 }
 
-// CreateVerification stores v, its outbox message m and entry in one
-// transaction.
+// CreateVerification stores v, its outbox message m and entry. It runs
+// only inside InTx (store.ErrNoTx otherwise).
 func (s ContactStore) CreateVerification(ctx context.Context, v *models.ContactVerification, m *models.OutboxMessage, entry *models.AuditEntry) error {
-	return s.db.InTx(ctx, func(tx *DB) error {
-		if err := translate(tx.with(ctx).Omit("VerifiedAt").Create(v).Error, "create code"); err != nil {
-			return err
-		}
-		if err := tx.EnqueueOnce(ctx, m); err != nil {
-			return err
-		}
-		return AuditStore{tx}.AppendAudit(ctx, entry)
-	})
+	if err := s.db.needTx("create code"); err != nil {
+		return err
+	}
+	if err := translate(s.db.with(ctx).Omit("VerifiedAt").Create(v).Error, "create code"); err != nil {
+		return err
+	}
+	if err := s.db.EnqueueOnce(ctx, m); err != nil {
+		return err
+	}
+	return AuditStore{s.db}.AppendAudit(ctx, entry)
 }
 
 // SpendAttempt counts one guess on the code if it is unverified and has
@@ -82,26 +89,27 @@ func (s ContactStore) SpendAttempt(ctx context.Context, id string, max int) erro
 var verifiedColumn = map[string]string{"phone": "phone_verified_at", "email": "email_verified_at"}
 
 // MarkVerified sets the code's verified time and the user's verified time
-// for channel, and appends entry, in one transaction; a code verified
-// already is apperr.ErrConflict.
+// for channel, and appends entry. It runs only inside InTx (store.ErrNoTx
+// otherwise); a code verified already is apperr.ErrConflict.
 func (s ContactStore) MarkVerified(ctx context.Context, id, userID, channel string, now time.Time, entry *models.AuditEntry) error {
+	if err := s.db.needTx("mark code " + id + " verified"); err != nil {
+		return err
+	}
 	col, ok := verifiedColumn[channel]
 	if !ok {
 		return fmt.Errorf("channel %q: %w", channel, apperr.ErrInvalid)
 	}
-	return s.db.InTx(ctx, func(tx *DB) error {
-		res := tx.with(ctx).Model(&models.ContactVerification{}).Where("id = ? AND user_id = ? AND verified_at IS NULL", id, userID).
-			Update("verified_at", now.UTC())
-		if err := translate(res.Error, "mark code "+id+" verified"); err != nil {
-			return err
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("code %s verified already: %w", id, apperr.ErrConflict)
-		}
-		res = tx.with(ctx).Model(&models.User{}).Where("id = ?", userID).Updates(map[string]any{col: now.UTC(), "updated_at": now.UTC()})
-		if err := tx.changedOne(res, userID, "mark user "+userID+" "+channel+" verified"); err != nil {
-			return err
-		}
-		return AuditStore{tx}.AppendAudit(ctx, entry)
-	})
+	res := s.db.with(ctx).Model(&models.ContactVerification{}).Where("id = ? AND user_id = ? AND verified_at IS NULL", id, userID).
+		Update("verified_at", now.UTC())
+	if err := translate(res.Error, "mark code "+id+" verified"); err != nil {
+		return err
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("code %s verified already: %w", id, apperr.ErrConflict)
+	}
+	res = s.db.with(ctx).Model(&models.User{}).Where("id = ?", userID).Updates(map[string]any{col: now.UTC(), "updated_at": now.UTC()})
+	if err := s.db.changedOne(res, userID, "mark user "+userID+" "+channel+" verified"); err != nil {
+		return err
+	}
+	return AuditStore{s.db}.AppendAudit(ctx, entry)
 }

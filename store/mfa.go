@@ -43,27 +43,29 @@ func (db *DB) SavePendingMFA(ctx context.Context, f *models.MFAFactor) error {
 }
 
 // ConfirmMFA confirms the pending factor sealed with sealed and stores
-// the recovery codes, in one transaction.
+// the recovery codes. It runs only inside InTx (store.ErrNoTx otherwise);
+// a factor no longer pending with that secret is ErrConflict.
 func (db *DB) ConfirmMFA(ctx context.Context, userID, sealed string, step int64, now time.Time, codes []models.MFARecoveryCode) error {
-	return db.InTx(ctx, func(tx *DB) error {
-		res := tx.with(ctx).Model(&models.MFAFactor{}).
-			Where("user_id = ? AND confirmed_at IS NULL AND secret_sealed = ?", userID, sealed).
-			Updates(map[string]any{"confirmed_at": now.UTC(), "last_step": step, "updated_at": now.UTC()})
-		if res.Error != nil {
-			return translate(res.Error, "confirm factor of "+userID)
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("factor of %s is no longer pending with that secret: %w", userID, apperr.ErrConflict)
-		}
-		err := tx.with(ctx).Where("user_id = ?", userID).Delete(&models.MFARecoveryCode{}).Error
-		if err != nil {
-			return translate(err, "clear recovery codes of "+userID)
-		}
-		if len(codes) == 0 {
-			return nil
-		}
-		return translate(tx.with(ctx).Create(&codes).Error, "store recovery codes of "+userID)
-	})
+	if err := db.needTx("confirm factor of " + userID); err != nil {
+		return err
+	}
+	res := db.with(ctx).Model(&models.MFAFactor{}).
+		Where("user_id = ? AND confirmed_at IS NULL AND secret_sealed = ?", userID, sealed).
+		Updates(map[string]any{"confirmed_at": now.UTC(), "last_step": step, "updated_at": now.UTC()})
+	if res.Error != nil {
+		return translate(res.Error, "confirm factor of "+userID)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("factor of %s is no longer pending with that secret: %w", userID, apperr.ErrConflict)
+	}
+	err := db.with(ctx).Where("user_id = ?", userID).Delete(&models.MFARecoveryCode{}).Error
+	if err != nil {
+		return translate(err, "clear recovery codes of "+userID)
+	}
+	if len(codes) == 0 {
+		return nil
+	}
+	return translate(db.with(ctx).Create(&codes).Error, "store recovery codes of "+userID)
 }
 
 // UseTOTPStep moves the confirmed factor's last step forward to step; the
@@ -98,21 +100,23 @@ func (db *DB) UseRecoveryCode(ctx context.Context, userID, hash string, now time
 }
 
 // ResetMFA removes the user's factor and recovery codes and ends their
-// sessions, with the audit entry, in one transaction.
+// sessions, with the audit entry. It runs only inside InTx (store.ErrNoTx
+// otherwise); a missing user is ErrNotFound.
 func (db *DB) ResetMFA(ctx context.Context, userID string, now time.Time, entry *models.AuditEntry) error {
-	return db.InTx(ctx, func(tx *DB) error {
-		if err := tx.BumpTokenVersion(ctx, userID); err != nil {
-			return err
-		}
-		if err := tx.with(ctx).Where("user_id = ?", userID).Delete(&models.MFARecoveryCode{}).Error; err != nil {
-			return translate(err, "delete recovery codes of "+userID)
-		}
-		if err := tx.with(ctx).Where("user_id = ?", userID).Delete(&models.MFAFactor{}).Error; err != nil {
-			return translate(err, "delete factor of "+userID)
-		}
-		if err := tx.RevokeUserRefreshTokens(ctx, userID, now); err != nil {
-			return err
-		}
-		return AuditStore{tx}.AppendAudit(ctx, entry)
-	})
+	if err := db.needTx("reset factor of " + userID); err != nil {
+		return err
+	}
+	if err := db.BumpTokenVersion(ctx, userID); err != nil {
+		return err
+	}
+	if err := db.with(ctx).Where("user_id = ?", userID).Delete(&models.MFARecoveryCode{}).Error; err != nil {
+		return translate(err, "delete recovery codes of "+userID)
+	}
+	if err := db.with(ctx).Where("user_id = ?", userID).Delete(&models.MFAFactor{}).Error; err != nil {
+		return translate(err, "delete factor of "+userID)
+	}
+	if err := db.RevokeUserRefreshTokens(ctx, userID, now); err != nil {
+		return err
+	}
+	return AuditStore{db}.AppendAudit(ctx, entry)
 }

@@ -49,6 +49,9 @@ func TestMFAFactorStore(t *testing.T) {
 			t.Fatalf("pending factor: %+v, want sealed-2 unconfirmed", f)
 		}
 
+		confirm := func(sealed string, step int64, codes []models.MFARecoveryCode) error {
+			return db.InTx(ctx, func(tx *store.DB) error { return tx.ConfirmMFA(ctx, u.ID, sealed, step, now, codes) })
+		}
 		codes := func(hashes ...string) []models.MFARecoveryCode {
 			var rows []models.MFARecoveryCode
 			for _, h := range hashes {
@@ -56,13 +59,13 @@ func TestMFAFactorStore(t *testing.T) {
 			}
 			return rows
 		}
-		if err := db.ConfirmMFA(ctx, u.ID, "sealed-1", 100, now, codes("a")); !errors.Is(err, apperr.ErrConflict) {
+		if err := confirm("sealed-1", 100, codes("a")); !errors.Is(err, apperr.ErrConflict) {
 			t.Fatalf("confirm the replaced secret: got %v, want ErrConflict", err)
 		}
-		if err := db.ConfirmMFA(ctx, u.ID, "sealed-2", 100, now, codes("a", "b")); err != nil {
+		if err := confirm("sealed-2", 100, codes("a", "b")); err != nil {
 			t.Fatalf("confirm: %v", err)
 		}
-		if err := db.ConfirmMFA(ctx, u.ID, "sealed-2", 101, now, codes("c")); !errors.Is(err, apperr.ErrConflict) {
+		if err := confirm("sealed-2", 101, codes("c")); !errors.Is(err, apperr.ErrConflict) {
 			t.Fatalf("confirm twice: got %v, want ErrConflict", err)
 		}
 		if err := db.SavePendingMFA(ctx, pending("sealed-3")); !errors.Is(err, apperr.ErrConflict) {
@@ -107,7 +110,8 @@ func TestMFAFactorStore(t *testing.T) {
 		}
 		entry := &models.AuditEntry{ID: uuid.Must(uuid.NewV7()).String(), At: now, ActorRole: "system", Action: "user.reset_mfa",
 			Entity: "user", EntityID: u.ID, SubjectID: &u.ID, Details: "{}"}
-		if err := db.ResetMFA(ctx, u.ID, now, entry); err != nil {
+		reset := func(tx *store.DB) error { return tx.ResetMFA(ctx, u.ID, now, entry) }
+		if err := db.InTx(ctx, reset); err != nil {
 			t.Fatalf("reset: %v", err)
 		}
 		if _, err := db.MFAFactor(ctx, u.ID); !errors.Is(err, apperr.ErrNotFound) {

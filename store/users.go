@@ -15,7 +15,20 @@ import (
 	"github.com/bosang/bosang/models"
 )
 
-var _ auth.Store = (*DB)(nil)
+// AccountStore implements auth.Store: the account methods of DB, and an
+// InTx that hands the use case a store joined to its transaction.
+type AccountStore struct{ *DB }
+
+// Accounts returns the store of accounts, sessions and second factors.
+func (db *DB) Accounts() AccountStore { return AccountStore{db} }
+
+var _ auth.Store = AccountStore{}
+
+// InTx runs fn in one transaction (see DB.InTx); every call on the store
+// fn is given joins it.
+func (s AccountStore) InTx(ctx context.Context, fn func(auth.Store) error) error {
+	return s.DB.InTx(ctx, func(tx *DB) error { return fn(AccountStore{tx}) })
+}
 
 // CreateUser inserts u; a taken e-mail (case-insensitive) is ErrConflict.
 // An enabled account's insert leaves disabled_at to the column's default,
@@ -78,41 +91,37 @@ func (db *DB) CreateRefreshToken(ctx context.Context, t *models.RefreshToken) er
 }
 
 // RotateRefreshToken spends the live token with this hash and stores next,
-// which takes the spent token's user and family, in one transaction. The
-// conditional UPDATE means two concurrent rotations of one token cannot
-// both succeed, and a rotation that loses the race sees the winner's
-// successor already stored.
+// which takes the spent token's user and family. It runs only inside InTx
+// (store.ErrNoTx otherwise). The conditional UPDATE means two concurrent
+// rotations of one token cannot both succeed, and a rotation that loses
+// the race sees the winner's successor already stored. A token spent or
+// revoked already returns it with auth.ErrTokenReused (next is not
+// stored); an unknown or expired one, ErrNotFound.
 func (db *DB) RotateRefreshToken(ctx context.Context, hash string, next *models.RefreshToken, now time.Time) (*models.RefreshToken, error) {
-	var spent models.RefreshToken
-	var outcome error
-	err := db.InTx(ctx, func(tx *DB) error {
-		res := tx.with(ctx).Model(&models.RefreshToken{}).
-			Where("token_hash = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?", hash, now).
-			Update("used_at", now)
-		if res.Error != nil {
-			return translate(res.Error, "spend refresh token")
-		}
-		if err := tx.with(ctx).Where("token_hash = ?", hash).Take(&spent).Error; err != nil {
-			return translate(err, "find refresh token")
-		}
-		switch {
-		case res.RowsAffected == 1:
-			next.UserID, next.FamilyID = spent.UserID, spent.FamilyID
-			return translate(tx.with(ctx).Create(next).Error, "create refresh token")
-		case spent.UsedAt != nil || spent.RevokedAt != nil:
-			outcome = fmt.Errorf("refresh token %s: %w", spent.ID, auth.ErrTokenReused)
-		default:
-			outcome = fmt.Errorf("refresh token %s expired: %w", spent.ID, apperr.ErrNotFound)
-		}
-		return nil
-	})
-	switch {
-	case err != nil:
+	if err := db.needTx("rotate refresh token"); err != nil {
 		return nil, err
-	case errors.Is(outcome, apperr.ErrNotFound):
-		return nil, outcome
 	}
-	return &spent, outcome
+	res := db.with(ctx).Model(&models.RefreshToken{}).
+		Where("token_hash = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?", hash, now).
+		Update("used_at", now)
+	if res.Error != nil {
+		return nil, translate(res.Error, "spend refresh token")
+	}
+	var spent models.RefreshToken
+	if err := db.with(ctx).Where("token_hash = ?", hash).Take(&spent).Error; err != nil {
+		return nil, translate(err, "find refresh token")
+	}
+	switch {
+	case res.RowsAffected == 1:
+		next.UserID, next.FamilyID = spent.UserID, spent.FamilyID
+		if err := translate(db.with(ctx).Create(next).Error, "create refresh token"); err != nil {
+			return nil, err
+		}
+		return &spent, nil
+	case spent.UsedAt != nil || spent.RevokedAt != nil:
+		return &spent, fmt.Errorf("refresh token %s: %w", spent.ID, auth.ErrTokenReused)
+	}
+	return nil, fmt.Errorf("refresh token %s expired: %w", spent.ID, apperr.ErrNotFound)
 }
 
 // RefreshTokenByHash finds a refresh token, live or not, by its hash.
@@ -125,16 +134,17 @@ func (db *DB) RefreshTokenByHash(ctx context.Context, hash string) (*models.Refr
 }
 
 // RevokeFamily revokes every refresh token of a family and bumps the user's
-// token version, in one transaction.
+// token version. It runs only inside InTx (store.ErrNoTx otherwise).
 func (db *DB) RevokeFamily(ctx context.Context, userID, familyID string, now time.Time) error {
-	return db.InTx(ctx, func(tx *DB) error {
-		err := tx.with(ctx).Model(&models.RefreshToken{}).
-			Where("family_id = ? AND revoked_at IS NULL", familyID).Update("revoked_at", now).Error
-		if err != nil {
-			return translate(err, "revoke refresh family")
-		}
-		return tx.BumpTokenVersion(ctx, userID)
-	})
+	if err := db.needTx("revoke refresh family"); err != nil {
+		return err
+	}
+	err := db.with(ctx).Model(&models.RefreshToken{}).
+		Where("family_id = ? AND revoked_at IS NULL", familyID).Update("revoked_at", now).Error
+	if err != nil {
+		return translate(err, "revoke refresh family")
+	}
+	return db.BumpTokenVersion(ctx, userID)
 }
 
 // RevokeUserRefreshTokens revokes every refresh token of a user.

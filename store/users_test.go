@@ -65,11 +65,14 @@ func TestRefreshTokenRotatedOnce(t *testing.T) {
 		if err := db.CreateRefreshToken(ctx, rt); err != nil {
 			t.Fatal(err)
 		}
+		rotate := func(hash string, next *models.RefreshToken) error {
+			return db.InTx(ctx, func(tx *store.DB) error { _, err := tx.RotateRefreshToken(ctx, hash, next, now); return err })
+		}
 		var wg sync.WaitGroup
 		results := make([]error, 8)
 		for i := range results {
 			next := &models.RefreshToken{ID: uuid.NewString(), TokenHash: fmt.Sprintf("next-%d", i), ExpiresAt: now.Add(time.Hour), CreatedAt: now}
-			wg.Go(func() { _, results[i] = db.RotateRefreshToken(ctx, "h1", next, now) })
+			wg.Go(func() { results[i] = rotate("h1", next) })
 		}
 		wg.Wait()
 		ok, reused, winner := 0, 0, -1
@@ -97,11 +100,12 @@ func TestRefreshTokenRotatedOnce(t *testing.T) {
 			}
 		}
 		next := &models.RefreshToken{ID: uuid.NewString(), TokenHash: "never", ExpiresAt: now.Add(time.Hour), CreatedAt: now}
-		if _, err := db.RotateRefreshToken(ctx, "unknown", next, now); !errors.Is(err, apperr.ErrNotFound) {
+		if err := rotate("unknown", next); !errors.Is(err, apperr.ErrNotFound) {
 			t.Fatalf("unknown hash: got %v, want ErrNotFound", err)
 		}
 		// Revoking the family bumps the user's token version with it.
-		if err := db.RevokeFamily(ctx, u.ID, family, now); err != nil {
+		revoke := func(tx *store.DB) error { return tx.RevokeFamily(ctx, u.ID, family, now) }
+		if err := db.InTx(ctx, revoke); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := db.UserByID(ctx, u.ID); got.TokenVersion != 1 {

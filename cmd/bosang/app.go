@@ -100,7 +100,7 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	}
 	signer := auth.NewSigner(cfg.JWTKey, cfg.AccessTTL, time.Now, cfg.JWTPreviousKeys...)
 	// Staff TOTP secrets are sealed with the personal-data key.
-	svc := auth.NewService(db, signer, sealer, cfg.RefreshTTL, auth.DefaultThrottle, time.Now, newID)
+	svc := auth.NewService(db.Accounts(), signer, sealer, cfg.RefreshTTL, auth.DefaultThrottle, time.Now, newID)
 	// Token checks read users through a cache that this process's changes
 	// clear at once and other processes' changes through serve's listener.
 	svc.CacheUsers(db, auth.UserCacheMaxAge)
