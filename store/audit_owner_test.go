@@ -69,10 +69,7 @@ func TestChangesWithoutTheirAuditEntryAreRefused(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newFilingWorld(t, db)
-		f := w.filing("")
-		if err := db.Claims().CreateClaim(ctx, f); err != nil {
-			t.Fatal(err)
-		}
+		f := w.filed(t)
 		c := *f.Claim
 		c.Status, c.Version = models.StatusWithdrawn, 2
 		ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: c.ID, Status: c.Status, CreatedAt: w.now}

@@ -58,6 +58,16 @@ func (w *filingWorld) filing(key string) claims.Filing {
 	return f
 }
 
+// filed files a new claim and returns its filing.
+func (w *filingWorld) filed(t *testing.T) claims.Filing {
+	t.Helper()
+	f := w.filing("")
+	if err := w.db.Claims().CreateClaim(context.Background(), f); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 // takeKey takes key in flight, as a request does before it files.
 func (w *filingWorld) takeKey(t *testing.T, key string) {
 	t.Helper()

@@ -23,10 +23,7 @@ func TestWritesOfSeveralRowsRunOnlyInsideInTx(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newFilingWorld(t, db)
-		f := w.filing("")
-		if err := db.Claims().CreateClaim(ctx, f); err != nil {
-			t.Fatal(err)
-		}
+		f := w.filed(t)
 		id, now := f.Claim.ID, w.now
 		rec, err := db.Outages().Outage(ctx, w.paidOut)
 		if err != nil {

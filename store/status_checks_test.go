@@ -23,10 +23,7 @@ func TestTimelineAndDecisionsHoldClaimStatusesOnly(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newFilingWorld(t, db)
-		f := w.filing("")
-		if err := db.Claims().CreateClaim(ctx, f); err != nil {
-			t.Fatal(err)
-		}
+		f := w.filed(t)
 		id := f.Claim.ID
 		insertEvent := `INSERT INTO claim_events (id, claim_id, status, note, created_at) VALUES (?, ?, ?, '', ?)`
 		insertDecision := `INSERT INTO decisions (id, claim_id, claim_version, actor_role, action, from_status, to_status, created_at)
