@@ -285,12 +285,15 @@ func (s *Service) pairFor(ctx context.Context, userID, next string) (*Pair, erro
 	return s.pair(u, next)
 }
 
-// Logout revokes the user's refresh tokens and every access token issued so far.
+// Logout revokes the user's refresh tokens and every access token issued
+// so far, in one transaction.
 func (s *Service) Logout(ctx context.Context, userID string) error {
-	if err := s.store.RevokeUserRefreshTokens(ctx, userID, s.now().UTC()); err != nil {
-		return err
-	}
-	return s.store.BumpTokenVersion(ctx, userID)
+	return s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.RevokeUserRefreshTokens(ctx, userID, s.now().UTC()); err != nil {
+			return err
+		}
+		return tx.BumpTokenVersion(ctx, userID)
+	})
 }
 
 // Authenticate returns the user an access token speaks for. It fails with
