@@ -45,7 +45,7 @@ func (s APIKeyStore) CreateAPIKey(ctx context.Context, k *models.APIKey, entry *
 	if err := translate(s.db.with(ctx).Create(k).Error, "create api key"); err != nil {
 		return err
 	}
-	return AuditStore{s.db}.AppendAudit(ctx, entry)
+	return s.db.Audit().AppendAudit(ctx, entry)
 }
 
 // APIKeys lists every key, newest first.
@@ -87,7 +87,7 @@ func (s APIKeyStore) RevokeAPIKey(ctx context.Context, id string, now time.Time,
 		return nil, err
 	}
 	k.RevokedAt = &at
-	if err := (AuditStore{s.db}).AppendAudit(ctx, entry); err != nil {
+	if err := s.db.Audit().AppendAudit(ctx, entry); err != nil {
 		return nil, err
 	}
 	return &k, nil

@@ -67,7 +67,7 @@ func (s ContactStore) CreateVerification(ctx context.Context, v *models.ContactV
 	if err := s.db.EnqueueOnce(ctx, m); err != nil {
 		return err
 	}
-	return AuditStore{s.db}.AppendAudit(ctx, entry)
+	return s.db.Audit().AppendAudit(ctx, entry)
 }
 
 // SpendAttempt counts one guess on the code if it is unverified and has
@@ -111,5 +111,5 @@ func (s ContactStore) MarkVerified(ctx context.Context, id, userID, channel stri
 	if err := s.db.changedOne(res, userID, "mark user "+userID+" "+channel+" verified"); err != nil {
 		return err
 	}
-	return AuditStore{s.db}.AppendAudit(ctx, entry)
+	return s.db.Audit().AppendAudit(ctx, entry)
 }
