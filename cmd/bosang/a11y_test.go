@@ -131,8 +131,8 @@ func TestBrowserAccessibility(t *testing.T) {
 
 	shots := t.ArtifactDir()
 	t.Logf("screenshots in %s", shots)
-	tab, ctx := newBrowser(t, filepath.Join(shots, "chromium.log"))
-	b := &browserT{t: t, tab: tab, ctx: ctx, shots: shots}
+	tab := newBrowser(t, filepath.Join(shots, "chromium.log"))
+	b := &browserT{t: t, tab: tab, shots: shots}
 	b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait))
 
 	eligibility := "/eligibility?" + url.Values{"service": {"coinplace"}, "role": {"user"}, "at": {"2022-10-15T18:00"}}.Encode()
@@ -267,10 +267,10 @@ func (b *browserT) axeHere(path, lang, who string, axeSrc []byte) {
 	// axe defines window.axe; evaluating it again on the same document is
 	// harmless, and every navigation starts a fresh one anyway.
 	b.do(chromedp.Evaluate[chromedp.Void](string(axeSrc)))
-	if v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`axe.version`)); err != nil || v == "" {
+	if v, err := chromedp.Run(b.step(), chromedp.Evaluate[string](`axe.version`)); err != nil || v == "" {
 		b.fatal(fmt.Errorf("axe-core did not load on %s: version %q, %v", path, v, err))
 	}
-	violations, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]axeViolation](axeRun, chromedp.EvalAwaitPromise))
+	violations, err := chromedp.Run(b.step(), chromedp.Evaluate[[]axeViolation](axeRun, chromedp.EvalAwaitPromise))
 	if err != nil {
 		b.fatal(fmt.Errorf("axe on %s (%s, %s): %w", path, lang, who, err))
 	}

@@ -53,8 +53,8 @@ func testBrowserAdmin(t *testing.T, databaseURL string, width, height int64, mob
 	})
 	shots := t.ArtifactDir()
 	t.Logf("screenshots in %s", shots)
-	tab, ctx := newBrowser(t, filepath.Join(shots, "chromium.log"))
-	b := &browserT{t: t, tab: tab, ctx: ctx, shots: shots}
+	tab := newBrowser(t, filepath.Join(shots, "chromium.log"))
+	b := &browserT{t: t, tab: tab, shots: shots}
 	if mobile {
 		b.do(chromedp.EmulateViewport(width, height, chromedp.EmulateMobile, chromedp.EmulatePortrait))
 	} else {
@@ -190,8 +190,8 @@ func testBrowserPasswordReset(t *testing.T, databaseURL string) {
 	})
 	shots := t.ArtifactDir()
 	t.Logf("screenshots in %s", shots)
-	tab, ctx := newBrowser(t, filepath.Join(shots, "chromium.log"))
-	b := &browserT{t: t, tab: tab, ctx: ctx, shots: shots}
+	tab := newBrowser(t, filepath.Join(shots, "chromium.log"))
+	b := &browserT{t: t, tab: tab, shots: shots}
 	b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait))
 
 	// A claimant signs up, then forgets the password.

@@ -64,8 +64,8 @@ func testBrowserClaimantJourney(t *testing.T, databaseURL string) {
 		t.Run(size.name, func(t *testing.T) {
 			shots := t.ArtifactDir()
 			t.Logf("screenshots in %s", shots)
-			tab, ctx := newBrowser(t, filepath.Join(shots, "chromium.log"))
-			b := &browserT{t: t, tab: tab, ctx: ctx, shots: shots}
+			tab := newBrowser(t, filepath.Join(shots, "chromium.log"))
+			b := &browserT{t: t, tab: tab, shots: shots}
 			if size.name == "phone" {
 				b.do(chromedp.EmulateViewport(size.width, size.height, chromedp.EmulateMobile, chromedp.EmulatePortrait))
 			} else {
@@ -115,7 +115,7 @@ func (b *browserT) claimantJourney(base, email, outageID string, end time.Time, 
 		chromedp.Click(chromedp.ID("claim-submit")),
 		chromedp.WaitVisible(chromedp.ID("error-summary")),
 	)
-	title, err := chromedp.Run(b.ctx, chromedp.Title())
+	title, err := chromedp.Run(b.step(), chromedp.Title())
 	if err != nil {
 		b.fatal(err)
 	}

@@ -58,8 +58,8 @@ func journeyApp(t *testing.T, databaseURL string, prepare func(ctx context.Conte
 	base, a := startPortalApp(t, databaseURL, prepare)
 	shots := t.ArtifactDir()
 	t.Logf("screenshots in %s", shots)
-	tab, ctx := newBrowser(t, filepath.Join(shots, "chromium.log"))
-	return &browserT{t: t, tab: tab, ctx: ctx, shots: shots}, base, axeSrc, a
+	tab := newBrowser(t, filepath.Join(shots, "chromium.log"))
+	return &browserT{t: t, tab: tab, shots: shots}, base, axeSrc, a
 }
 
 // eachDatabase runs fn on SQLite and on PostgreSQL.
@@ -76,7 +76,7 @@ func eachDatabase(t *testing.T, fn func(t *testing.T, databaseURL string)) {
 // evalNumber evaluates a JavaScript expression that yields a number.
 func (b *browserT) evalNumber(expr string) float64 {
 	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[float64](expr))
+	v, err := chromedp.Run(b.step(), chromedp.Evaluate[float64](expr))
 	if err != nil {
 		b.fatal(err)
 	}

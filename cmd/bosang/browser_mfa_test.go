@@ -127,8 +127,8 @@ func testBrowserStaffMFA(t *testing.T, databaseURL string) {
 	})
 	shots := t.ArtifactDir()
 	t.Logf("screenshots in %s", shots)
-	tab, ctx := newBrowser(t, filepath.Join(shots, "chromium.log"))
-	b := &browserT{t: t, tab: tab, ctx: ctx, shots: shots}
+	tab := newBrowser(t, filepath.Join(shots, "chromium.log"))
+	b := &browserT{t: t, tab: tab, shots: shots}
 	app := b.authenticator()
 
 	// The review queue sends the stranger to log in; the password leads to
@@ -151,7 +151,7 @@ func testBrowserStaffMFA(t *testing.T, databaseURL string) {
 	if len(secret) != 32 || strings.Trim(secret, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") != "" {
 		t.Fatalf("the secret on the enrolment page is %q, want 32 base32 characters", secret)
 	}
-	uri, err := chromedp.Run(b.ctx, chromedp.AttributeValue(chromedp.ID("mfa-uri"), "href"))
+	uri, err := chromedp.Run(b.step(), chromedp.AttributeValue(chromedp.ID("mfa-uri"), "href"))
 	if err != nil {
 		b.fatal(err)
 	}
@@ -168,7 +168,7 @@ func testBrowserStaffMFA(t *testing.T, databaseURL string) {
 		chromedp.Click(chromedp.ID("mfa-submit")),
 		chromedp.WaitVisible(chromedp.ID("recovery-codes")),
 	)
-	if n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("#recovery-codes li").length`)); err != nil || n != 10 {
+	if n, err := chromedp.Run(b.step(), chromedp.Evaluate[int](`document.querySelectorAll("#recovery-codes li").length`)); err != nil || n != 10 {
 		t.Errorf("the recovery codes page lists %d codes (%v), want 10", n, err)
 	}
 	b.wantText("#recovery-title", "복구 코드")

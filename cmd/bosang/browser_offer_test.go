@@ -129,7 +129,7 @@ func TestBrowserOfferJourney(t *testing.T) {
 func (b *browserT) fetchText(path string) string {
 	b.t.Helper()
 	expr := fmt.Sprintf(`fetch(%q).then(r => r.ok ? r.text() : Promise.reject(new Error("status " + r.status)))`, path)
-	body, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
+	body, err := chromedp.Run(b.step(), chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
 		b.fatal(fmt.Errorf("fetch %s: %w", path, err))
 	}

@@ -171,8 +171,8 @@ func testBrowserOutage(t *testing.T, databaseURL string) {
 	base := startPortalWith(t, databaseURL, prepareOutage(t))
 	shots := t.ArtifactDir()
 	t.Logf("screenshots in %s", shots)
-	tab, ctx := newBrowser(t, filepath.Join(shots, "chromium.log"))
-	b := &browserT{t: t, tab: tab, ctx: ctx, shots: shots}
+	tab := newBrowser(t, filepath.Join(shots, "chromium.log"))
+	b := &browserT{t: t, tab: tab, shots: shots}
 
 	// Log in through /login; the operator gets the operator nav link.
 	// An operator is staff: the login enrols the second factor first.

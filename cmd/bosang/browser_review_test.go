@@ -119,8 +119,8 @@ func testBrowserReviewToPaid(t *testing.T, databaseURL string) {
 	base := startPortalWith(t, databaseURL, prepareReview(t, &claimID, &number, &outageID))
 	shots := t.ArtifactDir()
 	t.Logf("screenshots in %s", shots)
-	tab, ctx := newBrowser(t, filepath.Join(shots, "chromium.log"))
-	b := &browserT{t: t, tab: tab, ctx: ctx, shots: shots}
+	tab := newBrowser(t, filepath.Join(shots, "chromium.log"))
+	b := &browserT{t: t, tab: tab, shots: shots}
 	b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait))
 	claimPath := "/claims/" + claimID
 	reviewPath := "/review/claims/" + claimID
@@ -242,7 +242,7 @@ func testBrowserReviewToPaid(t *testing.T, databaseURL string) {
 	// With a reason, the file: fetched with the page's session, as the
 	// download would be.
 	exportURL := batchPath + "/export?format=csv&reason=" + "2022%EB%85%84%2010%EC%9B%94%20%EC%A0%95%EA%B8%B0%20%EC%9D%B4%EC%B2%B4"
-	file, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](fmt.Sprintf(`fetch(%q, {credentials: "same-origin"}).then(r =>
+	file, err := chromedp.Run(b.step(), chromedp.Evaluate[string](fmt.Sprintf(`fetch(%q, {credentials: "same-origin"}).then(r =>
 		r.status + " " + (r.headers.get("Content-Disposition") || ""))`, exportURL), chromedp.EvalAwaitPromise))
 	if err != nil {
 		b.fatal(err)
@@ -250,7 +250,7 @@ func testBrowserReviewToPaid(t *testing.T, databaseURL string) {
 	if !strings.HasPrefix(file, "200 attachment;") {
 		t.Errorf("export with a reason: got %q, want 200 attachment", file)
 	}
-	file2, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](fmt.Sprintf(`fetch(%q, {credentials: "same-origin"}).then(r => r.arrayBuffer()).then(b => new TextDecoder("utf-8", {ignoreBOM: true}).decode(b))`, exportURL), chromedp.EvalAwaitPromise))
+	file2, err := chromedp.Run(b.step(), chromedp.Evaluate[string](fmt.Sprintf(`fetch(%q, {credentials: "same-origin"}).then(r => r.arrayBuffer()).then(b => new TextDecoder("utf-8", {ignoreBOM: true}).decode(b))`, exportURL), chromedp.EvalAwaitPromise))
 	if err != nil {
 		b.fatal(err)
 	}

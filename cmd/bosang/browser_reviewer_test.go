@@ -36,8 +36,8 @@ func TestBrowserReviewerSearchTakeDecide(t *testing.T) {
 	})
 	shots := t.ArtifactDir()
 	t.Logf("screenshots (and failure.png on a failure) in %s", shots)
-	tab, ctx := newBrowser(t, filepath.Join(shots, "chromium.log"))
-	b := &browserT{t: t, tab: tab, ctx: ctx, shots: shots}
+	tab := newBrowser(t, filepath.Join(shots, "chromium.log"))
+	b := &browserT{t: t, tab: tab, shots: shots}
 
 	for _, size := range []struct {
 		name string
