@@ -172,7 +172,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			b.axeCheck(base, p, lang, "operator", axeSrc)
 		}
 		b.do(
-			chromedp.Click(chromedp.ID("logout")),
+			click(chromedp.ID("logout")),
 			chromedp.WaitVisible(chromedp.CSS(`header nav a[href="/login"]`)),
 		)
 		// The demo supervisor: the review queue, a claim held for a
@@ -229,7 +229,7 @@ func (b *browserT) axeSecondFactor(base, email, lang string, axeSrc []byte) {
 			chromedp.WaitVisible(chromedp.ID("login-submit")),
 			chromedp.SendKeys(chromedp.ID("email"), email),
 			chromedp.SendKeys(chromedp.ID("password"), demoPassword),
-			chromedp.Click(chromedp.ID("login-submit")),
+			click(chromedp.ID("login-submit")),
 			chromedp.WaitVisible(chromedp.ID("mfa-submit")),
 		)
 	}
@@ -238,13 +238,13 @@ func (b *browserT) axeSecondFactor(base, email, lang string, axeSrc []byte) {
 	app.enrol(email, b.text("#mfa-secret"))
 	b.do(
 		chromedp.SendKeys(chromedp.ID("code"), "12345"),
-		chromedp.Click(chromedp.ID("mfa-submit")),
+		click(chromedp.ID("mfa-submit")),
 		chromedp.WaitVisible(chromedp.ID("flash")),
 	)
 	b.axeHere("/login/mfa (wrong code)", lang, "staff", axeSrc)
 	b.do(
 		chromedp.SendKeys(chromedp.ID("code"), app.code(b.t, email)),
-		chromedp.Click(chromedp.ID("mfa-submit")),
+		click(chromedp.ID("mfa-submit")),
 		chromedp.WaitVisible(chromedp.ID("recovery-codes")),
 	)
 	b.axeHere("/login/mfa (recovery codes)", lang, "staff", axeSrc)
@@ -253,7 +253,7 @@ func (b *browserT) axeSecondFactor(base, email, lang string, axeSrc []byte) {
 	b.axeHere("/login (code)", lang, "staff", axeSrc)
 	b.do(
 		chromedp.SendKeys(chromedp.ID("code"), app.code(b.t, email)),
-		chromedp.Click(chromedp.ID("mfa-submit")),
+		click(chromedp.ID("mfa-submit")),
 		chromedp.WaitVisible(chromedp.ID("logout")),
 	)
 	b.logout()

@@ -89,7 +89,7 @@ func testBrowserAdmin(t *testing.T, databaseURL string, width, height int64, mob
 		chromedp.SendKeys(chromedp.ID("email"), "park@paymoa.example"),
 		chromedp.SendKeys(chromedp.ID("password"), "Simsa-2022-park"),
 		chromedp.SetValue(chromedp.ID("role"), "reviewer"),
-		chromedp.Click(chromedp.ID("create-submit")),
+		click(chromedp.ID("create-submit")),
 		chromedp.WaitVisible(chromedp.ID("notice")),
 	)
 	b.wantText("#user-role", "심사자")
@@ -99,7 +99,7 @@ func testBrowserAdmin(t *testing.T, databaseURL string, width, height int64, mob
 	clearNotice()
 	b.do(
 		chromedp.SetValue(chromedp.ID("role"), "supervisor"),
-		chromedp.Click(chromedp.ID("role-submit")),
+		click(chromedp.ID("role-submit")),
 		chromedp.WaitVisible(chromedp.ID("notice")),
 	)
 	b.wantText("#user-role", "감독자")
@@ -108,7 +108,7 @@ func testBrowserAdmin(t *testing.T, databaseURL string, width, height int64, mob
 	// Reset its second factor.
 	clearNotice()
 	b.do(
-		chromedp.Click(chromedp.ID("reset-mfa-submit")),
+		click(chromedp.ID("reset-mfa-submit")),
 		chromedp.WaitVisible(chromedp.ID("notice")),
 	)
 	b.wantContains("#notice", "2단계 인증을 초기화했습니다")
@@ -126,14 +126,14 @@ func testBrowserAdmin(t *testing.T, databaseURL string, width, height int64, mob
 		b.fatal(errString("could not edit the policy JSON"))
 	}
 	b.do(
-		chromedp.Click(chromedp.ID("preview-submit")),
+		click(chromedp.ID("preview-submit")),
 		chromedp.WaitVisible(chromedp.ID("publish-submit")),
 	)
 	b.wantContains("#preview-repriced", "0건")
 	b.wantContains("#preview tr.changed", "상한 ₩123,000")
 	check("/admin/policies/preview")
 	b.do(
-		chromedp.Click(chromedp.ID("publish-submit")),
+		click(chromedp.ID("publish-submit")),
 		chromedp.WaitVisible(chromedp.ID("notice")),
 	)
 	b.wantContains("#policies", "택시 기사 상향")
@@ -143,7 +143,7 @@ func testBrowserAdmin(t *testing.T, databaseURL string, width, height int64, mob
 	b.do(
 		chromedp.SetValue(chromedp.ID("compare-a"), "1"),
 		chromedp.SetValue(chromedp.ID("compare-b"), "2"),
-		chromedp.Click(chromedp.ID("compare-submit")),
+		click(chromedp.ID("compare-submit")),
 		chromedp.WaitVisible(chromedp.ID("compare")),
 	)
 	b.wantPath("/admin/policies/compare")
@@ -202,19 +202,19 @@ func testBrowserPasswordReset(t *testing.T, databaseURL string) {
 		chromedp.SendKeys(chromedp.ID("email"), resetEmail),
 		chromedp.SendKeys(chromedp.ID("phone"), "010-2345-6789"),
 		chromedp.SendKeys(chromedp.ID("password"), resetPassword),
-		chromedp.Click(chromedp.ID("register-submit")),
+		click(chromedp.ID("register-submit")),
 		chromedp.WaitVisible(chromedp.ID("login-submit")),
 	)
 	b.do(
 		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(chromedp.ID("forgot-link")),
-		chromedp.Click(chromedp.ID("forgot-link")),
+		click(chromedp.ID("forgot-link")),
 		chromedp.WaitVisible(chromedp.ID("forgot-submit")),
 	)
 	b.axeHere("/password/forgot", "ko", "guest", axeSrc)
 	b.do(
 		chromedp.SendKeys(chromedp.ID("email"), resetEmail),
-		chromedp.Click(chromedp.ID("forgot-submit")),
+		click(chromedp.ID("forgot-submit")),
 		chromedp.WaitVisible(chromedp.ID("notice")),
 	)
 	b.wantContains("#notice", "30분")
@@ -229,7 +229,7 @@ func testBrowserPasswordReset(t *testing.T, databaseURL string) {
 	b.axeHere("/password/reset", "ko", "guest", axeSrc)
 	b.do(
 		chromedp.SendKeys(chromedp.ID("password"), "Sae-bimil-2022-lee"),
-		chromedp.Click(chromedp.ID("reset-submit")),
+		click(chromedp.ID("reset-submit")),
 		chromedp.WaitVisible(chromedp.ID("notice")),
 	)
 	b.wantPath("/login")
@@ -239,7 +239,7 @@ func testBrowserPasswordReset(t *testing.T, databaseURL string) {
 	b.do(
 		chromedp.SendKeys(chromedp.ID("email"), resetEmail),
 		chromedp.SendKeys(chromedp.ID("password"), "Sae-bimil-2022-lee"),
-		chromedp.Click(chromedp.ID("login-submit")),
+		click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("nav-claims")),
 	)
 	b.wantPath("/claims")

@@ -99,11 +99,11 @@ func testBrowserMerchantClaim(t *testing.T, databaseURL string) {
 		chromedp.SendKeys(chromedp.ID("email"), email),
 		chromedp.SendKeys(chromedp.ID("phone"), "010-2345-6789"),
 		chromedp.SendKeys(chromedp.ID("password"), "cafe owner passphrase"),
-		chromedp.Click(chromedp.ID("register-submit")),
+		click(chromedp.ID("register-submit")),
 		chromedp.WaitVisible(chromedp.ID("notice")),
 		chromedp.SendKeys(chromedp.ID("email"), email),
 		chromedp.SendKeys(chromedp.ID("password"), "cafe owner passphrase"),
-		chromedp.Click(chromedp.ID("login-submit")),
+		click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("account-title")),
 	)
 	b.shot("01-registered.png")
@@ -121,7 +121,7 @@ func testBrowserMerchantClaim(t *testing.T, databaseURL string) {
 	}
 	b.shot("02-profile.png")
 	b.do(
-		chromedp.Click(chromedp.ID("merchant-submit")),
+		click(chromedp.ID("merchant-submit")),
 		chromedp.WaitVisible(chromedp.ID("notice")),
 	)
 	b.wantNoOverflow("profiles")
@@ -130,22 +130,22 @@ func testBrowserMerchantClaim(t *testing.T, databaseURL string) {
 	b.do(
 		chromedp.Navigate(base+"/claims/new?outage="+outageID),
 		chromedp.WaitVisible(chromedp.ID("claim-submit")),
-		chromedp.Click(chromedp.ID("outage-"+outageID)),
-		chromedp.Click(chromedp.ID("category-merchant")),
-		chromedp.Click(chromedp.ID("monetary-yes")),
+		click(chromedp.ID("outage-"+outageID)),
+		click(chromedp.ID("category-merchant")),
+		click(chromedp.ID("monetary-yes")),
 		chromedp.SendKeys(chromedp.ID("description"), "카드 결제가 여섯 시간 동안 되지 않아 손님을 돌려보냈습니다."),
 		chromedp.SendKeys(chromedp.ID("claimed-amount"), "200,000"),
 		chromedp.SetValue(chromedp.ID("payout-bank"), "004"),
 		chromedp.SendKeys(chromedp.ID("payout-number"), "110-123-456789"),
 		chromedp.SendKeys(chromedp.ID("payout-holder"), "김사장"),
-		chromedp.Click(chromedp.ID("consent")),
+		click(chromedp.ID("consent")),
 		chromedp.SetValue(chromedp.ID("evidence-kind"), "sales_records"),
 		chromedp.SetUploadFiles(chromedp.ID("evidence-file"), []string{csvPath}),
 	)
 	b.wantNoOverflow("claim form")
 	b.shot("03-claim-form.png")
 	b.do(
-		chromedp.Click(chromedp.ID("claim-submit")),
+		click(chromedp.ID("claim-submit")),
 		chromedp.WaitVisible(chromedp.ID("claim-number")),
 	)
 	if !strings.HasPrefix(b.text("#claim-number"), "BS-") {

@@ -92,14 +92,14 @@ func (b *browserT) claimantJourney(base, email, outageID string, end time.Time, 
 		chromedp.Navigate(base+"/eligibility"),
 		chromedp.WaitVisible(chromedp.ID("eligibility-submit")),
 		chromedp.SetValue(chromedp.ID("elig-service"), "paymoa"),
-		chromedp.Click(chromedp.ID("role-user")),
+		click(chromedp.ID("role-user")),
 		chromedp.SetValue(chromedp.ID("elig-at"), at),
-		chromedp.Click(chromedp.ID("eligibility-submit")),
+		click(chromedp.ID("eligibility-submit")),
 		chromedp.WaitVisible(chromedp.ID("results")),
 	)
 	page("/eligibility (results)")
 	b.do(
-		chromedp.Click(chromedp.CSS(`#results a[role="button"][href^="/claims/new?outage=`+outageID+`"]`)),
+		click(chromedp.CSS(`#results a[role="button"][href^="/claims/new?outage=`+outageID+`"]`)),
 		chromedp.WaitVisible(chromedp.ID("claim-submit")),
 	)
 	b.wantPath("/claims/new")
@@ -112,7 +112,7 @@ func (b *browserT) claimantJourney(base, email, outageID string, end time.Time, 
 		chromedp.SendKeys(chromedp.ID("monthly-fee"), "9,900"),
 		chromedp.SetValue(chromedp.ID("payout-bank"), "004"),
 		chromedp.SendKeys(chromedp.ID("payout-number"), "110-123-456789"),
-		chromedp.Click(chromedp.ID("claim-submit")),
+		click(chromedp.ID("claim-submit")),
 		chromedp.WaitVisible(chromedp.ID("error-summary")),
 	)
 	title, err := chromedp.Run(b.step(), chromedp.Title())
@@ -134,10 +134,10 @@ func (b *browserT) claimantJourney(base, email, outageID string, end time.Time, 
 
 	// Fixed from the summary's link: the claim is filed.
 	b.do(
-		chromedp.Click(chromedp.CSS(`#error-summary a[href="#payout-holder"]`)),
+		click(chromedp.CSS(`#error-summary a[href="#payout-holder"]`)),
 		chromedp.SendKeys(chromedp.ID("payout-holder"), "김청구"),
-		chromedp.Click(chromedp.ID("consent")),
-		chromedp.Click(chromedp.ID("claim-submit")),
+		click(chromedp.ID("consent")),
+		click(chromedp.ID("claim-submit")),
 		chromedp.WaitVisible(chromedp.ID("confirmation")),
 	)
 	number := b.text("#confirmation-number")

@@ -201,7 +201,7 @@ func TestBrowserSupervisorJourney(t *testing.T) {
 			b.wantContains("#verify-status", "이상 없음")
 			b.do(
 				chromedp.SetValue(chromedp.ID("audit-entity"), "payout_batch"),
-				chromedp.Click(chromedp.ID("audit-filter-submit")),
+				click(chromedp.ID("audit-filter-submit")),
 				chromedp.WaitVisible(chromedp.ID("audit-filter-clear")),
 			)
 			if got := b.location().Query().Get("entity"); got != "payout_batch" {
@@ -222,14 +222,14 @@ func TestBrowserSupervisorJourney(t *testing.T) {
 			}
 			b.do(
 				chromedp.SendKeys(chromedp.ID("settle-prefix"), "KB20240305-"),
-				chromedp.Click(chromedp.ID("settle-all-submit")),
+				click(chromedp.ID("settle-all-submit")),
 				chromedp.WaitVisible(chromedp.ID("settle-all-confirm-error")),
 			)
 			b.wantText("#batch-status", "진행 중")
 			b.axeHere(batch+" (unconfirmed)", "ko", "supervisor-"+s.name, axeSrc)
 			b.do(
-				chromedp.Click(chromedp.ID("settle-all-confirm")),
-				chromedp.Click(chromedp.ID("settle-all-submit")),
+				click(chromedp.ID("settle-all-confirm")),
+				click(chromedp.ID("settle-all-submit")),
 				chromedp.WaitVisible(chromedp.ID("notice")),
 			)
 			b.wantText("#batch-status", "정산 완료")
@@ -280,12 +280,12 @@ func TestBrowserOperatorJourney(t *testing.T) {
 			day := fmt.Sprintf("2024-04-%02d", 10+i)
 			b.visit(base, "/ops/outages/new?service=gureum-mail", "outage-form", "operator", s, axeSrc)
 			b.do(
-				chromedp.Click(chromedp.ID("feature-send")),
+				click(chromedp.ID("feature-send")),
 				chromedp.SetValue(chromedp.ID("started_at"), day+"T09:00"),
 				chromedp.SetValue(chromedp.ID("ended_at"), day+"T14:00"),
 				chromedp.SetValue(chromedp.ID("cause"), "equipment_fault"),
 				chromedp.SendKeys(chromedp.ID("summary"), "메일 발송 서버 고장"),
-				chromedp.Click(chromedp.ID("outage-submit")),
+				click(chromedp.ID("outage-submit")),
 				chromedp.WaitVisible(chromedp.ID("verdict")),
 			)
 			id, ok := strings.CutPrefix(b.location().Path, "/outages/")
@@ -300,7 +300,7 @@ func TestBrowserOperatorJourney(t *testing.T) {
 				chromedp.SetValue(chromedp.ID("ended_at"), day+"T16:30"),
 				chromedp.SetValue(chromedp.ID("cause"), "fire"),
 				chromedp.SendKeys(chromedp.ID("reason"), "복구 시각과 원인 정정"),
-				chromedp.Click(chromedp.ID("outage-submit")),
+				click(chromedp.ID("outage-submit")),
 				chromedp.WaitVisible(chromedp.ID("revisions")),
 			)
 			b.wantPath("/outages/" + id)

@@ -84,12 +84,12 @@ func (b *browserT) secondFactor(email, waitID string) {
 	}
 	b.do(
 		chromedp.SendKeys(chromedp.ID("code"), app.code(b.t, email)),
-		chromedp.Click(chromedp.ID("mfa-submit")),
+		click(chromedp.ID("mfa-submit")),
 		chromedp.WaitNotPresent(chromedp.ID("mfa-submit")),
 	)
 	if b.present("mfa-continue") {
 		b.do(
-			chromedp.Click(chromedp.ID("mfa-continue")),
+			click(chromedp.ID("mfa-continue")),
 			chromedp.WaitNotPresent(chromedp.ID("mfa-continue")),
 		)
 	}
@@ -139,7 +139,7 @@ func testBrowserStaffMFA(t *testing.T, databaseURL string) {
 		chromedp.WaitVisible(chromedp.ID("login-submit")),
 		chromedp.SendKeys(chromedp.ID("email"), mfaReviewerEmail),
 		chromedp.SendKeys(chromedp.ID("password"), mfaReviewerPassword),
-		chromedp.Click(chromedp.ID("login-submit")),
+		click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("mfa-secret")),
 	)
 	b.wantPath("/login")
@@ -165,7 +165,7 @@ func testBrowserStaffMFA(t *testing.T, databaseURL string) {
 	app.enrol(mfaReviewerEmail, secret)
 	b.do(
 		chromedp.SendKeys(chromedp.ID("code"), app.code(t, mfaReviewerEmail)),
-		chromedp.Click(chromedp.ID("mfa-submit")),
+		click(chromedp.ID("mfa-submit")),
 		chromedp.WaitVisible(chromedp.ID("recovery-codes")),
 	)
 	if n, err := chromedp.Run(b.step(), chromedp.Evaluate[int](`document.querySelectorAll("#recovery-codes li").length`)); err != nil || n != 10 {
@@ -175,7 +175,7 @@ func testBrowserStaffMFA(t *testing.T, databaseURL string) {
 	b.wantNoOverflow("recovery codes")
 	b.shot("02-recovery-codes.png")
 	b.do(
-		chromedp.Click(chromedp.ID("mfa-continue")),
+		click(chromedp.ID("mfa-continue")),
 		chromedp.WaitVisible(chromedp.ID("take-next")),
 	)
 	b.wantPath("/review")
@@ -188,7 +188,7 @@ func testBrowserStaffMFA(t *testing.T, databaseURL string) {
 		chromedp.WaitVisible(chromedp.ID("login-submit")),
 		chromedp.SendKeys(chromedp.ID("email"), mfaReviewerEmail),
 		chromedp.SendKeys(chromedp.ID("password"), mfaReviewerPassword),
-		chromedp.Click(chromedp.ID("login-submit")),
+		click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("mfa-submit")),
 	)
 	b.wantText("#mfa-title", "2단계 인증")
@@ -198,7 +198,7 @@ func testBrowserStaffMFA(t *testing.T, databaseURL string) {
 	b.shot("04-code.png")
 	b.do(
 		chromedp.SendKeys(chromedp.ID("code"), app.code(t, mfaReviewerEmail)),
-		chromedp.Click(chromedp.ID("mfa-submit")),
+		click(chromedp.ID("mfa-submit")),
 		chromedp.WaitVisible(chromedp.ID("take-next")),
 	)
 	b.wantPath("/review")

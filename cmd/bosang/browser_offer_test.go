@@ -51,14 +51,14 @@ func TestBrowserOfferJourney(t *testing.T) {
 		// The supervisor imports the file and follows it to the end.
 		b.login(base, "supervisor@demo.bosang.kr", demoPassword, "nav-imports")
 		b.do(
-			chromedp.Click(chromedp.ID("nav-imports")),
+			click(chromedp.ID("nav-imports")),
 			chromedp.WaitVisible(chromedp.ID("import-submit")),
 			chromedp.SetValue(chromedp.ID("import-outage"), kakaoT),
 			chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{file}),
 		)
 		b.axeHere("/imports", "ko", "supervisor", axeSrc)
 		b.do(
-			chromedp.Click(chromedp.ID("import-submit")),
+			click(chromedp.ID("import-submit")),
 			chromedp.WaitVisible(chromedp.CSS(`#import-status[data-status="done"]`)),
 		)
 		b.wantText("#import-rows", "2")
@@ -92,12 +92,12 @@ func TestBrowserOfferJourney(t *testing.T) {
 			chromedp.SetValue(chromedp.CSS(`#offer-accept-form select[name="payout_account.bank"]`), "004"),
 			chromedp.SendKeys(chromedp.CSS(`#offer-accept-form input[name="payout_account.number"]`), "110-123-456789"),
 			chromedp.SendKeys(chromedp.CSS(`#offer-accept-form input[name="payout_account.holder"]`), "김기사"),
-			chromedp.Click(chromedp.ID("offer-accept")),
+			click(chromedp.ID("offer-accept")),
 			chromedp.WaitVisible(chromedp.ID("offer-claim")),
 		)
 		b.wantText("#offer-status", "수락함")
 		b.axeHere("/account/offers/{id}?done=accepted", "ko", "driver-phone", axeSrc)
-		b.do(chromedp.Click(chromedp.ID("offer-claim")), chromedp.WaitVisible(chromedp.ID("claim-status")))
+		b.do(click(chromedp.ID("offer-claim")), chromedp.WaitVisible(chromedp.ID("claim-status")))
 		b.wantText("#claim-status", "승인")
 		number := b.text("#claim-number")
 		b.shot("offer-03-claim.png")
@@ -107,10 +107,10 @@ func TestBrowserOfferJourney(t *testing.T) {
 		b.resize(journeyScreens[len(journeyScreens)-1])
 		b.login(base, "supervisor@demo.bosang.kr", demoPassword, "nav-payouts")
 		b.do(
-			chromedp.Click(chromedp.ID("nav-payouts")),
+			click(chromedp.ID("nav-payouts")),
 			chromedp.WaitVisible(chromedp.ID("build-submit")),
 			chromedp.SetValue(chromedp.ID("build-outage"), kakaoT),
-			chromedp.Click(chromedp.ID("build-submit")),
+			click(chromedp.ID("build-submit")),
 			chromedp.WaitVisible(chromedp.ID("export-form")),
 		)
 		b.wantContains("#batch-items-table", number, "₩7,550")

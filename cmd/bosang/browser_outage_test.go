@@ -183,7 +183,7 @@ func testBrowserOutage(t *testing.T, databaseURL string) {
 
 	// The operator dashboard: nothing is due yet.
 	b.do(
-		chromedp.Click(chromedp.ID("nav-ops")),
+		click(chromedp.ID("nav-ops")),
 		chromedp.WaitVisible(chromedp.ID("new-outage")),
 	)
 	b.wantPath("/ops")
@@ -195,14 +195,14 @@ func testBrowserOutage(t *testing.T, databaseURL string) {
 
 	// Step 1: choose the service.
 	b.do(
-		chromedp.Click(chromedp.ID("new-outage")),
+		click(chromedp.ID("new-outage")),
 		chromedp.WaitVisible(chromedp.ID("choose-service-submit")),
 		chromedp.SetValue(chromedp.ID("service"), outageServiceCode),
 	)
 	b.wantPath("/ops/outages/new")
 	b.shot("03-choose-service.png")
 	b.do(
-		chromedp.Click(chromedp.ID("choose-service-submit")),
+		click(chromedp.ID("choose-service-submit")),
 		chromedp.WaitVisible(chromedp.ID("outage-submit")),
 	)
 	if u := b.location(); u.Query().Get("service") != outageServiceCode {
@@ -216,8 +216,8 @@ func testBrowserOutage(t *testing.T, databaseURL string) {
 	// picker would.
 	const summary = "스토리지 컨트롤러 고장으로 파일 저장과 동기화가 5시간 동안 중단되었습니다."
 	b.do(
-		chromedp.Click(chromedp.ID("feature-storage")),
-		chromedp.Click(chromedp.ID("feature-sync")),
+		click(chromedp.ID("feature-storage")),
+		click(chromedp.ID("feature-sync")),
 		chromedp.SetValue(chromedp.ID("started_at"), "2024-03-04T09:00"),
 		chromedp.SetValue(chromedp.ID("ended_at"), "2024-03-04T14:00"),
 		chromedp.SetValue(chromedp.ID("cause"), "equipment_fault"),
@@ -228,7 +228,7 @@ func testBrowserOutage(t *testing.T, databaseURL string) {
 	}
 	b.shot("04-outage-form.png")
 	b.do(
-		chromedp.Click(chromedp.ID("outage-submit")),
+		click(chromedp.ID("outage-submit")),
 		chromedp.WaitVisible(chromedp.ID("verdict")),
 	)
 
@@ -265,11 +265,11 @@ func testBrowserOutage(t *testing.T, databaseURL string) {
 	// Back on the outage page, record the interruption notice.
 	const body = "하늘드라이브 파일 저장·동기화 중단 안내: 2024-03-04 09:00부터 스토리지 장비 고장으로 서비스가 중단되었습니다. 문의: 1588-0000"
 	b.do(
-		chromedp.Click(chromedp.CSS(row+" th a")),
+		click(chromedp.CSS(row+" th a")),
 		chromedp.WaitVisible(chromedp.ID("notice-form")),
 		chromedp.SetValue(chromedp.ID("notice-kind"), "interruption"),
-		chromedp.Click(chromedp.ID("channel-website")),
-		chromedp.Click(chromedp.ID("channel-sms")),
+		click(chromedp.ID("channel-website")),
+		click(chromedp.ID("channel-sms")),
 		chromedp.SetValue(chromedp.ID("notice-sent-at"), "2024-03-04T13:30"),
 		chromedp.SetValue(chromedp.ID("notice-body"), body),
 		chromedp.ScrollIntoView(chromedp.ID("notice-submit")),
@@ -280,7 +280,7 @@ func testBrowserOutage(t *testing.T, databaseURL string) {
 	}
 	b.shot("07-notice-form.png")
 	b.do(
-		chromedp.Click(chromedp.ID("notice-submit")),
+		click(chromedp.ID("notice-submit")),
 		chromedp.WaitVisible(chromedp.ID("notice-list")),
 	)
 	b.wantPath("/outages/" + id)

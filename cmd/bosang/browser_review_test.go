@@ -98,7 +98,7 @@ func (b *browserT) login(base, email, password, waitID string) {
 		chromedp.WaitVisible(chromedp.ID("login-submit")),
 		chromedp.SendKeys(chromedp.ID("email"), email),
 		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.ID("login-submit")),
+		click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#mfa-submit, #"+waitID)),
 	)
 	if b.present("mfa-submit") {
@@ -109,7 +109,7 @@ func (b *browserT) login(base, email, password, waitID string) {
 func (b *browserT) logout() {
 	b.t.Helper()
 	b.do(
-		chromedp.Click(chromedp.ID("logout")),
+		click(chromedp.ID("logout")),
 		chromedp.WaitVisible(chromedp.CSS(`header nav a[href="/login"]`)),
 	)
 }
@@ -128,7 +128,7 @@ func testBrowserReviewToPaid(t *testing.T, databaseURL string) {
 	// The reviewer opens the queue and takes the next claim: the fresh one.
 	b.login(base, "reviewer@demo.bosang.kr", demoPassword, "nav-review")
 	b.do(
-		chromedp.Click(chromedp.ID("nav-review")),
+		click(chromedp.ID("nav-review")),
 		chromedp.WaitVisible(chromedp.ID("take-next")),
 	)
 	b.wantPath("/review")
@@ -136,7 +136,7 @@ func testBrowserReviewToPaid(t *testing.T, databaseURL string) {
 	b.wantNoOverflow("review queue")
 	b.shot("01-queue.png")
 	b.do(
-		chromedp.Click(chromedp.ID("take-next")),
+		click(chromedp.ID("take-next")),
 		chromedp.WaitVisible(chromedp.ID("decision-form")),
 	)
 	b.wantPath(reviewPath)
@@ -148,13 +148,13 @@ func testBrowserReviewToPaid(t *testing.T, databaseURL string) {
 	// A supplement request, due at the end of a day in the future.
 	const ask = "톡서랍 플러스 결제 내역(영수증)을 올려 주세요."
 	b.do(
-		chromedp.Click(chromedp.ID("outcome-request_supplement")),
+		click(chromedp.ID("outcome-request_supplement")),
 		chromedp.SendKeys(chromedp.ID("note"), ask),
 		chromedp.SetValue(chromedp.ID("due_at"), time.Now().AddDate(0, 0, 10).Format("2006-01-02")),
 	)
 	b.shot("03-request-supplement.png")
 	b.do(
-		chromedp.Click(chromedp.ID("decision-submit")),
+		click(chromedp.ID("decision-submit")),
 		chromedp.WaitVisible(chromedp.ID("notice")),
 	)
 	b.wantPath("/review")
@@ -174,7 +174,7 @@ func testBrowserReviewToPaid(t *testing.T, databaseURL string) {
 	b.do(chromedp.SendKeys(chromedp.ID("supplement-body"), "1월~10월 결제 내역을 첨부합니다. 매달 2,900원이 결제되었습니다."))
 	b.shot("05-supplement-form.png")
 	b.do(
-		chromedp.Click(chromedp.ID("supplement-submit")),
+		click(chromedp.ID("supplement-submit")),
 		chromedp.WaitVisible(chromedp.ID("notice")),
 	)
 	b.wantPath(claimPath)
@@ -190,18 +190,18 @@ func testBrowserReviewToPaid(t *testing.T, databaseURL string) {
 	b.do(
 		chromedp.Navigate(base+"/review"),
 		chromedp.WaitVisible(chromedp.ID("take-next")),
-		chromedp.Click(chromedp.ID("take-next")),
+		click(chromedp.ID("take-next")),
 		chromedp.WaitVisible(chromedp.ID("decision-form")),
 	)
 	b.wantPath(reviewPath)
 	b.wantContains("#decisions", "보완 요청", "보완 제출")
 	b.do(
-		chromedp.Click(chromedp.ID("outcome-approve")),
+		click(chromedp.ID("outcome-approve")),
 		chromedp.SetValue(chromedp.ID("amount_krw"), "2,900"),
 	)
 	b.shot("07-approve.png")
 	b.do(
-		chromedp.Click(chromedp.ID("decision-submit")),
+		click(chromedp.ID("decision-submit")),
 		chromedp.WaitVisible(chromedp.ID("notice")),
 	)
 	b.wantPath(reviewPath)
@@ -213,7 +213,7 @@ func testBrowserReviewToPaid(t *testing.T, databaseURL string) {
 	// The supervisor builds a batch of the KakaoTalk outage.
 	b.login(base, "supervisor@demo.bosang.kr", demoPassword, "nav-payouts")
 	b.do(
-		chromedp.Click(chromedp.ID("nav-payouts")),
+		click(chromedp.ID("nav-payouts")),
 		chromedp.WaitVisible(chromedp.ID("build-submit")),
 		chromedp.SetValue(chromedp.ID("build-outage"), outageID),
 	)
@@ -221,7 +221,7 @@ func testBrowserReviewToPaid(t *testing.T, databaseURL string) {
 	b.wantNoOverflow("payouts")
 	b.shot("09-payouts.png")
 	b.do(
-		chromedp.Click(chromedp.ID("build-submit")),
+		click(chromedp.ID("build-submit")),
 		chromedp.WaitVisible(chromedp.ID("export-form")),
 	)
 	batchPath := b.location().Path
@@ -233,7 +233,7 @@ func testBrowserReviewToPaid(t *testing.T, databaseURL string) {
 
 	// Exporting without a reason is refused with the form again.
 	b.do(
-		chromedp.Click(chromedp.ID("export-submit")),
+		click(chromedp.ID("export-submit")),
 		chromedp.WaitVisible(chromedp.ID("export-reason-error")),
 	)
 	b.wantPath(batchPath + "/export")
@@ -268,13 +268,13 @@ func testBrowserReviewToPaid(t *testing.T, databaseURL string) {
 	b.shot("11-batch.png")
 	// Without the confirmation nothing is marked paid: the form asks for it.
 	b.do(
-		chromedp.Click(chromedp.ID("settle-all-submit")),
+		click(chromedp.ID("settle-all-submit")),
 		chromedp.WaitVisible(chromedp.ID("settle-all-confirm-error")),
 	)
 	b.wantText("#batch-status", "진행 중")
 	b.do(
-		chromedp.Click(chromedp.ID("settle-all-confirm")),
-		chromedp.Click(chromedp.ID("settle-all-submit")),
+		click(chromedp.ID("settle-all-confirm")),
+		click(chromedp.ID("settle-all-submit")),
 		chromedp.WaitVisible(chromedp.ID("notice")),
 	)
 	b.wantText("#batch-status", "정산 완료")
@@ -293,7 +293,7 @@ func testBrowserReviewToPaid(t *testing.T, databaseURL string) {
 	b.wantNoOverflow("claim")
 	b.shot("13-paid-ko.png")
 	b.do(
-		chromedp.Click(chromedp.ID("lang-switch")),
+		click(chromedp.ID("lang-switch")),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #claim-status`)),
 	)
 	b.wantText("#claim-status", "Paid")

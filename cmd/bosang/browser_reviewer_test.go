@@ -53,7 +53,7 @@ func TestBrowserReviewerSearchTakeDecide(t *testing.T) {
 		{"desktop", chromedp.EmulateViewport(1280, 800), func() {
 			b.do(
 				chromedp.SendKeys(chromedp.ID("s-q"), "01098765432"),
-				chromedp.Click(chromedp.CSS("#search-filters summary")),
+				click(chromedp.CSS("#search-filters summary")),
 				chromedp.SetValue(chromedp.ID("s-status"), "submitted"),
 			)
 		}},
@@ -67,14 +67,14 @@ func TestBrowserReviewerSearchTakeDecide(t *testing.T) {
 		)
 		b.axeHere("/review", "ko", who, axeSrc)
 		b.do(
-			chromedp.Click(chromedp.ID("search-link")),
+			click(chromedp.ID("search-link")),
 			chromedp.WaitVisible(chromedp.ID("search-form")),
 		)
 		b.wantPath("/review/search")
 		b.axeHere("/review/search", "ko", who, axeSrc)
 		size.search()
 		b.do(
-			chromedp.Click(chromedp.ID("search-submit")),
+			click(chromedp.ID("search-submit")),
 			chromedp.WaitVisible(chromedp.ID("results")),
 		)
 		if size.name == "phone" {
@@ -87,7 +87,7 @@ func TestBrowserReviewerSearchTakeDecide(t *testing.T) {
 		b.shot(size.name + "-01-search.png")
 
 		b.do(
-			chromedp.Click(chromedp.CSS("#results button.take")),
+			click(chromedp.CSS("#results button.take")),
 			chromedp.WaitVisible(chromedp.ID("decision-form")),
 		)
 		taken := b.location().Path
@@ -99,9 +99,9 @@ func TestBrowserReviewerSearchTakeDecide(t *testing.T) {
 		b.wantContains("#notice", "맡았습니다")
 		b.axeHere(taken, "ko", who, axeSrc)
 		b.do(
-			chromedp.Click(chromedp.ID("outcome-approve")),
+			click(chromedp.ID("outcome-approve")),
 			chromedp.SetValue(chromedp.ID("amount_krw"), "600,000"),
-			chromedp.Click(chromedp.ID("decision-submit")),
+			click(chromedp.ID("decision-submit")),
 			chromedp.WaitVisible(chromedp.ID("take-next")),
 			chromedp.WaitVisible(chromedp.ID("notice")),
 		)
@@ -116,7 +116,7 @@ func TestBrowserReviewerSearchTakeDecide(t *testing.T) {
 		b.do(
 			chromedp.Navigate(base+"/review"),
 			chromedp.WaitVisible(chromedp.ID("take-next")),
-			chromedp.Click(chromedp.ID("take-next")),
+			click(chromedp.ID("take-next")),
 			chromedp.WaitVisible(chromedp.ID("second-lead")),
 		)
 		if size.name == "phone" {
@@ -125,8 +125,8 @@ func TestBrowserReviewerSearchTakeDecide(t *testing.T) {
 		b.wantText("#claim-status", "2차 승인 대기")
 		b.axeHere(b.location().Path, "ko", who, axeSrc)
 		b.do(
-			chromedp.Click(chromedp.ID("outcome-approve")),
-			chromedp.Click(chromedp.ID("decision-submit")),
+			click(chromedp.ID("outcome-approve")),
+			click(chromedp.ID("decision-submit")),
 			chromedp.WaitNotPresent(chromedp.ID("second-lead")),
 			chromedp.WaitVisible(chromedp.ID("notice")),
 		)

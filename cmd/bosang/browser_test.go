@@ -78,14 +78,14 @@ func testBrowserAccount(t *testing.T, databaseURL string) {
 	// Signing up answers alike for new and registered addresses: the
 	// browser is sent to log in, with a notice.
 	b.do(
-		chromedp.Click(chromedp.ID("register-submit")),
+		click(chromedp.ID("register-submit")),
 		chromedp.WaitVisible(chromedp.ID("notice")),
 	)
 	b.wantPath("/login")
 	b.do(
 		chromedp.SendKeys(chromedp.ID("email"), email),
 		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.ID("login-submit")),
+		click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("account-title")),
 	)
 	b.wantPath("/account")
@@ -95,7 +95,7 @@ func testBrowserAccount(t *testing.T, databaseURL string) {
 
 	// Switch to English: the same page comes back in English.
 	b.do(
-		chromedp.Click(chromedp.ID("lang-switch")),
+		click(chromedp.ID("lang-switch")),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #account-title`)),
 	)
 	b.wantPath("/account")
@@ -110,7 +110,7 @@ func testBrowserAccount(t *testing.T, databaseURL string) {
 	// Log out: home page, still in English (the lang cookie outlives the
 	// session), with the "Log in" link and no "Log out" button.
 	b.do(
-		chromedp.Click(chromedp.ID("logout")),
+		click(chromedp.ID("logout")),
 		chromedp.WaitVisible(chromedp.CSS(`header nav a[href="/login"]`)),
 	)
 	b.wantPath("/")
@@ -136,7 +136,7 @@ func testBrowserAccount(t *testing.T, databaseURL string) {
 	b.do(
 		chromedp.SendKeys(chromedp.ID("email"), email),
 		chromedp.SendKeys(chromedp.ID("password"), "Wrong-password-2022"),
-		chromedp.Click(chromedp.ID("login-submit")),
+		click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("flash")),
 	)
 	b.wantPath("/login")
@@ -149,7 +149,7 @@ func testBrowserAccount(t *testing.T, databaseURL string) {
 	// The right password: back to the account page the redirect came from.
 	b.do(
 		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.ID("login-submit")),
+		click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("account-title")),
 	)
 	b.wantPath("/account")
@@ -222,6 +222,28 @@ func newBrowser(t *testing.T, logPath string) (tab context.Context) {
 	}
 	return tab
 }
+
+// click clicks sel once its page has loaded (readyState "complete": its
+// stylesheets and scripts are in). A click is sent to the element's centre
+// as laid out at that moment; on a busy machine the element was measured
+// before its page's stylesheet had arrived, the click landed beside it and
+// the walk waited for a page that never came (TestBrowserAdmin on a phone,
+// on the recovery codes page).
+func click[S chromedp.Selectable](sel S, opts ...chromedp.QueryOption) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(pageLoaded, chromedp.Click(sel, opts...))
+}
+
+// pageLoaded waits until the tab's page has loaded. A poll does not survive
+// a navigation: when one ends it, the click after it waits for its element
+// on the new page, as a click always did.
+var pageLoaded = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	_, err := chromedp.Poll[chromedp.Void](`document.readyState === "complete"`,
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(0))(ctx, t)
+	if ctx.Err() != nil {
+		return fmt.Errorf("wait for the page to load: %w (%v)", ctx.Err(), err)
+	}
+	return nil
+})
 
 // browserT runs chromedp actions in one tab and fails the test on error.
 type browserT struct {
