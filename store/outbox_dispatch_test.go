@@ -148,3 +148,30 @@ func TestOrphanSweepLeavesMarkedMessages(t *testing.T) {
 		}
 	})
 }
+
+// TestDispatchOutboxDropsMarksWithoutMessage: a mark does not reference its
+// row (migration 00032); one whose message is gone is taken and dropped
+// without queueing anything, and the marked message beside it is queued.
+func TestDispatchOutboxDropsMarksWithoutMessage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		m := newMessage("kept", testNow)
+		if added, err := db.EnqueueNew(ctx, m); err != nil || !added {
+			t.Fatalf("enqueue: added %v, %v", added, err)
+		}
+		const gone = "0190a000-0000-7000-8000-00000000dead"
+		if err := sqlExec(ctx, db, `INSERT INTO outbox_unqueued (outbox_id) VALUES (?)`, gone); err != nil {
+			t.Fatalf("a mark without its message: %v", err)
+		}
+		jobs := &recordingInserter{db: db}
+		if n, err := db.DispatchOutbox(ctx, jobs, 100); err != nil || n != 1 {
+			t.Fatalf("dispatch: %d, %v; want the one message that exists", n, err)
+		}
+		if got := jobs.got(); !slices.Equal(got, []string{m.ID}) {
+			t.Fatalf("queued %v, want only %s", got, m.ID)
+		}
+		if n, err := db.UnqueuedOutbox(ctx); err != nil || n != 0 {
+			t.Fatalf("marks left: %d, %v; want the dangling one dropped too", n, err)
+		}
+	})
+}
