@@ -186,7 +186,7 @@ var Flags = []string{FlagSharedAccount, FlagSharedPhone, FlagSharedBusinessNumbe
 // RefreshFlags recomputes and stores a claim's fraud and duplicate signals.
 // Flags only inform people: they never reject by themselves.
 func (s *Service) RefreshFlags(ctx context.Context, c *models.Claim) ([]string, error) {
-	facts, err := s.store.SignalFacts(ctx, c, s.settings.BurstWindow)
+	facts, err := s.store.SignalFacts(ctx, c, s.settings.SignalRules())
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
@@ -48,8 +47,8 @@ type BatchStore interface {
 	SetBased() bool
 	// AutoCandidates reads up to limit submitted claims (of outageID when
 	// set) with id > after, in id order, with their facts (signal facts
-	// counted over burstWindow).
-	AutoCandidates(ctx context.Context, outageID, after string, limit int, burstWindow time.Duration) ([]AutoCandidate, error)
+	// found under rules).
+	AutoCandidates(ctx context.Context, outageID, after string, limit int, rules SignalRules) ([]AutoCandidate, error)
 	// SetFlagsMany stores flags (claim id to JSON array) without touching
 	// versions, like SetFlags.
 	SetFlagsMany(ctx context.Context, flags map[string]string) error
@@ -101,7 +100,7 @@ func (s *Service) adjudicateSets(ctx context.Context, bs BatchStore, outageID st
 		if readErr = gctx.Err(); readErr != nil {
 			break
 		}
-		page, err := bs.AutoCandidates(gctx, outageID, after, size, s.settings.BurstWindow)
+		page, err := bs.AutoCandidates(gctx, outageID, after, size, s.settings.SignalRules())
 		if err != nil || len(page) == 0 {
 			readErr = err
 			break

@@ -12,7 +12,9 @@ type SignalFacts struct {
 	SharedAccount, SharedPhone, SharedBusinessNumber, SharedEvidence bool
 	// AddressClaimants is how many claimants, the claim's own included,
 	// filed from the claim's address within the burst window either side
-	// of its filing (both ends inclusive); 0 when the address is unknown.
+	// of its filing (both ends inclusive), counted up to BurstCount+1:
+	// enough to tell a burst, and bounded when thousands share one address
+	// (a carrier's NAT, an office); 0 when the address is unknown.
 	AddressClaimants int
 }
 

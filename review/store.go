@@ -49,9 +49,9 @@ type Store interface {
 	// second approval, supplement requested) matching f, oldest first.
 	Queue(ctx context.Context, f QueueFilter) ([]models.Claim, error)
 	// SignalFacts finds the facts behind the fraud and duplicate signals
-	// of stored claim c, counting its address's claimants within
-	// burstWindow; the same facts AutoCandidates finds for a page.
-	SignalFacts(ctx context.Context, c *models.Claim, burstWindow time.Duration) (SignalFacts, error)
+	// of stored claim c, counting its address's claimants as rules say;
+	// the same facts AutoCandidates finds for a page.
+	SignalFacts(ctx context.Context, c *models.Claim, rules SignalRules) (SignalFacts, error)
 	SetFlags(ctx context.Context, claimID, flags string) error
 	// Related lists other claimants' claims sharing a signal with c.
 	Related(ctx context.Context, c *models.Claim) ([]string, error)

@@ -29,7 +29,7 @@ func (s ReviewStore) SetBased() bool { return s.db.dialect == Postgres }
 // CTEs), worked out for the page as a whole; estimates are a range scan
 // over the page's id span like its evidence. $1 after, $2 limit, $3 outage
 // id or the empty string.
-func (db *DB) autoCandidatesSQL(burstWindow time.Duration) string {
+func (db *DB) autoCandidatesSQL(rules review.SignalRules) string {
 	return `WITH page AS MATERIALIZED (
   SELECT id, number, claimant_id, category, monetary, payout_number_masked, estimate_amount_krw, policy_version,
          version, status, flags, payout_fingerprint, client_ip, created_at
@@ -44,7 +44,7 @@ func (db *DB) autoCandidatesSQL(burstWindow time.Duration) string {
   ORDER BY ce.claim_id, ce.created_at
 )
 SELECT p.id, p.number, p.claimant_id, p.category, p.monetary, p.payout_number_masked, p.estimate_amount_krw, p.policy_version,
-  p.version, p.status, p.flags, ` + db.signalFactsColumns(burstWindow) + `,
+  p.version, p.status, p.flags, ` + db.signalFactsColumns(rules) + `,
   est.claim_id IS NOT NULL, COALESCE(est.auto, false), COALESCE(est.review_required, false), COALESCE(k.kinds, '')
 FROM page p
 LEFT JOIN est ON est.claim_id = p.id
@@ -54,7 +54,7 @@ ORDER BY p.id`
 
 // AutoCandidates reads a page of submitted claims with their facts in one
 // query.
-func (s ReviewStore) AutoCandidates(ctx context.Context, outageID, after string, limit int, burstWindow time.Duration) ([]review.AutoCandidate, error) {
+func (s ReviewStore) AutoCandidates(ctx context.Context, outageID, after string, limit int, rules review.SignalRules) ([]review.AutoCandidate, error) {
 	if after == "" {
 		after = uuid.Nil.String()
 	}
@@ -67,7 +67,7 @@ func (s ReviewStore) AutoCandidates(ctx context.Context, outageID, after string,
 		if _, err := pool.ExecContext(ctx, "SET LOCAL jit = off"); err != nil {
 			return err
 		}
-		rows, err := pool.QueryContext(ctx, s.db.autoCandidatesSQL(burstWindow), after, limit, outageID)
+		rows, err := pool.QueryContext(ctx, s.db.autoCandidatesSQL(rules), after, limit, outageID)
 		if err != nil {
 			return err
 		}

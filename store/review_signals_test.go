@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/bosang/bosang/audit"
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/models"
 	"github.com/bosang/bosang/review"
@@ -71,7 +72,7 @@ func TestSignalFactsOnePerClaimAndPerPage(t *testing.T) {
 		}
 		perClaim := map[string]review.SignalFacts{}
 		for i, k := range cases {
-			f, err := db.Review().SignalFacts(ctx, &models.Claim{ID: ids[i]}, rules.BurstWindow)
+			f, err := db.Review().SignalFacts(ctx, &models.Claim{ID: ids[i]}, rules)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,7 +86,7 @@ func TestSignalFactsOnePerClaimAndPerPage(t *testing.T) {
 		}
 		seen := 0
 		for after := ""; ; {
-			page, err := db.Review().AutoCandidates(ctx, "", after, 4, rules.BurstWindow)
+			page, err := db.Review().AutoCandidates(ctx, "", after, 4, rules)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,7 +94,7 @@ func TestSignalFactsOnePerClaimAndPerPage(t *testing.T) {
 				break
 			}
 			for _, a := range page {
-				want, err := db.Review().SignalFacts(ctx, &a.Claim, rules.BurstWindow)
+				want, err := db.Review().SignalFacts(ctx, &a.Claim, rules)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -146,11 +147,12 @@ func TestRelatedFollowsTheSignalFacts(t *testing.T) {
 		}
 		facts := func(id string) []string {
 			t.Helper()
-			f, err := db.Review().SignalFacts(ctx, &models.Claim{ID: id}, window)
+			rules := review.SignalRules{BurstWindow: window, BurstCount: 1000}
+			f, err := db.Review().SignalFacts(ctx, &models.Claim{ID: id}, rules)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return review.SignalRules{BurstWindow: window, BurstCount: 1000}.Signals(f)
+			return rules.Signals(f)
 		}
 		related := func(id string) []string {
 			t.Helper()
@@ -200,6 +202,91 @@ func TestRelatedFollowsTheSignalFacts(t *testing.T) {
 				if got := related(other); !slices.Equal(got, []string{id}) {
 					t.Errorf("%s: the other claim's related %v, want the first claim %s", name, got, id)
 				}
+			}
+		}
+	})
+}
+
+// TestAddressClaimantsCountedUpToTheBurstCap: the claimants of one address
+// are counted exactly up to BurstCount+1 and no further (the count stops
+// there: it only has to tell a burst), a claimant with two claims counts
+// once, and the page query of the batch adjudication counts the same.
+// Eight claimants file from one address, one of them twice.
+func TestAddressClaimantsCountedUpToTheBurstCap(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newAdjWorld(t, db)
+		if err := claims.NewService(db.Claims(), nil, nil, nil, claims.EvidenceLimits{}, func() time.Time { return w.now }, uuid.NewString).EnsureDefaultPolicy(ctx); err != nil {
+			t.Fatal(err)
+		}
+		const address = "198.51.100.9"
+		var twice *models.User
+		id := w.add(t, adjCase{name: "from the address", category: "free_user", setup: func(t *testing.T, w *adjWorld, c *models.Claim, u *models.User) {
+			c.ClientIP = address
+			for i := range 6 {
+				w.other(t, func(o *models.Claim, ou *models.User) {
+					o.ClientIP, o.CreatedAt = address, w.now.Add(time.Duration(i-3)*time.Minute)
+					if i == 0 {
+						twice = ou
+					}
+				})
+			}
+		}})
+		// The first other claimant's second claim, in another category.
+		second := &models.Claim{ID: uuid.Must(uuid.NewV7()).String(), Number: "T-" + uuid.NewString()[:13], OutageID: w.outage, Category: "driver",
+			Description: "피해", Details: "{}", Status: "submitted", PolicyVersion: 1, Version: 1, CreatedAt: w.now.Add(time.Minute), UpdatedAt: w.now,
+			Flags: "[]", ClientIP: address, ClaimantID: twice.ID}
+		e := &models.ClaimEstimate{ID: uuid.NewString(), ClaimID: second.ID, PolicyVersion: 1, Steps: "[]", Auto: true, ReviewRequired: true, CreatedAt: second.CreatedAt}
+		ev := &models.ClaimEvent{ID: uuid.NewString(), ClaimID: second.ID, Status: second.Status, CreatedAt: second.CreatedAt}
+		if err := db.Claims().CreateClaim(ctx, claims.Filing{Claim: second, Estimate: e, Event: ev,
+			Audit: entryFor("claim.file", audit.EntityClaim, second.ID, second.CreatedAt)}); err != nil {
+			t.Fatal(err)
+		}
+		// And an eighth claimant, outside the window.
+		w.other(t, func(o *models.Claim, _ *models.User) { o.ClientIP, o.CreatedAt = address, w.now.Add(-11*time.Minute) })
+
+		const claimants = 7 // the claim's own and six others; the eighth is outside the window
+		for _, k := range []struct {
+			name  string
+			count int
+			want  int
+			burst bool
+		}{
+			{"cap above the claimants counts them all", 10, claimants, false},
+			{"cap exactly at the claimants", claimants - 1, claimants, true},
+			{"BurstCount equal to the claimants is no burst", claimants, claimants, false},
+			{"cap below the claimants stops at it", 2, 3, true},
+			{"BurstCount 0 stops at the claim's own claimant", 0, 1, true},
+		} {
+			rules := review.SignalRules{BurstWindow: 10 * time.Minute, BurstCount: k.count}
+			f, err := db.Review().SignalFacts(ctx, &models.Claim{ID: id}, rules)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.AddressClaimants != k.want {
+				t.Errorf("%s: %d claimants counted, want %d", k.name, f.AddressClaimants, k.want)
+			}
+			if got := slices.Contains(rules.Signals(f), review.FlagBurst); got != k.burst {
+				t.Errorf("%s: burst %v, want %v", k.name, got, k.burst)
+			}
+			if !db.Review().SetBased() {
+				continue
+			}
+			page, err := db.Review().AutoCandidates(ctx, "", "", 100, rules)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, a := range page {
+				if a.Claim.ID == id {
+					found = true
+					if a.Facts != f {
+						t.Errorf("%s: page facts %+v, per-claim facts %+v", k.name, a.Facts, f)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("%s: the page query did not list the claim", k.name)
 			}
 		}
 	})
