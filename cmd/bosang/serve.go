@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"runtime/debug"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -28,6 +29,9 @@ func serve(ctx context.Context, getenv func(string) string) error {
 // BOSANG_DRAIN_DELAY while the load balancer notices, then the listener
 // closes and in-flight requests get shutdownGrace to finish.
 func serveListening(ctx context.Context, getenv func(string) string, listening func(net.Addr)) error {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(serveGCPercent)
+	}
 	a, err := open(ctx, getenv)
 	if err != nil {
 		return err
