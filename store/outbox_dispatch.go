@@ -12,7 +12,9 @@ import (
 // two narrow rows instead of two river_job rows with their seven indexes,
 // and the adjudication of a million claims none of River's. DispatchOutbox,
 // run by every working jobs client, queues the marked messages' jobs in
-// batches soon after.
+// batches soon after. A mark does not reference its row (migration 00032:
+// the key's check turned into a scan of the outbox); the dispatcher drops
+// a mark whose message is gone.
 
 // Waker is a JobInserter that dispatches marked messages (DispatchOutbox)
 // and wants to hear when a committed write left some, so it need not wait
