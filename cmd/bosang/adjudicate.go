@@ -16,15 +16,6 @@ import (
 // over 1,000,000 claims.
 const adjudicateMemory = 100 << 20
 
-// serveGCPercent is the portal's GOGC unless the environment sets one.
-// Nearly all of a request's allocations are garbage when it answers, and
-// the live heap is small, so Go's default (collect when the heap has
-// doubled) collected many times a second under load: a fifth of the
-// portal's CPU while filing on `make bench`. Collecting at five times the
-// live heap trades a few tens of megabytes for that CPU; GOMEMLIMIT, when
-// set, still makes it collect sooner near the limit.
-const serveGCPercent = 400
-
 // adjudicate runs the automatic adjudication over the submitted claims of an
 // outage (or all), printing progress. Interrupting it (SIGINT/SIGTERM) stops
 // after the current claim; running it again decides nothing twice because
