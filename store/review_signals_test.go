@@ -25,10 +25,7 @@ import (
 func TestSignalFactsOnePerClaimAndPerPage(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		w := newAdjWorld(t, db)
-		if err := claims.NewService(db.Claims(), nil, nil, nil, claims.EvidenceLimits{}, func() time.Time { return w.now }, uuid.NewString).EnsureDefaultPolicy(ctx); err != nil {
-			t.Fatal(err)
-		}
+		w := newSignalWorld(t, db)
 		rules := review.SignalRules{BurstWindow: 10 * time.Minute, BurstCount: 5}
 		at := func(d time.Duration) func(*models.Claim, *models.User) {
 			return func(o *models.Claim, _ *models.User) { o.ClientIP, o.CreatedAt = "203.0.113.7", w.now.Add(d) }
@@ -122,10 +119,7 @@ func TestSignalFactsOnePerClaimAndPerPage(t *testing.T) {
 func TestRelatedFollowsTheSignalFacts(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		w := newAdjWorld(t, db)
-		if err := claims.NewService(db.Claims(), nil, nil, nil, claims.EvidenceLimits{}, func() time.Time { return w.now }, uuid.NewString).EnsureDefaultPolicy(ctx); err != nil {
-			t.Fatal(err)
-		}
+		w := newSignalWorld(t, db)
 		window := 10 * time.Minute
 		type share struct {
 			flag  string
@@ -215,10 +209,7 @@ func TestRelatedFollowsTheSignalFacts(t *testing.T) {
 func TestAddressClaimantsCountedUpToTheBurstCap(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		w := newAdjWorld(t, db)
-		if err := claims.NewService(db.Claims(), nil, nil, nil, claims.EvidenceLimits{}, func() time.Time { return w.now }, uuid.NewString).EnsureDefaultPolicy(ctx); err != nil {
-			t.Fatal(err)
-		}
+		w := newSignalWorld(t, db)
 		const address = "198.51.100.9"
 		var twice *models.User
 		id := w.add(t, adjCase{name: "from the address", category: "free_user", setup: func(t *testing.T, w *adjWorld, c *models.Claim, u *models.User) {
@@ -290,4 +281,15 @@ func TestAddressClaimantsCountedUpToTheBurstCap(t *testing.T) {
 			}
 		}
 	})
+}
+
+// newSignalWorld is an adjWorld with the default policy published, which
+// the signal tests' claims refer to.
+func newSignalWorld(t *testing.T, db *store.DB) *adjWorld {
+	t.Helper()
+	w := newAdjWorld(t, db)
+	if err := claims.NewService(db.Claims(), nil, nil, nil, claims.EvidenceLimits{}, func() time.Time { return w.now }, uuid.NewString).EnsureDefaultPolicy(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return w
 }
