@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -131,8 +130,7 @@ func TestBrowserAccessibility(t *testing.T) {
 
 	shots := t.ArtifactDir()
 	t.Logf("screenshots in %s", shots)
-	tab := newBrowser(t, filepath.Join(shots, "chromium.log"))
-	b := &browserT{t: t, tab: tab, shots: shots}
+	b := newBrowser(t, shots)
 	b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait))
 
 	eligibility := "/eligibility?" + url.Values{"service": {"coinplace"}, "role": {"user"}, "at": {"2022-10-15T18:00"}}.Encode()

@@ -86,8 +86,7 @@ func testBrowserMerchantClaim(t *testing.T, databaseURL string) {
 	if err := os.WriteFile(csvPath, []byte(posSales(start, end)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	tab := newBrowser(t, filepath.Join(shots, "chromium.log"))
-	b := &browserT{t: t, tab: tab, shots: shots}
+	b := newBrowser(t, shots)
 	b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait))
 
 	// Register, then log in.

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -64,8 +63,7 @@ func testBrowserClaimantJourney(t *testing.T, databaseURL string) {
 		t.Run(size.name, func(t *testing.T) {
 			shots := t.ArtifactDir()
 			t.Logf("screenshots in %s", shots)
-			tab := newBrowser(t, filepath.Join(shots, "chromium.log"))
-			b := &browserT{t: t, tab: tab, shots: shots}
+			b := newBrowser(t, shots)
 			if size.name == "phone" {
 				b.do(chromedp.EmulateViewport(size.width, size.height, chromedp.EmulateMobile, chromedp.EmulatePortrait))
 			} else {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -58,8 +57,7 @@ func journeyApp(t *testing.T, databaseURL string, prepare func(ctx context.Conte
 	base, a := startPortalApp(t, databaseURL, prepare)
 	shots := t.ArtifactDir()
 	t.Logf("screenshots in %s", shots)
-	tab := newBrowser(t, filepath.Join(shots, "chromium.log"))
-	return &browserT{t: t, tab: tab, shots: shots}, base, axeSrc, a
+	return newBrowser(t, shots), base, axeSrc, a
 }
 
 // eachDatabase runs fn on SQLite and on PostgreSQL.

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -127,8 +126,7 @@ func testBrowserStaffMFA(t *testing.T, databaseURL string) {
 	})
 	shots := t.ArtifactDir()
 	t.Logf("screenshots in %s", shots)
-	tab := newBrowser(t, filepath.Join(shots, "chromium.log"))
-	b := &browserT{t: t, tab: tab, shots: shots}
+	b := newBrowser(t, shots)
 	app := b.authenticator()
 
 	// The review queue sends the stranger to log in; the password leads to

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -171,8 +170,7 @@ func testBrowserOutage(t *testing.T, databaseURL string) {
 	base := startPortalWith(t, databaseURL, prepareOutage(t))
 	shots := t.ArtifactDir()
 	t.Logf("screenshots in %s", shots)
-	tab := newBrowser(t, filepath.Join(shots, "chromium.log"))
-	b := &browserT{t: t, tab: tab, shots: shots}
+	b := newBrowser(t, shots)
 
 	// Log in through /login; the operator gets the operator nav link.
 	// An operator is staff: the login enrols the second factor first.

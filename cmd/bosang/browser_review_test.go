@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -119,8 +118,7 @@ func testBrowserReviewToPaid(t *testing.T, databaseURL string) {
 	base := startPortalWith(t, databaseURL, prepareReview(t, &claimID, &number, &outageID))
 	shots := t.ArtifactDir()
 	t.Logf("screenshots in %s", shots)
-	tab := newBrowser(t, filepath.Join(shots, "chromium.log"))
-	b := &browserT{t: t, tab: tab, shots: shots}
+	b := newBrowser(t, shots)
 	b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait))
 	claimPath := "/claims/" + claimID
 	reviewPath := "/review/claims/" + claimID

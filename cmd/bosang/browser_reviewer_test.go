@@ -9,7 +9,6 @@ import (
 
 	"github.com/bosang/bosang/claims"
 	"github.com/bosang/bosang/outage"
-	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -36,8 +35,7 @@ func TestBrowserReviewerSearchTakeDecide(t *testing.T) {
 	})
 	shots := t.ArtifactDir()
 	t.Logf("screenshots (and failure.png on a failure) in %s", shots)
-	tab := newBrowser(t, filepath.Join(shots, "chromium.log"))
-	b := &browserT{t: t, tab: tab, shots: shots}
+	b := newBrowser(t, shots)
 
 	for _, size := range []struct {
 		name string

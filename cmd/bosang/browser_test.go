@@ -53,9 +53,7 @@ func testBrowserAccount(t *testing.T, databaseURL string) {
 	base := startPortal(t, databaseURL)
 	shots := t.ArtifactDir()
 	t.Logf("screenshots in %s", shots)
-	tab := newBrowser(t, filepath.Join(shots, "chromium.log"))
-
-	b := &browserT{t: t, tab: tab, shots: shots}
+	b := newBrowser(t, shots)
 	const (
 		name     = "김보상"
 		phone    = "010-1234-5678"
@@ -175,11 +173,13 @@ func startPortal(t *testing.T, databaseURL string) string {
 const stepBudget = 2 * time.Minute
 
 // newBrowser starts a headless Chromium with a fresh profile, writing its
-// output to logPath, and returns its tab's context (no deadline: each
-// step of a browserT runs under stepBudget). Cleanup closes the browser
-// before the server stops.
-func newBrowser(t *testing.T, logPath string) (tab context.Context) {
+// output to chromium.log in shots, and returns a browserT on its tab,
+// which saves screenshots in shots (the tab has no deadline: each step
+// runs under stepBudget). Cleanup closes the browser before the server
+// stops.
+func newBrowser(t *testing.T, shots string) *browserT {
 	t.Helper()
+	logPath := filepath.Join(shots, "chromium.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		t.Fatalf("create browser log: %v", err)
@@ -220,7 +220,7 @@ func newBrowser(t *testing.T, logPath string) (tab context.Context) {
 	if err := chromedp.Do(tab); err != nil {
 		t.Fatalf("start %s: %v", chromiumPath, err)
 	}
-	return tab
+	return &browserT{t: t, tab: tab, shots: shots}
 }
 
 // click clicks sel once its page has loaded (readyState "complete": its
