@@ -12,8 +12,8 @@ type SignalFacts struct {
 	SharedAccount, SharedPhone, SharedBusinessNumber, SharedEvidence bool
 	// AddressClaimants is how many claimants, the claim's own included,
 	// filed from the claim's address within the burst window either side
-	// of its filing (both ends inclusive), counted up to BurstCount+1:
-	// enough to tell a burst, and bounded when thousands share one address
+	// of its filing (both ends inclusive), counted up to
+	// SignalRules.AddressCap: enough to tell a burst, and bounded when thousands share one address
 	// (a carrier's NAT, an office); 0 when the address is unknown.
 	AddressClaimants int
 }
@@ -25,6 +25,11 @@ type SignalRules struct {
 	BurstWindow time.Duration
 	BurstCount  int
 }
+
+// AddressCap is as far as a store needs to count an address's claimants
+// (SignalFacts.AddressClaimants) to tell a burst: one more than
+// BurstCount.
+func (r SignalRules) AddressCap() int { return r.BurstCount + 1 }
 
 // SignalRules returns the service's thresholds; the store counts
 // AddressClaimants over its BurstWindow.

@@ -30,6 +30,17 @@ func TestSignalRules(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a count stopped at AddressCap still tells a burst from none", func(t *testing.T) {
+		for _, n := range []int{0, 1, 5, 40} {
+			r := SignalRules{BurstWindow: time.Minute, BurstCount: n}
+			if got := r.Signals(SignalFacts{AddressClaimants: r.AddressCap()}); !slices.Equal(got, []string{FlagBurst}) {
+				t.Errorf("BurstCount %d, count at the cap %d: got %v, want a burst", n, r.AddressCap(), got)
+			}
+			if got := r.Signals(SignalFacts{AddressClaimants: r.AddressCap() - 1}); len(got) != 0 {
+				t.Errorf("BurstCount %d, count one below the cap: got %v, want none", n, got)
+			}
+		}
+	})
 	t.Run("the threshold comes from the settings", func(t *testing.T) {
 		s := DefaultSettings
 		s.BurstCount = 2

@@ -77,7 +77,7 @@ LEFT JOIN shared_business sb ON sb.claimant_id = p.claimant_id`
 
 // signalFactsColumns selects the facts of page row p; the address's
 // claimants are counted within rules.BurstWindow either side of p's
-// filing, up to rules.BurstCount+1 (review.SignalFacts). The window is
+// filing, up to rules.AddressCap() (review.SignalFacts). The window is
 // written into the statement as a whole number of microseconds
 // (PostgreSQL) or seconds with their fraction (SQLite, whose date
 // functions read milliseconds).
@@ -91,7 +91,7 @@ LEFT JOIN shared_business sb ON sb.claimant_id = p.claimant_id`
 // every claim comes from the load tool's one address). SQLite, sized for
 // a trial, counts them all and caps the result.
 func (db *DB) signalFactsColumns(rules review.SignalRules) string {
-	limit := rules.BurstCount + 1
+	limit := rules.AddressCap()
 	if db.dialect != Postgres {
 		within := fmt.Sprintf(`unixepoch(o.created_at, 'subsec') BETWEEN unixepoch(p.created_at, 'subsec') - %[1]f AND unixepoch(p.created_at, 'subsec') + %[1]f`,
 			rules.BurstWindow.Seconds())
