@@ -218,12 +218,20 @@ func (s *Service) AfterFile(ctx context.Context, claimID string) error {
 		// A shared account, phone, business number or file is news for
 		// the other claims too; a burst is about the address and is
 		// found again when each of those claims is looked at.
+		// Only those missing the shared flag are looked at again: in a
+		// ring of claims on one account, each new claim would otherwise
+		// recompute the signals of a hundred others that already hold it.
 		related, err := s.store.Related(ctx, c)
 		if err != nil {
 			return err
 		}
-		for _, id := range related {
-			other, err := s.store.Claim(ctx, id)
+		done := map[string]bool{}
+		for _, r := range related {
+			if done[r.ID] || !r.Stale() {
+				continue
+			}
+			done[r.ID] = true
+			other, err := s.store.Claim(ctx, r.ID)
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,10 @@
 package review
 
-import "time"
+import (
+	"encoding/json"
+	"slices"
+	"time"
+)
 
 // SignalFacts are what the store finds about one claim for its fraud and
 // duplicate signals, before any rule turns them into flags. Each Shared*
@@ -57,4 +61,26 @@ func (r SignalRules) Signals(f SignalFacts) []string {
 		}
 	}
 	return flags
+}
+
+// RelatedClaim is another claimant's open claim that shares a signal with
+// a claim: Flag names the shared signal (FlagSharedAccount,
+// FlagSharedPhone, FlagSharedBusinessNumber or FlagSharedEvidence) and
+// Flags are the claim's stored flags (a JSON list, as RefreshFlags writes
+// them). A claim sharing two signals is listed once for each.
+type RelatedClaim struct {
+	ID, Flag, Flags string
+}
+
+// Stale reports whether r's stored flags miss the signal it shares: only
+// then can a new claim change them. The shared signals are symmetric and a
+// new claim or file only adds to them, so a related claim that already
+// holds the flag keeps it; its burst flag is left for its own review, as
+// RefreshFlags finds it then.
+func (r RelatedClaim) Stale() bool {
+	var flags []string
+	if err := json.Unmarshal([]byte(r.Flags), &flags); err != nil {
+		return true
+	}
+	return !slices.Contains(flags, r.Flag)
 }

@@ -49,3 +49,27 @@ func TestSignalRules(t *testing.T) {
 		}
 	})
 }
+
+// TestRelatedClaimStale: a related claim is looked at again only when its
+// stored flags miss the signal it shares with the new claim.
+func TestRelatedClaimStale(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		flags string
+		want  bool
+	}{
+		{"never flagged (empty)", "", true},
+		{"no flags yet", "[]", true},
+		{"another flag only", `["burst_from_address"]`, true},
+		{"the shared flag alone", `["shared_account"]`, false},
+		{"the shared flag among others", `["burst_from_address","shared_account","shared_phone"]`, false},
+		{"unreadable flags", `shared_account`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := RelatedClaim{ID: "c", Flag: FlagSharedAccount, Flags: tc.flags}
+			if got := r.Stale(); got != tc.want {
+				t.Errorf("Stale() with flags %q = %v, want %v", tc.flags, got, tc.want)
+			}
+		})
+	}
+}

@@ -53,8 +53,9 @@ type Store interface {
 	// the same facts AutoCandidates finds for a page.
 	SignalFacts(ctx context.Context, c *models.Claim, rules SignalRules) (SignalFacts, error)
 	SetFlags(ctx context.Context, claimID, flags string) error
-	// Related lists other claimants' claims sharing a signal with c.
-	Related(ctx context.Context, c *models.Claim) ([]string, error)
+	// Related lists other claimants' open claims sharing a signal with c,
+	// each with the flag of that signal and its stored flags.
+	Related(ctx context.Context, c *models.Claim) ([]RelatedClaim, error)
 	// AutoFacts returns a claim's current estimate and the kinds of its
 	// evidence.
 	AutoFacts(ctx context.Context, claimID string) (models.ClaimEstimate, []string, error)

@@ -237,35 +237,33 @@ func (s ReviewStore) SubmittedClaims(ctx context.Context, outageID, after string
 // Related lists the other claimants' open claims that share an account,
 // phone, business number or evidence file with c, by the rules the signal
 // facts use (sameAccount, samePhone, sameBusiness, sameEvidence), at most
-// 100 per signal.
-func (s ReviewStore) Related(ctx context.Context, c *models.Claim) ([]string, error) {
+// 100 per signal, each with the flag of its signal and its stored flags.
+func (s ReviewStore) Related(ctx context.Context, c *models.Claim) ([]review.RelatedClaim, error) {
 	// Only open claims can still be decided, so only their flags matter.
 	open := models.Names(models.OpenStatuses())
 	queries := []struct {
-		q   string
-		key string
+		flag string
+		q    string
+		key  string
 	}{
-		{`SELECT o.id FROM claims a JOIN claims o ON ` + sameAccount + ` WHERE a.id = ? AND o.status IN ? LIMIT 100`, c.ID},
-		{`SELECT oc.id FROM users me JOIN users u ON ` + samePhone + ` JOIN claims oc ON oc.claimant_id = u.id
+		{review.FlagSharedAccount, `SELECT o.id, o.flags FROM claims a JOIN claims o ON ` + sameAccount + ` WHERE a.id = ? AND o.status IN ? LIMIT 100`, c.ID},
+		{review.FlagSharedPhone, `SELECT oc.id, oc.flags FROM users me JOIN users u ON ` + samePhone + ` JOIN claims oc ON oc.claimant_id = u.id
 WHERE me.id = ? AND oc.status IN ? LIMIT 100`, c.ClaimantID},
-		{`SELECT oc.id FROM claimant_profiles mine JOIN claimant_profiles o ON ` + sameBusiness + ` JOIN claims oc ON oc.claimant_id = o.user_id
+		{review.FlagSharedBusinessNumber, `SELECT oc.id, oc.flags FROM claimant_profiles mine JOIN claimant_profiles o ON ` + sameBusiness + ` JOIN claims oc ON oc.claimant_id = o.user_id
 WHERE mine.user_id = ? AND oc.status IN ? LIMIT 100`, c.ClaimantID},
-		{`SELECT DISTINCT oc.id FROM claims p JOIN evidence mine ON mine.claim_id = p.id, evidence o, claims oc
+		{review.FlagSharedEvidence, `SELECT DISTINCT oc.id, oc.flags FROM claims p JOIN evidence mine ON mine.claim_id = p.id, evidence o, claims oc
 WHERE ` + sameEvidence + ` AND p.id = ? AND oc.status IN ? LIMIT 100`, c.ID},
 	}
-	ids := map[string]bool{}
+	var out []review.RelatedClaim
 	for _, q := range queries {
-		var found []string
+		var found []review.RelatedClaim
 		if err := s.g(ctx).Raw(q.q, q.key, open).Scan(&found).Error; err != nil {
 			return nil, translate(err, "related claims")
 		}
-		for _, id := range found {
-			ids[id] = true
+		for _, r := range found {
+			r.Flag = q.flag
+			out = append(out, r)
 		}
-	}
-	out := make([]string, 0, len(ids))
-	for id := range ids {
-		out = append(out, id)
 	}
 	return out, nil
 }

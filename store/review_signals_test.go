@@ -148,21 +148,30 @@ func TestRelatedFollowsTheSignalFacts(t *testing.T) {
 			}
 			return rules.Signals(f)
 		}
-		related := func(id string) []string {
+		stale := map[string]bool{} // by the last call of related
+		related := func(id, flag string) []string {
 			t.Helper()
 			c, err := db.Review().Claim(ctx, id)
 			if err != nil {
 				t.Fatal(err)
 			}
-			ids, err := db.Review().Related(ctx, c)
+			found, err := db.Review().Related(ctx, c)
 			if err != nil {
 				t.Fatal(err)
+			}
+			ids := []string{}
+			for _, r := range found {
+				if r.Flag != flag {
+					t.Errorf("claim %s is listed for %q, want %q", r.ID, r.Flag, flag)
+				}
+				ids = append(ids, r.ID)
+				stale[r.ID] = r.Stale()
 			}
 			slices.Sort(ids)
 			return ids
 		}
 		lonely := w.add(t, adjCase{name: "nothing shared", category: "free_user", account: true})
-		if got := related(lonely); len(got) != 0 {
+		if got := related(lonely, ""); len(got) != 0 {
 			t.Errorf("nothing shared: related %v, want none", got)
 		}
 		for _, sh := range shares {
@@ -185,7 +194,7 @@ func TestRelatedFollowsTheSignalFacts(t *testing.T) {
 				if closed {
 					want = []string{}
 				}
-				if got := related(id); !slices.Equal(got, want) {
+				if got := related(id, sh.flag); !slices.Equal(got, want) {
 					t.Errorf("%s: related %v, want %v", name, got, want)
 				}
 				for _, x := range []string{id, other} {
@@ -193,8 +202,19 @@ func TestRelatedFollowsTheSignalFacts(t *testing.T) {
 						t.Errorf("%s: claim %s has signals %v, want %v", name, x, got, []string{sh.flag})
 					}
 				}
-				if got := related(other); !slices.Equal(got, []string{id}) {
+				if got := related(other, sh.flag); !slices.Equal(got, []string{id}) {
 					t.Errorf("%s: the other claim's related %v, want the first claim %s", name, got, id)
+				}
+				// The stored flags come along: the first claim misses the
+				// shared flag until it is stored, then holds it.
+				if !stale[id] {
+					t.Errorf("%s: claim %s without stored flags is not stale", name, id)
+				}
+				if err := db.Review().SetFlags(ctx, id, `["`+sh.flag+`"]`); err != nil {
+					t.Fatal(err)
+				}
+				if related(other, sh.flag); stale[id] {
+					t.Errorf("%s: claim %s holding %s is stale", name, id, sh.flag)
 				}
 			}
 		}
