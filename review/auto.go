@@ -216,11 +216,11 @@ func (s *Service) AfterFile(ctx context.Context, claimID string) error {
 	}
 	if slices.ContainsFunc(flags, func(f string) bool { return f != FlagBurst }) {
 		// A shared account, phone, business number or file is news for
-		// the other claims too; a burst is about the address and is
-		// found again when each of those claims is looked at.
-		// Only those missing the shared flag are looked at again: in a
-		// ring of claims on one account, each new claim would otherwise
-		// recompute the signals of a hundred others that already hold it.
+		// the other claims too, but only for those whose flags miss it
+		// (RelatedClaim.Stale): in a ring of claims on one account, each
+		// new claim would otherwise recompute the signals of a hundred
+		// others that already hold it. A burst is about the address and
+		// is found again when each of those claims is looked at.
 		related, err := s.store.Related(ctx, c)
 		if err != nil {
 			return err
