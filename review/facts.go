@@ -2,7 +2,6 @@ package review
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/bosang/bosang/claims"
@@ -38,9 +37,8 @@ func (s *Service) Facts(ctx context.Context, id string) (*Facts, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Facts{Status: c.Status, Flags: []string{}, LeasedBy: c.LeasedBy, LeaseExpiresAt: c.LeaseExpiresAt, DecidedBy: c.DecidedBy, DecidedAt: c.DecidedAt,
+	f := &Facts{Status: c.Status, Flags: storedFlags(c.Flags), LeasedBy: c.LeasedBy, LeaseExpiresAt: c.LeaseExpiresAt, DecidedBy: c.DecidedBy, DecidedAt: c.DecidedAt,
 		ApprovedAmountKRW: c.ApprovedAmountKRW, SupplementDueAt: c.SupplementDueAt, AppealedAt: c.AppealedAt}
-	_ = json.Unmarshal([]byte(c.Flags), &f.Flags) // written by RefreshFlags
 	status := c.Status
 	if status == models.StatusSupplementRequested {
 		list, err := s.store.Decisions(ctx, c.ID)

@@ -2,7 +2,6 @@ package review
 
 import (
 	"context"
-	"encoding/json"
 	"github.com/bosang/bosang/models"
 	"time"
 
@@ -61,11 +60,9 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter) ([]QueueItem, error)
 	now := s.now()
 	out := make([]QueueItem, len(list))
 	for i, c := range list {
-		flags := []string{}
-		_ = json.Unmarshal([]byte(c.Flags), &flags) // written by RefreshFlags
 		age := now.Sub(c.CreatedAt)
 		out[i] = QueueItem{ID: c.ID, ClaimantID: c.ClaimantID, Number: c.Number, OutageID: c.OutageID, Category: c.Category, Status: c.Status,
-			EstimateAmountKRW: c.EstimateAmountKRW, ClaimedAmountKRW: c.ClaimedAmountKRW, Flags: flags, CreatedAt: c.CreatedAt,
+			EstimateAmountKRW: c.EstimateAmountKRW, ClaimedAmountKRW: c.ClaimedAmountKRW, Flags: storedFlags(c.Flags), CreatedAt: c.CreatedAt,
 			AgeDays: int(age.Hours() / 24), OverTarget: age > s.settings.ReviewTarget, LeaseExpiresAt: c.LeaseExpiresAt}
 	}
 	return out, nil

@@ -17,8 +17,9 @@ type SignalFacts struct {
 	// AddressClaimants is how many claimants, the claim's own included,
 	// filed from the claim's address within the burst window either side
 	// of its filing (both ends inclusive), counted up to
-	// SignalRules.AddressCap: enough to tell a burst, and bounded when thousands share one address
-	// (a carrier's NAT, an office); 0 when the address is unknown.
+	// SignalRules.AddressCap: enough to tell a burst, and bounded when
+	// thousands share one address (a carrier's NAT, an office); 0 when the
+	// address is unknown.
 	AddressClaimants int
 }
 
@@ -77,10 +78,14 @@ type RelatedClaim struct {
 // new claim or file only adds to them, so a related claim that already
 // holds the flag keeps it; its burst flag is left for its own review, as
 // RefreshFlags finds it then.
-func (r RelatedClaim) Stale() bool {
-	var flags []string
-	if err := json.Unmarshal([]byte(r.Flags), &flags); err != nil {
-		return true
+func (r RelatedClaim) Stale() bool { return !slices.Contains(storedFlags(r.Flags), r.Flag) }
+
+// storedFlags reads a claim's stored flags (the JSON list RefreshFlags
+// writes); none, an empty list, when they are missing or unreadable.
+func storedFlags(raw string) []string {
+	flags := []string{}
+	if err := json.Unmarshal([]byte(raw), &flags); err != nil {
+		return []string{}
 	}
-	return !slices.Contains(flags, r.Flag)
+	return flags
 }

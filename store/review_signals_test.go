@@ -151,6 +151,7 @@ func TestRelatedFollowsTheSignalFacts(t *testing.T) {
 		stale := map[string]bool{} // by the last call of related
 		related := func(id, flag string) []string {
 			t.Helper()
+			clear(stale)
 			c, err := db.Review().Claim(ctx, id)
 			if err != nil {
 				t.Fatal(err)
