@@ -121,12 +121,15 @@ type Config struct {
 	// Jobs on River (issue 13). JobWorkers* are the concurrent jobs per
 	// lane and process (BOSANG_JOB_WORKERS_MESSAGES, _REVIEW, _BATCH);
 	// JobMaxAttempts is how many times a job runs before its message is
-	// dead (BOSANG_JOB_MAX_ATTEMPTS); OutboxRetention is how long delivered
-	// outbox messages are kept (BOSANG_OUTBOX_RETENTION).
+	// dead (BOSANG_JOB_MAX_ATTEMPTS); JobLaneBacklog is how many available
+	// jobs a lane may hold before the dispatcher leaves its messages marked
+	// (BOSANG_JOB_LANE_BACKLOG, jobs.Config.LaneBacklog); OutboxRetention is
+	// how long delivered outbox messages are kept (BOSANG_OUTBOX_RETENTION).
 	JobWorkersMessages int
 	JobWorkersReview   int
 	JobWorkersBatch    int
 	JobMaxAttempts     int
+	JobLaneBacklog     int
 	OutboxRetention    time.Duration
 	// SMS provider (issue 14: offer notices); BOSANG_SMS_*, loaded by
 	// loadSMS (sms.go). The zero SMS sends no SMS.
@@ -398,8 +401,8 @@ func (c *Config) Redacted() map[string]string {
 		"free_service_compensation_notice": free, "rate_limit": rateLimit, "metrics": metrics,
 		"audit_checkpoint_file": c.AuditCheckpointFile, "audit_checkpoint_interval": c.AuditCheckpointInterval.String(),
 		"evidence_store": c.evidenceStore(),
-		"jobs": fmt.Sprintf("workers messages %d, review %d, batch %d; %d attempts; outbox kept %s",
-			c.JobWorkersMessages, c.JobWorkersReview, c.JobWorkersBatch, c.JobMaxAttempts, c.OutboxRetention)}
+		"jobs": fmt.Sprintf("workers messages %d, review %d, batch %d; %d attempts; lane backlog %d; outbox kept %s",
+			c.JobWorkersMessages, c.JobWorkersReview, c.JobWorkersBatch, c.JobMaxAttempts, c.JobLaneBacklog, c.OutboxRetention)}
 	c.redactedEdge(m)
 	m["sms"] = c.SMS.String()
 	return m

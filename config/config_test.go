@@ -269,11 +269,11 @@ func TestPeriodicJobSettings(t *testing.T) {
 
 func TestJobSettings(t *testing.T) {
 	type jobs struct {
-		messages, review, batch, attempts int
-		retention                         time.Duration
+		messages, review, batch, attempts, backlog int
+		retention                                  time.Duration
 	}
 	defaults := jobs{config.DefaultJobWorkersMessages, config.DefaultJobWorkersReview, config.DefaultJobWorkersBatch,
-		config.DefaultJobMaxAttempts, config.DefaultOutboxRetention}
+		config.DefaultJobMaxAttempts, config.DefaultJobLaneBacklog, config.DefaultOutboxRetention}
 	tests := []struct {
 		name    string
 		env     map[string]string
@@ -282,12 +282,15 @@ func TestJobSettings(t *testing.T) {
 	}{
 		{"unset: the defaults", nil, defaults, ""},
 		{"every lane and the limits set", map[string]string{"BOSANG_JOB_WORKERS_MESSAGES": "32", "BOSANG_JOB_WORKERS_REVIEW": "4",
-			"BOSANG_JOB_WORKERS_BATCH": "2", "BOSANG_JOB_MAX_ATTEMPTS": "1", "BOSANG_OUTBOX_RETENTION": "1h"}, jobs{32, 4, 2, 1, time.Hour}, ""},
+			"BOSANG_JOB_WORKERS_BATCH": "2", "BOSANG_JOB_MAX_ATTEMPTS": "1", "BOSANG_JOB_LANE_BACKLOG": "100", "BOSANG_OUTBOX_RETENTION": "1h"},
+			jobs{32, 4, 2, 1, 100, time.Hour}, ""},
 		{"0 workers", map[string]string{"BOSANG_JOB_WORKERS_REVIEW": "0"}, jobs{}, "BOSANG_JOB_WORKERS_REVIEW"},
 		{"1001 workers", map[string]string{"BOSANG_JOB_WORKERS_MESSAGES": "1001"}, jobs{}, "BOSANG_JOB_WORKERS_MESSAGES"},
 		{"workers not a number", map[string]string{"BOSANG_JOB_WORKERS_BATCH": "many"}, jobs{}, "BOSANG_JOB_WORKERS_BATCH"},
 		{"0 attempts", map[string]string{"BOSANG_JOB_MAX_ATTEMPTS": "0"}, jobs{}, "BOSANG_JOB_MAX_ATTEMPTS"},
 		{"101 attempts", map[string]string{"BOSANG_JOB_MAX_ATTEMPTS": "101"}, jobs{}, "BOSANG_JOB_MAX_ATTEMPTS"},
+		{"lane backlog 99", map[string]string{"BOSANG_JOB_LANE_BACKLOG": "99"}, jobs{}, "BOSANG_JOB_LANE_BACKLOG"},
+		{"lane backlog 1000001", map[string]string{"BOSANG_JOB_LANE_BACKLOG": "1000001"}, jobs{}, "BOSANG_JOB_LANE_BACKLOG"},
 		{"retention 59m59s", map[string]string{"BOSANG_OUTBOX_RETENTION": "59m59s"}, jobs{}, "BOSANG_OUTBOX_RETENTION"},
 		{"retention in days is not a Go duration", map[string]string{"BOSANG_OUTBOX_RETENTION": "7d"}, jobs{}, "BOSANG_OUTBOX_RETENTION"},
 	}
@@ -297,7 +300,7 @@ func TestJobSettings(t *testing.T) {
 			if c == nil {
 				return
 			}
-			if got := (jobs{c.JobWorkersMessages, c.JobWorkersReview, c.JobWorkersBatch, c.JobMaxAttempts, c.OutboxRetention}); got != tt.want {
+			if got := (jobs{c.JobWorkersMessages, c.JobWorkersReview, c.JobWorkersBatch, c.JobMaxAttempts, c.JobLaneBacklog, c.OutboxRetention}); got != tt.want {
 				t.Fatalf("got %+v, want %+v", got, tt.want)
 			}
 		})

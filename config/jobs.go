@@ -37,6 +37,7 @@ const (
 	DefaultJobWorkersReview   = 1
 	DefaultJobWorkersBatch    = 1
 	DefaultJobMaxAttempts     = 12
+	DefaultJobLaneBacklog     = 2000
 	DefaultOutboxRetention    = 7 * 24 * time.Hour
 )
 
@@ -62,6 +63,11 @@ func (c *Config) loadJobs(getenv func(string) string) error {
 		return fmt.Errorf("BOSANG_JOB_MAX_ATTEMPTS must be a whole number of attempts from 1 to 100, got %q", getenv("BOSANG_JOB_MAX_ATTEMPTS"))
 	}
 	c.JobMaxAttempts = n
+	n, err = strconv.Atoi(or(getenv("BOSANG_JOB_LANE_BACKLOG"), strconv.Itoa(DefaultJobLaneBacklog)))
+	if err != nil || n < 100 || n > 1000000 {
+		return fmt.Errorf("BOSANG_JOB_LANE_BACKLOG must be a whole number of jobs from 100 to 1000000, got %q", getenv("BOSANG_JOB_LANE_BACKLOG"))
+	}
+	c.JobLaneBacklog = n
 	d, err := time.ParseDuration(or(getenv("BOSANG_OUTBOX_RETENTION"), DefaultOutboxRetention.String()))
 	if err != nil || d < time.Hour {
 		return fmt.Errorf("BOSANG_OUTBOX_RETENTION must be a duration of at least 1h (e.g. 168h), got %q", getenv("BOSANG_OUTBOX_RETENTION"))

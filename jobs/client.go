@@ -48,6 +48,8 @@ const (
 	DefaultMaxAttempts = 12 // River's backoff (attempt^4 s) spreads 12 over about 11 hours
 	DefaultRescueAfter = 30 * time.Minute
 	DefaultPollEvery   = time.Second
+	// DefaultLaneBacklog: see Config.LaneBacklog.
+	DefaultLaneBacklog = 2000
 )
 
 // Config configures a Client. The zero value makes an insert-only client.
@@ -83,6 +85,16 @@ type Config struct {
 
 	// RetryPolicy replaces River's backoff (tests use a fast one).
 	RetryPolicy river.ClientRetryPolicy
+	// LaneBacklog is how many available jobs a lane's River queue may hold
+	// (DefaultLaneBacklog when 0). The dispatcher queues a marked message's
+	// job only while its lane holds fewer, and leaves the other marks in
+	// the outbox until the lane's workers catch up: in a burst of filings
+	// River's table, and the write-ahead log of every filing, then carry
+	// only the jobs the workers will start soon. Each instance tops its
+	// lanes up at least every second, so the backlog must exceed what all
+	// instances' workers of a lane clear in a second (10 jobs per worker,
+	// see the README).
+	LaneBacklog int
 	// PollEvery is how often each lane looks for jobs inserted by other
 	// processes (DefaultPollEvery when 0); a process's own inserts are
 	// fetched at once.
@@ -133,7 +145,7 @@ func New(db *store.DB, cfg Config) (*Client, error) {
 		MaxAttempts: cfg.MaxAttempts,
 	}
 	if c.working {
-		c.metrics = newMetrics(db)
+		c.metrics = newMetrics(db, c.laneOf)
 		if cfg.Metrics != nil {
 			if err := c.metrics.register(cfg.Metrics); err != nil {
 				return nil, err
@@ -170,6 +182,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.PollEvery <= 0 {
 		cfg.PollEvery = DefaultPollEvery
+	}
+	if cfg.LaneBacklog <= 0 {
+		cfg.LaneBacklog = DefaultLaneBacklog
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()

@@ -9,7 +9,10 @@ import (
 // instead of queueing them itself (store.DispatchOutbox), so the statement
 // a claimant waits on writes no River row. Every working client runs one;
 // the marks are taken FOR UPDATE SKIP LOCKED, so instances share the work
-// and never queue a message twice.
+// and never queue a message twice. It keeps each lane's River queue at
+// most Config.LaneBacklog available jobs deep: the rest of a burst waits
+// as marks, and its jobs are written as the workers clear the lane rather
+// than all during the burst.
 const (
 	// dispatchBatch is how many marks one transaction takes.
 	dispatchBatch = 1000
@@ -50,29 +53,32 @@ func (c *Client) endDispatch() {
 	<-c.dispatched
 }
 
-// dispatchLoop runs a round when woken and every dispatchEvery; a round
-// queues batches until one comes back short.
+// dispatchLoop runs a round when woken and every dispatchEvery. After a
+// round that left marks because their lanes were full, wakes are ignored
+// until the next tick: the filings of a burst would otherwise wake a
+// round every dispatchGap that finds no room.
 func (c *Client) dispatchLoop(ctx context.Context) {
 	tick := time.NewTicker(dispatchEvery)
 	defer tick.Stop()
+	full := false
 	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-c.wake:
-		case <-tick.C:
+		if full {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		} else {
+			select {
+			case <-ctx.Done():
+				return
+			case <-c.wake:
+			case <-tick.C:
+			}
 		}
-		for {
-			n, err := c.db.DispatchOutbox(ctx, c, dispatchBatch)
-			if err != nil {
-				if ctx.Err() == nil {
-					c.log.ErrorContext(ctx, "outbox dispatch failed; the next round retries", "err", err)
-				}
-				break
-			}
-			if n < dispatchBatch {
-				break
-			}
+		var err error
+		if full, err = c.dispatchRound(ctx); err != nil && ctx.Err() == nil {
+			c.log.ErrorContext(ctx, "outbox dispatch failed; the next round retries", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -80,4 +86,69 @@ func (c *Client) dispatchLoop(ctx context.Context) {
 		case <-time.After(dispatchGap):
 		}
 	}
+}
+
+// dispatchRound queues the jobs of marked messages, lane by lane, in
+// batches of at most the lane's room: what it lacks of Config.LaneBacklog
+// available jobs. It goes on until every lane is either out of marks or
+// full, and reports whether marks were left in a full lane.
+func (c *Client) dispatchRound(ctx context.Context) (full bool, err error) {
+	for {
+		lanes, full, err := c.laneRooms(ctx)
+		if err != nil {
+			return false, err
+		}
+		more := false
+		for _, l := range lanes {
+			limit := min(dispatchBatch, l.room)
+			n, err := c.db.DispatchOutbox(ctx, c, limit, l.topics...)
+			if err != nil {
+				return false, err
+			}
+			more = more || n == limit
+		}
+		if !more {
+			return full, nil
+		}
+	}
+}
+
+// laneRoom is a lane with room for more available jobs and marked
+// messages to fill it with.
+type laneRoom struct {
+	topics []string
+	room   int
+}
+
+// laneRooms lists, in the order of their first topic, the lanes of marked
+// messages that hold fewer than Config.LaneBacklog available jobs, and
+// reports whether a marked topic's lane holds that many.
+func (c *Client) laneRooms(ctx context.Context) (rooms []laneRoom, full bool, err error) {
+	marked, err := c.db.MarkedTopics(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	at := map[Lane]int{} // index in rooms, or -1 for a full lane
+	for _, t := range marked {
+		l := c.laneOf(t)
+		i, seen := at[l]
+		if !seen {
+			n, err := c.db.AvailableJobs(ctx, string(l), c.cfg.LaneBacklog)
+			if err != nil {
+				return nil, false, err
+			}
+			i = -1
+			if n < c.cfg.LaneBacklog {
+				i = len(rooms)
+				rooms = append(rooms, laneRoom{room: c.cfg.LaneBacklog - n})
+			}
+			at[l] = i
+		}
+		if i < 0 {
+			full = true
+			continue
+		}
+		rooms[i].topics = append(rooms[i].topics, t)
+	}
+	return rooms, full, nil
 }

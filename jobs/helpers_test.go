@@ -64,12 +64,31 @@ func start(t *testing.T, db *store.DB, cfg jobs.Config) *jobs.Client {
 // enqueue writes n messages of topic through the store's one outbox path,
 // with their jobs, and returns their ids.
 func enqueue(t *testing.T, db *store.DB, topic string, n int) []string {
+	return writeMessages(t, topic, n, func(m *models.OutboxMessage) error {
+		return db.EnqueueOnce(context.Background(), m)
+	})
+}
+
+// marked writes n messages of topic marked for the dispatcher
+// (store.EnqueueNew) and returns their ids.
+func marked(t *testing.T, db *store.DB, topic string, n int) []string {
+	return writeMessages(t, topic, n, func(m *models.OutboxMessage) error {
+		if added, err := db.EnqueueNew(context.Background(), m); err != nil || !added {
+			return fmt.Errorf("enqueue %s: added %v, %w", topic, added, err)
+		}
+		return nil
+	})
+}
+
+// writeMessages writes n new messages of topic with write and returns
+// their ids.
+func writeMessages(t *testing.T, topic string, n int, write func(*models.OutboxMessage) error) []string {
 	t.Helper()
 	ids := make([]string, n)
 	for i := range n {
 		now := time.Now().UTC()
 		m := &models.OutboxMessage{ID: uuid.NewString(), Topic: topic, DedupeID: fmt.Sprintf("%s-%s", topic, uuid.NewString()), Payload: "{}", AvailableAt: now, CreatedAt: now}
-		if err := db.EnqueueOnce(context.Background(), m); err != nil {
+		if err := write(m); err != nil {
 			t.Fatal(err)
 		}
 		ids[i] = m.ID

@@ -24,10 +24,11 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 }
 
-func newMetrics(db *store.DB) *metrics {
+func newMetrics(db *store.DB, lane func(topic string) Lane) *metrics {
 	return &metrics{
-		depth: &depthCollector{db: db, desc: prometheus.NewDesc("bosang_jobs",
-			"River jobs by queue and state (completed jobs left out), counted at most every 15 s.", []string{"queue", "state"}, nil)},
+		depth: &depthCollector{db: db, lane: lane, desc: prometheus.NewDesc("bosang_jobs",
+			"River jobs by queue and state (completed jobs left out), and as state unqueued the marked outbox messages "+
+				"waiting for room in their queue, counted at most every 15 s.", []string{"queue", "state"}, nil)},
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "bosang_job_failures_total",
 			Help: "Job attempts that failed, by kind (each failed attempt counts; a discard is also a failure)."}, []string{"kind"}),
 		discards: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "bosang_job_discards_total",
@@ -70,9 +71,11 @@ func (m *metrics) work(ctx context.Context, job *rivertype.JobRow, doInner func(
 	return err
 }
 
-// depthCollector reports River's queue depth, cached for depthTTL.
+// depthCollector reports River's queue depth, and the marked messages of
+// each lane (state unqueued), cached for depthTTL.
 type depthCollector struct {
 	db   *store.DB
+	lane func(topic string) Lane
 	desc *prometheus.Desc
 
 	mu     sync.Mutex
@@ -89,7 +92,7 @@ func (d *depthCollector) Collect(ch chan<- prometheus.Metric) {
 	d.mu.Lock()
 	if time.Since(d.at) > depthTTL {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		if counts, err := d.db.JobCounts(ctx); err == nil {
+		if counts, err := d.count(ctx); err == nil {
 			d.counts, d.at = counts, time.Now()
 		}
 		cancel()
@@ -99,4 +102,27 @@ func (d *depthCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, c := range counts {
 		ch <- prometheus.MustNewConstMetric(d.desc, prometheus.GaugeValue, float64(c.N), c.Queue, c.State)
 	}
+}
+
+// count reads River's counts and adds the marks of each lane.
+func (d *depthCollector) count(ctx context.Context) ([]store.JobCount, error) {
+	counts, err := d.db.JobCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	marks, err := d.db.MarkCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	at := map[Lane]int{}
+	for _, m := range marks {
+		l := d.lane(m.Topic)
+		if i, ok := at[l]; ok {
+			counts[i].N += m.N
+			continue
+		}
+		at[l] = len(counts)
+		counts = append(counts, store.JobCount{Queue: string(l), State: "unqueued", N: m.N})
+	}
+	return counts, nil
 }

@@ -13,7 +13,8 @@ import (
 )
 
 // TestQueueDepthByLane: the depth gauge counts waiting jobs per queue and
-// state, each topic's job in its lane.
+// state, each topic's job in its lane, and as state unqueued the messages
+// marked for the dispatcher, each in its topic's lane.
 func TestQueueDepthByLane(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		reg := prometheus.NewRegistry()
@@ -27,6 +28,9 @@ func TestQueueDepthByLane(t *testing.T) {
 		enqueue(t, db, "claim.status", 3)
 		enqueue(t, db, "claim.review", 2)
 		enqueue(t, db, "policy.reprice", 1)
+		marked(t, db, "claim.status", 2)
+		marked(t, db, "claim.supplement_reminder", 1) // unrouted: a messages job
+		marked(t, db, "claim.review", 4)
 		got := map[string]float64{}
 		families, err := reg.Gather()
 		if err != nil {
@@ -44,7 +48,8 @@ func TestQueueDepthByLane(t *testing.T) {
 				got[labels["queue"]+"/"+labels["state"]] = m.GetGauge().GetValue()
 			}
 		}
-		want := map[string]float64{"messages/available": 3, "review/available": 2, "batch/available": 1}
+		want := map[string]float64{"messages/available": 3, "review/available": 2, "batch/available": 1,
+			"messages/unqueued": 3, "review/unqueued": 4}
 		if len(got) != len(want) {
 			t.Fatalf("bosang_jobs: got %v, want %v", got, want)
 		}

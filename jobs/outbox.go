@@ -58,13 +58,22 @@ type outboxJob interface {
 // argsFor is the job of m, in its topic's lane.
 func (c *Client) argsFor(m models.OutboxMessage) outboxJob {
 	a := OutboxArgs{OutboxID: m.ID, Topic: m.Topic}
-	switch c.cfg.Lanes[m.Topic] {
+	switch c.laneOf(m.Topic) {
 	case Review:
 		return ReviewArgs{a}
 	case Batch:
 		return BatchArgs{a}
 	}
 	return MessageArgs{a}
+}
+
+// laneOf is the lane of a topic's jobs: Review or Batch when Config.Lanes
+// routes it there, else Messages.
+func (c *Client) laneOf(topic string) Lane {
+	if l := c.cfg.Lanes[topic]; l == Review || l == Batch {
+		return l
+	}
+	return Messages
 }
 
 // outboxWorker delivers one outbox row.

@@ -146,9 +146,9 @@ func filingStatement(f claims.Filing, a *models.AuditEntry) (string, []any) {
   last_error, created_at, dead_at)`, rows...)
 		marks := make([][]any, len(f.Outbox))
 		for i, m := range f.Outbox {
-			marks[i] = []any{m.ID}
+			marks[i] = []any{m.ID, m.Topic}
 		}
-		b.cte("unqueued", `INSERT INTO outbox_unqueued (outbox_id)`, marks...)
+		b.cte("unqueued", `INSERT INTO outbox_unqueued (outbox_id, topic)`, marks...)
 	}
 	auditRow := []any{a.ID, a.At, a.ActorID, a.ActorRole, a.IP, a.Action, a.Entity, a.EntityID, a.SubjectID, a.Details, a.ChainPos, a.PrevHash, a.Hash, a.HashAlg}
 	const auditInsert = `INSERT INTO audit_entries (id, at, actor_id, actor_role, ip, action, entity, entity_id, subject_id, details,

@@ -25,7 +25,7 @@ func (db *DB) EnqueueNew(ctx context.Context, m *models.OutboxMessage) (bool, er
 			return nil
 		}
 		added = true
-		return translate(tx.with(ctx).Exec(`INSERT INTO outbox_unqueued (outbox_id) VALUES (?)`, m.ID).Error, "mark message "+m.ID)
+		return translate(tx.with(ctx).Exec(`INSERT INTO outbox_unqueued (outbox_id, topic) VALUES (?, ?)`, m.ID, m.Topic).Error, "mark message "+m.ID)
 	}
 	if db.sqlTx() != nil {
 		err := add(db)

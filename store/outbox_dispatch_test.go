@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -172,6 +173,75 @@ func TestDispatchOutboxDropsMarksWithoutMessage(t *testing.T) {
 		}
 		if n, err := db.UnqueuedOutbox(ctx); err != nil || n != 0 {
 			t.Fatalf("marks left: %d, %v; want the dangling one dropped too", n, err)
+		}
+	})
+}
+
+// TestDispatchOutboxByTopic: a mark carries its message's topic, written by
+// EnqueueNew and by a filing's statement; MarkedTopics lists the topics
+// that have marks, MarkCounts counts them, and DispatchOutbox given topics
+// takes only their marks, up to its limit.
+func TestDispatchOutboxByTopic(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if topics, err := db.MarkedTopics(ctx); err != nil || len(topics) != 0 {
+			t.Fatalf("topics with no marks: %v, %v; want none", topics, err)
+		}
+		byTopic := map[string][]string{}
+		for i, topic := range []string{"claim.status", "claim.review", "claim.status", "claim.review", "claim.status"} {
+			m := newMessage(fmt.Sprintf("by-topic-%d", i), testNow)
+			m.Topic = topic
+			if added, err := db.EnqueueNew(ctx, m); err != nil || !added {
+				t.Fatalf("enqueue %s: added %v, %v", topic, added, err)
+			}
+			byTopic[topic] = append(byTopic[topic], m.ID)
+		}
+		if topics, err := db.MarkedTopics(ctx); err != nil || !slices.Equal(topics, []string{"claim.review", "claim.status"}) {
+			t.Fatalf("marked topics: %v, %v; want claim.review and claim.status", topics, err)
+		}
+		want := []store.TopicCount{{Topic: "claim.review", N: 2}, {Topic: "claim.status", N: 3}}
+		if counts, err := db.MarkCounts(ctx); err != nil || !slices.Equal(counts, want) {
+			t.Fatalf("mark counts: %v, %v; want %v", counts, err, want)
+		}
+		jobs := &recordingInserter{db: db}
+		if n, err := db.DispatchOutbox(ctx, jobs, 100, "claim.review"); err != nil || n != 2 {
+			t.Fatalf("dispatch claim.review: %d, %v; want its 2 marks", n, err)
+		}
+		got := jobs.got()
+		slices.Sort(got)
+		slices.Sort(byTopic["claim.review"])
+		if !slices.Equal(got, byTopic["claim.review"]) {
+			t.Fatalf("queued %v, want only the claim.review messages %v", got, byTopic["claim.review"])
+		}
+		if topics, err := db.MarkedTopics(ctx); err != nil || !slices.Equal(topics, []string{"claim.status"}) {
+			t.Fatalf("marked topics after: %v, %v; want claim.status alone", topics, err)
+		}
+		if n, err := db.DispatchOutbox(ctx, jobs, 2, "claim.status", "claim.other"); err != nil || n != 2 {
+			t.Fatalf("dispatch 2 of claim.status: %d, %v", n, err)
+		}
+		if n, err := db.UnqueuedOutbox(ctx); err != nil || n != 1 {
+			t.Fatalf("marks left: %d, %v; want 1 of claim.status", n, err)
+		}
+		if db.Dialect() != store.Postgres {
+			return // SQLite's filing queues its jobs as it writes: no marks
+		}
+		w := newFilingWorld(t, db)
+		f := w.filing("")
+		if err := db.Claims().CreateClaim(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		want = []store.TopicCount{{Topic: "claim.status", N: 1}}
+		for _, m := range f.Outbox {
+			i := slices.IndexFunc(want, func(c store.TopicCount) bool { return c.Topic == m.Topic })
+			if i < 0 {
+				want = append(want, store.TopicCount{Topic: m.Topic})
+				i = len(want) - 1
+			}
+			want[i].N++
+		}
+		slices.SortFunc(want, func(a, b store.TopicCount) int { return strings.Compare(a.Topic, b.Topic) })
+		if counts, err := db.MarkCounts(ctx); err != nil || !slices.Equal(counts, want) {
+			t.Fatalf("mark counts after a filing: %v, %v; want %v", counts, err, want)
 		}
 	})
 }

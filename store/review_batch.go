@@ -237,8 +237,8 @@ RETURNING c.id::text`, ids, fromVersions, versions, statuses, amounts, updatedAt
 			}},
 	}
 	// The messages' jobs are the dispatcher's to queue (DispatchOutbox).
-	copies = append(copies, tableCopy{"outbox_unqueued", []string{"outbox_id"}, len(msgs), func(i int) []any {
-		return []any{pgUUID(msgs[i].ID)}
+	copies = append(copies, tableCopy{"outbox_unqueued", []string{"outbox_id", "topic"}, len(msgs), func(i int) []any {
+		return []any{pgUUID(msgs[i].ID), msgs[i].Topic}
 	}})
 	for _, c := range copies {
 		rows := pgx.CopyFromSlice(c.n, func(i int) ([]any, error) { return c.row(i), nil })

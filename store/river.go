@@ -8,7 +8,8 @@ import (
 )
 
 // River's tables (migration 00018) are River's; store reads them only for
-// what joins them with Bosang's own: the outbox sweep and queue metrics.
+// what joins them with Bosang's own: the outbox sweep, queue metrics and
+// the dispatcher's backlog per lane.
 
 // liveJobStates are the River job states that will still run.
 const liveJobStates = "'available', 'pending', 'retryable', 'running', 'scheduled'"
@@ -71,4 +72,14 @@ func (db *DB) JobCounts(ctx context.Context) ([]JobCount, error) {
 	err := db.with(ctx).Raw(`SELECT queue, state, count(*) AS n FROM river_job
 WHERE state IN (` + liveJobStates + `, 'discarded', 'cancelled') GROUP BY queue, state ORDER BY queue, state`).Scan(&out).Error
 	return out, translate(err, "count jobs")
+}
+
+// AvailableJobs counts the jobs of queue that wait to run now, up to
+// limit: enough to tell whether a lane holds its backlog, reading at most
+// limit entries of River's fetch index.
+func (db *DB) AvailableJobs(ctx context.Context, queue string, limit int) (int, error) {
+	var n int
+	err := db.with(ctx).Raw(`SELECT count(*) FROM (SELECT 1 FROM river_job WHERE state = 'available' AND queue = ? LIMIT ?) j`,
+		queue, limit).Scan(&n).Error
+	return n, translate(err, "count available jobs")
 }

@@ -76,6 +76,7 @@ func (a *app) newRunner() (*jobs.Client, error) {
 		Workers: map[jobs.Lane]int{jobs.Messages: a.cfg.JobWorkersMessages, jobs.Review: a.cfg.JobWorkersReview,
 			jobs.Batch: a.cfg.JobWorkersBatch},
 		MaxAttempts: a.cfg.JobMaxAttempts,
+		LaneBacklog: a.cfg.JobLaneBacklog,
 		Periodic:    a.periodicJobs(),
 		Log:         a.log,
 		Metrics:     a.metrics,
