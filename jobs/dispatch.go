@@ -92,7 +92,7 @@ func (c *Client) dispatchLoop(ctx context.Context) {
 // batches of at most the lane's room: what it lacks of Config.LaneBacklog
 // available jobs. It goes on until every lane is either out of marks or
 // full, and reports whether marks were left in a full lane.
-func (c *Client) dispatchRound(ctx context.Context) (full bool, err error) {
+func (c *Client) dispatchRound(ctx context.Context) (bool, error) {
 	for {
 		lanes, full, err := c.laneRooms(ctx)
 		if err != nil {
