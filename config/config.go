@@ -114,6 +114,14 @@ type Config struct {
 	// DBMaxConns caps each process's PostgreSQL connections
 	// (BOSANG_DB_MAX_CONNS); 0 keeps the store's default.
 	DBMaxConns int
+	// MaxInFlight is how many expensive requests (claim filing, uploads,
+	// decisions, logins) one process runs at once (BOSANG_MAX_IN_FLIGHT);
+	// 0 leaves it to the server: half its connection pool, at least
+	// MinMaxInFlight. The rest wait in arrival order for at most
+	// AdmissionWait (BOSANG_ADMISSION_WAIT, DefaultAdmissionWait) and are
+	// then answered 503 with Retry-After.
+	MaxInFlight   int
+	AdmissionWait time.Duration
 	// DrainDelay is how long a stopping server keeps serving with /readyz
 	// failing, for the load balancer to notice, before it stops accepting
 	// (BOSANG_DRAIN_DELAY; 5s in production, 0 in development).

@@ -24,6 +24,23 @@ const DefaultClientIPHeader = "X-Forwarded-For"
 // background jobs each hold a connection at once.
 const MinDBMaxConns = 4
 
+// MinMaxInFlight is the fewest expensive requests a process runs at once
+// when BOSANG_MAX_IN_FLIGHT is left to the pool's size: a login's password
+// hash needs no connection, so a one-connection SQLite trial still hashes
+// a few at a time.
+const MinMaxInFlight = 4
+
+// DefaultAdmissionWait is how long an expensive request waits in line for a
+// slot before it is answered 503. It is long enough for a queue of a
+// surge's filings at 64 connections on two cores (about 100 ms each here)
+// and short enough that a phone is told to come back rather than left on a
+// spinner.
+const DefaultAdmissionWait = 2 * time.Second
+
+// maxAdmissionWait bounds BOSANG_ADMISSION_WAIT below the request deadline
+// (15 s), so a waiting request is refused, never timed out.
+const maxAdmissionWait = 10 * time.Second
+
 // DefaultDrainDelay is BOSANG_DRAIN_DELAY in production: a few of a load
 // balancer's health checks (Caddy's in docker-compose.yml run every 2 s).
 // Development stops at once.
@@ -52,6 +69,17 @@ func (c *Config) loadEdge(getenv func(string) string) error {
 	if v := strings.TrimSpace(getenv("BOSANG_DB_MAX_CONNS")); v != "" {
 		if c.DBMaxConns, err = strconv.Atoi(v); err != nil || c.DBMaxConns < MinDBMaxConns {
 			return fmt.Errorf("BOSANG_DB_MAX_CONNS must be a whole number of connections, %d or more, got %q", MinDBMaxConns, v)
+		}
+	}
+	if v := strings.TrimSpace(getenv("BOSANG_MAX_IN_FLIGHT")); v != "" {
+		if c.MaxInFlight, err = strconv.Atoi(v); err != nil || c.MaxInFlight < 1 || c.MaxInFlight > 10_000 {
+			return fmt.Errorf("BOSANG_MAX_IN_FLIGHT must be a whole number of requests from 1 to 10000, got %q", v)
+		}
+	}
+	c.AdmissionWait = DefaultAdmissionWait
+	if v := strings.TrimSpace(getenv("BOSANG_ADMISSION_WAIT")); v != "" {
+		if c.AdmissionWait, err = time.ParseDuration(v); err != nil || c.AdmissionWait < time.Millisecond || c.AdmissionWait > maxAdmissionWait {
+			return fmt.Errorf("BOSANG_ADMISSION_WAIT must be a duration from 1ms to %s (e.g. 2s), got %q", maxAdmissionWait, v)
 		}
 	}
 	c.DrainDelay = 0
@@ -135,5 +163,10 @@ func (c *Config) redactedEdge(m map[string]string) {
 		conns = strconv.Itoa(c.DBMaxConns)
 	}
 	m["trusted_proxies"], m["client_ip_header"], m["migrate"] = proxies, c.ClientIPHeader, c.Migrate
+	inFlight := "half the pool"
+	if c.MaxInFlight > 0 {
+		inFlight = strconv.Itoa(c.MaxInFlight)
+	}
 	m["db_max_conns"], m["drain_delay"] = conns, c.DrainDelay.String()
+	m["max_in_flight"], m["admission_wait"] = inFlight, c.AdmissionWait.String()
 }

@@ -123,3 +123,45 @@ func TestStartupSettings(t *testing.T) {
 		})
 	}
 }
+
+// TestAdmissionSettings: BOSANG_MAX_IN_FLIGHT and BOSANG_ADMISSION_WAIT at
+// and past their bounds.
+func TestAdmissionSettings(t *testing.T) {
+	key := strings.Repeat("ab", 32)
+	for _, tt := range []struct {
+		name     string
+		vars     map[string]string
+		inFlight int
+		wait     time.Duration
+		badIn    string
+	}{
+		{"defaults: half the pool, two seconds", nil, 0, config.DefaultAdmissionWait, ""},
+		{"exactly one in flight", map[string]string{"BOSANG_MAX_IN_FLIGHT": "1"}, 1, config.DefaultAdmissionWait, ""},
+		{"none in flight", map[string]string{"BOSANG_MAX_IN_FLIGHT": "0"}, 0, 0, "BOSANG_MAX_IN_FLIGHT"},
+		{"exactly the most in flight", map[string]string{"BOSANG_MAX_IN_FLIGHT": "10000"}, 10000, config.DefaultAdmissionWait, ""},
+		{"one over the most in flight", map[string]string{"BOSANG_MAX_IN_FLIGHT": "10001"}, 0, 0, "BOSANG_MAX_IN_FLIGHT"},
+		{"in flight not a number", map[string]string{"BOSANG_MAX_IN_FLIGHT": "ten"}, 0, 0, "BOSANG_MAX_IN_FLIGHT"},
+		{"exactly the shortest wait", map[string]string{"BOSANG_ADMISSION_WAIT": "1ms"}, 0, time.Millisecond, ""},
+		{"a wait under a millisecond", map[string]string{"BOSANG_ADMISSION_WAIT": "999us"}, 0, 0, "BOSANG_ADMISSION_WAIT"},
+		{"exactly the longest wait", map[string]string{"BOSANG_ADMISSION_WAIT": "10s"}, 0, 10 * time.Second, ""},
+		{"a wait past the longest", map[string]string{"BOSANG_ADMISSION_WAIT": "10.001s"}, 0, 0, "BOSANG_ADMISSION_WAIT"},
+		{"a wait without a unit", map[string]string{"BOSANG_ADMISSION_WAIT": "2"}, 0, 0, "BOSANG_ADMISSION_WAIT"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			vars := map[string]string{"BOSANG_JWT_KEY": key, "BOSANG_CSRF_KEY": key, "BOSANG_ENCRYPTION_KEY": key, "BOSANG_AUDIT_KEY": key}
+			for k, v := range tt.vars {
+				vars[k] = v
+			}
+			c := loadOrRefused(t, vars, tt.badIn)
+			if c == nil {
+				return
+			}
+			if c.MaxInFlight != tt.inFlight || c.AdmissionWait != tt.wait {
+				t.Errorf("got %d in flight, wait %v; want %d, %v", c.MaxInFlight, c.AdmissionWait, tt.inFlight, tt.wait)
+			}
+			if r := c.Redacted(); r["admission_wait"] != tt.wait.String() {
+				t.Errorf("Redacted: admission_wait %q", r["admission_wait"])
+			}
+		})
+	}
+}

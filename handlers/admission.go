@@ -2,32 +2,45 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/bosang/bosang/apperr"
 )
 
-// admission bounds how many expensive requests run at once. Beyond capacity
-// a request waits at most maxWait for a slot and is then refused at once with
-// 503 and Retry-After, instead of queueing into time-outs: under a surge the
-// requests that are admitted stay fast, and clients know when to come back.
+// admission bounds how many expensive requests run at once, and makes the
+// rest wait their turn in arrival order. Beyond capacity a request waits at
+// most maxWait for a slot and is then refused with 503 and Retry-After,
+// instead of queueing into time-outs: under a surge the admitted requests
+// stay within a known time, and clients know when to come back.
+//
+// The queue is first come, first served. Kept below the database pool, it
+// is where a surge waits: database/sql hands a freed connection to a random
+// waiter, so a request queued there could be passed over again and again,
+// and a few claimants would wait many times as long as the rest.
 type admission struct {
-	slots    chan struct{}
+	slots    *semaphore.Weighted // FIFO: a freed slot goes to the longest waiter
 	maxWait  time.Duration
+	inFlight atomic.Int64
+	waiting  atomic.Int64
 	rejected prometheus.Counter
 }
 
 func newAdmission(capacity int, maxWait time.Duration, reg prometheus.Registerer) *admission {
-	a := &admission{slots: make(chan struct{}, capacity), maxWait: maxWait,
+	a := &admission{slots: semaphore.NewWeighted(int64(capacity)), maxWait: maxWait,
 		rejected: prometheus.NewCounter(prometheus.CounterOpts{Name: "bosang_admission_rejected_total",
 			Help: "Expensive requests refused with 503 because the server was at capacity."})}
 	reg.MustRegister(a.rejected, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "bosang_admission_in_flight",
-		Help: "Expensive requests running now."}, func() float64 { return float64(len(a.slots)) }))
+		Help: "Expensive requests running now."}, func() float64 { return float64(a.inFlight.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "bosang_admission_waiting",
+			Help: "Expensive requests waiting for a slot now, served in arrival order."}, func() float64 { return float64(a.waiting.Load()) }))
 	return a
 }
 
@@ -45,19 +58,32 @@ func (a *admission) limit(c *gin.Context) {
 		c.Next()
 		return
 	}
-	timer := time.NewTimer(a.maxWait)
-	defer timer.Stop()
-	select {
-	case a.slots <- struct{}{}:
-	case <-timer.C:
+	if err := a.acquire(c.Request.Context()); err != nil {
+		if errors.Is(c.Request.Context().Err(), context.Canceled) {
+			c.Abort() // the client has gone: nobody to answer
+			return
+		}
 		a.refuse(c)
 		return
-	case <-c.Request.Context().Done():
-		c.Abort()
-		return
 	}
-	defer func() { <-a.slots }()
+	a.inFlight.Add(1)
+	defer func() {
+		a.inFlight.Add(-1)
+		a.slots.Release(1)
+	}()
 	c.Next()
+}
+
+// acquire takes a slot, waiting in line for at most maxWait.
+func (a *admission) acquire(ctx context.Context) error {
+	if a.slots.TryAcquire(1) {
+		return nil
+	}
+	a.waiting.Add(1)
+	defer a.waiting.Add(-1)
+	ctx, cancel := context.WithTimeout(ctx, a.maxWait)
+	defer cancel()
+	return a.slots.Acquire(ctx, 1)
 }
 
 func (a *admission) refuse(c *gin.Context) {

@@ -53,8 +53,11 @@ type Deps struct {
 	// its form) when zero.
 	MaxUploadBytes int64
 	// MaxInFlight is how many expensive requests (claim filing, uploads,
-	// decisions, logins) run at once; 64 when zero. AdmissionWait is how long
-	// one waits for a slot before a 503; 100 ms when zero.
+	// decisions, logins) run at once; the rest wait in arrival order.
+	// Keep it below the database pool, so that a surge queues here in
+	// order and not in the pool; 10 (half the default pool) when zero.
+	// AdmissionWait is how long one waits for a slot before a 503; 2 s when
+	// zero.
 	MaxInFlight   int
 	AdmissionWait time.Duration
 	// RequestTimeout bounds every request; 15 s when zero.
@@ -169,10 +172,10 @@ func New(d Deps) (http.Handler, error) {
 	}
 	m := newMetrics(d.Registry, d.Now)
 	if d.MaxInFlight == 0 {
-		d.MaxInFlight = 64
+		d.MaxInFlight = 10
 	}
 	if d.AdmissionWait == 0 {
-		d.AdmissionWait = 100 * time.Millisecond
+		d.AdmissionWait = 2 * time.Second
 	}
 	if d.RequestTimeout == 0 {
 		d.RequestTimeout = 15 * time.Second

@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/bosang/bosang/config"
 	"github.com/bosang/bosang/handlers"
 )
 
@@ -117,11 +118,23 @@ func newHandler(a *app) (http.Handler, error) {
 		Auth: a.auth, Outages: a.outages, Claims: a.claims, Review: a.review, BaseURL: a.cfg.BaseURL, Catalog: cat, Ready: a.db.Ready, Logger: a.log, CSRFKey: a.cfg.CSRFKey, CSRFPreviousKeys: a.cfg.CSRFPreviousKeys,
 		SecureCookies: a.cfg.SecureCookies(), RefreshTTL: a.cfg.RefreshTTL,
 		Audit: a.audit, Payouts: a.payouts, Stats: a.stats, Contacts: a.contacts, APIKeys: a.apiKeys, Offers: a.offers,
-		RateLimit: handlers.RateLimit{PerSecond: a.cfg.RatePerSecond, Burst: a.cfg.RateBurst, Clients: a.cfg.RateClients},
-		Registry:  a.metrics, HideMetrics: !a.cfg.PublicMetrics(),
+		RateLimit:   handlers.RateLimit{PerSecond: a.cfg.RatePerSecond, Burst: a.cfg.RateBurst, Clients: a.cfg.RateClients},
+		MaxInFlight: maxInFlight(a.cfg.MaxInFlight, a.db.MaxConns()), AdmissionWait: a.cfg.AdmissionWait,
+		Registry: a.metrics, HideMetrics: !a.cfg.PublicMetrics(),
 		TrustedProxies: a.cfg.TrustedProxies, ClientIPHeader: a.cfg.ClientIPHeader, Draining: a.draining.Load,
 		Now: time.Now,
 	})
+}
+
+// maxInFlight is BOSANG_MAX_IN_FLIGHT, or else half the process's
+// connection pool (at least config.MinMaxInFlight): expensive requests then
+// queue in arrival order at admission, and the other half of the pool
+// serves pages and jobs during a surge of filings.
+func maxInFlight(set, poolConns int) int {
+	if set > 0 {
+		return set
+	}
+	return max(config.MinMaxInFlight, poolConns/2)
 }
 
 // listenMetrics listens on BOSANG_METRICS_ADDR, the only address that then

@@ -56,3 +56,27 @@ func TestFreeServiceCompensationNoticeIsWired(t *testing.T) {
 		})
 	}
 }
+
+// TestMaxInFlightFollowsThePool: unless BOSANG_MAX_IN_FLIGHT is set, a
+// server admits half its connection pool's worth of expensive requests at
+// once, and never fewer than config.MinMaxInFlight.
+func TestMaxInFlightFollowsThePool(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		set, pool int
+		inFlight  int
+	}{
+		{"the default pool of 20", 0, 20, 10},
+		{"an odd pool rounds down", 0, 21, 10},
+		{"a pool of 8 at the floor", 0, 8, 4},
+		{"SQLite's one connection lifts to the floor", 0, 1, 4},
+		{"set above the pool", 50, 20, 50},
+		{"set under the floor", 1, 20, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := maxInFlight(tt.set, tt.pool); got != tt.inFlight {
+				t.Errorf("maxInFlight(%d, %d) = %d, want %d", tt.set, tt.pool, got, tt.inFlight)
+			}
+		})
+	}
+}
