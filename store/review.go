@@ -241,23 +241,33 @@ func (s ReviewStore) SubmittedClaims(ctx context.Context, outageID, after string
 func (s ReviewStore) Related(ctx context.Context, c *models.Claim) ([]review.RelatedClaim, error) {
 	// Only open claims can still be decided, so only their flags matter.
 	open := models.Names(models.OpenStatuses())
+	// The shared account's claims are read in the order of the index on
+	// (payout_fingerprint, claimant_id), so a ring of thousands of claims on
+	// one account reads a hundred of them, whatever the planner's
+	// statistics say; joined to the claim's own row, it read the table
+	// until it found them (18.9 ms a call on make bench, whose filings
+	// all pay into one account).
 	queries := []struct {
 		flag string
 		q    string
-		key  string
+		args []any
 	}{
-		{review.FlagSharedAccount, `SELECT o.id, o.flags FROM claims a JOIN claims o ON ` + sameAccount + ` WHERE a.id = ? AND o.status IN ? LIMIT 100`, c.ID},
+		{review.FlagSharedAccount, `SELECT o.id, o.flags FROM claims o WHERE o.payout_fingerprint = ? AND o.claimant_id <> ? AND o.status IN ?
+ORDER BY o.payout_fingerprint, o.claimant_id LIMIT 100`, []any{c.PayoutFingerprint, c.ClaimantID, open}},
 		{review.FlagSharedPhone, `SELECT oc.id, oc.flags FROM users me JOIN users u ON ` + samePhone + ` JOIN claims oc ON oc.claimant_id = u.id
-WHERE me.id = ? AND oc.status IN ? LIMIT 100`, c.ClaimantID},
+WHERE me.id = ? AND oc.status IN ? LIMIT 100`, []any{c.ClaimantID, open}},
 		{review.FlagSharedBusinessNumber, `SELECT oc.id, oc.flags FROM claimant_profiles mine JOIN claimant_profiles o ON ` + sameBusiness + ` JOIN claims oc ON oc.claimant_id = o.user_id
-WHERE mine.user_id = ? AND oc.status IN ? LIMIT 100`, c.ClaimantID},
+WHERE mine.user_id = ? AND oc.status IN ? LIMIT 100`, []any{c.ClaimantID, open}},
 		{review.FlagSharedEvidence, `SELECT DISTINCT oc.id, oc.flags FROM claims p JOIN evidence mine ON mine.claim_id = p.id, evidence o, claims oc
-WHERE ` + sameEvidence + ` AND p.id = ? AND oc.status IN ? LIMIT 100`, c.ID},
+WHERE ` + sameEvidence + ` AND p.id = ? AND oc.status IN ? LIMIT 100`, []any{c.ID, open}},
 	}
 	var out []review.RelatedClaim
 	for _, q := range queries {
+		if q.flag == review.FlagSharedAccount && c.PayoutFingerprint == "" {
+			continue // no account, nothing shared (sameAccount)
+		}
 		var found []review.RelatedClaim
-		if err := s.g(ctx).Raw(q.q, q.key, open).Scan(&found).Error; err != nil {
+		if err := s.g(ctx).Raw(q.q, q.args...).Scan(&found).Error; err != nil {
 			return nil, translate(err, "related claims")
 		}
 		for _, r := range found {
