@@ -62,8 +62,10 @@ var (
 	jobsNever = []string{modulePath + "/handlers", "github.com/gin-gonic"}
 
 	// handlersThirdParty is what handlers may import directly from outside
-	// the standard library and the module.
-	handlersThirdParty = []string{"github.com/gin-gonic", "github.com/prometheus", "github.com/google/uuid", "golang.org/x/time/rate"}
+	// the standard library and the module: the Go team's rate limiter and
+	// semaphore are the per-client limit's and admission's.
+	handlersThirdParty = []string{"github.com/gin-gonic", "github.com/prometheus", "github.com/google/uuid", "golang.org/x/time/rate",
+		"golang.org/x/sync/semaphore"}
 )
 
 // importGraph is what the checker knows about the build: each package's
