@@ -31,10 +31,10 @@ const MinDBMaxConns = 4
 const MinMaxInFlight = 4
 
 // DefaultAdmissionWait is how long an expensive request waits in line for a
-// slot before it is answered 503. It is long enough for a queue of a
-// surge's filings at 64 connections on two cores (about 100 ms each here)
-// and short enough that a phone is told to come back rather than left on a
-// spinner.
+// slot before it is answered 503. It is long enough for the queue of make
+// bench's filing at 64 connections on two cores (a filing's p99 of 120-190
+// ms there) and short enough that a phone is told to come back rather than
+// left on a spinner.
 const DefaultAdmissionWait = 2 * time.Second
 
 // maxAdmissionWait bounds BOSANG_ADMISSION_WAIT below the request deadline
