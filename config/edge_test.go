@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -159,8 +160,12 @@ func TestAdmissionSettings(t *testing.T) {
 			if c.MaxInFlight != tt.inFlight || c.AdmissionWait != tt.wait {
 				t.Errorf("got %d in flight, wait %v; want %d, %v", c.MaxInFlight, c.AdmissionWait, tt.inFlight, tt.wait)
 			}
-			if r := c.Redacted(); r["admission_wait"] != tt.wait.String() {
-				t.Errorf("Redacted: admission_wait %q", r["admission_wait"])
+			inFlight := "half the pool"
+			if tt.inFlight > 0 {
+				inFlight = strconv.Itoa(tt.inFlight)
+			}
+			if r := c.Redacted(); r["admission_wait"] != tt.wait.String() || r["max_in_flight"] != inFlight {
+				t.Errorf("Redacted: admission_wait %q, max_in_flight %q; want %q, %q", r["admission_wait"], r["max_in_flight"], tt.wait, inFlight)
 			}
 		})
 	}

@@ -59,12 +59,16 @@ func (r *admissionRig) do(ctx context.Context, method, path, n string, hold bool
 	return w
 }
 
-// waitFor polls cond until it holds; the test fails if it never does.
+// waitFor polls cond every millisecond until it holds; the test fails if
+// it does not within 30 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
+	giveUp := time.After(30 * time.Second)
+	for !cond() {
+		select {
+		case <-giveUp:
 			t.Fatalf("never saw %s", what)
+		case <-time.After(time.Millisecond):
 		}
 	}
 }

@@ -62,19 +62,15 @@ func (c *Client) dispatchLoop(ctx context.Context) {
 	defer tick.Stop()
 	full := false
 	for {
+		wake := c.wake
 		if full {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-		} else {
-			select {
-			case <-ctx.Done():
-				return
-			case <-c.wake:
-			case <-tick.C:
-			}
+			wake = nil // a nil channel never delivers: wait for the tick
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-tick.C:
 		}
 		var err error
 		if full, err = c.dispatchRound(ctx); err != nil && ctx.Err() == nil {
