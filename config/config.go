@@ -117,7 +117,8 @@ type Config struct {
 	// MaxInFlight is how many expensive requests (claim filing, uploads,
 	// decisions, logins) one process runs at once (BOSANG_MAX_IN_FLIGHT);
 	// 0 leaves it to the server: half its connection pool, at least
-	// MinMaxInFlight. The rest wait in arrival order for at most
+	// MinMaxInFlight and on PostgreSQL at least a filing group
+	// (store.FilingGroupMax). The rest wait in arrival order for at most
 	// AdmissionWait (BOSANG_ADMISSION_WAIT, DefaultAdmissionWait) and are
 	// then answered 503 with Retry-After.
 	MaxInFlight   int

@@ -53,9 +53,10 @@ type Deps struct {
 	// its form) when zero.
 	MaxUploadBytes int64
 	// MaxInFlight is how many expensive requests (claim filing, uploads,
-	// decisions, logins) run at once; the rest wait in arrival order.
-	// Keep it below the database pool, so that a surge queues here in
-	// order and not in the pool; 10 (half the default pool) when zero.
+	// decisions, logins) run at once; the rest wait in arrival order, so
+	// that a surge queues here in order and not in the database pool
+	// (filings past the first wait for their group's writer without a
+	// connection); 10 when zero.
 	// AdmissionWait is how long one waits for a slot before a 503; 2 s when
 	// zero.
 	MaxInFlight   int

@@ -26,7 +26,10 @@ func (s ClaimStore) CreateClaim(ctx context.Context, f claims.Filing) error {
 	}
 	a := f.Audit
 	if s.db.dialect == Postgres {
-		return s.createClaimPG(ctx, s.db.sqlTx(), f, a)
+		if tx := s.db.sqlTx(); tx != nil || !takesKey(f) {
+			return s.createClaimPG(ctx, tx, f, a)
+		}
+		return s.createClaimGrouped(ctx, f)
 	}
 	if s.db.sqlTx() == nil {
 		return s.db.InTx(ctx, func(t *DB) error { return ClaimStore{t}.CreateClaim(ctx, f) })
@@ -114,56 +117,122 @@ func (s ClaimStore) createClaimPG(ctx context.Context, tx *sql.Tx, f claims.Fili
 // is there.
 func filingStatement(f claims.Filing, a *models.AuditEntry) (string, []any) {
 	var b sqlBuilder
-	c, e, ev, k := f.Claim, f.Estimate, f.Event, f.Answer
+	k := f.Answer
 	if takesKey(f) {
 		// The first CTE, so the statement starts with it.
 		b.WriteString("WITH k AS (")
-		b.values(`INSERT INTO idempotency_keys (user_id, key, request_hash, state, response_status, response_body, created_at)`,
-			[][]any{{k.UserID, k.Key, k.RequestHash, sqlLiteral("'done'"), k.Status, k.Body, k.CreatedAt}})
+		b.values(filingKeys.insert(), [][]any{keyRow(k)})
 		b.WriteString(" ON CONFLICT DO NOTHING RETURNING 1)")
 		b.ctes, b.gate = 1, "k"
 	}
-	b.cte("claim", `INSERT INTO claims (id, number, claimant_id, outage_id, category, monetary, description, claimed_amount_krw, details,
-  payout_bank, payout_holder, payout_number_sealed, payout_key_id, payout_number_masked, status, estimate_amount_krw,
-  policy_version, version, created_at, updated_at, leased_by, lease_expires_at, decided_by, decided_at, approved_amount_krw,
-  appealed_at, supplement_due_at, flags, payout_fingerprint, client_ip)`, []any{
-		c.ID, c.Number, c.ClaimantID, c.OutageID, c.Category, c.Monetary, c.Description, c.ClaimedAmountKRW, c.Details,
-		c.PayoutBank, c.PayoutHolder, c.PayoutNumberSealed, c.PayoutKeyID, c.PayoutNumberMasked, c.Status, c.EstimateAmountKRW,
-		c.PolicyVersion, c.Version, c.CreatedAt, c.UpdatedAt, c.LeasedBy, c.LeaseExpiresAt, c.DecidedBy, c.DecidedAt, c.ApprovedAmountKRW,
-		c.AppealedAt, c.SupplementDueAt, c.Flags, c.PayoutFingerprint, c.ClientIP})
-	b.cte("estimate", `INSERT INTO claim_estimates (id, claim_id, policy_version, amount_krw, steps, auto, review_required,
-  review_reason, extension_days, in_kind, in_kind_en, reason, created_at, superseded_at)`, []any{
-		e.ID, e.ClaimID, e.PolicyVersion, e.AmountKRW, e.Steps, e.Auto, e.ReviewRequired,
-		e.ReviewReason, e.ExtensionDays, e.InKind, e.InKindEN, e.Reason, e.CreatedAt, e.SupersededAt})
-	b.cte("event", `INSERT INTO claim_events (id, claim_id, status, actor_id, note, created_at)`,
-		[]any{ev.ID, ev.ClaimID, ev.Status, ev.ActorID, ev.Note, ev.CreatedAt})
+	b.cte("claim", filingClaims.insert(), claimRow(f.Claim))
+	b.cte("estimate", filingEstimates.insert(), estimateRow(f.Estimate))
+	b.cte("event", filingEvents.insert(), eventRow(f.Event))
 	if len(f.Outbox) > 0 {
 		rows := make([][]any, len(f.Outbox))
-		for i, m := range f.Outbox {
-			rows[i] = []any{m.ID, m.Topic, m.DedupeID, m.Payload, m.Attempts, m.AvailableAt, m.LeasedUntil, m.DeliveredAt, m.LastError, m.CreatedAt, m.DeadAt}
-		}
-		b.cte("outbox", `INSERT INTO outbox (id, topic, dedupe_id, payload, attempts, available_at, leased_until, delivered_at,
-  last_error, created_at, dead_at)`, rows...)
 		marks := make([][]any, len(f.Outbox))
 		for i, m := range f.Outbox {
-			marks[i] = []any{m.ID, m.Topic}
+			rows[i], marks[i] = outboxRow(m), markRow(m)
 		}
-		b.cte("unqueued", `INSERT INTO outbox_unqueued (outbox_id, topic)`, marks...)
+		b.cte("outbox", filingOutbox.insert(), rows...)
+		b.cte("unqueued", filingMarks.insert(), marks...)
 	}
-	auditRow := []any{a.ID, a.At, a.ActorID, a.ActorRole, a.IP, a.Action, a.Entity, a.EntityID, a.SubjectID, a.Details, a.ChainPos, a.PrevHash, a.Hash, a.HashAlg}
-	const auditInsert = `INSERT INTO audit_entries (id, at, actor_id, actor_role, ip, action, entity, entity_id, subject_id, details,
-  chain_pos, prev_hash, hash, hash_alg)`
 	if k == nil || takesKey(f) {
 		// Taking the key, the audit entry's row count is the key's: 0 when
 		// the key existed and nothing was written.
-		b.main(auditInsert, auditRow)
+		b.main(filingAudit.insert(), auditRow(a))
 		return b.String(), b.args
 	}
-	b.cte("audit", auditInsert, auditRow)
+	b.cte("audit", filingAudit.insert(), auditRow(a))
 	b.main(`UPDATE idempotency_keys SET state = 'done', response_status = $`+b.next()+`, response_body = $`+b.next()+
 		` WHERE user_id = $`+b.next()+` AND key = $`+b.next()+` AND state = 'in_flight'`, nil)
 	b.args = append(b.args, k.Status, k.Body, k.UserID, k.Key)
 	return b.String(), b.args
+}
+
+// filingTable is a table a filing writes: its name and its columns with
+// their PostgreSQL types, in the order of the row functions below.
+type filingTable struct {
+	name string
+	cols []filingColumn
+}
+
+type filingColumn struct{ name, typ string }
+
+// insert is "INSERT INTO name (columns)".
+func (t filingTable) insert() string {
+	names := make([]string, len(t.cols))
+	for i, c := range t.cols {
+		names[i] = c.name
+	}
+	return "INSERT INTO " + t.name + " (" + strings.Join(names, ", ") + ")"
+}
+
+// columns parses "name type, name type, ...".
+func columns(list string) []filingColumn {
+	var cols []filingColumn
+	for _, c := range strings.Split(list, ",") {
+		name, typ, _ := strings.Cut(strings.TrimSpace(c), " ")
+		cols = append(cols, filingColumn{name, typ})
+	}
+	return cols
+}
+
+// The tables a filing writes, with the columns their row functions fill.
+var (
+	filingKeys = filingTable{"idempotency_keys", columns(`user_id uuid, key text, request_hash text, state text,
+  response_status integer, response_body text, created_at timestamptz`)}
+	filingClaims = filingTable{"claims", columns(`id uuid, number text, claimant_id uuid, outage_id uuid, category text,
+  monetary boolean, description text, claimed_amount_krw bigint, details text, payout_bank text, payout_holder text,
+  payout_number_sealed text, payout_key_id text, payout_number_masked text, status text, estimate_amount_krw bigint,
+  policy_version integer, version integer, created_at timestamptz, updated_at timestamptz, leased_by uuid,
+  lease_expires_at timestamptz, decided_by uuid, decided_at timestamptz, approved_amount_krw bigint,
+  appealed_at timestamptz, supplement_due_at timestamptz, flags text, payout_fingerprint text, client_ip text`)}
+	filingEstimates = filingTable{"claim_estimates", columns(`id uuid, claim_id uuid, policy_version integer,
+  amount_krw bigint, steps text, auto boolean, review_required boolean, review_reason text, extension_days bigint,
+  in_kind text, in_kind_en text, reason text, created_at timestamptz, superseded_at timestamptz`)}
+	filingEvents = filingTable{"claim_events", columns(`id uuid, claim_id uuid, status text, actor_id uuid, note text,
+  created_at timestamptz`)}
+	filingOutbox = filingTable{"outbox", columns(`id uuid, topic text, dedupe_id text, payload text, attempts integer,
+  available_at timestamptz, leased_until timestamptz, delivered_at timestamptz, last_error text, created_at timestamptz,
+  dead_at timestamptz`)}
+	filingMarks = filingTable{"outbox_unqueued", columns(`outbox_id uuid, topic text`)}
+	filingAudit = filingTable{"audit_entries", columns(`id uuid, at timestamptz, actor_id uuid, actor_role text, ip text,
+  action text, entity text, entity_id text, subject_id uuid, details text, chain_pos bigint, prev_hash text, hash text,
+  hash_alg text`)}
+)
+
+func keyRow(k *claims.KeyAnswer) []any {
+	return []any{k.UserID, k.Key, k.RequestHash, sqlLiteral("'done'"), k.Status, k.Body, k.CreatedAt}
+}
+
+func claimRow(c *models.Claim) []any {
+	return []any{c.ID, c.Number, c.ClaimantID, c.OutageID, c.Category, c.Monetary, c.Description, c.ClaimedAmountKRW,
+		c.Details, c.PayoutBank, c.PayoutHolder, c.PayoutNumberSealed, c.PayoutKeyID, c.PayoutNumberMasked, c.Status,
+		c.EstimateAmountKRW, c.PolicyVersion, c.Version, c.CreatedAt, c.UpdatedAt, c.LeasedBy, c.LeaseExpiresAt,
+		c.DecidedBy, c.DecidedAt, c.ApprovedAmountKRW, c.AppealedAt, c.SupplementDueAt, c.Flags, c.PayoutFingerprint,
+		c.ClientIP}
+}
+
+func estimateRow(e *models.ClaimEstimate) []any {
+	return []any{e.ID, e.ClaimID, e.PolicyVersion, e.AmountKRW, e.Steps, e.Auto, e.ReviewRequired, e.ReviewReason,
+		e.ExtensionDays, e.InKind, e.InKindEN, e.Reason, e.CreatedAt, e.SupersededAt}
+}
+
+func eventRow(ev *models.ClaimEvent) []any {
+	return []any{ev.ID, ev.ClaimID, ev.Status, ev.ActorID, ev.Note, ev.CreatedAt}
+}
+
+func outboxRow(m *models.OutboxMessage) []any {
+	return []any{m.ID, m.Topic, m.DedupeID, m.Payload, m.Attempts, m.AvailableAt, m.LeasedUntil, m.DeliveredAt,
+		m.LastError, m.CreatedAt, m.DeadAt}
+}
+
+func markRow(m *models.OutboxMessage) []any { return []any{m.ID, m.Topic} }
+
+func auditRow(a *models.AuditEntry) []any {
+	return []any{a.ID, a.At, a.ActorID, a.ActorRole, a.IP, a.Action, a.Entity, a.EntityID, a.SubjectID, a.Details,
+		a.ChainPos, a.PrevHash, a.Hash, a.HashAlg}
 }
 
 // sqlLiteral is a constant written into a statement instead of a parameter.

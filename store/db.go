@@ -39,7 +39,8 @@ type DB struct {
 	now     func() time.Time // see WithClock
 	jobs    JobInserter      // see SetJobs
 	numbers *claimNumbers
-	users   *userHooks // see OnUserChange
+	filings *filingGroups // see createClaimGrouped
+	users   *userHooks    // see OnUserChange
 	// changed collects, inside InTx, the users changed in the transaction.
 	changed *[]string
 }
@@ -96,7 +97,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
 	}
-	return &DB{gorm: g, dialect: dialect, now: now, numbers: &claimNumbers{}, users: &userHooks{}}, nil
+	return &DB{gorm: g, dialect: dialect, now: now, numbers: &claimNumbers{}, filings: &filingGroups{}, users: &userHooks{}}, nil
 }
 
 func sqliteDSN(path string) string {
@@ -135,7 +136,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *DB) error) error {
 		changed = new([]string)
 	}
 	err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		return fn(&DB{gorm: g, dialect: db.dialect, now: db.now, jobs: db.jobs, numbers: db.numbers, users: db.users, changed: changed})
+		return fn(&DB{gorm: g, dialect: db.dialect, now: db.now, jobs: db.jobs, numbers: db.numbers, filings: db.filings, users: db.users, changed: changed})
 	})
 	if outer && err == nil {
 		reportChanged(db, *changed)

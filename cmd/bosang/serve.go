@@ -119,7 +119,7 @@ func newHandler(a *app) (http.Handler, error) {
 		SecureCookies: a.cfg.SecureCookies(), RefreshTTL: a.cfg.RefreshTTL,
 		Audit: a.audit, Payouts: a.payouts, Stats: a.stats, Contacts: a.contacts, APIKeys: a.apiKeys, Offers: a.offers,
 		RateLimit:   handlers.RateLimit{PerSecond: a.cfg.RatePerSecond, Burst: a.cfg.RateBurst, Clients: a.cfg.RateClients},
-		MaxInFlight: maxInFlight(a.cfg.MaxInFlight, a.db.MaxConns()), AdmissionWait: a.cfg.AdmissionWait,
+		MaxInFlight: maxInFlight(a.cfg.MaxInFlight, a.db.MaxConns(), a.db.FilingGroup()), AdmissionWait: a.cfg.AdmissionWait,
 		Registry: a.metrics, HideMetrics: !a.cfg.PublicMetrics(),
 		TrustedProxies: a.cfg.TrustedProxies, ClientIPHeader: a.cfg.ClientIPHeader, Draining: a.draining.Load,
 		Now: time.Now,
@@ -127,14 +127,16 @@ func newHandler(a *app) (http.Handler, error) {
 }
 
 // maxInFlight is BOSANG_MAX_IN_FLIGHT, or else half the process's
-// connection pool (at least config.MinMaxInFlight): expensive requests then
-// queue in arrival order at admission, and the other half of the pool
-// serves pages and jobs during a surge of filings.
-func maxInFlight(set, poolConns int) int {
+// connection pool, at least config.MinMaxInFlight and at least a filing
+// group (filingGroup, 0 on SQLite): expensive requests then queue in
+// arrival order at admission, half the pool serves pages and jobs during
+// a surge, and filings, which wait for their group without a connection,
+// can fill a group.
+func maxInFlight(set, poolConns, filingGroup int) int {
 	if set > 0 {
 		return set
 	}
-	return max(config.MinMaxInFlight, poolConns/2)
+	return max(config.MinMaxInFlight, poolConns/2, filingGroup)
 }
 
 // listenMetrics listens on BOSANG_METRICS_ADDR, the only address that then

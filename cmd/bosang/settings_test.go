@@ -7,6 +7,7 @@ import (
 
 	"github.com/bosang/bosang/auth"
 	"github.com/bosang/bosang/outage"
+	"github.com/bosang/bosang/store"
 )
 
 // TestFreeServiceCompensationNoticeIsWired checks that the configured reading
@@ -59,23 +60,25 @@ func TestFreeServiceCompensationNoticeIsWired(t *testing.T) {
 
 // TestMaxInFlightFollowsThePool: unless BOSANG_MAX_IN_FLIGHT is set, a
 // server admits half its connection pool's worth of expensive requests at
-// once, and never fewer than config.MinMaxInFlight.
+// once, never fewer than config.MinMaxInFlight, and on PostgreSQL never
+// fewer than a filing group.
 func TestMaxInFlightFollowsThePool(t *testing.T) {
 	for _, tt := range []struct {
-		name      string
-		set, pool int
-		inFlight  int
+		name             string
+		set, pool, group int
+		inFlight         int
 	}{
-		{"the default pool of 20", 0, 20, 10},
-		{"an odd pool rounds down", 0, 21, 10},
-		{"a pool of 8 at the floor", 0, 8, 4},
-		{"SQLite's one connection lifts to the floor", 0, 1, 4},
-		{"set above the pool", 50, 20, 50},
-		{"set under the floor", 1, 20, 1},
+		{"PostgreSQL's default pool of 20 lifts to a filing group", 0, 20, store.FilingGroupMax, 32},
+		{"a pool of 80 gives half", 0, 80, store.FilingGroupMax, 40},
+		{"an odd pool rounds down", 0, 81, store.FilingGroupMax, 40},
+		{"a pool of 8 without groups at the floor", 0, 8, 0, 4},
+		{"SQLite's one connection lifts to the floor", 0, 1, 0, 4},
+		{"set above the pool", 50, 20, store.FilingGroupMax, 50},
+		{"set under the floor", 1, 20, store.FilingGroupMax, 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := maxInFlight(tt.set, tt.pool); got != tt.inFlight {
-				t.Errorf("maxInFlight(%d, %d) = %d, want %d", tt.set, tt.pool, got, tt.inFlight)
+			if got := maxInFlight(tt.set, tt.pool, tt.group); got != tt.inFlight {
+				t.Errorf("maxInFlight(%d, %d, %d) = %d, want %d", tt.set, tt.pool, tt.group, got, tt.inFlight)
 			}
 		})
 	}
