@@ -129,11 +129,22 @@ func (g *filingGroups) take() []*queuedFiling {
 
 // writeGroup writes a group in one statement and answers each filing: nil,
 // or claims.ErrKeyUsed when its key was there. A group of one, or a group
-// whose statement failed, is written filing by filing.
+// whose statement failed, is written filing by filing. A panic while
+// writing answers every filing not yet answered with an error instead of
+// ending the process.
 func (s ClaimStore) writeGroup(group []*queuedFiling) {
+	answered := 0
+	defer func() {
+		if r := recover(); r != nil {
+			for _, q := range group[answered:] {
+				q.done <- fmt.Errorf("write filing group: %v", r)
+			}
+		}
+	}()
 	if len(group) > 1 {
 		taken, err := s.insertGroup(group)
 		if err == nil {
+			s.db.wakeDispatch()
 			for i, q := range group {
 				if taken[i] {
 					q.done <- nil
@@ -141,16 +152,16 @@ func (s ClaimStore) writeGroup(group []*queuedFiling) {
 					q.done <- claims.ErrKeyUsed
 				}
 			}
-			s.db.wakeDispatch()
 			return
 		}
 	}
 	for _, q := range group {
-		if err := q.ctx.Err(); err != nil {
-			q.done <- err
-			continue
+		err := q.ctx.Err()
+		if err == nil {
+			err = s.createClaimPG(q.ctx, nil, q.f, q.f.Audit)
 		}
-		q.done <- s.createClaimPG(q.ctx, nil, q.f, q.f.Audit)
+		q.done <- err
+		answered++
 	}
 }
 
@@ -205,6 +216,8 @@ func groupStatement(group []*queuedFiling) (string, []any) {
 		}
 	}
 	var b groupBuilder
+	// The keys' insert comes first: its user_id and key columns are $1
+	// and $2, which taken reads again.
 	b.WriteString("WITH k AS (")
 	b.insert(filingKeys, keys, nil)
 	b.WriteString(" ON CONFLICT DO NOTHING RETURNING user_id, key),\ntaken AS (SELECT f.i FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS f(user_id, key, i)\n  JOIN k ON k.user_id = f.user_id AND k.key = f.key)")

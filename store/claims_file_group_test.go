@@ -242,3 +242,25 @@ func TestFilingGroupTakesEachKeyOnce(t *testing.T) {
 		t.Fatalf("answered without writing: got %v, want only the ended request, canceled", answered)
 	}
 }
+
+// TestFilingGroupPanicAnswersEveryFiling: a filing that makes the writer
+// panic (here one without its estimate, which package claims never builds)
+// does not end the process: every filing of its group is answered with an
+// error, nothing is written, and the next filing is written.
+func TestFilingGroupPanicAnswersEveryFiling(t *testing.T) {
+	db := dbtest.NewPostgres(t)
+	ctx := context.Background()
+	w := newFilingWorld(t, db)
+	fs := w.keyedFilings(3)
+	fs[1].Estimate = nil
+	for i, err := range db.Claims().WriteFilingGroup(ctx, fs[:2]) {
+		if err == nil || !strings.Contains(err.Error(), "write filing group") {
+			t.Fatalf("filing %d of a group that panicked: got %v, want the panic as an error", i, err)
+		}
+	}
+	w.noFiling(t, fs[0])
+	if err := db.Claims().CreateClaim(ctx, fs[2]); err != nil {
+		t.Fatal(err)
+	}
+	w.wholeFiling(t, fs[2])
+}
