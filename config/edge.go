@@ -163,7 +163,7 @@ func (c *Config) redactedEdge(m map[string]string) {
 		conns = strconv.Itoa(c.DBMaxConns)
 	}
 	m["trusted_proxies"], m["client_ip_header"], m["migrate"] = proxies, c.ClientIPHeader, c.Migrate
-	inFlight := "half the pool"
+	inFlight := "default (half the pool, on PostgreSQL at least a filing group)"
 	if c.MaxInFlight > 0 {
 		inFlight = strconv.Itoa(c.MaxInFlight)
 	}

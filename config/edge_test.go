@@ -160,7 +160,7 @@ func TestAdmissionSettings(t *testing.T) {
 			if c.MaxInFlight != tt.inFlight || c.AdmissionWait != tt.wait {
 				t.Errorf("got %d in flight, wait %v; want %d, %v", c.MaxInFlight, c.AdmissionWait, tt.inFlight, tt.wait)
 			}
-			inFlight := "half the pool"
+			inFlight := "default (half the pool, on PostgreSQL at least a filing group)"
 			if tt.inFlight > 0 {
 				inFlight = strconv.Itoa(tt.inFlight)
 			}

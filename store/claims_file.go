@@ -150,56 +150,52 @@ func filingStatement(f claims.Filing, a *models.AuditEntry) (string, []any) {
 	return b.String(), b.args
 }
 
-// filingTable is a table a filing writes: its name and its columns with
-// their PostgreSQL types, in the order of the row functions below.
+// filingTable is a table a filing writes: its columns with their
+// PostgreSQL types, in the order of the row functions below, and its
+// "INSERT INTO name (columns)".
 type filingTable struct {
-	name string
 	cols []filingColumn
+	ins  string
 }
 
 type filingColumn struct{ name, typ string }
 
-// insert is "INSERT INTO name (columns)".
-func (t filingTable) insert() string {
-	names := make([]string, len(t.cols))
-	for i, c := range t.cols {
-		names[i] = c.name
-	}
-	return "INSERT INTO " + t.name + " (" + strings.Join(names, ", ") + ")"
-}
+func (t filingTable) insert() string { return t.ins }
 
-// columns parses "name type, name type, ...".
-func columns(list string) []filingColumn {
-	var cols []filingColumn
+// newFilingTable parses list ("name type, name type, ...") into name's table.
+func newFilingTable(name, list string) filingTable {
+	var t filingTable
+	names := []string{}
 	for _, c := range strings.Split(list, ",") {
-		name, typ, _ := strings.Cut(strings.TrimSpace(c), " ")
-		cols = append(cols, filingColumn{name, typ})
+		col, typ, _ := strings.Cut(strings.TrimSpace(c), " ")
+		t.cols, names = append(t.cols, filingColumn{col, typ}), append(names, col)
 	}
-	return cols
+	t.ins = "INSERT INTO " + name + " (" + strings.Join(names, ", ") + ")"
+	return t
 }
 
 // The tables a filing writes, with the columns their row functions fill.
 var (
-	filingKeys = filingTable{"idempotency_keys", columns(`user_id uuid, key text, request_hash text, state text,
-  response_status integer, response_body text, created_at timestamptz`)}
-	filingClaims = filingTable{"claims", columns(`id uuid, number text, claimant_id uuid, outage_id uuid, category text,
+	filingKeys = newFilingTable("idempotency_keys", `user_id uuid, key text, request_hash text, state text,
+  response_status integer, response_body text, created_at timestamptz`)
+	filingClaims = newFilingTable("claims", `id uuid, number text, claimant_id uuid, outage_id uuid, category text,
   monetary boolean, description text, claimed_amount_krw bigint, details text, payout_bank text, payout_holder text,
   payout_number_sealed text, payout_key_id text, payout_number_masked text, status text, estimate_amount_krw bigint,
   policy_version integer, version integer, created_at timestamptz, updated_at timestamptz, leased_by uuid,
   lease_expires_at timestamptz, decided_by uuid, decided_at timestamptz, approved_amount_krw bigint,
-  appealed_at timestamptz, supplement_due_at timestamptz, flags text, payout_fingerprint text, client_ip text`)}
-	filingEstimates = filingTable{"claim_estimates", columns(`id uuid, claim_id uuid, policy_version integer,
+  appealed_at timestamptz, supplement_due_at timestamptz, flags text, payout_fingerprint text, client_ip text`)
+	filingEstimates = newFilingTable("claim_estimates", `id uuid, claim_id uuid, policy_version integer,
   amount_krw bigint, steps text, auto boolean, review_required boolean, review_reason text, extension_days bigint,
-  in_kind text, in_kind_en text, reason text, created_at timestamptz, superseded_at timestamptz`)}
-	filingEvents = filingTable{"claim_events", columns(`id uuid, claim_id uuid, status text, actor_id uuid, note text,
-  created_at timestamptz`)}
-	filingOutbox = filingTable{"outbox", columns(`id uuid, topic text, dedupe_id text, payload text, attempts integer,
+  in_kind text, in_kind_en text, reason text, created_at timestamptz, superseded_at timestamptz`)
+	filingEvents = newFilingTable("claim_events", `id uuid, claim_id uuid, status text, actor_id uuid, note text,
+  created_at timestamptz`)
+	filingOutbox = newFilingTable("outbox", `id uuid, topic text, dedupe_id text, payload text, attempts integer,
   available_at timestamptz, leased_until timestamptz, delivered_at timestamptz, last_error text, created_at timestamptz,
-  dead_at timestamptz`)}
-	filingMarks = filingTable{"outbox_unqueued", columns(`outbox_id uuid, topic text`)}
-	filingAudit = filingTable{"audit_entries", columns(`id uuid, at timestamptz, actor_id uuid, actor_role text, ip text,
+  dead_at timestamptz`)
+	filingMarks = newFilingTable("outbox_unqueued", `outbox_id uuid, topic text`)
+	filingAudit = newFilingTable("audit_entries", `id uuid, at timestamptz, actor_id uuid, actor_role text, ip text,
   action text, entity text, entity_id text, subject_id uuid, details text, chain_pos bigint, prev_hash text, hash text,
-  hash_alg text`)}
+  hash_alg text`)
 )
 
 func keyRow(k *claims.KeyAnswer) []any {
