@@ -121,29 +121,29 @@ func filingStatement(f claims.Filing, a *models.AuditEntry) (string, []any) {
 	if takesKey(f) {
 		// The first CTE, so the statement starts with it.
 		b.WriteString("WITH k AS (")
-		b.values(filingKeys.insert(), [][]any{keyRow(k)})
+		b.values(filingKeys.ins, [][]any{keyRow(k)})
 		b.WriteString(" ON CONFLICT DO NOTHING RETURNING 1)")
 		b.ctes, b.gate = 1, "k"
 	}
-	b.cte("claim", filingClaims.insert(), claimRow(f.Claim))
-	b.cte("estimate", filingEstimates.insert(), estimateRow(f.Estimate))
-	b.cte("event", filingEvents.insert(), eventRow(f.Event))
+	b.cte("claim", filingClaims.ins, claimRow(f.Claim))
+	b.cte("estimate", filingEstimates.ins, estimateRow(f.Estimate))
+	b.cte("event", filingEvents.ins, eventRow(f.Event))
 	if len(f.Outbox) > 0 {
 		rows := make([][]any, len(f.Outbox))
 		marks := make([][]any, len(f.Outbox))
 		for i, m := range f.Outbox {
 			rows[i], marks[i] = outboxRow(m), markRow(m)
 		}
-		b.cte("outbox", filingOutbox.insert(), rows...)
-		b.cte("unqueued", filingMarks.insert(), marks...)
+		b.cte("outbox", filingOutbox.ins, rows...)
+		b.cte("unqueued", filingMarks.ins, marks...)
 	}
 	if k == nil || takesKey(f) {
 		// Taking the key, the audit entry's row count is the key's: 0 when
 		// the key existed and nothing was written.
-		b.main(filingAudit.insert(), auditRow(a))
+		b.main(filingAudit.ins, auditRow(a))
 		return b.String(), b.args
 	}
-	b.cte("audit", filingAudit.insert(), auditRow(a))
+	b.cte("audit", filingAudit.ins, auditRow(a))
 	b.main(`UPDATE idempotency_keys SET state = 'done', response_status = $`+b.next()+`, response_body = $`+b.next()+
 		` WHERE user_id = $`+b.next()+` AND key = $`+b.next()+` AND state = 'in_flight'`, nil)
 	b.args = append(b.args, k.Status, k.Body, k.UserID, k.Key)
@@ -159,8 +159,6 @@ type filingTable struct {
 }
 
 type filingColumn struct{ name, typ string }
-
-func (t filingTable) insert() string { return t.ins }
 
 // newFilingTable parses list ("name type, name type, ...") into name's table.
 func newFilingTable(name, list string) filingTable {

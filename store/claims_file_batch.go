@@ -271,7 +271,7 @@ func (b *groupBuilder) insert(t filingTable, rows [][]any, of []any) {
 	if of != nil {
 		arrays, names = append(arrays, b.param(of, "integer")), append(names, "i")
 	}
-	b.WriteString(t.insert() + "\n  SELECT " + strings.Join(sel, ", ") + " FROM unnest(" + strings.Join(arrays, ", ") +
+	b.WriteString(t.ins + "\n  SELECT " + strings.Join(sel, ", ") + " FROM unnest(" + strings.Join(arrays, ", ") +
 		") AS r(" + strings.Join(names, ", ") + ")")
 	if of != nil {
 		b.WriteString(" WHERE r.i IN (SELECT i FROM taken)")
