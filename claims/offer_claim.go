@@ -192,7 +192,9 @@ func (s *Service) insertClaim(ctx context.Context, tx Store, claimant *models.Us
 	c.Number = fmt.Sprintf("BS-%d-%06d", year, n)
 	e := s.estimateRecord(c.ID, est, why, now)
 	ev := &models.ClaimEvent{ID: s.newID(), ClaimID: c.ID, Status: c.Status, ActorID: &claimant.ID, Note: note, CreatedAt: now}
-	view := viewOf(c, []models.ClaimEstimate{*e}, []models.ClaimEvent{*ev}, nil)
+	view := viewOf(c, nil, []models.ClaimEvent{*ev}, nil)
+	fresh := estimateView(est, why)
+	view.Estimate = &fresh
 	a, err := s.auditEntry(ctx, fileRecord(c))
 	if err != nil {
 		return nil, err
