@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -154,6 +155,9 @@ func (s ClaimStore) writeGroup(group []*queuedFiling) {
 			}
 			return
 		}
+		// One filing's conflict (a second claim for the same outage and
+		// category) is enough; each filing gets its own answer below.
+		slog.Info("filing group written filing by filing", "filings", len(group), "err", err)
 	}
 	for _, q := range group {
 		err := q.ctx.Err()
