@@ -52,12 +52,34 @@ type filingGroups struct {
 	mu      sync.Mutex
 	queue   []*queuedFiling
 	writers int
+	report  func(FilingGroupReport)
 }
 
 type queuedFiling struct {
-	ctx  context.Context
-	f    claims.Filing
-	done chan error
+	ctx    context.Context
+	f      claims.Filing
+	queued time.Time
+	done   chan error
+}
+
+// FilingGroupReport is what the writer tells of each group it wrote: how
+// long each filing waited in the queue before the group was taken, how
+// long writing the group took, and whether its statement failed, so that
+// its filings were written one by one.
+type FilingGroupReport struct {
+	Waits    []time.Duration
+	Took     time.Duration
+	FellBack bool
+}
+
+// OnFilingGroup registers fn to learn of every group of filings written
+// (PostgreSQL; one filing written alone is a group of one). fn runs on the
+// writer, after the group's filings have their answers: it must not block.
+// The metrics call it.
+func (db *DB) OnFilingGroup(fn func(FilingGroupReport)) {
+	db.filings.mu.Lock()
+	defer db.filings.mu.Unlock()
+	db.filings.report = fn
 }
 
 // createClaimGrouped queues f (which takes its key) for the next group
@@ -66,7 +88,7 @@ type queuedFiling struct {
 // holds the answer for its retry.
 func (s ClaimStore) createClaimGrouped(ctx context.Context, f claims.Filing) error {
 	g := s.db.filings
-	q := &queuedFiling{ctx: ctx, f: f, done: make(chan error, 1)}
+	q := &queuedFiling{ctx: ctx, f: f, queued: s.db.now(), done: make(chan error, 1)}
 	g.mu.Lock()
 	g.queue = append(g.queue, q)
 	start := g.writers < filingWriters
@@ -96,8 +118,17 @@ func (s ClaimStore) writeGroups() {
 			g.mu.Unlock()
 			return
 		}
+		report := g.report
 		g.mu.Unlock()
-		s.writeGroup(group)
+		taken := s.db.now()
+		fellBack := s.writeGroup(group)
+		if report != nil {
+			r := FilingGroupReport{Waits: make([]time.Duration, len(group)), Took: s.db.now().Sub(taken), FellBack: fellBack}
+			for i, q := range group {
+				r.Waits[i] = taken.Sub(q.queued)
+			}
+			report(r)
+		}
 	}
 }
 
@@ -130,10 +161,10 @@ func (g *filingGroups) take() []*queuedFiling {
 
 // writeGroup writes a group in one statement and answers each filing: nil,
 // or claims.ErrKeyUsed when its key was there. A group of one, or a group
-// whose statement failed, is written filing by filing. A panic while
-// writing answers every filing not yet answered with an error instead of
-// ending the process.
-func (s ClaimStore) writeGroup(group []*queuedFiling) {
+// whose statement failed, is written filing by filing; fellBack reports
+// the latter. A panic while writing answers every filing not yet answered
+// with an error instead of ending the process.
+func (s ClaimStore) writeGroup(group []*queuedFiling) (fellBack bool) {
 	answered := 0
 	defer func() {
 		if r := recover(); r != nil {
@@ -153,11 +184,12 @@ func (s ClaimStore) writeGroup(group []*queuedFiling) {
 					q.done <- claims.ErrKeyUsed
 				}
 			}
-			return
+			return false
 		}
 		// One filing's conflict (a second claim for the same outage and
 		// category) is enough; each filing gets its own answer below.
 		slog.Info("filing group written filing by filing", "filings", len(group), "err", err)
+		fellBack = true
 	}
 	for _, q := range group {
 		err := q.ctx.Err()
@@ -167,6 +199,7 @@ func (s ClaimStore) writeGroup(group []*queuedFiling) {
 		q.done <- err
 		answered++
 	}
+	return fellBack
 }
 
 // insertGroup runs the group's statement and reports which filings took

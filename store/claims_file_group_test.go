@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/claims"
@@ -95,7 +96,10 @@ func TestFilingGroupWritesEachFilingAsItsOwn(t *testing.T) {
 	w := newFilingWorld(t, db)
 	fs := w.keyedFilings(4)
 	w.takeKey(t, "k3") // a request holds k3 in flight
-	errs := db.Claims().WriteFilingGroup(ctx, fs)
+	errs, fellBack := db.Claims().WriteFilingGroup(ctx, fs)
+	if fellBack {
+		t.Fatal("the group's statement failed; want one statement for the four filings")
+	}
 	for i, f := range fs {
 		if i == 2 {
 			if !errors.Is(errs[i], claims.ErrKeyUsed) {
@@ -126,7 +130,10 @@ func TestFilingGroupFallsBackFilingByFiling(t *testing.T) {
 	fs := w.keyedFilings(4)
 	fs[1].Claim.Category = fs[0].Claim.Category // the same claim as the first, under its own key
 	fs[2].Claim.OutageID = "01a2504d-0000-7000-8000-000000000000"
-	errs := db.Claims().WriteFilingGroup(ctx, fs)
+	errs, fellBack := db.Claims().WriteFilingGroup(ctx, fs)
+	if !fellBack {
+		t.Fatal("a group with a duplicate claim and an unknown outage: want it written filing by filing")
+	}
 	if errs[0] != nil || errs[3] != nil {
 		t.Fatalf("sound filings: got %v and %v, want both written", errs[0], errs[3])
 	}
@@ -166,10 +173,17 @@ func TestFilingsAtOnceAreAllWritten(t *testing.T) {
 	}
 	before := countFiled(t, db)
 	var (
-		wg   sync.WaitGroup
-		all  []claims.Filing
-		errs = make([]error, claimants*len(groupCategories))
+		wg      sync.WaitGroup
+		all     []claims.Filing
+		errs    = make([]error, claimants*len(groupCategories))
+		mu      sync.Mutex
+		reports []store.FilingGroupReport
 	)
+	db.OnFilingGroup(func(r store.FilingGroupReport) {
+		mu.Lock()
+		defer mu.Unlock()
+		reports = append(reports, r)
+	})
 	for _, w := range worlds {
 		all = append(all, w.keyedFilings(len(groupCategories))...)
 	}
@@ -189,6 +203,31 @@ func TestFilingsAtOnceAreAllWritten(t *testing.T) {
 	}
 	if got := countFiled(t, db); got != [2]int{before[0] + len(all), before[1] + len(all)} {
 		t.Fatalf("claims and filing entries: got %v, had %v before %d filings", got, before, len(all))
+	}
+	// The writer reports a group after answering its filings: wait for
+	// the reports to account for every filing.
+	reported := func() (n int, groups []int, fellBack bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, r := range reports {
+			n += len(r.Waits)
+			groups = append(groups, len(r.Waits))
+			fellBack = fellBack || r.FellBack
+		}
+		return n, groups, fellBack
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for n, _, _ := reported(); n < len(all) && time.Now().Before(deadline); n, _, _ = reported() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	n, groups, fellBack := reported()
+	if n != len(all) || fellBack {
+		t.Fatalf("groups reported %v (%d filings, fell back: %v); want the %d filings, none written one by one", groups, n, fellBack, len(all))
+	}
+	for _, size := range groups {
+		if size < 1 || size > store.FilingGroupMax {
+			t.Fatalf("groups reported %v: want each of 1 to %d filings", groups, store.FilingGroupMax)
+		}
 	}
 }
 
@@ -253,7 +292,8 @@ func TestFilingGroupPanicAnswersEveryFiling(t *testing.T) {
 	w := newFilingWorld(t, db)
 	fs := w.keyedFilings(3)
 	fs[1].Estimate = nil
-	for i, err := range db.Claims().WriteFilingGroup(ctx, fs[:2]) {
+	errs, _ := db.Claims().WriteFilingGroup(ctx, fs[:2])
+	for i, err := range errs {
 		if err == nil || !strings.Contains(err.Error(), "write filing group") {
 			t.Fatalf("filing %d of a group that panicked: got %v, want the panic as an error", i, err)
 		}

@@ -8,18 +8,19 @@ import (
 
 // WriteFilingGroup writes fs as one group of filings that take their keys,
 // as createClaimGrouped's writer does when they queued together, and
-// returns each filing's answer (PostgreSQL only).
-func (s ClaimStore) WriteFilingGroup(ctx context.Context, fs []claims.Filing) []error {
+// returns each filing's answer and whether the group's statement failed,
+// so that they were written one by one (PostgreSQL only).
+func (s ClaimStore) WriteFilingGroup(ctx context.Context, fs []claims.Filing) (errs []error, fellBack bool) {
 	group := make([]*queuedFiling, len(fs))
 	for i, f := range fs {
 		group[i] = &queuedFiling{ctx: ctx, f: f, done: make(chan error, 1)}
 	}
-	s.writeGroup(group)
-	errs := make([]error, len(fs))
+	fellBack = s.writeGroup(group)
+	errs = make([]error, len(fs))
 	for i, q := range group {
 		errs[i] = <-q.done
 	}
-	return errs
+	return errs, fellBack
 }
 
 // TakeFilingGroup queues fs (each with its request's context) as

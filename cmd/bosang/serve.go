@@ -47,6 +47,11 @@ func serveListening(ctx context.Context, getenv func(string) string, listening f
 		return err
 	}
 	defer a.Close()
+	observe, err := filingGroupMetrics(a.metrics)
+	if err != nil {
+		return err
+	}
+	a.db.OnFilingGroup(observe)
 	h, err := newHandler(a)
 	if err != nil {
 		return err
