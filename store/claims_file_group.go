@@ -72,10 +72,11 @@ type FilingGroupReport struct {
 	FellBack bool
 }
 
-// OnFilingGroup registers fn to learn of every group of filings written
-// (PostgreSQL; one filing written alone is a group of one). fn runs on the
-// writer, after the group's filings have their answers: it must not block.
-// The metrics call it.
+// OnFilingGroup makes fn the function told of every group of filings
+// written (PostgreSQL; a filing written alone is a group of one); serve
+// counts them in /metrics. fn runs on the writer, after the group's
+// filings have their answers, so it must not block; a panic in it is
+// logged and the writer goes on.
 func (db *DB) OnFilingGroup(fn func(FilingGroupReport)) {
 	db.filings.mu.Lock()
 	defer db.filings.mu.Unlock()
@@ -127,9 +128,20 @@ func (s ClaimStore) writeGroups() {
 			for i, q := range group {
 				r.Waits[i] = taken.Sub(q.queued)
 			}
-			report(r)
+			tell(report, r)
 		}
 	}
+}
+
+// tell gives r to report; a panic there must not stop the writer, whose
+// queue would then never be written.
+func tell(report func(FilingGroupReport), r FilingGroupReport) {
+	defer func() {
+		if p := recover(); p != nil {
+			slog.Error("filing group report panicked", "panic", p)
+		}
+	}()
+	report(r)
 }
 
 // take removes up to FilingGroupMax filings from the queue, in order,

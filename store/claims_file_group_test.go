@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -303,4 +304,27 @@ func TestFilingGroupPanicAnswersEveryFiling(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.wholeFiling(t, fs[2])
+}
+
+// TestFilingGroupReportPanicKeepsTheWriter: a report function that panics
+// (OnFilingGroup) neither ends the process nor stops the writer: the
+// filings after it are written.
+func TestFilingGroupReportPanicKeepsTheWriter(t *testing.T) {
+	db := dbtest.NewPostgres(t)
+	ctx := context.Background()
+	w := newFilingWorld(t, db)
+	var reports atomic.Int32
+	db.OnFilingGroup(func(store.FilingGroupReport) {
+		reports.Add(1)
+		panic("report failed")
+	})
+	for _, f := range w.keyedFilings(3) {
+		if err := db.Claims().CreateClaim(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		w.wholeFiling(t, f)
+	}
+	if reports.Load() == 0 {
+		t.Fatal("no group was reported")
+	}
 }
