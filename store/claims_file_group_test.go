@@ -8,7 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/claims"
@@ -174,17 +173,14 @@ func TestFilingsAtOnceAreAllWritten(t *testing.T) {
 	}
 	before := countFiled(t, db)
 	var (
-		wg      sync.WaitGroup
-		all     []claims.Filing
-		errs    = make([]error, claimants*len(groupCategories))
-		mu      sync.Mutex
-		reports []store.FilingGroupReport
+		wg   sync.WaitGroup
+		all  []claims.Filing
+		errs = make([]error, claimants*len(groupCategories))
+		// A group holds one filing at least: room for every report, so
+		// the writer never waits on the test.
+		reports = make(chan store.FilingGroupReport, claimants*len(groupCategories))
 	)
-	db.OnFilingGroup(func(r store.FilingGroupReport) {
-		mu.Lock()
-		defer mu.Unlock()
-		reports = append(reports, r)
-	})
+	db.OnFilingGroup(func(r store.FilingGroupReport) { reports <- r })
 	for _, w := range worlds {
 		all = append(all, w.keyedFilings(len(groupCategories))...)
 	}
@@ -205,23 +201,20 @@ func TestFilingsAtOnceAreAllWritten(t *testing.T) {
 	if got := countFiled(t, db); got != [2]int{before[0] + len(all), before[1] + len(all)} {
 		t.Fatalf("claims and filing entries: got %v, had %v before %d filings", got, before, len(all))
 	}
-	// The writer reports a group after answering its filings: wait for
-	// the reports to account for every filing.
-	reported := func() (n int, groups []int, fellBack bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, r := range reports {
-			n += len(r.Waits)
-			groups = append(groups, len(r.Waits))
-			fellBack = fellBack || r.FellBack
-		}
-		return n, groups, fellBack
+	// The writer reports a group after answering its filings: take the
+	// reports until they account for every filing (a lost report leaves
+	// the test waiting until go test's timeout names this line).
+	var (
+		n        int
+		groups   []int
+		fellBack bool
+	)
+	for n < len(all) {
+		r := <-reports
+		n += len(r.Waits)
+		groups = append(groups, len(r.Waits))
+		fellBack = fellBack || r.FellBack
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for n, _, _ := reported(); n < len(all) && time.Now().Before(deadline); n, _, _ = reported() {
-		time.Sleep(10 * time.Millisecond)
-	}
-	n, groups, fellBack := reported()
 	if n != len(all) || fellBack {
 		t.Fatalf("groups reported %v (%d filings, fell back: %v); want the %d filings, none written one by one", groups, n, fellBack, len(all))
 	}
