@@ -114,6 +114,10 @@ type Config struct {
 	// DBMaxConns caps each process's PostgreSQL connections
 	// (BOSANG_DB_MAX_CONNS); 0 keeps the store's default.
 	DBMaxConns int
+	// ClaimPageCache is how many claim pages each process keeps in memory
+	// on PostgreSQL (BOSANG_CLAIM_PAGE_CACHE; 0 none); -1 when unset keeps
+	// the store's default.
+	ClaimPageCache int
 	// MaxInFlight is how many expensive requests (claim filing, uploads,
 	// decisions, logins) one process runs at once (BOSANG_MAX_IN_FLIGHT);
 	// 0 leaves it to the server: half its connection pool, at least

@@ -24,6 +24,10 @@ const DefaultClientIPHeader = "X-Forwarded-For"
 // background jobs each hold a connection at once.
 const MinDBMaxConns = 4
 
+// maxClaimPageCache bounds BOSANG_CLAIM_PAGE_CACHE: a million pages of
+// decided, paid claims with a few files take some 3.2 GB of memory.
+const maxClaimPageCache = 1_000_000
+
 // MinMaxInFlight is the fewest expensive requests a process runs at once
 // when BOSANG_MAX_IN_FLIGHT is left to the pool's size: a login's password
 // hash needs no connection, so a one-connection SQLite trial still hashes
@@ -69,6 +73,12 @@ func (c *Config) loadEdge(getenv func(string) string) error {
 	if v := strings.TrimSpace(getenv("BOSANG_DB_MAX_CONNS")); v != "" {
 		if c.DBMaxConns, err = strconv.Atoi(v); err != nil || c.DBMaxConns < MinDBMaxConns {
 			return fmt.Errorf("BOSANG_DB_MAX_CONNS must be a whole number of connections, %d or more, got %q", MinDBMaxConns, v)
+		}
+	}
+	c.ClaimPageCache = -1
+	if v := strings.TrimSpace(getenv("BOSANG_CLAIM_PAGE_CACHE")); v != "" {
+		if c.ClaimPageCache, err = strconv.Atoi(v); err != nil || c.ClaimPageCache < 0 || c.ClaimPageCache > maxClaimPageCache {
+			return fmt.Errorf("BOSANG_CLAIM_PAGE_CACHE must be a whole number of claim pages from 0 (none) to %d, got %q", maxClaimPageCache, v)
 		}
 	}
 	if v := strings.TrimSpace(getenv("BOSANG_MAX_IN_FLIGHT")); v != "" {
@@ -169,4 +179,8 @@ func (c *Config) redactedEdge(m map[string]string) {
 	}
 	m["db_max_conns"], m["drain_delay"] = conns, c.DrainDelay.String()
 	m["max_in_flight"], m["admission_wait"] = inFlight, c.AdmissionWait.String()
+	m["claim_page_cache"] = "default"
+	if c.ClaimPageCache >= 0 {
+		m["claim_page_cache"] = strconv.Itoa(c.ClaimPageCache)
+	}
 }

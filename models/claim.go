@@ -71,6 +71,10 @@ type Claim struct {
 	// accounts can be found without decrypting any.
 	PayoutFingerprint string
 	ClientIP          string `gorm:"column:client_ip"`
+	// EvidenceCount is how many files the claim has. Recording a file
+	// moves it in the same transaction, so no change to a claim's page
+	// leaves its row as it was (see store.ClaimStore.ClaimPage).
+	EvidenceCount int
 }
 
 // ClaimEstimate is one pricing of a claim; a re-priced claim keeps the old

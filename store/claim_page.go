@@ -21,7 +21,9 @@ import (
 // decisions and paid payout item. On PostgreSQL that is one statement that
 // returns the page as one JSON document (a claimant's page is the hottest
 // read, and six round trips cost more than the rows); SQLite, in process,
-// reads them one statement each.
+// reads them one statement each. On PostgreSQL a page read before is
+// answered from the claim page cache while the claim's row is unchanged
+// (claimPageCache): then the only statement is the read of the row's stamp.
 func (s ClaimStore) ClaimPage(ctx context.Context, id string) (*claims.Page, error) {
 	if !validUUID(id) {
 		return nil, fmt.Errorf("claim %q: %w", id, apperr.ErrNotFound)
@@ -60,27 +62,72 @@ func (s ClaimStore) ClaimPage(ctx context.Context, id string) (*claims.Page, err
 	return p, nil
 }
 
+// claimPagePG answers from the claim page cache when the claim's row still
+// has the stamp its page was cached with (see claimPageCache), and reads
+// the page otherwise. Inside a transaction it always reads and keeps
+// nothing: a transaction writes every row version under its one xmin, so a
+// page it read between two of its writes would outlive the second.
 func (s ClaimStore) claimPagePG(ctx context.Context, id string) (*claims.Page, error) {
-	q, err := claimPageQuery(s.g(ctx))
+	cache := s.db.pages
+	if cache == nil || s.db.changed != nil {
+		p, _, err := s.readClaimPagePG(ctx, id)
+		return p, err
+	}
+	if e, ok := cache.get(id); ok {
+		var stamp string
+		err := s.g(ctx).Statement.ConnPool.QueryRowContext(ctx, claimStampSQL, id).Scan(&stamp)
+		if errors.Is(err, sql.ErrNoRows) {
+			cache.forget(id)
+			return nil, fmt.Errorf("find claim %s: %w", id, apperr.ErrNotFound)
+		}
+		if err != nil {
+			return nil, translate(err, "find claim "+id)
+		}
+		if stamp == e.stamp {
+			cache.hits.Add(1)
+			p := *e.page // the caller's copy; its slices stay shared and are only read
+			return &p, nil
+		}
+	}
+	cache.misses.Add(1)
+	p, stamp, err := s.readClaimPagePG(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	cache.put(id, stamp, p)
+	cp := *p
+	return &cp, nil
+}
+
+// claimStampSQL reads the stamp of a claim's row: see claimPageCache.
+const claimStampSQL = `SELECT xmin::text FROM claims WHERE id = $1`
+
+// readClaimPagePG reads a claim's page in one statement, with the stamp of
+// the claim's row it was read with.
+func (s ClaimStore) readClaimPagePG(ctx context.Context, id string) (*claims.Page, string, error) {
+	q, err := claimPageQuery(s.g(ctx))
+	if err != nil {
+		return nil, "", err
 	}
 	// Straight to the connection (or the transaction): gorm would scan the
 	// long statement for placeholders on every call.
 	var doc []byte
 	err = s.g(ctx).Statement.ConnPool.QueryRowContext(ctx, q, id).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("find claim %s: %w", id, apperr.ErrNotFound)
+		return nil, "", fmt.Errorf("find claim %s: %w", id, apperr.ErrNotFound)
 	}
 	if err != nil {
-		return nil, translate(err, "find claim page "+id)
+		return nil, "", translate(err, "find claim page "+id)
 	}
-	var p claims.Page
+	var p struct {
+		claims.Page
+		Stamp string
+	}
 	if err := json.Unmarshal(doc, &p); err != nil {
-		return nil, fmt.Errorf("decode claim page %s: %w", id, err)
+		return nil, "", fmt.Errorf("decode claim page %s: %w", id, err)
 	}
-	utcPage(&p)
-	return &p, nil
+	utcPage(&p.Page)
+	return &p.Page, p.Stamp, nil
 }
 
 var claimPageSQL struct {
@@ -107,7 +154,7 @@ func claimPageQuery(g *gorm.DB) (string, error) {
 			obj[i] = o
 		}
 		statuses := "'" + strings.Join(outcomeStatuses, "', '") + "'"
-		claimPageSQL.q = `SELECT json_build_object('Claim', ` + obj[0] + `,
+		claimPageSQL.q = `SELECT json_build_object('Stamp', c.xmin::text, 'Claim', ` + obj[0] + `,
  'Estimates', (SELECT json_agg(` + obj[1] + ` ORDER BY e.created_at, e.id) FROM claim_estimates e WHERE e.claim_id = c.id),
  'Events', (SELECT json_agg(` + obj[2] + ` ORDER BY v.created_at, v.id) FROM claim_events v WHERE v.claim_id = c.id),
  'Evidence', (SELECT json_agg(` + obj[3] + ` ORDER BY f.created_at, f.id) FROM evidence f WHERE f.claim_id = c.id),

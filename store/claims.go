@@ -402,6 +402,16 @@ func (s ClaimStore) AddEvidence(ctx context.Context, e *models.Evidence, a *mode
 	if err := s.g(ctx).Create(e).Error; err != nil {
 		return translate(err, "record evidence")
 	}
+	// The claim's row counts its files: a new file changes the row, as
+	// every other change to the claim's page does (ClaimPage's cache).
+	// UpdateColumn leaves updated_at alone: a file is not a status change.
+	res := s.g(ctx).Model(&models.Claim{}).Where("id = ?", e.ClaimID).UpdateColumn("evidence_count", gorm.Expr("evidence_count + 1"))
+	if res.Error != nil {
+		return translate(res.Error, "count evidence of claim "+e.ClaimID)
+	}
+	if res.RowsAffected != 1 {
+		return fmt.Errorf("count evidence of claim %s: %w", e.ClaimID, apperr.ErrNotFound)
+	}
 	return s.db.Audit().AppendAudit(ctx, a)
 }
 

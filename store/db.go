@@ -39,8 +39,9 @@ type DB struct {
 	now     func() time.Time // see WithClock
 	jobs    JobInserter      // see SetJobs
 	numbers *claimNumbers
-	filings *filingGroups // see createClaimGrouped
-	users   *userHooks    // see OnUserChange
+	filings *filingGroups   // see createClaimGrouped
+	users   *userHooks      // see OnUserChange
+	pages   *claimPageCache // PostgreSQL's claim pages; nil without (see ClaimPage)
 	// changed collects, inside InTx, the users changed in the transaction.
 	changed *[]string
 }
@@ -52,7 +53,7 @@ type DB struct {
 // otherwise (see pool.go). The clock is required: without WithClock, Open
 // returns an error.
 func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
-	o := options{maxConns: DefaultMaxConns}
+	o := options{maxConns: DefaultMaxConns, claimPages: DefaultClaimPageCache}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -97,7 +98,11 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
 	}
-	return &DB{gorm: g, dialect: dialect, now: now, numbers: &claimNumbers{}, filings: &filingGroups{}, users: &userHooks{}}, nil
+	db := &DB{gorm: g, dialect: dialect, now: now, numbers: &claimNumbers{}, filings: &filingGroups{}, users: &userHooks{}}
+	if dialect == Postgres {
+		db.pages = newClaimPageCache(o.claimPages, now)
+	}
+	return db, nil
 }
 
 func sqliteDSN(path string) string {
@@ -136,7 +141,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *DB) error) error {
 		changed = new([]string)
 	}
 	err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		return fn(&DB{gorm: g, dialect: db.dialect, now: db.now, jobs: db.jobs, numbers: db.numbers, filings: db.filings, users: db.users, changed: changed})
+		return fn(&DB{gorm: g, dialect: db.dialect, now: db.now, jobs: db.jobs, numbers: db.numbers, filings: db.filings, users: db.users, pages: db.pages, changed: changed})
 	})
 	if outer && err == nil {
 		reportChanged(db, *changed)

@@ -23,8 +23,9 @@ const (
 type Option func(*options)
 
 type options struct {
-	maxConns int
-	now      func() time.Time
+	maxConns   int
+	claimPages int
+	now        func() time.Time
 }
 
 // WithClock makes now the store's clock: the time of the rows it stamps
@@ -33,6 +34,13 @@ type options struct {
 // clock is chosen where the program is put together, and tests pass theirs.
 func WithClock(now func() time.Time) Option {
 	return func(o *options) { o.now = now }
+}
+
+// WithClaimPageCache keeps up to n claim pages in memory on PostgreSQL (see
+// ClaimStore.ClaimPage); n < 1 keeps none, and every page is read whole.
+// Without it a process keeps DefaultClaimPageCache. SQLite ignores it.
+func WithClaimPageCache(n int) Option {
+	return func(o *options) { o.claimPages = n }
 }
 
 // WithMaxConns caps the PostgreSQL pool at n open connections (n < 1 keeps

@@ -257,7 +257,7 @@ func copyClaims(ctx context.Context, dsn string, users, outages []string, n int,
 func copyChunkRows(ctx context.Context, conn *pgx.Conn, c claimChunk) error {
 	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"claims"}, []string{"id", "number", "claimant_id", "outage_id", "category", "monetary", "description",
 		"claimed_amount_krw", "details", "payout_bank", "payout_holder", "payout_number_sealed", "payout_key_id", "payout_number_masked", "status",
-		"estimate_amount_krw", "policy_version", "version", "created_at", "updated_at", "flags", "payout_fingerprint", "client_ip"}, pgx.CopyFromRows(c.claims)); err != nil {
+		"estimate_amount_krw", "policy_version", "version", "created_at", "updated_at", "flags", "payout_fingerprint", "client_ip", "evidence_count"}, pgx.CopyFromRows(c.claims)); err != nil {
 		return fmt.Errorf("copy claims: %w", err)
 	}
 	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"claim_estimates"}, []string{"id", "claim_id", "policy_version", "amount_krw", "steps", "auto", "review_required", "created_at"}, pgx.CopyFromRows(c.estimates)); err != nil {
@@ -301,7 +301,7 @@ func genClaims(ctx context.Context, users, outages []string, n int, run string, 
 					amount = int64(7_550 + i%50_000)
 				}
 				row := []any{id, fmt.Sprintf("BS-L%s-%07d", run, i), u, o, cat, false, "부하 시험 청구", int64(0), "{}", "", "", "", "", "",
-					"submitted", amount, 1, 1, created, created, "[]", "", ""}
+					"submitted", amount, 1, 1, created, created, "[]", "", "", 0}
 				if sealer != nil {
 					number, ok := accounts[u]
 					if !ok {
@@ -312,7 +312,7 @@ func genClaims(ctx context.Context, users, outages []string, n int, run string, 
 					sealed, keyID := sealer.Seal(number, id)
 					row[5], row[7] = true, amount
 					row[9], row[10], row[11], row[12], row[13] = bank, fmt.Sprintf("부하%d", len(accounts)), sealed, keyID, pii.MaskAccount(number)
-					row[21] = sealer.Fingerprint(number)
+					row[21], row[23] = sealer.Fingerprint(number), len(loadEvidence[cat])
 					for _, kind := range loadEvidence[cat] {
 						eid := newID()
 						sum := sha256.Sum256([]byte(eid))

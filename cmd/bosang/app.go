@@ -78,7 +78,11 @@ func open(ctx context.Context, getenv func(string) string) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
 	}
-	db, err := store.Open(ctx, databaseDSN(cfg), store.WithMaxConns(cfg.DBMaxConns), store.WithClock(time.Now))
+	opts := []store.Option{store.WithMaxConns(cfg.DBMaxConns), store.WithClock(time.Now)}
+	if cfg.ClaimPageCache >= 0 {
+		opts = append(opts, store.WithClaimPageCache(cfg.ClaimPageCache))
+	}
+	db, err := store.Open(ctx, databaseDSN(cfg), opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -39,3 +39,25 @@ func filingGroupMetrics(r prometheus.Registerer) (func(store.FilingGroupReport),
 		}
 	}, nil
 }
+
+// claimPageMetrics registers the claim page cache's counts (PostgreSQL,
+// store.DB.ClaimPageCacheStats), read from stats at each scrape: pages
+// answered from it, pages read whole, and pages it holds.
+func claimPageMetrics(r prometheus.Registerer, stats func() store.ClaimPageCacheStats) error {
+	for _, c := range []prometheus.Collector{
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "bosang_claim_page_cache_hits_total",
+			Help: "Claim pages answered from the cache: the claim's row still had the stamp the page was read with."},
+			func() float64 { return float64(stats().Hits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "bosang_claim_page_cache_misses_total",
+			Help: "Claim pages read whole: none cached, or the claim changed since."},
+			func() float64 { return float64(stats().Misses) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "bosang_claim_page_cache_pages",
+			Help: "Claim pages the cache holds (BOSANG_CLAIM_PAGE_CACHE at most)."},
+			func() float64 { return float64(stats().Cached) }),
+	} {
+		if err := r.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}

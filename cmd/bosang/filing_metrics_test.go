@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"testing"
 	"time"
 
@@ -53,5 +54,35 @@ func TestFilingGroupMetrics(t *testing.T) {
 	}
 	if _, err := filingGroupMetrics(r); err == nil {
 		t.Fatal("registering the filing metrics twice: want an error")
+	}
+}
+
+// TestClaimPageMetrics: the claim page cache's counts are read from the
+// store at each scrape.
+func TestClaimPageMetrics(t *testing.T) {
+	r := prometheus.NewRegistry()
+	stats := store.ClaimPageCacheStats{Hits: 7, Misses: 3, Cached: 2}
+	if err := claimPageMetrics(r, func() store.ClaimPageCacheStats { return stats }); err != nil {
+		t.Fatal(err)
+	}
+	read := func() map[string]float64 {
+		families, err := r.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]float64{}
+		for _, f := range families {
+			m := f.GetMetric()[0]
+			got[f.GetName()] = m.GetCounter().GetValue() + m.GetGauge().GetValue()
+		}
+		return got
+	}
+	want := map[string]float64{"bosang_claim_page_cache_hits_total": 7, "bosang_claim_page_cache_misses_total": 3, "bosang_claim_page_cache_pages": 2}
+	if got := read(); !maps.Equal(got, want) {
+		t.Errorf("first scrape: %v; want %v", got, want)
+	}
+	stats.Hits++
+	if got := read()["bosang_claim_page_cache_hits_total"]; got != 8 {
+		t.Errorf("after a hit: %v; want 8", got)
 	}
 }

@@ -52,6 +52,9 @@ func serveListening(ctx context.Context, getenv func(string) string, listening f
 		return err
 	}
 	a.db.OnFilingGroup(observe)
+	if err := claimPageMetrics(a.metrics, a.db.ClaimPageCacheStats); err != nil {
+		return err
+	}
 	h, err := newHandler(a)
 	if err != nil {
 		return err
