@@ -12,7 +12,8 @@ import (
 // DefaultClaimPageCache is how many claim pages a process keeps on
 // PostgreSQL unless WithClaimPageCache says otherwise. A decided and paid
 // claim's page with three files and two events takes 3.2 KB of memory, so
-// at most some 65 MB; the load tool's fresh claims take 0.7 KB each.
+// some 65 MB of pages like that (a page with more files and events takes
+// more); the load tool's fresh claims take 0.7 KB each.
 const DefaultClaimPageCache = 20_000
 
 // claimPageMaxAge bounds how long a cached page is trusted on its stamp

@@ -11,8 +11,6 @@ import (
 
 	"github.com/bosang/bosang/apperr"
 	"github.com/bosang/bosang/claims"
-	"github.com/bosang/bosang/outage"
-	"github.com/bosang/bosang/statute"
 	"github.com/bosang/bosang/store"
 	"github.com/bosang/bosang/store/dbtest"
 )
@@ -25,11 +23,7 @@ func TestClaimPage(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newAdjWorld(t, db)
-		outages := outage.NewService(db.Outages(), statute.DefaultSettings(), fixedClock, uuid.NewString)
-		cl := claims.NewService(db.Claims(), outages, nil, nil, claims.EvidenceLimits{}, fixedClock, uuid.NewString)
-		if err := cl.EnsureDefaultPolicy(ctx); err != nil {
-			t.Fatal(err)
-		}
+		defaultPolicy(t, db)
 		at := w.now.Add(-time.Hour)
 		full := w.add(t, adjCase{category: "driver", monetary: true, account: true, estimate: 7550, evidence: []string{"driver_id", "trip_records"}})
 		w.decideAt(t, full, "partial", "partially_approved", 2000, "insufficient_evidence", at.Add(time.Minute))

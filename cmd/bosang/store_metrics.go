@@ -15,12 +15,13 @@ func filingGroupMetrics(r prometheus.Registerer) (func(store.FilingGroupReport),
 	size := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bosang_filing_group_size",
 		Help:    "Filings written by one statement of the filing writer (PostgreSQL).",
 		Buckets: []float64{1, 2, 4, 8, 16, 24, store.FilingGroupMax}})
+	seconds := prometheus.ExponentialBuckets(0.0005, 2, 12) // 0.5 ms to about 1 s
 	wait := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bosang_filing_group_wait_seconds",
 		Help:    "How long a filing waited in the queue before the writer took it into a group.",
-		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 12)})
+		Buckets: seconds})
 	took := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bosang_filing_group_write_seconds",
 		Help:    "How long writing one group of filings took, fallback included.",
-		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 12)})
+		Buckets: seconds})
 	fellBack := prometheus.NewCounter(prometheus.CounterOpts{Name: "bosang_filing_group_fallbacks_total",
 		Help: "Groups whose statement failed, so that each filing was written by itself."})
 	for _, c := range []prometheus.Collector{size, wait, took, fellBack} {
